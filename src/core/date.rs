@@ -1,0 +1,219 @@
+//! Calendar dates and UTC timestamps without a time-zone database.
+//!
+//! A `Date` is a count of days since 1970-01-01 (proleptic Gregorian); a `Timestamp` is whole
+//! seconds since the Unix epoch in UTC. Both order and compare as plain integers.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub i32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+/// Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+impl Date {
+    pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Date> {
+        if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
+            return None;
+        }
+        if d == 0 || d > days_in_month(i64::from(y), m) {
+            return None;
+        }
+        Some(Date(days_from_civil(i64::from(y), m, d) as i32))
+    }
+
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let (y, m, d) = civil_from_days(i64::from(self.0));
+        (y as i32, m, d)
+    }
+
+    /// Parses `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        Date::from_ymd(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    }
+
+    /// The same day `months` later; the day is clamped to the end of a shorter month
+    /// (2026-01-31 + 1 month = 2026-02-28).
+    pub fn add_months(self, months: u32) -> Date {
+        let (y, m, d) = self.ymd();
+        let total = i64::from(y) * 12 + i64::from(m - 1) + i64::from(months);
+        let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+        let nd = d.min(days_in_month(ny, nm));
+        Date(days_from_civil(ny, nm, nd) as i32)
+    }
+
+    pub fn add_days(self, days: i32) -> Date {
+        Date(self.0 + days)
+    }
+
+    /// Days from `self` to `other` (positive when `other` is later).
+    pub fn days_until(self, other: Date) -> i32 {
+        other.0 - self.0
+    }
+
+    /// Today's date in the machine's local time zone.
+    pub fn local_today() -> Date {
+        let now = Timestamp::now().0;
+        Date(((now + local_utc_offset_seconds(now)).div_euclid(86_400)) as i32)
+    }
+}
+
+/// The local time zone's offset from UTC at the given instant, from the C library
+/// (which reads `TZ` and `/etc/localtime`).
+fn local_utc_offset_seconds(at: i64) -> i64 {
+    let t = at as libc::time_t;
+    // SAFETY: localtime_r writes only into the zeroed `tm` we pass and reads `t`.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            0
+        } else {
+            tm.tm_gmtoff
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl Timestamp {
+    pub fn now() -> Timestamp {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Timestamp(secs)
+    }
+
+    pub fn date(self) -> Date {
+        Date(self.0.div_euclid(86_400) as i32)
+    }
+
+    pub fn at_midnight(date: Date) -> Timestamp {
+        Timestamp(i64::from(date.0) * 86_400)
+    }
+
+    /// Parses RFC 3339 UTC timestamps of the form `2026-11-27T08:00:00Z`.
+    pub fn parse(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+            return None;
+        }
+        let date = Date::parse(&s[..10])?;
+        let two = |i: usize| -> Option<i64> {
+            let p = &s[i..i + 2];
+            p.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| p.parse().ok())?
+        };
+        let (h, mi, se) = (two(11)?, two(14)?, two(17)?);
+        if h > 23 || mi > 59 || se > 59 {
+            return None;
+        }
+        Some(Timestamp(i64::from(date.0) * 86_400 + h * 3600 + mi * 60 + se))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0.rem_euclid(86_400);
+        write!(
+            f,
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_and_parse() {
+        for d in -800_000..800_000 {
+            let date = Date(d);
+            let (y, m, dd) = date.ymd();
+            if (1..=9999).contains(&y) {
+                assert_eq!(Date::from_ymd(y, m, dd), Some(date));
+                assert_eq!(Date::parse(&date.to_string()), Some(date));
+            }
+        }
+        assert_eq!(Date::parse("2026-02-29"), None);
+        assert_eq!(Date::parse("2028-02-29").unwrap().to_string(), "2028-02-29");
+        assert_eq!(Date::parse("2026-1-01"), None);
+        assert_eq!(Date::parse("+026-01-01"), None);
+    }
+
+    #[test]
+    fn months_clamp_to_month_end() {
+        let d = Date::parse("2026-01-31").unwrap();
+        assert_eq!(d.add_months(1).to_string(), "2026-02-28");
+        assert_eq!(d.add_months(12).to_string(), "2027-01-31");
+        assert_eq!(d.add_months(25).to_string(), "2028-02-29");
+    }
+
+    #[test]
+    fn timestamps_format_and_parse() {
+        let t = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        assert_eq!(t.to_string(), "2026-11-27T08:00:00Z");
+        assert_eq!(Timestamp::parse("2026-11-27T24:00:00Z"), None);
+        assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
+    }
+}

@@ -1,0 +1,199 @@
+//! What SPEC §1.2 and §1.6 derive from stored facts for a given *today*: licence status,
+//! attention counts and their reasons. Nothing derived is ever stored as truth.
+
+use super::date::Date;
+use super::model::{Customer, Device, License, LicenseStatus, Plan, Product};
+use super::validate::compare_versions;
+use std::collections::HashMap;
+
+/// Reference data a derivation needs: plans by id and the latest firmware per model.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub plans: HashMap<u64, Plan>,
+    /// Latest firmware version keyed by lower-case model name.
+    pub firmware: HashMap<String, String>,
+}
+
+impl Catalog {
+    pub fn new(plans: Vec<Plan>, firmware: Vec<(String, String)>) -> Catalog {
+        Catalog {
+            plans: plans.into_iter().map(|p| (p.id, p)).collect(),
+            firmware: firmware
+                .into_iter()
+                .map(|(m, v)| (m.to_lowercase(), v))
+                .collect(),
+        }
+    }
+
+    pub fn plan(&self, id: u64) -> Option<&Plan> {
+        self.plans.get(&id)
+    }
+
+    pub fn plan_named(&self, name: &str) -> Option<&Plan> {
+        self.plans
+            .values()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The latest firmware for a device's model when the device runs something older.
+    pub fn update_for(&self, model: &str, firmware: &str) -> Option<&str> {
+        let latest = self.firmware.get(&model.to_lowercase())?;
+        (compare_versions(firmware, latest) == std::cmp::Ordering::Less).then_some(latest.as_str())
+    }
+
+    pub fn device_update(&self, d: &Device) -> Option<&str> {
+        self.update_for(&d.model, &d.firmware)
+    }
+}
+
+/// SPEC §1.2: a licence's status; `notice_days` comes from its plan.
+pub fn license_status(expiry: Date, used: u32, units: u32, notice_days: u32, today: Date) -> LicenseStatus {
+    if today > expiry {
+        LicenseStatus::Expired
+    } else if used > units {
+        LicenseStatus::ExceededAllocation
+    } else if i64::from(today.days_until(expiry)) <= i64::from(notice_days) {
+        LicenseStatus::ExpiringSoon
+    } else {
+        LicenseStatus::Normal
+    }
+}
+
+/// The four counts of SPEC §1.6 and the reasons behind them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attention {
+    pub threat_system_action_required: u32,
+    pub threat_system_warning: u32,
+    pub license_action_required: u32,
+    pub license_warning: u32,
+    pub reasons: Vec<String>,
+}
+
+impl Attention {
+    pub fn needs_attention(&self) -> bool {
+        self.threat_system_action_required
+            + self.threat_system_warning
+            + self.license_action_required
+            + self.license_warning
+            > 0
+    }
+
+    /// Sort key for `sort=attention`: the most pressing customers have the largest key.
+    pub fn weight(&self) -> u64 {
+        u64::from(self.threat_system_action_required + self.license_action_required) * 1_000_000
+            + u64::from(self.threat_system_warning + self.license_warning)
+    }
+}
+
+/// Open event counts of one customer, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenEvents {
+    pub action_required: u32,
+    pub warning: u32,
+}
+
+/// Everything derived about one customer.
+#[derive(Clone, Debug)]
+pub struct Derived {
+    pub license_statuses: Vec<LicenseStatus>,
+    pub license_status: Option<LicenseStatus>,
+    pub next_expiry: Option<Date>,
+    pub products: Vec<Product>,
+    pub managed: bool,
+    pub attention: Attention,
+}
+
+pub fn derive(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) -> Derived {
+    let mut attention = Attention {
+        threat_system_action_required: events.action_required,
+        threat_system_warning: events.warning,
+        ..Attention::default()
+    };
+    if events.action_required > 0 {
+        attention.reasons.push(plural(events.action_required, "open event needs action", "open events need action"));
+    }
+    if events.warning > 0 {
+        attention.reasons.push(plural(events.warning, "open warning event", "open warning events"));
+    }
+    for d in &c.devices {
+        if let Some(latest) = catalog.device_update(d) {
+            attention.threat_system_warning += 1;
+            attention.reasons.push(format!(
+                "device {} runs firmware {}, latest is {latest}",
+                d.name, d.firmware
+            ));
+        }
+    }
+    let mut statuses = Vec::with_capacity(c.licenses.len());
+    let mut products = Vec::new();
+    let mut managed = false;
+    for l in &c.licenses {
+        let plan = catalog.plan(l.plan_id);
+        let status = license_of(l, plan, today);
+        statuses.push(status);
+        let plan_name = plan.map_or("(unknown plan)", |p| p.name.as_str());
+        if let Some(p) = plan {
+            products.push(p.product);
+            managed |= p.managed;
+        }
+        match status {
+            LicenseStatus::Expired => {
+                attention.license_action_required += 1;
+                attention.reasons.push(format!("licence {plan_name} expired on {}", l.expiry));
+            }
+            LicenseStatus::ExceededAllocation => {
+                attention.license_action_required += 1;
+                attention.reasons.push(format!(
+                    "licence {plan_name} uses {} of {} units",
+                    l.used, l.units
+                ));
+            }
+            LicenseStatus::ExpiringSoon => {
+                attention.license_warning += 1;
+                attention.reasons.push(format!("licence {plan_name} expires on {}", l.expiry));
+            }
+            LicenseStatus::Normal => {}
+        }
+    }
+    products.sort_by_key(|p| p.name());
+    products.dedup();
+    Derived {
+        license_status: statuses.iter().copied().max(),
+        license_statuses: statuses,
+        next_expiry: c.licenses.iter().map(|l| l.expiry).min(),
+        products,
+        managed,
+        attention,
+    }
+}
+
+pub fn license_of(l: &License, plan: Option<&Plan>, today: Date) -> LicenseStatus {
+    let notice = plan.map_or(30, |p| p.notice_days);
+    license_status(l.expiry, l.used, l.units, notice, today)
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_order_follows_the_spec() {
+        let d = |s| Date::parse(s).unwrap();
+        let today = d("2026-11-27");
+        assert_eq!(license_status(d("2026-11-26"), 9, 1, 30, today), LicenseStatus::Expired);
+        assert_eq!(license_status(d("2026-11-27"), 2, 1, 30, today), LicenseStatus::ExceededAllocation);
+        assert_eq!(license_status(d("2026-12-27"), 1, 1, 30, today), LicenseStatus::ExpiringSoon);
+        assert_eq!(license_status(d("2026-12-28"), 1, 1, 30, today), LicenseStatus::Normal);
+        assert_eq!(license_status(d("2026-11-27"), 0, 1, 0, today), LicenseStatus::ExpiringSoon);
+        assert!(LicenseStatus::Expired > LicenseStatus::ExceededAllocation);
+        assert!(LicenseStatus::ExceededAllocation > LicenseStatus::ExpiringSoon);
+    }
+}

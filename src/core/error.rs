@@ -1,0 +1,127 @@
+//! The one error type of the core. Every variant says what was wrong and how to fix it;
+//! interfaces map variants onto exit codes and HTTP statuses, never onto new wording.
+
+use std::fmt;
+
+/// A problem with one input field (or CSV cell), named as the interfaces name it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A rejected CSV row: its line number in the file and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub account_name: String,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// Input breaks one or more field rules (exit 1, HTTP 422).
+    Invalid(Vec<FieldError>),
+    /// A named thing does not exist (exit 1, HTTP 404).
+    NotFound(String),
+    /// The input is fine but clashes with what is stored, e.g. a duplicate name (exit 1, HTTP 409).
+    Conflict { field: String, message: String },
+    /// A rule refuses the task as a whole (exit 1, HTTP 409).
+    Refused(String),
+    /// A CSV import with bad rows; nothing was written (exit 1, HTTP 422).
+    Import(Vec<RowError>),
+    /// The CSV itself cannot be read (exit 1, HTTP 400).
+    Csv(String),
+    /// Another process holds the database (exit 1, HTTP never).
+    Busy(String),
+    /// The database file cannot be used: missing, newer schema, corrupt (exit 1).
+    Database(String),
+    /// Reading or writing a file or stream failed (exit 2 unless the path was the user's).
+    Io(String),
+    /// A fault in clientele or below it; the message is for a bug report (exit 2, HTTP 500).
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Error {
+        Error::Conflict {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether this is the user's to fix (exit code 1) rather than a fault (exit code 2).
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Error::Internal(_) | Error::Io(_))
+    }
+
+    /// The machine-readable code used in API error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict { .. } => "conflict",
+            Error::Refused(_) => "refused",
+            Error::Import(_) => "import_rejected",
+            Error::Csv(_) => "bad_csv",
+            Error::Busy(_) => "busy",
+            Error::Database(_) => "database",
+            Error::Io(_) => "io",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The field at fault, where there is exactly one to name.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
+            Error::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(errors) => {
+                let parts: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                f.write_str(&parts.join("; "))
+            }
+            Error::NotFound(what) => write!(f, "{what}"),
+            Error::Conflict { field, message } => write!(f, "{field}: {message}"),
+            Error::Refused(why) => f.write_str(why),
+            Error::Import(rows) => {
+                write!(f, "import rejected, nothing was written; fix these rows and import again:")?;
+                for row in rows {
+                    for e in &row.errors {
+                        write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;
+                    }
+                }
+                Ok(())
+            }
+            Error::Csv(m) | Error::Busy(m) | Error::Database(m) | Error::Io(m) => f.write_str(m),
+            Error::Internal(m) => write!(f, "internal error (please report it): {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,303 @@
+//! The domain: customers and everything they hold, as the core sees them.
+//!
+//! These types are not stored as they are: `store::records` keeps frozen copies for the file
+//! format, so that these may change freely.
+
+use super::date::{Date, Timestamp};
+use std::collections::BTreeMap;
+
+/// Declares a closed set of codes with their text form, used everywhere a value crosses an
+/// interface (CLI flags, JSON, CSV, form fields).
+macro_rules! codes {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order. Stored records keep a value's position in
+            /// this list, so new values go at the end and none are ever reordered.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn index(self) -> u8 {
+                $name::ALL.iter().position(|v| *v == self).unwrap_or(0) as u8
+            }
+
+            pub fn from_index(i: u8) -> Option<$name> {
+                $name::ALL.get(usize::from(i)).copied()
+            }
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the text form, ignoring ASCII case.
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.code().eq_ignore_ascii_case(s.trim()))
+            }
+
+            /// The accepted values, for error messages: `a, b or c`.
+            pub fn choices() -> String {
+                let all: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                match all.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} or {}", rest.join(", "), last),
+                    _ => all.join(""),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!("`{s}` is not one of {}", $name::choices()))
+                })
+            }
+        }
+    };
+}
+
+codes!(
+    /// The licensing portal a customer's account lives in; it decides which tasks apply.
+    AccountType { Clp = "CLP", Lmp = "LMP" }
+);
+codes!(CustomerStatus { Active = "active", Suspended = "suspended" });
+codes!(PlanKind { Trial = "trial", Full = "full" });
+codes!(
+    /// Ordered from best to worst, so `max` gives a customer's overall status.
+    LicenseStatus {
+        Normal = "normal",
+        ExpiringSoon = "expiring_soon",
+        ExceededAllocation = "exceeded_allocation",
+        Expired = "expired",
+    }
+);
+codes!(
+    /// The `license` filter: a customer's license status, or `none` without licences.
+    LicenseFilter {
+        Expired = "expired",
+        ExceededAllocation = "exceeded_allocation",
+        ExpiringSoon = "expiring_soon",
+        Normal = "normal",
+        None = "none",
+    }
+);
+codes!(EventKind { Threat = "threat", System = "system" });
+codes!(Severity { Warning = "warning", ActionRequired = "action_required" });
+codes!(
+    /// The view setting: which customers the list and "Export All" show.
+    View { All = "all", Managed = "managed" }
+);
+codes!(Actor { Cli = "cli", Web = "web", Api = "api" });
+codes!(YesNo { Yes = "yes", No = "no" });
+codes!(
+    PolicyList {
+        ApprovedUrls = "approved-urls",
+        BlockedUrls = "blocked-urls",
+        BehaviorApproved = "behavior-approved",
+        BehaviorBlocked = "behavior-blocked",
+        MlExceptions = "ml-exceptions",
+        AvExclusionsWindows = "av-exclusions-windows",
+        AvExclusionsMac = "av-exclusions-mac",
+    }
+);
+codes!(PolicyAction { Append = "append", Delete = "delete", Overwrite = "overwrite" });
+codes!(
+    Product {
+        Wfbss = "wfbss",
+        Wfbs = "wfbs",
+        CloudEdge = "cloud-edge",
+        Hes = "hes",
+        Cas = "cas",
+        ApexOne = "apex-one",
+    }
+);
+
+impl Product {
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Wfbss => "Worry-Free Business Security Services",
+            Product::Wfbs => "Worry-Free Business Security",
+            Product::CloudEdge => "Cloud Edge",
+            Product::Hes => "Hosted Email Security",
+            Product::Cas => "Cloud App Security",
+            Product::ApexOne => "Apex One as a Service",
+        }
+    }
+
+    pub fn bit(self) -> u8 {
+        1 << self.index()
+    }
+
+    /// Products that can carry a product template.
+    pub fn has_templates(self) -> bool {
+        matches!(self, Product::Wfbss | Product::CloudEdge)
+    }
+}
+
+impl YesNo {
+    pub fn from_bool(b: bool) -> YesNo {
+        if b {
+            YesNo::Yes
+        } else {
+            YesNo::No
+        }
+    }
+    pub fn as_bool(self) -> bool {
+        self == YesNo::Yes
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Customer {
+    pub id: u64,
+    pub profile: Profile,
+    pub status: CustomerStatus,
+    pub licenses: Vec<License>,
+    pub devices: Vec<Device>,
+    pub wfbs_template: Option<String>,
+    pub cloud_edge_template: Option<String>,
+    pub policies: BTreeMap<PolicyList, Vec<String>>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_transaction: Timestamp,
+}
+
+/// The fields a person types in: everything of a customer that add and edit change.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Profile {
+    pub company: String,
+    pub account_name: String,
+    pub account_type: AccountType,
+    pub contact_first_name: String,
+    pub contact_last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+    pub time_zone: String,
+    pub language: String,
+    pub notes: String,
+}
+
+impl Default for AccountType {
+    fn default() -> Self {
+        AccountType::Clp
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct License {
+    pub id: u64,
+    pub plan_id: u64,
+    pub units: u32,
+    pub used: u32,
+    pub start: Date,
+    pub expiry: Date,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub id: u64,
+    pub name: String,
+    pub serial: String,
+    pub model: String,
+    pub firmware: String,
+    /// The latest firmware version the customer was told about, if any.
+    pub notified_version: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub id: u64,
+    pub name: String,
+    pub product: Product,
+    pub kind: PlanKind,
+    pub months: u32,
+    pub notice_days: u32,
+    pub auto_renew: bool,
+    pub managed: bool,
+    pub enabled: bool,
+    pub end_of_life: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    pub name: String,
+    pub product: Product,
+    pub settings: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub id: u64,
+    pub customer_id: u64,
+    pub kind: EventKind,
+    pub severity: Severity,
+    pub category: String,
+    pub message: String,
+    pub time: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Firmware {
+    pub model: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: u64,
+    pub customer_id: u64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub time: Timestamp,
+    pub actor: Actor,
+    pub task: String,
+    pub customers: Vec<u64>,
+    pub outcome: String,
+    pub changes: Vec<FieldChange>,
+    /// The last full record of a deleted customer, as JSON.
+    pub snapshot: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub view: View,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { view: View::All }
+    }
+}

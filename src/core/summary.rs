@@ -1,0 +1,193 @@
+//! The compact per-customer row that listing, filtering and sorting read instead of the full
+//! record. It holds facts only (no *today*-dependent status), so it stays valid as days pass;
+//! it is rewritten with its customer and whenever a plan or event of the customer changes.
+
+use super::date::{Date, Timestamp};
+use super::derive::{license_status, Catalog, OpenEvents};
+use super::filter::{Filter, SortKey};
+use super::model::{AccountType, Customer, CustomerStatus, LicenseFilter, LicenseStatus, View};
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LicenseFacts {
+    pub expiry: Date,
+    pub units: u32,
+    pub used: u32,
+    pub notice_days: u32,
+    pub managed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub id: u64,
+    /// Lower-case company, used for sorting and as the first part of `haystack`.
+    pub company_key: String,
+    pub account_key: String,
+    /// Lower-case searchable text: company, account name, contact names, email, phone.
+    pub haystack: String,
+    pub account_type: AccountType,
+    pub status: CustomerStatus,
+    pub products: u8,
+    pub licenses: Vec<LicenseFacts>,
+    /// (model, firmware) of each device.
+    pub devices: Vec<(String, String)>,
+    pub open: OpenEvents,
+    pub last_transaction: Timestamp,
+}
+
+/// Lower-cases for case-insensitive matching (full Unicode, so `Ä` finds `ä`).
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl Summary {
+    pub fn of(c: &Customer, open: OpenEvents, catalog: &Catalog) -> Summary {
+        let p = &c.profile;
+        let mut products = 0u8;
+        let licenses = c
+            .licenses
+            .iter()
+            .map(|l| {
+                let plan = catalog.plan(l.plan_id);
+                if let Some(plan) = plan {
+                    products |= plan.product.bit();
+                }
+                LicenseFacts {
+                    expiry: l.expiry,
+                    units: l.units,
+                    used: l.used,
+                    notice_days: plan.map_or(30, |p| p.notice_days),
+                    managed: plan.is_some_and(|p| p.managed),
+                }
+            })
+            .collect();
+        let haystack = fold(&[
+            p.company.as_str(),
+            &p.account_name,
+            &p.contact_first_name,
+            &p.contact_last_name,
+            &p.email,
+            &p.phone,
+        ]
+        .join("\u{1f}"));
+        Summary {
+            id: c.id,
+            company_key: fold(&p.company),
+            account_key: fold(&p.account_name),
+            haystack,
+            account_type: p.account_type,
+            status: c.status,
+            products,
+            licenses,
+            devices: c
+                .devices
+                .iter()
+                .map(|d| (d.model.clone(), d.firmware.clone()))
+                .collect(),
+            open,
+            last_transaction: c.last_transaction,
+        }
+    }
+
+    pub fn managed(&self) -> bool {
+        self.licenses.iter().any(|l| l.managed)
+    }
+
+    pub fn license_status(&self, today: Date) -> Option<LicenseStatus> {
+        self.licenses
+            .iter()
+            .map(|l| license_status(l.expiry, l.used, l.units, l.notice_days, today))
+            .max()
+    }
+
+    pub fn next_expiry(&self) -> Option<Date> {
+        self.licenses.iter().map(|l| l.expiry).min()
+    }
+
+    /// The attention sort weight, as `derive::Attention::weight` computes it.
+    pub fn attention_weight(&self, today: Date, catalog: &Catalog) -> u64 {
+        let (mut action, mut warning) = (self.open.action_required, self.open.warning);
+        warning += self
+            .devices
+            .iter()
+            .filter(|(m, f)| catalog.update_for(m, f).is_some())
+            .count() as u32;
+        for l in &self.licenses {
+            match license_status(l.expiry, l.used, l.units, l.notice_days, today) {
+                LicenseStatus::Expired | LicenseStatus::ExceededAllocation => action += 1,
+                LicenseStatus::ExpiringSoon => warning += 1,
+                LicenseStatus::Normal => {}
+            }
+        }
+        u64::from(action) * 1_000_000 + u64::from(warning)
+    }
+
+    /// Whether the view setting shows this customer (SPEC §2, view setting).
+    pub fn visible_in(&self, view: View) -> bool {
+        view == View::All || self.account_type == AccountType::Clp || self.managed()
+    }
+
+    /// Whether the customer passes every criterion of the filter (paging and sort aside).
+    /// `q` must already be folded with [`fold`].
+    pub fn matches(&self, f: &Filter, q: Option<&str>, today: Date, catalog: &Catalog) -> bool {
+        if let Some(q) = q {
+            if !q.is_empty() && !self.haystack.contains(q) {
+                return false;
+            }
+        }
+        if f.account_type.is_some_and(|t| t != self.account_type)
+            || f.status.is_some_and(|s| s != self.status)
+            || f.managed.is_some_and(|m| m != self.managed())
+        {
+            return false;
+        }
+        if !f.products.is_empty() && !f.products.iter().any(|p| self.products & p.bit() != 0) {
+            return false;
+        }
+        if let Some(want) = f.license {
+            let have = match self.license_status(today) {
+                None => LicenseFilter::None,
+                Some(s) => LicenseFilter::parse(s.code()).unwrap_or(LicenseFilter::None),
+            };
+            if have != want {
+                return false;
+            }
+        }
+        if let Some(want) = f.attention {
+            if (self.attention_weight(today, catalog) > 0) != want {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Orders two rows by the filter's sort key; ties fall back to company, then id, so
+    /// paging is stable. Customers without a next expiry sort last in either direction.
+    pub fn compare(&self, other: &Summary, f: &Filter, today: Date, catalog: &Catalog) -> Ordering {
+        let by_name = || {
+            self.company_key
+                .cmp(&other.company_key)
+                .then(self.id.cmp(&other.id))
+        };
+        let primary = match f.sort.key {
+            SortKey::Company => Ordering::Equal,
+            SortKey::AccountName => self.account_key.cmp(&other.account_key),
+            SortKey::NextExpiry => match (self.next_expiry(), other.next_expiry()) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => return Ordering::Less,
+                (None, Some(_)) => return Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            SortKey::LastTransaction => self.last_transaction.cmp(&other.last_transaction),
+            SortKey::Attention => self
+                .attention_weight(today, catalog)
+                .cmp(&other.attention_weight(today, catalog)),
+        };
+        let ord = primary.then_with(by_name);
+        if f.sort.descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! Field rules of SPEC §1, each a small function that names the field and says how to fix it.
+
+use super::error::FieldError;
+use super::model::{AccountType, PolicyList, Profile};
+use serde::Deserialize;
+
+/// A customer's profile as typed by a person: every field optional, so the same type serves
+/// "add" (missing means default or required) and "edit" (missing means unchanged).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    pub company: Option<String>,
+    pub account_name: Option<String>,
+    pub account_type: Option<String>,
+    pub contact_first_name: Option<String>,
+    pub contact_last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub time_zone: Option<String>,
+    pub language: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Builds a valid profile from typed input over an optional existing one, collecting every
+/// field error at once so a form can show them all.
+pub fn profile(input: &ProfileInput, base: Option<&Profile>) -> Result<Profile, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let empty = Profile::default();
+    let old = base.unwrap_or(&empty);
+    let is_add = base.is_none();
+    let mut field = |name: &str,
+                     given: &Option<String>,
+                     old: &str,
+                     check: &dyn Fn(&str) -> Result<String, String>|
+     -> String {
+        let raw = match given {
+            Some(v) => v.as_str(),
+            None if is_add => "",
+            None => return old.to_string(),
+        };
+        match check(raw) {
+            Ok(v) => v,
+            Err(message) => {
+                errors.push(FieldError::new(name, message));
+                raw.to_string()
+            }
+        }
+    };
+    let company = field("company", &input.company, &old.company, &|v| {
+        text(v, 1, 128)
+    });
+    let account_name = field(
+        "account_name",
+        &input.account_name,
+        &old.account_name,
+        &account_name,
+    );
+    let account_type_text = field(
+        "account_type",
+        &input.account_type,
+        old.account_type.code(),
+        &|v| {
+            AccountType::parse(v)
+                .map(|t| t.code().to_string())
+                .ok_or_else(|| "required: CLP or LMP".to_string())
+        },
+    );
+    let contact_first_name = field(
+        "contact_first_name",
+        &input.contact_first_name,
+        &old.contact_first_name,
+        &|v| text(v, 1, 50),
+    );
+    let contact_last_name = field(
+        "contact_last_name",
+        &input.contact_last_name,
+        &old.contact_last_name,
+        &|v| text(v, 1, 50),
+    );
+    let email = field("email", &input.email, &old.email, &email);
+    let phone = field("phone", &input.phone, &old.phone, &phone);
+    let address = field("address", &input.address, &old.address, &|v| {
+        text(v, 0, 128)
+    });
+    let city = field("city", &input.city, &old.city, &|v| text(v, 1, 64));
+    let state = field("state", &input.state, &old.state, &|v| text(v, 1, 64));
+    let postal_code = field("postal_code", &input.postal_code, &old.postal_code, &|v| {
+        text(v, 0, 10)
+    });
+    let country = field("country", &input.country, &old.country, &country);
+    let time_zone = field("time_zone", &input.time_zone, &old.time_zone, &time_zone);
+    let language = field("language", &input.language, &old.language, &language);
+    let notes = field("notes", &input.notes, &old.notes, &notes);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Profile {
+        company,
+        account_name,
+        account_type: AccountType::parse(&account_type_text).unwrap_or_default(),
+        contact_first_name,
+        contact_last_name,
+        email,
+        phone,
+        address,
+        city,
+        state,
+        postal_code,
+        country,
+        time_zone,
+        language,
+        notes,
+    })
+}
+
+/// Free text: trimmed, `min..=max` characters, no control characters but newlines and tabs.
+pub fn text(v: &str, min: usize, max: usize) -> Result<String, String> {
+    let v = v.trim();
+    let n = v.chars().count();
+    if n < min {
+        return Err(if min == 1 {
+            "required: enter a value".to_string()
+        } else {
+            format!("too short: at least {min} characters, got {n}")
+        });
+    }
+    if n > max {
+        return Err(format!("too long: at most {max} characters, got {n}"));
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t' && *c != '\r')
+    {
+        return Err(format!(
+            "contains the control character U+{:04X}; remove it",
+            c as u32
+        ));
+    }
+    Ok(v.to_string())
+}
+
+pub fn account_name(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    let n = v.chars().count();
+    if n == 0 {
+        return Err("required: 4 to 25 characters of A-Z a-z 0-9 - _".into());
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "`{c}` is not allowed: use only A-Z a-z 0-9 - _ (4 to 25 characters)"
+        ));
+    }
+    if !(4..=25).contains(&n) {
+        return Err(format!("must be 4 to 25 characters long, got {n}"));
+    }
+    Ok(v.to_string())
+}
+
+pub fn email(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err("required: an address such as name@example.com".into());
+    }
+    if v.chars().count() > 254 {
+        return Err("too long: at most 254 characters".into());
+    }
+    if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces; use an address such as name@example.com".into());
+    }
+    let mut parts = v.split('@');
+    let (local, domain) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(l), Some(d), None) => (l, d),
+        _ => return Err("must contain exactly one `@`, as in name@example.com".into()),
+    };
+    if local.is_empty() {
+        return Err("the part before `@` is empty; use an address such as name@example.com".into());
+    }
+    let dot_ok = domain
+        .split('.')
+        .all(|label| !label.is_empty())
+        && domain.contains('.');
+    if !dot_ok {
+        return Err(format!(
+            "the domain `{domain}` needs a dot between non-empty parts, as in example.com"
+        ));
+    }
+    Ok(v.to_string())
+}
+
+pub fn phone(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.chars().count() > 32 {
+        return Err("too long: at most 32 characters".into());
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || " +-().x".contains(*c)))
+    {
+        return Err(format!(
+            "`{c}` is not allowed: use digits, spaces and + - ( ) . x"
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// ISO 3166-1 alpha-2 codes currently assigned.
+const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL \
+BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM \
+DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY \
+HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC \
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE \
+NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD \
+SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA \
+UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+pub fn country(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err("required: a two-letter ISO 3166-1 code such as DE or US".into());
+    }
+    if v.len() == 2 && COUNTRIES.split(' ').any(|c| c == v) {
+        return Ok(v.to_string());
+    }
+    let upper = v.to_ascii_uppercase();
+    if upper != v && COUNTRIES.split(' ').any(|c| c == upper) {
+        return Err(format!("write country codes in upper case: `{upper}`"));
+    }
+    Err(format!(
+        "`{v}` is not an ISO 3166-1 alpha-2 country code; use two capital letters such as DE or US"
+    ))
+}
+
+const TZ_AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
+
+/// An IANA time-zone name: `UTC`, or an area such as `Europe` followed by `/Location`.
+pub fn time_zone(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok("UTC".into());
+    }
+    let hint = "use an IANA time-zone name such as Europe/Berlin, America/New_York or UTC";
+    if v == "UTC" || v == "GMT" {
+        return Ok(v.to_string());
+    }
+    let mut segments = v.split('/');
+    let area = segments.next().unwrap_or_default();
+    let rest: Vec<&str> = segments.collect();
+    let segment_ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 30
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+    };
+    if !TZ_AREAS.contains(&area) || rest.is_empty() || !rest.iter().all(|s| segment_ok(s)) {
+        return Err(format!("`{v}` is not a time-zone name; {hint}"));
+    }
+    Ok(v.to_string())
+}
+
+/// A BCP 47 language tag: a 2–3 letter language, then subtags of 1–8 letters or digits.
+pub fn language(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok("en".into());
+    }
+    let mut subtags = v.split('-');
+    let primary = subtags.next().unwrap_or_default();
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok = subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if primary_ok && rest_ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "`{v}` is not a BCP 47 language tag; use one such as en, de-DE or pt-BR"
+        ))
+    }
+}
+
+pub fn notes(v: &str) -> Result<String, String> {
+    let n = v.chars().count();
+    if n > 4000 {
+        return Err(format!("too long: at most 4000 characters, got {n}"));
+    }
+    Ok(v.to_string())
+}
+
+/// Plan and template names: 1–64 characters without `:` or `;` (they separate CSV entries).
+pub fn plan_name(v: &str) -> Result<String, String> {
+    let v = text(v, 1, 64)?;
+    if v.contains([':', ';', '\n', '\r']) {
+        return Err("must not contain `:`, `;` or line breaks".into());
+    }
+    Ok(v)
+}
+
+/// A dotted firmware version such as `2.5.1034`.
+pub fn version(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 32
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "`{v}` is not a firmware version; use dotted numbers such as 3.2.1"
+        ))
+    }
+}
+
+/// Compares dotted version numbers numerically (`1.10` is newer than `1.9`; `1.2` equals `1.2.0`).
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    let (mut x, mut y) = (parse(a), parse(b));
+    let n = x.len().max(y.len());
+    x.resize(n, 0);
+    y.resize(n, 0);
+    x.cmp(&y)
+}
+
+/// Splits policy entries on `;` and newlines, drops empty ones and checks each against the
+/// list's format. The error names the entry's position (1-based) and the entry itself.
+pub fn policy_entries(list: PolicyList, raw: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for (i, entry) in raw
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .enumerate()
+    {
+        policy_entry(list, entry).map_err(|why| format!("entry {} `{entry}`: {why}", i + 1))?;
+        if !out.iter().any(|e: &String| e == entry) {
+            out.push(entry.to_string());
+        }
+    }
+    if out.is_empty() {
+        return Err("no entries given; separate entries with `;` or new lines".into());
+    }
+    Ok(out)
+}
+
+fn policy_entry(list: PolicyList, e: &str) -> Result<(), String> {
+    if e.chars().count() > 2048 || e.chars().any(char::is_control) {
+        return Err("too long or contains control characters".into());
+    }
+    match list {
+        PolicyList::ApprovedUrls | PolicyList::BlockedUrls => {
+            let lower = e.to_ascii_lowercase();
+            let rest = lower
+                .strip_prefix("http://")
+                .or_else(|| lower.strip_prefix("https://"))
+                .ok_or("a URL must start with http:// or https://")?;
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            if host.is_empty() || e.contains(char::is_whitespace) {
+                return Err("a URL needs a host name and no spaces, as in https://example.com/".into());
+            }
+            Ok(())
+        }
+        PolicyList::BehaviorApproved | PolicyList::BehaviorBlocked => {
+            if e.contains(['<', '>', '|', '"']) {
+                return Err("a program path must not contain < > | or \"; use *, ? and %VAR% for wildcards".into());
+            }
+            if e.matches('%').count() % 2 == 1 {
+                return Err("an environment variable needs a closing `%`, as in %ProgramFiles%".into());
+            }
+            Ok(())
+        }
+        PolicyList::MlExceptions => {
+            if e.len() == 40 && e.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(())
+            } else {
+                Err("must be a SHA-1 hash: exactly 40 hexadecimal digits".into())
+            }
+        }
+        PolicyList::AvExclusionsWindows | PolicyList::AvExclusionsMac => {
+            if e.contains(['<', '>', '|', '"']) {
+                Err("an exclusion must not contain < > | or \"".into())
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_rules_accept_and_refuse() {
+        assert!(account_name("ab_c-9").is_ok());
+        assert!(account_name("abc").is_err());
+        assert!(account_name("a b c d").is_err());
+        assert!(account_name(&"a".repeat(26)).is_err());
+        assert!(email("a@b.co").is_ok());
+        assert!(email("a@@b.co").is_err());
+        assert!(email("a@bco").is_err());
+        assert!(email("a b@c.de").is_err());
+        assert!(email("a@b.").is_err());
+        assert!(phone("+49 (30) 123-45.6 x7").is_ok());
+        assert!(phone("12a").is_err());
+        assert!(country("DE").is_ok());
+        assert!(country("de").unwrap_err().contains("upper case"));
+        assert!(country("XX").is_err());
+        assert!(time_zone("Europe/Berlin").is_ok());
+        assert!(time_zone("America/Argentina/Buenos_Aires").is_ok());
+        assert!(time_zone("Mars/Olympus").is_err());
+        assert!(language("de-DE").is_ok());
+        assert!(language("deutsch!").is_err());
+        assert_eq!(text("  Müller & Söhne, \"GmbH\"  ", 1, 128).unwrap(), "Müller & Söhne, \"GmbH\"");
+        assert!(text(&"ü".repeat(128), 1, 128).is_ok());
+        assert!(text(&"ü".repeat(129), 1, 128).is_err());
+        assert!(plan_name("Gold: 12").is_err());
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("1.10", "1.9"), Greater);
+        assert_eq!(compare_versions("1.2", "1.2.0"), Equal);
+        assert_eq!(compare_versions("2.0.1", "10.0"), Less);
+    }
+
+    #[test]
+    fn policy_entries_split_and_check() {
+        let ok = policy_entries(PolicyList::BlockedUrls, "https://a.example/;\n\nhttp://b.example ;").unwrap();
+        assert_eq!(ok, vec!["https://a.example/", "http://b.example"]);
+        let err = policy_entries(PolicyList::BlockedUrls, "https://a.example/;ftp://x").unwrap_err();
+        assert!(err.starts_with("entry 2 `ftp://x`"), "{err}");
+        assert!(policy_entries(PolicyList::MlExceptions, &"a".repeat(40)).is_ok());
+        assert!(policy_entries(PolicyList::MlExceptions, &"g".repeat(40)).is_err());
+        assert!(policy_entries(PolicyList::BehaviorBlocked, "%ProgramFiles%\\*\\x?.exe").is_ok());
+        assert!(policy_entries(PolicyList::BehaviorBlocked, "%ProgramFiles\\x.exe").is_err());
+    }
+}

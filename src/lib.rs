@@ -1,0 +1,4 @@
+//! clientele: an offline customer desk for managed service providers.
+
+pub mod core;
+pub mod store;

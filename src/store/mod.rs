@@ -1,0 +1,598 @@
+//! The redb file: tables, indexes, the schema version, locking and backup.
+//! Only this module (with `records` and `codec`) knows redb and bincode.
+
+mod codec;
+mod holder;
+pub mod records;
+
+use crate::core::derive::{Catalog, OpenEvents};
+use crate::core::error::Error;
+use crate::core::model::*;
+use crate::core::summary::{fold, Summary};
+use records::*;
+use redb::{
+    Builder, ConcurrencyMode, Database, DatabaseError, ReadOnlyDatabase, ReadTransaction,
+    ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction,
+};
+use std::path::{Path, PathBuf};
+
+/// The file's schema: bumped when tables change shape. Record formats version themselves.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const CUSTOMERS: TableDefinition<u64, &[u8]> = TableDefinition::new("customers");
+const SUMMARIES: TableDefinition<u64, &[u8]> = TableDefinition::new("customer_summaries");
+const BY_ACCOUNT: TableDefinition<&str, u64> = TableDefinition::new("customers_by_account_name");
+const BY_COMPANY: TableDefinition<&str, u64> = TableDefinition::new("customers_by_company");
+const BY_SERIAL: TableDefinition<&str, u64> = TableDefinition::new("devices_by_serial");
+const PLANS: TableDefinition<u64, &[u8]> = TableDefinition::new("plans");
+const TEMPLATES: TableDefinition<&str, &[u8]> = TableDefinition::new("templates");
+const FIRMWARE: TableDefinition<&str, &[u8]> = TableDefinition::new("firmware");
+const EVENTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("events");
+const EVENT_OWNER: TableDefinition<u64, u64> = TableDefinition::new("event_owner");
+const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
+const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+
+fn db_err(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("database: {e}"))
+}
+
+/// How a command wants the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read and write; a missing file is created.
+    Write,
+    /// Read only; the file must exist. Works while another process writes.
+    Read,
+}
+
+enum Handle {
+    Write(Database),
+    Read(ReadOnlyDatabase),
+}
+
+pub struct Store {
+    handle: Handle,
+    path: PathBuf,
+}
+
+fn builder(cache_bytes: usize) -> Builder {
+    let mut b = Builder::new();
+    // SingleWriter lets read-only commands follow a running server's commits.
+    b.set_concurrency_mode(ConcurrencyMode::SingleWriter);
+    b.set_cache_size(cache_bytes);
+    b
+}
+
+impl Store {
+    /// Opens (or, for `Access::Write`, creates) the database at `path`.
+    pub fn open(path: &Path, access: Access, cache_bytes: usize) -> Result<Store, Error> {
+        let shown = path.display();
+        let open_err = |e: DatabaseError| match e {
+            DatabaseError::DatabaseAlreadyOpen => Error::Busy(holder::describe(path)),
+            DatabaseError::UpgradeRequired(_) | DatabaseError::RepairAborted => Error::Database(
+                format!("{shown} cannot be opened: {e}"),
+            ),
+            DatabaseError::Storage(redb::StorageError::Io(io)) => {
+                Error::Database(format!("{shown} cannot be opened: {io}"))
+            }
+            other => Error::Database(format!(
+                "{shown} is not a clientele database or is damaged ({other}); pass another file with --db"
+            )),
+        };
+        let handle = match access {
+            Access::Write => Handle::Write(builder(cache_bytes).create(path).map_err(open_err)?),
+            Access::Read => {
+                if !path.exists() {
+                    return Err(Error::Database(format!(
+                        "there is no database at {shown}; create one with `clientele demo --customers 100` \
+                         or `clientele add …`, or choose another file with --db"
+                    )));
+                }
+                Handle::Read(builder(cache_bytes).open_read_only(path).map_err(open_err)?)
+            }
+        };
+        let store = Store {
+            handle,
+            path: path.to_path_buf(),
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        matches!(self.handle, Handle::Read(_))
+    }
+
+    fn check_schema(&self) -> Result<(), Error> {
+        let stored = {
+            let r = self.read()?;
+            match r.tx.open_table(META) {
+                Ok(t) => t
+                    .get("schema")
+                    .map_err(db_err)?
+                    .map(|v| u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]))),
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(db_err(e)),
+            }
+        };
+        match stored {
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            Some(v) if v > SCHEMA_VERSION => Err(Error::Database(format!(
+                "{} was written by a newer clientele (schema {v}; this one knows {SCHEMA_VERSION}); \
+                 upgrade clientele to open it",
+                self.path.display()
+            ))),
+            Some(v) => Err(Error::Database(format!(
+                "{} has schema {v}, which this clientele cannot upgrade",
+                self.path.display()
+            ))),
+            None => match self.handle {
+                Handle::Write(_) => {
+                    let w = self.write()?;
+                    w.init()?;
+                    w.commit()
+                }
+                Handle::Read(_) => Err(Error::Database(format!(
+                    "{} is empty; add customers first (`clientele demo --customers 100` or `clientele add …`)",
+                    self.path.display()
+                ))),
+            },
+        }
+    }
+
+    pub fn read(&self) -> Result<Reader, Error> {
+        let tx = match &self.handle {
+            Handle::Write(db) => db.begin_read(),
+            Handle::Read(db) => db.begin_read(),
+        }
+        .map_err(db_err)?;
+        Ok(Reader { tx })
+    }
+
+    pub fn write(&self) -> Result<Writer, Error> {
+        match &self.handle {
+            Handle::Write(db) => Ok(Writer {
+                tx: db.begin_write().map_err(db_err)?,
+            }),
+            Handle::Read(_) => Err(Error::Busy(holder::describe(&self.path))),
+        }
+    }
+
+    /// Copies every table into a new database file from one read transaction, so the copy is
+    /// a consistent snapshot even while others write.
+    pub fn backup(&self, to: &Path) -> Result<u64, Error> {
+        if to.exists() {
+            return Err(Error::Conflict {
+                field: "file".into(),
+                message: format!("{} already exists; choose a new file name", to.display()),
+            });
+        }
+        let target = Database::create(to)
+            .map_err(|e| Error::Io(format!("cannot create {}: {e}", to.display())))?;
+        let r = self.read()?;
+        let w = target.begin_write().map_err(db_err)?;
+        let mut copied = 0u64;
+        macro_rules! copy {
+            ($($def:expr),+) => {$(
+                {
+                    let src = r.tx.open_table($def).map_err(db_err)?;
+                    let mut dst = w.open_table($def).map_err(db_err)?;
+                    for row in src.iter().map_err(db_err)? {
+                        let (k, v) = row.map_err(db_err)?;
+                        dst.insert(k.value(), v.value()).map_err(db_err)?;
+                        copied += 1;
+                    }
+                }
+            )+};
+        }
+        copy!(META, CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
+        copy!(FIRMWARE, EVENTS, EVENT_OWNER, OUTBOX, AUDIT);
+        w.commit().map_err(db_err)?;
+        Ok(copied)
+    }
+}
+
+pub struct Reader {
+    tx: ReadTransaction,
+}
+
+pub struct Writer {
+    tx: WriteTransaction,
+}
+
+/// Queries shared by read and write transactions.
+pub trait Read {
+    fn customer(&self, id: u64) -> Result<Option<Customer>, Error>;
+    fn customer_count(&self) -> Result<u64, Error>;
+    fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error>;
+    fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error>;
+    fn owner_of_serial(&self, serial: &str) -> Result<Option<u64>, Error>;
+    /// Calls `f` for each summary in id order until it returns `false`.
+    fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
+    /// Calls `f` for each customer in id order until it returns `false`.
+    fn each_customer(&self, f: &mut dyn FnMut(Customer) -> Result<bool, Error>) -> Result<(), Error>;
+    fn plans(&self) -> Result<Vec<Plan>, Error>;
+    fn templates(&self) -> Result<Vec<Template>, Error>;
+    fn template(&self, name: &str) -> Result<Option<Template>, Error>;
+    fn firmware(&self) -> Result<Vec<Firmware>, Error>;
+    fn settings(&self) -> Result<Settings, Error>;
+    /// Events of one customer, or of all when `None`, oldest first.
+    fn events(&self, customer: Option<u64>) -> Result<Vec<Event>, Error>;
+    fn event(&self, id: u64) -> Result<Option<Event>, Error>;
+    fn open_events(&self, customer: u64) -> Result<OpenEvents, Error>;
+    fn outbox(&self) -> Result<Vec<OutboxMessage>, Error>;
+    fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error>;
+    /// Audit entries, newest first, older than `before` when given.
+    fn audit(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditEntry>, Error>;
+
+    fn catalog(&self) -> Result<Catalog, Error> {
+        Ok(Catalog::new(
+            self.plans()?,
+            self.firmware()?
+                .into_iter()
+                .map(|f| (f.model, f.version))
+                .collect(),
+        ))
+    }
+}
+
+fn all_values<T>(
+    table: &impl ReadableTable<u64, &'static [u8]>,
+    decode: fn(&[u8]) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::new();
+    for row in table.iter().map_err(db_err)? {
+        out.push(decode(row.map_err(db_err)?.1.value())?);
+    }
+    Ok(out)
+}
+
+fn all_str_values<T>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    decode: fn(&[u8]) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::new();
+    for row in table.iter().map_err(db_err)? {
+        out.push(decode(row.map_err(db_err)?.1.value())?);
+    }
+    Ok(out)
+}
+
+macro_rules! impl_read {
+    ($ty:ty) => {
+        impl Read for $ty {
+            fn customer(&self, id: u64) -> Result<Option<Customer>, Error> {
+                let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
+                let v = t.get(id).map_err(db_err)?;
+                v.map(|v| decode_customer(v.value())).transpose()
+            }
+
+            fn customer_count(&self) -> Result<u64, Error> {
+                self.tx.open_table(CUSTOMERS).map_err(db_err)?.len().map_err(db_err)
+            }
+
+            fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error> {
+                let t = self.tx.open_table(BY_ACCOUNT).map_err(db_err)?;
+                let v = t.get(fold(account_name).as_str()).map_err(db_err)?;
+                Ok(v.map(|v| v.value()))
+            }
+
+            fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error> {
+                let t = self.tx.open_table(BY_COMPANY).map_err(db_err)?;
+                let v = t.get(fold(company).as_str()).map_err(db_err)?;
+                Ok(v.map(|v| v.value()))
+            }
+
+            fn owner_of_serial(&self, serial: &str) -> Result<Option<u64>, Error> {
+                let t = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
+                let v = t.get(fold(serial).as_str()).map_err(db_err)?;
+                Ok(v.map(|v| v.value()))
+            }
+
+            fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error> {
+                let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+                for row in t.iter().map_err(db_err)? {
+                    if !f(decode_summary(row.map_err(db_err)?.1.value())?)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn each_customer(&self, f: &mut dyn FnMut(Customer) -> Result<bool, Error>) -> Result<(), Error> {
+                let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
+                for row in t.iter().map_err(db_err)? {
+                    if !f(decode_customer(row.map_err(db_err)?.1.value())?)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn plans(&self) -> Result<Vec<Plan>, Error> {
+                all_values(&self.tx.open_table(PLANS).map_err(db_err)?, decode_plan)
+            }
+
+            fn templates(&self) -> Result<Vec<Template>, Error> {
+                all_str_values(&self.tx.open_table(TEMPLATES).map_err(db_err)?, decode_template)
+            }
+
+            fn template(&self, name: &str) -> Result<Option<Template>, Error> {
+                let t = self.tx.open_table(TEMPLATES).map_err(db_err)?;
+                let v = t.get(fold(name).as_str()).map_err(db_err)?;
+                v.map(|v| decode_template(v.value())).transpose()
+            }
+
+            fn firmware(&self) -> Result<Vec<Firmware>, Error> {
+                all_str_values(&self.tx.open_table(FIRMWARE).map_err(db_err)?, decode_firmware)
+            }
+
+            fn settings(&self) -> Result<Settings, Error> {
+                let t = self.tx.open_table(META).map_err(db_err)?;
+                let v = t.get("settings").map_err(db_err)?;
+                Ok(v.map(|v| decode_settings(v.value())).transpose()?.unwrap_or_default())
+            }
+
+            fn events(&self, customer: Option<u64>) -> Result<Vec<Event>, Error> {
+                let t = self.tx.open_table(EVENTS).map_err(db_err)?;
+                let range = match customer {
+                    Some(c) => t.range((c, 0)..=(c, u64::MAX)),
+                    None => t.range((0, 0)..=(u64::MAX, u64::MAX)),
+                }
+                .map_err(db_err)?;
+                let mut out = Vec::new();
+                for row in range {
+                    out.push(decode_event(row.map_err(db_err)?.1.value())?);
+                }
+                if customer.is_none() {
+                    out.sort_by_key(|e: &Event| e.id);
+                }
+                Ok(out)
+            }
+
+            fn event(&self, id: u64) -> Result<Option<Event>, Error> {
+                let owner = self.tx.open_table(EVENT_OWNER).map_err(db_err)?;
+                let Some(c) = owner.get(id).map_err(db_err)?.map(|v| v.value()) else {
+                    return Ok(None);
+                };
+                let t = self.tx.open_table(EVENTS).map_err(db_err)?;
+                let v = t.get((c, id)).map_err(db_err)?;
+                v.map(|v| decode_event(v.value())).transpose()
+            }
+
+            fn open_events(&self, customer: u64) -> Result<OpenEvents, Error> {
+                let mut open = OpenEvents::default();
+                for e in self.events(Some(customer))? {
+                    if e.resolved_at.is_none() {
+                        match e.severity {
+                            Severity::ActionRequired => open.action_required += 1,
+                            Severity::Warning => open.warning += 1,
+                        }
+                    }
+                }
+                Ok(open)
+            }
+
+            fn outbox(&self) -> Result<Vec<OutboxMessage>, Error> {
+                all_values(&self.tx.open_table(OUTBOX).map_err(db_err)?, decode_outbox)
+            }
+
+            fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error> {
+                let t = self.tx.open_table(OUTBOX).map_err(db_err)?;
+                let v = t.get(id).map_err(db_err)?;
+                v.map(|v| decode_outbox(v.value())).transpose()
+            }
+
+            fn audit(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditEntry>, Error> {
+                let t = self.tx.open_table(AUDIT).map_err(db_err)?;
+                let mut out = Vec::new();
+                for row in t.range(..before.unwrap_or(u64::MAX)).map_err(db_err)?.rev() {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let entry = decode_audit(row.map_err(db_err)?.1.value())?;
+                    if customer.is_none_or(|c| entry.customers.contains(&c)) {
+                        out.push(entry);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+impl_read!(Reader);
+impl_read!(Writer);
+
+impl Writer {
+    fn init(&self) -> Result<(), Error> {
+        macro_rules! create {
+            ($($def:expr),+) => {$( self.tx.open_table($def).map_err(db_err)?; )+};
+        }
+        create!(CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
+        create!(FIRMWARE, EVENTS, EVENT_OWNER, OUTBOX, AUDIT);
+        let mut meta = self.tx.open_table(META).map_err(db_err)?;
+        meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<(), Error> {
+        self.tx.commit().map_err(db_err)
+    }
+
+    /// The next id of a sequence (`customer`, `license`, …); ids are never reused.
+    pub fn next_id(&self, sequence: &str) -> Result<u64, Error> {
+        let key = format!("next.{sequence}");
+        let mut meta = self.tx.open_table(META).map_err(db_err)?;
+        let next = meta
+            .get(key.as_str())
+            .map_err(db_err)?
+            .map(|v| u64::from_le_bytes(v.value().try_into().unwrap_or([0; 8])))
+            .unwrap_or(1);
+        meta.insert(key.as_str(), (next + 1).to_le_bytes().as_slice())
+            .map_err(db_err)?;
+        Ok(next)
+    }
+
+    /// Writes a customer with its summary and unique indexes. `old` is the stored version
+    /// (if any), whose index entries are replaced. Index clashes are refused as conflicts.
+    pub fn save_customer(&self, c: &Customer, old: Option<&Customer>, summary: &Summary) -> Result<(), Error> {
+        {
+            let mut idx = self.tx.open_table(BY_ACCOUNT).map_err(db_err)?;
+            reindex(&mut idx, c.id, old.map(|o| o.profile.account_name.as_str()), &c.profile.account_name, "account_name")?;
+            let mut idx = self.tx.open_table(BY_COMPANY).map_err(db_err)?;
+            reindex(&mut idx, c.id, old.map(|o| o.profile.company.as_str()), &c.profile.company, "company")?;
+            let mut idx = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
+            if let Some(old) = old {
+                for d in &old.devices {
+                    idx.remove(fold(&d.serial).as_str()).map_err(db_err)?;
+                }
+            }
+            for d in &c.devices {
+                let key = fold(&d.serial);
+                if let Some(owner) = idx.get(key.as_str()).map_err(db_err)?.map(|v| v.value()) {
+                    if owner != c.id {
+                        return Err(Error::conflict("serial", format!(
+                            "serial {} already belongs to customer {owner}; serials are unique", d.serial
+                        )));
+                    }
+                }
+                idx.insert(key.as_str(), c.id).map_err(db_err)?;
+            }
+        }
+        self.tx.open_table(CUSTOMERS).map_err(db_err)?
+            .insert(c.id, encode_customer(c)?.as_slice()).map_err(db_err)?;
+        self.save_summary(summary)
+    }
+
+    pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
+        self.tx.open_table(SUMMARIES).map_err(db_err)?
+            .insert(s.id, encode_summary(s)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes a customer, its indexes, summary and events.
+    pub fn remove_customer(&self, c: &Customer) -> Result<(), Error> {
+        let folded = [
+            (BY_ACCOUNT, fold(&c.profile.account_name)),
+            (BY_COMPANY, fold(&c.profile.company)),
+        ];
+        for (def, key) in folded {
+            self.tx.open_table(def).map_err(db_err)?.remove(key.as_str()).map_err(db_err)?;
+        }
+        let mut serials = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
+        for d in &c.devices {
+            serials.remove(fold(&d.serial).as_str()).map_err(db_err)?;
+        }
+        self.tx.open_table(CUSTOMERS).map_err(db_err)?.remove(c.id).map_err(db_err)?;
+        self.tx.open_table(SUMMARIES).map_err(db_err)?.remove(c.id).map_err(db_err)?;
+        for e in self.events(Some(c.id))? {
+            self.remove_event(&e)?;
+        }
+        Ok(())
+    }
+
+    pub fn save_plan(&self, p: &Plan) -> Result<(), Error> {
+        self.tx.open_table(PLANS).map_err(db_err)?
+            .insert(p.id, encode_plan(p)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn remove_plan(&self, id: u64) -> Result<(), Error> {
+        self.tx.open_table(PLANS).map_err(db_err)?.remove(id).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn save_template(&self, t: &Template, old_name: Option<&str>) -> Result<(), Error> {
+        let mut table = self.tx.open_table(TEMPLATES).map_err(db_err)?;
+        if let Some(old) = old_name {
+            table.remove(fold(old).as_str()).map_err(db_err)?;
+        }
+        table.insert(fold(&t.name).as_str(), encode_template(t)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn remove_template(&self, name: &str) -> Result<(), Error> {
+        self.tx.open_table(TEMPLATES).map_err(db_err)?.remove(fold(name).as_str()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn save_firmware(&self, f: &Firmware) -> Result<(), Error> {
+        self.tx.open_table(FIRMWARE).map_err(db_err)?
+            .insert(fold(&f.model).as_str(), encode_firmware(f)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn remove_firmware(&self, model: &str) -> Result<(), Error> {
+        self.tx.open_table(FIRMWARE).map_err(db_err)?.remove(fold(model).as_str()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn save_event(&self, e: &Event) -> Result<(), Error> {
+        self.tx.open_table(EVENTS).map_err(db_err)?
+            .insert((e.customer_id, e.id), encode_event(e)?.as_slice()).map_err(db_err)?;
+        self.tx.open_table(EVENT_OWNER).map_err(db_err)?
+            .insert(e.id, e.customer_id).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn remove_event(&self, e: &Event) -> Result<(), Error> {
+        self.tx.open_table(EVENTS).map_err(db_err)?.remove((e.customer_id, e.id)).map_err(db_err)?;
+        self.tx.open_table(EVENT_OWNER).map_err(db_err)?.remove(e.id).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn save_outbox(&self, m: &OutboxMessage) -> Result<(), Error> {
+        self.tx.open_table(OUTBOX).map_err(db_err)?
+            .insert(m.id, encode_outbox(m)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+
+    pub fn remove_outbox(&self, id: u64) -> Result<(), Error> {
+        self.tx.open_table(OUTBOX).map_err(db_err)?.remove(id).map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Appends an audit entry, assigning its id.
+    pub fn append_audit(&self, mut entry: AuditEntry) -> Result<u64, Error> {
+        entry.id = self.next_id("audit")?;
+        self.tx.open_table(AUDIT).map_err(db_err)?
+            .insert(entry.id, encode_audit(&entry)?.as_slice()).map_err(db_err)?;
+        Ok(entry.id)
+    }
+
+    pub fn save_settings(&self, s: &Settings) -> Result<(), Error> {
+        self.tx.open_table(META).map_err(db_err)?
+            .insert("settings", encode_settings(s)?.as_slice()).map_err(db_err)?;
+        Ok(())
+    }
+}
+
+/// Moves a unique, case-insensitive index entry from `old` to `new` for customer `id`.
+fn reindex(
+    idx: &mut redb::Table<&str, u64>,
+    id: u64,
+    old: Option<&str>,
+    new: &str,
+    field: &str,
+) -> Result<(), Error> {
+    let key = fold(new);
+    if let Some(owner) = idx.get(key.as_str()).map_err(db_err)?.map(|v| v.value()) {
+        if owner != id {
+            return Err(Error::conflict(field, format!(
+                "`{new}` is already used by customer {owner}; {field} must be unique (ignoring case)"
+            )));
+        }
+    }
+    if let Some(old) = old {
+        idx.remove(fold(old).as_str()).map_err(db_err)?;
+    }
+    idx.insert(key.as_str(), id).map_err(db_err)?;
+    Ok(())
+}

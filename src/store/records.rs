@@ -1,0 +1,542 @@
+//! Frozen record structs: the file format. A struct here never changes once released; a new
+//! shape gets a new struct and version byte, and `decode_*` upgrades older versions on read.
+//! Enums are stored as their position in the domain type's `ALL` list.
+
+use super::codec::{decode, encode, unknown_version, version_of};
+use crate::core::date::{Date, Timestamp};
+use crate::core::derive::OpenEvents;
+use crate::core::error::Error;
+use crate::core::model::*;
+use crate::core::summary::{LicenseFacts, Summary};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+fn enum_at<T>(what: &str, i: u8, f: fn(u8) -> Option<T>) -> Result<T, Error> {
+    f(i).ok_or_else(|| {
+        Error::Database(format!(
+            "a stored {what} holds unknown code {i}; upgrade clientele or restore a backup"
+        ))
+    })
+}
+
+/// Generates `encode_x` / `decode_x` for a record kind with a single current version.
+macro_rules! record_codec {
+    ($what:literal, $enc:ident, $dec:ident, $domain:ty, $v1:ty) => {
+        pub fn $enc(value: &$domain) -> Result<Vec<u8>, Error> {
+            encode(1, &<$v1>::from(value))
+        }
+
+        pub fn $dec(bytes: &[u8]) -> Result<$domain, Error> {
+            match version_of(bytes, $what)? {
+                (1, body) => decode::<$v1>(body, $what)?.into_domain(),
+                (v, _) => Err(unknown_version($what, v)),
+            }
+        }
+    };
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct LicenseV1 {
+    pub id: u64,
+    pub plan_id: u64,
+    pub units: u32,
+    pub used: u32,
+    pub start: i32,
+    pub expiry: i32,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct DeviceV1 {
+    pub id: u64,
+    pub name: String,
+    pub serial: String,
+    pub model: String,
+    pub firmware: String,
+    pub notified_version: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct CustomerV1 {
+    pub id: u64,
+    pub company: String,
+    pub account_name: String,
+    pub account_type: u8,
+    pub status: u8,
+    pub contact_first_name: String,
+    pub contact_last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+    pub time_zone: String,
+    pub language: String,
+    pub notes: String,
+    pub licenses: Vec<LicenseV1>,
+    pub devices: Vec<DeviceV1>,
+    pub wfbs_template: Option<String>,
+    pub cloud_edge_template: Option<String>,
+    pub policies: Vec<(u8, Vec<String>)>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_transaction: i64,
+}
+
+impl From<&Customer> for CustomerV1 {
+    fn from(c: &Customer) -> Self {
+        let p = &c.profile;
+        CustomerV1 {
+            id: c.id,
+            company: p.company.clone(),
+            account_name: p.account_name.clone(),
+            account_type: p.account_type.index(),
+            status: c.status.index(),
+            contact_first_name: p.contact_first_name.clone(),
+            contact_last_name: p.contact_last_name.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            address: p.address.clone(),
+            city: p.city.clone(),
+            state: p.state.clone(),
+            postal_code: p.postal_code.clone(),
+            country: p.country.clone(),
+            time_zone: p.time_zone.clone(),
+            language: p.language.clone(),
+            notes: p.notes.clone(),
+            licenses: c
+                .licenses
+                .iter()
+                .map(|l| LicenseV1 {
+                    id: l.id,
+                    plan_id: l.plan_id,
+                    units: l.units,
+                    used: l.used,
+                    start: l.start.0,
+                    expiry: l.expiry.0,
+                })
+                .collect(),
+            devices: c
+                .devices
+                .iter()
+                .map(|d| DeviceV1 {
+                    id: d.id,
+                    name: d.name.clone(),
+                    serial: d.serial.clone(),
+                    model: d.model.clone(),
+                    firmware: d.firmware.clone(),
+                    notified_version: d.notified_version.clone(),
+                })
+                .collect(),
+            wfbs_template: c.wfbs_template.clone(),
+            cloud_edge_template: c.cloud_edge_template.clone(),
+            policies: c
+                .policies
+                .iter()
+                .map(|(k, v)| (k.index(), v.clone()))
+                .collect(),
+            created_at: c.created_at.0,
+            updated_at: c.updated_at.0,
+            last_transaction: c.last_transaction.0,
+        }
+    }
+}
+
+impl CustomerV1 {
+    fn into_domain(self) -> Result<Customer, Error> {
+        let mut policies = BTreeMap::new();
+        for (k, v) in self.policies {
+            policies.insert(enum_at("policy list", k, PolicyList::from_index)?, v);
+        }
+        Ok(Customer {
+            id: self.id,
+            profile: Profile {
+                company: self.company,
+                account_name: self.account_name,
+                account_type: enum_at("account type", self.account_type, AccountType::from_index)?,
+                contact_first_name: self.contact_first_name,
+                contact_last_name: self.contact_last_name,
+                email: self.email,
+                phone: self.phone,
+                address: self.address,
+                city: self.city,
+                state: self.state,
+                postal_code: self.postal_code,
+                country: self.country,
+                time_zone: self.time_zone,
+                language: self.language,
+                notes: self.notes,
+            },
+            status: enum_at("customer status", self.status, CustomerStatus::from_index)?,
+            licenses: self
+                .licenses
+                .into_iter()
+                .map(|l| License {
+                    id: l.id,
+                    plan_id: l.plan_id,
+                    units: l.units,
+                    used: l.used,
+                    start: Date(l.start),
+                    expiry: Date(l.expiry),
+                })
+                .collect(),
+            devices: self
+                .devices
+                .into_iter()
+                .map(|d| Device {
+                    id: d.id,
+                    name: d.name,
+                    serial: d.serial,
+                    model: d.model,
+                    firmware: d.firmware,
+                    notified_version: d.notified_version,
+                })
+                .collect(),
+            wfbs_template: self.wfbs_template,
+            cloud_edge_template: self.cloud_edge_template,
+            policies,
+            created_at: Timestamp(self.created_at),
+            updated_at: Timestamp(self.updated_at),
+            last_transaction: Timestamp(self.last_transaction),
+        })
+    }
+}
+
+record_codec!("customer", encode_customer, decode_customer, Customer, CustomerV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct SummaryV1 {
+    pub id: u64,
+    pub company_key: String,
+    pub account_key: String,
+    pub haystack: String,
+    pub account_type: u8,
+    pub status: u8,
+    pub products: u8,
+    /// (expiry, units, used, notice_days, managed)
+    pub licenses: Vec<(i32, u32, u32, u32, bool)>,
+    pub devices: Vec<(String, String)>,
+    pub open_action_required: u32,
+    pub open_warning: u32,
+    pub last_transaction: i64,
+}
+
+impl From<&Summary> for SummaryV1 {
+    fn from(s: &Summary) -> Self {
+        SummaryV1 {
+            id: s.id,
+            company_key: s.company_key.clone(),
+            account_key: s.account_key.clone(),
+            haystack: s.haystack.clone(),
+            account_type: s.account_type.index(),
+            status: s.status.index(),
+            products: s.products,
+            licenses: s
+                .licenses
+                .iter()
+                .map(|l| (l.expiry.0, l.units, l.used, l.notice_days, l.managed))
+                .collect(),
+            devices: s.devices.clone(),
+            open_action_required: s.open.action_required,
+            open_warning: s.open.warning,
+            last_transaction: s.last_transaction.0,
+        }
+    }
+}
+
+impl SummaryV1 {
+    fn into_domain(self) -> Result<Summary, Error> {
+        Ok(Summary {
+            id: self.id,
+            company_key: self.company_key,
+            account_key: self.account_key,
+            haystack: self.haystack,
+            account_type: enum_at("account type", self.account_type, AccountType::from_index)?,
+            status: enum_at("customer status", self.status, CustomerStatus::from_index)?,
+            products: self.products,
+            licenses: self
+                .licenses
+                .into_iter()
+                .map(|(expiry, units, used, notice_days, managed)| LicenseFacts {
+                    expiry: Date(expiry),
+                    units,
+                    used,
+                    notice_days,
+                    managed,
+                })
+                .collect(),
+            devices: self.devices,
+            open: OpenEvents {
+                action_required: self.open_action_required,
+                warning: self.open_warning,
+            },
+            last_transaction: Timestamp(self.last_transaction),
+        })
+    }
+}
+
+record_codec!("customer summary", encode_summary, decode_summary, Summary, SummaryV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct PlanV1 {
+    pub id: u64,
+    pub name: String,
+    pub product: u8,
+    pub kind: u8,
+    pub months: u32,
+    pub notice_days: u32,
+    pub auto_renew: bool,
+    pub managed: bool,
+    pub enabled: bool,
+    pub end_of_life: bool,
+}
+
+impl From<&Plan> for PlanV1 {
+    fn from(p: &Plan) -> Self {
+        PlanV1 {
+            id: p.id,
+            name: p.name.clone(),
+            product: p.product.index(),
+            kind: p.kind.index(),
+            months: p.months,
+            notice_days: p.notice_days,
+            auto_renew: p.auto_renew,
+            managed: p.managed,
+            enabled: p.enabled,
+            end_of_life: p.end_of_life,
+        }
+    }
+}
+
+impl PlanV1 {
+    fn into_domain(self) -> Result<Plan, Error> {
+        Ok(Plan {
+            id: self.id,
+            name: self.name,
+            product: enum_at("product", self.product, Product::from_index)?,
+            kind: enum_at("plan kind", self.kind, PlanKind::from_index)?,
+            months: self.months,
+            notice_days: self.notice_days,
+            auto_renew: self.auto_renew,
+            managed: self.managed,
+            enabled: self.enabled,
+            end_of_life: self.end_of_life,
+        })
+    }
+}
+
+record_codec!("plan", encode_plan, decode_plan, Plan, PlanV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct TemplateV1 {
+    pub name: String,
+    pub product: u8,
+    pub settings: Vec<(String, String)>,
+}
+
+impl From<&Template> for TemplateV1 {
+    fn from(t: &Template) -> Self {
+        TemplateV1 {
+            name: t.name.clone(),
+            product: t.product.index(),
+            settings: t.settings.clone().into_iter().collect(),
+        }
+    }
+}
+
+impl TemplateV1 {
+    fn into_domain(self) -> Result<Template, Error> {
+        Ok(Template {
+            name: self.name,
+            product: enum_at("product", self.product, Product::from_index)?,
+            settings: self.settings.into_iter().collect(),
+        })
+    }
+}
+
+record_codec!("template", encode_template, decode_template, Template, TemplateV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct EventV1 {
+    pub id: u64,
+    pub customer_id: u64,
+    pub kind: u8,
+    pub severity: u8,
+    pub category: String,
+    pub message: String,
+    pub time: i64,
+    pub resolved_at: Option<i64>,
+}
+
+impl From<&Event> for EventV1 {
+    fn from(e: &Event) -> Self {
+        EventV1 {
+            id: e.id,
+            customer_id: e.customer_id,
+            kind: e.kind.index(),
+            severity: e.severity.index(),
+            category: e.category.clone(),
+            message: e.message.clone(),
+            time: e.time.0,
+            resolved_at: e.resolved_at.map(|t| t.0),
+        }
+    }
+}
+
+impl EventV1 {
+    fn into_domain(self) -> Result<Event, Error> {
+        Ok(Event {
+            id: self.id,
+            customer_id: self.customer_id,
+            kind: enum_at("event kind", self.kind, EventKind::from_index)?,
+            severity: enum_at("severity", self.severity, Severity::from_index)?,
+            category: self.category,
+            message: self.message,
+            time: Timestamp(self.time),
+            resolved_at: self.resolved_at.map(Timestamp),
+        })
+    }
+}
+
+record_codec!("event", encode_event, decode_event, Event, EventV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct FirmwareV1 {
+    pub model: String,
+    pub version: String,
+}
+
+impl From<&Firmware> for FirmwareV1 {
+    fn from(f: &Firmware) -> Self {
+        FirmwareV1 {
+            model: f.model.clone(),
+            version: f.version.clone(),
+        }
+    }
+}
+
+impl FirmwareV1 {
+    fn into_domain(self) -> Result<Firmware, Error> {
+        Ok(Firmware {
+            model: self.model,
+            version: self.version,
+        })
+    }
+}
+
+record_codec!("firmware", encode_firmware, decode_firmware, Firmware, FirmwareV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct OutboxV1 {
+    pub id: u64,
+    pub customer_id: u64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl From<&OutboxMessage> for OutboxV1 {
+    fn from(m: &OutboxMessage) -> Self {
+        OutboxV1 {
+            id: m.id,
+            customer_id: m.customer_id,
+            to: m.to.clone(),
+            subject: m.subject.clone(),
+            body: m.body.clone(),
+            created_at: m.created_at.0,
+        }
+    }
+}
+
+impl OutboxV1 {
+    fn into_domain(self) -> Result<OutboxMessage, Error> {
+        Ok(OutboxMessage {
+            id: self.id,
+            customer_id: self.customer_id,
+            to: self.to,
+            subject: self.subject,
+            body: self.body,
+            created_at: Timestamp(self.created_at),
+        })
+    }
+}
+
+record_codec!("outbox message", encode_outbox, decode_outbox, OutboxMessage, OutboxV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct AuditV1 {
+    pub id: u64,
+    pub time: i64,
+    pub actor: u8,
+    pub task: String,
+    pub customers: Vec<u64>,
+    pub outcome: String,
+    /// (field, old, new)
+    pub changes: Vec<(String, String, String)>,
+    pub snapshot: Option<String>,
+}
+
+impl From<&AuditEntry> for AuditV1 {
+    fn from(a: &AuditEntry) -> Self {
+        AuditV1 {
+            id: a.id,
+            time: a.time.0,
+            actor: a.actor.index(),
+            task: a.task.clone(),
+            customers: a.customers.clone(),
+            outcome: a.outcome.clone(),
+            changes: a
+                .changes
+                .iter()
+                .map(|c| (c.field.clone(), c.old.clone(), c.new.clone()))
+                .collect(),
+            snapshot: a.snapshot.clone(),
+        }
+    }
+}
+
+impl AuditV1 {
+    fn into_domain(self) -> Result<AuditEntry, Error> {
+        Ok(AuditEntry {
+            id: self.id,
+            time: Timestamp(self.time),
+            actor: enum_at("actor", self.actor, Actor::from_index)?,
+            task: self.task,
+            customers: self.customers,
+            outcome: self.outcome,
+            changes: self
+                .changes
+                .into_iter()
+                .map(|(field, old, new)| FieldChange { field, old, new })
+                .collect(),
+            snapshot: self.snapshot,
+        })
+    }
+}
+
+record_codec!("audit entry", encode_audit, decode_audit, AuditEntry, AuditV1);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct SettingsV1 {
+    pub view: u8,
+}
+
+impl From<&Settings> for SettingsV1 {
+    fn from(s: &Settings) -> Self {
+        SettingsV1 {
+            view: s.view.index(),
+        }
+    }
+}
+
+impl SettingsV1 {
+    fn into_domain(self) -> Result<Settings, Error> {
+        Ok(Settings {
+            view: enum_at("view setting", self.view, View::from_index)?,
+        })
+    }
+}
+
+record_codec!("settings", encode_settings, decode_settings, Settings, SettingsV1);

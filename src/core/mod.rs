@@ -1,9 +1,16 @@
 //! The core: domain, rules and every task, once. It knows nothing of HTTP, argh or bincode.
 
+pub mod bulk;
+pub mod catalogs;
+pub mod customers;
 pub mod date;
 pub mod derive;
+pub mod desk;
 pub mod error;
 pub mod filter;
+pub mod holdings;
 pub mod model;
+pub mod outbox;
 pub mod summary;
 pub mod validate;
+pub mod view;

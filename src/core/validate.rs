@@ -2,16 +2,20 @@
 
 use super::error::FieldError;
 use super::model::{AccountType, PolicyList, Profile};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-/// A customer's profile as typed by a person: every field optional, so the same type serves
-/// "add" (missing means default or required) and "edit" (missing means unchanged).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// A customer as typed by a person or sent as JSON: every field optional, so the same type
+/// serves "add" (missing means default or required) and "edit" (missing means unchanged).
+/// The derived keys of a customer item are accepted and ignored, so an item read from the API
+/// can be sent back as it is.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProfileInput {
+pub struct CustomerInput {
     pub company: Option<String>,
     pub account_name: Option<String>,
     pub account_type: Option<String>,
+    pub status: Option<String>,
     pub contact_first_name: Option<String>,
     pub contact_last_name: Option<String>,
     pub email: Option<String>,
@@ -24,11 +28,68 @@ pub struct ProfileInput {
     pub time_zone: Option<String>,
     pub language: Option<String>,
     pub notes: Option<String>,
+    /// Template names; an empty string clears.
+    pub wfbs_template: Option<String>,
+    pub cloud_edge_template: Option<String>,
+    /// On add: the plans to assign. On edit and import: the complete new set of licences.
+    pub licenses: Option<Vec<LicenseInput>>,
+    #[serde(default, rename = "id")]
+    pub _id: Option<IgnoredAny>,
+    #[serde(default, rename = "products")]
+    pub _products: Option<IgnoredAny>,
+    #[serde(default, rename = "license_status")]
+    pub _license_status: Option<IgnoredAny>,
+    #[serde(default, rename = "next_expiry")]
+    pub _next_expiry: Option<IgnoredAny>,
+    #[serde(default, rename = "threat_system_action_required")]
+    pub _tsar: Option<IgnoredAny>,
+    #[serde(default, rename = "threat_system_warning")]
+    pub _tsw: Option<IgnoredAny>,
+    #[serde(default, rename = "license_action_required")]
+    pub _lar: Option<IgnoredAny>,
+    #[serde(default, rename = "license_warning")]
+    pub _lw: Option<IgnoredAny>,
+    #[serde(default, rename = "needs_attention")]
+    pub _needs_attention: Option<IgnoredAny>,
+    #[serde(default, rename = "attention_reasons")]
+    pub _attention_reasons: Option<IgnoredAny>,
+    #[serde(default, rename = "managed")]
+    pub _managed: Option<IgnoredAny>,
+    #[serde(default, rename = "last_transaction")]
+    pub _last_transaction: Option<IgnoredAny>,
+    #[serde(default, rename = "created_at")]
+    pub _created_at: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_at")]
+    pub _updated_at: Option<IgnoredAny>,
+}
+
+/// A licence as typed: a plan by name with units; dates default from the plan.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LicenseInput {
+    pub plan: String,
+    pub units: u32,
+    #[serde(default)]
+    pub used: u32,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub expiry: Option<String>,
+    /// Accepted and ignored, like the derived customer keys.
+    #[serde(default, rename = "id")]
+    pub _id: Option<IgnoredAny>,
+    #[serde(default, rename = "plan_id")]
+    pub _plan_id: Option<IgnoredAny>,
+    #[serde(default, rename = "product")]
+    pub _product: Option<IgnoredAny>,
+    #[serde(default, rename = "kind")]
+    pub _kind: Option<IgnoredAny>,
+    #[serde(default, rename = "status")]
+    pub _status: Option<IgnoredAny>,
 }
 
 /// Builds a valid profile from typed input over an optional existing one, collecting every
 /// field error at once so a form can show them all.
-pub fn profile(input: &ProfileInput, base: Option<&Profile>) -> Result<Profile, Vec<FieldError>> {
+pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile, Vec<FieldError>> {
     let mut errors = Vec::new();
     let empty = Profile::default();
     let old = base.unwrap_or(&empty);

@@ -1,0 +1,376 @@
+//! The bulk tasks of the Customers screen: one selection in, one outcome per customer out,
+//! one transaction. A dry run runs the very same code and discards the transaction.
+
+use super::date::Date;
+use super::derive::Catalog;
+use super::desk::{audit, change, save, Ctx, Desk};
+use super::error::{Error, Result};
+use super::filter::Filter;
+use super::model::*;
+use super::validate;
+use super::view::CustomerView;
+use crate::store::{Read, Writer};
+use serde::Serialize;
+
+/// Which customers a bulk task acts on.
+#[derive(Clone, Debug)]
+pub enum Selection {
+    Ids(Vec<u64>),
+    Filter(Filter),
+}
+
+#[derive(Clone, Debug)]
+pub enum BulkTask {
+    Delete,
+    AssignTemplate { template: String },
+    DeployPolicy { list: PolicyList, action: PolicyAction, entries: String },
+    UpdateFirmware,
+    Renew { until: Option<Date>, include_expiring: bool },
+    Suspend,
+    Reactivate,
+}
+
+impl BulkTask {
+    pub fn name(&self) -> &'static str {
+        match self {
+            BulkTask::Delete => "delete",
+            BulkTask::AssignTemplate { .. } => "assign-template",
+            BulkTask::DeployPolicy { .. } => "deploy-policy",
+            BulkTask::UpdateFirmware => "update-firmware",
+            BulkTask::Renew { .. } => "renew",
+            BulkTask::Suspend => "suspend",
+            BulkTask::Reactivate => "reactivate",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Skipped,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskResult {
+    pub id: u64,
+    pub company: String,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BulkReport {
+    pub task: &'static str,
+    pub dry_run: bool,
+    pub ok: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub results: Vec<TaskResult>,
+}
+
+/// What one customer's step decided: `Ok` with the changes made, or skipped with a reason.
+enum Step {
+    Changed { customer: Customer, changes: Vec<FieldChange>, note: String },
+    Deleted { snapshot: String },
+    Skipped(String),
+}
+
+impl Desk {
+    pub fn run_bulk(&self, ctx: Ctx, selection: &Selection, task: &BulkTask, dry_run: bool) -> Result<BulkReport> {
+        check_task(self, task, ctx.today)?;
+        let ids = match selection {
+            Selection::Ids(ids) => {
+                let mut seen = std::collections::HashSet::new();
+                ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+            }
+            Selection::Filter(f) => self.select_ids(f)?,
+        };
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut results = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(c) = w.customer(id)? else {
+                results.push(TaskResult {
+                    id,
+                    company: String::new(),
+                    outcome: Outcome::Failed,
+                    reason: Some(format!("there is no customer with id {id}")),
+                });
+                continue;
+            };
+            let company = c.profile.company.clone();
+            let old = c.clone();
+            let (outcome, reason) = match step(&w, ctx, &catalog, c, task)? {
+                Step::Skipped(why) => (Outcome::Skipped, Some(why)),
+                Step::Changed { customer, changes, note } => {
+                    save(&w, &customer, Some(&old), &catalog)?;
+                    audit(&w, ctx, task.name(), vec![id], &note, changes, None)?;
+                    (Outcome::Ok, Some(note))
+                }
+                Step::Deleted { snapshot } => {
+                    w.remove_customer(&old)?;
+                    audit(&w, ctx, task.name(), vec![id], "deleted", vec![], Some(snapshot))?;
+                    (Outcome::Ok, Some("deleted".to_string()))
+                }
+            };
+            results.push(TaskResult { id, company, outcome, reason });
+        }
+        if !dry_run {
+            w.commit()?;
+        }
+        let count = |o| results.iter().filter(|r| r.outcome == o).count();
+        Ok(BulkReport {
+            task: task.name(),
+            dry_run,
+            ok: count(Outcome::Ok),
+            skipped: count(Outcome::Skipped),
+            failed: count(Outcome::Failed),
+            results,
+        })
+    }
+}
+
+/// Task-wide checks: a bad option rejects the whole task before anything is looked at.
+fn check_task(desk: &Desk, task: &BulkTask, today: Date) -> Result<()> {
+    match task {
+        BulkTask::AssignTemplate { template } => match desk.reader()?.template(template.trim())? {
+            Some(t) if t.product == Product::Wfbss => Ok(()),
+            Some(t) => Err(Error::invalid(
+                "template",
+                format!("template `{}` is for {}; only wfbss templates can be assigned", t.name, t.product.code()),
+            )),
+            None => Err(Error::invalid(
+                "template",
+                format!("there is no template `{}`; `clientele template list` shows them", template.trim()),
+            )),
+        },
+        BulkTask::DeployPolicy { list, entries, .. } => validate::policy_entries(*list, entries)
+            .map(|_| ())
+            .map_err(|e| Error::invalid("entries", e)),
+        BulkTask::Renew { until: Some(d), .. } if *d <= today => Err(Error::invalid(
+            "until",
+            format!("{d} is not after today ({today}); give a later date"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn lmp_only(c: &Customer, what: &str) -> Option<Step> {
+    (c.profile.account_type != AccountType::Lmp).then(|| {
+        Step::Skipped(format!(
+            "{what} applies to LMP customers only; this is a CLP customer (managed in the Customer Licensing Portal)"
+        ))
+    })
+}
+
+fn holds(c: &Customer, catalog: &Catalog, product: Product) -> bool {
+    c.licenses
+        .iter()
+        .any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == product))
+}
+
+fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTask) -> Result<Step> {
+    let changed = |customer: Customer, changes: Vec<FieldChange>, note: String| {
+        let mut customer = customer;
+        customer.updated_at = ctx.now;
+        Step::Changed { customer, changes, note }
+    };
+    Ok(match task {
+        BulkTask::Delete => {
+            if c.profile.account_type == AccountType::Lmp {
+                Step::Skipped("LMP customers are deleted in the Licensing Management Platform, not here".into())
+            } else if !c.licenses.is_empty() {
+                Step::Skipped(format!(
+                    "still holds {} licence(s); remove them first (products must be gone before a customer is deleted)",
+                    c.licenses.len()
+                ))
+            } else {
+                let view = CustomerView::of(&c, w.open_events(c.id)?, catalog, ctx.today);
+                Step::Deleted {
+                    snapshot: serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?,
+                }
+            }
+        }
+        BulkTask::AssignTemplate { template } => {
+            if let Some(skip) = lmp_only(&c, "assign template") {
+                return Ok(skip);
+            }
+            let t = w.template(template.trim())?.map(|t| t.name).unwrap_or_default();
+            if !holds(&c, catalog, Product::Wfbss) {
+                Step::Skipped("holds no wfbss licence; templates apply to Worry-Free Business Security Services".into())
+            } else if c.wfbs_template.as_deref() == Some(t.as_str()) {
+                Step::Skipped(format!("already uses template {t}"))
+            } else {
+                let old = c.wfbs_template.replace(t.clone()).unwrap_or_default();
+                changed(c, vec![change("wfbs_template", old, &t)], format!("template {t} assigned"))
+            }
+        }
+        BulkTask::DeployPolicy { list, action, entries } => {
+            if let Some(skip) = lmp_only(&c, "deploy policy") {
+                return Ok(skip);
+            }
+            if !holds(&c, catalog, Product::Wfbss) {
+                return Ok(Step::Skipped("holds no wfbss licence; policies apply to Worry-Free Business Security Services".into()));
+            }
+            let entries = validate::policy_entries(*list, entries).map_err(|e| Error::invalid("entries", e))?;
+            let current = c.policies.entry(*list).or_default();
+            let before = current.clone();
+            let note = match action {
+                PolicyAction::Append => {
+                    let mut added = 0;
+                    for e in &entries {
+                        if !current.contains(e) {
+                            current.push(e.clone());
+                            added += 1;
+                        }
+                    }
+                    format!("{added} added to {list}, {} already present", entries.len() - added)
+                }
+                PolicyAction::Delete => {
+                    let n = current.len();
+                    current.retain(|e| !entries.contains(e));
+                    format!("{} removed from {list}", n - current.len())
+                }
+                PolicyAction::Overwrite => {
+                    *current = entries.clone();
+                    format!("{list} replaced with {} entries", entries.len())
+                }
+            };
+            if *current == before {
+                Step::Skipped(format!("{list} already as requested ({note})"))
+            } else {
+                let after = current.join("; ");
+                changed(c, vec![change(list.code(), before.join("; "), after)], note)
+            }
+        }
+        BulkTask::UpdateFirmware => {
+            if let Some(skip) = lmp_only(&c, "update firmware") {
+                return Ok(skip);
+            }
+            update_firmware(w, ctx, catalog, c)?
+        }
+        BulkTask::Renew { until, include_expiring } => {
+            if let Some(skip) = lmp_only(&c, "renew") {
+                return Ok(skip);
+            }
+            renew(ctx, catalog, c, *until, *include_expiring)
+        }
+        BulkTask::Suspend | BulkTask::Reactivate => {
+            let want = if matches!(task, BulkTask::Suspend) {
+                CustomerStatus::Suspended
+            } else {
+                CustomerStatus::Active
+            };
+            if c.status == want {
+                Step::Skipped(format!("already {want}"))
+            } else {
+                let old = std::mem::replace(&mut c.status, want);
+                changed(c, vec![change("status", old, want)], format!("now {want}"))
+            }
+        }
+    })
+}
+
+fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> Result<Step> {
+    let mut lines = Vec::new();
+    let mut changes = Vec::new();
+    let mut pending = 0;
+    for d in c.devices.iter_mut() {
+        let Some(latest) = catalog.device_update(d) else {
+            continue;
+        };
+        pending += 1;
+        if d.notified_version.as_deref() == Some(latest) {
+            continue;
+        }
+        lines.push(format!(
+            "  - {} (serial {}, model {}): firmware {} -> {}",
+            d.name, d.serial, d.model, d.firmware, latest
+        ));
+        changes.push(change(&format!("device {} notified", d.serial), d.notified_version.clone().unwrap_or_default(), latest));
+        d.notified_version = Some(latest.to_string());
+    }
+    if lines.is_empty() {
+        return Ok(Step::Skipped(if pending == 0 {
+            "no Cloud Edge device needs a firmware update".to_string()
+        } else {
+            format!("already notified about the latest firmware for all {pending} outdated device(s)")
+        }));
+    }
+    let p = &c.profile;
+    let body = format!(
+        "Dear {} {},\n\nnew firmware is available for the Cloud Edge devices of {}:\n\n{}\n\n\
+         Please plan a maintenance window; we will install the update for you.\n\nKind regards\n",
+        p.contact_first_name,
+        p.contact_last_name,
+        p.company,
+        lines.join("\n")
+    );
+    w.save_outbox(&OutboxMessage {
+        id: w.next_id("outbox")?,
+        customer_id: c.id,
+        to: p.email.clone(),
+        subject: format!("Firmware update available for {} Cloud Edge device(s)", lines.len()),
+        body,
+        created_at: ctx.now,
+    })?;
+    let note = format!("notification queued in the outbox for {} device(s)", lines.len());
+    c.updated_at = ctx.now;
+    c.last_transaction = ctx.now;
+    Ok(Step::Changed { customer: c, changes, note })
+}
+
+fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, include_expiring: bool) -> Step {
+    let mut renewed = Vec::new();
+    let mut skipped = Vec::new();
+    let mut changes = Vec::new();
+    for l in c.licenses.iter_mut() {
+        let plan = catalog.plan(l.plan_id);
+        let status = super::derive::license_of(l, plan, ctx.today);
+        let due = status == LicenseStatus::Expired
+            || (include_expiring && status == LicenseStatus::ExpiringSoon);
+        if !due {
+            continue;
+        }
+        let Some(plan) = plan else {
+            skipped.push(format!("licence {} has no plan", l.id));
+            continue;
+        };
+        if plan.kind == PlanKind::Trial {
+            skipped.push(format!("{} is a trial plan (trials are not renewed; assign a full plan)", plan.name));
+            continue;
+        }
+        if plan.end_of_life {
+            skipped.push(format!("{} is end of life (assign a current plan instead)", plan.name));
+            continue;
+        }
+        let new_expiry = until.unwrap_or_else(|| ctx.today.add_months(plan.months));
+        if new_expiry <= l.expiry {
+            skipped.push(format!("{}: {new_expiry} is not after the current expiry {}", plan.name, l.expiry));
+            continue;
+        }
+        changes.push(change(&format!("licence {} expiry", plan.name), l.expiry, new_expiry));
+        renewed.push(format!("{} until {new_expiry}", plan.name));
+        l.expiry = new_expiry;
+    }
+    if renewed.is_empty() {
+        return Step::Skipped(if skipped.is_empty() {
+            if include_expiring {
+                "no expired or expiring licence".to_string()
+            } else {
+                "no expired licence".to_string()
+            }
+        } else {
+            skipped.join("; ")
+        });
+    }
+    let mut note = format!("renewed {}", renewed.join(", "));
+    if !skipped.is_empty() {
+        note.push_str(&format!("; not renewed: {}", skipped.join("; ")));
+    }
+    c.updated_at = ctx.now;
+    c.last_transaction = ctx.now;
+    Step::Changed { customer: c, changes, note }
+}

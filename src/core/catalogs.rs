@@ -1,0 +1,331 @@
+//! Reference data: service plans, product templates and the firmware catalogue.
+
+use super::desk::{audit, change, refresh_summary, Ctx, Desk};
+use super::error::{Error, FieldError, Result};
+use super::model::*;
+use super::validate;
+use super::view::{FirmwareView, PlanView, TemplateView};
+use crate::store::{Read, Writer};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A plan as typed; on edit, missing fields keep their value.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    pub name: Option<String>,
+    pub product: Option<String>,
+    /// `trial` or `full`.
+    pub kind: Option<String>,
+    pub months: Option<u32>,
+    pub notice_days: Option<u32>,
+    pub auto_renew: Option<bool>,
+    pub managed: Option<bool>,
+    pub enabled: Option<bool>,
+    pub end_of_life: Option<bool>,
+    #[serde(default, rename = "id")]
+    pub _id: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "product_name")]
+    pub _product_name: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    pub name: Option<String>,
+    pub product: Option<String>,
+    pub settings: Option<BTreeMap<String, String>>,
+}
+
+fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
+    let mut errors = Vec::new();
+    let name = match (&input.name, old) {
+        (Some(n), _) => validate::plan_name(n).unwrap_or_else(|m| {
+            errors.push(FieldError::new("name", m));
+            String::new()
+        }),
+        (None, Some(o)) => o.name.clone(),
+        (None, None) => {
+            errors.push(FieldError::new("name", "required: 1 to 64 characters without `:` or `;`"));
+            String::new()
+        }
+    };
+    let product = match (&input.product, old) {
+        (Some(p), _) => Product::parse(p).unwrap_or_else(|| {
+            errors.push(FieldError::new("product", format!("`{p}` is not a product; use {}", Product::choices())));
+            Product::Wfbss
+        }),
+        (None, Some(o)) => o.product,
+        (None, None) => {
+            errors.push(FieldError::new("product", format!("required: {}", Product::choices())));
+            Product::Wfbss
+        }
+    };
+    let kind = match (&input.kind, old) {
+        (Some(k), _) => PlanKind::parse(k).unwrap_or_else(|| {
+            errors.push(FieldError::new("kind", "use trial or full"));
+            PlanKind::Full
+        }),
+        (None, Some(o)) => o.kind,
+        (None, None) => PlanKind::Full,
+    };
+    let months = input.months.or(old.map(|o| o.months)).unwrap_or(0);
+    if !(1..=120).contains(&months) {
+        errors.push(FieldError::new("months", "the licence period must be 1 to 120 months"));
+    }
+    let notice_days = input.notice_days.or(old.map(|o| o.notice_days)).unwrap_or(30);
+    if notice_days > 365 {
+        errors.push(FieldError::new("notice_days", "at most 365 days"));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let flag = |given: Option<bool>, old: Option<bool>, default: bool| given.or(old).unwrap_or(default);
+    Ok(Plan {
+        id: old.map_or(0, |o| o.id),
+        name,
+        product,
+        kind,
+        months,
+        notice_days,
+        auto_renew: flag(input.auto_renew, old.map(|o| o.auto_renew), false),
+        managed: flag(input.managed, old.map(|o| o.managed), true),
+        enabled: flag(input.enabled, old.map(|o| o.enabled), true),
+        end_of_life: flag(input.end_of_life, old.map(|o| o.end_of_life), false),
+    })
+}
+
+fn find_plan(r: &impl Read, key: &str) -> Result<Plan> {
+    let plans = r.plans()?;
+    let by_id = key.trim().parse::<u64>().ok();
+    plans
+        .into_iter()
+        .find(|p| Some(p.id) == by_id || p.name.eq_ignore_ascii_case(key.trim()))
+        .ok_or_else(|| Error::NotFound(format!("there is no plan `{key}`; `clientele plan list` shows them")))
+}
+
+/// Rewrites the summary of every customer holding the plan (its notice days or managed flag
+/// feed the summaries).
+fn refresh_plan_holders(w: &Writer, plan_id: u64) -> Result<()> {
+    let catalog = w.catalog()?;
+    let mut holders = Vec::new();
+    w.each_customer(&mut |c| {
+        if c.licenses.iter().any(|l| l.plan_id == plan_id) {
+            holders.push(c);
+        }
+        Ok(true)
+    })?;
+    for c in holders {
+        refresh_summary(w, &c, &catalog)?;
+    }
+    Ok(())
+}
+
+impl Desk {
+    pub fn plans(&self) -> Result<Vec<PlanView>> {
+        let mut plans = self.reader()?.plans()?;
+        plans.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        Ok(plans.iter().map(PlanView::from).collect())
+    }
+
+    pub fn plan(&self, key: &str) -> Result<PlanView> {
+        Ok(PlanView::from(&find_plan(&self.reader()?, key)?))
+    }
+
+    pub fn add_plan(&self, ctx: Ctx, input: &PlanInput) -> Result<PlanView> {
+        let w = self.writer()?;
+        let mut plan = plan_from(input, None)?;
+        if w.plans()?.iter().any(|p| p.name.eq_ignore_ascii_case(&plan.name)) {
+            return Err(Error::conflict("name", format!("a plan named `{}` exists already; plan names are unique", plan.name)));
+        }
+        plan.id = w.next_id("plan")?;
+        w.save_plan(&plan)?;
+        audit(&w, ctx, "add plan", vec![], &format!("plan {} added", plan.name), vec![], None)?;
+        w.commit()?;
+        Ok(PlanView::from(&plan))
+    }
+
+    pub fn edit_plan(&self, ctx: Ctx, key: &str, input: &PlanInput) -> Result<PlanView> {
+        let w = self.writer()?;
+        let old = find_plan(&w, key)?;
+        let plan = plan_from(input, Some(&old))?;
+        if w.plans()?.iter().any(|p| p.id != plan.id && p.name.eq_ignore_ascii_case(&plan.name)) {
+            return Err(Error::conflict("name", format!("a plan named `{}` exists already; plan names are unique", plan.name)));
+        }
+        if plan.product != old.product && plan_in_use(&w, plan.id)? {
+            return Err(Error::invalid("product", "customers hold licences of this plan; its product cannot change"));
+        }
+        if plan != old {
+            w.save_plan(&plan)?;
+            refresh_plan_holders(&w, plan.id)?;
+            let changes = vec![change("plan", format!("{old:?}"), format!("{plan:?}"))];
+            audit(&w, ctx, "edit plan", vec![], &format!("plan {} changed", plan.name), changes, None)?;
+            w.commit()?;
+        }
+        Ok(PlanView::from(&plan))
+    }
+
+    pub fn remove_plan(&self, ctx: Ctx, key: &str) -> Result<()> {
+        let w = self.writer()?;
+        let plan = find_plan(&w, key)?;
+        if plan_in_use(&w, plan.id)? {
+            return Err(Error::Refused(format!(
+                "customers still hold licences of plan `{}`; remove those licences first, or mark the plan end of life",
+                plan.name
+            )));
+        }
+        w.remove_plan(plan.id)?;
+        audit(&w, ctx, "remove plan", vec![], &format!("plan {} removed", plan.name), vec![], None)?;
+        w.commit()
+    }
+
+    pub fn templates(&self) -> Result<Vec<TemplateView>> {
+        Ok(self.reader()?.templates()?.iter().map(TemplateView::from).collect())
+    }
+
+    pub fn template(&self, name: &str) -> Result<TemplateView> {
+        self.reader()?
+            .template(name)?
+            .map(|t| TemplateView::from(&t))
+            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))
+    }
+
+    pub fn add_template(&self, ctx: Ctx, input: &TemplateInput) -> Result<TemplateView> {
+        let w = self.writer()?;
+        let t = template_from(input, None)?;
+        if w.template(&t.name)?.is_some() {
+            return Err(Error::conflict("name", format!("a template named `{}` exists already", t.name)));
+        }
+        w.save_template(&t, None)?;
+        audit(&w, ctx, "add template", vec![], &format!("template {} added", t.name), vec![], None)?;
+        w.commit()?;
+        Ok(TemplateView::from(&t))
+    }
+
+    pub fn edit_template(&self, ctx: Ctx, name: &str, input: &TemplateInput) -> Result<TemplateView> {
+        let w = self.writer()?;
+        let old = w
+            .template(name)?
+            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
+        let t = template_from(input, Some(&old))?;
+        if t.name != old.name {
+            return Err(Error::invalid("name", "a template cannot be renamed; add a new one instead"));
+        }
+        if t.product != old.product {
+            return Err(Error::invalid("product", "a template's product cannot change; add a new one instead"));
+        }
+        w.save_template(&t, Some(&old.name))?;
+        audit(&w, ctx, "edit template", vec![], &format!("template {} changed", t.name), vec![], None)?;
+        w.commit()?;
+        Ok(TemplateView::from(&t))
+    }
+
+    pub fn remove_template(&self, ctx: Ctx, name: &str) -> Result<()> {
+        let w = self.writer()?;
+        let t = w
+            .template(name)?
+            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
+        let mut users = 0;
+        w.each_customer(&mut |c| {
+            if c.wfbs_template.as_deref() == Some(&t.name) || c.cloud_edge_template.as_deref() == Some(&t.name) {
+                users += 1;
+            }
+            Ok(true)
+        })?;
+        if users > 0 {
+            return Err(Error::Refused(format!(
+                "{users} customer(s) use template `{}`; assign another template to them first",
+                t.name
+            )));
+        }
+        w.remove_template(&t.name)?;
+        audit(&w, ctx, "remove template", vec![], &format!("template {} removed", t.name), vec![], None)?;
+        w.commit()
+    }
+
+    pub fn firmware(&self) -> Result<Vec<FirmwareView>> {
+        Ok(self
+            .reader()?
+            .firmware()?
+            .into_iter()
+            .map(|f| FirmwareView { model: f.model, version: f.version })
+            .collect())
+    }
+
+    /// Records the latest firmware of a device model. Summaries hold each device's own
+    /// version, so nothing else needs rewriting.
+    pub fn set_firmware(&self, ctx: Ctx, model: &str, version: &str) -> Result<FirmwareView> {
+        let model = validate::text(model, 1, 64).map_err(|m| Error::invalid("model", m))?;
+        let version = validate::version(version).map_err(|m| Error::invalid("version", m))?;
+        let w = self.writer()?;
+        let old = w.firmware()?.into_iter().find(|f| f.model.eq_ignore_ascii_case(&model));
+        let f = Firmware { model: model.clone(), version: version.clone() };
+        w.save_firmware(&f)?;
+        let changes = vec![change(&format!("firmware {model}"), old.map(|o| o.version).unwrap_or_default(), &version)];
+        audit(&w, ctx, "set firmware", vec![], &format!("latest firmware for {model} is {version}"), changes, None)?;
+        w.commit()?;
+        Ok(FirmwareView { model, version })
+    }
+
+    pub fn remove_firmware(&self, ctx: Ctx, model: &str) -> Result<()> {
+        let w = self.writer()?;
+        let Some(f) = w.firmware()?.into_iter().find(|f| f.model.eq_ignore_ascii_case(model.trim())) else {
+            return Err(Error::NotFound(format!("there is no firmware entry for model `{}`", model.trim())));
+        };
+        w.remove_firmware(&f.model)?;
+        audit(&w, ctx, "remove firmware", vec![], &format!("firmware entry for {} removed", f.model), vec![], None)?;
+        w.commit()
+    }
+}
+
+fn plan_in_use(w: &Writer, plan_id: u64) -> Result<bool> {
+    let mut used = false;
+    w.each_customer(&mut |c| {
+        used = c.licenses.iter().any(|l| l.plan_id == plan_id);
+        Ok(!used)
+    })?;
+    Ok(used)
+}
+
+fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Template> {
+    let mut errors = Vec::new();
+    let name = match (&input.name, old) {
+        (Some(n), _) => validate::plan_name(n).unwrap_or_else(|m| {
+            errors.push(FieldError::new("name", m));
+            String::new()
+        }),
+        (None, Some(o)) => o.name.clone(),
+        (None, None) => {
+            errors.push(FieldError::new("name", "required: 1 to 64 characters without `:` or `;`"));
+            String::new()
+        }
+    };
+    let product = match (&input.product, old) {
+        (Some(p), _) => match Product::parse(p) {
+            Some(p) if p.has_templates() => p,
+            _ => {
+                errors.push(FieldError::new("product", "templates exist for wfbss and cloud-edge only"));
+                Product::Wfbss
+            }
+        },
+        (None, Some(o)) => o.product,
+        (None, None) => {
+            errors.push(FieldError::new("product", "required: wfbss or cloud-edge"));
+            Product::Wfbss
+        }
+    };
+    let settings = input
+        .settings
+        .clone()
+        .or_else(|| old.map(|o| o.settings.clone()))
+        .unwrap_or_default();
+    for (k, v) in &settings {
+        if k.trim().is_empty() || k.chars().count() > 64 || v.chars().count() > 1024 {
+            errors.push(FieldError::new("settings", format!("setting `{k}`: keys are 1 to 64 characters, values at most 1024")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(Template { name, product, settings })
+}

@@ -1,0 +1,306 @@
+//! Adding and editing customers, shared by the form, the API, the CLI and CSV import.
+
+use super::date::Date;
+use super::derive::Catalog;
+use super::desk::{audit, change, load, save, Ctx, Desk};
+use super::error::{Error, FieldError, Result};
+use super::model::*;
+use super::validate::{self, CustomerInput, LicenseInput};
+use super::view::CustomerView;
+use crate::store::{Read, Writer};
+
+/// How strictly plan assignments are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Assign {
+    /// New assignments need an enabled plan that is not end of life (add, edit).
+    New,
+    /// Restoring recorded licences (import): the plan must only exist.
+    Restore,
+}
+
+impl Desk {
+    pub fn add_customer(&self, ctx: Ctx, input: &CustomerInput) -> Result<CustomerView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let c = build(&w, ctx, &catalog, None, input, Assign::New)?;
+        save(&w, &c, None, &catalog)?;
+        audit(&w, ctx, "add customer", vec![c.id], "ok", vec![], None)?;
+        w.commit()?;
+        Ok(CustomerView::of(&c, Default::default(), &catalog, ctx.today))
+    }
+
+    /// Changes the given fields; fields left out keep their value. Returns the customer as
+    /// stored afterwards; an edit that changes nothing writes nothing.
+    pub fn edit_customer(&self, ctx: Ctx, id: u64, input: &CustomerInput) -> Result<CustomerView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let old = load(&w, id)?;
+        let new = build(&w, ctx, &catalog, Some(&old), input, Assign::New)?;
+        let changes = diff(&old, &new, &catalog);
+        if !changes.is_empty() {
+            save(&w, &new, Some(&old), &catalog)?;
+            audit(&w, ctx, "edit customer", vec![id], "ok", changes, None)?;
+            w.commit()?;
+        }
+        let open = self.reader()?.open_events(id)?;
+        Ok(CustomerView::of(&new, open, &catalog, ctx.today))
+    }
+}
+
+/// Builds the customer an input describes, over `old` when editing. Every field error is
+/// collected; uniqueness clashes are reported as conflicts. Ids are assigned from `w`.
+pub(crate) fn build(
+    w: &Writer,
+    ctx: Ctx,
+    catalog: &Catalog,
+    old: Option<&Customer>,
+    input: &CustomerInput,
+    assign: Assign,
+) -> Result<Customer> {
+    let (profile, mut errors) = match validate::profile(input, old.map(|o| &o.profile)) {
+        Ok(p) => (p, Vec::new()),
+        Err(e) => (Profile::default(), e),
+    };
+    let status = match &input.status {
+        None => old.map_or(CustomerStatus::Active, |o| o.status),
+        Some(s) if s.trim().is_empty() => old.map_or(CustomerStatus::Active, |o| o.status),
+        Some(s) => CustomerStatus::parse(s).unwrap_or_else(|| {
+            errors.push(FieldError::new("status", format!("`{s}` is not valid; use active or suspended")));
+            CustomerStatus::Active
+        }),
+    };
+    let old_licenses = old.map_or(&[][..], |o| &o.licenses[..]);
+    let licenses = match &input.licenses {
+        None => old_licenses.to_vec(),
+        Some(list) => licenses(w, catalog, old_licenses, list, ctx.today, assign, &mut errors)?,
+    };
+    let holds = |product: Product| {
+        licenses
+            .iter()
+            .any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == product))
+    };
+    let wfbs_template = template_field(
+        w,
+        "wfbs_template",
+        &input.wfbs_template,
+        old.and_then(|o| o.wfbs_template.clone()),
+        Product::Wfbss,
+        &mut errors,
+    )?;
+    if wfbs_template.is_some() && !holds(Product::Wfbss) {
+        errors.push(FieldError::new(
+            "wfbs_template",
+            "a Worry-Free Business Security Services template needs a wfbss licence; assign a wfbss plan too",
+        ));
+    }
+    let old_ce = old.and_then(|o| o.cloud_edge_template.clone());
+    let cloud_edge_template = template_field(
+        w,
+        "cloud_edge_template",
+        &input.cloud_edge_template,
+        old_ce.clone(),
+        Product::CloudEdge,
+        &mut errors,
+    )?;
+    if old.is_some() && cloud_edge_template != old_ce {
+        errors.push(FieldError::new(
+            "cloud_edge_template",
+            "the Cloud Edge template can only be chosen when the customer is created",
+        ));
+    } else if old.is_none() && cloud_edge_template.is_some() && !holds(Product::CloudEdge) {
+        errors.push(FieldError::new(
+            "cloud_edge_template",
+            "a Cloud Edge template needs a cloud-edge licence; assign a cloud-edge plan too",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let id = match old {
+        Some(o) => o.id,
+        None => w.next_id("customer")?,
+    };
+    for (field, value, found) in [
+        ("account_name", &profile.account_name, w.id_by_account(&profile.account_name)?),
+        ("company", &profile.company, w.id_by_company(&profile.company)?),
+    ] {
+        if let Some(other) = found.filter(|other| *other != id) {
+            return Err(Error::conflict(
+                field,
+                format!("`{value}` is already used by customer {other}; {field} must be unique (ignoring case)"),
+            ));
+        }
+    }
+    let licenses_changed = old.is_some_and(|o| o.licenses != licenses);
+    Ok(Customer {
+        id,
+        profile,
+        status,
+        licenses,
+        devices: old.map(|o| o.devices.clone()).unwrap_or_default(),
+        wfbs_template,
+        cloud_edge_template,
+        policies: old.map(|o| o.policies.clone()).unwrap_or_default(),
+        created_at: old.map_or(ctx.now, |o| o.created_at),
+        updated_at: ctx.now,
+        last_transaction: match old {
+            Some(o) if !licenses_changed => o.last_transaction,
+            _ => ctx.now,
+        },
+    })
+}
+
+fn template_field(
+    r: &impl Read,
+    field: &str,
+    given: &Option<String>,
+    old: Option<String>,
+    product: Product,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<String>> {
+    let name = match given {
+        None => return Ok(old),
+        Some(n) if n.trim().is_empty() => return Ok(None),
+        Some(n) => n.trim(),
+    };
+    match r.template(name)? {
+        Some(t) if t.product == product => Ok(Some(t.name)),
+        Some(t) => {
+            errors.push(FieldError::new(
+                field,
+                format!("template `{}` is for {}, not {}", t.name, t.product.code(), product.code()),
+            ));
+            Ok(None)
+        }
+        None => {
+            errors.push(FieldError::new(
+                field,
+                format!("there is no template `{name}`; `clientele template list` shows them"),
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Turns licence inputs into licences, keeping the ids of unchanged ones (same plan and start).
+fn licenses(
+    w: &Writer,
+    catalog: &Catalog,
+    old: &[License],
+    list: &[LicenseInput],
+    today: Date,
+    assign: Assign,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<License>> {
+    let mut out = Vec::with_capacity(list.len());
+    for (i, l) in list.iter().enumerate() {
+        let field = |name: &str| format!("licenses[{i}].{name}");
+        let before = errors.len();
+        let Some(plan) = catalog.plan_named(l.plan.trim()) else {
+            errors.push(FieldError::new(
+                field("plan"),
+                format!("there is no plan `{}`; `clientele plan list` shows them", l.plan.trim()),
+            ));
+            continue;
+        };
+        let start = match l.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => today,
+            Some(s) => Date::parse(s).unwrap_or_else(|| {
+                errors.push(FieldError::new(field("start"), format!("`{s}` is not a date; use YYYY-MM-DD")));
+                today
+            }),
+        };
+        let expiry = match l.expiry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => start.add_months(plan.months),
+            Some(s) => match Date::parse(s) {
+                Some(d) if d >= start => d,
+                Some(_) => {
+                    errors.push(FieldError::new(field("expiry"), format!("{s} is before the start date {start}")));
+                    start
+                }
+                None => {
+                    errors.push(FieldError::new(field("expiry"), format!("`{s}` is not a date; use YYYY-MM-DD")));
+                    start
+                }
+            },
+        };
+        if l.units == 0 {
+            errors.push(FieldError::new(field("units"), "must be at least 1"));
+        }
+        let existing = old
+            .iter()
+            .find(|o| o.plan_id == plan.id && o.start == start && !out.iter().any(|n: &License| n.id == o.id));
+        if existing.is_none() && assign == Assign::New {
+            if !plan.enabled {
+                errors.push(FieldError::new(field("plan"), format!("plan `{}` is disabled; enable it or pick another", plan.name)));
+            } else if plan.end_of_life {
+                errors.push(FieldError::new(field("plan"), format!("plan `{}` is end of life; pick another plan", plan.name)));
+            }
+        }
+        if errors.len() > before {
+            continue;
+        }
+        out.push(License {
+            id: match existing {
+                Some(o) => o.id,
+                None => w.next_id("license")?,
+            },
+            plan_id: plan.id,
+            units: l.units,
+            used: l.used,
+            start,
+            expiry,
+        });
+    }
+    Ok(out)
+}
+
+/// The audit changes between two versions of a customer, one per changed field.
+pub(crate) fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<FieldChange> {
+    let (a, b) = (&old.profile, &new.profile);
+    let mut out = Vec::new();
+    let mut field = |name: &str, x: &str, y: &str| {
+        if x != y {
+            out.push(change(name, x, y));
+        }
+    };
+    field("company", &a.company, &b.company);
+    field("account_name", &a.account_name, &b.account_name);
+    field("account_type", a.account_type.code(), b.account_type.code());
+    field("status", old.status.code(), new.status.code());
+    field("contact_first_name", &a.contact_first_name, &b.contact_first_name);
+    field("contact_last_name", &a.contact_last_name, &b.contact_last_name);
+    field("email", &a.email, &b.email);
+    field("phone", &a.phone, &b.phone);
+    field("address", &a.address, &b.address);
+    field("city", &a.city, &b.city);
+    field("state", &a.state, &b.state);
+    field("postal_code", &a.postal_code, &b.postal_code);
+    field("country", &a.country, &b.country);
+    field("time_zone", &a.time_zone, &b.time_zone);
+    field("language", &a.language, &b.language);
+    field("notes", &a.notes, &b.notes);
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    field("wfbs_template", &opt(&old.wfbs_template), &opt(&new.wfbs_template));
+    field("cloud_edge_template", &opt(&old.cloud_edge_template), &opt(&new.cloud_edge_template));
+    field(
+        "licenses",
+        &licenses_text(&old.licenses, catalog),
+        &licenses_text(&new.licenses, catalog),
+    );
+    out
+}
+
+/// The SPEC §4 `licenses` cell: `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `; `.
+pub fn licenses_text(licenses: &[License], catalog: &Catalog) -> String {
+    licenses
+        .iter()
+        .map(|l| {
+            let plan = catalog
+                .plan(l.plan_id)
+                .map_or_else(|| format!("plan {}", l.plan_id), |p| p.name.clone());
+            format!("{plan}:{}:{}:{}:{}", l.units, l.used, l.start, l.expiry)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

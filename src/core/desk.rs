@@ -1,0 +1,270 @@
+//! `Desk`: the one entry point every interface calls. Each public method is one task and
+//! runs in one transaction; write tasks append to the audit log in that same transaction.
+
+use super::date::{Date, Timestamp};
+use super::derive::Catalog;
+use super::error::{Error, Result};
+use super::filter::Filter;
+use super::model::*;
+use super::summary::{fold, Summary};
+use super::view::*;
+use crate::store::{Access, Read, Reader, Store, Writer};
+use std::path::Path;
+
+/// Who acts and when: every task takes one.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub today: Date,
+    pub now: Timestamp,
+}
+
+pub struct Desk {
+    store: Store,
+    /// A fixed *today* (from `--today` / `CLIENTELE_TODAY`), or `None` for the local date.
+    today: Option<Date>,
+}
+
+/// How a command names a customer: by id or by account name.
+pub fn parse_customer_ref(s: &str) -> CustomerRef {
+    match s.trim().parse::<u64>() {
+        Ok(id) => CustomerRef::Id(id),
+        Err(_) => CustomerRef::Account(s.trim().to_string()),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CustomerRef {
+    Id(u64),
+    Account(String),
+}
+
+impl Desk {
+    pub fn open(path: &Path, access: Access, today: Option<Date>) -> Result<Desk> {
+        let cache = if access == Access::Read { 16 << 20 } else { 256 << 20 };
+        Ok(Desk {
+            store: Store::open(path, access, cache)?,
+            today,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn today(&self) -> Date {
+        self.today.unwrap_or_else(Date::local_today)
+    }
+
+    pub fn ctx(&self, actor: Actor) -> Ctx {
+        Ctx {
+            actor,
+            today: self.today(),
+            now: Timestamp::now(),
+        }
+    }
+
+    pub(crate) fn reader(&self) -> Result<Reader> {
+        self.store.read()
+    }
+
+    pub(crate) fn writer(&self) -> Result<Writer> {
+        self.store.write()
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        self.reader()?.settings()
+    }
+
+    pub fn set_view(&self, ctx: Ctx, view: View) -> Result<Settings> {
+        let w = self.writer()?;
+        let old = w.settings()?;
+        let new = Settings { view };
+        if old != new {
+            w.save_settings(&new)?;
+            audit(&w, ctx, "settings", vec![], "ok", vec![change("view", old.view.code(), view.code())], None)?;
+            w.commit()?;
+        }
+        Ok(new)
+    }
+
+    /// Customers matching the filter under the view setting, sorted and paged, with the total.
+    pub fn list(&self, filter: &Filter) -> Result<Page> {
+        let r = self.reader()?;
+        let today = self.today();
+        let catalog = r.catalog()?;
+        let view = r.settings()?.view;
+        let matches = matching_summaries(&r, filter, view, today, &catalog)?;
+        let total = matches.len();
+        let mut page: Vec<Summary> = matches;
+        let end = filter.offset.saturating_add(filter.limit).min(total);
+        let cmp = |a: &Summary, b: &Summary| a.compare(b, filter, today, &catalog);
+        if filter.offset < total {
+            if end < total {
+                page.select_nth_unstable_by(end, cmp);
+                page.truncate(end);
+            }
+            page.sort_by(cmp);
+            page.drain(..filter.offset);
+        } else {
+            page.clear();
+        }
+        let mut items = Vec::with_capacity(page.len());
+        for s in &page {
+            if let Some(c) = r.customer(s.id)? {
+                items.push(CustomerView::of(&c, s.open, &catalog, today));
+            }
+        }
+        Ok(Page {
+            total,
+            offset: filter.offset,
+            limit: filter.limit,
+            items,
+        })
+    }
+
+    /// The ids of every customer a filter selects (no paging), in the filter's order.
+    pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
+        let r = self.reader()?;
+        let today = self.today();
+        let catalog = r.catalog()?;
+        let view = r.settings()?.view;
+        let mut matches = matching_summaries(&r, filter, view, today, &catalog)?;
+        matches.sort_by(|a, b| a.compare(b, filter, today, &catalog));
+        Ok(matches.into_iter().map(|s| s.id).collect())
+    }
+
+    pub fn resolve(&self, r: &CustomerRef) -> Result<u64> {
+        resolve_in(&self.reader()?, r)
+    }
+
+    pub fn customer(&self, r: &CustomerRef) -> Result<CustomerView> {
+        let rd = self.reader()?;
+        let id = resolve_in(&rd, r)?;
+        let c = load(&rd, id)?;
+        Ok(CustomerView::of(&c, rd.open_events(id)?, &rd.catalog()?, self.today()))
+    }
+
+    pub fn detail(&self, r: &CustomerRef) -> Result<CustomerDetail> {
+        let rd = self.reader()?;
+        let id = resolve_in(&rd, r)?;
+        let c = load(&rd, id)?;
+        let catalog = rd.catalog()?;
+        let events = rd.events(Some(id))?;
+        Ok(CustomerDetail {
+            customer: CustomerView::of(&c, rd.open_events(id)?, &catalog, self.today()),
+            devices: c.devices.iter().map(|d| device_view(id, d, &catalog)).collect(),
+            events: events.iter().rev().map(EventView::from).collect(),
+            policies: PolicyList::ALL
+                .iter()
+                .map(|l| (l.code(), c.policies.get(l).cloned().unwrap_or_default()))
+                .collect(),
+            history: rd
+                .audit(200, None, Some(id))?
+                .iter()
+                .map(AuditView::from)
+                .collect(),
+        })
+    }
+
+    pub fn audit_log(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditView>> {
+        Ok(self
+            .reader()?
+            .audit(limit, before, customer)?
+            .iter()
+            .map(AuditView::from)
+            .collect())
+    }
+
+    pub fn count(&self) -> Result<u64> {
+        self.reader()?.customer_count()
+    }
+
+    /// Writes a consistent copy of the database to a new file.
+    pub fn backup(&self, to: &Path) -> Result<u64> {
+        self.store.backup(to)
+    }
+}
+
+/// Every summary that passes the filter and the view setting, unsorted.
+pub(crate) fn matching_summaries(
+    r: &impl Read,
+    filter: &Filter,
+    view: View,
+    today: Date,
+    catalog: &Catalog,
+) -> Result<Vec<Summary>> {
+    let q = filter.q.as_deref().map(fold);
+    let mut out = Vec::new();
+    r.each_summary(&mut |s| {
+        if s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog) {
+            out.push(s);
+        }
+        Ok(true)
+    })?;
+    Ok(out)
+}
+
+pub(crate) fn resolve_in(r: &impl Read, c: &CustomerRef) -> Result<u64> {
+    match c {
+        CustomerRef::Id(id) => {
+            if r.customer(*id)?.is_some() {
+                Ok(*id)
+            } else {
+                Err(Error::NotFound(format!(
+                    "there is no customer with id {id}; `clientele list` shows the ids"
+                )))
+            }
+        }
+        CustomerRef::Account(name) => r.id_by_account(name)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "there is no customer with account name `{name}`; `clientele list --q {name}` searches"
+            ))
+        }),
+    }
+}
+
+pub(crate) fn load(r: &impl Read, id: u64) -> Result<Customer> {
+    r.customer(id)?
+        .ok_or_else(|| Error::NotFound(format!("there is no customer with id {id}")))
+}
+
+/// Saves a customer with a fresh summary. `old` is what was stored before, if anything.
+pub(crate) fn save(w: &Writer, c: &Customer, old: Option<&Customer>, catalog: &Catalog) -> Result<()> {
+    let open = if old.is_some() { w.open_events(c.id)? } else { Default::default() };
+    w.save_customer(c, old, &Summary::of(c, open, catalog))
+}
+
+/// Rewrites a customer's summary after its events changed.
+pub(crate) fn refresh_summary(w: &Writer, c: &Customer, catalog: &Catalog) -> Result<()> {
+    w.save_summary(&Summary::of(c, w.open_events(c.id)?, catalog))
+}
+
+pub(crate) fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
+    FieldChange {
+        field: field.to_string(),
+        old: old.to_string(),
+        new: new.to_string(),
+    }
+}
+
+pub(crate) fn audit(
+    w: &Writer,
+    ctx: Ctx,
+    task: &str,
+    customers: Vec<u64>,
+    outcome: &str,
+    changes: Vec<FieldChange>,
+    snapshot: Option<String>,
+) -> Result<u64> {
+    w.append_audit(AuditEntry {
+        id: 0,
+        time: ctx.now,
+        actor: ctx.actor,
+        task: task.to_string(),
+        customers,
+        outcome: outcome.to_string(),
+        changes,
+        snapshot,
+    })
+}

@@ -1,0 +1,366 @@
+//! What a customer holds: licences, Cloud Edge devices and events. Every change here moves
+//! the customer's `last_transaction`.
+
+use super::date::{Date, Timestamp};
+use super::desk::{audit, change, load, save, Ctx, Desk};
+use super::error::{Error, FieldError, Result};
+use super::model::*;
+use super::validate;
+use super::view::{device_view, license_view, DeviceView, EventView, LicenseView};
+use crate::store::{Read, Writer};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseChange {
+    pub units: Option<u32>,
+    pub used: Option<u32>,
+    pub start: Option<String>,
+    pub expiry: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInput {
+    pub name: Option<String>,
+    pub serial: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub kind: String,
+    pub severity: String,
+    pub category: String,
+    pub message: String,
+    /// RFC 3339 UTC; default now.
+    #[serde(default)]
+    pub time: Option<String>,
+}
+
+fn date_field(field: &str, s: &str) -> Result<Date> {
+    Date::parse(s.trim()).ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
+}
+
+/// Finds the customer holding a licence or device with the given id.
+fn owner_of(w: &Writer, what: &str, pred: &dyn Fn(&Customer) -> bool) -> Result<Customer> {
+    let mut found = None;
+    w.each_customer(&mut |c| {
+        if pred(&c) {
+            found = Some(c);
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    found.ok_or_else(|| Error::NotFound(format!("there is no {what}")))
+}
+
+impl Desk {
+    /// Assigns a plan to a customer (SPEC §2: the plan must be enabled and not end of life).
+    pub fn add_license(&self, ctx: Ctx, customer: u64, plan: &str, units: u32, used: u32, start: Option<&str>) -> Result<LicenseView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = load(&w, customer)?;
+        let old = c.clone();
+        let p = catalog
+            .plan_named(plan.trim())
+            .ok_or_else(|| Error::invalid("plan", format!("there is no plan `{}`; `clientele plan list` shows them", plan.trim())))?;
+        if !p.enabled {
+            return Err(Error::invalid("plan", format!("plan `{}` is disabled; enable it or pick another", p.name)));
+        }
+        if p.end_of_life {
+            return Err(Error::invalid("plan", format!("plan `{}` is end of life; pick another plan", p.name)));
+        }
+        if units == 0 {
+            return Err(Error::invalid("units", "must be at least 1"));
+        }
+        let start = match start.filter(|s| !s.trim().is_empty()) {
+            Some(s) => date_field("start", s)?,
+            None => ctx.today,
+        };
+        let l = License {
+            id: w.next_id("license")?,
+            plan_id: p.id,
+            units,
+            used,
+            start,
+            expiry: start.add_months(p.months),
+        };
+        c.licenses.push(l.clone());
+        c.last_transaction = ctx.now;
+        c.updated_at = ctx.now;
+        save(&w, &c, Some(&old), &catalog)?;
+        let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
+        audit(&w, ctx, "add licence", vec![customer], "ok", vec![change("licence", "", text)], None)?;
+        w.commit()?;
+        Ok(license_view(&l, &catalog, ctx.today))
+    }
+
+    pub fn edit_license(&self, ctx: Ctx, license: u64, input: &LicenseChange) -> Result<LicenseView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| c.licenses.iter().any(|l| l.id == license))?;
+        let old = c.clone();
+        let l = c.licenses.iter_mut().find(|l| l.id == license).ok_or_else(|| Error::Internal("licence vanished".into()))?;
+        let before = l.clone();
+        if let Some(u) = input.units {
+            if u == 0 {
+                return Err(Error::invalid("units", "must be at least 1"));
+            }
+            l.units = u;
+        }
+        if let Some(u) = input.used {
+            l.used = u;
+        }
+        if let Some(s) = &input.start {
+            l.start = date_field("start", s)?;
+        }
+        if let Some(s) = &input.expiry {
+            l.expiry = date_field("expiry", s)?;
+        }
+        if l.expiry < l.start {
+            return Err(Error::invalid("expiry", format!("{} is before the start date {}", l.expiry, l.start)));
+        }
+        let after = l.clone();
+        if after != before {
+            c.last_transaction = ctx.now;
+            c.updated_at = ctx.now;
+            save(&w, &c, Some(&old), &catalog)?;
+            let t = |l: &License| super::customers::licenses_text(std::slice::from_ref(l), &catalog);
+            audit(&w, ctx, "edit licence", vec![c.id], "ok", vec![change("licence", t(&before), t(&after))], None)?;
+            w.commit()?;
+        }
+        Ok(license_view(&after, &catalog, ctx.today))
+    }
+
+    pub fn remove_license(&self, ctx: Ctx, license: u64) -> Result<()> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| c.licenses.iter().any(|l| l.id == license))?;
+        let old = c.clone();
+        let pos = c.licenses.iter().position(|l| l.id == license).unwrap_or_default();
+        let l = c.licenses.remove(pos);
+        if c.wfbs_template.is_some() && !c.licenses.iter().any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == Product::Wfbss)) {
+            c.wfbs_template = None;
+        }
+        c.last_transaction = ctx.now;
+        c.updated_at = ctx.now;
+        save(&w, &c, Some(&old), &catalog)?;
+        let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
+        audit(&w, ctx, "remove licence", vec![c.id], "ok", vec![change("licence", text, "")], None)?;
+        w.commit()
+    }
+
+    pub fn devices(&self, customer: Option<u64>) -> Result<Vec<DeviceView>> {
+        let r = self.reader()?;
+        let catalog = r.catalog()?;
+        let mut out = Vec::new();
+        let mut push = |c: &Customer| out.extend(c.devices.iter().map(|d| device_view(c.id, d, &catalog)));
+        match customer {
+            Some(id) => push(&load(&r, id)?),
+            None => r.each_customer(&mut |c| {
+                push(&c);
+                Ok(true)
+            })?,
+        }
+        Ok(out)
+    }
+
+    pub fn add_device(&self, ctx: Ctx, customer: u64, input: &DeviceInput) -> Result<DeviceView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = load(&w, customer)?;
+        let old = c.clone();
+        let d = device_from(&w, &c, input, None)?;
+        let d = Device { id: w.next_id("device")?, ..d };
+        c.devices.push(d.clone());
+        c.last_transaction = ctx.now;
+        c.updated_at = ctx.now;
+        save(&w, &c, Some(&old), &catalog)?;
+        audit(&w, ctx, "add device", vec![customer], "ok", vec![change("device", "", device_text(&d))], None)?;
+        w.commit()?;
+        Ok(device_view(customer, &d, &catalog))
+    }
+
+    pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| c.devices.iter().any(|d| d.id == device))?;
+        let old = c.clone();
+        let pos = c.devices.iter().position(|d| d.id == device).unwrap_or_default();
+        let before = c.devices[pos].clone();
+        let mut d = device_from(&w, &c, input, Some(&before))?;
+        if d.firmware != before.firmware {
+            d.notified_version = None;
+        }
+        c.devices[pos] = d.clone();
+        if d != before {
+            c.last_transaction = ctx.now;
+            c.updated_at = ctx.now;
+            save(&w, &c, Some(&old), &catalog)?;
+            audit(&w, ctx, "edit device", vec![c.id], "ok", vec![change("device", device_text(&before), device_text(&d))], None)?;
+            w.commit()?;
+        }
+        Ok(device_view(c.id, &d, &catalog))
+    }
+
+    pub fn remove_device(&self, ctx: Ctx, device: u64) -> Result<()> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| c.devices.iter().any(|d| d.id == device))?;
+        let old = c.clone();
+        let pos = c.devices.iter().position(|d| d.id == device).unwrap_or_default();
+        let d = c.devices.remove(pos);
+        c.last_transaction = ctx.now;
+        c.updated_at = ctx.now;
+        save(&w, &c, Some(&old), &catalog)?;
+        audit(&w, ctx, "remove device", vec![c.id], "ok", vec![change("device", device_text(&d), "")], None)?;
+        w.commit()
+    }
+
+    pub fn events(&self, customer: Option<u64>, open_only: bool) -> Result<Vec<EventView>> {
+        let r = self.reader()?;
+        if let Some(id) = customer {
+            load(&r, id)?;
+        }
+        Ok(r.events(customer)?
+            .iter()
+            .filter(|e| !open_only || e.resolved_at.is_none())
+            .map(EventView::from)
+            .collect())
+    }
+
+    pub fn add_event(&self, ctx: Ctx, customer: u64, input: &EventInput) -> Result<EventView> {
+        let mut errors = Vec::new();
+        let kind = EventKind::parse(&input.kind).unwrap_or_else(|| {
+            errors.push(FieldError::new("kind", format!("`{}` is not valid; use threat or system", input.kind)));
+            EventKind::System
+        });
+        let severity = Severity::parse(&input.severity).unwrap_or_else(|| {
+            errors.push(FieldError::new("severity", format!("`{}` is not valid; use warning or action_required", input.severity)));
+            Severity::Warning
+        });
+        let category = validate::text(&input.category, 1, 64).unwrap_or_else(|m| {
+            errors.push(FieldError::new("category", m));
+            String::new()
+        });
+        let message = validate::text(&input.message, 1, 1000).unwrap_or_else(|m| {
+            errors.push(FieldError::new("message", m));
+            String::new()
+        });
+        let time = match input.time.as_deref().filter(|t| !t.trim().is_empty()) {
+            None => ctx.now,
+            Some(t) => Timestamp::parse(t.trim()).unwrap_or_else(|| {
+                errors.push(FieldError::new("time", format!("`{t}` is not a time; use 2026-11-27T08:00:00Z")));
+                ctx.now
+            }),
+        };
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut c = load(&w, customer)?;
+        let e = Event { id: w.next_id("event")?, customer_id: customer, kind, severity, category, message, time, resolved_at: None };
+        w.save_event(&e)?;
+        self.touch(&w, ctx, &mut c, &catalog)?;
+        audit(&w, ctx, "add event", vec![customer], "ok", vec![change("event", "", event_text(&e))], None)?;
+        w.commit()?;
+        Ok(EventView::from(&e))
+    }
+
+    /// Resolves (or, with `open`, reopens) an event.
+    pub fn set_event_open(&self, ctx: Ctx, event: u64, open: bool) -> Result<EventView> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut e = w.event(event)?.ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+        if e.resolved_at.is_none() == open {
+            return Ok(EventView::from(&e));
+        }
+        e.resolved_at = if open { None } else { Some(ctx.now) };
+        w.save_event(&e)?;
+        let mut c = load(&w, e.customer_id)?;
+        self.touch(&w, ctx, &mut c, &catalog)?;
+        let task = if open { "reopen event" } else { "resolve event" };
+        audit(&w, ctx, task, vec![c.id], "ok", vec![change("event", event_text(&e), if open { "open" } else { "resolved" })], None)?;
+        w.commit()?;
+        Ok(EventView::from(&e))
+    }
+
+    pub fn remove_event(&self, ctx: Ctx, event: u64) -> Result<()> {
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let e = w.event(event)?.ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+        w.remove_event(&e)?;
+        let mut c = load(&w, e.customer_id)?;
+        self.touch(&w, ctx, &mut c, &catalog)?;
+        audit(&w, ctx, "remove event", vec![c.id], "ok", vec![change("event", event_text(&e), "")], None)?;
+        w.commit()
+    }
+
+    /// Moves `last_transaction` after an event change and rewrites the summary.
+    fn touch(&self, w: &Writer, ctx: Ctx, c: &mut Customer, catalog: &super::derive::Catalog) -> Result<()> {
+        let old = c.clone();
+        c.last_transaction = ctx.now;
+        w.save_customer(c, Some(&old), &super::summary::Summary::of(c, w.open_events(c.id)?, catalog))?;
+        Ok(())
+    }
+}
+
+fn device_from(r: &impl Read, c: &Customer, input: &DeviceInput, old: Option<&Device>) -> Result<Device> {
+    let mut errors = Vec::new();
+    let mut field = |name: &str, given: &Option<String>, old: Option<&str>, check: &dyn Fn(&str) -> Result<String, String>| -> String {
+        match (given, old) {
+            (Some(v), _) => check(v).unwrap_or_else(|m| {
+                errors.push(FieldError::new(name, m));
+                v.clone()
+            }),
+            (None, Some(o)) => o.to_string(),
+            (None, None) => check("").unwrap_or_else(|m| {
+                errors.push(FieldError::new(name, m));
+                String::new()
+            }),
+        }
+    };
+    let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| validate::text(v, 1, 64));
+    let serial = field("serial", &input.serial, old.map(|d| d.serial.as_str()), &|v| {
+        let v = validate::text(v, 1, 64)?;
+        if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            Ok(v)
+        } else {
+            Err("use letters, digits, - and _ only".into())
+        }
+    });
+    let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| validate::text(v, 1, 64));
+    let firmware = field("firmware", &input.firmware, old.map(|d| d.firmware.as_str()), &validate::version);
+    if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
+        errors.push(FieldError::new("name", "a device name must differ from the company name"));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if let Some(owner) = r.owner_of_serial(&serial)? {
+        let same_device = old.is_some_and(|o| o.serial.eq_ignore_ascii_case(&serial)) && owner == c.id;
+        if !same_device {
+            return Err(Error::conflict("serial", format!("serial {serial} is already registered to customer {owner}; serials are unique")));
+        }
+    }
+    Ok(Device {
+        id: old.map_or(0, |o| o.id),
+        name,
+        serial,
+        model,
+        firmware,
+        notified_version: old.and_then(|o| o.notified_version.clone()),
+    })
+}
+
+fn device_text(d: &Device) -> String {
+    format!("{} ({} {}, firmware {})", d.name, d.model, d.serial, d.firmware)
+}
+
+fn event_text(e: &Event) -> String {
+    format!("{} {} {}: {}", e.kind, e.severity, e.category, e.message)
+}

@@ -1,0 +1,138 @@
+//! The outbox: notifications clientele cannot send itself, kept until the user writes them
+//! out as `.eml` files (RFC 5322) for their mail client.
+
+use super::date::Timestamp;
+use super::desk::{audit, Ctx, Desk};
+use super::error::{Error, Result};
+use super::view::OutboxView;
+use crate::store::Read;
+use std::path::Path;
+
+impl Desk {
+    pub fn outbox(&self) -> Result<Vec<OutboxView>> {
+        Ok(self.reader()?.outbox()?.iter().map(OutboxView::from).collect())
+    }
+
+    pub fn outbox_message(&self, id: u64) -> Result<OutboxView> {
+        self.reader()?
+            .outbox_message(id)?
+            .map(|m| OutboxView::from(&m))
+            .ok_or_else(|| Error::NotFound(format!("there is no outbox message {id}; `clientele outbox list` shows them")))
+    }
+
+    /// The message as an RFC 5322 `.eml` text.
+    pub fn outbox_eml(&self, id: u64) -> Result<String> {
+        Ok(eml(&self.outbox_message(id)?))
+    }
+
+    /// Writes every message as `outbox-ID.eml` into `dir` (created if missing); returns the files.
+    pub fn export_outbox(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::invalid("dir", format!("cannot create {}: {e}", dir.display())))?;
+        let mut files = Vec::new();
+        for m in self.outbox()? {
+            let path = dir.join(format!("outbox-{}.eml", m.id));
+            std::fs::write(&path, eml(&m)).map_err(|e| Error::invalid("dir", format!("cannot write {}: {e}", path.display())))?;
+            files.push(path);
+        }
+        Ok(files)
+    }
+
+    /// Removes a message once it has been sent.
+    pub fn remove_outbox(&self, ctx: Ctx, id: u64) -> Result<()> {
+        let w = self.writer()?;
+        let m = w
+            .outbox_message(id)?
+            .ok_or_else(|| Error::NotFound(format!("there is no outbox message {id}")))?;
+        w.remove_outbox(id)?;
+        audit(&w, ctx, "remove outbox message", vec![m.customer_id], &format!("message {id} removed"), vec![], None)?;
+        w.commit()
+    }
+}
+
+/// A header value: plain when it is printable ASCII, else an RFC 2047 encoded word, so no
+/// customer text can break out of its header line.
+fn header_value(s: &str) -> String {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        s.to_string()
+    } else {
+        format!("=?UTF-8?B?{}?=", base64(s.as_bytes()))
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `Fri, 27 Nov 2026 08:00:00 +0000`
+fn rfc5322_date(t: Timestamp) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let date = t.date();
+    let (y, m, d) = date.ymd();
+    let secs = t.0.rem_euclid(86_400);
+    format!(
+        "{}, {d} {} {y} {:02}:{:02}:{:02} +0000",
+        DAYS[date.0.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+pub fn eml(m: &OutboxView) -> String {
+    let created = Timestamp::parse(&m.created_at).unwrap_or_default();
+    let body = m.body.replace("\r\n", "\n").replace('\n', "\r\n");
+    format!(
+        "From: clientele <clientele@localhost>\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\n\
+         Message-ID: <outbox-{}-{}@clientele.localhost>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+        header_value(&m.to),
+        header_value(&m.subject),
+        rfc5322_date(created),
+        m.id,
+        created.0,
+        body
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_dates() {
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"M"), "TQ==");
+        let t = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        assert_eq!(rfc5322_date(t), "Fri, 27 Nov 2026 08:00:00 +0000");
+    }
+
+    #[test]
+    fn headers_cannot_be_injected() {
+        let m = OutboxView {
+            id: 1,
+            customer_id: 2,
+            to: "a@b.example".into(),
+            subject: "Hi\r\nBcc: evil@x.example".into(),
+            body: "line 1\nline 2".into(),
+            created_at: "2026-11-27T08:00:00Z".into(),
+        };
+        let text = eml(&m);
+        assert!(!text.contains("\r\nBcc:"));
+        assert!(text.contains("line 1\r\nline 2"));
+    }
+}

@@ -1,4 +1,5 @@
 //! clientele: an offline customer desk for managed service providers.
 
 pub mod core;
+pub mod csv_io;
 pub mod store;

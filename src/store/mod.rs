@@ -216,6 +216,13 @@ pub trait Read {
     fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
     /// Calls `f` for each customer in id order until it returns `false`.
     fn each_customer(&self, f: &mut dyn FnMut(Customer) -> Result<bool, Error>) -> Result<(), Error>;
+    /// Walks summaries and customers side by side in id order; `f` gets the full customer
+    /// only for summaries `want` accepts (so filtered walks skip decoding the rest).
+    fn each_pair(
+        &self,
+        want: &mut dyn FnMut(&Summary) -> bool,
+        f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+    ) -> Result<(), Error>;
     fn plans(&self) -> Result<Vec<Plan>, Error>;
     fn templates(&self) -> Result<Vec<Template>, Error>;
     fn template(&self, name: &str) -> Result<Option<Template>, Error>;
@@ -239,6 +246,10 @@ pub trait Read {
                 .collect(),
         ))
     }
+}
+
+fn out_of_step() -> Error {
+    Error::Database("customer summaries are out of step with customers; the file is damaged (restore a backup)".into())
 }
 
 fn all_values<T>(
@@ -308,6 +319,28 @@ macro_rules! impl_read {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
                     if !f(decode_customer(row.map_err(db_err)?.1.value())?)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn each_pair(
+                &self,
+                want: &mut dyn FnMut(&Summary) -> bool,
+                f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+            ) -> Result<(), Error> {
+                let summaries = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+                let customers = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
+                let mut rows = customers.iter().map_err(db_err)?;
+                for s in summaries.iter().map_err(db_err)? {
+                    let (sid, sv) = s.map_err(db_err)?;
+                    let (cid, cv) = rows.next().ok_or_else(out_of_step)?.map_err(db_err)?;
+                    if sid.value() != cid.value() {
+                        return Err(out_of_step());
+                    }
+                    let summary = decode_summary(sv.value())?;
+                    if want(&summary) && !f(summary, decode_customer(cv.value())?)? {
                         break;
                     }
                 }

@@ -540,3 +540,164 @@ impl SettingsV1 {
 }
 
 record_codec!("settings", encode_settings, decode_settings, Settings, SettingsV1);
+
+/// Samples of every record version, committed under `tests/data/records/`. A sample must
+/// always decode to the same value: that is what keeps old files readable.
+#[cfg(test)]
+mod samples {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn customer() -> Customer {
+        let mut policies = BTreeMap::new();
+        policies.insert(PolicyList::BlockedUrls, vec!["https://bad.example/".to_string()]);
+        Customer {
+            id: 42,
+            profile: Profile {
+                company: "Müller, \"Bau\" & Söhne; 東京 🚀".into(),
+                account_name: "mueller-bau_01".into(),
+                account_type: AccountType::Lmp,
+                contact_first_name: "Zoë".into(),
+                contact_last_name: "O'Neil".into(),
+                email: "zoe@mueller.example".into(),
+                phone: "+49 (30) 123-456".into(),
+                address: "Hauptstraße 1\nHinterhaus".into(),
+                city: "Berlin".into(),
+                state: "Berlin".into(),
+                postal_code: "10115".into(),
+                country: "DE".into(),
+                time_zone: "Europe/Berlin".into(),
+                language: "de-DE".into(),
+                notes: "=SUM(A1)\nline two".into(),
+            },
+            status: CustomerStatus::Suspended,
+            licenses: vec![License { id: 7, plan_id: 3, units: 25, used: 30, start: Date(20_000), expiry: Date(20_365) }],
+            devices: vec![Device {
+                id: 9,
+                name: "Edge 1".into(),
+                serial: "CE-0001".into(),
+                model: "CE100".into(),
+                firmware: "1.2.3".into(),
+                notified_version: Some("1.4.0".into()),
+            }],
+            wfbs_template: Some("Strict".into()),
+            cloud_edge_template: None,
+            policies,
+            created_at: Timestamp(1_700_000_000),
+            updated_at: Timestamp(1_700_000_100),
+            last_transaction: Timestamp(1_700_000_200),
+        }
+    }
+
+    fn samples() -> Vec<(&'static str, Vec<u8>)> {
+        let catalog_plan = Plan {
+            id: 3,
+            name: "WFBS-S Full 12".into(),
+            product: Product::Wfbss,
+            kind: PlanKind::Full,
+            months: 12,
+            notice_days: 30,
+            auto_renew: true,
+            managed: true,
+            enabled: true,
+            end_of_life: false,
+        };
+        let c = customer();
+        let catalog = crate::core::derive::Catalog::new(vec![catalog_plan.clone()], vec![]);
+        let summary = Summary::of(&c, OpenEvents { action_required: 2, warning: 1 }, &catalog);
+        let mut settings = BTreeMap::new();
+        settings.insert("scan".to_string(), "daily".to_string());
+        let ok = |r: Result<Vec<u8>, Error>| r.expect("encode");
+        vec![
+            ("customer-v1.bin", ok(encode_customer(&c))),
+            ("summary-v1.bin", ok(encode_summary(&summary))),
+            ("plan-v1.bin", ok(encode_plan(&catalog_plan))),
+            ("template-v1.bin", ok(encode_template(&Template { name: "Strict".into(), product: Product::Wfbss, settings }))),
+            (
+                "event-v1.bin",
+                ok(encode_event(&Event {
+                    id: 5,
+                    customer_id: 42,
+                    kind: EventKind::Threat,
+                    severity: Severity::ActionRequired,
+                    category: "antivirus".into(),
+                    message: "Virus found: EICAR".into(),
+                    time: Timestamp(1_700_000_300),
+                    resolved_at: Some(Timestamp(1_700_000_400)),
+                })),
+            ),
+            ("firmware-v1.bin", ok(encode_firmware(&Firmware { model: "CE100".into(), version: "1.4.0".into() }))),
+            (
+                "outbox-v1.bin",
+                ok(encode_outbox(&OutboxMessage {
+                    id: 1,
+                    customer_id: 42,
+                    to: "zoe@mueller.example".into(),
+                    subject: "Firmware".into(),
+                    body: "Hallo\nWelt".into(),
+                    created_at: Timestamp(1_700_000_500),
+                })),
+            ),
+            (
+                "audit-v1.bin",
+                ok(encode_audit(&AuditEntry {
+                    id: 11,
+                    time: Timestamp(1_700_000_600),
+                    actor: Actor::Web,
+                    task: "edit customer".into(),
+                    customers: vec![42],
+                    outcome: "ok".into(),
+                    changes: vec![FieldChange { field: "email".into(), old: "a@b.example".into(), new: "c@d.example".into() }],
+                    snapshot: Some("{}".into()),
+                })),
+            ),
+            ("settings-v1.bin", ok(encode_settings(&Settings { view: View::Managed }))),
+        ]
+    }
+
+    fn dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/records")
+    }
+
+    /// Set CLIENTELE_WRITE_SAMPLES=1 once when a new record version is introduced.
+    #[test]
+    fn committed_samples_still_decode() {
+        if std::env::var_os("CLIENTELE_WRITE_SAMPLES").is_some() {
+            std::fs::create_dir_all(dir()).unwrap();
+            for (name, bytes) in samples() {
+                std::fs::write(dir().join(name), bytes).unwrap();
+            }
+        }
+        for (name, fresh) in samples() {
+            let stored = std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(stored, fresh, "{name}: the encoding of this record version changed");
+        }
+        let read = |name: &str| std::fs::read(dir().join(name)).unwrap();
+        assert_eq!(decode_customer(&read("customer-v1.bin")).unwrap(), customer());
+        assert_eq!(decode_settings(&read("settings-v1.bin")).unwrap().view, View::Managed);
+        assert_eq!(decode_audit(&read("audit-v1.bin")).unwrap().changes[0].new, "c@d.example");
+        assert_eq!(decode_event(&read("event-v1.bin")).unwrap().category, "antivirus");
+        assert_eq!(decode_summary(&read("summary-v1.bin")).unwrap().open.action_required, 2);
+        assert_eq!(decode_plan(&read("plan-v1.bin")).unwrap().name, "WFBS-S Full 12");
+        assert_eq!(decode_template(&read("template-v1.bin")).unwrap().settings.len(), 1);
+        assert_eq!(decode_firmware(&read("firmware-v1.bin")).unwrap().version, "1.4.0");
+        assert_eq!(decode_outbox(&read("outbox-v1.bin")).unwrap().body, "Hallo\nWelt");
+    }
+
+    #[test]
+    fn damaged_records_are_errors_not_panics() {
+        let good = encode_customer(&customer()).unwrap();
+        assert!(matches!(decode_customer(&[]), Err(Error::Database(_))));
+        assert!(matches!(decode_customer(&[9, 1, 2]), Err(Error::Database(_))));
+        for cut in 1..good.len() {
+            assert!(decode_customer(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(decode_customer(&trailing).is_err());
+        // A huge length prefix must be refused by the size limit, not allocated.
+        let mut huge = vec![1u8, 42];
+        huge.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]);
+        assert!(decode_customer(&huge).is_err());
+    }
+}

@@ -1,0 +1,450 @@
+//! CSV export and import in the format of SPEC §4. Export streams row by row; import checks
+//! every row inside one write transaction and commits only when all rows are good.
+
+use crate::core::bulk::Selection;
+use crate::core::customers::{build, licenses_text, Assign};
+use crate::core::derive::Catalog;
+use crate::core::desk::{audit, save, Ctx, Desk};
+use crate::core::error::{Error, FieldError, Result, RowError};
+use crate::core::model::{Customer, License, YesNo};
+use crate::core::summary::{fold, Summary};
+use crate::core::validate::{CustomerInput, LicenseInput};
+use crate::core::view::CustomerView;
+use crate::store::Read;
+use serde::Serialize;
+use std::io::Write;
+
+pub const HEADER: [&str; 31] = [
+    "id",
+    "company",
+    "account_name",
+    "account_type",
+    "status",
+    "contact_first_name",
+    "contact_last_name",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "time_zone",
+    "language",
+    "products",
+    "licenses",
+    "license_status",
+    "next_expiry",
+    "threat_system_action_required",
+    "threat_system_warning",
+    "license_action_required",
+    "license_warning",
+    "needs_attention",
+    "managed",
+    "wfbs_template",
+    "cloud_edge_template",
+    "last_transaction",
+    "created_at",
+    "notes",
+];
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExportOptions {
+    /// Write cells exactly as stored, without the spreadsheet guard.
+    pub raw: bool,
+    /// A UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect.
+    pub excel: bool,
+}
+
+/// Whether a cell would be read as a formula by a spreadsheet (OWASP CSV injection), or is a
+/// guarded cell already (so that guarding stays reversible).
+fn needs_guard(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => true,
+        Some(b'\'') => needs_guard(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// Prefixes a cell with `'` when a spreadsheet would execute it.
+pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_guard(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Removes the one `'` that [`guard`] added.
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    YesNo::from_bool(b).code()
+}
+
+/// The 31 cells of one customer, in header order.
+pub fn row(v: &CustomerView, licenses: &str) -> [String; 31] {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    [
+        v.id.to_string(),
+        v.company.clone(),
+        v.account_name.clone(),
+        v.account_type.code().to_string(),
+        v.status.code().to_string(),
+        v.contact_first_name.clone(),
+        v.contact_last_name.clone(),
+        v.email.clone(),
+        v.phone.clone(),
+        v.address.clone(),
+        v.city.clone(),
+        v.state.clone(),
+        v.postal_code.clone(),
+        v.country.clone(),
+        v.time_zone.clone(),
+        v.language.clone(),
+        v.products.join("; "),
+        licenses.to_string(),
+        v.license_status.to_string(),
+        opt(&v.next_expiry),
+        v.threat_system_action_required.to_string(),
+        v.threat_system_warning.to_string(),
+        v.license_action_required.to_string(),
+        v.license_warning.to_string(),
+        yes_no(v.needs_attention).to_string(),
+        yes_no(v.managed).to_string(),
+        opt(&v.wfbs_template),
+        opt(&v.cloud_edge_template),
+        v.last_transaction.clone(),
+        v.created_at.clone(),
+        v.notes.clone(),
+    ]
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Io(format!("cannot write the CSV: {io}")),
+        other => Error::Internal(format!("CSV writer: {other:?}")),
+    }
+}
+
+/// Streams customers as CSV rows.
+struct RowWriter<'a> {
+    csv: csv::Writer<&'a mut dyn Write>,
+    opts: ExportOptions,
+    catalog: Catalog,
+    today: crate::core::date::Date,
+    rows: usize,
+}
+
+impl RowWriter<'_> {
+    fn write(&mut self, c: &Customer, s: &Summary) -> Result<()> {
+        let view = CustomerView::of(c, s.open, &self.catalog, self.today);
+        let cells = row(&view, &licenses_text(&c.licenses, &self.catalog));
+        if self.opts.raw {
+            self.csv.write_record(&cells)
+        } else {
+            self.csv.write_record(cells.iter().map(|c| guard(c).into_owned()))
+        }
+        .map_err(csv_err)?;
+        self.rows += 1;
+        Ok(())
+    }
+}
+
+impl Desk {
+    /// Writes the selected customers as CSV and returns the number of rows. A filter
+    /// selection exports every match under the view setting ("Export All"), in id order.
+    pub fn export_csv(&self, selection: &Selection, opts: ExportOptions, out: &mut dyn Write) -> Result<usize> {
+        let r = self.reader()?;
+        let today = self.today();
+        let catalog = r.catalog()?;
+        let view = r.settings()?.view;
+        if opts.excel {
+            out.write_all(b"\xEF\xBB\xBF").map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+        }
+        let terminator = if opts.excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+        let csv = csv::WriterBuilder::new()
+            .terminator(terminator)
+            .buffer_capacity(256 << 10)
+            .from_writer(out);
+        let mut w = RowWriter { csv, opts, catalog, today, rows: 0 };
+        w.csv.write_record(HEADER).map_err(csv_err)?;
+        match selection {
+            Selection::Ids(ids) => {
+                for id in ids {
+                    let c = crate::core::desk::load(&r, *id)?;
+                    let s = Summary::of(&c, r.open_events(*id)?, &w.catalog);
+                    w.write(&c, &s)?;
+                }
+            }
+            Selection::Filter(f) => {
+                let q = f.q.as_deref().map(fold);
+                let catalog = w.catalog.clone();
+                r.each_pair(
+                    &mut |s| s.visible_in(view) && s.matches(f, q.as_deref(), today, &catalog),
+                    &mut |s, c| {
+                        w.write(&c, &s)?;
+                        Ok(true)
+                    },
+                )?;
+            }
+        }
+        w.csv.flush().map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+        Ok(w.rows)
+    }
+
+    /// Imports CSV rows as an upsert by account_name. All rows are checked in one
+    /// transaction; any bad row rejects the whole file (nothing is written) and every bad row
+    /// is reported. A dry run reports what would happen and writes nothing.
+    pub fn import_csv(&self, ctx: Ctx, input: &mut dyn std::io::Read, dry_run: bool) -> Result<ImportReport> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let w = self.writer()?;
+        let catalog = w.catalog()?;
+        let mut report = ImportReport { dry_run, ..ImportReport::default() };
+        let mut record = csv::ByteRecord::new();
+        let mut seen = std::collections::HashMap::new();
+        let mut header_seen = false;
+        let mut touched = Vec::new();
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                Error::Csv(format!("line {line}: the CSV cannot be read ({e}); check the quoting"))
+            })?;
+            if !more {
+                break;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if !header_seen {
+                check_header(&record)?;
+                header_seen = true;
+                continue;
+            }
+            let mut errors = Vec::new();
+            let cells = match cells(&record) {
+                Ok(c) => c,
+                Err(e) => {
+                    report.reject(line, String::new(), vec![e]);
+                    continue;
+                }
+            };
+            let account = cells[2].trim().to_string();
+            if let Some(first) = seen.insert(fold(&account), line) {
+                report.reject(line, account.clone(), vec![FieldError::new(
+                    "account_name",
+                    format!("`{account}` appears again (first on line {first}); each account may appear once"),
+                )]);
+                continue;
+            }
+            let input = input_from(&cells, &mut errors);
+            if !errors.is_empty() {
+                report.reject(line, account, errors);
+                continue;
+            }
+            let existing = match w.id_by_account(&account)? {
+                Some(id) => w.customer(id)?,
+                None => None,
+            };
+            let built = build(&w, ctx, &catalog, existing.as_ref(), &input, Assign::Restore)
+                .and_then(|c| {
+                    if existing.as_ref().is_some_and(|o| same(o, &c)) {
+                        return Ok(None);
+                    }
+                    save(&w, &c, existing.as_ref(), &catalog)?;
+                    Ok(Some(c))
+                });
+            match built {
+                Ok(None) => report.unchanged += 1,
+                Ok(Some(c)) => {
+                    touched.push(c.id);
+                    if existing.is_some() {
+                        report.updated += 1;
+                    } else {
+                        report.created += 1;
+                    }
+                }
+                Err(Error::Invalid(errors)) => report.reject(line, account, errors),
+                Err(Error::Conflict { field, message }) => report.reject(line, account, vec![FieldError::new(field, message)]),
+                Err(other) => return Err(other),
+            }
+        }
+        if !header_seen {
+            return Err(Error::Csv(format!("the CSV is empty; it needs the header row: {}", HEADER.join(","))));
+        }
+        if !report.errors.is_empty() {
+            if dry_run {
+                return Ok(report);
+            }
+            return Err(Error::Import(report.errors));
+        }
+        if !dry_run && !touched.is_empty() {
+            let outcome = format!("{} created, {} updated, {} unchanged", report.created, report.updated, report.unchanged);
+            audit(&w, ctx, "import", touched, &outcome, vec![], None)?;
+            w.commit()?;
+        }
+        Ok(report)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub errors: Vec<RowError>,
+}
+
+impl ImportReport {
+    fn reject(&mut self, line: u64, account_name: String, errors: Vec<FieldError>) {
+        self.rejected += 1;
+        self.errors.push(RowError { line, account_name, errors });
+    }
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}{} created, {} updated, {} unchanged, {} rejected",
+            if self.dry_run { "dry run (nothing was written): " } else { "" },
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.rejected
+        )?;
+        for row in &self.errors {
+            for e in &row.errors {
+                write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_header(record: &csv::ByteRecord) -> Result<()> {
+    let got: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let s = String::from_utf8_lossy(f).into_owned();
+            if i == 0 {
+                s.trim_start_matches('\u{feff}').to_string()
+            } else {
+                s
+            }
+        })
+        .collect();
+    if got.iter().map(|s| s.trim()).eq(HEADER.iter().copied()) {
+        return Ok(());
+    }
+    let at = HEADER
+        .iter()
+        .zip(got.iter())
+        .position(|(want, have)| want != &have.trim())
+        .unwrap_or(got.len().min(HEADER.len()));
+    let problem = match (HEADER.get(at), got.get(at)) {
+        (Some(want), Some(have)) => format!("column {} is `{have}` but must be `{want}`", at + 1),
+        (Some(want), None) => format!("column {} `{want}` is missing", at + 1),
+        (None, Some(have)) => format!("column {} `{have}` is not expected", at + 1),
+        (None, None) => String::new(),
+    };
+    Err(Error::Csv(format!(
+        "line 1: the header row does not match ({problem}); it must be exactly: {}",
+        HEADER.join(",")
+    )))
+}
+
+fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldError> {
+    if record.len() != HEADER.len() {
+        return Err(FieldError::new(
+            "row",
+            format!("has {} cells but the header has {}; check commas and quotes", record.len(), HEADER.len()),
+        ));
+    }
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f)
+                .map(|s| unguard(s).to_string())
+                .map_err(|_| FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8"))
+        })
+        .collect()
+}
+
+/// Parses the `licenses` cell: entries `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `;`.
+pub fn parse_licenses(cell: &str) -> std::result::Result<Vec<LicenseInput>, String> {
+    let mut out = Vec::new();
+    for (i, entry) in cell.split(';').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
+        let parts: Vec<&str> = entry.rsplitn(5, ':').collect();
+        let [expiry, start, used, units, plan] = parts[..] else {
+            return Err(format!("entry {} `{entry}` must be PLAN NAME:UNITS:USED:START:EXPIRY", i + 1));
+        };
+        let number = |what: &str, s: &str| {
+            s.trim().parse::<u32>().map_err(|_| format!("entry {} `{entry}`: {what} `{s}` is not a whole number", i + 1))
+        };
+        out.push(LicenseInput {
+            plan: plan.trim().to_string(),
+            units: number("units", units)?,
+            used: number("used", used)?,
+            start: Some(start.trim().to_string()),
+            expiry: Some(expiry.trim().to_string()),
+            ..LicenseInput::default()
+        });
+    }
+    Ok(out)
+}
+
+fn input_from(c: &[String], errors: &mut Vec<FieldError>) -> CustomerInput {
+    let s = |i: usize| Some(c[i].clone());
+    let licenses = match parse_licenses(&c[17]) {
+        Ok(l) => Some(l),
+        Err(m) => {
+            errors.push(FieldError::new("licenses", m));
+            None
+        }
+    };
+    CustomerInput {
+        company: s(1),
+        account_name: s(2),
+        account_type: s(3),
+        status: s(4),
+        contact_first_name: s(5),
+        contact_last_name: s(6),
+        email: s(7),
+        phone: s(8),
+        address: s(9),
+        city: s(10),
+        state: s(11),
+        postal_code: s(12),
+        country: s(13),
+        time_zone: s(14),
+        language: s(15),
+        licenses,
+        wfbs_template: s(26),
+        cloud_edge_template: s(27),
+        notes: s(30),
+        ..CustomerInput::default()
+    }
+}
+
+/// Whether an imported row leaves a customer as it was (timestamps and licence ids aside).
+fn same(old: &Customer, new: &Customer) -> bool {
+    let facts = |l: &[License]| -> Vec<(u64, u32, u32, i32, i32)> {
+        l.iter().map(|l| (l.plan_id, l.units, l.used, l.start.0, l.expiry.0)).collect()
+    };
+    old.profile == new.profile
+        && old.status == new.status
+        && old.wfbs_template == new.wfbs_template
+        && old.cloud_edge_template == new.cloud_edge_template
+        && facts(&old.licenses) == facts(&new.licenses)
+}

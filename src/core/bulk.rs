@@ -44,6 +44,72 @@ impl BulkTask {
     }
 }
 
+impl BulkTask {
+    /// Every task name, as used in `/api/tasks/{name}`, console URLs and CLI commands.
+    pub const NAMES: &'static [&'static str] = &[
+        "delete",
+        "assign-template",
+        "deploy-policy",
+        "update-firmware",
+        "renew",
+        "suspend",
+        "reactivate",
+    ];
+
+    /// Builds a task from its name and named options (`template`, `list`, `action`,
+    /// `entries`, `until`, `include_expiring`), however an interface collected them.
+    pub fn parse(name: &str, option: &dyn Fn(&str) -> Option<String>) -> Result<BulkTask> {
+        let required = |key: &str, hint: &str| {
+            option(key)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| Error::invalid(key, format!("required: {hint}")))
+        };
+        Ok(match name {
+            "delete" => BulkTask::Delete,
+            "assign-template" => BulkTask::AssignTemplate {
+                template: required("template", "the name of a wfbss template")?,
+            },
+            "deploy-policy" => {
+                let list = required("list", &PolicyList::choices())?;
+                let action = required("action", &PolicyAction::choices())?;
+                BulkTask::DeployPolicy {
+                    list: PolicyList::parse(&list).ok_or_else(|| {
+                        Error::invalid("list", format!("`{list}` is not a policy list; use {}", PolicyList::choices()))
+                    })?,
+                    action: PolicyAction::parse(&action).ok_or_else(|| {
+                        Error::invalid("action", format!("`{action}` is not valid; use {}", PolicyAction::choices()))
+                    })?,
+                    entries: required("entries", "entries separated by `;` or new lines")?,
+                }
+            }
+            "update-firmware" => BulkTask::UpdateFirmware,
+            "renew" => BulkTask::Renew {
+                until: match option("until").filter(|v| !v.trim().is_empty()) {
+                    None => None,
+                    Some(d) => Some(Date::parse(d.trim()).ok_or_else(|| {
+                        Error::invalid("until", format!("`{d}` is not a date; use YYYY-MM-DD"))
+                    })?),
+                },
+                include_expiring: match option("include_expiring").as_deref().map(str::trim) {
+                    None | Some("" | "false" | "no" | "0" | "off") => false,
+                    Some("true" | "yes" | "1" | "on") => true,
+                    Some(other) => {
+                        return Err(Error::invalid("include_expiring", format!("`{other}` is not valid; use yes or no")))
+                    }
+                },
+            },
+            "suspend" => BulkTask::Suspend,
+            "reactivate" => BulkTask::Reactivate,
+            other => {
+                return Err(Error::NotFound(format!(
+                    "there is no task `{other}`; the tasks are {}",
+                    BulkTask::NAMES.join(", ")
+                )))
+            }
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -72,7 +138,7 @@ pub struct BulkReport {
 
 /// What one customer's step decided: `Ok` with the changes made, or skipped with a reason.
 enum Step {
-    Changed { customer: Customer, changes: Vec<FieldChange>, note: String },
+    Changed { customer: Box<Customer>, changes: Vec<FieldChange>, note: String },
     Deleted { snapshot: String },
     Skipped(String),
 }
@@ -175,7 +241,7 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
     let changed = |customer: Customer, changes: Vec<FieldChange>, note: String| {
         let mut customer = customer;
         customer.updated_at = ctx.now;
-        Step::Changed { customer, changes, note }
+        Step::Changed { customer: Box::new(customer), changes, note }
     };
     Ok(match task {
         BulkTask::Delete => {
@@ -319,7 +385,7 @@ fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> 
     let note = format!("notification queued in the outbox for {} device(s)", lines.len());
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;
-    Ok(Step::Changed { customer: c, changes, note })
+    Ok(Step::Changed { customer: Box::new(c), changes, note })
 }
 
 fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, include_expiring: bool) -> Step {
@@ -372,5 +438,5 @@ fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, incl
     }
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;
-    Step::Changed { customer: c, changes, note }
+    Step::Changed { customer: Box::new(c), changes, note }
 }

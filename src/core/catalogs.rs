@@ -124,7 +124,7 @@ fn refresh_plan_holders(w: &Writer, plan_id: u64) -> Result<()> {
 impl Desk {
     pub fn plans(&self) -> Result<Vec<PlanView>> {
         let mut plans = self.reader()?.plans()?;
-        plans.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        plans.sort_by_key(|p| p.name.to_lowercase());
         Ok(plans.iter().map(PlanView::from).collect())
     }
 

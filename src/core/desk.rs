@@ -10,6 +10,7 @@ use super::summary::{fold, Summary};
 use super::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Who acts and when: every task takes one.
 #[derive(Clone, Copy, Debug)]
@@ -23,6 +24,9 @@ pub struct Desk {
     store: Store,
     /// A fixed *today* (from `--today` / `CLIENTELE_TODAY`), or `None` for the local date.
     today: Option<Date>,
+    /// All summaries sorted by company, tagged with the store generation they were read at.
+    /// Kept only by a writable desk: it sees every commit, so the tag is exact.
+    cache: Mutex<Option<(u64, Arc<Vec<Summary>>)>>,
 }
 
 /// How a command names a customer: by id or by account name.
@@ -45,6 +49,7 @@ impl Desk {
         Ok(Desk {
             store: Store::open(path, access, cache)?,
             today,
+            cache: Mutex::new(None),
         })
     }
 
@@ -88,29 +93,66 @@ impl Desk {
         Ok(new)
     }
 
+    /// Every summary, sorted by company then id. A writable desk reuses them until the next
+    /// commit; a read-only one reads them afresh (another process may be writing).
+    fn summaries(&self, r: &Reader) -> Result<Arc<Vec<Summary>>> {
+        let generation = self.store.generation();
+        let cached = !self.store.is_read_only();
+        if cached {
+            if let Some((g, rows)) = self.cache.lock().map_err(poisoned)?.as_ref() {
+                if *g == generation {
+                    return Ok(rows.clone());
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        r.each_summary(&mut |s| {
+            rows.push(s);
+            Ok(true)
+        })?;
+        rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
+        let rows = Arc::new(rows);
+        if cached {
+            *self.cache.lock().map_err(poisoned)? = Some((generation, rows.clone()));
+        }
+        Ok(rows)
+    }
+
     /// Customers matching the filter under the view setting, sorted and paged, with the total.
     pub fn list(&self, filter: &Filter) -> Result<Page> {
         let r = self.reader()?;
         let today = self.today();
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
-        let matches = matching_summaries(&r, filter, view, today, &catalog)?;
-        let total = matches.len();
-        let mut page: Vec<Summary> = matches;
-        let end = filter.offset.saturating_add(filter.limit).min(total);
-        let cmp = |a: &Summary, b: &Summary| a.compare(b, filter, today, &catalog);
-        if filter.offset < total {
-            if end < total {
-                page.select_nth_unstable_by(end, cmp);
-                page.truncate(end);
+        let rows = self.summaries(&r)?;
+        let q = filter.q.as_deref().map(fold);
+        let keep = |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog);
+        let (total, page): (usize, Vec<&Summary>) = if filter.sort == Default::default() {
+            // Already in company order: count and take the page in one pass.
+            let mut total = 0;
+            let mut page = Vec::with_capacity(filter.limit.min(1000));
+            for s in rows.iter().filter(keep) {
+                if total >= filter.offset && page.len() < filter.limit {
+                    page.push(s);
+                }
+                total += 1;
             }
-            page.sort_by(cmp);
-            page.drain(..filter.offset);
+            (total, page)
         } else {
-            page.clear();
-        }
+            let mut matches: Vec<&Summary> = rows.iter().filter(keep).collect();
+            let total = matches.len();
+            let end = filter.offset.saturating_add(filter.limit).min(total);
+            let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, &catalog);
+            if end < total {
+                matches.select_nth_unstable_by(end, cmp);
+                matches.truncate(end);
+            }
+            matches.sort_by(cmp);
+            let start = filter.offset.min(matches.len());
+            (total, matches.split_off(start))
+        };
         let mut items = Vec::with_capacity(page.len());
-        for s in &page {
+        for s in page {
             if let Some(c) = r.customer(s.id)? {
                 items.push(CustomerView::of(&c, s.open, &catalog, today));
             }
@@ -129,7 +171,12 @@ impl Desk {
         let today = self.today();
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
-        let mut matches = matching_summaries(&r, filter, view, today, &catalog)?;
+        let rows = self.summaries(&r)?;
+        let q = filter.q.as_deref().map(fold);
+        let mut matches: Vec<&Summary> = rows
+            .iter()
+            .filter(|s| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog))
+            .collect();
         matches.sort_by(|a, b| a.compare(b, filter, today, &catalog));
         Ok(matches.into_iter().map(|s| s.id).collect())
     }
@@ -186,23 +233,8 @@ impl Desk {
     }
 }
 
-/// Every summary that passes the filter and the view setting, unsorted.
-pub(crate) fn matching_summaries(
-    r: &impl Read,
-    filter: &Filter,
-    view: View,
-    today: Date,
-    catalog: &Catalog,
-) -> Result<Vec<Summary>> {
-    let q = filter.q.as_deref().map(fold);
-    let mut out = Vec::new();
-    r.each_summary(&mut |s| {
-        if s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog) {
-            out.push(s);
-        }
-        Ok(true)
-    })?;
-    Ok(out)
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
+    Error::Internal("the customer list cache was poisoned by an earlier panic".into())
 }
 
 pub(crate) fn resolve_in(r: &impl Read, c: &CustomerRef) -> Result<u64> {

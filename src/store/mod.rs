@@ -15,6 +15,8 @@ use redb::{
     ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction,
 };
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -54,6 +56,9 @@ enum Handle {
 pub struct Store {
     handle: Handle,
     path: PathBuf,
+    /// Counts commits made through this handle, so readers can tell whether a cache built
+    /// from an earlier snapshot is still current. Exact only for the (single) writer.
+    generation: Arc<AtomicU64>,
 }
 
 fn builder(cache_bytes: usize) -> Builder {
@@ -95,6 +100,7 @@ impl Store {
         let store = Store {
             handle,
             path: path.to_path_buf(),
+            generation: Arc::new(AtomicU64::new(0)),
         };
         store.check_schema()?;
         Ok(store)
@@ -102,6 +108,10 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub fn is_read_only(&self) -> bool {
@@ -158,6 +168,7 @@ impl Store {
         match &self.handle {
             Handle::Write(db) => Ok(Writer {
                 tx: db.begin_write().map_err(db_err)?,
+                generation: self.generation.clone(),
             }),
             Handle::Read(_) => Err(Error::Busy(holder::describe(&self.path))),
         }
@@ -203,6 +214,7 @@ pub struct Reader {
 
 pub struct Writer {
     tx: WriteTransaction,
+    generation: Arc<AtomicU64>,
 }
 
 /// Queries shared by read and write transactions.
@@ -456,7 +468,9 @@ impl Writer {
     }
 
     pub fn commit(self) -> Result<(), Error> {
-        self.tx.commit().map_err(db_err)
+        self.tx.commit().map_err(db_err)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
     }
 
     /// The next id of a sequence (`customer`, `license`, …); ids are never reused.

@@ -1,0 +1,71 @@
+//! The web application: one `Desk` shared by the worker threads, and the translation rules
+//! both faces share (error → status code, request pairs → selection). The JSON API lives in
+//! `api`, the console in `pages`; neither holds a business rule.
+
+use super::http::{Request, Response};
+use crate::core::bulk::{BulkTask, Selection};
+use crate::core::desk::Desk;
+use crate::core::error::Error;
+use crate::core::filter::{Filter, FILTER_KEYS};
+
+pub struct App {
+    pub desk: Desk,
+    /// Whether the server asks for an access token (so the console shows "Sign out").
+    pub token_required: bool,
+}
+
+impl App {
+    pub fn handle(&self, req: &Request) -> Response {
+        if req.is_api() {
+            super::api::handle(self, req)
+        } else {
+            super::pages::handle(self, req)
+        }
+    }
+}
+
+/// The HTTP status for a core error (SPEC §5.2).
+pub fn status_of(e: &Error) -> u16 {
+    match e {
+        Error::Invalid(_) | Error::Import(_) => 422,
+        Error::NotFound(_) => 404,
+        Error::Conflict { .. } | Error::Refused(_) | Error::Busy(_) => 409,
+        Error::Csv(_) => 400,
+        Error::Database(_) | Error::Io(_) | Error::Internal(_) => 500,
+    }
+}
+
+/// The filter named by the grammar's keys among `pairs`; other keys are left to the caller.
+pub fn filter_from_pairs(pairs: &[(String, String)]) -> Result<Filter, Error> {
+    Filter::from_pairs(
+        pairs
+            .iter()
+            .filter(|(k, _)| FILTER_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+}
+
+/// `ids` (repeated, or comma-separated) select those customers; without ids the filter keys
+/// select (the whole filter, unpaged).
+pub fn selection_from_pairs(pairs: &[(String, String)]) -> Result<Selection, Error> {
+    let mut ids = Vec::new();
+    for (k, v) in pairs.iter().filter(|(k, _)| k == "ids" || k == "id") {
+        for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            ids.push(part.parse::<u64>().map_err(|_| {
+                Error::invalid(k, format!("`{part}` is not a customer id; ids are whole numbers"))
+            })?);
+        }
+    }
+    if ids.is_empty() {
+        Ok(Selection::Filter(filter_from_pairs(pairs)?.unpaged()))
+    } else {
+        Ok(Selection::Ids(ids))
+    }
+}
+
+/// A bulk task from its name and the options among `pairs`.
+pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTask, Error> {
+    BulkTask::parse(name, &|key| {
+        pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    })
+}

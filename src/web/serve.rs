@@ -1,0 +1,57 @@
+//! `clientele serve`: open the database, optionally fill it with demo data, and serve the
+//! console and the API until stopped.
+
+use super::app::App;
+use super::server::{self, ServerConfig};
+use crate::core::date::Date;
+use crate::core::desk::Desk;
+use crate::core::error::Error;
+use crate::core::model::Actor;
+use crate::store::Access;
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct ServeOptions {
+    pub addr: String,
+    pub demo: Option<u64>,
+    pub token: Option<String>,
+    pub workers: Option<usize>,
+}
+
+pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Result<(), Error> {
+    let desk = Desk::open(db, Access::Write, today)?;
+    if let Some(n) = opts.demo {
+        if desk.count()? == 0 {
+            // DEMO_HOOK: filled in once core::demo lands.
+            let _ = (n, Actor::Cli);
+        } else {
+            eprintln!(
+                "{} already holds customers; --demo only fills an empty database",
+                db.display()
+            );
+        }
+    }
+    let mut config = ServerConfig {
+        addr: opts.addr,
+        token: opts.token,
+        ..ServerConfig::default()
+    };
+    if let Some(w) = opts.workers {
+        config.workers = w.max(1);
+    }
+    let app = Arc::new(App {
+        desk,
+        token_required: config.token.is_some(),
+    });
+    let handler = {
+        let app = app.clone();
+        Arc::new(move |req: &super::http::Request| app.handle(req))
+    };
+    let path = db.display().to_string();
+    server::run(config, handler, |addr| {
+        println!("clientele is serving {path} at http://{addr}/ (Ctrl-C stops)");
+    })
+    .map_err(Error::Refused)?;
+    eprintln!("clientele stopped; every change is saved");
+    Ok(())
+}

@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod catalogs;
 pub mod customers;
 pub mod date;
+pub mod demo;
 pub mod derive;
 pub mod desk;
 pub mod error;

@@ -22,8 +22,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     let desk = Desk::open(db, Access::Write, today)?;
     if let Some(n) = opts.demo {
         if desk.count()? == 0 {
-            // DEMO_HOOK: filled in once core::demo lands.
-            let _ = (n, Actor::Cli);
+            let report = crate::core::demo::generate(&desk, desk.ctx(Actor::Cli), n, 1)?;
+            eprintln!("{report}");
         } else {
             eprintln!(
                 "{} already holds customers; --demo only fills an empty database",

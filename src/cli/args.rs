@@ -1,0 +1,1318 @@
+//! The argh structs: the command line exactly as typed, before it is translated into core
+//! calls (in `commands`). No rules live here; values stay strings wherever the core parses
+//! them, so that its messages are the ones the user sees.
+
+use argh::FromArgs;
+use std::path::PathBuf;
+
+use super::serve::{DemoArgs, ServeArgs};
+
+/// an offline customer desk for managed service providers: one program, one database file.
+#[derive(FromArgs, Debug)]
+#[argh(
+    help_triggers("-h", "--help", "help"),
+    example = "{command_name} demo --customers 200\n{command_name} list --license expired --account-type lmp\n{command_name} renew --license expired --dry-run\n{command_name} --db /srv/desk.redb serve --addr 127.0.0.1:8080",
+    note = "Global options go before the command. Customers are named by id or account name.\nRead-only commands (list, show, export, log, the list commands, backup) work while\n`clientele serve` holds the database; commands that change it need the file to themselves.\nExit codes: 0 done, 1 bad input or a rule refused the task, 2 internal error.\nRun `{command_name} <command> --help` for the options of a command."
+)]
+pub struct Cli {
+    /// the database file (default: ./clientele.redb)
+    #[argh(option, arg_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// the date to treat as today, YYYY-MM-DD (default: $CLIENTELE_TODAY, else the local date)
+    #[argh(option, arg_name = "DATE")]
+    pub today: Option<String>,
+    #[argh(subcommand)]
+    pub command: Command,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum Command {
+    List(ListArgs),
+    Show(ShowArgs),
+    Add(AddArgs),
+    Edit(EditArgs),
+    Delete(DeleteArgs),
+    Suspend(SuspendArgs),
+    Reactivate(ReactivateArgs),
+    AssignTemplate(AssignTemplateArgs),
+    DeployPolicy(DeployPolicyArgs),
+    UpdateFirmware(UpdateFirmwareArgs),
+    Renew(RenewArgs),
+    Export(ExportArgs),
+    Import(ImportArgs),
+    License(LicenseArgs),
+    Device(DeviceArgs),
+    Event(EventArgs),
+    Plan(PlanArgs),
+    Template(TemplateArgs),
+    Firmware(FirmwareArgs),
+    Outbox(OutboxArgs),
+    Settings(SettingsArgs),
+    Log(LogArgs),
+    Backup(BackupArgs),
+    Demo(DemoArgs),
+    Serve(ServeArgs),
+}
+
+/// How a command prints its answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// Exactly the JSON the API answers with.
+    Json,
+    /// SPEC §4 rows (customer lists only).
+    Csv,
+}
+
+pub fn format_table_json(s: &str) -> Result<Format, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "table" => Ok(Format::Table),
+        "json" => Ok(Format::Json),
+        _ => Err(format!("`{s}` is not a format here; use table or json")),
+    }
+}
+
+pub fn format_table_json_csv(s: &str) -> Result<Format, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "csv" => Ok(Format::Csv),
+        _ => format_table_json(s)
+            .map_err(|_| format!("`{s}` is not a format; use table, json or csv")),
+    }
+}
+
+/// A whole number for counts and ids, with a message that says what to type.
+pub fn whole_u32(s: &str) -> Result<u32, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+}
+
+pub fn whole_u64(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+}
+
+pub fn whole_usize(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+}
+
+/// `yes` or `no` for flags that set a plan property either way.
+pub fn yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" => Ok(false),
+        _ => Err(format!("`{s}` is not valid; use yes or no")),
+    }
+}
+
+/// Adds the customer selection of bulk tasks (SPEC §2: ids *or* a filter) to a struct, and
+/// implements [`Selected`] for it. argh has no flattening, hence a macro. Field types are
+/// matched as identifiers (`Option<String>`), not as a `ty` fragment, because argh tells
+/// switches and options apart by the type's name, which a `ty` fragment hides.
+macro_rules! with_selection {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident $(< $arg:ident >)?, )*
+        }
+    ) => {
+        #[derive(FromArgs, Debug)]
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field : $ty $(< $arg >)?, )*
+            /// the customers, by id or account name (instead of filters)
+            #[argh(positional, arg_name = "ID|ACCOUNT")]
+            pub customers: Vec<String>,
+            /// select every customer the filters match (every customer without filters)
+            #[argh(switch)]
+            pub all: bool,
+            /// filter: text in company, account name, contact names, email or phone (any case)
+            #[argh(option, arg_name = "TEXT")]
+            pub q: Option<String>,
+            /// filter: clp or lmp
+            #[argh(option, arg_name = "TYPE")]
+            pub account_type: Option<String>,
+            /// filter: active or suspended
+            #[argh(option)]
+            pub status: Option<String>,
+            /// filter: a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
+            #[argh(option, arg_name = "CODE")]
+            pub product: Vec<String>,
+            /// filter: licence status: expired, exceeded_allocation, expiring_soon, normal or none
+            #[argh(option, arg_name = "STATUS")]
+            pub license: Option<String>,
+            /// filter: yes or no: needs attention
+            #[argh(option, arg_name = "YES|NO")]
+            pub attention: Option<String>,
+            /// filter: yes or no: holds a licence on a managed plan
+            #[argh(option, arg_name = "YES|NO")]
+            pub managed: Option<String>,
+        }
+
+        impl Selected for $name {
+            fn selection(&self) -> SelectionFlags<'_> {
+                SelectionFlags {
+                    customers: &self.customers,
+                    all: self.all,
+                    filters: FilterFlags {
+                        q: self.q.as_deref(),
+                        account_type: self.account_type.as_deref(),
+                        status: self.status.as_deref(),
+                        product: &self.product,
+                        license: self.license.as_deref(),
+                        attention: self.attention.as_deref(),
+                        managed: self.managed.as_deref(),
+                        sort: None,
+                        limit: None,
+                        offset: None,
+                    },
+                }
+            }
+        }
+    };
+}
+
+/// The filter flags of SPEC §3 as typed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FilterFlags<'a> {
+    pub q: Option<&'a str>,
+    pub account_type: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub product: &'a [String],
+    pub license: Option<&'a str>,
+    pub attention: Option<&'a str>,
+    pub managed: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub limit: Option<&'a str>,
+    pub offset: Option<&'a str>,
+}
+
+impl<'a> FilterFlags<'a> {
+    /// The flags as the `key=value` pairs of the filter grammar.
+    pub fn pairs(&self) -> Vec<(&'static str, &'a str)> {
+        let mut out = Vec::new();
+        let one = [
+            ("q", self.q),
+            ("account_type", self.account_type),
+            ("status", self.status),
+            ("license", self.license),
+            ("attention", self.attention),
+            ("managed", self.managed),
+            ("sort", self.sort),
+            ("limit", self.limit),
+            ("offset", self.offset),
+        ];
+        for (key, value) in one {
+            if let Some(v) = value {
+                out.push((key, v));
+            }
+        }
+        for p in self.product {
+            out.push(("product", p.as_str()));
+        }
+        out
+    }
+}
+
+/// How a bulk command named its customers.
+pub struct SelectionFlags<'a> {
+    pub customers: &'a [String],
+    pub all: bool,
+    pub filters: FilterFlags<'a>,
+}
+
+pub trait Selected {
+    fn selection(&self) -> SelectionFlags<'_>;
+}
+
+/// list customers, filtered, sorted and paged
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "list",
+    example = "{command_name} --license expiring_soon --sort next_expiry\n{command_name} --q müller --format json\n{command_name} --attention yes --product wfbss --product cloud-edge --limit 100 --offset 100",
+    note = "The view setting (`clientele settings --view`) applies on top of the filters."
+)]
+pub struct ListArgs {
+    /// text in company, account name, contact names, email or phone (any case)
+    #[argh(option, arg_name = "TEXT")]
+    pub q: Option<String>,
+    /// clp or lmp
+    #[argh(option, arg_name = "TYPE")]
+    pub account_type: Option<String>,
+    /// active or suspended
+    #[argh(option)]
+    pub status: Option<String>,
+    /// a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
+    #[argh(option, arg_name = "CODE")]
+    pub product: Vec<String>,
+    /// licence status: expired, exceeded_allocation, expiring_soon, normal or none
+    #[argh(option, arg_name = "STATUS")]
+    pub license: Option<String>,
+    /// yes or no: needs attention
+    #[argh(option, arg_name = "YES|NO")]
+    pub attention: Option<String>,
+    /// yes or no: holds a licence on a managed plan
+    #[argh(option, arg_name = "YES|NO")]
+    pub managed: Option<String>,
+    /// company, account_name, next_expiry, last_transaction or attention; prefix - for descending (default company)
+    #[argh(option, arg_name = "KEY")]
+    pub sort: Option<String>,
+    /// customers per page, 1 to 1000 (default 50)
+    #[argh(option, arg_name = "N")]
+    pub limit: Option<String>,
+    /// customers to skip before the page (default 0)
+    #[argh(option, arg_name = "N")]
+    pub offset: Option<String>,
+    /// table, json or csv (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json_csv))]
+    pub format: Format,
+}
+
+impl ListArgs {
+    pub fn filters(&self) -> FilterFlags<'_> {
+        FilterFlags {
+            q: self.q.as_deref(),
+            account_type: self.account_type.as_deref(),
+            status: self.status.as_deref(),
+            product: &self.product,
+            license: self.license.as_deref(),
+            attention: self.attention.as_deref(),
+            managed: self.managed.as_deref(),
+            sort: self.sort.as_deref(),
+            limit: self.limit.as_deref(),
+            offset: self.offset.as_deref(),
+        }
+    }
+}
+
+/// show one customer: profile, licences, devices, events, policies and history
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
+pub struct ShowArgs {
+    /// the customer's id or account name
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: String,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// Adds every profile flag to a struct, and implements [`Profiled`] for it.
+macro_rules! with_profile {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident $(< $arg:ident >)?, )*
+        }
+    ) => {
+        #[derive(FromArgs, Debug)]
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field : $ty $(< $arg >)?, )*
+            /// company name, 1 to 128 characters, unique
+            #[argh(option, arg_name = "NAME")]
+            pub company: Option<String>,
+            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
+            #[argh(option, arg_name = "NAME")]
+            pub account_name: Option<String>,
+            /// CLP or LMP: the licensing portal the account lives in
+            #[argh(option, arg_name = "TYPE")]
+            pub account_type: Option<String>,
+            /// active or suspended (default active)
+            #[argh(option)]
+            pub status: Option<String>,
+            /// contact's first name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            pub contact_first_name: Option<String>,
+            /// contact's last name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            pub contact_last_name: Option<String>,
+            /// contact e-mail address
+            #[argh(option, arg_name = "ADDRESS")]
+            pub email: Option<String>,
+            /// phone number: digits, spaces and + - ( ) . x, up to 32
+            #[argh(option, arg_name = "NUMBER")]
+            pub phone: Option<String>,
+            /// street address, up to 128 characters
+            #[argh(option, arg_name = "TEXT")]
+            pub address: Option<String>,
+            /// city, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            pub city: Option<String>,
+            /// state or region, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            pub state: Option<String>,
+            /// postal code, up to 10 characters
+            #[argh(option, arg_name = "CODE")]
+            pub postal_code: Option<String>,
+            /// two-letter ISO country code in capitals, e.g. DE
+            #[argh(option, arg_name = "CODE")]
+            pub country: Option<String>,
+            /// IANA time zone, e.g. Europe/Berlin (default UTC)
+            #[argh(option, arg_name = "ZONE")]
+            pub time_zone: Option<String>,
+            /// BCP 47 language tag, e.g. de-DE (default en)
+            #[argh(option, arg_name = "TAG")]
+            pub language: Option<String>,
+            /// free notes, up to 4000 characters, newlines allowed
+            #[argh(option, arg_name = "TEXT")]
+            pub notes: Option<String>,
+            /// read the notes from a file (- for standard input) instead of --notes
+            #[argh(option, arg_name = "FILE")]
+            pub notes_file: Option<PathBuf>,
+            /// a plan to assign as NAME:UNITS or NAME:UNITS:START (YYYY-MM-DD); repeatable
+            #[argh(option, arg_name = "PLAN")]
+            pub plan: Vec<String>,
+            /// a Worry-Free Business Security Services template ("" clears it)
+            #[argh(option, arg_name = "NAME")]
+            pub wfbs_template: Option<String>,
+            /// a Cloud Edge template (only when the customer is created)
+            #[argh(option, arg_name = "NAME")]
+            pub cloud_edge_template: Option<String>,
+            /// table or json (default table)
+            #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+            pub format: Format,
+        }
+
+        impl Profiled for $name {
+            fn profile(&self) -> ProfileFlags<'_> {
+                ProfileFlags {
+                    company: &self.company,
+                    account_name: &self.account_name,
+                    account_type: &self.account_type,
+                    status: &self.status,
+                    contact_first_name: &self.contact_first_name,
+                    contact_last_name: &self.contact_last_name,
+                    email: &self.email,
+                    phone: &self.phone,
+                    address: &self.address,
+                    city: &self.city,
+                    state: &self.state,
+                    postal_code: &self.postal_code,
+                    country: &self.country,
+                    time_zone: &self.time_zone,
+                    language: &self.language,
+                    notes: &self.notes,
+                    notes_file: self.notes_file.as_deref(),
+                    plan: &self.plan,
+                    wfbs_template: &self.wfbs_template,
+                    cloud_edge_template: &self.cloud_edge_template,
+                }
+            }
+        }
+    };
+}
+
+/// The profile flags of `add` and `edit` as typed.
+pub struct ProfileFlags<'a> {
+    pub company: &'a Option<String>,
+    pub account_name: &'a Option<String>,
+    pub account_type: &'a Option<String>,
+    pub status: &'a Option<String>,
+    pub contact_first_name: &'a Option<String>,
+    pub contact_last_name: &'a Option<String>,
+    pub email: &'a Option<String>,
+    pub phone: &'a Option<String>,
+    pub address: &'a Option<String>,
+    pub city: &'a Option<String>,
+    pub state: &'a Option<String>,
+    pub postal_code: &'a Option<String>,
+    pub country: &'a Option<String>,
+    pub time_zone: &'a Option<String>,
+    pub language: &'a Option<String>,
+    pub notes: &'a Option<String>,
+    pub notes_file: Option<&'a std::path::Path>,
+    pub plan: &'a [String],
+    pub wfbs_template: &'a Option<String>,
+    pub cloud_edge_template: &'a Option<String>,
+}
+
+pub trait Profiled {
+    fn profile(&self) -> ProfileFlags<'_>;
+}
+
+with_profile! {
+    /// add a customer
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "add",
+        example = "{command_name} --company \"Müller & Söhne GmbH\" --account-name mueller-soehne --account-type LMP --contact-first-name Anna --contact-last-name Müller --email anna@mueller.example --city Berlin --state Berlin --country DE --plan \"WFBS-S Full 12\":25",
+        note = "Required: --company, --account-name, --account-type, --contact-first-name,\n--contact-last-name, --email, --city, --state and --country. Each --plan starts on\nits START date (default today) and expires after the plan's period."
+    )]
+    pub struct AddArgs {
+    }
+}
+
+with_profile! {
+    /// change a customer's fields; only the flags given change
+    #[argh(
+        subcommand,
+        name = "edit",
+        help_triggers("-h", "--help"),
+        example = "{command_name} mueller-soehne --email info@mueller.example --phone \"\"\n{command_name} 12 --plan \"WFBS-S Full 12\":30:2026-01-01 --plan \"Cloud Edge 12\":2",
+        note = "An empty value (\"\") clears an optional field. --plan replaces the whole set of\nlicences; a licence with the same plan and start date keeps its id. To add or\nremove single licences use `clientele license`."
+    )]
+    pub struct EditArgs {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+    }
+}
+
+with_selection! {
+    /// delete CLP customers that hold no licences (cannot be undone)
+    #[argh(
+        subcommand,
+        name = "delete",
+        help_triggers("-h", "--help"),
+        example = "{command_name} 12 17 --dry-run\n{command_name} --license none --account-type clp --yes",
+        note = "Without --yes nothing is deleted: the preview is printed and the exit code is 1.\nLMP customers and customers that still hold licences are skipped with the reason.\nSelect customers by id or account name, with filters, or with --all."
+    )]
+    pub struct DeleteArgs {
+        /// really delete (deleting cannot be undone)
+        #[argh(switch)]
+        pub yes: bool,
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// set customers' status to suspended
+    #[argh(
+        subcommand,
+        name = "suspend",
+        help_triggers("-h", "--help"),
+        note = "Select customers by id or account name, with filters, or with --all."
+    )]
+    pub struct SuspendArgs {
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// set customers' status back to active
+    #[argh(
+        subcommand,
+        name = "reactivate",
+        help_triggers("-h", "--help"),
+        note = "Select customers by id or account name, with filters, or with --all."
+    )]
+    pub struct ReactivateArgs {
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// give LMP customers that hold a wfbss licence a wfbss template
+    #[argh(
+        subcommand,
+        name = "assign-template",
+        help_triggers("-h", "--help"),
+        example = "{command_name} --template \"Office default\" --product wfbss --account-type lmp",
+        note = "CLP customers and customers without a wfbss licence are skipped with the reason.\nSelect customers by id or account name, with filters, or with --all."
+    )]
+    pub struct AssignTemplateArgs {
+        /// the wfbss template to assign
+        #[argh(option, arg_name = "NAME")]
+        pub template: String,
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// change a WFBS-S policy list of LMP customers that hold a wfbss licence
+    #[argh(
+        subcommand,
+        name = "deploy-policy",
+        help_triggers("-h", "--help"),
+        example = "{command_name} --list blocked-urls --action append --entries \"https://bad.example/;http://worse.example\" --product wfbss\n{command_name} --list ml-exceptions --action overwrite --entries-file hashes.txt 12 17",
+        note = "Lists: approved-urls, blocked-urls, behavior-approved, behavior-blocked,\nml-exceptions, av-exclusions-windows, av-exclusions-mac.\nActions: append, delete (missing entries are skipped), overwrite (cannot be undone).\nEntries are separated by ; or new lines; one bad entry rejects the whole task.\nSelect customers by id or account name, with filters, or with --all."
+    )]
+    pub struct DeployPolicyArgs {
+        /// the policy list to change
+        #[argh(option, arg_name = "LIST")]
+        pub list: String,
+        /// append, delete or overwrite
+        #[argh(option)]
+        pub action: String,
+        /// the entries, separated by ; or new lines
+        #[argh(option, arg_name = "ENTRIES")]
+        pub entries: Option<String>,
+        /// read the entries from a file (- for standard input) instead of --entries
+        #[argh(option, arg_name = "FILE")]
+        pub entries_file: Option<PathBuf>,
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// queue firmware update notifications for LMP customers with outdated Cloud Edge devices
+    #[argh(
+        subcommand,
+        name = "update-firmware",
+        help_triggers("-h", "--help"),
+        note = "One message per customer goes into the outbox (`clientele outbox list`).\nCustomers without an outdated device are skipped.\nSelect customers by id or account name, with filters, or with --all."
+    )]
+    pub struct UpdateFirmwareArgs {
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// renew the expired licences of LMP customers
+    #[argh(
+        subcommand,
+        name = "renew",
+        help_triggers("-h", "--help"),
+        example = "{command_name} --license expired --dry-run\n{command_name} acme-corp --until 2027-12-31 --include-expiring",
+        note = "The new expiry is today plus the plan's period, or --until. Trial and end-of-life\nplans are skipped with the reason.\nSelect customers by id or account name, with filters, or with --all."
+    )]
+    pub struct RenewArgs {
+        /// the new expiry date, YYYY-MM-DD (after today and after the old expiry)
+        #[argh(option, arg_name = "DATE")]
+        pub until: Option<String>,
+        /// also renew licences that are expiring soon
+        #[argh(switch)]
+        pub include_expiring: bool,
+        /// only show what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// table or json (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+        pub format: Format,
+    }
+}
+
+with_selection! {
+    /// write customers as CSV
+    #[argh(
+        subcommand,
+        name = "export",
+        help_triggers("-h", "--help"),
+        example = "{command_name} --all --output customers.csv --excel\n{command_name} --license expired > expired.csv\n{command_name} 12 acme-corp",
+        note = "Without ids every customer the filters select is written (the view setting applies).\nCells starting with = + - @ get a leading ' so spreadsheets do not run them; --raw turns this off."
+    )]
+    pub struct ExportArgs {
+        /// the file to write (default: standard output); written in full or not at all
+        #[argh(option, arg_name = "FILE")]
+        pub output: Option<PathBuf>,
+        /// add a byte-order mark and CRLF line ends for spreadsheet programs
+        #[argh(switch)]
+        pub excel: bool,
+        /// write cells exactly as stored, without the spreadsheet guard
+        #[argh(switch)]
+        pub raw: bool,
+    }
+}
+
+/// create or update customers from a CSV file (matched by account name)
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "import",
+    help_triggers("-h", "--help"),
+    example = "{command_name} customers.csv --dry-run\n{command_name} - < customers.csv",
+    note = "The file has the columns `clientele export` writes. Every row is checked first; if\nany row is bad nothing is written and every bad row is listed with its line."
+)]
+pub struct ImportArgs {
+    /// the CSV file, or - for standard input
+    #[argh(positional, arg_name = "FILE")]
+    pub file: PathBuf,
+    /// only report what would happen; change nothing
+    #[argh(switch)]
+    pub dry_run: bool,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// show or change the view setting
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "settings",
+    note = "View `all` lists every customer; `managed` lists LMP customers only when they hold a\nlicence on a managed plan (CLP customers are always listed). It applies to list and export."
+)]
+pub struct SettingsArgs {
+    /// all or managed
+    #[argh(option)]
+    pub view: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// show the audit log, newest first
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "log")]
+pub struct LogArgs {
+    /// how many entries (default 50)
+    #[argh(option, default = "50", from_str_fn(whole_usize), arg_name = "N")]
+    pub limit: usize,
+    /// only entries older than this entry id (for paging)
+    #[argh(option, from_str_fn(whole_u64), arg_name = "ID")]
+    pub before: Option<u64>,
+    /// only entries about this customer (id or account name)
+    #[argh(option, arg_name = "ID|ACCOUNT")]
+    pub customer: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// copy the database to a new file (works while the server runs)
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "backup", help_triggers("-h", "--help"))]
+pub struct BackupArgs {
+    /// the new file; it must not exist yet
+    #[argh(positional, arg_name = "FILE")]
+    pub file: PathBuf,
+}
+
+// ---------------------------------------------------------------- licences
+
+/// add, list, change or remove a customer's licences
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "license")]
+pub struct LicenseArgs {
+    #[argh(subcommand)]
+    pub command: LicenseCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum LicenseCommand {
+    Add(LicenseAdd),
+    List(LicenseList),
+    Edit(LicenseEdit),
+    Remove(LicenseRemove),
+}
+
+/// assign a plan to a customer
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "add",
+    help_triggers("-h", "--help"),
+    example = "{command_name} acme-corp --plan \"WFBS-S Full 12\" --units 25 --start 2026-12-01"
+)]
+pub struct LicenseAdd {
+    /// the customer's id or account name
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: String,
+    /// the plan's name (enabled, not end of life)
+    #[argh(option, arg_name = "NAME")]
+    pub plan: String,
+    /// units provisioned, at least 1
+    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+    pub units: u32,
+    /// units in use (default 0)
+    #[argh(option, default = "0", from_str_fn(whole_u32), arg_name = "N")]
+    pub used: u32,
+    /// the start date, YYYY-MM-DD (default today); the expiry follows from the plan
+    #[argh(option, arg_name = "DATE")]
+    pub start: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// list a customer's licences
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+pub struct LicenseList {
+    /// the customer's id or account name
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: String,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// change a licence; only the flags given change
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
+pub struct LicenseEdit {
+    /// the licence id (see `clientele license list CUSTOMER`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "LICENSE_ID")]
+    pub license: u64,
+    /// units provisioned, at least 1
+    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+    pub units: Option<u32>,
+    /// units in use
+    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+    pub used: Option<u32>,
+    /// the start date, YYYY-MM-DD
+    #[argh(option, arg_name = "DATE")]
+    pub start: Option<String>,
+    /// the expiry date (the last valid day), YYYY-MM-DD
+    #[argh(option, arg_name = "DATE")]
+    pub expiry: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// remove a licence from its customer
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct LicenseRemove {
+    /// the licence id (see `clientele license list CUSTOMER`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "LICENSE_ID")]
+    pub license: u64,
+}
+
+// ---------------------------------------------------------------- devices
+
+/// add, list, change or remove Cloud Edge devices
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "device")]
+pub struct DeviceArgs {
+    #[argh(subcommand)]
+    pub command: DeviceCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum DeviceCommand {
+    Add(DeviceAdd),
+    List(DeviceList),
+    Edit(DeviceEdit),
+    Remove(DeviceRemove),
+}
+
+/// register a Cloud Edge device with a customer
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "add",
+    help_triggers("-h", "--help"),
+    example = "{command_name} acme-corp --name gw-berlin --serial CE-0042-X --model CE100 --firmware 3.2.1"
+)]
+pub struct DeviceAdd {
+    /// the customer's id or account name
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: String,
+    /// the device name (not the company name)
+    #[argh(option)]
+    pub name: Option<String>,
+    /// the serial number, unique across all customers
+    #[argh(option)]
+    pub serial: Option<String>,
+    /// the model, e.g. CE100
+    #[argh(option)]
+    pub model: Option<String>,
+    /// the installed firmware version, e.g. 3.2.1
+    #[argh(option, arg_name = "VERSION")]
+    pub firmware: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// list devices, of one customer or of all
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+pub struct DeviceList {
+    /// the customer's id or account name (default: every customer)
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// change a device; only the flags given change
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
+pub struct DeviceEdit {
+    /// the device id (see `clientele device list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "DEVICE_ID")]
+    pub device: u64,
+    /// the device name
+    #[argh(option)]
+    pub name: Option<String>,
+    /// the serial number
+    #[argh(option)]
+    pub serial: Option<String>,
+    /// the model
+    #[argh(option)]
+    pub model: Option<String>,
+    /// the installed firmware version
+    #[argh(option, arg_name = "VERSION")]
+    pub firmware: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// remove a device
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct DeviceRemove {
+    /// the device id (see `clientele device list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "DEVICE_ID")]
+    pub device: u64,
+}
+
+// ---------------------------------------------------------------- events
+
+/// add, list, resolve, reopen or remove threat and system events
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "event")]
+pub struct EventArgs {
+    #[argh(subcommand)]
+    pub command: EventCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum EventCommand {
+    Add(EventAdd),
+    List(EventList),
+    Resolve(EventResolve),
+    Reopen(EventReopen),
+    Remove(EventRemove),
+}
+
+/// record an event for a customer
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "add",
+    help_triggers("-h", "--help"),
+    example = "{command_name} acme-corp --kind threat --severity action_required --category antivirus --message \"Ransomware blocked on PC-12\""
+)]
+pub struct EventAdd {
+    /// the customer's id or account name
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: String,
+    /// threat or system
+    #[argh(option)]
+    pub kind: String,
+    /// warning or action_required
+    #[argh(option)]
+    pub severity: String,
+    /// e.g. antivirus, spyware, spam, web-reputation, disk-space
+    #[argh(option)]
+    pub category: String,
+    /// what happened
+    #[argh(option, arg_name = "TEXT")]
+    pub message: String,
+    /// when, as 2026-11-27T08:00:00Z (default now)
+    #[argh(option, arg_name = "TIME")]
+    pub time: Option<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// list events, of one customer or of all
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+pub struct EventList {
+    /// the customer's id or account name (default: every customer)
+    #[argh(positional, arg_name = "ID|ACCOUNT")]
+    pub customer: Option<String>,
+    /// only events that are not resolved
+    #[argh(switch)]
+    pub open: bool,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// mark an event resolved
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "resolve", help_triggers("-h", "--help"))]
+pub struct EventResolve {
+    /// the event id (see `clientele event list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "EVENT_ID")]
+    pub event: u64,
+}
+
+/// mark a resolved event open again
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "reopen", help_triggers("-h", "--help"))]
+pub struct EventReopen {
+    /// the event id (see `clientele event list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "EVENT_ID")]
+    pub event: u64,
+}
+
+/// remove an event
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct EventRemove {
+    /// the event id (see `clientele event list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "EVENT_ID")]
+    pub event: u64,
+}
+
+// ---------------------------------------------------------------- plans
+
+/// add, list, change or remove service plans
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "plan")]
+pub struct PlanArgs {
+    #[argh(subcommand)]
+    pub command: PlanCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum PlanCommand {
+    Add(PlanAdd),
+    List(PlanList),
+    Edit(PlanEdit),
+    Remove(PlanRemove),
+}
+
+/// add a service plan
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "add",
+    example = "{command_name} --name \"WFBS-S Full 12\" --product wfbss --months 12\n{command_name} --name \"Cloud Edge Trial\" --product cloud-edge --months 1 --trial --notice-days 7"
+)]
+pub struct PlanAdd {
+    /// the plan name, 1 to 64 characters without : or ;
+    #[argh(option)]
+    pub name: String,
+    /// wfbss, wfbs, cloud-edge, hes, cas or apex-one
+    #[argh(option, arg_name = "CODE")]
+    pub product: String,
+    /// the licence period in months, 1 to 120
+    #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
+    pub months: u32,
+    /// a trial plan (trials are never renewed)
+    #[argh(switch)]
+    pub trial: bool,
+    /// days before expiry that count as expiring soon (default 30)
+    #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
+    pub notice_days: Option<u32>,
+    /// the product is not managed from this console
+    #[argh(switch)]
+    pub unmanaged: bool,
+    /// licences renew automatically
+    #[argh(switch)]
+    pub auto_renew: bool,
+    /// the plan cannot be assigned until enabled
+    #[argh(switch)]
+    pub disabled: bool,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// list service plans
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+pub struct PlanList {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// change a service plan; only the flags given change
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "edit",
+    help_triggers("-h", "--help"),
+    example = "{command_name} \"WFBS-S Full 12\" --end-of-life yes --enabled no"
+)]
+pub struct PlanEdit {
+    /// the plan's name or id
+    #[argh(positional, arg_name = "NAME|ID")]
+    pub plan: String,
+    /// a new name
+    #[argh(option)]
+    pub name: Option<String>,
+    /// a new product code (only while no customer holds the plan)
+    #[argh(option, arg_name = "CODE")]
+    pub product: Option<String>,
+    /// the licence period in months, 1 to 120
+    #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
+    pub months: Option<u32>,
+    /// days before expiry that count as expiring soon
+    #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
+    pub notice_days: Option<u32>,
+    /// yes or no: managed from this console
+    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+    pub managed: Option<bool>,
+    /// yes or no: can be assigned
+    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+    pub enabled: Option<bool>,
+    /// yes or no: end of life (no new assignments, no renewals)
+    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+    pub end_of_life: Option<bool>,
+    /// yes or no: licences renew automatically
+    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+    pub auto_renew: Option<bool>,
+    /// yes or no: a trial plan
+    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+    pub trial: Option<bool>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// remove a service plan nobody holds
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct PlanRemove {
+    /// the plan's name or id
+    #[argh(positional, arg_name = "NAME|ID")]
+    pub plan: String,
+}
+
+// ---------------------------------------------------------------- templates
+
+/// add, list, show, change or remove product templates
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "template")]
+pub struct TemplateArgs {
+    #[argh(subcommand)]
+    pub command: TemplateCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum TemplateCommand {
+    Add(TemplateAdd),
+    List(TemplateList),
+    Show(TemplateShow),
+    Edit(TemplateEdit),
+    Remove(TemplateRemove),
+}
+
+/// add a product template for wfbss or cloud-edge
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "add",
+    example = "{command_name} --name \"Office default\" --product wfbss --set real-time-scan=on --set web-reputation=high"
+)]
+pub struct TemplateAdd {
+    /// the template name, 1 to 64 characters without : or ;
+    #[argh(option)]
+    pub name: String,
+    /// wfbss or cloud-edge
+    #[argh(option, arg_name = "CODE")]
+    pub product: String,
+    /// a setting as KEY=VALUE; repeatable
+    #[argh(option, arg_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// list product templates
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+pub struct TemplateList {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// show a template's settings
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
+pub struct TemplateShow {
+    /// the template's name
+    #[argh(positional, arg_name = "NAME")]
+    pub name: String,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// change a template's settings
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    name = "edit",
+    help_triggers("-h", "--help"),
+    example = "{command_name} \"Office default\" --set web-reputation=medium --unset legacy-mode"
+)]
+pub struct TemplateEdit {
+    /// the template's name
+    #[argh(positional, arg_name = "NAME")]
+    pub name: String,
+    /// set a setting as KEY=VALUE; repeatable
+    #[argh(option, arg_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// remove a setting; repeatable
+    #[argh(option, arg_name = "KEY")]
+    pub unset: Vec<String>,
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// remove a template no customer uses
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct TemplateRemove {
+    /// the template's name
+    #[argh(positional, arg_name = "NAME")]
+    pub name: String,
+}
+
+// ---------------------------------------------------------------- firmware
+
+/// keep the latest firmware version per Cloud Edge model
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "firmware")]
+pub struct FirmwareArgs {
+    #[argh(subcommand)]
+    pub command: FirmwareCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum FirmwareCommand {
+    Set(FirmwareSet),
+    List(FirmwareList),
+    Remove(FirmwareRemove),
+}
+
+/// record the latest firmware version of a model
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "set",
+    example = "{command_name} --model CE100 --version 3.4.0"
+)]
+pub struct FirmwareSet {
+    /// the device model, e.g. CE100
+    #[argh(option)]
+    pub model: String,
+    /// the latest version, dotted numbers such as 3.4.0
+    #[argh(option)]
+    pub version: String,
+}
+
+/// list the latest firmware per model
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+pub struct FirmwareList {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// forget the latest firmware of a model
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct FirmwareRemove {
+    /// the device model
+    #[argh(positional, arg_name = "MODEL")]
+    pub model: String,
+}
+
+// ---------------------------------------------------------------- outbox
+
+/// notifications waiting to be sent: list, show, export as .eml, remove
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "outbox")]
+pub struct OutboxArgs {
+    #[argh(subcommand)]
+    pub command: OutboxCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum OutboxCommand {
+    List(OutboxList),
+    Show(OutboxShow),
+    Export(OutboxExport),
+    Remove(OutboxRemove),
+}
+
+/// list the messages in the outbox
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+pub struct OutboxList {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
+}
+
+/// print one message as an .eml (RFC 5322) text
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
+pub struct OutboxShow {
+    /// the message id (see `clientele outbox list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "ID")]
+    pub id: u64,
+}
+
+/// write every message as outbox-ID.eml into a directory
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "export",
+    example = "{command_name} --dir ~/outbox"
+)]
+pub struct OutboxExport {
+    /// the directory (created if missing)
+    #[argh(option)]
+    pub dir: PathBuf,
+}
+
+/// remove a message once it has been sent
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "remove", help_triggers("-h", "--help"))]
+pub struct OutboxRemove {
+    /// the message id (see `clientele outbox list`)
+    #[argh(positional, from_str_fn(whole_u64), arg_name = "ID")]
+    pub id: u64,
+}

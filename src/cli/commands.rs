@@ -1,0 +1,1016 @@
+//! Each command: parse what argh left as text, call one core function, print the answer.
+
+use super::args::*;
+use super::output;
+use super::serve;
+use super::{Env, Failure, Reply};
+use crate::core::bulk::{BulkReport, BulkTask, Selection};
+use crate::core::catalogs::{PlanInput, TemplateInput};
+use crate::core::date::Date;
+use crate::core::desk::{parse_customer_ref, CustomerRef, Desk};
+use crate::core::error::Error;
+use crate::core::filter::Filter;
+use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
+use crate::core::model::{Actor, PolicyAction, PolicyList, View};
+use crate::core::validate::{CustomerInput, LicenseInput};
+use crate::csv_io::ExportOptions;
+use crate::store::Access::{Read, Write};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+type Outcome = Result<Reply, Failure>;
+
+pub(crate) fn dispatch(command: Command, env: &Env) -> Outcome {
+    match command {
+        Command::List(a) => list(env, &a),
+        Command::Show(a) => show(env, &a),
+        Command::Add(a) => add(env, &a),
+        Command::Edit(a) => edit(env, &a),
+        Command::Delete(a) => delete(env, &a),
+        Command::Suspend(a) => bulk(env, &a, BulkTask::Suspend, a.dry_run, a.format),
+        Command::Reactivate(a) => bulk(env, &a, BulkTask::Reactivate, a.dry_run, a.format),
+        Command::AssignTemplate(a) => {
+            let task = BulkTask::AssignTemplate {
+                template: a.template.clone(),
+            };
+            bulk(env, &a, task, a.dry_run, a.format)
+        }
+        Command::DeployPolicy(a) => deploy_policy(env, &a),
+        Command::UpdateFirmware(a) => bulk(env, &a, BulkTask::UpdateFirmware, a.dry_run, a.format),
+        Command::Renew(a) => {
+            let until = a.until.as_deref().map(|s| date("until", s)).transpose()?;
+            let task = BulkTask::Renew {
+                until,
+                include_expiring: a.include_expiring,
+            };
+            bulk(env, &a, task, a.dry_run, a.format)
+        }
+        Command::Export(a) => export(env, &a),
+        Command::Import(a) => import(env, &a),
+        Command::License(a) => license(env, a.command),
+        Command::Device(a) => device(env, a.command),
+        Command::Event(a) => event(env, a.command),
+        Command::Plan(a) => plan(env, a.command),
+        Command::Template(a) => template(env, a.command),
+        Command::Firmware(a) => firmware(env, a.command),
+        Command::Outbox(a) => outbox(env, a.command),
+        Command::Settings(a) => settings(env, &a),
+        Command::Log(a) => log(env, &a),
+        Command::Backup(a) => backup(env, &a),
+        Command::Demo(a) => {
+            let desk = env.open(Write)?;
+            Ok(Reply::out(serve::demo(&a, &desk)?))
+        }
+        Command::Serve(a) => {
+            serve::serve(a, &env.db, env.today)?;
+            Ok(Reply::default())
+        }
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Outcome {
+    let mut s = serde_json::to_string(value).map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+    s.push('\n');
+    Ok(Reply::out(s))
+}
+
+/// A JSON list answer: a plain array, as the API answers for everything but customers.
+fn json_items<T: Serialize>(items: &[T]) -> Outcome {
+    json(items)
+}
+
+fn date(flag: &str, s: &str) -> Result<Date, Failure> {
+    Date::parse(s.trim()).ok_or_else(|| {
+        Failure::Usage(format!(
+            "--{flag}: `{s}` is not a date; use YYYY-MM-DD, e.g. 2026-12-31"
+        ))
+    })
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+fn customer_id(desk: &Desk, s: &str) -> Result<u64, Failure> {
+    Ok(desk.resolve(&parse_customer_ref(s))?)
+}
+
+/// Reads a whole text file, or standard input for `-`.
+fn read_text(flag: &str, path: &Path) -> Result<String, Failure> {
+    let mut bytes = Vec::new();
+    let res = if super::is_stdin(path) {
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| ())
+    } else {
+        std::fs::read(path).map(|b| bytes = b)
+    };
+    res.map_err(|e| usage(format!("{flag}: cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|_| {
+        usage(format!(
+            "{flag}: {} is not UTF-8 text; save it as UTF-8",
+            path.display()
+        ))
+    })
+}
+
+/// The filter a command's flags describe, parsed by the core.
+fn filter(flags: &FilterFlags<'_>) -> Result<Filter, Failure> {
+    Ok(Filter::from_pairs(flags.pairs())?)
+}
+
+/// SPEC §2: a bulk task takes ids or a filter. Acting on everyone needs `--all`, so a
+/// forgotten filter never touches every customer.
+fn selection(
+    desk: &Desk,
+    flags: SelectionFlags<'_>,
+    everyone_by_default: bool,
+) -> Result<Selection, Failure> {
+    let filter = filter(&flags.filters)?;
+    if !flags.customers.is_empty() {
+        if flags.all || !filter.is_unfiltered() {
+            return Err(usage(
+                "name customers by id or account name, or select them with filters or --all, not both",
+            ));
+        }
+        let mut ids = Vec::with_capacity(flags.customers.len());
+        for c in flags.customers {
+            ids.push(match parse_customer_ref(c) {
+                CustomerRef::Id(id) => id,
+                account => desk.resolve(&account)?,
+            });
+        }
+        return Ok(Selection::Ids(ids));
+    }
+    if filter.is_unfiltered() && !flags.all && !everyone_by_default {
+        return Err(usage(
+            "no customers selected; name them by id or account name (e.g. `12 acme-corp`), \
+             select them with a filter (e.g. --license expired), or pass --all for every customer",
+        ));
+    }
+    Ok(Selection::Filter(filter.unpaged()))
+}
+
+fn bulk_reply(report: &BulkReport, format: Format) -> Outcome {
+    let mut reply = match format {
+        Format::Json => json(report)?,
+        _ => Reply::out(output::bulk(report)),
+    };
+    if report.failed > 0 {
+        reply.code = 1;
+        reply.err = format!(
+            "error: {} of {} customers failed; see the reasons above",
+            report.failed,
+            report.results.len()
+        );
+    }
+    Ok(reply)
+}
+
+fn bulk(env: &Env, sel: &dyn Selected, task: BulkTask, dry_run: bool, format: Format) -> Outcome {
+    let desk = env.open(Write)?;
+    let selection = selection(&desk, sel.selection(), false)?;
+    let report = desk.run_bulk(desk.ctx(Actor::Cli), &selection, &task, dry_run)?;
+    bulk_reply(&report, format)
+}
+
+// ---------------------------------------------------------------- customers
+
+fn list(env: &Env, a: &ListArgs) -> Outcome {
+    let filter = filter(&a.filters())?;
+    let desk = env.open(Read)?;
+    let page = desk.list(&filter)?;
+    match a.format {
+        Format::Json => json(&page),
+        Format::Csv => {
+            let ids = page.items.iter().map(|v| v.id).collect();
+            let mut buf = Vec::new();
+            desk.export_csv(&Selection::Ids(ids), ExportOptions::default(), &mut buf)?;
+            Ok(Reply::out(String::from_utf8_lossy(&buf).into_owned()))
+        }
+        Format::Table => Ok(Reply::out(output::customer_page(&page))),
+    }
+}
+
+fn show(env: &Env, a: &ShowArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    let detail = desk.detail(&parse_customer_ref(&a.customer))?;
+    match a.format {
+        Format::Json => json(&detail),
+        _ => Ok(Reply::out(output::customer_detail(&detail))),
+    }
+}
+
+/// `NAME:UNITS`, `NAME:UNITS:START` or the CSV form `NAME:UNITS:USED:START:EXPIRY`.
+fn plan_flag(n: usize, s: &str) -> Result<LicenseInput, Failure> {
+    let parts: Vec<&str> = s.split(':').map(str::trim).collect();
+    let bad = || {
+        usage(format!(
+            "--plan #{n} `{s}`: use NAME:UNITS or NAME:UNITS:START (START as YYYY-MM-DD), \
+             or NAME:UNITS:USED:START:EXPIRY as in the CSV"
+        ))
+    };
+    let number = |what: &str, v: &str| {
+        v.parse::<u32>().map_err(|_| {
+            usage(format!(
+                "--plan #{n} `{s}`: {what} `{v}` is not a whole number"
+            ))
+        })
+    };
+    let (plan, units, used, start, expiry) = match parts[..] {
+        [plan, units] => (plan, units, None, None, None),
+        [plan, units, start] => (plan, units, None, Some(start), None),
+        [plan, units, used, start, expiry] => (plan, units, Some(used), Some(start), Some(expiry)),
+        _ => return Err(bad()),
+    };
+    if plan.is_empty() {
+        return Err(bad());
+    }
+    Ok(LicenseInput {
+        plan: plan.to_string(),
+        units: number("units", units)?,
+        used: used.map(|u| number("used", u)).transpose()?.unwrap_or(0),
+        start: start.map(str::to_string),
+        expiry: expiry.map(str::to_string),
+        ..LicenseInput::default()
+    })
+}
+
+fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
+    let notes = match (p.notes, p.notes_file) {
+        (Some(_), Some(_)) => return Err(usage("give either --notes or --notes-file, not both")),
+        (Some(n), None) => Some(n.clone()),
+        (None, Some(f)) => Some(read_text("--notes-file", f)?),
+        (None, None) => None,
+    };
+    let licenses = if p.plan.is_empty() {
+        None
+    } else {
+        Some(
+            p.plan
+                .iter()
+                .enumerate()
+                .map(|(i, s)| plan_flag(i + 1, s))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    Ok(CustomerInput {
+        company: p.company.clone(),
+        account_name: p.account_name.clone(),
+        account_type: p.account_type.clone(),
+        status: p.status.clone(),
+        contact_first_name: p.contact_first_name.clone(),
+        contact_last_name: p.contact_last_name.clone(),
+        email: p.email.clone(),
+        phone: p.phone.clone(),
+        address: p.address.clone(),
+        city: p.city.clone(),
+        state: p.state.clone(),
+        postal_code: p.postal_code.clone(),
+        country: p.country.clone(),
+        time_zone: p.time_zone.clone(),
+        language: p.language.clone(),
+        notes,
+        wfbs_template: p.wfbs_template.clone(),
+        cloud_edge_template: p.cloud_edge_template.clone(),
+        licenses,
+        ..CustomerInput::default()
+    })
+}
+
+fn is_empty_edit(i: &CustomerInput) -> bool {
+    [
+        &i.company,
+        &i.account_name,
+        &i.account_type,
+        &i.status,
+        &i.contact_first_name,
+        &i.contact_last_name,
+        &i.email,
+        &i.phone,
+        &i.address,
+        &i.city,
+        &i.state,
+        &i.postal_code,
+        &i.country,
+        &i.time_zone,
+        &i.language,
+        &i.notes,
+        &i.wfbs_template,
+        &i.cloud_edge_template,
+    ]
+    .iter()
+    .all(|f| f.is_none())
+        && i.licenses.is_none()
+}
+
+fn add(env: &Env, a: &AddArgs) -> Outcome {
+    let input = customer_input(&a.profile())?;
+    let desk = env.open(Write)?;
+    let v = desk.add_customer(desk.ctx(Actor::Cli), &input)?;
+    match a.format {
+        Format::Json => json(&v),
+        _ => Ok(Reply::out(format!(
+            "added customer {}: {} (account {}, {})\n",
+            v.id,
+            output::clean(&v.company),
+            v.account_name,
+            v.account_type
+        ))),
+    }
+}
+
+fn edit(env: &Env, a: &EditArgs) -> Outcome {
+    let input = customer_input(&a.profile())?;
+    if is_empty_edit(&input) {
+        return Err(usage(
+            "nothing to change; give the fields to change, e.g. --email new@example.com (see `clientele edit --help`)",
+        ));
+    }
+    let desk = env.open(Write)?;
+    let id = customer_id(&desk, &a.customer)?;
+    let before = desk.customer(&CustomerRef::Id(id))?;
+    let v = desk.edit_customer(desk.ctx(Actor::Cli), id, &input)?;
+    match a.format {
+        Format::Json => json(&v),
+        _ if same_values(&before, &v) => Ok(Reply::out(format!(
+            "customer {} ({}) already has these values; nothing changed\n",
+            v.id,
+            output::clean(&v.company)
+        ))),
+        _ => Ok(Reply::out(format!(
+            "customer {} ({}) saved\n",
+            v.id,
+            output::clean(&v.company)
+        ))),
+    }
+}
+
+/// Whether an edit left every value as it was (`updated_at` aside).
+fn same_values(a: &crate::core::view::CustomerView, b: &crate::core::view::CustomerView) -> bool {
+    let strip = |v: &crate::core::view::CustomerView| {
+        let mut j = serde_json::to_value(v).unwrap_or_default();
+        if let Some(o) = j.as_object_mut() {
+            o.remove("updated_at");
+        }
+        j
+    };
+    strip(a) == strip(b)
+}
+
+fn delete(env: &Env, a: &DeleteArgs) -> Outcome {
+    let desk = env.open(Write)?;
+    let selection = selection(&desk, a.selection(), false)?;
+    let confirmed = a.yes && !a.dry_run;
+    let report = desk.run_bulk(
+        desk.ctx(Actor::Cli),
+        &selection,
+        &BulkTask::Delete,
+        !confirmed,
+    )?;
+    let mut reply = bulk_reply(&report, a.format)?;
+    if !confirmed && !a.dry_run {
+        reply.code = 1;
+        reply.err = if report.ok > 0 {
+            format!(
+                "error: nothing was deleted; deleting cannot be undone, so check the {} customer(s) marked ok above and run the command again with --yes",
+                report.ok
+            )
+        } else {
+            "error: nothing was deleted, and none of the selected customers can be deleted (see the reasons above)".into()
+        };
+    }
+    Ok(reply)
+}
+
+fn deploy_policy(env: &Env, a: &DeployPolicyArgs) -> Outcome {
+    let list = PolicyList::parse(&a.list).ok_or_else(|| {
+        usage(format!(
+            "--list: `{}` is not a policy list; use {}",
+            a.list,
+            PolicyList::choices()
+        ))
+    })?;
+    let action = PolicyAction::parse(&a.action).ok_or_else(|| {
+        usage(format!(
+            "--action: `{}` is not valid; use {}",
+            a.action,
+            PolicyAction::choices()
+        ))
+    })?;
+    let entries =
+        match (&a.entries, &a.entries_file) {
+            (Some(_), Some(_)) => {
+                return Err(usage("give either --entries or --entries-file, not both"))
+            }
+            (Some(e), None) => e.clone(),
+            (None, Some(f)) => read_text("--entries-file", f)?,
+            (None, None) => return Err(usage(
+                "--entries: required; give the entries separated by `;` (or --entries-file FILE)",
+            )),
+        };
+    let task = BulkTask::DeployPolicy {
+        list,
+        action,
+        entries,
+    };
+    bulk(env, a, task, a.dry_run, a.format)
+}
+
+/// Streams into a writer and remembers a broken pipe, so `clientele export | head` ends
+/// quietly instead of reporting an error.
+struct PipeWriter<W: std::io::Write> {
+    inner: W,
+    broken: bool,
+}
+
+impl<W: std::io::Write> std::io::Write for PipeWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner
+            .write(buf)
+            .inspect_err(|e| self.broken |= e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner
+            .flush()
+            .inspect_err(|e| self.broken |= e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+fn export(env: &Env, a: &ExportArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    let selection = selection(&desk, a.selection(), true)?;
+    let opts = ExportOptions {
+        raw: a.raw,
+        excel: a.excel,
+    };
+    match &a.output {
+        None => {
+            let mut out = PipeWriter {
+                inner: std::io::stdout().lock(),
+                broken: false,
+            };
+            match desk.export_csv(&selection, opts, &mut out).and_then(|n| {
+                out.flush()
+                    .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+                Ok(n)
+            }) {
+                Ok(_) => Ok(Reply::default()),
+                Err(_) if out.broken => Ok(Reply::default()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Some(path) => {
+            let rows = write_atomically(path, |w| desk.export_csv(&selection, opts, w))?;
+            Ok(Reply::out(format!(
+                "wrote {rows} customer(s) to {}\n",
+                path.display()
+            )))
+        }
+    }
+}
+
+/// Writes a file in full or not at all: into a temporary file next to it, then renamed.
+fn write_atomically<T>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> Result<T, Error>,
+) -> Result<T, Failure> {
+    let cannot =
+        |e: std::io::Error| usage(format!("--output: cannot write {}: {e}", path.display()));
+    if path.is_dir() {
+        return Err(usage(format!(
+            "--output: {} is a directory; give a file name",
+            path.display()
+        )));
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| usage(format!("--output: {} is not a file name", path.display())))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(cannot)?;
+    let mut w = std::io::BufWriter::with_capacity(256 << 10, file);
+    let result = fill(&mut w)
+        .map_err(Failure::from)
+        .and_then(|v| {
+            let file = w.into_inner().map_err(|e| cannot(e.into_error()))?;
+            file.sync_all().map_err(cannot)?;
+            Ok(v)
+        })
+        .and_then(|v| std::fs::rename(&tmp, path).map(|_| v).map_err(cannot));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn import(env: &Env, a: &ImportArgs) -> Outcome {
+    let desk = env.open(Write)?;
+    let ctx = desk.ctx(Actor::Cli);
+    let report = if super::is_stdin(&a.file) {
+        desk.import_csv(ctx, &mut std::io::stdin().lock(), a.dry_run)?
+    } else {
+        let mut f = std::fs::File::open(&a.file)
+            .map_err(|e| usage(format!("cannot read {}: {e}", a.file.display())))?;
+        desk.import_csv(ctx, &mut f, a.dry_run)?
+    };
+    let mut reply = match a.format {
+        Format::Json => json(&report)?,
+        _ => Reply::out(format!("{report}\n")),
+    };
+    if report.rejected > 0 {
+        reply.code = 1;
+        reply.err =
+            "error: some rows are bad (listed above); fix them and run the import again".into();
+    }
+    Ok(reply)
+}
+
+fn settings(env: &Env, a: &SettingsArgs) -> Outcome {
+    let view = match &a.view {
+        Some(v) => {
+            let view = View::parse(v).ok_or_else(|| {
+                usage(format!(
+                    "--view: `{v}` is not valid; use {}",
+                    View::choices()
+                ))
+            })?;
+            let desk = env.open(Write)?;
+            desk.set_view(desk.ctx(Actor::Cli), view)?.view
+        }
+        None => env.open(Read)?.settings()?.view,
+    };
+    match a.format {
+        Format::Json => json(&serde_json::json!({ "view": view.code() })),
+        _ => Ok(Reply::out(format!(
+            "view: {view} ({})\n",
+            match view {
+                View::All => "every customer is listed and exported",
+                View::Managed =>
+                    "LMP customers only with a licence on a managed plan; CLP customers always",
+            }
+        ))),
+    }
+}
+
+fn log(env: &Env, a: &LogArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    let customer = a
+        .customer
+        .as_deref()
+        .map(|c| customer_id(&desk, c))
+        .transpose()?;
+    let entries = desk.audit_log(a.limit, a.before, customer)?;
+    match a.format {
+        Format::Json => json_items(&entries),
+        _ => {
+            let mut out = output::audit(&entries);
+            if entries.len() == a.limit {
+                if let Some(last) = entries.last() {
+                    let _ = writeln!(out, "older entries: --before {}", last.id);
+                }
+            }
+            Ok(Reply::out(out))
+        }
+    }
+}
+
+fn backup(env: &Env, a: &BackupArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    // The target is the user's path: failing to write it is theirs to fix (exit 1).
+    let records = desk.backup(&a.file).map_err(|e| match e {
+        Error::Io(m) => usage(m),
+        other => other.into(),
+    })?;
+    Ok(Reply::out(format!(
+        "backed up {} to {} ({records} records); open it with --db {}\n",
+        env.db.display(),
+        a.file.display(),
+        a.file.display()
+    )))
+}
+
+// ---------------------------------------------------------------- holdings
+
+fn license(env: &Env, c: LicenseCommand) -> Outcome {
+    match c {
+        LicenseCommand::Add(a) => {
+            let desk = env.open(Write)?;
+            let id = customer_id(&desk, &a.customer)?;
+            let l = desk.add_license(
+                desk.ctx(Actor::Cli),
+                id,
+                &a.plan,
+                a.units,
+                a.used,
+                a.start.as_deref(),
+            )?;
+            match a.format {
+                Format::Json => json(&l),
+                _ => Ok(Reply::out(format!(
+                    "licence {} added to customer {id}: {}, {} units, {} to {} ({})\n",
+                    l.id,
+                    output::clean(&l.plan),
+                    l.units,
+                    l.start,
+                    l.expiry,
+                    l.status
+                ))),
+            }
+        }
+        LicenseCommand::List(a) => {
+            let desk = env.open(Read)?;
+            let v = desk.customer(&parse_customer_ref(&a.customer))?;
+            match a.format {
+                Format::Json => json_items(&v.licenses),
+                _ => Ok(Reply::out(output::licenses(&v.licenses))),
+            }
+        }
+        LicenseCommand::Edit(a) => {
+            let change = LicenseChange {
+                units: a.units,
+                used: a.used,
+                start: a.start.clone(),
+                expiry: a.expiry.clone(),
+            };
+            if change.units.is_none()
+                && change.used.is_none()
+                && change.start.is_none()
+                && change.expiry.is_none()
+            {
+                return Err(usage(
+                    "nothing to change; give --units, --used, --start or --expiry",
+                ));
+            }
+            let desk = env.open(Write)?;
+            let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
+            match a.format {
+                Format::Json => json(&l),
+                _ => Ok(Reply::out(output::licenses(std::slice::from_ref(&l)))),
+            }
+        }
+        LicenseCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_license(desk.ctx(Actor::Cli), a.license)?;
+            Ok(Reply::out(format!("licence {} removed\n", a.license)))
+        }
+    }
+}
+
+fn device(env: &Env, c: DeviceCommand) -> Outcome {
+    match c {
+        DeviceCommand::Add(a) => {
+            let desk = env.open(Write)?;
+            let id = customer_id(&desk, &a.customer)?;
+            let input = DeviceInput {
+                name: a.name,
+                serial: a.serial,
+                model: a.model,
+                firmware: a.firmware,
+            };
+            let d = desk.add_device(desk.ctx(Actor::Cli), id, &input)?;
+            match a.format {
+                Format::Json => json(&d),
+                _ => Ok(Reply::out(format!(
+                    "device {} added to customer {id}\n{}",
+                    d.id,
+                    output::devices(std::slice::from_ref(&d))
+                ))),
+            }
+        }
+        DeviceCommand::List(a) => {
+            let desk = env.open(Read)?;
+            let customer = a
+                .customer
+                .as_deref()
+                .map(|c| customer_id(&desk, c))
+                .transpose()?;
+            let list = desk.devices(customer)?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::devices(&list))),
+            }
+        }
+        DeviceCommand::Edit(a) => {
+            let input = DeviceInput {
+                name: a.name,
+                serial: a.serial,
+                model: a.model,
+                firmware: a.firmware,
+            };
+            if input.name.is_none()
+                && input.serial.is_none()
+                && input.model.is_none()
+                && input.firmware.is_none()
+            {
+                return Err(usage(
+                    "nothing to change; give --name, --serial, --model or --firmware",
+                ));
+            }
+            let desk = env.open(Write)?;
+            let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
+            match a.format {
+                Format::Json => json(&d),
+                _ => Ok(Reply::out(output::devices(&[d]))),
+            }
+        }
+        DeviceCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_device(desk.ctx(Actor::Cli), a.device)?;
+            Ok(Reply::out(format!("device {} removed\n", a.device)))
+        }
+    }
+}
+
+fn event(env: &Env, c: EventCommand) -> Outcome {
+    match c {
+        EventCommand::Add(a) => {
+            let desk = env.open(Write)?;
+            let id = customer_id(&desk, &a.customer)?;
+            let input = EventInput {
+                kind: a.kind,
+                severity: a.severity,
+                category: a.category,
+                message: a.message,
+                time: a.time,
+            };
+            let e = desk.add_event(desk.ctx(Actor::Cli), id, &input)?;
+            match a.format {
+                Format::Json => json(&e),
+                _ => Ok(Reply::out(format!(
+                    "event {} added to customer {id}\n",
+                    e.id
+                ))),
+            }
+        }
+        EventCommand::List(a) => {
+            let desk = env.open(Read)?;
+            let customer = a
+                .customer
+                .as_deref()
+                .map(|c| customer_id(&desk, c))
+                .transpose()?;
+            let list = desk.events(customer, a.open)?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::events(&list))),
+            }
+        }
+        EventCommand::Resolve(a) => set_event(env, a.event, false),
+        EventCommand::Reopen(a) => set_event(env, a.event, true),
+        EventCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_event(desk.ctx(Actor::Cli), a.event)?;
+            Ok(Reply::out(format!("event {} removed\n", a.event)))
+        }
+    }
+}
+
+fn set_event(env: &Env, id: u64, open: bool) -> Outcome {
+    let desk = env.open(Write)?;
+    let e = desk.set_event_open(desk.ctx(Actor::Cli), id, open)?;
+    Ok(Reply::out(format!(
+        "event {} is {}\n",
+        e.id,
+        if e.open { "open" } else { "resolved" }
+    )))
+}
+
+// ---------------------------------------------------------------- catalogues
+
+fn plan(env: &Env, c: PlanCommand) -> Outcome {
+    match c {
+        PlanCommand::Add(a) => {
+            let input = PlanInput {
+                name: Some(a.name),
+                product: Some(a.product),
+                kind: Some(if a.trial { "trial" } else { "full" }.to_string()),
+                months: Some(a.months),
+                notice_days: a.notice_days,
+                auto_renew: Some(a.auto_renew),
+                managed: Some(!a.unmanaged),
+                enabled: Some(!a.disabled),
+                ..PlanInput::default()
+            };
+            let desk = env.open(Write)?;
+            let p = desk.add_plan(desk.ctx(Actor::Cli), &input)?;
+            match a.format {
+                Format::Json => json(&p),
+                _ => Ok(Reply::out(format!(
+                    "plan {} added\n{}",
+                    p.id,
+                    output::plans(std::slice::from_ref(&p))
+                ))),
+            }
+        }
+        PlanCommand::List(a) => {
+            let list = env.open(Read)?.plans()?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::plans(&list))),
+            }
+        }
+        PlanCommand::Edit(a) => {
+            let input = PlanInput {
+                name: a.name,
+                product: a.product,
+                kind: a
+                    .trial
+                    .map(|t| if t { "trial" } else { "full" }.to_string()),
+                months: a.months,
+                notice_days: a.notice_days,
+                auto_renew: a.auto_renew,
+                managed: a.managed,
+                enabled: a.enabled,
+                end_of_life: a.end_of_life,
+                ..PlanInput::default()
+            };
+            let given = [
+                input.name.is_some(),
+                input.product.is_some(),
+                input.kind.is_some(),
+                input.months.is_some(),
+            ]
+            .into_iter()
+            .chain([
+                input.notice_days.is_some(),
+                input.auto_renew.is_some(),
+                input.managed.is_some(),
+            ])
+            .chain([input.enabled.is_some(), input.end_of_life.is_some()])
+            .any(|b| b);
+            if !given {
+                return Err(usage(
+                    "nothing to change; see `clientele plan edit --help` for the flags",
+                ));
+            }
+            let desk = env.open(Write)?;
+            let p = desk.edit_plan(desk.ctx(Actor::Cli), &a.plan, &input)?;
+            match a.format {
+                Format::Json => json(&p),
+                _ => Ok(Reply::out(output::plans(&[p]))),
+            }
+        }
+        PlanCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_plan(desk.ctx(Actor::Cli), &a.plan)?;
+            Ok(Reply::out(format!(
+                "plan {} removed\n",
+                output::clean(&a.plan)
+            )))
+        }
+    }
+}
+
+/// `KEY=VALUE` flags as a map; the value may contain further `=`.
+fn settings_map(sets: &[String], map: &mut BTreeMap<String, String>) -> Result<(), Failure> {
+    for s in sets {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            usage(format!(
+                "--set `{s}`: use KEY=VALUE, e.g. --set real-time-scan=on"
+            ))
+        })?;
+        map.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(())
+}
+
+fn template(env: &Env, c: TemplateCommand) -> Outcome {
+    match c {
+        TemplateCommand::Add(a) => {
+            let mut settings = BTreeMap::new();
+            settings_map(&a.set, &mut settings)?;
+            let input = TemplateInput {
+                name: Some(a.name),
+                product: Some(a.product),
+                settings: Some(settings),
+            };
+            let desk = env.open(Write)?;
+            let t = desk.add_template(desk.ctx(Actor::Cli), &input)?;
+            match a.format {
+                Format::Json => json(&t),
+                _ => Ok(Reply::out(format!("added {}", output::template(&t)))),
+            }
+        }
+        TemplateCommand::List(a) => {
+            let list = env.open(Read)?.templates()?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::templates(&list))),
+            }
+        }
+        TemplateCommand::Show(a) => {
+            let t = env.open(Read)?.template(&a.name)?;
+            match a.format {
+                Format::Json => json(&t),
+                _ => Ok(Reply::out(output::template(&t))),
+            }
+        }
+        TemplateCommand::Edit(a) => {
+            if a.set.is_empty() && a.unset.is_empty() {
+                return Err(usage(
+                    "nothing to change; give --set KEY=VALUE or --unset KEY",
+                ));
+            }
+            let desk = env.open(Write)?;
+            let mut settings = desk.template(&a.name)?.settings;
+            for k in &a.unset {
+                if settings.remove(k.trim()).is_none() {
+                    return Err(usage(format!(
+                        "--unset: template `{}` has no setting `{k}`; `clientele template show` lists them",
+                        a.name
+                    )));
+                }
+            }
+            settings_map(&a.set, &mut settings)?;
+            let input = TemplateInput {
+                name: None,
+                product: None,
+                settings: Some(settings),
+            };
+            let t = desk.edit_template(desk.ctx(Actor::Cli), &a.name, &input)?;
+            match a.format {
+                Format::Json => json(&t),
+                _ => Ok(Reply::out(output::template(&t))),
+            }
+        }
+        TemplateCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_template(desk.ctx(Actor::Cli), &a.name)?;
+            Ok(Reply::out(format!(
+                "template {} removed\n",
+                output::clean(&a.name)
+            )))
+        }
+    }
+}
+
+fn firmware(env: &Env, c: FirmwareCommand) -> Outcome {
+    match c {
+        FirmwareCommand::Set(a) => {
+            let desk = env.open(Write)?;
+            let f = desk.set_firmware(desk.ctx(Actor::Cli), &a.model, &a.version)?;
+            Ok(Reply::out(format!(
+                "latest firmware for {} is {}\n",
+                output::clean(&f.model),
+                f.version
+            )))
+        }
+        FirmwareCommand::List(a) => {
+            let list = env.open(Read)?.firmware()?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::firmware(&list))),
+            }
+        }
+        FirmwareCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_firmware(desk.ctx(Actor::Cli), &a.model)?;
+            Ok(Reply::out(format!(
+                "firmware entry for {} removed\n",
+                output::clean(&a.model)
+            )))
+        }
+    }
+}
+
+fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
+    match c {
+        OutboxCommand::List(a) => {
+            let list = env.open(Read)?.outbox()?;
+            match a.format {
+                Format::Json => json_items(&list),
+                _ => Ok(Reply::out(output::outbox(&list))),
+            }
+        }
+        OutboxCommand::Show(a) => Ok(Reply::out(env.open(Read)?.outbox_eml(a.id)?)),
+        OutboxCommand::Export(a) => {
+            let files = env.open(Read)?.export_outbox(&a.dir)?;
+            let mut out = format!("wrote {} message(s) to {}\n", files.len(), a.dir.display());
+            for f in &files {
+                let _ = writeln!(out, "  {}", f.display());
+            }
+            Ok(Reply::out(out))
+        }
+        OutboxCommand::Remove(a) => {
+            let desk = env.open(Write)?;
+            desk.remove_outbox(desk.ctx(Actor::Cli), a.id)?;
+            Ok(Reply::out(format!("outbox message {} removed\n", a.id)))
+        }
+    }
+}

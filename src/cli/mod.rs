@@ -1,0 +1,314 @@
+//! The command line (SPEC §5.1): argh structs in `args`, their translation onto the core in
+//! `commands`, text rendering in `output`. No rules live here: every check and every message
+//! about the data comes from the core; the CLI only parses, calls and prints.
+//!
+//! Exit codes: 0 done, 1 the user's to fix (bad input, a rule refused, the file is busy),
+//! 2 a fault (`Error::is_user_error` decides).
+
+pub mod args;
+mod commands;
+mod output;
+pub mod serve;
+
+use crate::core::date::Date;
+use crate::core::desk::Desk;
+use crate::core::error::Error;
+use crate::store::Access;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const DEFAULT_DB: &str = "clientele.redb";
+
+/// Parses the command line (the program name first), runs the command and prints its answer.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let mut strings: Vec<String> = Vec::new();
+    for (i, a) in args.into_iter().map(Into::into).enumerate() {
+        match a.into_string() {
+            Ok(s) => strings.push(s),
+            Err(raw) => {
+                return fail(&format!(
+                "argument {i} ({}) is not valid UTF-8; clientele takes UTF-8 text and file names",
+                raw.to_string_lossy()
+            ))
+            }
+        }
+    }
+    let name = "clientele";
+    mark_stdin(&mut strings);
+    let rest: Vec<&str> = strings.iter().skip(1).map(String::as_str).collect();
+    let cli = match <args::Cli as argh::FromArgs>::from_args(&[name], &rest) {
+        Ok(cli) => cli,
+        Err(early) => return early_exit(early, &rest),
+    };
+    let env = match Env::new(cli.db, cli.today.as_deref()) {
+        Ok(env) => env,
+        Err(f) => return report(f),
+    };
+    match commands::dispatch(cli.command, &env) {
+        Ok(reply) => reply.emit(),
+        Err(f) => report(f),
+    }
+}
+
+/// Stands for a positional `-` (standard input): argh would read a lone `-` as an option.
+pub(crate) const STDIN: &str = "\u{0}-";
+
+/// Whether a file argument means standard input.
+pub(crate) fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-" || path.as_os_str() == STDIN
+}
+
+/// Switches take no value, so a `-` after one of them is a positional argument.
+const SWITCHES: &[&str] = &[
+    "--all",
+    "--yes",
+    "--dry-run",
+    "--trial",
+    "--unmanaged",
+    "--auto-renew",
+    "--disabled",
+    "--include-expiring",
+    "--excel",
+    "--raw",
+    "--open",
+    "--help",
+    "-h",
+    "--",
+];
+
+/// Replaces each positional `-` with [`STDIN`]; a `-` that is an option's value stays.
+fn mark_stdin(args: &mut [String]) {
+    for i in 1..args.len() {
+        if args[i] == "-" {
+            let prev = args[i - 1].as_str();
+            let is_value = prev.starts_with('-') && !SWITCHES.contains(&prev);
+            if !is_value {
+                args[i] = STDIN.to_string();
+            }
+        }
+    }
+}
+
+/// What the command line and the database file say before a command runs.
+pub(crate) struct Env {
+    pub db: PathBuf,
+    pub today: Option<Date>,
+}
+
+impl Env {
+    fn new(db: Option<PathBuf>, today_flag: Option<&str>) -> Result<Env, Failure> {
+        let today = match today_flag {
+            Some(s) => Some(Date::parse(s.trim()).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "--today: `{s}` is not a date; use YYYY-MM-DD, e.g. --today 2026-11-27"
+                ))
+            })?),
+            None => match std::env::var("CLIENTELE_TODAY") {
+                Ok(s) if !s.trim().is_empty() => Some(Date::parse(s.trim()).ok_or_else(|| {
+                    Failure::Usage(format!(
+                        "the environment variable CLIENTELE_TODAY is `{s}`, which is not a date; \
+                         set it to YYYY-MM-DD or unset it"
+                    ))
+                })?),
+                _ => None,
+            },
+        };
+        Ok(Env {
+            db: db.unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+            today,
+        })
+    }
+
+    /// Opens the database; read-only commands pass `Access::Read` so they work while
+    /// `clientele serve` holds the file.
+    pub fn open(&self, access: Access) -> Result<Desk, Failure> {
+        Ok(Desk::open(&self.db, access, self.today)?)
+    }
+}
+
+/// Why a command did not complete.
+pub(crate) enum Failure {
+    /// The core refused or failed; the message is the core's.
+    Core(Error),
+    /// The command line itself is wrong (exit 1).
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+/// A finished command's output: text for standard output, an optional note for standard
+/// error, and the exit code.
+#[derive(Default)]
+pub(crate) struct Reply {
+    pub out: String,
+    pub err: String,
+    pub code: u8,
+}
+
+impl Reply {
+    pub fn out(out: String) -> Reply {
+        Reply {
+            out,
+            ..Reply::default()
+        }
+    }
+
+    fn emit(self) -> ExitCode {
+        if !self.out.is_empty() {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(self.out.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return fail_code(&format!("cannot write to standard output: {e}"), 2);
+                }
+                // The reader went away (e.g. `| head`): not an error of ours.
+                return ExitCode::from(self.code);
+            }
+        }
+        if !self.err.is_empty() {
+            let _ = writeln!(std::io::stderr(), "{}", self.err.trim_end());
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+fn report(f: Failure) -> ExitCode {
+    match f {
+        Failure::Usage(m) => fail(&m),
+        Failure::Core(e) => {
+            let code = if e.is_user_error() { 1 } else { 2 };
+            fail_code(&render_error(&e), code)
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    fail_code(message, 1)
+}
+
+fn fail_code(message: &str, code: u8) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {}", message.trim_end());
+    ExitCode::from(code)
+}
+
+/// The core's message, with field names spelled as the flags the user typed.
+pub(crate) fn render_error(e: &Error) -> String {
+    match e {
+        Error::Invalid(errors) if errors.len() == 1 => {
+            format!("{}: {}", flag_name(&errors[0].field), errors[0].message)
+        }
+        Error::Invalid(errors) => {
+            let mut s = format!(
+                "{} values are not valid; fix them and run the command again:",
+                errors.len()
+            );
+            for fe in errors {
+                s.push_str(&format!("\n  {}: {}", flag_name(&fe.field), fe.message));
+            }
+            s
+        }
+        Error::Conflict { field, message } => format!("{}: {message}", flag_name(field)),
+        other => other.to_string(),
+    }
+}
+
+/// `account_name` → `--account-name`; `licenses[0].units` → `--plan #1 (units)`.
+pub(crate) fn flag_name(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("licenses[") {
+        if let Some((index, part)) = rest.split_once("].") {
+            let n = index.parse::<usize>().map_or(0, |i| i + 1);
+            return if part == "plan" {
+                format!("--plan #{n}")
+            } else {
+                format!("--plan #{n} ({part})")
+            };
+        }
+    }
+    match field {
+        "settings" => "--set".to_string(),
+        "file" | "row" | "" => field.to_string(),
+        f if f
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-') =>
+        {
+            format!("--{}", f.replace('_', "-"))
+        }
+        f => f.to_string(),
+    }
+}
+
+/// argh stopped early: `--help` (exit 0) or a parse error (exit 1, with a hint).
+fn early_exit(early: argh::EarlyExit, args: &[&str]) -> ExitCode {
+    match early.status {
+        Ok(()) => {
+            let _ = std::io::stdout().lock().write_all(early.output.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(()) => {
+            let message = early.output.trim_end();
+            let (words, rest) = command_path(args);
+            let command: String = words.iter().map(|w| format!(" {w}")).collect();
+            let mut hint = format!("run `clientele{command} --help` to see what it accepts");
+            if !words.is_empty() && rest.iter().any(|a| *a == "--db" || *a == "--today") {
+                hint = format!(
+                    "--db and --today go before the command, as in `clientele --db FILE --today DATE{command} …`; {hint}"
+                );
+            }
+            if args.iter().any(|a| a.starts_with("--") && a.contains('=')) {
+                hint = format!("write options as `--name value`, not `--name=value`; {hint}");
+            }
+            fail(&format!("{message}\n{hint}"))
+        }
+    }
+}
+
+/// The sub-command words the user typed (`["plan", "add"]`), to point at the right
+/// `--help`, and the arguments after them.
+fn command_path<'a>(args: &'a [&'a str]) -> (Vec<&'a str>, &'a [&'a str]) {
+    use argh::SubCommands;
+    let second = |group: &str| -> Vec<&'static str> {
+        let infos = match group {
+            "plan" => <args::PlanCommand as SubCommands>::COMMANDS,
+            "template" => <args::TemplateCommand as SubCommands>::COMMANDS,
+            "license" => <args::LicenseCommand as SubCommands>::COMMANDS,
+            "device" => <args::DeviceCommand as SubCommands>::COMMANDS,
+            "firmware" => <args::FirmwareCommand as SubCommands>::COMMANDS,
+            "event" => <args::EventCommand as SubCommands>::COMMANDS,
+            "outbox" => <args::OutboxCommand as SubCommands>::COMMANDS,
+            _ => &[],
+        };
+        infos.iter().map(|c| c.name).collect()
+    };
+    let mut i = 0;
+    while i < args.len() && (args[i] == "--db" || args[i] == "--today") {
+        i += 2;
+    }
+    let Some(&first) = args.get(i) else {
+        return (Vec::new(), &[]);
+    };
+    let known = <args::Command as SubCommands>::COMMANDS
+        .iter()
+        .any(|c| c.name == first);
+    if !known {
+        return (Vec::new(), &[]);
+    }
+    let mut words = vec![first];
+    i += 1;
+    if let Some(&next) = args.get(i).filter(|n| second(first).contains(n)) {
+        words.push(next);
+        i += 1;
+    }
+    (words, &args[i.min(args.len())..])
+}

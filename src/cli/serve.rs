@@ -1,0 +1,76 @@
+//! `serve` and `demo`: thin hand-offs to the web server and the demo generator.
+
+use super::args::{whole_u64, whole_usize};
+use crate::core::date::Date;
+use crate::core::desk::Desk;
+use crate::core::error::Result;
+use crate::core::model::Actor;
+use argh::FromArgs;
+use std::path::Path;
+
+/// run the web console and the JSON API
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "serve",
+    example = "{command_name}\n{command_name} --demo 500\n{command_name} --addr 0.0.0.0:8080 --token \"$(cat token.txt)\"",
+    note = "Listens on 127.0.0.1 unless told otherwise; any other address needs an access token\n(--token, or the environment variable CLIENTELE_TOKEN, which keeps it out of `ps`).\nStop the server with Ctrl-C."
+)]
+pub struct ServeArgs {
+    /// the address to listen on (default 127.0.0.1:8080)
+    #[argh(
+        option,
+        default = "String::from(\"127.0.0.1:8080\")",
+        arg_name = "ADDR"
+    )]
+    pub addr: String,
+    /// first fill an empty database with N demo customers
+    #[argh(option, from_str_fn(whole_u64), arg_name = "N")]
+    pub demo: Option<u64>,
+    /// the access token for the API and the console (default: $CLIENTELE_TOKEN)
+    #[argh(option)]
+    pub token: Option<String>,
+    /// request worker threads (default: one per processor)
+    #[argh(option, from_str_fn(whole_usize), arg_name = "N")]
+    pub workers: Option<usize>,
+}
+
+pub fn serve(args: ServeArgs, db: &Path, today: Option<Date>) -> Result<()> {
+    let token = args.token.or_else(|| {
+        std::env::var("CLIENTELE_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+    });
+    let opts = crate::web::ServeOptions {
+        addr: args.addr,
+        demo: args.demo,
+        token,
+        workers: args.workers,
+    };
+    crate::web::serve_command(db, today, opts)
+}
+
+/// fill the database with varied demo customers, plans, templates, devices and events
+#[derive(FromArgs, Debug)]
+#[argh(
+    subcommand,
+    help_triggers("-h", "--help", "help"),
+    name = "demo",
+    example = "{command_name} --customers 200\n{command_name} --customers 1000000 --seed 7",
+    note = "The same seed gives the same customers, so examples and reports can be reproduced."
+)]
+pub struct DemoArgs {
+    /// how many customers to create
+    #[argh(option, from_str_fn(whole_u64), arg_name = "N")]
+    pub customers: u64,
+    /// the random seed (default 1)
+    #[argh(option, default = "1", from_str_fn(whole_u64), arg_name = "S")]
+    pub seed: u64,
+}
+
+pub fn demo(args: &DemoArgs, desk: &Desk) -> Result<String> {
+    let report =
+        crate::core::demo::generate(desk, desk.ctx(Actor::Cli), args.customers, args.seed)?;
+    Ok(format!("{report}\n"))
+}

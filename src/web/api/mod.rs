@@ -1,0 +1,804 @@
+//! The JSON API of SPEC §5.2: one router table ([`handle`]) that turns HTTP requests into
+//! calls of the core, and core answers into JSON.
+//!
+//! **Architecture Invariant:** no rule lives here. Validation, selection, outcomes and their
+//! wording come from `core`; this module only reads requests (query pairs, JSON bodies, CSV
+//! bodies) and writes responses. The conventions, all described in `/api/openapi.json`
+//! ([`openapi`]):
+//! - success bodies are the core's read models (`core::view`, `BulkReport`, `ImportReport`)
+//!   serialised as they are; deletes answer `204 No Content`;
+//! - errors are `{"error":{"code","message","field"}}` with the status of `app::status_of`;
+//!   a 422 also lists every field error under `errors`, a rejected import its rows under `rows`;
+//! - request bodies are `application/json` (`text/csv` for `/api/import`); unknown body
+//!   fields and unknown query parameters are refused with 422 naming them;
+//! - a path that exists with another method answers 405 with a fixed `Allow` header
+//!   (from [`ROUTES`]); any other path 404.
+
+mod json;
+pub mod openapi;
+
+use self::json::{
+    body, body_and_value, digits, error, flag, invalid, last, media_type, no_content,
+    no_empty_values, number, query, Answer, ApiError,
+};
+use super::app::{self, App};
+use super::http::{Method, Request, Response};
+use crate::core::bulk::{BulkTask, Outcome, Selection};
+use crate::core::catalogs::{PlanInput, TemplateInput};
+use crate::core::desk::{Ctx, CustomerRef};
+use crate::core::error::Error;
+use crate::core::filter::FILTER_KEYS;
+use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
+use crate::core::model::{Actor, View};
+use crate::core::validate::CustomerInput;
+use crate::csv_io::ExportOptions;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// One routed path and the methods it answers, as sent in the `Allow` header of a 405.
+/// `HEAD` is answered wherever `GET` is (the server sends no body).
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The path in OpenAPI template form, e.g. `/api/customers/{id}`.
+    pub path: &'static str,
+    pub allow: &'static str,
+}
+
+impl Route {
+    /// The methods as the OpenAPI document lists them (lower case, without `head`).
+    pub fn methods(&self) -> impl Iterator<Item = String> + '_ {
+        self.allow
+            .split(", ")
+            .filter(|m| *m != "HEAD")
+            .map(str::to_ascii_lowercase)
+    }
+
+    /// Whether the template matches the path segments (after `api`). A `{param}` segment
+    /// matches any segment; `{param}.ext` any segment ending in `.ext`.
+    fn matches(&self, segments: &[&str]) -> bool {
+        let template: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
+        template.len() == segments.len() + 1
+            && template[1..].iter().zip(segments).all(|(t, s)| {
+                match t.strip_prefix('{').and_then(|t| t.split_once('}')) {
+                    Some((_, "")) => true,
+                    Some((_, suffix)) => s.len() > suffix.len() && s.ends_with(suffix),
+                    None => t == s,
+                }
+            })
+    }
+}
+
+/// Every path of the API. The router below and the OpenAPI document must agree with it (the
+/// tests compare all three).
+pub const ROUTES: &[Route] = &[
+    r("/api/customers", "GET, HEAD, POST"),
+    r("/api/customers.csv", "GET, HEAD"),
+    r("/api/customers/{id}", "GET, HEAD, PATCH, DELETE"),
+    r("/api/customers/{id}/licenses", "GET, HEAD, POST"),
+    r("/api/customers/{id}/devices", "GET, HEAD, POST"),
+    r("/api/customers/{id}/events", "GET, HEAD, POST"),
+    r("/api/tasks/delete", "POST"),
+    r("/api/tasks/assign-template", "POST"),
+    r("/api/tasks/deploy-policy", "POST"),
+    r("/api/tasks/update-firmware", "POST"),
+    r("/api/tasks/renew", "POST"),
+    r("/api/tasks/suspend", "POST"),
+    r("/api/tasks/reactivate", "POST"),
+    r("/api/import", "POST"),
+    r("/api/settings", "GET, HEAD, PUT"),
+    r("/api/plans", "GET, HEAD, POST"),
+    r("/api/plans/{id}", "GET, HEAD, PATCH, DELETE"),
+    r("/api/templates", "GET, HEAD, POST"),
+    r("/api/templates/{name}", "GET, HEAD, PATCH, DELETE"),
+    r("/api/licenses/{id}", "PATCH, DELETE"),
+    r("/api/devices", "GET, HEAD"),
+    r("/api/devices/{id}", "PATCH, DELETE"),
+    r("/api/events", "GET, HEAD"),
+    r("/api/events/{id}", "DELETE"),
+    r("/api/events/{id}/resolve", "POST"),
+    r("/api/events/{id}/reopen", "POST"),
+    r("/api/firmware", "GET, HEAD"),
+    r("/api/firmware/{model}", "PUT, DELETE"),
+    r("/api/outbox", "GET, HEAD"),
+    r("/api/outbox/{id}.eml", "GET, HEAD"),
+    r("/api/outbox/{id}", "GET, HEAD, DELETE"),
+    r("/api/audit", "GET, HEAD"),
+    r("/api/openapi.json", "GET, HEAD"),
+];
+
+const fn r(path: &'static str, allow: &'static str) -> Route {
+    Route { path, allow }
+}
+
+/// The options each bulk task takes besides the selection and `dry_run` (SPEC §2).
+pub const TASK_OPTIONS: &[(&str, &[&str])] = &[
+    ("delete", &[]),
+    ("assign-template", &["template"]),
+    ("deploy-policy", &["list", "action", "entries"]),
+    ("update-firmware", &[]),
+    ("renew", &["until", "include_expiring"]),
+    ("suspend", &[]),
+    ("reactivate", &[]),
+];
+
+/// Query keys of the CSV export besides the filter keys.
+pub const EXPORT_KEYS: &[&str] = &["ids", "raw", "excel"];
+
+/// Answers every request under `/api/`.
+pub fn handle(app: &App, req: &Request) -> Response {
+    let segments = req.segments();
+    let rest = match segments.split_first() {
+        Some((&"api", rest)) => rest,
+        _ => &[][..],
+    };
+    let method = match req.method {
+        Method::Head => Method::Get,
+        m => m,
+    };
+    use Method::{Delete, Get, Patch, Post, Put};
+    let answer = match (method, rest) {
+        (Get, ["customers"]) => list_customers(app, req),
+        (Post, ["customers"]) => add_customer(app, req),
+        (Get, ["customers.csv"]) => export_csv(app, req),
+        (Get, ["customers", id]) => customer_detail(app, req, id),
+        (Patch, ["customers", id]) => edit_customer(app, req, id),
+        (Delete, ["customers", id]) => delete_customer(app, req, id),
+        (Get, ["customers", id, "licenses"]) => customer_licenses(app, req, id),
+        (Post, ["customers", id, "licenses"]) => add_license(app, req, id),
+        (Get, ["customers", id, "devices"]) => customer_devices(app, req, id),
+        (Post, ["customers", id, "devices"]) => add_device(app, req, id),
+        (Get, ["customers", id, "events"]) => customer_events(app, req, id),
+        (Post, ["customers", id, "events"]) => add_event(app, req, id),
+        (Post, ["tasks", name]) => run_task(app, req, name),
+        (Post, ["import"]) => import_csv(app, req),
+        (Get, ["settings"]) => settings(app, req),
+        (Put, ["settings"]) => set_settings(app, req),
+        (Get, ["plans"]) => no_query(req).and_then(|()| ok(&app.desk.plans()?)),
+        (Post, ["plans"]) => add_plan(app, req),
+        (Get, ["plans", id]) => plan(app, req, id),
+        (Patch, ["plans", id]) => edit_plan(app, req, id),
+        (Delete, ["plans", id]) => remove_plan(app, req, id),
+        (Get, ["templates"]) => no_query(req).and_then(|()| ok(&app.desk.templates()?)),
+        (Post, ["templates"]) => add_template(app, req),
+        (Get, ["templates", name]) => no_query(req).and_then(|()| ok(&app.desk.template(name)?)),
+        (Patch, ["templates", name]) => edit_template(app, req, name),
+        (Delete, ["templates", name]) => remove_template(app, req, name),
+        (Patch, ["licenses", id]) => edit_license(app, req, id),
+        (Delete, ["licenses", id]) => remove_license(app, req, id),
+        (Get, ["devices"]) => devices(app, req),
+        (Patch, ["devices", id]) => edit_device(app, req, id),
+        (Delete, ["devices", id]) => remove_device(app, req, id),
+        (Get, ["events"]) => events(app, req),
+        (Delete, ["events", id]) => remove_event(app, req, id),
+        (Post, ["events", id, "resolve"]) => set_event_open(app, req, id, false),
+        (Post, ["events", id, "reopen"]) => set_event_open(app, req, id, true),
+        (Get, ["firmware"]) => no_query(req).and_then(|()| ok(&app.desk.firmware()?)),
+        (Put, ["firmware", model]) => set_firmware(app, req, model),
+        (Delete, ["firmware", model]) => remove_firmware(app, req, model),
+        (Get, ["outbox"]) => no_query(req).and_then(|()| ok(&app.desk.outbox()?)),
+        (Get, ["outbox", id]) => match id.strip_suffix(".eml") {
+            Some(id) => outbox_eml(app, req, id),
+            None => outbox_message(app, req, id),
+        },
+        (Delete, ["outbox", id]) if !id.ends_with(".eml") => remove_outbox(app, req, id),
+        (Get, ["audit"]) => audit(app, req),
+        (Get, ["openapi.json"]) => no_query(req).map(|()| {
+            Response::new(
+                200,
+                super::http::CONTENT_TYPE_JSON,
+                openapi::document_bytes().to_vec(),
+            )
+        }),
+        _ => Err(no_route(req, rest)),
+    };
+    answer.unwrap_or_else(|ApiError(response)| response)
+}
+
+/// 405 with the route's fixed `Allow` when the path exists, else 404.
+fn no_route(req: &Request, rest: &[&str]) -> ApiError {
+    match ROUTES.iter().find(|r| r.matches(rest)) {
+        Some(route) => {
+            let ApiError(response) = error(
+                405,
+                "method_not_allowed",
+                &format!(
+                    "{} is not allowed here; this path answers {}",
+                    match req.method {
+                        Method::Other => "this method",
+                        m => m.as_str(),
+                    },
+                    route.allow
+                ),
+                None,
+            );
+            ApiError(response.with_header("Allow", route.allow))
+        }
+        None => error(
+            404,
+            "not_found",
+            "there is no such API path; GET /api/openapi.json lists them all",
+            None,
+        ),
+    }
+}
+
+fn ok<T: serde::Serialize + ?Sized>(value: &T) -> Answer {
+    Ok(Response::json(200, value))
+}
+
+fn created<T: serde::Serialize + ?Sized>(value: &T) -> Answer {
+    Ok(Response::json(201, value))
+}
+
+fn ctx(app: &App) -> Ctx {
+    app.desk.ctx(Actor::Api)
+}
+
+/// Refuses query parameters on paths that take none.
+fn no_query(req: &Request) -> Result<(), ApiError> {
+    query(req, &[]).map(|_| ())
+}
+
+/// An id from the path; anything but a whole number names nothing that exists (404).
+fn path_id(segment: &str, what: &str) -> Result<u64, ApiError> {
+    digits(segment).ok_or_else(|| {
+        error(
+            404,
+            "not_found",
+            &format!("there is no {what} `{segment}`; {what} ids are whole numbers"),
+            Some("id"),
+        )
+    })
+}
+
+fn customer_id(segment: &str) -> Result<u64, ApiError> {
+    path_id(segment, "customer")
+}
+
+// ---- customers -------------------------------------------------------------------------
+
+fn list_customers(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, FILTER_KEYS)?;
+    no_empty_values(&pairs, &["q"])?;
+    let filter = app::filter_from_pairs(&pairs)?;
+    ok(&app.desk.list(&filter)?)
+}
+
+/// The keys a licence object in a customer body may have (`LicenseInput` does not refuse
+/// unknown keys itself).
+const LICENSE_KEYS: &[&str] = &[
+    "plan", "units", "used", "start", "expiry", "id", "plan_id", "product", "kind", "status",
+];
+
+fn customer_body(req: &Request) -> Result<CustomerInput, ApiError> {
+    let (input, value) = body_and_value::<CustomerInput>(req)?;
+    if let Some(Value::Array(licenses)) = value.get("licenses") {
+        for (i, l) in licenses.iter().enumerate() {
+            if let Some(key) = l
+                .as_object()
+                .and_then(|o| o.keys().find(|k| !LICENSE_KEYS.contains(&k.as_str())))
+            {
+                return Err(error(
+                    422,
+                    "unknown_field",
+                    &format!(
+                        "unknown field `{key}` in licence {i}; a licence has {}",
+                        LICENSE_KEYS[..5].join(", ")
+                    ),
+                    Some(&format!("licenses[{i}].{key}")),
+                ));
+            }
+        }
+    }
+    Ok(input)
+}
+
+fn add_customer(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    let input = customer_body(req)?;
+    created(&app.desk.add_customer(ctx(app), &input)?)
+}
+
+fn customer_detail(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    ok(&app.desk.detail(&CustomerRef::Id(id))?)
+}
+
+fn edit_customer(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    let input = customer_body(req)?;
+    ok(&app.desk.edit_customer(ctx(app), id, &input)?)
+}
+
+/// The core's bulk delete on one customer (not a dry run): 204 when deleted, 409 with the
+/// core's reason when skipped, 404 when there is no such customer.
+fn delete_customer(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    let report = app.desk.run_bulk(
+        ctx(app),
+        &Selection::Ids(vec![id]),
+        &BulkTask::Delete,
+        false,
+    )?;
+    match report.results.first() {
+        Some(r) if r.outcome == Outcome::Ok => Ok(no_content()),
+        Some(r) if r.outcome == Outcome::Skipped => Err(Error::Refused(
+            r.reason
+                .clone()
+                .unwrap_or_else(|| "the customer was not deleted".into()),
+        )
+        .into()),
+        Some(r) => Err(Error::NotFound(
+            r.reason
+                .clone()
+                .unwrap_or_else(|| format!("there is no customer with id {id}")),
+        )
+        .into()),
+        None => Err(Error::NotFound(format!("there is no customer with id {id}")).into()),
+    }
+}
+
+fn export_csv(app: &App, req: &Request) -> Answer {
+    let allowed: Vec<&str> = FILTER_KEYS.iter().chain(EXPORT_KEYS).copied().collect();
+    let pairs = query(req, &allowed)?;
+    no_empty_values(&pairs, &["q"])?;
+    let opts = ExportOptions {
+        raw: flag(&pairs, "raw")?,
+        excel: flag(&pairs, "excel")?,
+    };
+    if last(&pairs, "ids").is_some() {
+        if let Some((key, _)) = pairs
+            .iter()
+            .find(|(k, _)| !matches!(k.as_str(), "ids" | "raw" | "excel"))
+        {
+            return Err(invalid(
+                key,
+                "give either ids or filters, not both; ids export exactly those customers",
+            ));
+        }
+    }
+    let selection = app::selection_from_pairs(&pairs)?;
+    let mut out = Vec::with_capacity(64 * 1024);
+    app.desk.export_csv(&selection, opts, &mut out)?;
+    Ok(Response::csv(out))
+}
+
+fn import_csv(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, &["dry_run"])?;
+    let dry_run = flag(&pairs, "dry_run")?;
+    match media_type(req).as_deref() {
+        None | Some("text/csv") => {}
+        Some(other) => {
+            return Err(error(
+                415,
+                "unsupported_media_type",
+                &format!(
+                "the body is sent as `{other}`; send the CSV file with \"Content-Type: text/csv\""
+            ),
+                None,
+            ))
+        }
+    }
+    ok(&app
+        .desk
+        .import_csv(ctx(app), &mut req.body.as_slice(), dry_run)?)
+}
+
+// ---- bulk tasks ------------------------------------------------------------------------
+
+/// `POST /api/tasks/{name}`: `{"ids":[…]}` or `{"filter":{…}}`, `"dry_run"` and the task's
+/// options. Read key by key (not with serde) because a key's presence matters: an option the
+/// task does not take is refused even when it is `null`.
+fn run_task(app: &App, req: &Request, name: &str) -> Answer {
+    no_query(req)?;
+    let Some((_, options)) = TASK_OPTIONS.iter().find(|(n, _)| *n == name) else {
+        return Err(error(
+            404,
+            "not_found",
+            &format!(
+                "there is no task `{name}`; the tasks are {}",
+                BulkTask::NAMES.join(", ")
+            ),
+            None,
+        ));
+    };
+    let Value::Object(fields) = body::<Value>(req)? else {
+        return Err(error(
+            400,
+            "bad_json",
+            "the body must be a JSON object such as {\"ids\": [1, 2], \"dry_run\": true}",
+            None,
+        ));
+    };
+    let wrong_type = |key: &str, what: &str| {
+        error(
+            400,
+            "bad_json",
+            &format!("`{key}` must be {what}"),
+            Some(key),
+        )
+    };
+    let (mut ids, mut filter, mut dry_run, mut given) = (None, None, false, Vec::new());
+    for (key, value) in &fields {
+        match (key.as_str(), value) {
+            ("ids", v) => {
+                let mut v = v.clone();
+                json::integral_floats_to_integers(&mut v);
+                ids = Some(
+                    serde_json::from_value::<Vec<u64>>(v)
+                        .map_err(|_| wrong_type(key, "a list of customer ids (whole numbers)"))?,
+                )
+            }
+            ("filter", Value::Object(f)) => filter = Some(f),
+            ("filter", _) => return Err(wrong_type(key, "an object of filter keys")),
+            ("dry_run", Value::Bool(b)) => dry_run = *b,
+            ("dry_run", _) => return Err(wrong_type(key, "true or false")),
+            (k, v) if ALL_TASK_OPTIONS.contains(&k) => {
+                if !options.contains(&k) {
+                    let takes = if options.is_empty() {
+                        "it takes no options".to_string()
+                    } else {
+                        format!("its options are {}", options.join(", "))
+                    };
+                    return Err(invalid(
+                        k,
+                        format!("is not an option of the {name} task; {takes}"),
+                    ));
+                }
+                match (k, v) {
+                    ("until" | "include_expiring", Value::Null) => {}
+                    ("include_expiring", Value::Bool(b)) => {
+                        given.push((k.to_string(), if *b { "yes" } else { "no" }.to_string()))
+                    }
+                    ("include_expiring", _) => return Err(wrong_type(k, "true or false")),
+                    (_, Value::String(s)) => given.push((k.to_string(), s.clone())),
+                    _ => return Err(wrong_type(k, "a string")),
+                }
+            }
+            (k, _) => {
+                let mut known = vec!["ids", "filter", "dry_run"];
+                known.extend(options.iter());
+                return Err(error(
+                    422,
+                    "unknown_field",
+                    &format!(
+                        "unknown field `{k}`; the {name} task takes {}",
+                        known.join(", ")
+                    ),
+                    Some(k),
+                ));
+            }
+        }
+    }
+    let selection = match (ids, filter) {
+        (Some(_), Some(_)) => return Err(invalid("ids", "give either ids or a filter, not both")),
+        (None, None) => {
+            return Err(invalid(
+                "ids",
+                "required: the customers to act on, as \"ids\": [1, 2] or \"filter\": {…}",
+            ))
+        }
+        (Some(ids), None) if ids.is_empty() => {
+            return Err(invalid(
+                "ids",
+                "is empty; give at least one customer id (or a filter)",
+            ))
+        }
+        (Some(ids), None) => Selection::Ids(ids),
+        (None, Some(filter)) => Selection::Filter(task_filter(filter)?),
+    };
+    let task = app::task_from_pairs(name, &given)?;
+    ok(&app.desk.run_bulk(ctx(app), &selection, &task, dry_run)?)
+}
+
+/// Every option any task takes.
+const ALL_TASK_OPTIONS: &[&str] = &[
+    "template",
+    "list",
+    "action",
+    "entries",
+    "until",
+    "include_expiring",
+];
+
+/// A task's `filter` object → the filter grammar's pairs → the core's filter (unpaged).
+/// Values are strings (`product` may be a list; `attention`/`managed` may be booleans).
+fn task_filter(filter: &Map<String, Value>) -> Result<crate::core::filter::Filter, ApiError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, value) in filter {
+        let field = format!("filter.{key}");
+        if matches!(key.as_str(), "limit" | "offset") {
+            return Err(invalid(
+                &field,
+                "paging does not apply to a task: it acts on every match; leave it out",
+            ));
+        }
+        match (key.as_str(), value) {
+            (_, Value::String(s)) => pairs.push((key.clone(), s.clone())),
+            ("attention" | "managed", Value::Bool(b)) => {
+                pairs.push((key.clone(), if *b { "yes" } else { "no" }.into()))
+            }
+            ("product", Value::Array(items)) => {
+                for item in items {
+                    match item {
+                        Value::String(s) => pairs.push((key.clone(), s.clone())),
+                        _ => return Err(invalid(&field, "must be a list of product codes")),
+                    }
+                }
+            }
+            _ => return Err(invalid(&field, "must be a string")),
+        }
+    }
+    if let Some((key, _)) = pairs.iter().find(|(k, v)| v.trim().is_empty() && k != "q") {
+        return Err(invalid(
+            &format!("filter.{key}"),
+            "is empty; give a value or leave the key out",
+        ));
+    }
+    crate::core::filter::Filter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map(|f| f.unpaged())
+        .map_err(|e| match e {
+            Error::Invalid(errors) => Error::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut fe| {
+                        fe.field = format!("filter.{}", fe.field);
+                        fe
+                    })
+                    .collect(),
+            )
+            .into(),
+            other => other.into(),
+        })
+}
+
+// ---- settings --------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsBody {
+    view: String,
+}
+
+fn settings(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    let s = app.desk.settings()?;
+    ok(&json!({ "view": s.view.code() }))
+}
+
+fn set_settings(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    let b: SettingsBody = body(req)?;
+    let view = View::parse(&b.view).ok_or_else(|| {
+        invalid(
+            "view",
+            format!("`{}` is not valid; use {}", b.view, View::choices()),
+        )
+    })?;
+    let s = app.desk.set_view(ctx(app), view)?;
+    ok(&json!({ "view": s.view.code() }))
+}
+
+// ---- plans and templates ---------------------------------------------------------------
+
+fn plan_key(segment: &str) -> Result<&str, ApiError> {
+    path_id(segment, "plan").map(|_| segment)
+}
+
+fn plan(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    ok(&app.desk.plan(plan_key(id)?)?)
+}
+
+fn add_plan(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    let input: PlanInput = body(req)?;
+    created(&app.desk.add_plan(ctx(app), &input)?)
+}
+
+fn edit_plan(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let key = plan_key(id)?;
+    let input: PlanInput = body(req)?;
+    ok(&app.desk.edit_plan(ctx(app), key, &input)?)
+}
+
+fn remove_plan(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_plan(ctx(app), plan_key(id)?)?;
+    Ok(no_content())
+}
+
+fn add_template(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    let input: TemplateInput = body(req)?;
+    created(&app.desk.add_template(ctx(app), &input)?)
+}
+
+fn edit_template(app: &App, req: &Request, name: &str) -> Answer {
+    no_query(req)?;
+    let input: TemplateInput = body(req)?;
+    ok(&app.desk.edit_template(ctx(app), name, &input)?)
+}
+
+fn remove_template(app: &App, req: &Request, name: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_template(ctx(app), name)?;
+    Ok(no_content())
+}
+
+// ---- licences, devices, events ---------------------------------------------------------
+
+/// `POST /api/customers/{id}/licenses`: a plan assignment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LicenseBody {
+    plan: String,
+    units: u32,
+    #[serde(default)]
+    used: u32,
+    start: Option<String>,
+}
+
+fn customer_licenses(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    ok(&app.desk.customer(&CustomerRef::Id(id))?.licenses)
+}
+
+fn add_license(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    let b: LicenseBody = body(req)?;
+    created(
+        &app.desk
+            .add_license(ctx(app), id, &b.plan, b.units, b.used, b.start.as_deref())?,
+    )
+}
+
+fn edit_license(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = path_id(id, "licence")?;
+    let input: LicenseChange = body(req)?;
+    ok(&app.desk.edit_license(ctx(app), id, &input)?)
+}
+
+fn remove_license(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_license(ctx(app), path_id(id, "licence")?)?;
+    Ok(no_content())
+}
+
+fn devices(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, &["customer"])?;
+    ok(&app.desk.devices(number(&pairs, "customer")?)?)
+}
+
+fn customer_devices(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    ok(&app.desk.devices(Some(customer_id(id)?))?)
+}
+
+fn add_device(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    let input: DeviceInput = body(req)?;
+    created(&app.desk.add_device(ctx(app), id, &input)?)
+}
+
+fn edit_device(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = path_id(id, "device")?;
+    let input: DeviceInput = body(req)?;
+    ok(&app.desk.edit_device(ctx(app), id, &input)?)
+}
+
+fn remove_device(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_device(ctx(app), path_id(id, "device")?)?;
+    Ok(no_content())
+}
+
+fn events(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, &["customer", "open"])?;
+    ok(&app
+        .desk
+        .events(number(&pairs, "customer")?, flag(&pairs, "open")?)?)
+}
+
+fn customer_events(app: &App, req: &Request, id: &str) -> Answer {
+    let pairs = query(req, &["open"])?;
+    ok(&app
+        .desk
+        .events(Some(customer_id(id)?), flag(&pairs, "open")?)?)
+}
+
+fn add_event(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let id = customer_id(id)?;
+    let input: EventInput = body(req)?;
+    created(&app.desk.add_event(ctx(app), id, &input)?)
+}
+
+fn set_event_open(app: &App, req: &Request, id: &str, open: bool) -> Answer {
+    no_query(req)?;
+    let id = path_id(id, "event")?;
+    ok(&app.desk.set_event_open(ctx(app), id, open)?)
+}
+
+fn remove_event(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_event(ctx(app), path_id(id, "event")?)?;
+    Ok(no_content())
+}
+
+// ---- firmware, outbox, audit -----------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FirmwareBody {
+    version: String,
+}
+
+fn set_firmware(app: &App, req: &Request, model: &str) -> Answer {
+    no_query(req)?;
+    let b: FirmwareBody = body(req)?;
+    ok(&app.desk.set_firmware(ctx(app), model, &b.version)?)
+}
+
+fn remove_firmware(app: &App, req: &Request, model: &str) -> Answer {
+    no_query(req)?;
+    app.desk.remove_firmware(ctx(app), model)?;
+    Ok(no_content())
+}
+
+fn outbox_message(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    ok(&app.desk.outbox_message(path_id(id, "outbox message")?)?)
+}
+
+/// The message as an `.eml` download. The file name is fixed: no customer data in headers.
+fn outbox_eml(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    let eml = app.desk.outbox_eml(path_id(id, "outbox message")?)?;
+    Ok(Response::download(
+        "message/rfc822",
+        "message.eml",
+        eml.into_bytes(),
+    ))
+}
+
+fn remove_outbox(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    app.desk
+        .remove_outbox(ctx(app), path_id(id, "outbox message")?)?;
+    Ok(no_content())
+}
+
+/// Audit entries, newest first: `limit` (1–1000, default 100), `before` (an entry id, for the
+/// next page), `customer` (entries touching that customer).
+fn audit(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, &["limit", "before", "customer"])?;
+    let limit = match number(&pairs, "limit")? {
+        None => AUDIT_LIMIT,
+        Some(n @ 1..=AUDIT_MAX) => n,
+        Some(n) => {
+            return Err(invalid(
+                "limit",
+                format!("`{n}` is not valid; use a whole number from 1 to {AUDIT_MAX}"),
+            ))
+        }
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    ok(&app.desk.audit_log(
+        limit,
+        number(&pairs, "before")?,
+        number(&pairs, "customer")?,
+    )?)
+}
+
+pub const AUDIT_LIMIT: u64 = 100;
+pub const AUDIT_MAX: u64 = 1000;

@@ -1,0 +1,1360 @@
+//! `GET /api/openapi.json`: the OpenAPI 3.1 description of exactly what the API accepts and
+//! answers, built once (on first use) from the same tables the router and the core use:
+//! [`super::ROUTES`], [`super::TASK_OPTIONS`], the filter keys and every code list's `ALL`.
+//!
+//! Request schemas are as strict as the server and no stricter: `additionalProperties: false`
+//! where unknown fields are refused, `null` where the server reads it as "not given", enums
+//! from the core's code lists. Length and format rules that the core checks after trimming
+//! are described in words, not as JSON Schema keywords, so a value the schema refuses is
+//! always one the server refuses too.
+
+use super::{Route, AUDIT_LIMIT, AUDIT_MAX, EXPORT_KEYS, ROUTES, TASK_OPTIONS};
+use crate::core::bulk::BulkTask;
+use crate::core::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
+use crate::core::model::{
+    AccountType, Actor, CustomerStatus, EventKind, LicenseFilter, LicenseStatus, PlanKind,
+    PolicyAction, PolicyList, Product, Severity, View,
+};
+use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
+
+/// The document as a JSON value.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(build)
+}
+
+/// The document serialised, as served.
+pub fn document_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| serde_json::to_vec(document()).unwrap_or_default())
+}
+
+/// Every (path, method) the document describes, for comparison with [`ROUTES`].
+pub fn operations() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(paths) = document()["paths"].as_object() {
+        for (path, item) in paths {
+            if let Some(item) = item.as_object() {
+                for method in item.keys().filter(|k| *k != "parameters") {
+                    out.push((path.clone(), method.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<Value> {
+    all.iter().map(|v| json!(code(*v))).collect()
+}
+
+fn enumeration<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
+    json!({ "type": "string", "enum": codes(all, code) })
+}
+
+/// The same enum, also accepting `null` ("not given").
+fn nullable_enumeration<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
+    let mut values = codes(all, code);
+    values.push(Value::Null);
+    json!({ "type": ["string", "null"], "enum": values })
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn array_of(items: Value) -> Value {
+    json!({ "type": "array", "items": items })
+}
+
+fn string(description: &str) -> Value {
+    json!({ "type": "string", "description": description })
+}
+
+/// A string the server refuses when empty (it may still refuse one that is blank).
+fn text(description: &str) -> Value {
+    json!({ "type": "string", "minLength": 1, "description": description })
+}
+
+fn nullable_text(description: &str) -> Value {
+    json!({ "type": ["string", "null"], "minLength": 1, "description": description })
+}
+
+fn nullable_string(description: &str) -> Value {
+    json!({ "type": ["string", "null"], "description": description })
+}
+
+fn whole(description: &str) -> Value {
+    json!({ "type": "integer", "minimum": 0, "description": description })
+}
+
+const U32_MAX: u32 = u32::MAX;
+
+/// An object whose every property is always present, and nothing else (response bodies).
+fn closed(properties: Map<String, Value>) -> Value {
+    let required: Vec<&String> = properties.keys().collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// A request object: the given properties, of which `required` must be present.
+fn input(properties: Map<String, Value>, required: &[&str]) -> Value {
+    let mut schema = json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    });
+    if !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    schema
+}
+
+fn props(list: Vec<(&str, Value)>) -> Map<String, Value> {
+    list.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Keys of a read model that create and patch accept and ignore, so that an item read from
+/// the API can be sent back as it is.
+fn ignored(props: &mut Map<String, Value>, keys: &[&str]) {
+    for key in keys {
+        props.insert(
+            (*key).to_string(),
+            json!({ "description": "read-only: accepted and ignored" }),
+        );
+    }
+}
+
+// ---- schemas ---------------------------------------------------------------------------
+
+const CUSTOMER_REQUIRED: &[&str] = &[
+    "company",
+    "account_name",
+    "account_type",
+    "contact_first_name",
+    "contact_last_name",
+    "email",
+    "city",
+    "state",
+    "country",
+];
+
+/// The profile fields of a customer with the rule of each, in the order of SPEC §1.1.
+fn profile_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "company",
+            "1–128 characters after trimming; unique ignoring case",
+        ),
+        (
+            "account_name",
+            "4–25 characters of A-Z a-z 0-9 - _; unique ignoring case; the key for CSV import",
+        ),
+        ("contact_first_name", "1–50 characters"),
+        ("contact_last_name", "1–50 characters"),
+        (
+            "email",
+            "a plausible address: one @, a dot in the domain, no spaces",
+        ),
+        (
+            "phone",
+            "optional; at most 32 characters of digits, spaces and + - ( ) . x",
+        ),
+        ("address", "optional; at most 128 characters"),
+        ("city", "1–64 characters"),
+        ("state", "1–64 characters"),
+        ("postal_code", "optional; at most 10 characters"),
+        ("country", "ISO 3166-1 alpha-2 code in upper case, e.g. DE"),
+        (
+            "time_zone",
+            "IANA time-zone name such as Europe/Berlin; empty means UTC",
+        ),
+        ("language", "BCP 47 tag such as en or de-DE; empty means en"),
+        (
+            "notes",
+            "optional; at most 4,000 characters; newlines allowed",
+        ),
+    ]
+}
+
+fn customer_properties() -> Map<String, Value> {
+    let mut p = Map::new();
+    p.insert("id".into(), whole("assigned by the store, never reused"));
+    for (name, rule) in profile_fields() {
+        p.insert(name.into(), string(rule));
+        if name == "account_name" {
+            p.insert(
+                "account_type".into(),
+                enumeration(AccountType::ALL, AccountType::code),
+            );
+            p.insert(
+                "status".into(),
+                enumeration(CustomerStatus::ALL, CustomerStatus::code),
+            );
+        }
+    }
+    let names: Vec<Value> = Product::ALL.iter().map(|p| json!(p.name())).collect();
+    p.insert(
+        "products".into(),
+        json!({
+            "type": "array",
+            "items": { "type": "string", "enum": names },
+            "description": "the distinct product names of the licences, sorted",
+        }),
+    );
+    p.insert("licenses".into(), array_of(schema_ref("License")));
+    let mut statuses = codes(LicenseStatus::ALL, LicenseStatus::code);
+    statuses.push(json!("none"));
+    p.insert(
+        "license_status".into(),
+        json!({
+            "type": "string",
+            "enum": statuses,
+            "description": "the worst licence status, or none without licences",
+        }),
+    );
+    p.insert(
+        "next_expiry".into(),
+        nullable_string("the earliest expiry date (YYYY-MM-DD) among the licences"),
+    );
+    for count in [
+        "threat_system_action_required",
+        "threat_system_warning",
+        "license_action_required",
+        "license_warning",
+    ] {
+        p.insert(count.into(), whole("open events or licences of this kind"));
+    }
+    p.insert("needs_attention".into(), json!({ "type": "boolean" }));
+    p.insert(
+        "attention_reasons".into(),
+        json!({
+            "type": "array",
+            "items": { "type": "string" },
+            "description": "why the customer needs attention, in words",
+        }),
+    );
+    p.insert(
+        "managed".into(),
+        json!({ "type": "boolean", "description": "a licence is on a managed plan" }),
+    );
+    p.insert(
+        "wfbs_template".into(),
+        nullable_string("a wfbss template name"),
+    );
+    p.insert(
+        "cloud_edge_template".into(),
+        nullable_string("a cloud-edge template name"),
+    );
+    for t in ["last_transaction", "created_at", "updated_at"] {
+        p.insert(
+            t.into(),
+            json!({ "type": "string", "format": "date-time", "description": "RFC 3339 UTC" }),
+        );
+    }
+    // `notes` comes last, as in the CSV.
+    if let Some(notes) = p.remove("notes") {
+        p.insert("notes".into(), notes);
+    }
+    p
+}
+
+fn customer_input(create: bool) -> Value {
+    let mut p = Map::new();
+    for (name, rule) in profile_fields() {
+        let required = create && CUSTOMER_REQUIRED.contains(&name);
+        p.insert(
+            name.into(),
+            match (required, CUSTOMER_REQUIRED.contains(&name)) {
+                (true, _) => text(rule),
+                (false, true) => nullable_text(rule),
+                (false, false) => nullable_string(rule),
+            },
+        );
+    }
+    p.insert(
+        "account_type".into(),
+        if create {
+            enumeration(AccountType::ALL, AccountType::code)
+        } else {
+            nullable_enumeration(AccountType::ALL, AccountType::code)
+        },
+    );
+    let mut status = codes(CustomerStatus::ALL, CustomerStatus::code);
+    status.push(json!(""));
+    status.push(Value::Null);
+    p.insert(
+        "status".into(),
+        json!({
+            "type": ["string", "null"],
+            "enum": status,
+            "description": "empty or null keeps the current status (active for a new customer)",
+        }),
+    );
+    p.insert(
+        "wfbs_template".into(),
+        nullable_string("a wfbss template name (needs a wfbss licence); empty clears"),
+    );
+    p.insert(
+        "cloud_edge_template".into(),
+        nullable_string(
+            "a cloud-edge template name (needs a cloud-edge licence); only when the customer is created",
+        ),
+    );
+    p.insert(
+        "licenses".into(),
+        json!({
+            "type": ["array", "null"],
+            "items": schema_ref("LicenseInput"),
+            "description": if create {
+                "the plans to assign (each plan enabled and not end of life)"
+            } else {
+                "the complete new set of licences; unchanged ones (same plan and start) keep their id"
+            },
+        }),
+    );
+    ignored(
+        &mut p,
+        &[
+            "id",
+            "products",
+            "license_status",
+            "next_expiry",
+            "threat_system_action_required",
+            "threat_system_warning",
+            "license_action_required",
+            "license_warning",
+            "needs_attention",
+            "attention_reasons",
+            "managed",
+            "last_transaction",
+            "created_at",
+            "updated_at",
+        ],
+    );
+    input(p, if create { CUSTOMER_REQUIRED } else { &[] })
+}
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": { "type": "string", "description": "machine-readable, e.g. invalid, not_found, conflict, refused, import_rejected, bad_json, unknown_field, unsupported_media_type" },
+                    "message": { "type": "string", "description": "what is wrong and how to fix it" },
+                    "field": { "type": ["string", "null"], "description": "the field or parameter at fault, where there is one" },
+                    "errors": { "type": "array", "items": schema_ref("FieldError"), "description": "every field error (422 invalid)" },
+                    "rows": { "type": "array", "items": schema_ref("RowError"), "description": "every rejected CSV row (422 import_rejected)" },
+                },
+                "required": ["code", "message", "field"],
+                "additionalProperties": false,
+            }
+        },
+        "required": ["error"],
+        "additionalProperties": false,
+    })
+}
+
+fn task_filter_schema() -> Value {
+    let yes_no = json!({ "enum": ["yes", "no", true, false] });
+    let products = codes(Product::ALL, Product::code);
+    input(
+        props(vec![
+            ("q", string("case-insensitive substring of company, account name, contact names, email, phone")),
+            ("account_type", json!({ "type": "string", "enum": ["clp", "lmp"] })),
+            ("status", enumeration(CustomerStatus::ALL, CustomerStatus::code)),
+            (
+                "product",
+                json!({
+                    "anyOf": [
+                        { "type": "string", "enum": products },
+                        { "type": "array", "items": { "type": "string", "enum": products } },
+                    ],
+                    "description": "any of these products",
+                }),
+            ),
+            ("license", enumeration(LicenseFilter::ALL, LicenseFilter::code)),
+            ("attention", yes_no.clone()),
+            ("managed", yes_no),
+            ("sort", json!({ "type": "string", "enum": sort_values() })),
+        ]),
+        &[],
+    )
+}
+
+fn sort_values() -> Vec<Value> {
+    let mut out = Vec::new();
+    for k in SortKey::ALL {
+        out.push(json!(k.code()));
+        out.push(json!(format!("-{}", k.code())));
+    }
+    out
+}
+
+fn task_request(name: &str) -> Value {
+    let options = TASK_OPTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[][..], |(_, o)| *o);
+    let mut p = props(vec![
+        (
+            "ids",
+            json!({
+                "type": "array",
+                "items": { "type": "integer", "minimum": 0, "maximum": u64::MAX },
+                "minItems": 1,
+                "description": "the customers to act on (give ids or filter)",
+            }),
+        ),
+        ("filter", schema_ref("TaskFilter")),
+        (
+            "dry_run",
+            json!({ "type": "boolean", "default": false, "description": "report what would happen and write nothing" }),
+        ),
+    ]);
+    let mut required = Vec::new();
+    for option in options.iter().copied() {
+        let schema = match option {
+            "template" => {
+                required.push(option);
+                json!({ "type": "string", "minLength": 1, "description": "the name of a wfbss template" })
+            }
+            "list" => {
+                required.push(option);
+                enumeration(PolicyList::ALL, PolicyList::code)
+            }
+            "action" => {
+                required.push(option);
+                json!({
+                    "type": "string",
+                    "enum": codes(PolicyAction::ALL, PolicyAction::code),
+                    "description": "overwrite replaces the list and cannot be undone",
+                })
+            }
+            "entries" => {
+                required.push(option);
+                json!({
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "entries separated by ; or new lines, checked against the list's format",
+                })
+            }
+            "until" => nullable_string(
+                "YYYY-MM-DD: the new expiry, later than today and the old expiry (default: today + plan period)",
+            ),
+            "include_expiring" => json!({
+                "type": ["boolean", "null"],
+                "description": "also renew licences that are expiring soon",
+            }),
+            _ => json!({}),
+        };
+        p.insert(option.into(), schema);
+    }
+    let mut schema = input(p, &required);
+    schema["oneOf"] = json!([{ "required": ["ids"] }, { "required": ["filter"] }]);
+    schema
+}
+
+fn schemas() -> Value {
+    let date = |d: &str| string(&format!("{d} (YYYY-MM-DD)"));
+    let time = |d: &str| json!({ "type": "string", "format": "date-time", "description": d });
+    let u32_at_least = |min: u32, d: &str| json!({ "type": "integer", "minimum": min, "maximum": U32_MAX, "description": d });
+    let nullable_u32 = |min: u32, d: &str| json!({ "type": ["integer", "null"], "minimum": min, "maximum": U32_MAX, "description": d });
+    let nullable_bool = |d: &str| json!({ "type": ["boolean", "null"], "description": d });
+    let boolean = json!({ "type": "boolean" });
+    let product_names: Vec<Value> = Product::ALL.iter().map(|p| json!(p.name())).collect();
+    let template_products = json!({ "type": "string", "enum": ["wfbss", "cloud-edge"] });
+
+    let customer = customer_properties();
+    let mut detail = customer.clone();
+    detail.insert("devices".into(), array_of(schema_ref("Device")));
+    detail.insert("events".into(), array_of(schema_ref("Event")));
+    let policies: Map<String, Value> = PolicyList::ALL
+        .iter()
+        .map(|l| (l.code().to_string(), array_of(json!({ "type": "string" }))))
+        .collect();
+    detail.insert("policies".into(), closed(policies));
+    detail.insert("history".into(), array_of(schema_ref("AuditEntry")));
+
+    let mut license_input = props(vec![
+        ("plan", text("the plan's name (ignoring case)")),
+        ("units", u32_at_least(1, "units provisioned")),
+        ("used", u32_at_least(0, "units used (default 0)")),
+        ("start", nullable_string("YYYY-MM-DD; default today")),
+        (
+            "expiry",
+            nullable_string("YYYY-MM-DD, not before start; default start + plan period"),
+        ),
+    ]);
+    ignored(
+        &mut license_input,
+        &["id", "plan_id", "product", "kind", "status"],
+    );
+
+    let plan_props = |create: bool| {
+        let mut p = props(vec![
+            (
+                "name",
+                if create {
+                    text("1–64 characters without : or ;; unique ignoring case")
+                } else {
+                    nullable_text("1–64 characters without : or ;; unique ignoring case")
+                },
+            ),
+            (
+                "product",
+                if create {
+                    enumeration(Product::ALL, Product::code)
+                } else {
+                    nullable_enumeration(Product::ALL, Product::code)
+                },
+            ),
+            ("kind", nullable_enumeration(PlanKind::ALL, PlanKind::code)),
+            (
+                "months",
+                if create {
+                    json!({ "type": "integer", "minimum": 1, "maximum": 120, "description": "licence period" })
+                } else {
+                    json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 120, "description": "licence period" })
+                },
+            ),
+            (
+                "notice_days",
+                json!({ "type": ["integer", "null"], "minimum": 0, "maximum": 365, "description": "expiration notice (default 30)" }),
+            ),
+            ("auto_renew", nullable_bool("default no")),
+            (
+                "managed",
+                nullable_bool("managed from this console (default yes)"),
+            ),
+            ("enabled", nullable_bool("default yes")),
+            ("end_of_life", nullable_bool("default no")),
+        ]);
+        ignored(&mut p, &["id", "product_name"]);
+        input(
+            p,
+            if create {
+                &["name", "product", "months"]
+            } else {
+                &[]
+            },
+        )
+    };
+
+    let template_props = |create: bool| {
+        let settings = json!({
+            "type": ["object", "null"],
+            "additionalProperties": { "type": "string" },
+            "description": "setting name (1–64 characters) → value (at most 1,024 characters); replaces all settings",
+        });
+        if create {
+            input(
+                props(vec![
+                    ("name", text("1–64 characters without : or ;")),
+                    ("product", template_products.clone()),
+                    ("settings", settings),
+                ]),
+                &["name", "product"],
+            )
+        } else {
+            input(
+                props(vec![
+                    (
+                        "name",
+                        nullable_text("must be the current name (templates cannot be renamed)"),
+                    ),
+                    (
+                        "product",
+                        json!({ "type": ["string", "null"], "enum": ["wfbss", "cloud-edge", null], "description": "must be the current product" }),
+                    ),
+                    ("settings", settings),
+                ]),
+                &[],
+            )
+        }
+    };
+
+    let device_props = |create: bool| {
+        let field = |d: &str| {
+            if create {
+                text(d)
+            } else {
+                nullable_text(d)
+            }
+        };
+        input(
+            props(vec![
+                ("name", field("1–64 characters; not the company name")),
+                (
+                    "serial",
+                    field("1–64 letters, digits, - and _; unique across customers ignoring case"),
+                ),
+                ("model", field("1–64 characters")),
+                ("firmware", field("dotted numbers such as 3.2.1")),
+            ]),
+            if create {
+                &["name", "serial", "model", "firmware"]
+            } else {
+                &[]
+            },
+        )
+    };
+
+    let mut out = Map::new();
+    let mut add = |name: &str, schema: Value| {
+        out.insert(name.to_string(), schema);
+    };
+    add("Customer", closed(customer));
+    add("CustomerDetail", closed(detail));
+    add(
+        "Page",
+        closed(props(vec![
+            ("total", whole("the number of all matches")),
+            ("offset", whole("")),
+            ("limit", whole("")),
+            ("items", array_of(schema_ref("Customer"))),
+        ])),
+    );
+    add("CustomerCreate", customer_input(true));
+    add("CustomerPatch", customer_input(false));
+    add("LicenseInput", input(license_input, &["plan", "units"]));
+    add(
+        "License",
+        closed(props(vec![
+            ("id", whole("")),
+            ("plan", string("the plan's name")),
+            ("plan_id", whole("")),
+            ("product", string("the plan's product code")),
+            ("kind", string("trial or full")),
+            ("units", u32_at_least(0, "units provisioned")),
+            ("used", u32_at_least(0, "units used")),
+            ("start", date("first day")),
+            ("expiry", date("last valid day")),
+            (
+                "status",
+                enumeration(LicenseStatus::ALL, LicenseStatus::code),
+            ),
+        ])),
+    );
+    add(
+        "LicenseCreate",
+        input(
+            props(vec![
+                ("plan", text("the plan's name; enabled and not end of life")),
+                ("units", u32_at_least(1, "units provisioned")),
+                ("used", u32_at_least(0, "units used (default 0)")),
+                ("start", nullable_string("YYYY-MM-DD; default today")),
+            ]),
+            &["plan", "units"],
+        ),
+    );
+    add(
+        "LicensePatch",
+        input(
+            props(vec![
+                ("units", nullable_u32(1, "units provisioned")),
+                ("used", nullable_u32(0, "units used")),
+                ("start", nullable_text("YYYY-MM-DD")),
+                ("expiry", nullable_text("YYYY-MM-DD, not before start")),
+            ]),
+            &[],
+        ),
+    );
+    add(
+        "Device",
+        closed(props(vec![
+            ("id", whole("")),
+            ("customer_id", whole("")),
+            ("name", string("")),
+            ("serial", string("")),
+            ("model", string("")),
+            ("firmware", string("")),
+            (
+                "latest_firmware",
+                nullable_string("the latest firmware of the model, if known"),
+            ),
+            ("needs_update", boolean.clone()),
+            (
+                "notified_version",
+                nullable_string("the firmware the customer was last told about"),
+            ),
+        ])),
+    );
+    add("DeviceCreate", device_props(true));
+    add("DevicePatch", device_props(false));
+    add(
+        "Event",
+        closed(props(vec![
+            ("id", whole("")),
+            ("customer_id", whole("")),
+            ("kind", enumeration(EventKind::ALL, EventKind::code)),
+            ("severity", enumeration(Severity::ALL, Severity::code)),
+            ("category", string("")),
+            ("message", string("")),
+            ("time", time("RFC 3339 UTC")),
+            ("open", boolean.clone()),
+            (
+                "resolved_at",
+                json!({ "type": ["string", "null"], "format": "date-time" }),
+            ),
+        ])),
+    );
+    add(
+        "EventCreate",
+        input(
+            props(vec![
+                ("kind", enumeration(EventKind::ALL, EventKind::code)),
+                ("severity", enumeration(Severity::ALL, Severity::code)),
+                (
+                    "category",
+                    text("1–64 characters, e.g. antivirus, disk-space"),
+                ),
+                ("message", text("1–1,000 characters")),
+                (
+                    "time",
+                    nullable_string("RFC 3339 UTC such as 2026-11-27T08:00:00Z; default now"),
+                ),
+            ]),
+            &["kind", "severity", "category", "message"],
+        ),
+    );
+    add(
+        "Plan",
+        closed(props(vec![
+            ("id", whole("")),
+            ("name", string("")),
+            ("product", enumeration(Product::ALL, Product::code)),
+            (
+                "product_name",
+                json!({ "type": "string", "enum": product_names }),
+            ),
+            ("kind", enumeration(PlanKind::ALL, PlanKind::code)),
+            ("months", whole("licence period")),
+            ("notice_days", whole("expiration notice days")),
+            ("auto_renew", boolean.clone()),
+            ("managed", boolean.clone()),
+            ("enabled", boolean.clone()),
+            ("end_of_life", boolean.clone()),
+        ])),
+    );
+    add("PlanCreate", plan_props(true));
+    add("PlanPatch", plan_props(false));
+    add(
+        "Template",
+        closed(props(vec![
+            ("name", string("")),
+            ("product", template_products.clone()),
+            (
+                "settings",
+                json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+            ),
+        ])),
+    );
+    add("TemplateCreate", template_props(true));
+    add("TemplatePatch", template_props(false));
+    add(
+        "Firmware",
+        closed(props(vec![("model", string("")), ("version", string(""))])),
+    );
+    add(
+        "FirmwareSet",
+        input(
+            props(vec![("version", text("dotted numbers such as 3.2.1"))]),
+            &["version"],
+        ),
+    );
+    add(
+        "OutboxMessage",
+        closed(props(vec![
+            ("id", whole("")),
+            ("customer_id", whole("")),
+            ("to", string("the customer's email")),
+            ("subject", string("")),
+            ("body", string("")),
+            ("created_at", time("RFC 3339 UTC")),
+        ])),
+    );
+    add(
+        "AuditEntry",
+        closed(props(vec![
+            ("id", whole("increasing; use as `before` for the next page")),
+            ("time", time("RFC 3339 UTC")),
+            ("actor", enumeration(Actor::ALL, Actor::code)),
+            ("task", string("")),
+            (
+                "customers",
+                array_of(json!({ "type": "integer", "minimum": 0 })),
+            ),
+            ("outcome", string("")),
+            (
+                "changes",
+                array_of(closed(props(vec![
+                    ("field", string("")),
+                    ("old", string("")),
+                    ("new", string("")),
+                ]))),
+            ),
+            (
+                "snapshot",
+                nullable_string("a deleted customer's last full record, as JSON"),
+            ),
+        ])),
+    );
+    add(
+        "Settings",
+        closed(props(vec![("view", enumeration(View::ALL, View::code))])),
+    );
+    add(
+        "SettingsUpdate",
+        input(
+            props(vec![("view", enumeration(View::ALL, View::code))]),
+            &["view"],
+        ),
+    );
+    add("TaskFilter", task_filter_schema());
+    for name in BulkTask::NAMES {
+        add(&task_schema_name(name), task_request(name));
+    }
+    add(
+        "TaskResult",
+        closed(props(vec![
+            ("id", whole("")),
+            ("company", string("empty when there is no such customer")),
+            (
+                "outcome",
+                json!({ "type": "string", "enum": ["ok", "skipped", "failed"] }),
+            ),
+            (
+                "reason",
+                nullable_string("why it was skipped or failed, or what was done"),
+            ),
+        ])),
+    );
+    let names: Vec<Value> = BulkTask::NAMES.iter().map(|n| json!(n)).collect();
+    add(
+        "BulkReport",
+        closed(props(vec![
+            ("task", json!({ "type": "string", "enum": names })),
+            ("dry_run", boolean.clone()),
+            ("ok", whole("")),
+            ("skipped", whole("")),
+            ("failed", whole("")),
+            ("results", array_of(schema_ref("TaskResult"))),
+        ])),
+    );
+    add(
+        "FieldError",
+        closed(props(vec![("field", string("")), ("message", string(""))])),
+    );
+    add(
+        "RowError",
+        closed(props(vec![
+            (
+                "line",
+                whole("the line number in the file (the header is line 1)"),
+            ),
+            ("account_name", string("")),
+            ("errors", array_of(schema_ref("FieldError"))),
+        ])),
+    );
+    add(
+        "ImportReport",
+        closed(props(vec![
+            ("dry_run", boolean),
+            ("created", whole("")),
+            ("updated", whole("")),
+            ("unchanged", whole("")),
+            ("rejected", whole("")),
+            ("errors", array_of(schema_ref("RowError"))),
+        ])),
+    );
+    add("Error", error_schema());
+    Value::Object(out)
+}
+
+fn task_schema_name(task: &str) -> String {
+    let camel: String = task
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{camel}Task")
+}
+
+// ---- operations ------------------------------------------------------------------------
+
+/// Statuses any operation may answer: unreadable request (400), token missing (401),
+/// another origin (403), body too large (413), another Host (421), an unknown query
+/// parameter or bad value (422), too many headers (431), a fault (500).
+const COMMON_ERRORS: &[u16] = &[400, 401, 403, 413, 421, 422, 431, 500];
+
+fn error_description(status: u16) -> &'static str {
+    match status {
+        400 => {
+            "the request cannot be read: bad encoding, malformed JSON or a value of the wrong type"
+        }
+        401 => "an access token is required (only when the server runs with --token)",
+        403 => "the request came from another origin",
+        404 => "no such thing",
+        409 => "the request clashes with what is stored, or a rule refuses it",
+        413 => "the request body is larger than the limit",
+        415 => "the body is not of the accepted media type",
+        421 => "the Host header names another server",
+        422 => "a field, parameter or row breaks a rule; `field` names it",
+        431 => "too many request headers",
+        _ => "internal error",
+    }
+}
+
+struct Op {
+    summary: &'static str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    /// Success status, description and content (media type → schema), if any.
+    success: (u16, &'static str, Option<(&'static str, Value)>),
+    errors: &'static [u16],
+}
+
+fn op(summary: &'static str, success: (u16, &'static str, Option<(&'static str, Value)>)) -> Op {
+    Op {
+        summary,
+        params: Vec::new(),
+        body: None,
+        success,
+        errors: &[],
+    }
+}
+
+impl Op {
+    fn params(mut self, params: Vec<Value>) -> Op {
+        self.params = params;
+        self
+    }
+    fn json_body(mut self, schema: &str) -> Op {
+        self.body = Some(json!({
+            "required": true,
+            "content": { "application/json": { "schema": schema_ref(schema) } },
+        }));
+        self
+    }
+    fn errors(mut self, errors: &'static [u16]) -> Op {
+        self.errors = errors;
+        self
+    }
+
+    fn to_value(&self) -> Value {
+        let mut responses = Map::new();
+        let (status, description, content) = &self.success;
+        let mut ok = json!({ "description": description });
+        if let Some((media, schema)) = content {
+            ok["content"] = json!({ *media: { "schema": schema } });
+        }
+        responses.insert(status.to_string(), ok);
+        let mut errors: Vec<u16> = COMMON_ERRORS.iter().chain(self.errors).copied().collect();
+        if self.body.is_some() {
+            errors.push(415);
+        }
+        errors.sort_unstable();
+        errors.dedup();
+        for e in errors {
+            responses.insert(
+                e.to_string(),
+                json!({
+                    "description": error_description(e),
+                    "content": { "application/json": { "schema": schema_ref("Error") } },
+                }),
+            );
+        }
+        let mut v = json!({ "summary": self.summary, "responses": responses });
+        if !self.params.is_empty() {
+            v["parameters"] = json!(self.params);
+        }
+        if let Some(body) = &self.body {
+            v["requestBody"] = body.clone();
+        }
+        v
+    }
+}
+
+fn json_content(schema: Value) -> Option<(&'static str, Value)> {
+    Some(("application/json", schema))
+}
+
+fn path_param(name: &str, description: &str) -> Value {
+    let schema = if name == "id" {
+        json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX })
+    } else {
+        json!({ "type": "string", "minLength": 1 })
+    };
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema })
+}
+
+fn query_param(name: &str, schema: Value, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn yes_no_param(name: &str, description: &str) -> Value {
+    query_param(
+        name,
+        json!({ "type": "string", "enum": ["yes", "no"] }),
+        description,
+    )
+}
+
+fn filter_params() -> Vec<Value> {
+    let products = codes(Product::ALL, Product::code);
+    let mut out = Vec::new();
+    for key in FILTER_KEYS {
+        let (schema, description) = match *key {
+            "q" => (
+                json!({ "type": "string" }),
+                "case-insensitive substring of company, account name, contact names, email or phone",
+            ),
+            "account_type" => (json!({ "type": "string", "enum": ["clp", "lmp"] }), "the licensing portal"),
+            "status" => (enumeration(CustomerStatus::ALL, CustomerStatus::code), ""),
+            "product" => (
+                json!({ "type": "array", "items": { "type": "string", "enum": products } }),
+                "holds any of these products (repeat the parameter)",
+            ),
+            "license" => (
+                enumeration(LicenseFilter::ALL, LicenseFilter::code),
+                "the customer's license_status",
+            ),
+            "attention" => (json!({ "type": "string", "enum": ["yes", "no"] }), "needs attention"),
+            "managed" => (json!({ "type": "string", "enum": ["yes", "no"] }), "a licence is on a managed plan"),
+            "sort" => (
+                json!({ "type": "string", "enum": sort_values(), "default": "company" }),
+                "prefix - for descending",
+            ),
+            "limit" => (
+                json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT }),
+                "page size",
+            ),
+            _ => (
+                json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX, "default": 0 }),
+                "matches to skip",
+            ),
+        };
+        let mut p = query_param(key, schema, description);
+        if *key == "product" {
+            p["style"] = json!("form");
+            p["explode"] = json!(true);
+        }
+        out.push(p);
+    }
+    out
+}
+
+fn export_params() -> Vec<Value> {
+    let mut out = filter_params();
+    for key in EXPORT_KEYS {
+        out.push(match *key {
+            "ids" => json!({
+                "name": "ids",
+                "in": "query",
+                "required": false,
+                "description": "export exactly these customers (not combined with filters)",
+                "style": "form",
+                "explode": false,
+                "schema": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": u64::MAX }, "minItems": 1 },
+            }),
+            "raw" => yes_no_param("raw", "no spreadsheet guard (no leading ' before = + - @)"),
+            _ => yes_no_param("excel", "UTF-8 byte-order mark and CRLF line ends"),
+        });
+    }
+    out
+}
+
+fn customer_id_param() -> Value {
+    path_param("id", "the customer's id")
+}
+
+/// The operation at `path` for `method`; `None` if the document does not describe it.
+fn operation(path: &str, method: &str) -> Option<Op> {
+    let list = |schema: &str| json_content(array_of(schema_ref(schema)));
+    let one = |schema: &str| json_content(schema_ref(schema));
+    let gone = (204, "deleted", None);
+    let cid = || vec![customer_id_param()];
+    let id = |what: &str| vec![path_param("id", what)];
+    Some(match (path, method) {
+        ("/api/customers", "get") => op("List customers (filters of SPEC §3, under the view setting)", (200, "a page of customers and the number of all matches", one("Page")))
+            .params(filter_params()),
+        ("/api/customers", "post") => op("Add a customer", (201, "the new customer", one("Customer")))
+            .json_body("CustomerCreate")
+            .errors(&[409]),
+        ("/api/customers.csv", "get") => op(
+            "Export customers as CSV (SPEC §4): the given ids, or every match of the filters under the view setting, in id order",
+            (200, "the CSV file, downloaded as customers.csv", Some(("text/csv", json!({ "type": "string" })))),
+        )
+        .params(export_params())
+        .errors(&[404]),
+        ("/api/customers/{id}", "get") => op("A customer with devices, events, policy lists and history", (200, "the customer", one("CustomerDetail")))
+            .params(cid())
+            .errors(&[404]),
+        ("/api/customers/{id}", "patch") => op("Edit a customer: given fields change, others keep their value", (200, "the customer as stored", one("Customer")))
+            .params(cid())
+            .json_body("CustomerPatch")
+            .errors(&[404, 409]),
+        ("/api/customers/{id}", "delete") => op("Delete a CLP customer without licences (the bulk delete task on one id)", gone)
+            .params(cid())
+            .errors(&[404, 409]),
+        ("/api/customers/{id}/licenses", "get") => op("A customer's licences", (200, "the licences", list("License")))
+            .params(cid())
+            .errors(&[404]),
+        ("/api/customers/{id}/licenses", "post") => op("Assign a plan to a customer", (201, "the new licence", one("License")))
+            .params(cid())
+            .json_body("LicenseCreate")
+            .errors(&[404, 409]),
+        ("/api/customers/{id}/devices", "get") => op("A customer's Cloud Edge devices", (200, "the devices", list("Device")))
+            .params(cid())
+            .errors(&[404]),
+        ("/api/customers/{id}/devices", "post") => op("Add a Cloud Edge device", (201, "the new device", one("Device")))
+            .params(cid())
+            .json_body("DeviceCreate")
+            .errors(&[404, 409]),
+        ("/api/customers/{id}/events", "get") => op("A customer's events, newest first", (200, "the events", list("Event")))
+            .params(vec![customer_id_param(), yes_no_param("open", "yes: only open events")])
+            .errors(&[404]),
+        ("/api/customers/{id}/events", "post") => op("Record an event", (201, "the new event", one("Event")))
+            .params(cid())
+            .json_body("EventCreate")
+            .errors(&[404, 409]),
+        (p, "post") if p.starts_with("/api/tasks/") => {
+            let name = &p["/api/tasks/".len()..];
+            if !BulkTask::NAMES.contains(&name) {
+                return None;
+            }
+            op(task_summary(name), (200, "one result per selected customer", one("BulkReport")))
+                .json_body(&task_schema_name(name))
+                .errors(&[409])
+        }
+        ("/api/import", "post") => Op {
+            body: Some(json!({
+                "required": true,
+                "content": { "text/csv": { "schema": { "type": "string" } } },
+            })),
+            ..op(
+                "Import customers from CSV (SPEC §4): upsert by account_name, all rows or none",
+                (200, "what was (or, in a dry run, would be) created, updated, left unchanged; a dry run also lists rejected rows", one("ImportReport")),
+            )
+        }
+        .params(vec![yes_no_param("dry_run", "report what would happen and write nothing")])
+        .errors(&[409]),
+        ("/api/settings", "get") => op("The view setting", (200, "the settings", one("Settings"))),
+        ("/api/settings", "put") => op("Change the view setting (all, or managed customers only)", (200, "the settings", one("Settings")))
+            .json_body("SettingsUpdate")
+            .errors(&[409]),
+        ("/api/plans", "get") => op("Service plans, by name", (200, "the plans", list("Plan"))),
+        ("/api/plans", "post") => op("Add a service plan", (201, "the new plan", one("Plan")))
+            .json_body("PlanCreate")
+            .errors(&[409]),
+        ("/api/plans/{id}", "get") => op("A service plan", (200, "the plan", one("Plan")))
+            .params(id("the plan's id"))
+            .errors(&[404]),
+        ("/api/plans/{id}", "patch") => op("Edit a service plan", (200, "the plan as stored", one("Plan")))
+            .params(id("the plan's id"))
+            .json_body("PlanPatch")
+            .errors(&[404, 409]),
+        ("/api/plans/{id}", "delete") => op("Remove a plan no customer holds", gone)
+            .params(id("the plan's id"))
+            .errors(&[404, 409]),
+        ("/api/templates", "get") => op("Product templates", (200, "the templates", list("Template"))),
+        ("/api/templates", "post") => op("Add a product template", (201, "the new template", one("Template")))
+            .json_body("TemplateCreate")
+            .errors(&[409]),
+        ("/api/templates/{name}", "get") => op("A product template", (200, "the template", one("Template")))
+            .params(vec![path_param("name", "the template's name")])
+            .errors(&[404]),
+        ("/api/templates/{name}", "patch") => op("Change a template's settings", (200, "the template as stored", one("Template")))
+            .params(vec![path_param("name", "the template's name")])
+            .json_body("TemplatePatch")
+            .errors(&[404, 409]),
+        ("/api/templates/{name}", "delete") => op("Remove a template no customer uses", gone)
+            .params(vec![path_param("name", "the template's name")])
+            .errors(&[404, 409]),
+        ("/api/licenses/{id}", "patch") => op("Edit a licence", (200, "the licence as stored", one("License")))
+            .params(id("the licence's id"))
+            .json_body("LicensePatch")
+            .errors(&[404, 409]),
+        ("/api/licenses/{id}", "delete") => op("Remove a licence", gone)
+            .params(id("the licence's id"))
+            .errors(&[404, 409]),
+        ("/api/devices", "get") => op("Cloud Edge devices", (200, "the devices", list("Device")))
+            .params(vec![query_param("customer", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only this customer's devices")])
+            .errors(&[404]),
+        ("/api/devices/{id}", "patch") => op("Edit a device", (200, "the device as stored", one("Device")))
+            .params(id("the device's id"))
+            .json_body("DevicePatch")
+            .errors(&[404, 409]),
+        ("/api/devices/{id}", "delete") => op("Remove a device", gone)
+            .params(id("the device's id"))
+            .errors(&[404, 409]),
+        ("/api/events", "get") => op("Events, newest first", (200, "the events", list("Event")))
+            .params(vec![
+                query_param("customer", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only this customer's events"),
+                yes_no_param("open", "yes: only open events"),
+            ])
+            .errors(&[404]),
+        ("/api/events/{id}", "delete") => op("Remove an event", gone)
+            .params(id("the event's id"))
+            .errors(&[404, 409]),
+        ("/api/events/{id}/resolve", "post") => op("Resolve an event", (200, "the event", one("Event")))
+            .params(id("the event's id"))
+            .errors(&[404, 409]),
+        ("/api/events/{id}/reopen", "post") => op("Reopen a resolved event", (200, "the event", one("Event")))
+            .params(id("the event's id"))
+            .errors(&[404, 409]),
+        ("/api/firmware", "get") => op("The latest firmware per device model", (200, "the catalogue", list("Firmware"))),
+        ("/api/firmware/{model}", "put") => op("Set the latest firmware of a model", (200, "the entry", one("Firmware")))
+            .params(vec![path_param("model", "the device model (1–64 characters)")])
+            .json_body("FirmwareSet")
+            .errors(&[409]),
+        ("/api/firmware/{model}", "delete") => op("Remove a model from the catalogue", gone)
+            .params(vec![path_param("model", "the device model")])
+            .errors(&[404, 409]),
+        ("/api/outbox", "get") => op("Notifications waiting to be sent", (200, "the messages", list("OutboxMessage"))),
+        ("/api/outbox/{id}.eml", "get") => op(
+            "A notification as an RFC 5322 .eml file, downloaded as message.eml",
+            (200, "the message", Some(("message/rfc822", json!({ "type": "string" })))),
+        )
+        .params(id("the message's id"))
+        .errors(&[404]),
+        ("/api/outbox/{id}", "get") => op("A notification", (200, "the message", one("OutboxMessage")))
+            .params(id("the message's id"))
+            .errors(&[404]),
+        ("/api/outbox/{id}", "delete") => op("Remove a notification (once sent)", gone)
+            .params(id("the message's id"))
+            .errors(&[404, 409]),
+        ("/api/audit", "get") => op("The audit log, newest first", (200, "the entries", list("AuditEntry")))
+            .params(vec![
+                query_param(
+                    "limit",
+                    json!({ "type": "integer", "minimum": 1, "maximum": AUDIT_MAX, "default": AUDIT_LIMIT }),
+                    "the number of entries",
+                ),
+                query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries with a smaller id (the next page)"),
+                query_param("customer", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries touching this customer"),
+            ]),
+        ("/api/openapi.json", "get") => op("This document", (200, "the OpenAPI 3.1 document", json_content(json!({ "type": "object" })))),
+        _ => return None,
+    })
+}
+
+fn task_summary(name: &str) -> &'static str {
+    match name {
+        "delete" => "Delete customers: CLP customers without licences (LMP customers are skipped)",
+        "assign-template" => "Assign a wfbss template to LMP customers holding a wfbss licence",
+        "deploy-policy" => "Deploy a WFBS-S policy list change to LMP customers holding a wfbss licence",
+        "update-firmware" => "Notify LMP customers whose Cloud Edge devices need a firmware update (one outbox message each)",
+        "renew" => "Renew the expired (and optionally expiring) licences of LMP customers",
+        "suspend" => "Suspend customers",
+        _ => "Reactivate customers",
+    }
+}
+
+fn build() -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let mut item = Map::new();
+        for method in route.methods() {
+            if let Some(op) = operation(route.path, &method) {
+                item.insert(method, op.to_value());
+            }
+        }
+        paths.insert(route.path.to_string(), Value::Object(item));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "clientele",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The JSON API of clientele, an offline customer desk for managed service providers. \
+                Every task is the same core call the console and the command line make. \
+                Errors are {\"error\":{\"code\",\"message\",\"field\"}}. \
+                State-changing requests from another origin are refused (403); the Host header must name this server (421).",
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{}, { "bearerAuth": [] }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "only when the server was started with --token TOKEN",
+                }
+            },
+        },
+    })
+}
+
+/// Routes the document does not describe (for tests): should be empty.
+pub fn undocumented() -> Vec<(&'static Route, String)> {
+    let mut out = Vec::new();
+    for route in ROUTES {
+        for method in route.methods() {
+            if operation(route.path, &method).is_none() {
+                out.push((route, method));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_and_nothing_else() {
+        assert!(undocumented().is_empty(), "{:?}", undocumented());
+        let mut documented = operations();
+        documented.sort();
+        let mut routed: Vec<(String, String)> = ROUTES
+            .iter()
+            .flat_map(|r| r.methods().map(|m| (r.path.to_string(), m)))
+            .collect();
+        routed.sort();
+        assert_eq!(documented, routed);
+        for name in BulkTask::NAMES {
+            assert!(
+                ROUTES
+                    .iter()
+                    .any(|r| r.path == format!("/api/tasks/{name}")),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn references_resolve() {
+        fn walk(v: &Value, doc: &Value) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        let name = r.trim_start_matches("#/components/schemas/");
+                        assert!(doc["components"]["schemas"].get(name).is_some(), "{r}");
+                    }
+                    m.values().for_each(|v| walk(v, doc));
+                }
+                Value::Array(a) => a.iter().for_each(|v| walk(v, doc)),
+                _ => {}
+            }
+        }
+        walk(document(), document());
+        let text = std::str::from_utf8(document_bytes()).unwrap();
+        assert!(text.starts_with("{\""));
+    }
+}

@@ -1,0 +1,14 @@
+//! The web interface: the only code that knows HTTP.
+//!
+//! `server` owns the socket, the worker threads and every check that comes before a handler
+//! (limits, Host, cross-origin, token and sessions, security headers); `http` holds the small
+//! request and response types the router and handlers work with.
+
+pub mod http;
+pub mod server;
+pub mod api;
+pub mod app;
+pub mod pages;
+pub mod serve;
+
+pub use serve::{serve_command, ServeOptions};

@@ -1,0 +1,932 @@
+//! The reference-data and housekeeping pages: settings, plans, templates, firmware, outbox,
+//! audit log and CSV import.
+
+use super::detail::changes;
+use super::layout::{self, document, error_summary, time, typed, typed_error, Draft, Field, Nav};
+use super::multipart;
+use crate::core::catalogs::{PlanInput, TemplateInput};
+use crate::core::error::{Error, FieldError};
+use crate::core::model::{Actor, PlanKind, Product, View};
+use crate::core::view::{PlanView, TemplateView};
+use crate::csv_io::{ImportReport, HEADER};
+use crate::web::app::{status_of, App};
+use crate::web::http::{url_encode, Request, Response};
+use maud::{html, Markup};
+use std::collections::BTreeMap;
+
+fn yes(pairs: &[(String, String)], key: &str) -> bool {
+    matches!(layout::value(pairs, key), Some("yes" | "on" | "true" | "1"))
+}
+
+fn flash_of(app: &App, req: &Request) -> Result<Option<String>, Response> {
+    Ok(layout::flash(&layout::query(app, req)?))
+}
+
+/// The error summary of a draft, linking field errors to `{prefix}{field}` inputs.
+fn summary_for(draft: Option<&Draft>, form: &str, prefix: &str, fields: &[&str]) -> Markup {
+    match draft {
+        Some(d) if d.form == form => {
+            let ids = |f: &str| fields.contains(&f).then(|| format!("{prefix}{f}"));
+            error_summary(&d.error, &ids, &|f: &str| f.replace('_', " "))
+        }
+        _ => html! {},
+    }
+}
+
+// ---------------------------------------------------------------- settings
+
+pub fn settings(app: &App, req: &Request) -> Response {
+    match flash_of(app, req) {
+        Ok(flash) => render_settings(app, flash.as_deref(), None, 200),
+        Err(r) => r,
+    }
+}
+
+fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let current = match app.desk.settings() {
+        Ok(s) => s.view,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let chosen = typed(draft, "settings", "view", current.code());
+    let count = app.desk.count().unwrap_or(0);
+    let body = html! {
+        h1 { "Settings" }
+        (summary_for(draft, "settings", "view-", &[]))
+        form #settings-form .stack method="post" action="/settings" data-testid="settings-form" {
+            fieldset {
+                legend { "Customer view" }
+                p.hint #view-hint {
+                    "Which customers the customer list and Export All show. "
+                    "CLP customers are always listed."
+                }
+                @for (v, label) in [(View::All, "All customers"), (View::Managed, "Managed customers only: LMP customers are listed only when at least one license is on a managed plan")] {
+                    div.check {
+                        input type="radio" name="view" value=(v.code()) id=(format!("view-{}", v.code()))
+                            checked[chosen == v.code()] aria-describedby="view-hint";
+                        label for=(format!("view-{}", v.code())) { (label) }
+                    }
+                }
+                @if let Some(e) = typed_error(draft, "settings", "view") { span.field-error data-testid="field-error" { (e) } }
+            }
+            div.actions { button.primary type="submit" #save-settings { "Save settings" } }
+        }
+        section aria-labelledby="about-heading" {
+            h2 #about-heading { "About this desk" }
+            dl.facts {
+                dt { "Customers stored" } dd data-testid="customer-count" { (layout::thousands(count as usize)) }
+                dt { "Today" } dd { (app.desk.today().to_string()) }
+            }
+        }
+    };
+    layout::html(status, document(app, "Settings", Nav::Settings, flash, body))
+}
+
+pub fn save_settings(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let raw = layout::value(&pairs, "view").unwrap_or("");
+    let result = match View::parse(raw) {
+        Some(view) => app.desk.set_view(app.desk.ctx(Actor::Web), view).map(|_| ()),
+        None => Err(Error::invalid("view", format!("`{raw}` is not a view; choose all or managed"))),
+    };
+    match result {
+        Ok(()) => layout::see_other("/settings", "settings-saved"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_settings(app, None, Some(&Draft::new("settings", pairs, e)), status)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- plans
+
+const PLAN_FIELDS: &[&str] = &["name", "product", "kind", "months", "notice_days"];
+
+fn product_options() -> Vec<(String, String)> {
+    Product::ALL
+        .iter()
+        .map(|p| (p.code().to_string(), format!("{} ({})", p.name(), p.code())))
+        .collect()
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "Yes"
+    } else {
+        "No"
+    }
+}
+
+pub fn plans(app: &App, req: &Request) -> Response {
+    match flash_of(app, req) {
+        Ok(flash) => render_plans(app, flash.as_deref(), None, 200),
+        Err(r) => r,
+    }
+}
+
+fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let list = match app.desk.plans() {
+        Ok(p) => p,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let body = html! {
+        h1 { "Service plans" }
+        @if list.is_empty() {
+            p.none data-testid="no-plans" { "No plans yet. Add the first one below." }
+        } @else {
+            div.table-wrap {
+                table #plan-table data-testid="plan-table" {
+                    thead {
+                        tr {
+                            th scope="col" { "Name" } th scope="col" { "Product" } th scope="col" { "Kind" }
+                            th scope="col" { "Months" } th scope="col" { "Notice days" } th scope="col" { "Auto-renew" }
+                            th scope="col" { "Managed" } th scope="col" { "Enabled" } th scope="col" { "End of life" }
+                        }
+                    }
+                    tbody {
+                        @for p in &list {
+                            tr data-testid="plan-row" data-id=(p.id) {
+                                th scope="row" { a href=(format!("/plans/{}", p.id)) { (p.name) } }
+                                td { (p.product_name) }
+                                td { (p.kind.code()) }
+                                td.num { (p.months) }
+                                td.num { (p.notice_days) }
+                                td { (yes_no(p.auto_renew)) }
+                                td { (yes_no(p.managed)) }
+                                td { (yes_no(p.enabled)) }
+                                td { (yes_no(p.end_of_life)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section #add-plan aria-labelledby="add-plan-heading" {
+            h2 #add-plan-heading { "Add a plan" }
+            (summary_for(draft, "plan-new", "plan-", PLAN_FIELDS))
+            (plan_form("plan-new", "/plans", None, draft, "Add plan"))
+        }
+    };
+    layout::html(status, document(app, "Plans", Nav::Plans, flash, body))
+}
+
+fn plan_form(form: &str, action: &str, plan: Option<&PlanView>, draft: Option<&Draft>, submit: &str) -> Markup {
+    let submitted = draft.is_some_and(|d| d.form == form);
+    let val = |name: &str, stored: String| typed(draft, form, name, &stored);
+    let err = |name: &str| typed_error(draft, form, name);
+    let flag = |name: &str, stored: bool| if submitted { draft.is_some_and(|d| yes(&d.values, name)) } else { stored };
+    html! {
+        form.stack method="post" action=(action) data-testid=(form) #(format!("{form}-form")) {
+            div.row {
+                (Field::new("plan-name", "name", "Name").required().maxlength(64)
+                    .value(val("name", plan.map(|p| p.name.clone()).unwrap_or_default())).error(err("name"))
+                    .hint("Unique; no : or ;").input())
+                (Field::new("plan-product", "product", "Product").required()
+                    .value(val("product", plan.map_or("wfbss", |p| p.product.code()).to_string())).error(err("product"))
+                    .select(&product_options()))
+                (Field::new("plan-kind", "kind", "Kind").required()
+                    .value(val("kind", plan.map_or("full", |p| p.kind.code()).to_string())).error(err("kind"))
+                    .select(&layout::options(&[(PlanKind::Full.code(), "Full"), (PlanKind::Trial.code(), "Trial")])))
+                (Field::new("plan-months", "months", "License period (months)").required().kind("number").min("1").max("120")
+                    .value(val("months", plan.map_or("12".into(), |p| p.months.to_string()))).error(err("months")).input())
+                (Field::new("plan-notice_days", "notice_days", "Expiration notice (days)").kind("number").min("0").max("365")
+                    .value(val("notice_days", plan.map_or("30".into(), |p| p.notice_days.to_string()))).error(err("notice_days")).input())
+            }
+            fieldset.inline {
+                legend { "Options" }
+                (Field::new("plan-auto_renew", "auto_renew", "Auto-renew").checkbox(flag("auto_renew", plan.is_some_and(|p| p.auto_renew))))
+                (Field::new("plan-managed", "managed", "Managed from this console").checkbox(flag("managed", plan.is_none_or(|p| p.managed))))
+                (Field::new("plan-enabled", "enabled", "Enabled").checkbox(flag("enabled", plan.is_none_or(|p| p.enabled))))
+                (Field::new("plan-end_of_life", "end_of_life", "End of life").checkbox(flag("end_of_life", plan.is_some_and(|p| p.end_of_life))))
+            }
+            div.actions { button.primary type="submit" #save-plan { (submit) } }
+        }
+    }
+}
+
+fn plan_input(pairs: &[(String, String)]) -> Result<PlanInput, Error> {
+    let mut errors = Vec::new();
+    let mut number = |key: &str| -> Option<u32> {
+        match layout::value(pairs, key).map(str::trim) {
+            None | Some("") => None,
+            Some(v) => match v.parse() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(FieldError::new(key, format!("`{v}` is not a whole number")));
+                    None
+                }
+            },
+        }
+    };
+    let months = number("months");
+    let notice_days = number("notice_days");
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let text = |key: &str| layout::value(pairs, key).map(str::to_string);
+    Ok(PlanInput {
+        name: text("name"),
+        product: text("product"),
+        kind: text("kind"),
+        months,
+        notice_days,
+        auto_renew: Some(yes(pairs, "auto_renew")),
+        managed: Some(yes(pairs, "managed")),
+        enabled: Some(yes(pairs, "enabled")),
+        end_of_life: Some(yes(pairs, "end_of_life")),
+        ..PlanInput::default()
+    })
+}
+
+pub fn add_plan(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let result = plan_input(&pairs).and_then(|input| app.desk.add_plan(app.desk.ctx(Actor::Web), &input));
+    match result {
+        Ok(_) => layout::see_other("/plans", "plan-added"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_plans(app, None, Some(&Draft::new("plan-new", pairs, e)), status)
+        }
+    }
+}
+
+pub fn plan_page(app: &App, req: &Request, id: &str) -> Response {
+    let flash = match flash_of(app, req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    render_plan(app, id, flash.as_deref(), None, 200)
+}
+
+fn find_plan(app: &App, id: &str) -> Result<PlanView, Response> {
+    let id = layout::id_of(app, "plan", id)?;
+    app.desk
+        .plan(&id.to_string())
+        .ok()
+        .filter(|p| p.id == id)
+        .ok_or_else(|| {
+            layout::error_page(app, &Error::NotFound(format!("there is no plan with id {id}")), ("/plans", "Back to the plans"))
+        })
+}
+
+fn render_plan(app: &App, id: &str, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let plan = match find_plan(app, id) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" {
+            ol { li { a href="/plans" { "Plans" } } li { span aria-current="page" { (plan.name) } } }
+        }
+        h1 { "Plan " (plan.name) }
+        @if let Some(d) = draft.filter(|d| d.form == "plan-remove") {
+            (layout::error_block(&d.error))
+        }
+        (summary_for(draft, "plan-edit", "plan-", PLAN_FIELDS))
+        (plan_form("plan-edit", &format!("/plans/{}", plan.id), Some(&plan), draft, "Save plan"))
+        section aria-labelledby="remove-plan-heading" {
+            h2 #remove-plan-heading { "Remove" }
+            p { "A plan can be removed only while no customer holds a license of it. Otherwise mark it end of life." }
+            form method="post" action=(format!("/plans/{}/remove", plan.id)) {
+                button.danger type="submit" #remove-plan data-confirm=(format!("Remove the plan {}?", plan.name)) { "Remove plan" }
+            }
+        }
+    };
+    layout::html(status, document(app, &format!("Plan {}", plan.name), Nav::Plans, flash, body))
+}
+
+pub fn save_plan(app: &App, req: &Request, id: &str) -> Response {
+    let plan = match find_plan(app, id) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let result = plan_input(&pairs).and_then(|input| app.desk.edit_plan(app.desk.ctx(Actor::Web), &plan.id.to_string(), &input));
+    match result {
+        Ok(_) => layout::see_other(&format!("/plans/{}", plan.id), "plan-saved"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_plan(app, id, None, Some(&Draft::new("plan-edit", pairs, e)), status)
+        }
+    }
+}
+
+pub fn remove_plan(app: &App, id: &str) -> Response {
+    let plan = match find_plan(app, id) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match app.desk.remove_plan(app.desk.ctx(Actor::Web), &plan.id.to_string()) {
+        Ok(()) => layout::see_other("/plans", "plan-removed"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_plan(app, id, None, Some(&Draft::new("plan-remove", Vec::new(), e)), status)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- templates
+
+const TEMPLATE_FIELDS: &[&str] = &["name", "product", "settings"];
+
+fn settings_text(t: &TemplateView) -> String {
+    t.settings.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")
+}
+
+/// `key=value` lines → settings; every bad line is reported.
+fn parse_settings(text: &str) -> Result<BTreeMap<String, String>, Error> {
+    let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) => {
+                let k = k.trim();
+                if out.insert(k.to_string(), v.trim().to_string()).is_some() {
+                    errors.push(FieldError::new("settings", format!("line {}: the key `{k}` appears more than once", i + 1)));
+                }
+            }
+            None => errors.push(FieldError::new("settings", format!("line {}: `{line}` needs the form key=value", i + 1))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+pub fn templates(app: &App, req: &Request) -> Response {
+    match flash_of(app, req) {
+        Ok(flash) => render_templates(app, flash.as_deref(), None, 200),
+        Err(r) => r,
+    }
+}
+
+fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let list = match app.desk.templates() {
+        Ok(t) => t,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let form = "template-new";
+    let products = layout::options(&[
+        ("wfbss", "Worry-Free Business Security Services (wfbss)"),
+        ("cloud-edge", "Cloud Edge (cloud-edge)"),
+    ]);
+    let body = html! {
+        h1 { "Product templates" }
+        p.lead { "Default product settings for Worry-Free Business Security Services and Cloud Edge customers." }
+        @if list.is_empty() {
+            p.none data-testid="no-templates" { "No templates yet." }
+        } @else {
+            div.table-wrap {
+                table #template-table data-testid="template-table" {
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Product" } th scope="col" { "Settings" } } }
+                    tbody {
+                        @for t in &list {
+                            tr data-testid="template-row" {
+                                th scope="row" { a href=(format!("/templates/edit?name={}", url_encode(&t.name))) { (t.name) } }
+                                td { (t.product.name()) }
+                                td {
+                                    @if t.settings.is_empty() { span.none { "None" } }
+                                    @else { ul.settings { @for (k, v) in &t.settings { li { code { (k) "=" (v) } } } } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section #add-template aria-labelledby="add-template-heading" {
+            h2 #add-template-heading { "Add a template" }
+            (summary_for(draft, form, "template-", TEMPLATE_FIELDS))
+            form.stack #template-new-form method="post" action="/templates" data-testid="template-new" {
+                div.row {
+                    (Field::new("template-name", "name", "Name").required().maxlength(64)
+                        .value(typed(draft, form, "name", "")).error(typed_error(draft, form, "name")).input())
+                    (Field::new("template-product", "product", "Product").required()
+                        .value(typed(draft, form, "product", "wfbss")).error(typed_error(draft, form, "product")).select(&products))
+                }
+                (Field::new("template-settings", "settings", "Settings")
+                    .value(typed(draft, form, "settings", "")).error(typed_error(draft, form, "settings"))
+                    .hint("One key=value per line")
+                    .textarea(5))
+                div.actions { button.primary type="submit" #save-template { "Add template" } }
+            }
+        }
+    };
+    layout::html(status, document(app, "Templates", Nav::Templates, flash, body))
+}
+
+pub fn add_template(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let result = parse_settings(layout::value(&pairs, "settings").unwrap_or("")).and_then(|settings| {
+        let input = TemplateInput {
+            name: layout::value(&pairs, "name").map(str::to_string),
+            product: layout::value(&pairs, "product").map(str::to_string),
+            settings: Some(settings),
+        };
+        app.desk.add_template(app.desk.ctx(Actor::Web), &input)
+    });
+    match result {
+        Ok(_) => layout::see_other("/templates", "template-added"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_templates(app, None, Some(&Draft::new("template-new", pairs, e)), status)
+        }
+    }
+}
+
+pub fn template_page(app: &App, req: &Request) -> Response {
+    let pairs = match layout::query(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let name = layout::value(&pairs, "name").unwrap_or("").to_string();
+    render_template(app, &name, layout::flash(&pairs).as_deref(), None, 200)
+}
+
+fn render_template(app: &App, name: &str, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let t = match app.desk.template(name) {
+        Ok(t) => t,
+        Err(e) => return layout::error_page(app, &e, ("/templates", "Back to the templates")),
+    };
+    let form = "template-edit";
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" {
+            ol { li { a href="/templates" { "Templates" } } li { span aria-current="page" { (t.name) } } }
+        }
+        h1 { "Template " (t.name) }
+        p.muted { (t.product.name()) }
+        @if let Some(d) = draft.filter(|d| d.form == "template-remove") {
+            (layout::error_block(&d.error))
+        }
+        (summary_for(draft, form, "template-", TEMPLATE_FIELDS))
+        form.stack #template-edit-form method="post" action="/templates/edit" data-testid="template-edit" {
+            input type="hidden" name="name" value=(t.name);
+            (Field::new("template-settings", "settings", "Settings")
+                .value(typed(draft, form, "settings", &settings_text(&t))).error(typed_error(draft, form, "settings"))
+                .hint("One key=value per line")
+                .textarea(8))
+            div.actions { button.primary type="submit" #save-template { "Save template" } }
+        }
+        section aria-labelledby="remove-template-heading" {
+            h2 #remove-template-heading { "Remove" }
+            p { "A template can be removed only while no customer uses it." }
+            form method="post" action="/templates/remove" {
+                input type="hidden" name="name" value=(t.name);
+                button.danger type="submit" #remove-template data-confirm=(format!("Remove the template {}?", t.name)) { "Remove template" }
+            }
+        }
+    };
+    layout::html(status, document(app, &format!("Template {}", t.name), Nav::Templates, flash, body))
+}
+
+fn template_location(name: &str) -> String {
+    format!("/templates/edit?name={}", url_encode(name))
+}
+
+pub fn save_template(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let name = layout::value(&pairs, "name").unwrap_or("").to_string();
+    let result = parse_settings(layout::value(&pairs, "settings").unwrap_or("")).and_then(|settings| {
+        let input = TemplateInput { name: None, product: None, settings: Some(settings) };
+        app.desk.edit_template(app.desk.ctx(Actor::Web), &name, &input)
+    });
+    match result {
+        Ok(t) => layout::see_other(&template_location(&t.name), "template-saved"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_template(app, &name, None, Some(&Draft::new("template-edit", pairs, e)), status)
+        }
+    }
+}
+
+pub fn remove_template(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let name = layout::value(&pairs, "name").unwrap_or("").to_string();
+    match app.desk.remove_template(app.desk.ctx(Actor::Web), &name) {
+        Ok(()) => layout::see_other("/templates", "template-removed"),
+        Err(Error::NotFound(m)) => layout::error_page(app, &Error::NotFound(m), ("/templates", "Back to the templates")),
+        Err(e) => {
+            let status = status_of(&e);
+            render_template(app, &name, None, Some(&Draft::new("template-remove", Vec::new(), e)), status)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- firmware
+
+pub fn firmware(app: &App, req: &Request) -> Response {
+    match flash_of(app, req) {
+        Ok(flash) => render_firmware(app, flash.as_deref(), None, 200),
+        Err(r) => r,
+    }
+}
+
+fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let list = match app.desk.firmware() {
+        Ok(f) => f,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let form = "firmware-new";
+    let body = html! {
+        h1 { "Firmware catalogue" }
+        p.lead { "The latest firmware version per Cloud Edge model. Devices running an older version need an update." }
+        @if let Some(d) = draft.filter(|d| d.form != form) {
+            (layout::error_block(&d.error))
+        }
+        @if list.is_empty() {
+            p.none data-testid="no-firmware" { "No firmware versions recorded yet." }
+        } @else {
+            div.table-wrap {
+                table #firmware-table data-testid="firmware-table" {
+                    thead { tr { th scope="col" { "Model" } th scope="col" { "Latest version" } th scope="col" { span.vh { "Actions" } } } }
+                    tbody {
+                        @for (i, f) in list.iter().enumerate() {
+                            @let row_form = format!("firmware:{}", f.model);
+                            tr data-testid="firmware-row" {
+                                th scope="row" { (f.model) }
+                                td {
+                                    form.cell-form method="post" action="/firmware" {
+                                        input type="hidden" name="model" value=(f.model);
+                                        (Field::new(format!("firmware-{i}-version"), "version", format!("Latest version of {}", f.model))
+                                            .value(typed(draft, &row_form, "version", &f.version))
+                                            .error(typed_error(draft, &row_form, "version"))
+                                            .hidden_label().cell())
+                                        button type="submit" data-testid="set-firmware" { "Save" span.vh { " " (f.model) } }
+                                    }
+                                }
+                                td.row-actions {
+                                    form method="post" action="/firmware/remove" {
+                                        input type="hidden" name="model" value=(f.model);
+                                        button.danger type="submit" data-testid="remove-firmware"
+                                            data-confirm=(format!("Remove the firmware entry for {}?", f.model)) {
+                                            "Remove" span.vh { " " (f.model) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section #add-firmware aria-labelledby="add-firmware-heading" {
+            h2 #add-firmware-heading { "Record a firmware version" }
+            (summary_for(draft, form, "firmware-", &["model", "version"]))
+            form.stack #firmware-new-form method="post" action="/firmware" data-testid="firmware-new" {
+                input type="hidden" name="new" value="1";
+                div.row {
+                    (Field::new("firmware-model", "model", "Model").required().maxlength(64)
+                        .value(typed(draft, form, "model", "")).error(typed_error(draft, form, "model")).input())
+                    (Field::new("firmware-version", "version", "Latest version").required().hint("Dotted numbers, e.g. 3.2.1")
+                        .value(typed(draft, form, "version", "")).error(typed_error(draft, form, "version")).input())
+                    div.field.submit { button.primary type="submit" #save-firmware { "Save version" } }
+                }
+            }
+        }
+    };
+    layout::html(status, document(app, "Firmware", Nav::Firmware, flash, body))
+}
+
+pub fn set_firmware(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let model = layout::value(&pairs, "model").unwrap_or("").to_string();
+    let version = layout::value(&pairs, "version").unwrap_or("");
+    let form = if layout::value(&pairs, "new").is_some() { "firmware-new".to_string() } else { format!("firmware:{model}") };
+    match app.desk.set_firmware(app.desk.ctx(Actor::Web), &model, version) {
+        Ok(_) => layout::see_other("/firmware", "firmware-set"),
+        Err(e) => {
+            let status = status_of(&e);
+            render_firmware(app, None, Some(&Draft::new(form, pairs, e)), status)
+        }
+    }
+}
+
+pub fn remove_firmware(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let model = layout::value(&pairs, "model").unwrap_or("");
+    match app.desk.remove_firmware(app.desk.ctx(Actor::Web), model) {
+        Ok(()) => layout::see_other("/firmware", "firmware-removed"),
+        Err(e) => layout::error_page(app, &e, ("/firmware", "Back to the firmware catalogue")),
+    }
+}
+
+// ---------------------------------------------------------------- outbox
+
+pub fn outbox(app: &App, req: &Request) -> Response {
+    let flash = match flash_of(app, req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let list = match app.desk.outbox() {
+        Ok(l) => l,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let body = html! {
+        h1 { "Outbox" }
+        p.lead {
+            "clientele cannot send mail. Download each message as an .eml file, open it in your mail client "
+            "and send it; then remove it here."
+        }
+        @if list.is_empty() {
+            p.none data-testid="empty-outbox" { "The outbox is empty." }
+        } @else {
+            div.table-wrap {
+                table #outbox-table data-testid="outbox-table" {
+                    thead {
+                        tr {
+                            th scope="col" { "Created" } th scope="col" { "To" } th scope="col" { "Subject" }
+                            th scope="col" { "Customer" } th scope="col" { span.vh { "Actions" } }
+                        }
+                    }
+                    tbody {
+                        @for m in &list {
+                            tr data-testid="outbox-row" data-id=(m.id) {
+                                td.nowrap { (time(&m.created_at)) }
+                                td { (m.to) }
+                                td {
+                                    details {
+                                        summary { (m.subject) }
+                                        pre.body { (m.body) }
+                                    }
+                                }
+                                td { a href=(format!("/customers/{}", m.customer_id)) { "Customer " (m.customer_id) } }
+                                td.row-actions {
+                                    a.button href=(format!("/outbox/{}.eml", m.id)) data-testid="download-eml" {
+                                        "Download .eml" span.vh { " " (m.subject) }
+                                    }
+                                    form method="post" action=(format!("/outbox/{}/remove", m.id)) {
+                                        button.danger type="submit" data-testid="remove-message" data-confirm="Remove this message from the outbox?" {
+                                            "Remove" span.vh { " " (m.subject) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout::html(200, document(app, "Outbox", Nav::Outbox, flash.as_deref(), body))
+}
+
+pub fn eml(app: &App, file: &str) -> Response {
+    let id = match layout::id_of(app, "message", file.trim_end_matches(".eml")) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match app.desk.outbox_eml(id) {
+        Ok(text) => Response::download("message/rfc822", "message.eml", text.into_bytes()),
+        Err(e) => layout::error_page(app, &e, ("/outbox", "Back to the outbox")),
+    }
+}
+
+pub fn remove_outbox(app: &App, id: &str) -> Response {
+    let id = match layout::id_of(app, "message", id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match app.desk.remove_outbox(app.desk.ctx(Actor::Web), id) {
+        Ok(()) => layout::see_other("/outbox", "message-removed"),
+        Err(e) => layout::error_page(app, &e, ("/outbox", "Back to the outbox")),
+    }
+}
+
+// ---------------------------------------------------------------- audit log
+
+const AUDIT_PAGE: usize = 50;
+
+pub fn audit(app: &App, req: &Request) -> Response {
+    let pairs = match layout::query(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let number = |key: &str| -> Result<Option<u64>, Response> {
+        match layout::value(&pairs, key).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                layout::message_page(
+                    app,
+                    400,
+                    "Bad request",
+                    &format!("`{v}` is not valid for {key}; use a whole number."),
+                    ("/audit", "Show the newest entries"),
+                )
+            }),
+        }
+    };
+    let (before, customer) = match (number("before"), number("customer")) {
+        (Ok(b), Ok(c)) => (b, c),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let mut entries = match app.desk.audit_log(AUDIT_PAGE + 1, before, customer) {
+        Ok(e) => e,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let more = entries.len() > AUDIT_PAGE;
+    entries.truncate(AUDIT_PAGE);
+    let link = |before: Option<u64>| {
+        let mut q = Vec::new();
+        if let Some(c) = customer {
+            q.push(format!("customer={c}"));
+        }
+        if let Some(b) = before {
+            q.push(format!("before={b}"));
+        }
+        if q.is_empty() {
+            "/audit".to_string()
+        } else {
+            format!("/audit?{}", q.join("&"))
+        }
+    };
+    let body = html! {
+        h1 { "Audit log" }
+        p.lead {
+            "Every change, newest first: when, by which interface, which task, the customers touched and the outcome."
+            @if let Some(c) = customer {
+                " Showing customer " a href=(format!("/customers/{c}")) { (c) } " only (" a href="/audit" { "show all" } ")."
+            }
+        }
+        @if entries.is_empty() {
+            p.none data-testid="empty-audit" { "No entries." }
+        } @else {
+            div.table-wrap {
+                table #audit-table data-testid="audit-table" {
+                    thead {
+                        tr {
+                            th scope="col" { "Time" } th scope="col" { "By" } th scope="col" { "Task" }
+                            th scope="col" { "Customers" } th scope="col" { "Outcome" } th scope="col" { "Changes" }
+                        }
+                    }
+                    tbody {
+                        @for a in &entries {
+                            tr data-testid="audit-row" data-id=(a.id) {
+                                td.nowrap { (time(&a.time)) }
+                                td { (a.actor.code()) }
+                                td { (a.task) }
+                                td {
+                                    @for (i, c) in a.customers.iter().take(20).enumerate() {
+                                        @if i > 0 { ", " }
+                                        a href=(format!("/customers/{c}")) { (c) }
+                                    }
+                                    @if a.customers.len() > 20 { " and " (a.customers.len() - 20) " more" }
+                                }
+                                td { (a.outcome) }
+                                td {
+                                    (changes(a))
+                                    @if let Some(s) = &a.snapshot {
+                                        details { summary { "Last record" } pre.body { (s) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        nav.paging aria-label="Audit pages" {
+            @if before.is_some() { a href=(link(None)) data-testid="audit-newest" { "« Newest" } }
+            @if more {
+                @if let Some(last) = entries.last() {
+                    a href=(link(Some(last.id))) rel="next" data-testid="audit-older" { "Older entries ›" }
+                }
+            }
+        }
+    };
+    layout::html(200, document(app, "Audit log", Nav::Audit, None, body))
+}
+
+// ---------------------------------------------------------------- import
+
+/// CSV text up to this size is put back into the text area after a dry run.
+const KEEP_TEXT: usize = 1 << 20;
+
+pub fn import_page(app: &App, req: &Request) -> Response {
+    let flash = match flash_of(app, req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    render_import(app, flash.as_deref(), "", None, None, 200)
+}
+
+fn render_import(app: &App, flash: Option<&str>, text: &str, report: Option<&ImportReport>, error: Option<&Error>, status: u16) -> Response {
+    let body = html! {
+        h1 { "Import customers" }
+        p.lead {
+            "Import a CSV file in the export format: customers are matched by account name; new ones are "
+            "created, changed ones updated. Every row is checked first; if any row is bad, nothing is written."
+        }
+        @if let Some(e) = error {
+            (layout::error_block(e))
+        }
+        @if let Some(r) = report {
+            section #import-report .alert.info aria-labelledby="report-heading" data-testid="import-report" {
+                h2 #report-heading { @if r.dry_run { "Dry run: nothing was written" } @else { "Imported" } }
+                dl.facts.counts-list {
+                    dt { "Would be created" } dd data-testid="created" { (r.created) }
+                    dt { "Would be updated" } dd data-testid="updated" { (r.updated) }
+                    dt { "Unchanged" } dd data-testid="unchanged" { (r.unchanged) }
+                    dt { "Rejected" } dd data-testid="rejected" { (r.rejected) }
+                }
+                @if !r.errors.is_empty() {
+                    (layout::import_rows(&r.errors))
+                } @else if r.dry_run {
+                    p { "All rows are valid. Press Import to write them." }
+                }
+            }
+        }
+        form #import-form .stack method="post" action="/import" enctype="multipart/form-data" data-testid="import-form" {
+            (Field::new("import-file", "file", "CSV file").kind("file").hint("UTF-8, comma-separated, with the header row").input())
+            (Field::new("import-csv", "csv", "…or paste the CSV here")
+                .value(text)
+                .hint(format!("The header must be: {}", HEADER.join(",")))
+                .textarea(10))
+            div.actions {
+                button type="submit" name="action" value="dry-run" #import-dry-run { "Check (dry run)" }
+                button.primary type="submit" name="action" value="import" #import-run { "Import" }
+            }
+        }
+    };
+    layout::html(status, document(app, "Import", Nav::Import, flash, body))
+}
+
+/// The CSV bytes and the chosen action of an import form, multipart or url-encoded.
+fn import_form(req: &Request) -> Result<(Vec<u8>, String), String> {
+    let content_type = req.header("content-type").unwrap_or("");
+    let mut file = Vec::new();
+    let mut text = Vec::new();
+    let mut action = String::new();
+    if let Some(b) = multipart::boundary(content_type) {
+        for part in multipart::parse(&req.body, &b)? {
+            match part.name.as_str() {
+                "file" => file = part.data,
+                "csv" => text = part.data,
+                "action" => action = String::from_utf8_lossy(&part.data).into_owned(),
+                _ => {}
+            }
+        }
+    } else {
+        let pairs = req.form_pairs().map_err(|e| format!("the form cannot be read: {e}"))?;
+        text = layout::value(&pairs, "csv").unwrap_or("").as_bytes().to_vec();
+        action = layout::value(&pairs, "action").unwrap_or("").to_string();
+    }
+    let csv = if file.iter().any(|b| !b.is_ascii_whitespace()) { file } else { text };
+    Ok((csv, action))
+}
+
+pub fn import(app: &App, req: &Request) -> Response {
+    let (csv, action) = match import_form(req) {
+        Ok(x) => x,
+        Err(why) => return render_import(app, None, "", None, Some(&Error::Csv(why)), 400),
+    };
+    let kept = if csv.len() <= KEEP_TEXT { String::from_utf8(csv.clone()).unwrap_or_default() } else { String::new() };
+    if csv.iter().all(u8::is_ascii_whitespace) {
+        let e = Error::invalid("csv", "choose a CSV file or paste CSV text, then try again");
+        return render_import(app, None, "", None, Some(&e), 422);
+    }
+    let dry_run = action != "import";
+    let ctx = app.desk.ctx(Actor::Web);
+    match app.desk.import_csv(ctx, &mut csv.as_slice(), dry_run) {
+        Ok(report) if dry_run => {
+            let status = if report.rejected > 0 { 422 } else { 200 };
+            render_import(app, None, &kept, Some(&report), None, status)
+        }
+        Ok(report) => Response::redirect_see_other(&format!(
+            "/import?done=imported&created={}&updated={}&unchanged={}",
+            report.created, report.updated, report.unchanged
+        )),
+        Err(e) => {
+            let status = status_of(&e);
+            render_import(app, None, &kept, None, Some(&e), status)
+        }
+    }
+}

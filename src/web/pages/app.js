@@ -1,0 +1,79 @@
+// clientele console: progressive enhancement only. Every page works without this script.
+// - "Select all shown" becomes a check box (the no-script fallback is a link to ?select=all);
+// - the number of ticked customers is announced next to the list summary;
+// - buttons with data-confirm ask before they submit;
+// - an error summary takes the focus so keyboard and screen-reader users land on it.
+(function () {
+  "use strict";
+
+  function each(list, fn) {
+    Array.prototype.forEach.call(list, fn);
+  }
+
+  function setUpSelection() {
+    var form = document.getElementById("list-form");
+    var master = document.getElementById("select-all");
+    if (!form || !master) {
+      return;
+    }
+    var link = document.getElementById("select-all-link");
+    var count = document.getElementById("selected-count");
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    master.hidden = false;
+    if (link) {
+      link.hidden = true;
+    }
+    function update() {
+      var ticked = 0;
+      each(boxes, function (b) {
+        if (b.checked) {
+          ticked += 1;
+        }
+      });
+      master.checked = ticked > 0 && ticked === boxes.length;
+      master.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (count) {
+        count.textContent = ticked ? " · " + ticked + " selected" : "";
+      }
+    }
+    master.addEventListener("change", function () {
+      each(boxes, function (b) {
+        b.checked = master.checked;
+      });
+      update();
+    });
+    each(boxes, function (b) {
+      b.addEventListener("change", update);
+    });
+    update();
+  }
+
+  function setUpConfirm() {
+    document.addEventListener("click", function (event) {
+      var target = event.target;
+      var button = target && target.closest ? target.closest("[data-confirm]") : null;
+      if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      }
+    });
+  }
+
+  function focusErrors() {
+    var summary = document.getElementById("error-summary") || document.getElementById("detail-error");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  function start() {
+    setUpSelection();
+    setUpConfirm();
+    focusErrors();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

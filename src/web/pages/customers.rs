@@ -1,0 +1,434 @@
+//! The Customers screen: the list with its filter pane, task buttons, sorting and paging, and
+//! the two exports.
+
+use super::layout::{self, counts, document, filter_query, thousands, time, Nav};
+use crate::core::bulk::Selection;
+use crate::core::error::Error;
+use crate::core::filter::{Filter, Sort, SortKey, MAX_LIMIT};
+use crate::core::model::{AccountType, CustomerStatus, LicenseFilter, Product, View};
+use crate::core::view::{CustomerView, Page};
+use crate::csv_io::ExportOptions;
+use crate::web::app::{filter_from_pairs, selection_from_pairs, App};
+use crate::web::http::{build_query, Request, Response};
+use maud::{html, Markup};
+
+/// The task buttons of the list, in the order of the vendor console: (task, label, id).
+const TASKS: &[(&str, &str)] = &[
+    ("delete", "Delete"),
+    ("assign-template", "Assign Template"),
+    ("deploy-policy", "Policy Settings"),
+    ("update-firmware", "Update Firmware"),
+    ("renew", "Renew License"),
+    ("suspend", "Suspend"),
+    ("reactivate", "Reactivate"),
+];
+
+pub fn list(app: &App, req: &Request) -> Response {
+    let pairs = match layout::query(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let filter = match filter_from_pairs(&pairs) {
+        Ok(f) => f,
+        Err(e) => return bad_filter(app, &e, &pairs),
+    };
+    let page = match app.desk.list(&filter) {
+        Ok(p) => p,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let view = app.desk.settings().map(|s| s.view).unwrap_or(View::All);
+    let select_all = layout::value(&pairs, "select") == Some("all");
+    let flash = layout::flash(&pairs);
+    let body = html! {
+        div.list-layout {
+            section.list-main aria-labelledby="list-heading" {
+                h1 #list-heading { "Customers" }
+                (summary_line(&page, view, &filter))
+                (list_form(&page, &filter, select_all))
+                (paging(&page, &filter))
+            }
+            (filter_pane(&filter))
+        }
+    };
+    layout::html(200, document(app, "Customers", Nav::Customers, flash.as_deref(), body))
+}
+
+/// 400 for filter values the grammar refuses, naming each field, with a link to the same
+/// list without the bad keys.
+fn bad_filter(app: &App, e: &Error, pairs: &[(String, String)]) -> Response {
+    let bad: Vec<String> = layout::field_errors(e).into_iter().map(|fe| fe.field).collect();
+    let kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !bad.contains(k))
+        .cloned()
+        .collect();
+    let back = match filter_from_pairs(&kept) {
+        Ok(f) => format!("/{}", filter_query(&f)),
+        Err(_) => "/".to_string(),
+    };
+    let body = html! {
+        h1 { "This filter cannot be used" }
+        p.lead { "The address asks for a filter value the customer list does not know:" }
+        (layout::error_block(e))
+        p { a href=(back) data-testid="back-link" { "Show the list without the bad filter values" } }
+    };
+    layout::html(400, document(app, "Bad filter", Nav::Customers, None, body))
+}
+
+fn summary_line(page: &Page, view: View, filter: &Filter) -> Markup {
+    let start = if page.items.is_empty() { 0 } else { page.offset + 1 };
+    let end = page.offset + page.items.len();
+    html! {
+        p.summary #result-count data-testid="result-count" aria-live="polite" {
+            @if page.total == 0 {
+                "No customers match."
+            } @else {
+                "Showing " (thousands(start)) "–" (thousands(end)) " of " (thousands(page.total))
+                @if page.total == 1 { " customer" } @else { " customers" }
+            }
+            @if !filter.is_unfiltered() {
+                " (filtered · " a href="/" { "clear filter" } ")"
+            }
+            @if view == View::Managed {
+                " · View: managed customers only ("
+                a href="/settings" { "change" }
+                ")"
+            }
+            span #selected-count .selected-count {}
+        }
+    }
+}
+
+fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
+    let back = filter.to_pairs();
+    let back_refs: Vec<(&str, &str)> = back.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let back = build_query(&back_refs);
+    let export_all = format!("/export.csv{}", filter_query(&Filter { limit: Filter::default().limit, offset: 0, ..filter.clone() }));
+    let select_link = {
+        let mut pairs = back_refs.clone();
+        if !select_all {
+            pairs.push(("select", "all"));
+        }
+        if pairs.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/?{}", build_query(&pairs))
+        }
+    };
+    html! {
+        form #list-form method="post" action="/tasks/delete" data-testid="list-form" {
+            input type="hidden" name="back" value=(back);
+            div.toolbar aria-label="Tasks" role="group" {
+                a.button.primary #task-new-customer href="/customers/new" { "New Customer" }
+                @for (task, label) in TASKS {
+                    button type="submit" id=(format!("task-{task}")) formaction=(format!("/tasks/{task}"))
+                        data-task=(task) data-needs-selection { (label) }
+                }
+                button type="submit" #task-export formaction="/export" data-needs-selection { "Export" }
+                a.button #task-export-all href=(export_all) { "Export All" }
+                a.button #task-settings href="/settings" { "Settings" }
+            }
+            p.hint #tasks-hint {
+                "Tick customers, then choose a task: you will see a preview of who is affected before anything changes. "
+                "Export All exports every customer the current filter shows."
+            }
+            @if page.items.is_empty() {
+                div.empty data-testid="empty-list" {
+                    @if filter.is_unfiltered() && page.offset == 0 {
+                        p { "There are no customers yet." }
+                        p { a href="/customers/new" { "Add a customer" } " or " a href="/import" { "import a CSV file" } "." }
+                    } @else {
+                        p { "No customers match this filter." }
+                        p { a href="/" { "Show all customers" } }
+                    }
+                }
+            } @else {
+                div.table-wrap {
+                    table #customers .customers data-testid="customer-table" {
+                        caption.vh { "Customers" }
+                        thead {
+                            tr {
+                                th scope="col" .select {
+                                    input #select-all type="checkbox" hidden aria-label="Select all shown"
+                                        data-testid="select-all" checked[select_all];
+                                    a #select-all-link href=(select_link) data-testid="select-all-link" {
+                                        @if select_all { "Clear selection" } @else { "Select all shown" }
+                                    }
+                                }
+                                (sort_header(filter, "Company", Some((SortKey::Company, false))))
+                                th scope="col" { "Contact person" }
+                                th scope="col" { "Phone" }
+                                th scope="col" { "Products" }
+                                (sort_header(filter, "Threat & system events", Some((SortKey::Attention, true))))
+                                (sort_header(filter, "License events", Some((SortKey::NextExpiry, false))))
+                                (sort_header(filter, "Last transaction", Some((SortKey::LastTransaction, true))))
+                            }
+                        }
+                        tbody {
+                            @for c in &page.items { (row(c, select_all)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A column header; sortable ones link to the same list sorted by their key (toggling the
+/// direction when already sorted by it). `first_descending` picks the first click's direction.
+fn sort_header(filter: &Filter, label: &str, key: Option<(SortKey, bool)>) -> Markup {
+    let Some((key, first_descending)) = key else {
+        return html! { th scope="col" { (label) } };
+    };
+    let active = filter.sort.key == key;
+    let next = Sort {
+        key,
+        descending: if active { !filter.sort.descending } else { first_descending },
+    };
+    let href = format!("/{}", filter_query(&Filter { sort: next, offset: 0, ..filter.clone() }));
+    let aria_sort = active.then_some(if filter.sort.descending { "descending" } else { "ascending" });
+    let direction = if next.descending { "descending" } else { "ascending" };
+    html! {
+        th scope="col" aria-sort=[aria_sort] {
+            a.sort href=(href) data-testid=(format!("sort-{}", key.code())) {
+                (label)
+                span.vh { ", sort " (direction) }
+                @if active {
+                    span.arrow aria-hidden="true" { @if filter.sort.descending { " ▼" } @else { " ▲" } }
+                }
+            }
+        }
+    }
+}
+
+/// Splits the attention reasons onto the two columns: licence reasons and the rest.
+fn reasons(c: &CustomerView) -> (Vec<&str>, Vec<&str>) {
+    c.attention_reasons
+        .iter()
+        .map(String::as_str)
+        .partition(|r| !r.starts_with("licence "))
+}
+
+fn row(c: &CustomerView, checked: bool) -> Markup {
+    let (system, license) = reasons(c);
+    let select_id = format!("select-{}", c.id);
+    html! {
+        tr data-testid="customer-row" data-id=(c.id) class=[c.needs_attention.then_some("attention")] {
+            td.select {
+                input type="checkbox" name="ids" value=(c.id) id=(select_id) checked[checked]
+                    data-testid=(select_id);
+                label.vh for=(select_id) { "Select " (c.company) }
+            }
+            th scope="row" .company {
+                a href=(format!("/customers/{}", c.id)) data-testid="customer-link" { (c.company) }
+                div.muted {
+                    (c.account_name) " · " (c.account_type.code())
+                    @if c.status == CustomerStatus::Suspended {
+                        " " span.badge.grey { "Suspended" }
+                    }
+                }
+            }
+            td {
+                (c.contact_first_name) " " (c.contact_last_name)
+                div.muted { (c.email) }
+            }
+            td.nowrap { (c.phone) }
+            td {
+                @if c.products.is_empty() {
+                    span.none { "None" }
+                } @else {
+                    ul.products { @for p in &c.products { li { abbr.chip title=(p) { (short_product(p)) } } } }
+                }
+            }
+            td { (counts(c.threat_system_action_required, c.threat_system_warning, &system, "system-events")) }
+            td {
+                (counts(c.license_action_required, c.license_warning, &license, "license-events"))
+                @if let Some(d) = &c.next_expiry {
+                    div.muted { "Next expiry " (d) }
+                }
+            }
+            td.nowrap { (time(&c.last_transaction)) }
+        }
+    }
+}
+
+fn paging(page: &Page, filter: &Filter) -> Markup {
+    if page.total <= page.limit && page.offset == 0 {
+        return html! {};
+    }
+    let at = |offset: usize| format!("/{}", filter_query(&Filter { offset, ..filter.clone() }));
+    let last_offset = if page.total == 0 { 0 } else { (page.total - 1) / page.limit * page.limit };
+    let prev = (page.offset > 0).then(|| page.offset.saturating_sub(page.limit));
+    let next = (page.offset + page.limit < page.total).then_some(page.offset + page.limit);
+    let current = page.offset / page.limit + 1;
+    let pages = page.total.div_ceil(page.limit).max(1);
+    html! {
+        nav.paging aria-label="Pages" data-testid="paging" {
+            @if let Some(p) = prev {
+                a href=(at(0)) data-testid="page-first" { "« First" }
+                a href=(at(p)) rel="prev" data-testid="page-prev" { "‹ Previous" }
+            }
+            span.page-of { "Page " (thousands(current)) " of " (thousands(pages)) }
+            @if let Some(n) = next {
+                a href=(at(n)) rel="next" data-testid="page-next" { "Next ›" }
+                a href=(at(last_offset)) data-testid="page-last" { "Last »" }
+            }
+        }
+    }
+}
+
+fn filter_pane(f: &Filter) -> Markup {
+    let any = |label: &str| (String::new(), label.to_string());
+    let mut account = vec![any("Any")];
+    account.extend(AccountType::ALL.iter().map(|t| (t.code().to_ascii_lowercase(), t.code().to_string())));
+    let mut status = vec![any("Any")];
+    status.extend(CustomerStatus::ALL.iter().map(|s| (s.code().to_string(), capitalise(s.code()))));
+    let mut license = vec![any("Any")];
+    license.extend(LicenseFilter::ALL.iter().map(|l| {
+        let label = match l {
+            LicenseFilter::Expired => "Expired",
+            LicenseFilter::ExceededAllocation => "Exceeded allocation",
+            LicenseFilter::ExpiringSoon => "Expiring soon",
+            LicenseFilter::Normal => "Normal",
+            LicenseFilter::None => "No licenses",
+        };
+        (l.code().to_string(), label.to_string())
+    }));
+    let yes_no = vec![any("Any"), ("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
+    let mut sorts = Vec::new();
+    for key in SortKey::ALL {
+        let label = match key {
+            SortKey::Company => "Company",
+            SortKey::AccountName => "Account name",
+            SortKey::NextExpiry => "Next expiry",
+            SortKey::LastTransaction => "Last transaction",
+            SortKey::Attention => "Needs attention",
+        };
+        sorts.push((key.code().to_string(), format!("{label}, ascending")));
+        sorts.push((format!("-{}", key.code()), format!("{label}, descending")));
+    }
+    let yn = |b: Option<bool>| b.map_or(String::new(), |b| if b { "yes".into() } else { "no".into() });
+    let select = |id: &str, name: &str, label: &str, value: String, opts: &[(String, String)]| {
+        layout::Field::new(id, name, label).value(value).select(opts)
+    };
+    html! {
+        aside.filters aria-labelledby="filter-heading" {
+            h2 #filter-heading { "Filter" }
+            form #filter-form method="get" action="/" role="search" data-testid="filter-form" {
+                (layout::Field::new("filter-q", "q", "Search")
+                    .value(f.q.clone().unwrap_or_default())
+                    .kind("search")
+                    .hint("Company, account, contact, email or phone")
+                    .input())
+                (select("filter-account_type", "account_type", "Account type",
+                    f.account_type.map(|t| t.code().to_ascii_lowercase()).unwrap_or_default(), &account))
+                (select("filter-status", "status", "Status",
+                    f.status.map(|s| s.code().to_string()).unwrap_or_default(), &status))
+                fieldset.products-filter {
+                    legend { "Products" }
+                    @for p in Product::ALL {
+                        div.check {
+                            input type="checkbox" name="product" value=(p.code())
+                                id=(format!("filter-product-{}", p.code())) checked[f.products.contains(p)];
+                            label for=(format!("filter-product-{}", p.code())) { (p.name()) }
+                        }
+                    }
+                }
+                (select("filter-license", "license", "License status",
+                    f.license.map(|l| l.code().to_string()).unwrap_or_default(), &license))
+                (select("filter-attention", "attention", "Needs attention", yn(f.attention), &yes_no))
+                (select("filter-managed", "managed", "Managed", yn(f.managed), &yes_no))
+                (select("filter-sort", "sort", "Sort by", f.sort.code(), &sorts))
+                (layout::Field::new("filter-limit", "limit", "Rows per page")
+                    .value(f.limit.to_string())
+                    .kind("number")
+                    .min("1")
+                    .max(MAX_LIMIT.to_string())
+                    .input())
+                div.actions {
+                    button.primary type="submit" #filter-apply { "Apply filter" }
+                    a.button #filter-reset href="/" { "Reset" }
+                }
+            }
+            h3 { "Quick views" }
+            ul.quick data-testid="quick-views" {
+                li { a href="/?attention=yes&sort=-attention" { "Needs attention" } }
+                li { a href="/?license=expired" { "Expired licenses" } }
+                li { a href="/?license=expiring_soon&sort=next_expiry" { "Expiring soon" } }
+                li { a href="/?status=suspended" { "Suspended" } }
+            }
+        }
+    }
+}
+
+/// A short label for a product name (the full name is the `title`).
+fn short_product(name: &str) -> &str {
+    match Product::ALL.iter().find(|p| p.name() == name) {
+        Some(Product::Wfbss) => "WFBS-S",
+        Some(Product::Wfbs) => "WFBS",
+        Some(Product::CloudEdge) => "Cloud Edge",
+        Some(Product::Hes) => "HES",
+        Some(Product::Cas) => "CAS",
+        Some(Product::ApexOne) => "Apex One",
+        None => name,
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// `POST /export` with selected `ids`: those customers as CSV.
+pub fn export_selected(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let back = layout::list_link(layout::value(&pairs, "back"));
+    let selection = match selection_from_pairs(&pairs) {
+        Ok(Selection::Ids(ids)) => Selection::Ids(ids),
+        Ok(Selection::Filter(_)) => return no_selection(app, "Export", &back),
+        Err(e) => return layout::error_page(app, &e, (&back, "Back to the customer list")),
+    };
+    csv(app, &selection, &back)
+}
+
+/// `GET /export.csv?FILTER`: every customer the filter and the view setting show ("Export All").
+pub fn export_all(app: &App, req: &Request) -> Response {
+    let pairs = match layout::query(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match filter_from_pairs(&pairs) {
+        Ok(f) => {
+            let back = format!("/{}", filter_query(&f));
+            csv(app, &Selection::Filter(f.unpaged()), &back)
+        }
+        Err(e) => bad_filter(app, &e, &pairs),
+    }
+}
+
+fn csv(app: &App, selection: &Selection, back: &str) -> Response {
+    let mut out = Vec::new();
+    match app.desk.export_csv(selection, ExportOptions::default(), &mut out) {
+        Ok(_) => Response::csv(out),
+        Err(e) => layout::error_page(app, &e, (back, "Back to the customer list")),
+    }
+}
+
+/// The page for a task or export started with no customer ticked.
+pub fn no_selection(app: &App, task: &str, back: &str) -> Response {
+    let body = html! {
+        h1 { "No customers selected" }
+        p.lead data-testid="message" {
+            (task) " needs at least one customer. Tick the check boxes of the customers in the list "
+            "(or use “Select all shown”), then choose the task again."
+        }
+        p { a href=(back) data-testid="back-link" { "Back to the customer list" } }
+    };
+    layout::html(400, document(app, "No customers selected", Nav::Customers, None, body))
+}

@@ -1,0 +1,738 @@
+//! The customer page: profile, contact, licences, devices, events, policy lists, outbox
+//! messages and history, with the forms that change licences, devices and events.
+
+use super::layout::{self, document, license_badge, time, typed, typed_error, Draft, Field, Nav};
+use crate::core::bulk::{BulkTask, Outcome, Selection};
+use crate::core::desk::{parse_customer_ref, CustomerRef};
+use crate::core::error::{Error, FieldError};
+use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
+use crate::core::model::{Actor, CustomerStatus, EventKind, Severity};
+use crate::core::view::{AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView};
+use crate::web::app::{status_of, App};
+use crate::web::http::{Request, Response};
+use maud::{html, Markup};
+
+const BACK: (&str, &str) = ("/", "Back to the customer list");
+
+/// Event categories offered as suggestions (any text is accepted).
+const CATEGORIES: &[&str] = &[
+    "antivirus",
+    "spyware",
+    "spam",
+    "behavior-monitoring",
+    "device-control",
+    "web-reputation",
+    "smart-scan",
+    "component-update",
+    "disk-space",
+];
+
+pub fn page(app: &App, req: &Request, key: &str) -> Response {
+    let pairs = match layout::query(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let id = match app.desk.resolve(&parse_customer_ref(key)) {
+        Ok(id) => id,
+        Err(e) => return layout::error_page(app, &e, BACK),
+    };
+    render(app, id, layout::flash(&pairs).as_deref(), None, 200)
+}
+
+/// The page, with an optional rejected form (kept values and errors) and its status.
+fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
+    let detail = match app.desk.detail(&CustomerRef::Id(id)) {
+        Ok(d) => d,
+        Err(e) => return layout::error_page(app, &e, BACK),
+    };
+    let plans = match app.desk.plans() {
+        Ok(p) => p,
+        Err(e) => return layout::error_page(app, &e, BACK),
+    };
+    let messages: Vec<OutboxView> = app
+        .desk
+        .outbox()
+        .map(|all| all.into_iter().filter(|m| m.customer_id == id).collect())
+        .unwrap_or_default();
+    let c = &detail.customer;
+    let body = html! {
+        nav.breadcrumb aria-label="Breadcrumb" {
+            ol { li { a href="/" { "Customers" } } li { span aria-current="page" { (c.company) } } }
+        }
+        div.detail-head {
+            div {
+                h1 #customer-name { (c.company) }
+                p.muted {
+                    (c.account_name) " · " (c.account_type.code()) " · "
+                    @if c.status == CustomerStatus::Suspended {
+                        span.badge.grey data-testid="customer-status" { "Suspended" }
+                    } @else {
+                        span.badge.green data-testid="customer-status" { "Active" }
+                    }
+                    " " (license_badge(c.license_status))
+                }
+            }
+            div.actions data-testid="customer-actions" {
+                a.button #edit-customer href=(format!("/customers/{id}/edit")) { "Edit" }
+                @if c.status == CustomerStatus::Suspended {
+                    form method="post" action=(format!("/customers/{id}/reactivate")) {
+                        button type="submit" #reactivate-customer { "Reactivate" }
+                    }
+                } @else {
+                    form method="post" action=(format!("/customers/{id}/suspend")) {
+                        button type="submit" #suspend-customer { "Suspend" }
+                    }
+                }
+                form method="post" action="/export" {
+                    input type="hidden" name="ids" value=(id);
+                    button type="submit" #export-customer { "Export CSV" }
+                }
+                form method="post" action="/tasks/delete" {
+                    input type="hidden" name="ids" value=(id);
+                    input type="hidden" name="back_customer" value=(id);
+                    button.danger type="submit" #delete-customer { "Delete…" }
+                }
+            }
+        }
+        @if let Some(d) = draft {
+            div #detail-error .alert.error role="alert" tabindex="-1" data-testid="error-summary" {
+                h2 { "That change was not made" }
+                p { (d.error.to_string()) }
+                p { a href=(format!("#{}", anchor_of(&d.form))) { "Go to the form" } }
+            }
+        }
+        @if c.needs_attention {
+            section #attention .attention-box aria-labelledby="attention-heading" {
+                h2 #attention-heading { "Needs attention" }
+                ul data-testid="attention-reasons" { @for r in &c.attention_reasons { li { (r) } } }
+            }
+        }
+        div.grid2 {
+            section #profile aria-labelledby="profile-heading" {
+                h2 #profile-heading { "Profile" }
+                dl.facts {
+                    dt { "Company" } dd { (c.company) }
+                    dt { "Account name" } dd { (c.account_name) }
+                    dt { "Account type" } dd { (c.account_type.code()) }
+                    dt { "Status" } dd { (c.status.code()) }
+                    dt { "Time zone" } dd { (c.time_zone) }
+                    dt { "Language" } dd { (c.language) }
+                    dt { "WFBS-S template" } dd { (c.wfbs_template.as_deref().unwrap_or("None")) }
+                    dt { "Cloud Edge template" } dd { (c.cloud_edge_template.as_deref().unwrap_or("None")) }
+                    dt { "Created" } dd { (time(&c.created_at)) }
+                    dt { "Last transaction" } dd { (time(&c.last_transaction)) }
+                }
+            }
+            section #contact aria-labelledby="contact-heading" {
+                h2 #contact-heading { "Contact" }
+                dl.facts {
+                    dt { "Name" } dd { (c.contact_first_name) " " (c.contact_last_name) }
+                    dt { "Email" } dd { (c.email) }
+                    dt { "Phone" } dd { @if c.phone.is_empty() { span.none { "None" } } @else { (c.phone) } }
+                    dt { "Address" }
+                    dd {
+                        @if !c.address.is_empty() { (c.address) br; }
+                        (c.postal_code) @if !c.postal_code.is_empty() { " " } (c.city) br;
+                        (c.state) ", " (c.country)
+                    }
+                }
+                @if !c.notes.is_empty() {
+                    h3 { "Notes" }
+                    p.pre data-testid="notes" { (c.notes) }
+                }
+            }
+        }
+        (licenses(id, &c.licenses, &plans, draft))
+        (devices(id, &detail.devices, draft))
+        (events(id, &detail.events, draft))
+        (policies(id, &detail))
+        @if !messages.is_empty() {
+            section #messages aria-labelledby="messages-heading" {
+                h2 #messages-heading { "Outbox messages" }
+                ul {
+                    @for m in &messages {
+                        li {
+                            (time(&m.created_at)) " · " (m.subject) " · "
+                            a href=(format!("/outbox/{}.eml", m.id)) { "Download .eml" }
+                        }
+                    }
+                }
+            }
+        }
+        (history(&detail.history))
+    };
+    let title = match draft {
+        Some(_) => format!("Error: {}", c.company),
+        None => c.company.clone(),
+    };
+    layout::html(status, document(app, &title, Nav::Customers, flash, body))
+}
+
+fn anchor_of(form: &str) -> String {
+    match form {
+        "license-new" => "add-license".into(),
+        "device-new" => "add-device".into(),
+        "event-new" => "add-event".into(),
+        other => format!("{other}-row"),
+    }
+}
+
+fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Draft>) -> Markup {
+    let mut plan_options = vec![(String::new(), "Choose a plan".to_string())];
+    plan_options.extend(plans.iter().filter(|p| p.enabled && !p.end_of_life).map(|p| {
+        let kind = if p.kind.code() == "trial" { ", trial" } else { "" };
+        (p.name.clone(), format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months))
+    }));
+    html! {
+        section #licenses aria-labelledby="licenses-heading" {
+            h2 #licenses-heading { "Licenses" }
+            @if list.is_empty() {
+                p.none data-testid="no-licenses" { "No licenses." }
+            } @else {
+                div.table-wrap {
+                    table #license-table data-testid="license-table" {
+                        thead {
+                            tr {
+                                th scope="col" { "Plan" } th scope="col" { "Product" } th scope="col" { "Kind" }
+                                th scope="col" { "Units" } th scope="col" { "Used" } th scope="col" { "Start" }
+                                th scope="col" { "Expiry" } th scope="col" { "Status" } th scope="col" { span.vh { "Actions" } }
+                            }
+                        }
+                        tbody {
+                            @for l in list {
+                                @let form = format!("license-{}", l.id);
+                                @let field = |name: &str, label: &str, stored: &str, kind: &'static str| {
+                                    Field::new(format!("{form}-{name}"), name, format!("{label} of {}", l.plan))
+                                        .value(typed(draft, &form, name, stored))
+                                        .error(typed_error(draft, &form, name))
+                                        .kind(kind)
+                                        .form(format!("{form}-form"))
+                                        .hidden_label()
+                                        .cell()
+                                };
+                                tr #(format!("{form}-row")) data-testid="license-row" data-id=(l.id) {
+                                    th scope="row" { (l.plan) }
+                                    td { (l.product) }
+                                    td { (l.kind) }
+                                    td.narrow { (field("units", "Units", &l.units.to_string(), "number")) }
+                                    td.narrow { (field("used", "Used units", &l.used.to_string(), "number")) }
+                                    td { (field("start", "Start date", &l.start, "date")) }
+                                    td { (field("expiry", "Expiry date", &l.expiry, "date")) }
+                                    td { (license_badge(l.status.code())) }
+                                    td.row-actions {
+                                        form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/licenses/{}", l.id)) {
+                                            button type="submit" data-testid="save-license" { "Save" span.vh { " " (l.plan) } }
+                                        }
+                                        form method="post" action=(format!("/customers/{id}/licenses/{}/remove", l.id)) {
+                                            button.danger type="submit" data-testid="remove-license"
+                                                data-confirm=(format!("Remove the license {} from this customer?", l.plan)) {
+                                                "Remove" span.vh { " " (l.plan) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @let form = "license-new";
+            form #add-license .inline-form method="post" action=(format!("/customers/{id}/licenses")) data-testid="add-license" {
+                h3 { "Add a license" }
+                div.row {
+                    (Field::new("license-new-plan", "plan", "Plan").required()
+                        .value(typed(draft, form, "plan", "")).error(typed_error(draft, form, "plan"))
+                        .select(&plan_options))
+                    (Field::new("license-new-units", "units", "Units").required().kind("number").min("1")
+                        .value(typed(draft, form, "units", "1")).error(typed_error(draft, form, "units")).input())
+                    (Field::new("license-new-used", "used", "Used units").kind("number").min("0")
+                        .value(typed(draft, form, "used", "0")).error(typed_error(draft, form, "used")).input())
+                    (Field::new("license-new-start", "start", "Start date").kind("date").hint("Empty means today")
+                        .value(typed(draft, form, "start", "")).error(typed_error(draft, form, "start")).input())
+                    div.field.submit { button.primary type="submit" #add-license-button { "Add license" } }
+                }
+            }
+        }
+    }
+}
+
+fn devices(id: u64, list: &[DeviceView], draft: Option<&Draft>) -> Markup {
+    let form = "device-new";
+    let new_fields: Vec<Markup> = [
+        ("name", "Name", None),
+        ("serial", "Serial", Some("Unique; letters, digits, - and _")),
+        ("model", "Model", None),
+        ("firmware", "Firmware version", Some("Dotted numbers, e.g. 3.2.1")),
+    ]
+    .into_iter()
+    .map(|(name, label, hint)| {
+        let f = Field::new(format!("device-new-{name}"), name, label)
+            .required()
+            .value(typed(draft, form, name, ""))
+            .error(typed_error(draft, form, name));
+        match hint {
+            Some(h) => f.hint(h).input(),
+            None => f.input(),
+        }
+    })
+    .collect();
+    html! {
+        section #devices aria-labelledby="devices-heading" {
+            h2 #devices-heading { "Cloud Edge devices" }
+            @if list.is_empty() {
+                p.none data-testid="no-devices" { "No devices." }
+            } @else {
+                div.table-wrap {
+                    table #device-table data-testid="device-table" {
+                        thead {
+                            tr {
+                                th scope="col" { "Name" } th scope="col" { "Serial" } th scope="col" { "Model" }
+                                th scope="col" { "Firmware" } th scope="col" { "Latest" } th scope="col" { "Update" }
+                                th scope="col" { span.vh { "Actions" } }
+                            }
+                        }
+                        tbody {
+                            @for d in list {
+                                @let form = format!("device-{}", d.id);
+                                @let field = |name: &str, label: &str, stored: &str| {
+                                    Field::new(format!("{form}-{name}"), name, format!("{label} of device {}", d.name))
+                                        .value(typed(draft, &form, name, stored))
+                                        .error(typed_error(draft, &form, name))
+                                        .form(format!("{form}-form"))
+                                        .hidden_label()
+                                        .cell()
+                                };
+                                tr #(format!("{form}-row")) data-testid="device-row" data-id=(d.id) {
+                                    td { (field("name", "Name", &d.name)) }
+                                    td { (field("serial", "Serial", &d.serial)) }
+                                    td { (field("model", "Model", &d.model)) }
+                                    td.narrow { (field("firmware", "Firmware", &d.firmware)) }
+                                    td { (d.latest_firmware.as_deref().unwrap_or("unknown")) }
+                                    td {
+                                        @if d.needs_update {
+                                            span.badge.yellow data-testid="needs-update" { "Needs update" }
+                                            @if let Some(v) = &d.notified_version { div.muted { "Customer notified about " (v) } }
+                                        } @else {
+                                            span.badge.green { "Up to date" }
+                                        }
+                                    }
+                                    td.row-actions {
+                                        form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/devices/{}", d.id)) {
+                                            button type="submit" data-testid="save-device" { "Save" span.vh { " " (d.name) } }
+                                        }
+                                        form method="post" action=(format!("/customers/{id}/devices/{}/remove", d.id)) {
+                                            button.danger type="submit" data-testid="remove-device"
+                                                data-confirm=(format!("Remove the device {}?", d.name)) {
+                                                "Remove" span.vh { " " (d.name) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form #add-device .inline-form method="post" action=(format!("/customers/{id}/devices")) data-testid="add-device" {
+                h3 { "Add a device" }
+                div.row {
+                    @for f in &new_fields { (f) }
+                    div.field.submit { button.primary type="submit" #add-device-button { "Add device" } }
+                }
+            }
+        }
+    }
+}
+
+fn events(id: u64, list: &[EventView], draft: Option<&Draft>) -> Markup {
+    let form = "event-new";
+    let kinds: Vec<(String, String)> = EventKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), if *k == EventKind::Threat { "Threat" } else { "System" }.to_string()))
+        .collect();
+    let severities: Vec<(String, String)> = Severity::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), severity_label(*s).to_string()))
+        .collect();
+    let open = list.iter().filter(|e| e.open).count();
+    html! {
+        section #events aria-labelledby="events-heading" {
+            h2 #events-heading { "Events" }
+            p.muted { (open) " open, " (list.len() - open) " resolved" }
+            @if list.is_empty() {
+                p.none data-testid="no-events" { "No events." }
+            } @else {
+                div.table-wrap {
+                    table #event-table data-testid="event-table" {
+                        thead {
+                            tr {
+                                th scope="col" { "Time" } th scope="col" { "Kind" } th scope="col" { "Severity" }
+                                th scope="col" { "Category" } th scope="col" { "Message" } th scope="col" { "State" }
+                                th scope="col" { span.vh { "Actions" } }
+                            }
+                        }
+                        tbody {
+                            @for e in list {
+                                tr #(format!("event-{}-row", e.id)) data-testid="event-row" data-id=(e.id) data-open=(e.open) {
+                                    td.nowrap { (time(&e.time)) }
+                                    td { (e.kind.code()) }
+                                    td {
+                                        @match e.severity {
+                                            Severity::ActionRequired => span.badge.red { "Action required" },
+                                            Severity::Warning => span.badge.yellow { "Warning" },
+                                        }
+                                    }
+                                    td { (e.category) }
+                                    td { (e.message) }
+                                    td {
+                                        @if e.open { strong { "Open" } }
+                                        @else { "Resolved " @if let Some(t) = &e.resolved_at { (time(t)) } }
+                                    }
+                                    td.row-actions {
+                                        form method="post" action=(format!("/customers/{id}/events/{}/{}", e.id, if e.open { "resolve" } else { "reopen" })) {
+                                            button type="submit" data-testid=(if e.open { "resolve-event" } else { "reopen-event" }) {
+                                                @if e.open { "Resolve" } @else { "Reopen" }
+                                                span.vh { " event " (e.category) ": " (e.message) }
+                                            }
+                                        }
+                                        form method="post" action=(format!("/customers/{id}/events/{}/remove", e.id)) {
+                                            button.danger type="submit" data-testid="remove-event" data-confirm="Remove this event?" {
+                                                "Remove" span.vh { " event " (e.category) ": " (e.message) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            datalist #event-categories { @for c in CATEGORIES { option value=(c) {} } }
+            form #add-event .inline-form method="post" action=(format!("/customers/{id}/events")) data-testid="add-event" {
+                h3 { "Add an event" }
+                div.row {
+                    (Field::new("event-new-kind", "kind", "Kind").required()
+                        .value(typed(draft, form, "kind", "threat")).error(typed_error(draft, form, "kind")).select(&kinds))
+                    (Field::new("event-new-severity", "severity", "Severity").required()
+                        .value(typed(draft, form, "severity", "warning")).error(typed_error(draft, form, "severity")).select(&severities))
+                    (Field::new("event-new-category", "category", "Category").required().list("event-categories")
+                        .value(typed(draft, form, "category", "")).error(typed_error(draft, form, "category")).input())
+                    (Field::new("event-new-message", "message", "Message").required().maxlength(1000)
+                        .value(typed(draft, form, "message", "")).error(typed_error(draft, form, "message")).input())
+                    (Field::new("event-new-time", "time", "Time").placeholder("2026-11-27T08:00:00Z").hint("UTC; empty means now")
+                        .value(typed(draft, form, "time", "")).error(typed_error(draft, form, "time")).input())
+                    div.field.submit { button.primary type="submit" #add-event-button { "Add event" } }
+                }
+            }
+        }
+    }
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Warning => "Warning",
+        Severity::ActionRequired => "Action required",
+    }
+}
+
+fn policies(id: u64, d: &CustomerDetail) -> Markup {
+    html! {
+        section #policies aria-labelledby="policies-heading" {
+            h2 #policies-heading { "WFBS-S policy lists" }
+            dl.facts.policies data-testid="policy-lists" {
+                @for (list, entries) in &d.policies {
+                    dt { (list) }
+                    dd data-list=(list) {
+                        @if entries.is_empty() { span.none { "Empty" } }
+                        @else { ul { @for e in entries { li { code { (e) } } } } }
+                    }
+                }
+            }
+            form method="post" action="/tasks/deploy-policy" {
+                input type="hidden" name="ids" value=(id);
+                input type="hidden" name="back_customer" value=(id);
+                button type="submit" #deploy-policy-customer { "Change policy lists…" }
+            }
+        }
+    }
+}
+
+fn history(entries: &[AuditView]) -> Markup {
+    html! {
+        section #history aria-labelledby="history-heading" {
+            h2 #history-heading { "History" }
+            @if entries.is_empty() {
+                p.none { "No recorded changes." }
+            } @else {
+                div.table-wrap {
+                    table #history-table data-testid="history-table" {
+                        thead { tr { th scope="col" { "Time" } th scope="col" { "By" } th scope="col" { "Task" } th scope="col" { "Outcome" } th scope="col" { "Changes" } } }
+                        tbody {
+                            @for a in entries {
+                                tr data-testid="history-row" {
+                                    td.nowrap { (time(&a.time)) }
+                                    td { (a.actor.code()) }
+                                    td { (a.task) }
+                                    td { (a.outcome) }
+                                    td { (changes(a)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The changes of an audit entry: `field: old → new`.
+pub fn changes(a: &AuditView) -> Markup {
+    html! {
+        @if !a.changes.is_empty() {
+            ul.changes {
+                @for ch in &a.changes {
+                    li {
+                        strong { (ch.field) } ": "
+                        @if ch.old.is_empty() { span.none { "(empty)" } } @else { span.old { (ch.old) } }
+                        span aria-hidden="true" { " → " } span.vh { " changed to " }
+                        @if ch.new.is_empty() { span.none { "(empty)" } } @else { span.new { (ch.new) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The customer id of a path, checked to exist.
+fn customer_id(app: &App, key: &str) -> Result<u64, Response> {
+    let id = layout::id_of(app, "customer", key)?;
+    app.desk
+        .resolve(&CustomerRef::Id(id))
+        .map_err(|e| layout::error_page(app, &e, BACK))
+}
+
+fn number(pairs: &[(String, String)], key: &str, default: Option<u32>, errors: &mut Vec<FieldError>) -> u32 {
+    match layout::value(pairs, key).map(str::trim) {
+        None | Some("") => default.unwrap_or_else(|| {
+            errors.push(FieldError::new(key, "required: a whole number"));
+            0
+        }),
+        Some(v) => v.parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(key, format!("`{v}` is not a whole number")));
+            0
+        }),
+    }
+}
+
+/// Redirects to the customer page on success, or shows it again with the rejected form.
+fn answer<T>(app: &App, id: u64, form: &str, pairs: Vec<(String, String)>, result: Result<T, Error>, done: &str) -> Response {
+    match result {
+        Ok(_) => layout::see_other(&format!("/customers/{id}"), done),
+        Err(e) => {
+            let status = status_of(&e);
+            render(app, id, None, Some(&Draft::new(form, pairs, e)), status)
+        }
+    }
+}
+
+pub fn set_status(app: &App, key: &str, action: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let task = if action == "suspend" { BulkTask::Suspend } else { BulkTask::Reactivate };
+    match app.desk.run_bulk(app.desk.ctx(Actor::Web), &Selection::Ids(vec![id]), &task, false) {
+        Ok(report) => match report.results.first() {
+            Some(r) if r.outcome == Outcome::Ok => {
+                layout::see_other(&format!("/customers/{id}"), if action == "suspend" { "suspended" } else { "reactivated" })
+            }
+            Some(r) if r.outcome == Outcome::Skipped => layout::see_other(&format!("/customers/{id}"), "status-unchanged"),
+            Some(r) => layout::error_page(app, &Error::Refused(r.reason.clone().unwrap_or_default()), BACK),
+            None => layout::see_other(&format!("/customers/{id}"), "status-unchanged"),
+        },
+        Err(e) => layout::error_page(app, &e, BACK),
+    }
+}
+
+pub fn add_license(app: &App, req: &Request, key: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let units = number(&pairs, "units", None, &mut errors);
+    let used = number(&pairs, "used", Some(0), &mut errors);
+    let plan = layout::value(&pairs, "plan").unwrap_or("").to_string();
+    let start = layout::value(&pairs, "start").map(str::to_string);
+    let result = if errors.is_empty() {
+        app.desk.add_license(app.desk.ctx(Actor::Web), id, &plan, units, used, start.as_deref())
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    answer(app, id, "license-new", pairs, result, "license-added")
+}
+
+/// Whether an item id of a path belongs to the customer of the path (else a 404 page).
+fn belongs(app: &App, id: u64, what: &str, item: &str, ids: Result<Vec<u64>, Error>) -> Result<u64, Response> {
+    let item_id = layout::id_of(app, what, item)?;
+    match ids {
+        Ok(ids) if ids.contains(&item_id) => Ok(item_id),
+        Ok(_) => Err(layout::error_page(
+            app,
+            &Error::NotFound(format!("customer {id} has no {what} with id {item_id}")),
+            (&format!("/customers/{id}"), "Back to the customer"),
+        )),
+        Err(e) => Err(layout::error_page(app, &e, BACK)),
+    }
+}
+
+fn license_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
+    Ok(app.desk.customer(&CustomerRef::Id(id))?.licenses.iter().map(|l| l.id).collect())
+}
+
+fn device_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
+    Ok(app.desk.devices(Some(id))?.iter().map(|d| d.id).collect())
+}
+
+fn event_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
+    Ok(app.desk.events(Some(id), false)?.iter().map(|e| e.id).collect())
+}
+
+pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let lid = match belongs(app, id, "license", item, license_ids(app, id)) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let change = LicenseChange {
+        units: Some(number(&pairs, "units", None, &mut errors)),
+        used: Some(number(&pairs, "used", Some(0), &mut errors)),
+        start: layout::value(&pairs, "start").map(str::to_string),
+        expiry: layout::value(&pairs, "expiry").map(str::to_string),
+    };
+    let result = if errors.is_empty() {
+        app.desk.edit_license(app.desk.ctx(Actor::Web), lid, &change)
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    answer(app, id, &format!("license-{lid}"), pairs, result, "license-saved")
+}
+
+pub fn remove_license(app: &App, key: &str, item: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let lid = match belongs(app, id, "license", item, license_ids(app, id)) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let result = app.desk.remove_license(app.desk.ctx(Actor::Web), lid);
+    answer(app, id, &format!("license-{lid}"), Vec::new(), result, "license-removed")
+}
+
+fn device_input(pairs: &[(String, String)]) -> DeviceInput {
+    let get = |k: &str| layout::value(pairs, k).map(str::to_string);
+    DeviceInput {
+        name: get("name"),
+        serial: get("serial"),
+        model: get("model"),
+        firmware: get("firmware"),
+    }
+}
+
+pub fn add_device(app: &App, req: &Request, key: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let input = device_input(&pairs);
+    let result = app.desk.add_device(app.desk.ctx(Actor::Web), id, &input);
+    answer(app, id, "device-new", pairs, result, "device-added")
+}
+
+pub fn edit_device(app: &App, req: &Request, key: &str, item: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let did = match belongs(app, id, "device", item, device_ids(app, id)) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let input = device_input(&pairs);
+    let result = app.desk.edit_device(app.desk.ctx(Actor::Web), did, &input);
+    answer(app, id, &format!("device-{did}"), pairs, result, "device-saved")
+}
+
+pub fn remove_device(app: &App, key: &str, item: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let did = match belongs(app, id, "device", item, device_ids(app, id)) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let result = app.desk.remove_device(app.desk.ctx(Actor::Web), did);
+    answer(app, id, &format!("device-{did}"), Vec::new(), result, "device-removed")
+}
+
+pub fn add_event(app: &App, req: &Request, key: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| layout::value(&pairs, k).unwrap_or("").to_string();
+    let input = EventInput {
+        kind: get("kind"),
+        severity: get("severity"),
+        category: get("category"),
+        message: get("message"),
+        time: Some(get("time")).filter(|t| !t.trim().is_empty()),
+    };
+    let result = app.desk.add_event(app.desk.ctx(Actor::Web), id, &input);
+    answer(app, id, "event-new", pairs, result, "event-added")
+}
+
+pub fn event_action(app: &App, key: &str, item: &str, action: &str) -> Response {
+    let id = match customer_id(app, key) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let eid = match belongs(app, id, "event", item, event_ids(app, id)) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let ctx = app.desk.ctx(Actor::Web);
+    let form = format!("event-{eid}");
+    match action {
+        "resolve" => answer(app, id, &form, Vec::new(), app.desk.set_event_open(ctx, eid, false), "event-resolved"),
+        "reopen" => answer(app, id, &form, Vec::new(), app.desk.set_event_open(ctx, eid, true), "event-reopened"),
+        _ => answer(app, id, &form, Vec::new(), app.desk.remove_event(ctx, eid), "event-removed"),
+    }
+}

@@ -1,0 +1,440 @@
+//! The customer form: new (`GET /customers/new`, `POST /customers`) and edit
+//! (`GET /customers/{id}/edit`, `POST /customers/{id}`).
+
+use super::layout::{self, document, error_summary, field_errors, Field, Nav};
+use crate::core::desk::CustomerRef;
+use crate::core::error::{Error, FieldError};
+use crate::core::model::{Actor, Product};
+use crate::core::validate::{CustomerInput, LicenseInput};
+use crate::core::view::{CustomerView, PlanView, TemplateView};
+use crate::web::app::{status_of, App};
+use crate::web::http::{Request, Response};
+use maud::html;
+
+/// Plan rows the new-customer form always offers.
+const MIN_PLAN_ROWS: usize = 3;
+/// Plan rows read from a posted form at most.
+const MAX_PLAN_ROWS: usize = 100;
+
+/// A text field: (name, label, required, max length, input type, autocomplete, hint).
+type Spec = (&'static str, &'static str, bool, usize, &'static str, Option<&'static str>, Option<&'static str>);
+
+/// The text fields in form order, by fieldset.
+const PROFILE: &[Spec] = &[
+    ("company", "Company", true, 128, "text", Some("organization"), None),
+    ("account_name", "Account name", true, 25, "text", Some("off"), Some("4 to 25 characters: letters, digits, - and _; unique")),
+];
+const CONTACT: &[Spec] = &[
+    ("contact_first_name", "First name", true, 50, "text", Some("given-name"), None),
+    ("contact_last_name", "Last name", true, 50, "text", Some("family-name"), None),
+    ("email", "Email", true, 254, "email", Some("email"), None),
+    ("phone", "Phone", false, 32, "tel", Some("tel"), Some("Digits, spaces and + - ( ) . x")),
+];
+const ADDRESS: &[Spec] = &[
+    ("address", "Street address", false, 128, "text", Some("street-address"), None),
+    ("city", "City", true, 64, "text", Some("address-level2"), None),
+    ("state", "State or region", true, 64, "text", Some("address-level1"), None),
+    ("postal_code", "Postal code", false, 10, "text", Some("postal-code"), None),
+    ("country", "Country", true, 2, "text", Some("country"), Some("Two-letter ISO code in capitals, e.g. DE or US")),
+];
+const PREFERENCES: &[Spec] = &[
+    ("time_zone", "Time zone", false, 64, "text", Some("off"), Some("IANA name such as Europe/Berlin; empty means UTC")),
+    ("language", "Language", false, 35, "text", Some("off"), Some("BCP 47 tag such as en or de-DE; empty means en")),
+];
+
+/// Human labels for error-summary entries.
+fn label_of(field: &str) -> String {
+    for group in [PROFILE, CONTACT, ADDRESS, PREFERENCES] {
+        if let Some((_, label, ..)) = group.iter().find(|f| f.0 == field) {
+            return label.to_string();
+        }
+    }
+    match field {
+        "account_type" => "Account type".into(),
+        "notes" => "Notes".into(),
+        "wfbs_template" => "Worry-Free Business Security Services template".into(),
+        "cloud_edge_template" => "Cloud Edge template".into(),
+        "status" => "Status".into(),
+        other => match plan_field(other) {
+            Some((row, part)) => format!("Plan row {} {}", row + 1, part),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// `plan-2` → (2, "plan").
+fn plan_field(id: &str) -> Option<(usize, &str)> {
+    let (part, row) = id.rsplit_once('-')?;
+    matches!(part, "plan" | "units" | "start").then_some(())?;
+    Some((row.parse().ok()?, part))
+}
+
+/// What the form needs from the catalogue.
+struct Choices {
+    plans: Vec<PlanView>,
+    templates: Vec<TemplateView>,
+}
+
+fn choices(app: &App) -> Result<Choices, Error> {
+    Ok(Choices {
+        plans: app.desk.plans()?,
+        templates: app.desk.templates()?,
+    })
+}
+
+pub fn new_form(app: &App) -> Response {
+    render(app, None, None, 200)
+}
+
+pub fn edit_form(app: &App, id: &str) -> Response {
+    let id = match layout::id_of(app, "customer", id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    match app.desk.customer(&CustomerRef::Id(id)) {
+        Ok(c) => render(app, Some(&c), None, 200),
+        Err(e) => layout::error_page(app, &e, ("/", "Back to the customer list")),
+    }
+}
+
+/// A posted form: the core input, plus which form row each licence input came from and the
+/// errors found while reading the form itself.
+struct Posted {
+    input: CustomerInput,
+    rows: Vec<usize>,
+    errors: Vec<FieldError>,
+}
+
+fn read(pairs: &[(String, String)], editing: bool) -> Posted {
+    let get = |k: &str| layout::value(pairs, k).map(str::to_string);
+    let mut errors = Vec::new();
+    let mut licenses = Vec::new();
+    let mut rows = Vec::new();
+    if !editing {
+        for row in 0..MAX_PLAN_ROWS {
+            let plan = get(&format!("plan-{row}"));
+            let units = get(&format!("units-{row}"));
+            let start = get(&format!("start-{row}"));
+            if plan.is_none() && units.is_none() && start.is_none() {
+                break;
+            }
+            let plan = plan.unwrap_or_default();
+            let filled = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+            if plan.trim().is_empty() {
+                if !filled(&units) && !filled(&start) {
+                    continue;
+                }
+                // Kept as a licence without a plan, so the core refuses the whole form too and
+                // reports every other field at the same time.
+                errors.push(FieldError::new(format!("plan-{row}"), "choose a plan for this row, or clear its units and start date"));
+            }
+            // A units value that cannot be read is sent as 0, which the core refuses as well.
+            let units = match units.as_deref().map(str::trim) {
+                None | Some("") => {
+                    errors.push(FieldError::new(format!("units-{row}"), "required: the number of units, 1 or more"));
+                    0
+                }
+                Some(u) => u.parse::<u32>().unwrap_or_else(|_| {
+                    errors.push(FieldError::new(format!("units-{row}"), format!("`{u}` is not a whole number; enter 1 or more")));
+                    0
+                }),
+            };
+            rows.push(row);
+            licenses.push(LicenseInput {
+                plan,
+                units,
+                start: start.filter(|s| !s.trim().is_empty()),
+                ..LicenseInput::default()
+            });
+        }
+    }
+    let input = CustomerInput {
+        company: get("company"),
+        account_name: get("account_name"),
+        account_type: get("account_type"),
+        contact_first_name: get("contact_first_name"),
+        contact_last_name: get("contact_last_name"),
+        email: get("email"),
+        phone: get("phone"),
+        address: get("address"),
+        city: get("city"),
+        state: get("state"),
+        postal_code: get("postal_code"),
+        country: get("country"),
+        time_zone: get("time_zone"),
+        language: get("language"),
+        notes: get("notes").map(|n| n.replace("\r\n", "\n")),
+        wfbs_template: get("wfbs_template"),
+        // Only chosen when the customer is created; the edit form shows it read-only.
+        cloud_edge_template: if editing { None } else { get("cloud_edge_template") },
+        licenses: if editing { None } else { Some(licenses) },
+        ..CustomerInput::default()
+    };
+    Posted { input, rows, errors }
+}
+
+/// Renames the core's `licenses[k].part` fields onto the form's row inputs and merges in the
+/// form's own errors (which win for the same input).
+fn form_errors(e: Error, posted: &Posted) -> Error {
+    let mut errors: Vec<FieldError> = posted.errors.clone();
+    for mut fe in field_errors(&e) {
+        if let Some(rest) = fe.field.strip_prefix("licenses[") {
+            if let Some((k, part)) = rest.split_once("].") {
+                if let Some(row) = k.parse::<usize>().ok().and_then(|k| posted.rows.get(k)) {
+                    let part = if part == "expiry" { "start" } else { part };
+                    fe.field = format!("{part}-{row}");
+                }
+            }
+        }
+        if !errors.iter().any(|mine| mine.field == fe.field) {
+            errors.push(fe);
+        }
+    }
+    match e {
+        Error::Invalid(_) => Error::Invalid(errors),
+        Error::Conflict { .. } if errors.len() == 1 => e,
+        Error::Conflict { .. } => Error::Invalid(errors),
+        other if posted.errors.is_empty() => other,
+        _ => Error::Invalid(errors),
+    }
+}
+
+pub fn create(app: &App, req: &Request) -> Response {
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let posted = read(&pairs, false);
+    let result = app.desk.add_customer(app.desk.ctx(Actor::Web), &posted.input);
+    match result {
+        Ok(c) => layout::see_other(&format!("/customers/{}", c.id), "created"),
+        Err(e) => {
+            let e = form_errors(e, &posted);
+            let status = status_of(&e);
+            let draft = layout::Draft::new("customer", pairs, e);
+            render(app, None, Some(&draft), status)
+        }
+    }
+}
+
+pub fn update(app: &App, req: &Request, id: &str) -> Response {
+    let id = match layout::id_of(app, "customer", id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let pairs = match layout::form(app, req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let posted = read(&pairs, true);
+    match app.desk.edit_customer(app.desk.ctx(Actor::Web), id, &posted.input) {
+        Ok(_) => layout::see_other(&format!("/customers/{id}"), "saved"),
+        Err(Error::NotFound(m)) => layout::error_page(app, &Error::NotFound(m), ("/", "Back to the customer list")),
+        Err(e) => {
+            let current = match app.desk.customer(&CustomerRef::Id(id)) {
+                Ok(c) => c,
+                Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+            };
+            let e = form_errors(e, &posted);
+            let status = status_of(&e);
+            let draft = layout::Draft::new("customer", pairs, e);
+            render(app, Some(&current), Some(&draft), status)
+        }
+    }
+}
+
+/// The form, for a new customer (`current` is `None`) or an edit, with an optional rejected draft.
+fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draft>, status: u16) -> Response {
+    let choices = match choices(app) {
+        Ok(c) => c,
+        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
+    };
+    let editing = current.is_some();
+    let stored = |name: &str| -> String {
+        let Some(c) = current else {
+            return String::new();
+        };
+        match name {
+            "company" => c.company.clone(),
+            "account_name" => c.account_name.clone(),
+            "account_type" => c.account_type.code().to_string(),
+            "contact_first_name" => c.contact_first_name.clone(),
+            "contact_last_name" => c.contact_last_name.clone(),
+            "email" => c.email.clone(),
+            "phone" => c.phone.clone(),
+            "address" => c.address.clone(),
+            "city" => c.city.clone(),
+            "state" => c.state.clone(),
+            "postal_code" => c.postal_code.clone(),
+            "country" => c.country.clone(),
+            "time_zone" => c.time_zone.clone(),
+            "language" => c.language.clone(),
+            "notes" => c.notes.clone(),
+            "wfbs_template" => c.wfbs_template.clone().unwrap_or_default(),
+            "cloud_edge_template" => c.cloud_edge_template.clone().unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
+    let val = |name: &str| layout::typed(draft, "customer", name, &stored(name));
+    let err = |name: &str| layout::typed_error(draft, "customer", name);
+    let text = |spec: &Spec| {
+        let (name, label, required, max, kind, auto, hint) = *spec;
+        let mut f = Field::new(name, name, label).value(val(name)).error(err(name)).kind(kind).maxlength(max);
+        if required {
+            f = f.required();
+        }
+        if let Some(a) = auto {
+            f = f.autocomplete(a);
+        }
+        if let Some(h) = hint {
+            f = f.hint(h);
+        }
+        f.input()
+    };
+    let (title, action, heading) = match current {
+        Some(c) => (
+            format!("Edit {}", c.company),
+            format!("/customers/{}", c.id),
+            html! { "Edit " (c.company) },
+        ),
+        None => ("New customer".to_string(), "/customers".to_string(), html! { "New customer" }),
+    };
+    let account_type = val("account_type").to_ascii_uppercase();
+    let template_options = |product: Product| {
+        let mut opts = vec![(String::new(), "None".to_string())];
+        opts.extend(
+            choices
+                .templates
+                .iter()
+                .filter(|t| t.product == product)
+                .map(|t| (t.name.clone(), t.name.clone())),
+        );
+        opts
+    };
+    let mut plan_options = vec![(String::new(), "No plan".to_string())];
+    plan_options.extend(choices.plans.iter().filter(|p| p.enabled && !p.end_of_life).map(|p| {
+        let kind = if p.kind.code() == "trial" { ", trial" } else { "" };
+        (p.name.clone(), format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months))
+    }));
+    let rows = {
+        let posted_rows = draft
+            .filter(|d| d.form == "customer")
+            .map(|d| (0..MAX_PLAN_ROWS).take_while(|r| layout::value(&d.values, &format!("plan-{r}")).is_some()).count())
+            .unwrap_or(0);
+        posted_rows.max(MIN_PLAN_ROWS)
+    };
+    let ids = |field: &str| -> Option<String> {
+        let known = PROFILE.iter().chain(CONTACT).chain(ADDRESS).chain(PREFERENCES).any(|f| f.0 == field)
+            || matches!(field, "account_type" | "notes" | "wfbs_template")
+            || (field == "cloud_edge_template" && !editing)
+            || plan_field(field).is_some();
+        known.then(|| if field == "account_type" { "account_type-CLP".to_string() } else { field.to_string() })
+    };
+    let body = html! {
+        h1 { (heading) }
+        @if let Some(d) = draft {
+            (error_summary(&d.error, &ids, &label_of))
+        }
+        p.hint { "Fields marked " span aria-hidden="true" { "*" } span.vh { "with an asterisk" } " are required." }
+        form #customer-form .stack method="post" action=(action) novalidate data-testid="customer-form" {
+            fieldset {
+                legend { "Profile" }
+                @for spec in PROFILE { (text(spec)) }
+                fieldset.inline.invalid[err("account_type").is_some()] {
+                    legend { "Account type" span.req aria-hidden="true" { " *" } }
+                    @for (code, label) in [("CLP", "CLP – Customer Licensing Portal"), ("LMP", "LMP – Licensing Management Platform")] {
+                        div.check {
+                            input type="radio" name="account_type" value=(code) id=(format!("account_type-{code}"))
+                                checked[account_type == code]
+                                aria-describedby=[err("account_type").map(|_| "account_type-error")];
+                            label for=(format!("account_type-{code}")) { (label) }
+                        }
+                    }
+                    @if let Some(e) = err("account_type") {
+                        span.field-error #account_type-error data-testid="field-error" { (e) }
+                    }
+                }
+            }
+            fieldset {
+                legend { "Contact" }
+                @for spec in CONTACT { (text(spec)) }
+            }
+            fieldset {
+                legend { "Address" }
+                @for spec in ADDRESS { (text(spec)) }
+            }
+            fieldset {
+                legend { "Preferences" }
+                @for spec in PREFERENCES { (text(spec)) }
+            }
+            (Field::new("notes", "notes", "Notes")
+                .value(val("notes"))
+                .error(err("notes"))
+                .maxlength(4000)
+                .hint("Up to 4,000 characters")
+                .textarea(4))
+            @if editing {
+                section.note {
+                    h2 { "Licenses" }
+                    p { "Licenses, devices and events are managed on the customer page." }
+                }
+            } @else {
+                fieldset #plans {
+                    legend { "Plans" }
+                    p.hint { "Assign service plans now (optional). Rows without a plan are ignored; the expiry date follows from the plan's licence period. An empty start date means today." }
+                    table.plan-rows {
+                        thead { tr { th scope="col" { "Plan" } th scope="col" { "Units" } th scope="col" { "Start date" } } }
+                        tbody {
+                            @for row in 0..rows {
+                                tr {
+                                    td { (Field::new(format!("plan-{row}"), format!("plan-{row}"), format!("Plan, row {}", row + 1))
+                                        .value(val(&format!("plan-{row}"))).error(err(&format!("plan-{row}"))).hidden_label().select_cell(&plan_options)) }
+                                    td { (Field::new(format!("units-{row}"), format!("units-{row}"), format!("Units, row {}", row + 1))
+                                        .value(val(&format!("units-{row}"))).error(err(&format!("units-{row}"))).kind("number").min("1").hidden_label().cell()) }
+                                    td { (Field::new(format!("start-{row}"), format!("start-{row}"), format!("Start date, row {}", row + 1))
+                                        .value(val(&format!("start-{row}"))).error(err(&format!("start-{row}"))).kind("date").hidden_label().cell()) }
+                                }
+                            }
+                        }
+                    }
+                    @if choices.plans.iter().all(|p| !p.enabled || p.end_of_life) {
+                        p.hint { "No plan can be assigned yet. " a href="/plans" { "Add a plan" } " first." }
+                    }
+                }
+            }
+            fieldset {
+                legend { "Default product settings" }
+                (Field::new("wfbs_template", "wfbs_template", "Worry-Free Business Security Services template")
+                    .value(val("wfbs_template"))
+                    .error(err("wfbs_template"))
+                    .hint("Needs a wfbss plan")
+                    .select(&template_options(Product::Wfbss)))
+                @if editing {
+                    (Field::new("cloud_edge_template", "cloud_edge_template_shown", "Cloud Edge template")
+                        .value(current.and_then(|c| c.cloud_edge_template.clone()).unwrap_or_else(|| "None".into()))
+                        .readonly()
+                        .hint("Chosen when the customer is created; it cannot be changed")
+                        .input())
+                } @else {
+                    (Field::new("cloud_edge_template", "cloud_edge_template", "Cloud Edge template")
+                        .value(val("cloud_edge_template"))
+                        .error(err("cloud_edge_template"))
+                        .hint("Needs a cloud-edge plan; cannot be changed later")
+                        .select(&template_options(Product::CloudEdge)))
+                }
+            }
+            div.actions {
+                button.primary type="submit" #save-customer {
+                    @if editing { "Save changes" } @else { "Create customer" }
+                }
+                @match current {
+                    Some(c) => a.button href=(format!("/customers/{}", c.id)) #cancel { "Cancel" },
+                    None => a.button href="/" #cancel { "Cancel" },
+                }
+            }
+        }
+    };
+    let nav = if editing { Nav::Customers } else { Nav::NewCustomer };
+    let title = if draft.is_some() { format!("Error: {title}") } else { title };
+    layout::html(status, document(app, &title, nav, None, body))
+}

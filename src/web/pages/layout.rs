@@ -1,0 +1,656 @@
+//! The page shell and the small pieces every page uses: navigation, flash messages, error
+//! pages, form fields with their errors, badges, times, query strings.
+
+use crate::core::error::{Error, FieldError};
+use crate::core::filter::Filter;
+use crate::web::app::{status_of, App};
+use crate::web::http::{build_query, Request, Response};
+use maud::{html, Markup, DOCTYPE};
+
+/// Which main navigation entry a page belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Customers,
+    NewCustomer,
+    Import,
+    Plans,
+    Templates,
+    Firmware,
+    Outbox,
+    Audit,
+    Settings,
+    None,
+}
+
+const NAV: &[(Nav, &str, &str, &str)] = &[
+    (Nav::Customers, "/", "Customers", "nav-customers"),
+    (Nav::NewCustomer, "/customers/new", "New customer", "nav-new-customer"),
+    (Nav::Import, "/import", "Import", "nav-import"),
+    (Nav::Plans, "/plans", "Plans", "nav-plans"),
+    (Nav::Templates, "/templates", "Templates", "nav-templates"),
+    (Nav::Firmware, "/firmware", "Firmware", "nav-firmware"),
+    (Nav::Outbox, "/outbox", "Outbox", "nav-outbox"),
+    (Nav::Audit, "/audit", "Audit log", "nav-audit"),
+    (Nav::Settings, "/settings", "Settings", "nav-settings"),
+];
+
+/// A whole HTML document: header with navigation, a skip link, the flash message and `main`.
+pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – clientele" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                a.skip-link href="#main" { "Skip to main content" }
+                header.top {
+                    a.brand href="/" { "clientele" }
+                    nav aria-label="Main" {
+                        ul {
+                            @for (entry, href, label, testid) in NAV {
+                                li {
+                                    a href=(href) data-testid=(testid)
+                                        aria-current=[(*entry == nav).then_some("page")] { (label) }
+                                }
+                            }
+                        }
+                    }
+                    @if app.token_required {
+                        form.signout method="post" action="/logout" {
+                            button.link type="submit" data-testid="sign-out" { "Sign out" }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    @if let Some(text) = flash {
+                        div #flash .flash role="status" data-testid="flash" { (text) }
+                    }
+                    (body)
+                }
+                footer.foot {
+                    "clientele · today is " (app.desk.today().to_string())
+                }
+            }
+        }
+    }
+}
+
+pub fn html(status: u16, markup: Markup) -> Response {
+    Response::html(status, markup.into_string())
+}
+
+/// A small page with a heading, one message and one link onwards.
+pub fn message_page(app: &App, status: u16, title: &str, message: &str, back: (&str, &str)) -> Response {
+    let body = html! {
+        h1 { (title) }
+        p.lead data-testid="message" { (message) }
+        p { a href=(back.0) data-testid="back-link" { (back.1) } }
+    };
+    html(status, document(app, title, Nav::None, None, body))
+}
+
+/// The page for a core error: its message (and field or row details) with the status of
+/// `app::status_of`.
+pub fn error_page(app: &App, e: &Error, back: (&str, &str)) -> Response {
+    let status = status_of(e);
+    let title = error_title(e);
+    let body = html! {
+        h1 { (title) }
+        (error_block(e))
+        p { a href=(back.0) data-testid="back-link" { (back.1) } }
+    };
+    html(status, document(app, title, Nav::None, None, body))
+}
+
+pub fn error_title(e: &Error) -> &'static str {
+    match e {
+        Error::Invalid(_) => "Please correct the input",
+        Error::NotFound(_) => "Not found",
+        Error::Conflict { .. } => "Already in use",
+        Error::Refused(_) => "Not possible",
+        Error::Import(_) => "Import rejected",
+        Error::Csv(_) => "The CSV cannot be read",
+        Error::Busy(_) => "The database is busy",
+        Error::Database(_) => "Database problem",
+        Error::Io(_) => "Input/output problem",
+        Error::Internal(_) => "Internal error",
+    }
+}
+
+/// A core error as an alert box.
+pub fn error_block(e: &Error) -> Markup {
+    html! {
+        div.alert.error role="alert" data-testid="error" {
+            @match e {
+                Error::Invalid(errors) => {
+                    ul { @for fe in errors { li { strong { (fe.field) } ": " (fe.message) } } }
+                }
+                Error::Import(rows) => {
+                    p { "Nothing was written. Fix these rows and import again." }
+                    (import_rows(rows))
+                }
+                other => p { (other.to_string()) }
+            }
+        }
+    }
+}
+
+pub fn import_rows(rows: &[crate::core::error::RowError]) -> Markup {
+    html! {
+        div.table-wrap {
+            table #import-errors data-testid="import-errors" {
+                caption { "Rejected rows" }
+                thead { tr { th scope="col" { "Line" } th scope="col" { "Account" } th scope="col" { "Field" } th scope="col" { "Problem" } } }
+                tbody {
+                    @for row in rows {
+                        @for fe in &row.errors {
+                            tr {
+                                td.num { (row.line) }
+                                td { (row.account_name) }
+                                td { code { (fe.field) } }
+                                td { (fe.message) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A 400 page for a request whose query or form cannot be decoded at all.
+pub fn bad_request(app: &App, why: &str) -> Response {
+    message_page(app, 400, "Bad request", why, ("/", "Back to the customer list"))
+}
+
+/// The decoded query pairs, or the 400 page.
+pub fn query(app: &App, req: &Request) -> Result<Vec<(String, String)>, Response> {
+    req.query_pairs()
+        .map_err(|e| bad_request(app, &format!("The address cannot be read: {e}.")))
+}
+
+/// The decoded form pairs, or the 400 page.
+pub fn form(app: &App, req: &Request) -> Result<Vec<(String, String)>, Response> {
+    req.form_pairs()
+        .map_err(|e| bad_request(app, &format!("The form cannot be read: {e}.")))
+}
+
+/// The first value of a key.
+pub fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// A path id: a whole number, or the 404 page.
+pub fn id_of(app: &App, what: &str, s: &str) -> Result<u64, Response> {
+    s.parse::<u64>().map_err(|_| {
+        message_page(
+            app,
+            404,
+            "Not found",
+            &format!("`{s}` is not a {what} id; ids are whole numbers."),
+            ("/", "Back to the customer list"),
+        )
+    })
+}
+
+/// A `303` to one of our own paths with a flash code.
+pub fn see_other(path: &str, done: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Response::redirect_see_other(&format!("{path}{sep}done={done}"))
+}
+
+/// The fixed sentence for a flash code; unknown codes show nothing.
+pub fn flash(pairs: &[(String, String)]) -> Option<String> {
+    let code = value(pairs, "done")?;
+    let number = |key: &str| value(pairs, key).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    Some(
+        match code {
+            "created" => "The customer was created.",
+            "saved" => "Your changes were saved.",
+            "suspended" => "The customer is now suspended.",
+            "reactivated" => "The customer is active again.",
+            "status-unchanged" => "The customer already had that status; nothing changed.",
+            "license-added" => "The license was added.",
+            "license-saved" => "The license was saved.",
+            "license-removed" => "The license was removed.",
+            "device-added" => "The device was added.",
+            "device-saved" => "The device was saved.",
+            "device-removed" => "The device was removed.",
+            "event-added" => "The event was added.",
+            "event-resolved" => "The event was resolved.",
+            "event-reopened" => "The event was reopened.",
+            "event-removed" => "The event was removed.",
+            "plan-added" => "The plan was added.",
+            "plan-saved" => "The plan was saved.",
+            "plan-removed" => "The plan was removed.",
+            "template-added" => "The template was added.",
+            "template-saved" => "The template was saved.",
+            "template-removed" => "The template was removed.",
+            "firmware-set" => "The latest firmware version was recorded.",
+            "firmware-removed" => "The firmware entry was removed.",
+            "message-removed" => "The message was removed from the outbox.",
+            "settings-saved" => "The settings were saved.",
+            "imported" => {
+                return Some(format!(
+                    "Import finished: {} created, {} updated, {} unchanged.",
+                    number("created"),
+                    number("updated"),
+                    number("unchanged")
+                ))
+            }
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// `?a=b&c=d` for a filter (defaults left out), or an empty string.
+pub fn filter_query(f: &Filter) -> String {
+    let pairs = f.to_pairs();
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if refs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", build_query(&refs))
+    }
+}
+
+/// A link back to the list that was shown: `back` is a filter query sent along with a form;
+/// it is parsed as a filter and rebuilt, so only a valid filter ever becomes a link.
+pub fn list_link(back: Option<&str>) -> String {
+    let pairs = back
+        .and_then(|b| crate::web::http::Request::new(crate::web::http::Method::Get, &format!("/?{}", b.trim_start_matches('?'))).ok())
+        .and_then(|r| r.query_pairs().ok())
+        .unwrap_or_default();
+    match crate::web::app::filter_from_pairs(&pairs) {
+        Ok(f) => format!("/{}", filter_query(&f)),
+        Err(_) => "/".to_string(),
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An RFC 3339 UTC timestamp as `2026-11-27 08:00 UTC` in a `<time>` element.
+pub fn time(ts: &str) -> Markup {
+    let shown = match (ts.get(..10), ts.get(11..16)) {
+        (Some(d), Some(t)) if ts.len() >= 16 => format!("{d} {t} UTC"),
+        _ => ts.to_string(),
+    };
+    html! { time datetime=(ts) { (shown) } }
+}
+
+/// A licence status badge: red for action required, yellow for a warning.
+pub fn license_badge(code: &str) -> Markup {
+    let (class, label) = match code {
+        "expired" => ("badge red", "Expired"),
+        "exceeded_allocation" => ("badge red", "Exceeded allocation"),
+        "expiring_soon" => ("badge yellow", "Expiring soon"),
+        "normal" => ("badge green", "Normal"),
+        _ => ("badge grey", "No license"),
+    };
+    html! { span class=(class) data-status=(code) { (label) } }
+}
+
+/// A red "N action required" and a yellow "N warning" count, each only when non-zero.
+pub fn counts(red: u32, yellow: u32, reasons: &[&str], testid: &str) -> Markup {
+    let title = reasons.join("; ");
+    html! {
+        div.counts data-testid=(testid) {
+            @if red > 0 {
+                span.badge.red title=(title) data-count="action_required" {
+                    (red) " action required"
+                }
+            }
+            @if yellow > 0 {
+                span.badge.yellow title=(title) data-count="warning" {
+                    (yellow) @if yellow == 1 { " warning" } @else { " warnings" }
+                }
+            }
+            @if red == 0 && yellow == 0 {
+                span.none { "None" }
+            }
+        }
+        @if !reasons.is_empty() {
+            ul.reasons data-testid=(format!("{testid}-reasons")) {
+                @for r in reasons { li { (r) } }
+            }
+        }
+    }
+}
+
+/// What a rejected form keeps: which form on the page it was, the typed values and the error.
+pub struct Draft {
+    pub form: String,
+    pub values: Vec<(String, String)>,
+    pub error: Error,
+}
+
+impl Draft {
+    pub fn new(form: impl Into<String>, values: Vec<(String, String)>, error: Error) -> Draft {
+        Draft { form: form.into(), values, error }
+    }
+
+    /// The typed value of a field of `form`, when this draft belongs to it.
+    pub fn value(&self, form: &str, name: &str) -> Option<&str> {
+        (self.form == form).then(|| value(&self.values, name).unwrap_or(""))
+    }
+
+    /// The error message for a field of `form`.
+    pub fn field_error(&self, form: &str, name: &str) -> Option<String> {
+        if self.form != form {
+            return None;
+        }
+        let messages: Vec<String> = field_errors(&self.error)
+            .into_iter()
+            .filter(|fe| fe.field == name)
+            .map(|fe| fe.message)
+            .collect();
+        (!messages.is_empty()).then(|| messages.join("; "))
+    }
+}
+
+/// Field-level errors of an error (an invalid input or a uniqueness conflict).
+pub fn field_errors(e: &Error) -> Vec<FieldError> {
+    match e {
+        Error::Invalid(errors) => errors.clone(),
+        Error::Conflict { field, message } => vec![FieldError::new(field.clone(), message.clone())],
+        _ => Vec::new(),
+    }
+}
+
+/// Shorthand used by the page renderers: a field's current value (typed, or stored).
+pub fn typed(draft: Option<&Draft>, form: &str, name: &str, stored: &str) -> String {
+    draft
+        .and_then(|d| d.value(form, name))
+        .unwrap_or(stored)
+        .to_string()
+}
+
+pub fn typed_error(draft: Option<&Draft>, form: &str, name: &str) -> Option<String> {
+    draft.and_then(|d| d.field_error(form, name))
+}
+
+/// An error summary for a form: every field error, linked to its field.
+/// `ids` maps an error's field name onto the id of the input showing it (or `None`).
+pub fn error_summary(e: &Error, ids: &dyn Fn(&str) -> Option<String>, label: &dyn Fn(&str) -> String) -> Markup {
+    let fields = field_errors(e);
+    html! {
+        div #error-summary .alert.error role="alert" tabindex="-1" data-testid="error-summary" {
+            h2 { "There is a problem" }
+            @if fields.is_empty() {
+                p { (e.to_string()) }
+            } @else {
+                ul {
+                    @for fe in &fields {
+                        li {
+                            @match ids(&fe.field) {
+                                Some(id) => a href=(format!("#{id}")) { (label(&fe.field)) ": " (fe.message) },
+                                None => { strong { (label(&fe.field)) } ": " (fe.message) },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One labelled form control with its hint and error, accessible by `for`/`aria-describedby`.
+pub struct Field {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    pub required: bool,
+    pub kind: &'static str,
+    pub maxlength: Option<usize>,
+    pub autocomplete: Option<&'static str>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    /// The id of the `<form>` the control belongs to when it sits outside it (table rows).
+    pub form: Option<String>,
+    /// Label only for assistive technology (compact table cells).
+    pub hidden_label: bool,
+    pub readonly: bool,
+    pub list: Option<&'static str>,
+    pub placeholder: Option<String>,
+}
+
+impl Field {
+    pub fn new(id: impl Into<String>, name: impl Into<String>, label: impl Into<String>) -> Field {
+        Field {
+            id: id.into(),
+            name: name.into(),
+            label: label.into(),
+            value: String::new(),
+            error: None,
+            hint: None,
+            required: false,
+            kind: "text",
+            maxlength: None,
+            autocomplete: None,
+            min: None,
+            max: None,
+            form: None,
+            hidden_label: false,
+            readonly: false,
+            list: None,
+            placeholder: None,
+        }
+    }
+    pub fn value(mut self, v: impl Into<String>) -> Field {
+        self.value = v.into();
+        self
+    }
+    pub fn error(mut self, e: Option<String>) -> Field {
+        self.error = e;
+        self
+    }
+    pub fn hint(mut self, h: impl Into<String>) -> Field {
+        self.hint = Some(h.into());
+        self
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn kind(mut self, k: &'static str) -> Field {
+        self.kind = k;
+        self
+    }
+    pub fn maxlength(mut self, n: usize) -> Field {
+        self.maxlength = Some(n);
+        self
+    }
+    pub fn autocomplete(mut self, a: &'static str) -> Field {
+        self.autocomplete = Some(a);
+        self
+    }
+    pub fn min(mut self, m: impl Into<String>) -> Field {
+        self.min = Some(m.into());
+        self
+    }
+    pub fn max(mut self, m: impl Into<String>) -> Field {
+        self.max = Some(m.into());
+        self
+    }
+    pub fn form(mut self, f: impl Into<String>) -> Field {
+        self.form = Some(f.into());
+        self
+    }
+    pub fn hidden_label(mut self) -> Field {
+        self.hidden_label = true;
+        self
+    }
+    pub fn readonly(mut self) -> Field {
+        self.readonly = true;
+        self
+    }
+    pub fn list(mut self, l: &'static str) -> Field {
+        self.list = Some(l);
+        self
+    }
+    pub fn placeholder(mut self, p: impl Into<String>) -> Field {
+        self.placeholder = Some(p.into());
+        self
+    }
+
+    fn hint_id(&self) -> String {
+        format!("{}-hint", self.id)
+    }
+
+    fn error_id(&self) -> String {
+        format!("{}-error", self.id)
+    }
+
+    fn described_by(&self) -> Option<String> {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(self.hint_id());
+        }
+        if self.error.is_some() {
+            ids.push(self.error_id());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    fn label(&self) -> Markup {
+        html! {
+            label for=(self.id) class=[self.hidden_label.then_some("vh")] {
+                (self.label)
+                @if self.required { span.req aria-hidden="true" { " *" } }
+            }
+        }
+    }
+
+    fn notes(&self) -> Markup {
+        html! {
+            @if let Some(h) = &self.hint { span.hint id=(self.hint_id()) { (h) } }
+            @if let Some(e) = &self.error {
+                span.field-error id=(self.error_id()) data-testid="field-error" { (e) }
+            }
+        }
+    }
+
+    fn wrap(&self, control: Markup) -> Markup {
+        html! {
+            div class=(if self.error.is_some() { "field invalid" } else { "field" }) {
+                (self.label())
+                (control)
+                (self.notes())
+            }
+        }
+    }
+
+    /// The bare `<input>` (for table cells, where the label is hidden and the error follows).
+    pub fn input_control(&self) -> Markup {
+        html! {
+            input id=(self.id) name=(self.name) type=(self.kind) value=(self.value)
+                required[self.required] readonly[self.readonly]
+                maxlength=[self.maxlength] autocomplete=[self.autocomplete]
+                min=[self.min.as_deref()] max=[self.max.as_deref()] form=[self.form.as_deref()]
+                list=[self.list] placeholder=[self.placeholder.as_deref()]
+                aria-invalid=[self.error.as_ref().map(|_| "true")]
+                aria-describedby=[self.described_by()];
+        }
+    }
+
+    pub fn input(&self) -> Markup {
+        self.wrap(self.input_control())
+    }
+
+    /// A cell-sized input: hidden label, control, error.
+    pub fn cell(&self) -> Markup {
+        html! { (self.label()) (self.input_control()) (self.notes()) }
+    }
+
+    pub fn select_control(&self, options: &[(String, String)]) -> Markup {
+        html! {
+            select id=(self.id) name=(self.name) required[self.required] form=[self.form.as_deref()]
+                aria-invalid=[self.error.as_ref().map(|_| "true")]
+                aria-describedby=[self.described_by()] {
+                @for (v, label) in options {
+                    option value=(v) selected[*v == self.value] { (label) }
+                }
+            }
+        }
+    }
+
+    pub fn select(&self, options: &[(String, String)]) -> Markup {
+        self.wrap(self.select_control(options))
+    }
+
+    pub fn select_cell(&self, options: &[(String, String)]) -> Markup {
+        html! { (self.label()) (self.select_control(options)) (self.notes()) }
+    }
+
+    pub fn textarea(&self, rows: u32) -> Markup {
+        self.wrap(html! {
+            textarea id=(self.id) name=(self.name) rows=(rows) required[self.required]
+                readonly[self.readonly] maxlength=[self.maxlength] form=[self.form.as_deref()]
+                placeholder=[self.placeholder.as_deref()]
+                aria-invalid=[self.error.as_ref().map(|_| "true")]
+                aria-describedby=[self.described_by()] { (self.value) }
+        })
+    }
+
+    /// A check box with its label after it.
+    pub fn checkbox(&self, checked: bool) -> Markup {
+        html! {
+            div class=(if self.error.is_some() { "check invalid" } else { "check" }) {
+                input id=(self.id) name=(self.name) type="checkbox" value="yes" checked[checked]
+                    form=[self.form.as_deref()]
+                    aria-invalid=[self.error.as_ref().map(|_| "true")]
+                    aria-describedby=[self.described_by()];
+                label for=(self.id) { (self.label) }
+                (self.notes())
+            }
+        }
+    }
+}
+
+/// Owned `(value, label)` pairs from borrowed ones.
+pub fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_times() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert!(time("2026-11-27T08:00:00Z").into_string().contains("2026-11-27 08:00 UTC"));
+    }
+
+    #[test]
+    fn back_links_are_rebuilt_filters() {
+        assert_eq!(list_link(Some("q=a%20b&sort=-company")), "/?q=a%20b&sort=-company");
+        assert_eq!(list_link(Some("javascript:alert(1)")), "/");
+        assert_eq!(list_link(Some("//evil.example")), "/");
+        assert_eq!(list_link(None), "/");
+    }
+}

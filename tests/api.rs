@@ -1,0 +1,2304 @@
+//! The JSON API end to end.
+//!
+//! Every scenario runs twice: `in_process` calls the router (`App::handle`) directly over a
+//! fresh database, and `binary` spawns the real `clientele serve` on a free port and talks
+//! HTTP/1.1 to it over a keep-alive connection. Both check every answer against the OpenAPI
+//! document the server publishes: the status must be documented for the operation, the body
+//! must match its schema, and a request the server accepted must match the documented request
+//! schema and parameters. Server-level behaviour (Host, origin, size limits, keep-alive) is
+//! tested against the binary only.
+
+use clientele::core::date::Date;
+use clientele::core::desk::Desk;
+use clientele::store::Access;
+use clientele::web::api::{openapi, ROUTES};
+use clientele::web::app::App;
+use clientele::web::http::{url_encode, Method, Request};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const TODAY: &str = "2026-11-27";
+
+// ---- responses and the two clients -----------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {}: body is not JSON ({e}): {}",
+                self.status,
+                self.text()
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    fn expect(self, status: u16) -> Resp {
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        self
+    }
+
+    /// Asserts an API error with this status and field; returns the error object.
+    #[track_caller]
+    fn error(self, status: u16, field: Option<&str>) -> Value {
+        let r = self.expect(status);
+        let v = r.json();
+        assert_eq!(v["error"]["field"].as_str(), field, "{v}");
+        assert!(v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+        v["error"].clone()
+    }
+}
+
+trait Api {
+    fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp;
+
+    /// The (path template, method) pairs answered with a success so far.
+    fn successes(&self) -> &BTreeSet<(String, String)>;
+
+    fn get(&mut self, target: &str) -> Resp {
+        self.send("GET", target, &[], b"")
+    }
+
+    fn delete(&mut self, target: &str) -> Resp {
+        self.send("DELETE", target, &[], b"")
+    }
+
+    fn post(&mut self, target: &str, body: &Value) -> Resp {
+        self.with_json("POST", target, body)
+    }
+
+    fn patch(&mut self, target: &str, body: &Value) -> Resp {
+        self.with_json("PATCH", target, body)
+    }
+
+    fn put(&mut self, target: &str, body: &Value) -> Resp {
+        self.with_json("PUT", target, body)
+    }
+
+    fn with_json(&mut self, method: &str, target: &str, body: &Value) -> Resp {
+        self.send(
+            method,
+            target,
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn post_empty(&mut self, target: &str) -> Resp {
+        self.send("POST", target, &[], b"")
+    }
+
+    fn import(&mut self, target: &str, csv: &[u8]) -> Resp {
+        self.send("POST", target, &[("Content-Type", "text/csv")], csv)
+    }
+
+    /// `total` of a customer list query.
+    #[track_caller]
+    fn total(&mut self, query: &str) -> u64 {
+        let v = self
+            .get(&format!("/api/customers?{query}"))
+            .expect(200)
+            .json();
+        v["total"].as_u64().unwrap()
+    }
+}
+
+/// The router called directly, over a database in a temp dir.
+struct InProc {
+    _dir: tempfile::TempDir,
+    app: App,
+    ok: BTreeSet<(String, String)>,
+}
+
+impl InProc {
+    fn new() -> InProc {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(
+            &dir.path().join("t.redb"),
+            Access::Write,
+            Some(Date::parse(TODAY).unwrap()),
+        )
+        .unwrap();
+        InProc {
+            _dir: dir,
+            app: App {
+                desk,
+                token_required: false,
+            },
+            ok: BTreeSet::new(),
+        }
+    }
+}
+
+impl Api for InProc {
+    fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        let mut req = Request::new(Method::parse(method), target).unwrap();
+        for (n, v) in headers {
+            req = req.with_header(n, v);
+        }
+        let req = req.with_body(body.to_vec());
+        let r = self.app.handle(&req);
+        let resp = Resp {
+            status: r.status,
+            headers: r
+                .headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
+            body: r.body,
+        };
+        conform(method, target, headers, body, &resp, &mut self.ok);
+        resp
+    }
+
+    fn successes(&self) -> &BTreeSet<(String, String)> {
+        &self.ok
+    }
+}
+
+/// `clientele serve` on a free port, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    conn: Option<Conn>,
+    _dir: tempfile::TempDir,
+    ok: BTreeSet<(String, String)>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.redb");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_clientele"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", TODAY, "serve", "--addr", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the clientele binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+                    let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    let _ = tx.send(port.parse::<u16>().ok());
+                    return;
+                }
+            }
+            let _ = tx.send(None);
+        });
+        let port = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Some(port)) => port,
+            other => {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                let _ = child.wait();
+                panic!("`clientele serve` did not report its address ({other:?}); stderr: {err}");
+            }
+        };
+        Server {
+            child,
+            port,
+            conn: None,
+            _dir: dir,
+            ok: BTreeSet::new(),
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn connect(&self) -> Conn {
+        Conn::open(self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Api for Server {
+    fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        let host = self.host();
+        let mut all: Vec<(&str, &str)> = vec![("Host", host.as_str())];
+        all.extend_from_slice(headers);
+        // One keep-alive connection, reopened if the server closed it.
+        for attempt in 0..2 {
+            let mut conn = match self.conn.take() {
+                Some(c) => c,
+                None => self.connect(),
+            };
+            match conn.request(method, target, &all, body) {
+                Ok(resp) => {
+                    if !resp
+                        .header("connection")
+                        .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+                    {
+                        self.conn = Some(conn);
+                    }
+                    conform(method, target, headers, body, &resp, &mut self.ok);
+                    return resp;
+                }
+                Err(e) if attempt == 0 => eprintln!("reconnecting after: {e}"),
+                Err(e) => panic!("{method} {target}: {e}"),
+            }
+        }
+        unreachable!()
+    }
+
+    fn successes(&self) -> &BTreeSet<(String, String)> {
+        &self.ok
+    }
+}
+
+/// A small HTTP/1.1 client over one keep-alive connection.
+struct Conn {
+    reader: BufReader<TcpStream>,
+}
+
+impl Conn {
+    fn open(port: u16) -> Conn {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        stream.set_nodelay(true).unwrap();
+        Conn {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// Sends one request (with `Content-Length` whenever there is a body or the method
+    /// usually has one) and reads one response.
+    fn request(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Resp> {
+        let mut head = format!("{method} {target} HTTP/1.1\r\n");
+        for (n, v) in headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let stream = self.reader.get_mut();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body)?;
+        stream.flush()?;
+        self.read_response(method == "HEAD")
+    }
+
+    /// Sends raw bytes as they are (for malformed or oversized requests).
+    fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<Resp> {
+        self.reader.get_mut().write_all(bytes)?;
+        self.read_response(false)
+    }
+
+    fn read_response(&mut self, head_only: bool) -> std::io::Result<Resp> {
+        let eof = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed");
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(eof());
+        }
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(eof());
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((n, v)) = l.split_once(':') {
+                headers.push((n.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let mut body = Vec::new();
+        if head_only || status == 204 || status == 304 {
+            // no body
+        } else if let Some(len) = find("content-length") {
+            let len: usize = len.parse().map_err(std::io::Error::other)?;
+            body.resize(len, 0);
+            self.reader.read_exact(&mut body)?;
+        } else if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim(), 16).map_err(std::io::Error::other)?;
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk)?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else {
+            self.reader.read_to_end(&mut body)?;
+        }
+        Ok(Resp {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+// ---- conformance with the OpenAPI document ---------------------------------------------
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// The document's path template matching a concrete path; literal matches win.
+fn find_template<'a>(doc: &'a Value, path: &str) -> Option<(&'a str, &'a Value)> {
+    let want = segments(path);
+    let mut best: Option<(usize, &str, &Value)> = None;
+    for (template, item) in doc["paths"].as_object()? {
+        let t = segments(template);
+        if t.len() != want.len() {
+            continue;
+        }
+        let mut score = 0;
+        let fits = t.iter().zip(&want).all(|(t, s)| {
+            match t.strip_prefix('{').and_then(|t| t.split_once('}')) {
+                Some((_, suffix)) => {
+                    score += suffix.len();
+                    s.ends_with(suffix) && s.len() > suffix.len()
+                }
+                None => {
+                    score += 100;
+                    t == s
+                }
+            }
+        });
+        if fits && best.is_none_or(|(b, _, _)| score > b) {
+            best = Some((score, template, item));
+        }
+    }
+    best.map(|(_, t, i)| (t, i))
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve(
+            doc,
+            &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        ),
+        None => schema,
+    }
+}
+
+/// A small JSON Schema checker for the keywords the document uses.
+fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if let Some(types) = schema.get("type") {
+        let names: Vec<&str> = match types {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let fits = names.iter().any(|t| match *t {
+            "string" => v.is_string(),
+            "integer" => v.is_u64() || v.is_i64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            _ => false,
+        });
+        if !fits {
+            return Err(format!("{at}: {v} is not of type {types}"));
+        }
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if !values.contains(v) {
+            return Err(format!("{at}: {v} is not one of {values:?}"));
+        }
+    }
+    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_f64), v.as_f64()) {
+        if n < min {
+            return Err(format!("{at}: {n} < minimum {min}"));
+        }
+    }
+    if let (Some(max), Some(n)) = (schema.get("maximum").and_then(Value::as_f64), v.as_f64()) {
+        if n > max {
+            return Err(format!("{at}: {n} > maximum {max}"));
+        }
+    }
+    if let (Some(min), Some(s)) = (schema.get("minLength").and_then(Value::as_u64), v.as_str()) {
+        if (s.chars().count() as u64) < min {
+            return Err(format!("{at}: {v} is shorter than {min}"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for key in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !obj.contains_key(key) {
+                return Err(format!("{at}: `{key}` is missing"));
+            }
+        }
+        for (key, value) in obj {
+            match props.and_then(|p| p.get(key)) {
+                Some(s) => check(doc, s, value, &format!("{at}.{key}"))?,
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => {
+                        return Err(format!("{at}: `{key}` is not documented"))
+                    }
+                    Some(s @ Value::Object(_)) => check(doc, s, value, &format!("{at}.{key}"))?,
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let Some(items) = v.as_array() {
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
+            if (items.len() as u64) < min {
+                return Err(format!("{at}: fewer than {min} items"));
+            }
+        }
+        if let Some(s) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check(doc, s, item, &format!("{at}[{i}]"))?;
+            }
+        }
+    }
+    if let Some(all) = schema.get("oneOf").and_then(Value::as_array) {
+        let n = all.iter().filter(|s| check(doc, s, v, at).is_ok()).count();
+        if n != 1 {
+            return Err(format!("{at}: matches {n} of oneOf"));
+        }
+    }
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
+        if !any.iter().any(|s| check(doc, s, v, at).is_ok()) {
+            return Err(format!("{at}: matches none of anyOf"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks an answer against the document (see the module comment) and records successes.
+fn conform(
+    method: &str,
+    target: &str,
+    req_headers: &[(&str, &str)],
+    req_body: &[u8],
+    r: &Resp,
+    ok: &mut BTreeSet<(String, String)>,
+) {
+    let doc = openapi::document();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let ctx = format!("{method} {target} → {}", r.status);
+    for (name, value) in &r.headers {
+        assert!(
+            value.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            "{ctx}: header {name} is not plain ASCII"
+        );
+    }
+    let error_body = |r: &Resp| {
+        let v = r.json();
+        check(
+            doc,
+            &json!({ "$ref": "#/components/schemas/Error" }),
+            &v,
+            "error",
+        )
+        .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+    };
+    if r.status == 421 || r.status == 403 || r.status == 413 {
+        return error_body(r);
+    }
+    let Some((template, item)) = find_template(doc, path) else {
+        assert_eq!(r.status, 404, "{ctx}: undocumented path answered");
+        return error_body(r);
+    };
+    let lower = method.to_ascii_lowercase();
+    let Some(op) = item.get(&lower) else {
+        if method == "HEAD" && item.get("get").is_some() {
+            return;
+        }
+        assert_eq!(r.status, 405, "{ctx}: undocumented method answered");
+        assert!(r.header("allow").is_some(), "{ctx}: 405 without Allow");
+        return error_body(r);
+    };
+    let Some(doc_resp) = op["responses"].get(r.status.to_string()) else {
+        panic!("{ctx}: status not documented; body: {}", r.text());
+    };
+    match doc_resp.get("content").and_then(Value::as_object) {
+        None => assert!(r.body.is_empty(), "{ctx}: body where none is documented"),
+        Some(content) => {
+            let (media, spec) = content.iter().next().unwrap();
+            let ct = r.header("content-type").unwrap_or_default();
+            assert!(
+                ct.starts_with(media.as_str()),
+                "{ctx}: content type {ct}, documented {media}"
+            );
+            if media == "application/json" {
+                check(doc, &spec["schema"], &r.json(), "body")
+                    .unwrap_or_else(|e| panic!("{ctx}: response does not fit: {e}"));
+            }
+        }
+    }
+    if !(200..300).contains(&r.status) {
+        return;
+    }
+    // The server accepted this request, so the document must accept it too.
+    let params = op["parameters"].as_array().cloned().unwrap_or_default();
+    let req = Request::new(Method::Get, &format!("/?{query}")).unwrap();
+    for (key, value) in req.query_pairs().unwrap() {
+        let Some(p) = params
+            .iter()
+            .find(|p| p["in"] == "query" && p["name"] == key.as_str())
+        else {
+            panic!("{ctx}: query parameter {key} is not documented");
+        };
+        let schema = &p["schema"];
+        let v = if schema["type"] == "array" {
+            Value::Array(
+                value
+                    .split(',')
+                    .map(|s| typed(&schema["items"], s))
+                    .collect(),
+            )
+        } else {
+            typed(schema, &value)
+        };
+        check(doc, schema, &v, &key).unwrap_or_else(|e| panic!("{ctx}: accepted query {e}"));
+    }
+    if let Some(rb) = op.get("requestBody") {
+        let ct = req_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| *v);
+        if rb["content"].get("application/json").is_some() && ct.is_some() {
+            let v: Value = serde_json::from_slice(req_body).unwrap();
+            check(
+                doc,
+                &rb["content"]["application/json"]["schema"],
+                &v,
+                "request",
+            )
+            .unwrap_or_else(|e| panic!("{ctx}: accepted request does not fit the document: {e}"));
+        }
+    }
+    ok.insert((template.to_string(), lower));
+}
+
+/// A query value as the JSON type its schema names.
+fn typed(schema: &Value, s: &str) -> Value {
+    if schema["type"] == "integer" {
+        s.parse::<i64>().map_or_else(|_| json!(s), |n| json!(n))
+    } else {
+        json!(s)
+    }
+}
+
+// ---- fixtures --------------------------------------------------------------------------
+
+/// Plans, templates and a firmware entry, created through the API.
+fn seed(api: &mut dyn Api) {
+    for (name, product, kind, months, managed) in [
+        ("WFBS-S Full", "wfbss", "full", 12, true),
+        ("WFBS-S Trial", "wfbss", "trial", 1, true),
+        ("Cloud Edge Full", "cloud-edge", "full", 12, true),
+        ("HES Unmanaged", "hes", "full", 24, false),
+    ] {
+        api.post(
+            "/api/plans",
+            &json!({ "name": name, "product": product, "kind": kind, "months": months, "managed": managed }),
+        )
+        .expect(201);
+    }
+    api.post(
+        "/api/templates",
+        &json!({ "name": "Strict Mode", "product": "wfbss", "settings": { "scan": "deep" } }),
+    )
+    .expect(201);
+    api.post(
+        "/api/templates",
+        &json!({ "name": "Edge Default", "product": "cloud-edge" }),
+    )
+    .expect(201);
+    api.put("/api/firmware/CE-100", &json!({ "version": "3.2.0" }))
+        .expect(200);
+}
+
+fn customer(company: &str, account: &str, kind: &str, licenses: Value) -> Value {
+    json!({
+        "company": company,
+        "account_name": account,
+        "account_type": kind,
+        "contact_first_name": "Ana",
+        "contact_last_name": "Lima",
+        "email": "ana@example.com",
+        "city": "Lisboa",
+        "state": "Lisboa",
+        "country": "PT",
+        "licenses": licenses,
+    })
+}
+
+fn lic(plan: &str, units: u32, used: u32, start: &str) -> Value {
+    json!({ "plan": plan, "units": units, "used": used, "start": start })
+}
+
+/// Adds a customer and returns its id.
+#[track_caller]
+fn add(api: &mut dyn Api, body: &Value) -> u64 {
+    api.post("/api/customers", body).expect(201).json()["id"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Runs each scenario in process and against the binary.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn in_process() {
+                super::$name(&mut super::InProc::new());
+            }
+            #[test]
+            fn binary() {
+                super::$name(&mut super::Server::start());
+            }
+        }
+    )*};
+}
+
+both!(
+    awkward_data_round_trips_byte_exact,
+    every_filter_counts_its_total,
+    paging_and_sort,
+    errors_name_the_field_and_fit_the_status,
+    bulk_tasks_dry_run_then_real_run,
+    delete_is_refused_while_licences_remain,
+    csv_export_imports_back_unchanged,
+    import_with_bad_rows_lists_their_lines,
+    view_setting_applies_to_list_and_export,
+    outbox_message_downloads_as_eml,
+    audit_log_records_api_changes,
+    reference_data_and_holdings,
+);
+
+// ---- scenarios -------------------------------------------------------------------------
+
+fn awkward_data_round_trips_byte_exact(api: &mut dyn Api) {
+    seed(api);
+    let notes = "line one, with \"quotes\"; semicolons\nline two: مرحبا 你好 🎉\n=1+2\n<b>bold</b>";
+    let mut body = customer(
+        "=HYPERLINK(\"x\"), <script>alert('x')</script> & Söhne 🎉",
+        "awkward_01",
+        "LMP",
+        json!([lic("WFBS-S Full", 10, 3, "2026-06-01")]),
+    );
+    body["contact_first_name"] = json!("Zoë \"Z\"");
+    body["contact_last_name"] = json!("محمد");
+    body["address"] = json!("1, \"Main\" St; 東京");
+    body["city"] = json!("-Köln");
+    body["state"] = json!("+NRW");
+    body["notes"] = json!(notes);
+    body["phone"] = json!("+49 (30) 123-45.6 x7");
+    body["time_zone"] = json!("Europe/Berlin");
+    body["language"] = json!("de-DE");
+    body["wfbs_template"] = json!("Strict Mode");
+    let created = api.post("/api/customers", &body).expect(201).json();
+    let id = created["id"].as_u64().unwrap();
+    let got = api.get(&format!("/api/customers/{id}")).expect(200).json();
+    for key in [
+        "company",
+        "account_name",
+        "account_type",
+        "contact_first_name",
+        "contact_last_name",
+        "email",
+        "phone",
+        "address",
+        "city",
+        "state",
+        "country",
+        "time_zone",
+        "language",
+        "notes",
+        "wfbs_template",
+    ] {
+        assert_eq!(got[key], body[key], "{key}");
+        assert_eq!(created[key], body[key], "{key}");
+    }
+    assert_eq!(got["licenses"][0]["plan"], "WFBS-S Full");
+    assert_eq!(got["licenses"][0]["expiry"], "2027-06-01");
+    assert_eq!(got["license_status"], "normal");
+    assert_eq!(got["status"], "active");
+    assert!(got["devices"].as_array().unwrap().is_empty());
+    assert!(got["history"].as_array().unwrap().len() == 1);
+
+    // Surrounding whitespace of single-line fields is trimmed; inner text is kept.
+    let mut spaced = customer("  Spaced  Out  ", "spaced_1", "CLP", json!([]));
+    spaced["notes"] = json!("  keep me  \n");
+    let v = api.post("/api/customers", &spaced).expect(201).json();
+    assert_eq!(v["company"], "Spaced  Out");
+
+    // The keyword search finds any of the awkward text.
+    for q in ["<script>", "söhne", "🎉", "محمد", "=hyperlink"] {
+        assert_eq!(api.total(&format!("q={}", url_encode(q))), 1, "{q}");
+    }
+    // The list item is the same as the detail's customer part.
+    let listed = api.get("/api/customers?q=awkward").expect(200).json();
+    assert_eq!(listed["items"][0]["company"], body["company"]);
+    assert_eq!(listed["items"][0]["notes"], json!(notes));
+
+    // PATCH with one field changes only that field.
+    let patched = api
+        .patch(
+            &format!("/api/customers/{id}"),
+            &json!({ "city": "Zürich, \"CH\"" }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(patched["city"], "Zürich, \"CH\"");
+    assert_eq!(patched["company"], body["company"]);
+    assert_eq!(patched["notes"], json!(notes));
+    // An item read from the API can be sent back as it is.
+    let back = api
+        .patch(&format!("/api/customers/{id}"), &patched)
+        .expect(200)
+        .json();
+    assert_eq!(back["updated_at"], patched["updated_at"]);
+}
+
+fn every_filter_counts_its_total(api: &mut dyn Api) {
+    seed(api);
+    // A: CLP, no licence. B: LMP expired. C: LMP normal. D: LMP unmanaged HES, normal.
+    // E: CLP Cloud Edge expiring soon. F: LMP exceeded allocation.
+    add(api, &customer("Alpha GmbH", "alpha", "CLP", json!([])));
+    add(
+        api,
+        &customer(
+            "Bravo Ltd",
+            "bravo",
+            "LMP",
+            json!([lic("WFBS-S Full", 5, 1, "2025-01-01")]),
+        ),
+    );
+    add(
+        api,
+        &customer(
+            "Charlie Inc",
+            "charlie",
+            "LMP",
+            json!([lic("WFBS-S Full", 5, 1, "2026-01-10")]),
+        ),
+    );
+    let d = add(
+        api,
+        &customer(
+            "Delta AG",
+            "delta",
+            "LMP",
+            json!([lic("HES Unmanaged", 5, 1, "2025-01-10")]),
+        ),
+    );
+    add(
+        api,
+        &customer(
+            "Echo SA",
+            "echo",
+            "CLP",
+            json!([lic("Cloud Edge Full", 5, 1, "2025-12-15")]),
+        ),
+    );
+    add(
+        api,
+        &customer(
+            "Foxtrot BV",
+            "foxtrot",
+            "LMP",
+            json!([lic("WFBS-S Full", 5, 9, "2026-06-01")]),
+        ),
+    );
+    for (query, total) in [
+        ("", 6),
+        ("q=alpha", 1),
+        ("q=ALPHA", 1),
+        ("q=ana%40example", 6),
+        ("q=", 6),
+        ("account_type=clp", 2),
+        ("account_type=lmp", 4),
+        ("status=active", 6),
+        ("status=suspended", 0),
+        ("product=wfbss", 3),
+        ("product=wfbss&product=cloud-edge", 4),
+        ("product=hes,cloud-edge", 2),
+        ("license=expired", 1),
+        ("license=exceeded_allocation", 1),
+        ("license=expiring_soon", 1),
+        ("license=normal", 2),
+        ("license=none", 1),
+        ("attention=yes", 3),
+        ("attention=no", 3),
+        ("managed=yes", 4),
+        ("managed=no", 2),
+        ("account_type=lmp&license=normal&managed=yes", 1),
+        ("sort=-attention&limit=1", 6),
+    ] {
+        assert_eq!(api.total(query), total, "{query}");
+    }
+    api.post("/api/tasks/suspend", &json!({ "ids": [d] }))
+        .expect(200);
+    assert_eq!(api.total("status=suspended"), 1);
+    let v = api
+        .get("/api/customers?status=suspended")
+        .expect(200)
+        .json();
+    assert_eq!(v["items"][0]["company"], "Delta AG");
+    // The why of "needs attention" is given in words.
+    let v = api.get("/api/customers?license=expired").expect(200).json();
+    assert!(!v["items"][0]["attention_reasons"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Unknown parameters and bad values are named.
+    api.get("/api/customers?colour=red")
+        .error(422, Some("colour"));
+    api.get("/api/customers?license=lapsed")
+        .error(422, Some("license"));
+    api.get("/api/customers?limit=0").error(422, Some("limit"));
+    api.get("/api/customers?limit=1001")
+        .error(422, Some("limit"));
+    api.get("/api/customers?offset=-1")
+        .error(422, Some("offset"));
+    api.get("/api/customers?status=").error(422, Some("status"));
+    api.get("/api/customers?q=%zz").error(400, None);
+}
+
+fn paging_and_sort(api: &mut dyn Api) {
+    seed(api);
+    // Created out of order; expiries spread so next_expiry differs.
+    for i in [7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 4, 6] {
+        let start = format!("2026-{:02}-01", 12 - i % 12);
+        add(
+            api,
+            &customer(
+                &format!("Company {i:02}"),
+                &format!("acct_{:02}", 11 - i),
+                "LMP",
+                json!([lic("WFBS-S Full", 5, 1, &start)]),
+            ),
+        );
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["company"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let page = api.get("/api/customers?limit=5").expect(200).json();
+    assert_eq!(
+        (page["total"].as_u64(), page["limit"].as_u64()),
+        (Some(12), Some(5))
+    );
+    assert_eq!(names(&page)[0], "Company 00");
+    let page = api
+        .get("/api/customers?limit=5&offset=10")
+        .expect(200)
+        .json();
+    assert_eq!(names(&page), ["Company 10", "Company 11"]);
+    assert_eq!(page["offset"], 10);
+    let page = api
+        .get("/api/customers?limit=5&offset=50")
+        .expect(200)
+        .json();
+    assert_eq!((page["total"].as_u64(), names(&page).len()), (Some(12), 0));
+    let page = api
+        .get("/api/customers?sort=-company&limit=2")
+        .expect(200)
+        .json();
+    assert_eq!(names(&page), ["Company 11", "Company 10"]);
+    let page = api
+        .get("/api/customers?sort=account_name&limit=2")
+        .expect(200)
+        .json();
+    assert_eq!(names(&page), ["Company 11", "Company 10"]);
+    let all = api
+        .get("/api/customers?sort=next_expiry&limit=100")
+        .expect(200)
+        .json();
+    let expiries: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["next_expiry"].as_str().unwrap())
+        .collect();
+    let mut sorted = expiries.clone();
+    sorted.sort();
+    assert_eq!(expiries, sorted);
+    // Paging through a sorted list visits everyone once.
+    let mut seen = Vec::new();
+    for offset in (0..12).step_by(5) {
+        let page = api
+            .get(&format!(
+                "/api/customers?sort=-next_expiry&limit=5&offset={offset}"
+            ))
+            .expect(200)
+            .json();
+        seen.extend(names(&page));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 12);
+    api.get("/api/customers?sort=size").error(422, Some("sort"));
+}
+
+fn errors_name_the_field_and_fit_the_status(api: &mut dyn Api) {
+    seed(api);
+    let good = customer("Good Co", "good_co", "CLP", json!([]));
+    // Field rules: 422 with the field, every field error listed.
+    let mut bad = good.clone();
+    bad["email"] = json!("not-an-email");
+    api.post("/api/customers", &bad).error(422, Some("email"));
+    let mut bad = good.clone();
+    bad["email"] = json!("x");
+    bad["country"] = json!("de");
+    bad["account_name"] = json!("a b");
+    let e = api
+        .post("/api/customers", &bad)
+        .error(422, Some("account_name"));
+    let fields: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["account_name", "email", "country"]);
+    assert!(e["message"].as_str().unwrap().contains("upper case"));
+    api.post("/api/customers", &json!({}))
+        .error(422, Some("company"));
+    let mut bad = good.clone();
+    bad["licenses"] = json!([{ "plan": "Nope", "units": 1 }]);
+    api.post("/api/customers", &bad)
+        .error(422, Some("licenses[0].plan"));
+    let mut bad = good.clone();
+    bad["licenses"] = json!([{ "plan": "WFBS-S Full", "units": 1, "colour": 1 }]);
+    api.post("/api/customers", &bad)
+        .error(422, Some("licenses[0].colour"));
+    // Duplicates: 409 naming the field, ignoring case.
+    let id = add(api, &good);
+    let mut dup = good.clone();
+    dup["account_name"] = json!("other_co");
+    dup["company"] = json!("GOOD CO");
+    api.post("/api/customers", &dup).error(409, Some("company"));
+    let mut dup = good.clone();
+    dup["company"] = json!("Other Co");
+    dup["account_name"] = json!("GOOD_CO");
+    api.post("/api/customers", &dup)
+        .error(409, Some("account_name"));
+    // JSON that cannot be read: 400 with serde's position; wrong types name the field.
+    let r = api.send(
+        "POST",
+        "/api/customers",
+        &[("Content-Type", "application/json")],
+        b"{\"company\": \"x\",",
+    );
+    let e = r.error(400, None);
+    assert!(
+        e["message"].as_str().unwrap().contains("line 1 column"),
+        "{e}"
+    );
+    let mut bad = good.clone();
+    bad["company"] = json!(42);
+    let e = api.post("/api/customers", &bad).error(400, Some("company"));
+    assert_eq!(e["code"], "bad_json");
+    let mut bad = good.clone();
+    bad["favourite_colour"] = json!("red");
+    let e = api
+        .post("/api/customers", &bad)
+        .error(422, Some("favourite_colour"));
+    assert_eq!(e["code"], "unknown_field");
+    api.post("/api/customers", &json!([1, 2])).error(400, None);
+    // Media types.
+    let body = good.to_string();
+    api.send(
+        "POST",
+        "/api/customers",
+        &[("Content-Type", "text/plain")],
+        body.as_bytes(),
+    )
+    .error(415, None);
+    api.send("POST", "/api/customers", &[], body.as_bytes())
+        .error(415, None);
+    api.send(
+        "PATCH",
+        &format!("/api/customers/{id}"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"city=x",
+    )
+    .error(415, None);
+    api.post_empty("/api/customers").error(400, None);
+    api.send(
+        "POST",
+        "/api/customers",
+        &[("Content-Type", "application/json; charset=utf-8")],
+        body.replace("Good Co", "Charset Co")
+            .replace("good_co", "charset_co")
+            .as_bytes(),
+    )
+    .expect(201);
+    // Paths and methods.
+    api.get("/api/nothing-here").error(404, None);
+    api.get("/api/customers/999999").error(404, None);
+    api.get("/api/customers/abc").error(404, Some("id"));
+    api.delete("/api/customers/999999").error(404, None);
+    api.patch("/api/customers/999999", &json!({ "city": "x" }))
+        .error(404, None);
+    let r = api.send(
+        "PUT",
+        "/api/customers",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    );
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
+    r.error(405, None);
+    let r = api.delete("/api/settings");
+    assert_eq!(r.header("allow"), Some("GET, HEAD, PUT"));
+    r.error(405, None);
+    let r = api.delete("/api/outbox/1.eml");
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    r.error(405, None);
+    let r = api.get("/api/tasks/delete");
+    assert_eq!(r.header("allow"), Some("POST"));
+    api.post("/api/tasks/explode", &json!({ "ids": [id] }))
+        .error(404, None);
+    // Query parameters where none are taken.
+    api.get(&format!("/api/customers/{id}?verbose=yes"))
+        .error(422, Some("verbose"));
+    // Edits are validated like adds.
+    api.patch(&format!("/api/customers/{id}"), &json!({ "email": "nope" }))
+        .error(422, Some("email"));
+    api.patch(
+        &format!("/api/customers/{id}"),
+        &json!({ "status": "sleeping" }),
+    )
+    .error(422, Some("status"));
+    api.patch(
+        &format!("/api/customers/{id}"),
+        &json!({ "cloud_edge_template": "Edge Default" }),
+    )
+    .error(422, Some("cloud_edge_template"));
+}
+
+fn bulk_tasks_dry_run_then_real_run(api: &mut dyn Api) {
+    seed(api);
+    let lmp_expired = add(
+        api,
+        &customer(
+            "Expired LMP",
+            "exp_lmp",
+            "LMP",
+            json!([lic("WFBS-S Full", 5, 1, "2025-01-01")]),
+        ),
+    );
+    let lmp_trial = add(
+        api,
+        &customer(
+            "Trial LMP",
+            "trial_lmp",
+            "LMP",
+            json!([lic("WFBS-S Trial", 5, 1, "2025-01-01")]),
+        ),
+    );
+    let clp = add(api, &customer("Plain CLP", "plain_clp", "CLP", json!([])));
+
+    // Suspend: the dry run reports and writes nothing.
+    let r = api
+        .post(
+            "/api/tasks/suspend",
+            &json!({ "ids": [clp, lmp_expired], "dry_run": true }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(
+        (r["task"].as_str(), r["dry_run"].as_bool()),
+        (Some("suspend"), Some(true))
+    );
+    assert_eq!(r["ok"], 2);
+    assert_eq!(api.total("status=suspended"), 0);
+    let r = api
+        .post("/api/tasks/suspend", &json!({ "ids": [clp, lmp_expired] }))
+        .expect(200)
+        .json();
+    assert_eq!(
+        (r["ok"].as_u64(), r["dry_run"].as_bool()),
+        (Some(2), Some(false))
+    );
+    assert_eq!(api.total("status=suspended"), 2);
+    let r = api
+        .post(
+            "/api/tasks/reactivate",
+            &json!({ "filter": { "status": "suspended" } }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["ok"], 2);
+    assert_eq!(api.total("status=suspended"), 0);
+
+    // Renew by filter: one renewed, the trial skipped with its reason, CLP not selected.
+    let select = json!({ "filter": { "license": "expired" }, "dry_run": true });
+    let r = api.post("/api/tasks/renew", &select).expect(200).json();
+    assert_eq!(
+        (r["ok"].as_u64(), r["skipped"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let trial = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == lmp_trial)
+        .unwrap();
+    assert_eq!(trial["outcome"], "skipped");
+    assert!(trial["reason"].as_str().unwrap().contains("trial"));
+    assert_eq!(api.total("license=expired"), 2);
+    let r = api
+        .post(
+            "/api/tasks/renew",
+            &json!({ "filter": { "license": "expired", "account_type": "lmp" }, "until": "2027-12-31", "include_expiring": true }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["ok"], 1);
+    let v = api
+        .get(&format!("/api/customers/{lmp_expired}"))
+        .expect(200)
+        .json();
+    assert_eq!(v["licenses"][0]["expiry"], "2027-12-31");
+    assert_eq!(api.total("license=expired"), 1);
+
+    // Assign template and deploy policy: LMP holding wfbss only; CLP skipped with a reason.
+    let r = api
+        .post(
+            "/api/tasks/assign-template",
+            &json!({ "ids": [lmp_expired, clp, 999_999], "template": "Strict Mode" }),
+        )
+        .expect(200)
+        .json();
+    let outcomes: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["ok", "skipped", "failed"]);
+    assert!(r["results"][1]["reason"].as_str().unwrap().contains("LMP"));
+    let deploy = json!({
+        "ids": [lmp_expired],
+        "list": "blocked-urls",
+        "action": "append",
+        "entries": "https://bad.example/;http://worse.example",
+    });
+    api.post("/api/tasks/deploy-policy", &deploy).expect(200);
+    let v = api
+        .get(&format!("/api/customers/{lmp_expired}"))
+        .expect(200)
+        .json();
+    assert_eq!(
+        v["policies"]["blocked-urls"],
+        json!(["https://bad.example/", "http://worse.example"])
+    );
+    assert_eq!(v["wfbs_template"], "Strict Mode");
+    let mut bad = deploy.clone();
+    bad["entries"] = json!("https://ok.example/;ftp://nope");
+    let e = api
+        .post("/api/tasks/deploy-policy", &bad)
+        .error(422, Some("entries"));
+    assert!(e["message"].as_str().unwrap().contains("entry 2"));
+
+    // Selection and option errors.
+    api.post("/api/tasks/suspend", &json!({ "dry_run": true }))
+        .error(422, Some("ids"));
+    api.post("/api/tasks/suspend", &json!({ "ids": [] }))
+        .error(422, Some("ids"));
+    api.post("/api/tasks/suspend", &json!({ "ids": [clp], "filter": {} }))
+        .error(422, Some("ids"));
+    api.post(
+        "/api/tasks/suspend",
+        &json!({ "ids": [clp], "template": "Strict Mode" }),
+    )
+    .error(422, Some("template"));
+    api.post(
+        "/api/tasks/suspend",
+        &json!({ "ids": [clp], "force": true }),
+    )
+    .error(422, Some("force"));
+    api.post("/api/tasks/suspend", &json!({ "ids": "1,2" }))
+        .error(400, Some("ids"));
+    api.post(
+        "/api/tasks/suspend",
+        &json!({ "ids": [clp], "dry_run": "yes" }),
+    )
+    .error(400, Some("dry_run"));
+    api.post("/api/tasks/assign-template", &json!({ "ids": [clp] }))
+        .error(422, Some("template"));
+    api.post(
+        "/api/tasks/assign-template",
+        &json!({ "ids": [clp], "template": "Edge Default" }),
+    )
+    .error(422, Some("template"));
+    api.post(
+        "/api/tasks/renew",
+        &json!({ "ids": [clp], "until": "2020-01-01" }),
+    )
+    .error(422, Some("until"));
+    api.post(
+        "/api/tasks/suspend",
+        &json!({ "filter": { "colour": "red" } }),
+    )
+    .error(422, Some("filter.colour"));
+    api.post("/api/tasks/suspend", &json!({ "filter": { "limit": 5 } }))
+        .error(422, Some("filter.limit"));
+    api.post(
+        "/api/tasks/suspend",
+        &json!({ "filter": { "license": "lapsed" } }),
+    )
+    .error(422, Some("filter.license"));
+    api.post("/api/tasks/suspend", &json!({ "filter": { "status": "" } }))
+        .error(422, Some("filter.status"));
+    // Filter values may be lists and booleans.
+    let r = api
+        .post(
+            "/api/tasks/suspend",
+            &json!({ "filter": { "product": ["wfbss", "hes"], "attention": true }, "dry_run": true }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["ok"], 1);
+    // Update firmware with nothing to update: skipped, not failed.
+    let r = api
+        .post(
+            "/api/tasks/update-firmware",
+            &json!({ "ids": [lmp_expired] }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["skipped"], 1);
+}
+
+fn delete_is_refused_while_licences_remain(api: &mut dyn Api) {
+    seed(api);
+    let id = add(
+        api,
+        &customer(
+            "Leaving Ltd",
+            "leaving",
+            "CLP",
+            json!([lic("HES Unmanaged", 1, 0, "2026-01-01")]),
+        ),
+    );
+    let lmp = add(api, &customer("Staying LMP", "staying", "LMP", json!([])));
+    let e = api.delete(&format!("/api/customers/{id}")).error(409, None);
+    assert_eq!(e["code"], "refused");
+    assert!(e["message"].as_str().unwrap().contains("licence"), "{e}");
+    let e = api
+        .delete(&format!("/api/customers/{lmp}"))
+        .error(409, None);
+    assert!(e["message"].as_str().unwrap().contains("LMP"), "{e}");
+    // The bulk task says the same per customer, and its dry run deletes nothing.
+    let r = api
+        .post(
+            "/api/tasks/delete",
+            &json!({ "ids": [id, lmp], "dry_run": true }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["skipped"], 2);
+    let licences = api
+        .get(&format!("/api/customers/{id}/licenses"))
+        .expect(200)
+        .json();
+    let licence = licences[0]["id"].as_u64().unwrap();
+    api.delete(&format!("/api/licenses/{licence}")).expect(204);
+    api.delete(&format!("/api/licenses/{licence}"))
+        .error(404, None);
+    api.delete(&format!("/api/customers/{id}")).expect(204);
+    api.get(&format!("/api/customers/{id}")).error(404, None);
+    api.delete(&format!("/api/customers/{id}")).error(404, None);
+    // The audit log keeps the deleted customer's last full record.
+    let log = api
+        .get(&format!("/api/audit?customer={id}"))
+        .expect(200)
+        .json();
+    let deleted = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["task"] == "delete")
+        .unwrap();
+    let snapshot: Value = serde_json::from_str(deleted["snapshot"].as_str().unwrap()).unwrap();
+    assert_eq!(snapshot["company"], "Leaving Ltd");
+    assert_eq!(deleted["actor"], "api");
+}
+
+fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
+    seed(api);
+    let mut a = customer(
+        "=cmd|' /C calc'!A0, \"Ltd\"",
+        "csv_awkward",
+        "LMP",
+        json!([
+            lic("WFBS-S Full", 10, 3, "2026-06-01"),
+            lic("HES Unmanaged", 2, 2, "2025-03-01")
+        ]),
+    );
+    a["notes"] = json!("multi\nline, \"quoted\"\n+1 and @home 🎉 العربية 中文");
+    a["wfbs_template"] = json!("Strict Mode");
+    let first = add(api, &a);
+    let mut b = customer("Plain, Simple", "csv_plain", "CLP", json!([]));
+    b["phone"] = json!("-1 555");
+    add(api, &b);
+    add(
+        api,
+        &customer(
+            "Edge Co",
+            "csv_edge",
+            "LMP",
+            json!([lic("Cloud Edge Full", 3, 1, "2026-02-28")]),
+        ),
+    );
+
+    let csv = api.get("/api/customers.csv").expect(200);
+    assert_eq!(
+        csv.header("content-disposition"),
+        Some("attachment; filename=\"customers.csv\"")
+    );
+    let text = csv.text();
+    assert!(text.starts_with("id,company,account_name,"));
+    assert_eq!(text.matches("csv_").count(), 3);
+    assert!(
+        text.contains("\"'=cmd|' /C calc'!A0, \"\"Ltd\"\"\""),
+        "{text}"
+    );
+    assert!(text.contains("WFBS-S Full:10:3:2026-06-01:2027-06-01"));
+
+    for target in ["/api/import?dry_run=yes", "/api/import"] {
+        let r = api.import(target, &csv.body).expect(200).json();
+        assert_eq!(
+            (
+                r["created"].as_u64(),
+                r["updated"].as_u64(),
+                r["unchanged"].as_u64(),
+                r["rejected"].as_u64()
+            ),
+            (Some(0), Some(0), Some(3), Some(0)),
+            "{target}: {r}"
+        );
+    }
+    // Excel flavour: BOM and CRLF, and it imports back too.
+    let excel = api.get("/api/customers.csv?excel=yes").expect(200);
+    assert!(excel.body.starts_with(b"\xEF\xBB\xBFid,company"));
+    assert!(excel.text().contains("\r\n"));
+    let r = api.import("/api/import", &excel.body).expect(200).json();
+    assert_eq!(r["unchanged"], 3);
+    // Raw: no guard.
+    let raw = api.get("/api/customers.csv?raw=yes").expect(200).text();
+    assert!(raw.contains("\"=cmd|"));
+    // Ids select exactly those; filters select matches.
+    let one = api
+        .get(&format!("/api/customers.csv?ids={first}"))
+        .expect(200)
+        .text();
+    assert_eq!(one.matches("csv_").count(), 1);
+    assert!(one.contains("csv_awkward"));
+    let lmp = api
+        .get("/api/customers.csv?account_type=lmp")
+        .expect(200)
+        .text();
+    assert!(lmp.contains("csv_edge") && !lmp.contains("csv_plain"));
+    api.get(&format!("/api/customers.csv?ids={first}&account_type=lmp"))
+        .error(422, Some("account_type"));
+    api.get("/api/customers.csv?ids=x").error(422, Some("ids"));
+    api.get("/api/customers.csv?ids=424242").error(404, None);
+    api.get("/api/customers.csv?excel=maybe")
+        .error(422, Some("excel"));
+
+    // An edited export updates; a new row creates.
+    let edited = csv.text().replace("Plain, Simple", "Plain, Simpler");
+    let r = api
+        .import("/api/import", edited.as_bytes())
+        .expect(200)
+        .json();
+    assert_eq!(
+        (r["updated"].as_u64(), r["unchanged"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(api.total("q=simpler"), 1);
+    // Only CSV bodies.
+    api.send(
+        "POST",
+        "/api/import",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    )
+    .error(415, None);
+    let e = api.import("/api/import", b"").error(400, None);
+    assert_eq!(e["code"], "bad_csv");
+    api.import("/api/import?dry_run=perhaps", &csv.body)
+        .error(422, Some("dry_run"));
+}
+
+fn import_with_bad_rows_lists_their_lines(api: &mut dyn Api) {
+    seed(api);
+    add(api, &customer("Existing", "existing", "CLP", json!([])));
+    let header = "id,company,account_name,account_type,status,contact_first_name,contact_last_name,email,phone,address,city,state,postal_code,country,time_zone,language,products,licenses,license_status,next_expiry,threat_system_action_required,threat_system_warning,license_action_required,license_warning,needs_attention,managed,wfbs_template,cloud_edge_template,last_transaction,created_at,notes";
+    let row = |company: &str, account: &str, email: &str, licenses: &str, notes: &str| {
+        format!(
+            ",\"{company}\",{account},CLP,active,Ana,Lima,{email},,,Lisboa,Lisboa,,PT,UTC,en,,{licenses},,,,,,,,,,,,,\"{notes}\"\n"
+        )
+    };
+    let csv = format!(
+        "{header}\n{}{}{}{}",
+        row("Good One", "good_one", "a@b.example", "", "two\nlines"),
+        row("Bad Mail", "bad_mail", "nope", "", ""),
+        row("Good Two", "good_two", "a@b.example", "", ""),
+        row(
+            "Bad Plan",
+            "bad_plan",
+            "a@b.example",
+            "Platinum:1:0:2026-01-01:2027-01-01",
+            ""
+        ),
+    );
+    let e = api.import("/api/import", csv.as_bytes()).error(422, None);
+    assert_eq!(e["code"], "import_rejected");
+    let rows = e["rows"].as_array().unwrap();
+    let lines: Vec<u64> = rows.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [4, 6]);
+    assert_eq!(rows[0]["account_name"], "bad_mail");
+    assert_eq!(rows[0]["errors"][0]["field"], "email");
+    assert_eq!(rows[1]["errors"][0]["field"], "licenses[0].plan");
+    // Nothing was written.
+    assert_eq!(api.total(""), 1);
+    // A dry run reports the same rows with counts, as a 200.
+    let r = api
+        .import("/api/import?dry_run=yes", csv.as_bytes())
+        .expect(200)
+        .json();
+    assert_eq!(
+        (r["created"].as_u64(), r["rejected"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(r["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(api.total(""), 1);
+    // A wrong header is a 400 that says which column.
+    let e = api
+        .import("/api/import", b"id,name\n1,x\n")
+        .error(400, None);
+    assert!(e["message"].as_str().unwrap().contains("column 2"), "{e}");
+}
+
+fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
+    seed(api);
+    add(api, &customer("Clp Co", "clp_co", "CLP", json!([])));
+    add(
+        api,
+        &customer(
+            "Managed LMP",
+            "managed_lmp",
+            "LMP",
+            json!([lic("WFBS-S Full", 1, 0, "2026-06-01")]),
+        ),
+    );
+    let hidden = add(
+        api,
+        &customer(
+            "Unmanaged LMP",
+            "unmanaged_lmp",
+            "LMP",
+            json!([lic("HES Unmanaged", 1, 0, "2026-06-01")]),
+        ),
+    );
+    assert_eq!(
+        api.get("/api/settings").expect(200).json(),
+        json!({ "view": "all" })
+    );
+    assert_eq!(api.total(""), 3);
+    let r = api
+        .put("/api/settings", &json!({ "view": "managed" }))
+        .expect(200)
+        .json();
+    assert_eq!(r, json!({ "view": "managed" }));
+    assert_eq!(
+        api.get("/api/settings").expect(200).json()["view"],
+        "managed"
+    );
+    assert_eq!(api.total(""), 2);
+    assert_eq!(api.total("q=unmanaged"), 0);
+    let csv = api.get("/api/customers.csv").expect(200).text();
+    assert_eq!(csv.lines().count(), 3);
+    assert!(!csv.contains("unmanaged_lmp"));
+    // Named ids are exported whatever the view.
+    let one = api
+        .get(&format!("/api/customers.csv?ids={hidden}"))
+        .expect(200)
+        .text();
+    assert!(one.contains("unmanaged_lmp"));
+    api.put("/api/settings", &json!({ "view": "some" }))
+        .error(422, Some("view"));
+    api.put("/api/settings", &json!({ "view": "all", "theme": "dark" }))
+        .error(422, Some("theme"));
+    api.put("/api/settings", &json!({}))
+        .error(422, Some("view"));
+    api.put("/api/settings", &json!({ "view": "all" }))
+        .expect(200);
+    assert_eq!(api.total(""), 3);
+}
+
+fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
+    seed(api);
+    let mut body = customer(
+        "Ünïcode Edge \"Co\"",
+        "edge_eml",
+        "LMP",
+        json!([lic("Cloud Edge Full", 3, 1, "2026-02-01")]),
+    );
+    body["email"] = json!("it@edge.example");
+    let id = add(api, &body);
+    let device = api
+        .post(
+            &format!("/api/customers/{id}/devices"),
+            &json!({ "name": "Gateway 1", "serial": "SN-0001", "model": "CE-100", "firmware": "3.1.0" }),
+        )
+        .expect(201)
+        .json();
+    assert_eq!(device["needs_update"], true);
+    assert_eq!(device["latest_firmware"], "3.2.0");
+    assert_eq!(api.total("attention=yes"), 1);
+    let r = api
+        .post("/api/tasks/update-firmware", &json!({ "ids": [id] }))
+        .expect(200)
+        .json();
+    assert_eq!(r["ok"], 1);
+    let outbox = api.get("/api/outbox").expect(200).json();
+    let messages = outbox.as_array().unwrap();
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(
+        (m["customer_id"].as_u64(), m["to"].as_str()),
+        (Some(id), Some("it@edge.example"))
+    );
+    let mid = m["id"].as_u64().unwrap();
+    assert_eq!(
+        api.get(&format!("/api/outbox/{mid}")).expect(200).json(),
+        *m
+    );
+    let eml = api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
+    assert_eq!(eml.header("content-type"), Some("message/rfc822"));
+    assert_eq!(
+        eml.header("content-disposition"),
+        Some("attachment; filename=\"message.eml\"")
+    );
+    let text = eml.text();
+    assert!(text.contains("To: it@edge.example\r\n"), "{text}");
+    assert!(text.contains("3.1.0 -> 3.2.0"), "{text}");
+    assert!(text.contains("Subject: Firmware update"), "{text}");
+    assert!(text.contains("Ünïcode Edge \"Co\""), "{text}");
+    // Notified once: running again skips.
+    let r = api
+        .post("/api/tasks/update-firmware", &json!({ "ids": [id] }))
+        .expect(200)
+        .json();
+    assert_eq!(r["skipped"], 1);
+    api.delete(&format!("/api/outbox/{mid}")).expect(204);
+    api.get(&format!("/api/outbox/{mid}")).error(404, None);
+    api.get(&format!("/api/outbox/{mid}.eml")).error(404, None);
+    api.get("/api/outbox/x.eml").error(404, Some("id"));
+}
+
+fn audit_log_records_api_changes(api: &mut dyn Api) {
+    seed(api);
+    let id = add(api, &customer("Audited", "audited", "CLP", json!([])));
+    api.patch(&format!("/api/customers/{id}"), &json!({ "city": "Porto" }))
+        .expect(200);
+    let log = api.get("/api/audit?limit=2").expect(200).json();
+    let entries = log.as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["task"], "edit customer");
+    assert_eq!(entries[0]["actor"], "api");
+    assert_eq!(entries[0]["customers"], json!([id]));
+    assert_eq!(
+        entries[0]["changes"],
+        json!([{ "field": "city", "old": "Lisboa", "new": "Porto" }])
+    );
+    assert_eq!(entries[1]["task"], "add customer");
+    assert!(entries[0]["id"].as_u64() > entries[1]["id"].as_u64());
+    // The next page continues below the last id.
+    let before = entries[1]["id"].as_u64().unwrap();
+    let next = api
+        .get(&format!("/api/audit?limit=1000&before={before}"))
+        .expect(200)
+        .json();
+    assert!(next
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["id"].as_u64().unwrap() < before));
+    assert!(next
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["task"] == "add plan"));
+    let mine = api
+        .get(&format!("/api/audit?customer={id}"))
+        .expect(200)
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+    api.get("/api/audit?limit=0").error(422, Some("limit"));
+    api.get("/api/audit?limit=1001").error(422, Some("limit"));
+    api.get("/api/audit?before=x").error(422, Some("before"));
+    api.get("/api/audit?page=2").error(422, Some("page"));
+}
+
+/// Plans, templates, firmware, licences, devices and events: every route once, with its
+/// errors; at the end every documented operation has answered with a success.
+fn reference_data_and_holdings(api: &mut dyn Api) {
+    seed(api);
+    // Plans.
+    let plans = api.get("/api/plans").expect(200).json();
+    assert_eq!(plans.as_array().unwrap().len(), 4);
+    let full = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "WFBS-S Full")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let p = api.get(&format!("/api/plans/{full}")).expect(200).json();
+    assert_eq!(
+        (p["product"].as_str(), p["kind"].as_str()),
+        (Some("wfbss"), Some("full"))
+    );
+    let p = api
+        .patch(&format!("/api/plans/{full}"), &json!({ "notice_days": 60 }))
+        .expect(200)
+        .json();
+    assert_eq!(p["notice_days"], 60);
+    api.post(
+        "/api/plans",
+        &json!({ "name": "wfbs-s full", "product": "wfbss", "months": 12 }),
+    )
+    .error(409, Some("name"));
+    api.post(
+        "/api/plans",
+        &json!({ "name": "X", "product": "wfbss", "months": 0 }),
+    )
+    .error(422, Some("months"));
+    api.post(
+        "/api/plans",
+        &json!({ "name": "X:Y", "product": "toaster", "months": 1 }),
+    )
+    .error(422, Some("name"));
+    let spare = api
+        .post(
+            "/api/plans",
+            &json!({ "name": "Spare", "product": "cas", "months": 6, "kind": "trial" }),
+        )
+        .expect(201)
+        .json()["id"]
+        .as_u64()
+        .unwrap();
+    api.get("/api/plans/999999").error(404, None);
+    api.get("/api/plans/spare").error(404, Some("id"));
+
+    // Templates, by percent-encoded name.
+    let t = api.get("/api/templates/Strict%20Mode").expect(200).json();
+    assert_eq!(t["settings"], json!({ "scan": "deep" }));
+    let t = api
+        .patch(
+            "/api/templates/Strict%20Mode",
+            &json!({ "settings": { "scan": "quick", "usb": "block" } }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(t["settings"]["usb"], "block");
+    api.patch(
+        "/api/templates/Strict%20Mode",
+        &json!({ "name": "Renamed" }),
+    )
+    .error(422, Some("name"));
+    api.post(
+        "/api/templates",
+        &json!({ "name": "strict mode", "product": "wfbss" }),
+    )
+    .error(409, Some("name"));
+    api.post(
+        "/api/templates",
+        &json!({ "name": "HES one", "product": "hes" }),
+    )
+    .error(422, Some("product"));
+    assert_eq!(
+        api.get("/api/templates")
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    api.get("/api/templates/Nope").error(404, None);
+
+    // Licences.
+    let id = add(
+        api,
+        &customer(
+            "Holder GmbH",
+            "holder",
+            "LMP",
+            json!([lic("WFBS-S Full", 5, 1, "2026-01-01")]),
+        ),
+    );
+    let l = api
+        .post(
+            &format!("/api/customers/{id}/licenses"),
+            &json!({ "plan": "HES Unmanaged", "units": 3, "start": "2026-02-01" }),
+        )
+        .expect(201)
+        .json();
+    assert_eq!(
+        (l["expiry"].as_str(), l["used"].as_u64()),
+        (Some("2028-02-01"), Some(0))
+    );
+    let lid = l["id"].as_u64().unwrap();
+    let l = api
+        .patch(&format!("/api/licenses/{lid}"), &json!({ "used": 4 }))
+        .expect(200)
+        .json();
+    assert_eq!(l["status"], "exceeded_allocation");
+    api.patch(&format!("/api/licenses/{lid}"), &json!({ "units": 0 }))
+        .error(422, Some("units"));
+    api.patch(
+        &format!("/api/licenses/{lid}"),
+        &json!({ "expiry": "2020-01-01" }),
+    )
+    .error(422, Some("expiry"));
+    api.post(
+        &format!("/api/customers/{id}/licenses"),
+        &json!({ "plan": "Nope", "units": 1 }),
+    )
+    .error(422, Some("plan"));
+    api.post(
+        &format!("/api/customers/{id}/licenses"),
+        &json!({ "units": 1 }),
+    )
+    .error(422, Some("plan"));
+    api.post(
+        "/api/customers/999999/licenses",
+        &json!({ "plan": "Spare", "units": 1 }),
+    )
+    .error(404, None);
+    let list = api
+        .get(&format!("/api/customers/{id}/licenses"))
+        .expect(200)
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // A plan in use cannot be removed; an unused one can.
+    api.delete(&format!("/api/plans/{full}")).error(409, None);
+    api.delete(&format!("/api/plans/{spare}")).expect(204);
+
+    // Devices.
+    let d = api
+        .post(
+            &format!("/api/customers/{id}/devices"),
+            &json!({ "name": "Edge 1", "serial": "SER-1", "model": "CE-100", "firmware": "3.2.0" }),
+        )
+        .expect(201)
+        .json();
+    let did = d["id"].as_u64().unwrap();
+    assert_eq!(d["needs_update"], false);
+    let other = add(api, &customer("Other Co", "other_co", "CLP", json!([])));
+    api.post(
+        &format!("/api/customers/{other}/devices"),
+        &json!({ "name": "Edge 2", "serial": "ser-1", "model": "CE-100", "firmware": "1.0" }),
+    )
+    .error(409, Some("serial"));
+    api.post(
+        &format!("/api/customers/{other}/devices"),
+        &json!({ "name": "Other Co", "serial": "SER-2", "model": "CE-100", "firmware": "1.0" }),
+    )
+    .error(422, Some("name"));
+    let d = api
+        .patch(
+            &format!("/api/devices/{did}"),
+            &json!({ "firmware": "3.0.9" }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(d["needs_update"], true);
+    assert_eq!(
+        api.get("/api/devices")
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        api.get(&format!("/api/devices?customer={other}"))
+            .expect(200)
+            .json(),
+        json!([])
+    );
+    assert_eq!(
+        api.get(&format!("/api/customers/{id}/devices"))
+            .expect(200)
+            .json()[0]["serial"],
+        "SER-1"
+    );
+    api.get("/api/devices?customer=999999").error(404, None);
+
+    // Firmware catalogue.
+    let fw = api
+        .put("/api/firmware/CE%20200", &json!({ "version": "1.10" }))
+        .expect(200)
+        .json();
+    assert_eq!(fw, json!({ "model": "CE 200", "version": "1.10" }));
+    assert_eq!(
+        api.get("/api/firmware")
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    api.put("/api/firmware/CE-100", &json!({ "version": "three" }))
+        .error(422, Some("version"));
+    api.put("/api/firmware/CE-100", &json!({ "version": 3 }))
+        .error(400, Some("version"));
+    api.delete("/api/firmware/CE%20200").expect(204);
+    api.delete("/api/firmware/CE%20200").error(404, None);
+
+    // Events.
+    let e = api
+        .post(
+            &format!("/api/customers/{id}/events"),
+            &json!({ "kind": "threat", "severity": "action_required", "category": "antivirus", "message": "Trojan found on PC-7 🦠", "time": "2026-11-26T10:00:00Z" }),
+        )
+        .expect(201)
+        .json();
+    let eid = e["id"].as_u64().unwrap();
+    assert_eq!(
+        (e["open"].as_bool(), e["time"].as_str()),
+        (Some(true), Some("2026-11-26T10:00:00Z"))
+    );
+    let c = api.get(&format!("/api/customers/{id}")).expect(200).json();
+    assert_eq!(c["threat_system_action_required"], 1);
+    api.post(
+        &format!("/api/customers/{id}/events"),
+        &json!({ "kind": "alien", "severity": "warning", "category": "x", "message": "y" }),
+    )
+    .error(422, Some("kind"));
+    api.post(
+        &format!("/api/customers/{id}/events"),
+        &json!({ "kind": "system", "severity": "warning", "category": "x" }),
+    )
+    .error(422, Some("message"));
+    assert_eq!(
+        api.get(&format!("/api/events?customer={id}&open=yes"))
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let e = api
+        .post_empty(&format!("/api/events/{eid}/resolve"))
+        .expect(200)
+        .json();
+    assert_eq!(e["open"], false);
+    assert!(e["resolved_at"].is_string());
+    assert_eq!(
+        api.get("/api/events?open=yes").expect(200).json(),
+        json!([])
+    );
+    assert_eq!(
+        api.get(&format!("/api/customers/{id}/events"))
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let e = api
+        .post_empty(&format!("/api/events/{eid}/reopen"))
+        .expect(200)
+        .json();
+    assert_eq!(e["open"], true);
+    assert_eq!(
+        api.get(&format!("/api/customers/{id}/events?open=yes"))
+            .expect(200)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    api.delete(&format!("/api/events/{eid}")).expect(204);
+    api.post_empty(&format!("/api/events/{eid}/resolve"))
+        .error(404, None);
+
+    // Devices and licences go; then the customer detail shows what is left.
+    api.delete(&format!("/api/devices/{did}")).expect(204);
+    api.delete(&format!("/api/devices/{did}")).error(404, None);
+    api.delete(&format!("/api/licenses/{lid}")).expect(204);
+    api.delete("/api/templates/Edge%20Default").expect(204);
+    let c = api.get(&format!("/api/customers/{id}")).expect(200).json();
+    assert_eq!(c["licenses"].as_array().unwrap().len(), 1);
+    assert!(c["devices"].as_array().unwrap().is_empty());
+    assert!(c["history"].as_array().unwrap().len() >= 8);
+
+    // The rest of the routes, so that every documented operation answered once.
+    api.patch(
+        &format!("/api/customers/{id}"),
+        &json!({ "phone": "+1 555 0100" }),
+    )
+    .expect(200);
+    api.delete(&format!("/api/customers/{other}")).expect(204);
+    api.put("/api/settings", &json!({ "view": "all" }))
+        .expect(200);
+    api.get("/api/settings").expect(200);
+    api.get("/api/customers").expect(200);
+    api.get("/api/customers.csv").expect(200);
+    let csv = api.get("/api/customers.csv").expect(200);
+    api.import("/api/import", &csv.body).expect(200);
+    api.get("/api/audit").expect(200);
+    api.get("/api/outbox").expect(200);
+    api.get("/api/openapi.json").expect(200);
+    for task in [
+        "delete",
+        "suspend",
+        "reactivate",
+        "update-firmware",
+        "renew",
+    ] {
+        api.post(
+            &format!("/api/tasks/{task}"),
+            &json!({ "ids": [id], "dry_run": true }),
+        )
+        .expect(200);
+    }
+    api.post(
+        "/api/tasks/assign-template",
+        &json!({ "ids": [id], "dry_run": true, "template": "Strict Mode" }),
+    )
+    .expect(200);
+    api.post(
+        "/api/tasks/deploy-policy",
+        &json!({ "ids": [id], "dry_run": true, "list": "ml-exceptions", "action": "overwrite", "entries": "a".repeat(40) }),
+    )
+    .expect(200);
+    // An outbox message, to read, download and remove.
+    api.post(
+        &format!("/api/customers/{id}/devices"),
+        &json!({ "name": "Edge 9", "serial": "SER-9", "model": "CE-100", "firmware": "1.0" }),
+    )
+    .expect(201);
+    api.post("/api/tasks/update-firmware", &json!({ "ids": [id] }))
+        .expect(200);
+    let mid = api.get("/api/outbox").expect(200).json()[0]["id"]
+        .as_u64()
+        .unwrap();
+    api.get(&format!("/api/outbox/{mid}")).expect(200);
+    api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
+    api.delete(&format!("/api/outbox/{mid}")).expect(204);
+
+    let documented: BTreeSet<(String, String)> = openapi::operations().into_iter().collect();
+    let missing: Vec<_> = documented.difference(api.successes()).collect();
+    assert!(
+        missing.is_empty(),
+        "never answered with a success: {missing:?}"
+    );
+}
+
+// ---- the router against its route table ------------------------------------------------
+
+#[test]
+fn every_route_reaches_its_handler() {
+    let mut api = InProc::new();
+    for route in ROUTES {
+        for method in route.allow.split(", ") {
+            let path = route
+                .path
+                .replace("{id}", "424242")
+                .replace("{name}", "nothing")
+                .replace("{model}", "nothing");
+            let (headers, body): (&[(&str, &str)], &[u8]) = match method {
+                "POST" | "PUT" | "PATCH" => (&[("Content-Type", "application/json")], b"{}"),
+                _ => (&[], b""),
+            };
+            let r = api.send(method, &path, headers, body);
+            assert_ne!(r.status, 405, "{method} {path}");
+            if r.status == 404 {
+                let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+                assert!(
+                    !message.starts_with("there is no such API path"),
+                    "{method} {path} is in ROUTES but not routed"
+                );
+            }
+        }
+    }
+    // And the other way round: paths not in ROUTES are not routed.
+    for path in [
+        "/api",
+        "/api/",
+        "/api/customer",
+        "/api/customers/1/x",
+        "/api/tasks",
+    ] {
+        api.get(path).error(404, None);
+    }
+}
+
+#[test]
+fn openapi_document_describes_every_route() {
+    let mut api = InProc::new();
+    let doc = api.get("/api/openapi.json").expect(200).json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "/");
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: BTreeSet<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (p.clone(), m.clone()))
+        })
+        .collect();
+    let routed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .flat_map(|r| r.methods().map(|m| (r.path.to_string(), m)))
+        .collect();
+    assert_eq!(documented, routed);
+    // Every operation documents its error shape and the statuses the server sends.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["400", "401", "403", "413", "421", "422", "500"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("415"), "{method} {path} lacks 415");
+            }
+            if path.contains('{') && !(path == "/api/firmware/{model}" && method == "put") {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
+        }
+    }
+    // Filter enums come from the core's lists.
+    let list = &paths["/api/customers"]["get"]["parameters"];
+    let license = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "license")
+        .unwrap();
+    assert_eq!(
+        license["schema"]["enum"],
+        json!([
+            "expired",
+            "exceeded_allocation",
+            "expiring_soon",
+            "normal",
+            "none"
+        ])
+    );
+    // Request bodies refuse unknown fields, as the server does.
+    for name in [
+        "CustomerCreate",
+        "CustomerPatch",
+        "PlanCreate",
+        "DeleteTask",
+        "LicenseInput",
+    ] {
+        assert_eq!(
+            doc["components"]["schemas"][name]["additionalProperties"], false,
+            "{name}"
+        );
+    }
+}
+
+// ---- the binary: what only a real server shows -----------------------------------------
+
+#[test]
+fn binary_keep_alive_answers_many_requests_on_one_connection() {
+    let mut server = Server::start();
+    seed(&mut server);
+    for i in 0..30 {
+        add(
+            &mut server,
+            &customer(
+                &format!("Keep {i:02}"),
+                &format!("keep_{i:02}"),
+                "CLP",
+                json!([]),
+            ),
+        );
+    }
+    let host = server.host();
+    let mut conn = server.connect();
+    for i in 0..200 {
+        let r = conn
+            .request("GET", "/api/customers?limit=20", &[("Host", &host)], b"")
+            .unwrap_or_else(|e| panic!("request {i}: {e}"));
+        assert_eq!(r.status, 200, "request {i}");
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            (v["total"].as_u64(), v["items"].as_array().unwrap().len()),
+            (Some(30), 20)
+        );
+    }
+}
+
+#[test]
+fn binary_refuses_oversized_bodies_foreign_hosts_and_other_origins() {
+    let mut server = Server::start();
+    let host = server.host();
+    // A body over the limit: 413 before it is read.
+    let mut conn = server.connect();
+    let head = format!(
+        "POST /api/import HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n",
+        64 * 1024 * 1024
+    );
+    let r = conn.send_raw(head.as_bytes()).unwrap();
+    assert_eq!(r.status, 413);
+    assert_eq!(r.json()["error"]["code"], "payload_too_large");
+    // DNS rebinding: a Host that is not this server.
+    let r = server.send("GET", "/api/customers", &[], b"");
+    assert_eq!(r.status, 200);
+    let mut conn = server.connect();
+    let r = conn
+        .request("GET", "/api/customers", &[("Host", "evil.example")], b"")
+        .unwrap();
+    assert_eq!(r.status, 421);
+    assert_eq!(r.json()["error"]["code"], "wrong_host");
+    let mut conn = server.connect();
+    let r = conn
+        .request("GET", "/api/customers", &[("Host", "localhost:1")], b"")
+        .unwrap();
+    assert_eq!(r.status, 421);
+    // A state change from another origin: 403, and nothing written.
+    let body = customer("Cross Co", "cross_co", "CLP", json!([])).to_string();
+    for headers in [
+        vec![("Origin", "http://evil.example")],
+        vec![("Sec-Fetch-Site", "cross-site")],
+    ] {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend(headers);
+        let r = server.send("POST", "/api/customers", &all, body.as_bytes());
+        assert_eq!(r.status, 403, "{}", r.text());
+        assert_eq!(r.json()["error"]["code"], "cross_origin");
+    }
+    assert_eq!(server.total(""), 0);
+    // The same origin is fine.
+    let origin = format!("http://{host}");
+    let r = server.send(
+        "POST",
+        "/api/customers",
+        &[("Content-Type", "application/json"), ("Origin", &origin)],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    // Security headers on API answers; HEAD answers without a body.
+    let r = server.get("/api/customers");
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let r = server.send("HEAD", "/api/customers", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty());
+}
+
+#[test]
+fn binary_serves_the_openapi_document() {
+    let mut server = Server::start();
+    let r = server.get("/api/openapi.json").expect(200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let doc = r.json();
+    assert_eq!(&doc, openapi::document());
+    let paths: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let routed: BTreeSet<&str> = ROUTES.iter().map(|r| r.path).collect();
+    assert_eq!(paths, routed);
+}

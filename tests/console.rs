@@ -1,0 +1,976 @@
+//! The web console, tested by calling `web::pages::handle` directly over a fresh database and
+//! reading the HTML with `scraper`.
+
+use clientele::core::catalogs::{PlanInput, TemplateInput};
+use clientele::core::date::Date;
+use clientele::core::desk::{CustomerRef, Desk};
+use clientele::core::holdings::{DeviceInput, EventInput};
+use clientele::core::model::Actor;
+use clientele::core::validate::{CustomerInput, LicenseInput};
+use clientele::csv_io::HEADER;
+use clientele::store::Access;
+use clientele::web::app::App;
+use clientele::web::http::{build_query, Method, Request, Response};
+use clientele::web::pages::handle;
+use scraper::{ElementRef, Html, Selector};
+
+const EVIL: &str = "<script>alert(1)</script> & \"Co\"";
+
+struct Fx {
+    _dir: tempfile::TempDir,
+    app: App,
+    /// LMP, one expired WFBS-S licence.
+    expired: u64,
+    /// CLP, no licences, a hostile name.
+    evil: u64,
+    /// CLP holding a licence (cannot be deleted).
+    holder: u64,
+    /// LMP, a licence in good standing, a device and events.
+    fresh: u64,
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn customer(company: &str, account: &str, kind: &str, licenses: Vec<LicenseInput>) -> CustomerInput {
+    CustomerInput {
+        company: Some(company.into()),
+        account_name: Some(account.into()),
+        account_type: Some(kind.into()),
+        contact_first_name: Some("Ana".into()),
+        contact_last_name: Some("Lima".into()),
+        email: Some("ana@example.com".into()),
+        phone: Some("+351 21 000".into()),
+        city: Some("Lisboa".into()),
+        state: Some("Lisboa".into()),
+        country: Some("PT".into()),
+        licenses: Some(licenses),
+        ..CustomerInput::default()
+    }
+}
+
+fn license(plan: &str, start: &str) -> LicenseInput {
+    LicenseInput {
+        plan: plan.into(),
+        units: 5,
+        start: Some(start.into()),
+        ..LicenseInput::default()
+    }
+}
+
+fn fx() -> Fx {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(
+        &dir.path().join("console.redb"),
+        Access::Write,
+        Some(Date::parse("2026-11-27").unwrap()),
+    )
+    .unwrap();
+    let ctx = desk.ctx(Actor::Cli);
+    for (name, product, kind) in [
+        ("WFBS-S Full", "wfbss", "full"),
+        ("WFBS-S Trial", "wfbss", "trial"),
+        ("Cloud Edge Full", "cloud-edge", "full"),
+        ("HES Full", "hes", "full"),
+    ] {
+        desk.add_plan(
+            ctx,
+            &PlanInput {
+                name: Some(name.into()),
+                product: Some(product.into()),
+                kind: Some(kind.into()),
+                months: Some(12),
+                ..PlanInput::default()
+            },
+        )
+        .unwrap();
+    }
+    desk.add_template(
+        ctx,
+        &TemplateInput {
+            name: Some("Strict".into()),
+            product: Some("wfbss".into()),
+            settings: Some([("scan".to_string(), "deep".to_string())].into()),
+        },
+    )
+    .unwrap();
+    let add = |c: CustomerInput| desk.add_customer(ctx, &c).unwrap().id;
+    let expired = add(customer("Expired Ltd", "expired-ltd", "LMP", vec![license("WFBS-S Full", "2025-01-01")]));
+    let evil = add(customer(EVIL, "evil-co", "CLP", vec![]));
+    let holder = add(customer("Holder GmbH", "holder-gmbh", "CLP", vec![license("HES Full", "2026-06-01")]));
+    let fresh = add(customer(
+        "Fresh AG",
+        "fresh-ag",
+        "LMP",
+        vec![license("WFBS-S Full", "2026-06-01"), license("Cloud Edge Full", "2026-06-01")],
+    ));
+    desk.set_firmware(ctx, "CE-100", "2.0.0").unwrap();
+    desk.add_device(
+        ctx,
+        fresh,
+        &DeviceInput {
+            name: Some("Edge One".into()),
+            serial: Some("SN-0001".into()),
+            model: Some("CE-100".into()),
+            firmware: Some("1.5.0".into()),
+        },
+    )
+    .unwrap();
+    desk.add_event(
+        ctx,
+        fresh,
+        &EventInput {
+            kind: "threat".into(),
+            severity: "action_required".into(),
+            category: "antivirus".into(),
+            message: "Virus found on PC-7".into(),
+            time: None,
+        },
+    )
+    .unwrap();
+    Fx { _dir: dir, app: App { desk, token_required: false }, expired, evil, holder, fresh }
+}
+
+impl Fx {
+    fn get(&self, target: &str) -> Response {
+        handle(&self.app, &Request::new(Method::Get, target).unwrap())
+    }
+
+    fn post(&self, target: &str, pairs: &[(&str, &str)]) -> Response {
+        let req = Request::new(Method::Post, target)
+            .unwrap()
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body(build_query(pairs));
+        handle(&self.app, &req)
+    }
+
+    fn page(&self, target: &str) -> Html {
+        let r = self.get(target);
+        assert_eq!(r.status, 200, "GET {target}: {}", body(&r));
+        html(&r)
+    }
+
+    fn expiry_of(&self, id: u64) -> String {
+        self.app.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].expiry.clone()
+    }
+}
+
+fn body(r: &Response) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+fn html(r: &Response) -> Html {
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    Html::parse_document(&body(r))
+}
+
+fn text(e: ElementRef) -> String {
+    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn texts(doc: &Html, selector: &str) -> Vec<String> {
+    doc.select(&sel(selector)).map(text).collect()
+}
+
+fn location(r: &Response) -> String {
+    assert_eq!(r.status, 303, "{}", body(r));
+    r.header("location").unwrap().to_string()
+}
+
+fn row<'a>(doc: &'a Html, id: u64) -> ElementRef<'a> {
+    doc.select(&sel(&format!("tr[data-testid=customer-row][data-id=\"{id}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no row for customer {id}"))
+}
+
+#[test]
+fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
+    let f = fx();
+    let doc = f.page("/");
+    let headers = texts(&doc, "#customers thead th");
+    let expected = [
+        "Company",
+        "Contact person",
+        "Phone",
+        "Products",
+        "Threat & system events",
+        "License events",
+        "Last transaction",
+    ];
+    for name in expected {
+        assert!(headers.iter().any(|h| h.starts_with(name)), "missing column {name} in {headers:?}");
+    }
+    assert_eq!(headers.len(), 8, "select column + seven: {headers:?}");
+    let rows: Vec<_> = doc.select(&sel("#customers tbody tr")).collect();
+    assert_eq!(rows.len(), 4);
+    for id in [f.expired, f.evil, f.holder, f.fresh] {
+        let r = row(&doc, id);
+        let boxes: Vec<_> = r.select(&sel("input[type=checkbox][name=ids]")).collect();
+        assert_eq!(boxes.len(), 1);
+        assert_eq!(boxes[0].value().attr("value"), Some(id.to_string().as_str()));
+        assert_eq!(boxes[0].value().id(), Some(format!("select-{id}").as_str()));
+        let link = r.select(&sel("a[data-testid=customer-link]")).next().unwrap();
+        assert_eq!(link.value().attr("href"), Some(format!("/customers/{id}").as_str()));
+    }
+    assert!(doc.select(&sel("#select-all")).next().is_some());
+    assert_eq!(texts(&doc, "#result-count")[0], "Showing 1–4 of 4 customers");
+
+    let form = doc.select(&sel("form#filter-form")).next().unwrap();
+    assert_eq!(form.value().attr("method"), Some("get"));
+    assert_eq!(form.value().attr("action"), Some("/"));
+    for key in ["q", "account_type", "status", "product", "license", "attention", "managed", "sort", "limit"] {
+        assert!(
+            form.select(&sel(&format!("[name={key}]"))).next().is_some(),
+            "filter field {key} missing"
+        );
+    }
+    assert_eq!(form.select(&sel("input[name=product]")).count(), 6);
+
+    // Task buttons post the selection to their preview; Export All carries the filter.
+    let list = doc.select(&sel("form#list-form")).next().unwrap();
+    assert_eq!(list.value().attr("method"), Some("post"));
+    for (id, action) in [
+        ("task-delete", "/tasks/delete"),
+        ("task-assign-template", "/tasks/assign-template"),
+        ("task-deploy-policy", "/tasks/deploy-policy"),
+        ("task-update-firmware", "/tasks/update-firmware"),
+        ("task-renew", "/tasks/renew"),
+        ("task-suspend", "/tasks/suspend"),
+        ("task-reactivate", "/tasks/reactivate"),
+        ("task-export", "/export"),
+    ] {
+        let b = list.select(&sel(&format!("button#{id}"))).next().unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(b.value().attr("formaction"), Some(action));
+    }
+    for id in ["task-new-customer", "task-export-all", "task-settings"] {
+        assert!(doc.select(&sel(&format!("a#{id}"))).next().is_some(), "{id}");
+    }
+}
+
+#[test]
+fn filters_sorting_paging_and_select_all_are_urls() {
+    let f = fx();
+    let doc = f.page("/?account_type=lmp&sort=-company");
+    let ids: Vec<&str> = doc.select(&sel("#customers tbody tr")).filter_map(|r| r.value().attr("data-id")).collect();
+    assert_eq!(ids, [f.fresh.to_string(), f.expired.to_string()]);
+    assert_eq!(doc.select(&sel("#filter-account_type option[selected]")).next().unwrap().value().attr("value"), Some("lmp"));
+    // The sorted column links to the other direction, keeping the filter.
+    let company = doc.select(&sel("a[data-testid=sort-company]")).next().unwrap();
+    assert_eq!(company.value().attr("href"), Some("/?account_type=lmp"));
+    let th = doc.select(&sel("th[aria-sort]")).next().unwrap();
+    assert_eq!(th.value().attr("aria-sort"), Some("descending"));
+    let export_all = doc.select(&sel("#task-export-all")).next().unwrap();
+    assert_eq!(export_all.value().attr("href"), Some("/export.csv?account_type=lmp&sort=-company"));
+
+    let doc = f.page("/?limit=1&offset=1");
+    assert_eq!(texts(&doc, "#result-count")[0], "Showing 2–2 of 4 customers");
+    let next = doc.select(&sel("a[data-testid=page-next]")).next().unwrap();
+    assert_eq!(next.value().attr("href"), Some("/?limit=1&offset=2"));
+    assert!(doc.select(&sel("a[data-testid=page-prev]")).next().is_some());
+
+    let doc = f.page("/?select=all");
+    assert_eq!(doc.select(&sel("input[name=ids][checked]")).count(), 4);
+    let doc = f.page("/");
+    assert_eq!(doc.select(&sel("input[name=ids][checked]")).count(), 0);
+
+    let doc = f.page("/?attention=yes");
+    let ids: Vec<&str> = doc.select(&sel("#customers tbody tr")).filter_map(|r| r.value().attr("data-id")).collect();
+    assert_eq!(ids.len(), 2, "expired and fresh need attention: {ids:?}");
+}
+
+#[test]
+fn bad_filter_values_answer_400_naming_the_field() {
+    let f = fx();
+    let r = f.get("/?limit=0&sort=size&q=x");
+    assert_eq!(r.status, 400);
+    let doc = html(&r);
+    let msg = texts(&doc, "[data-testid=error]").join(" ");
+    assert!(msg.contains("limit") && msg.contains("sort"), "{msg}");
+    let back = doc.select(&sel("a[data-testid=back-link]")).next().unwrap();
+    assert_eq!(back.value().attr("href"), Some("/?q=x"));
+    assert_eq!(f.get("/export.csv?status=gone").status, 400);
+}
+
+#[test]
+fn hostile_names_are_escaped() {
+    let f = fx();
+    let raw = body(&f.get("/"));
+    assert!(!raw.contains("<script>alert"), "raw markup must escape the name");
+    let doc = Html::parse_document(&raw);
+    for s in doc.select(&sel("script")) {
+        assert_eq!(s.value().attr("src"), Some("/static/app.js"));
+        assert_eq!(text(s), "");
+    }
+    let r = row(&doc, f.evil);
+    let link = r.select(&sel("a[data-testid=customer-link]")).next().unwrap();
+    assert_eq!(link.text().collect::<String>(), EVIL);
+    let detail = f.page(&format!("/customers/{}", f.evil));
+    assert_eq!(detail.select(&sel("script")).count(), 1);
+    assert_eq!(texts(&detail, "h1#customer-name"), [EVIL.replace("  ", " ")]);
+    let title = detail.select(&sel("title")).next().unwrap().text().collect::<String>();
+    assert!(title.starts_with(EVIL), "{title}");
+}
+
+#[test]
+fn reasons_are_visible_for_an_expired_licence() {
+    let f = fx();
+    let doc = f.page("/");
+    let r = row(&doc, f.expired);
+    let reasons: Vec<String> = r.select(&sel("[data-testid=license-events-reasons] li")).map(text).collect();
+    assert_eq!(reasons, ["licence WFBS-S Full expired on 2026-01-01"]);
+    let badge = r.select(&sel("[data-testid=license-events] .badge.red")).next().unwrap();
+    assert_eq!(text(badge), "1 action required");
+    assert!(badge.value().attr("title").unwrap().contains("expired"));
+    // Threat and device reasons go to the other column.
+    let r = row(&doc, f.fresh);
+    let system: Vec<String> = r.select(&sel("[data-testid=system-events-reasons] li")).map(text).collect();
+    assert_eq!(system.len(), 2, "{system:?}");
+    assert!(system.iter().any(|s| s.contains("Edge One")));
+    assert!(r.select(&sel("[data-testid=license-events-reasons]")).next().is_none());
+}
+
+#[test]
+fn renew_previews_without_writing_then_runs() {
+    let f = fx();
+    let ids = [("ids", f.expired.to_string()), ("ids", f.evil.to_string()), ("back", "sort=-company".to_string())];
+    let pairs: Vec<(&str, &str)> = ids.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = f.post("/tasks/renew", &pairs);
+    assert_eq!(r.status, 200, "{}", body(&r));
+    let doc = html(&r);
+    let outcome = |doc: &Html, table: &str, id: u64| {
+        let tr = doc
+            .select(&sel(&format!("#{table} tr[data-id=\"{id}\"]")))
+            .next()
+            .unwrap_or_else(|| panic!("{id} not in {table}"));
+        (tr.value().attr("data-outcome").unwrap().to_string(), text(tr))
+    };
+    let (o, t) = outcome(&doc, "preview-table", f.expired);
+    assert_eq!(o, "ok");
+    assert!(t.contains("renewed WFBS-S Full until 2027-11-27"), "{t}");
+    let (o, t) = outcome(&doc, "preview-table", f.evil);
+    assert_eq!(o, "skipped");
+    assert!(t.contains("LMP customers only"), "{t}");
+    assert_eq!(f.expiry_of(f.expired), "2026-01-01", "a preview writes nothing");
+    // The options form and the confirm form both carry the selection.
+    assert!(doc.select(&sel("#task-until")).next().is_some());
+    let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
+    assert_eq!(confirm.value().attr("action"), Some("/tasks/renew/run"));
+    assert_eq!(confirm.select(&sel("input[type=hidden][name=ids]")).count(), 2);
+    assert!(confirm.select(&sel("button#confirm-button")).next().is_some());
+    let back = doc.select(&sel("#cancel-task")).next().unwrap();
+    assert_eq!(back.value().attr("href"), Some("/?sort=-company"));
+
+    let r = f.post("/tasks/renew/run", &pairs);
+    assert_eq!(r.status, 200, "{}", body(&r));
+    let doc = html(&r);
+    assert_eq!(outcome(&doc, "result-table", f.expired).0, "ok");
+    assert_eq!(outcome(&doc, "result-table", f.evil).0, "skipped");
+    assert_eq!(f.expiry_of(f.expired), "2027-11-27");
+}
+
+#[test]
+fn tasks_with_options_ask_for_them_and_report_errors() {
+    let f = fx();
+    let id = f.fresh.to_string();
+    // First arrival: the options form, no errors, no preview yet.
+    let r = f.post("/tasks/assign-template", &[("ids", &id)]);
+    assert_eq!(r.status, 200);
+    let doc = html(&r);
+    assert!(doc.select(&sel("#task-template")).next().is_some());
+    assert!(doc.select(&sel("#preview-table")).next().is_none());
+    assert!(doc.select(&sel("[data-testid=error-summary]")).next().is_none());
+    // Submitted without a template: an error next to the field.
+    let r = f.post("/tasks/assign-template", &[("ids", &id), ("options", "1"), ("template", "")]);
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#task-template")).next().unwrap().value().attr("aria-invalid"), Some("true"));
+    // With a template: a preview.
+    let r = f.post("/tasks/assign-template", &[("ids", &id), ("options", "1"), ("template", "Strict")]);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#preview-table tr[data-outcome=ok]")).count(), 1);
+    // A bad policy entry rejects the whole task, naming the entry.
+    let r = f.post(
+        "/tasks/deploy-policy",
+        &[("ids", &id), ("options", "1"), ("list", "blocked-urls"), ("action", "append"), ("entries", "https://a.example/\nftp://x")],
+    );
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    let err = texts(&doc, "#task-entries-error").join(" ");
+    assert!(err.contains("entry 2"), "{err}");
+    assert_eq!(doc.select(&sel("#task-entries")).next().unwrap().text().collect::<String>(), "https://a.example/\nftp://x");
+}
+
+#[test]
+fn empty_selection_explains_and_links_back() {
+    let f = fx();
+    for target in ["/tasks/renew", "/tasks/delete", "/export"] {
+        let r = f.post(target, &[("back", "q=x")]);
+        assert_eq!(r.status, 400, "{target}");
+        let doc = html(&r);
+        assert!(texts(&doc, "h1")[0].contains("No customers selected"));
+        let back = doc.select(&sel("a[data-testid=back-link]")).next().unwrap();
+        assert_eq!(back.value().attr("href"), Some("/?q=x"));
+    }
+    assert_eq!(f.post("/tasks/fly", &[("ids", "1")]).status, 404);
+}
+
+#[test]
+fn delete_refuses_holders_and_needs_explicit_confirmation() {
+    let f = fx();
+    let holder = f.holder.to_string();
+    let r = f.post("/tasks/delete", &[("ids", &holder)]);
+    assert_eq!(r.status, 200);
+    let doc = html(&r);
+    let tr = doc.select(&sel(&format!("#preview-table tr[data-id=\"{}\"]", f.holder))).next().unwrap();
+    assert_eq!(tr.value().attr("data-outcome"), Some("skipped"));
+    assert!(text(tr).contains("still holds 1 licence(s)"), "{}", text(tr));
+    assert!(doc.select(&sel("#confirm-button")).next().is_none(), "nothing to confirm");
+    assert!(doc.select(&sel("[data-testid=nothing-to-do]")).next().is_some());
+
+    let evil = f.evil.to_string();
+    let doc = html(&f.post("/tasks/delete", &[("ids", &evil)]));
+    let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
+    assert!(confirm.select(&sel("input#confirm-delete[type=checkbox][name=confirm_delete]")).next().is_some());
+    // Without ticking the box nothing is deleted.
+    let r = f.post("/tasks/delete/run", &[("ids", &evil)]);
+    assert_eq!(r.status, 422);
+    assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_ok());
+    let r = f.post("/tasks/delete/run", &[("ids", &evil), ("confirm_delete", "yes")]);
+    assert_eq!(r.status, 200);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#result-table tr[data-outcome=ok]")).count(), 1);
+    assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_err());
+}
+
+#[test]
+fn new_customer_form_keeps_values_and_shows_errors() {
+    let f = fx();
+    let doc = f.page("/customers/new");
+    assert!(doc.select(&sel("#plan-2")).next().is_some(), "at least three plan rows");
+    let r = f.post(
+        "/customers",
+        &[
+            ("company", ""),
+            ("account_name", "ab"),
+            ("account_type", "LMP"),
+            ("contact_first_name", "Zoë"),
+            ("email", "not-an-email"),
+            ("notes", "line one\r\n<b>two</b>"),
+            ("plan-0", "WFBS-S Full"),
+            ("units-0", "many"),
+            ("start-0", ""),
+            ("plan-1", ""),
+            ("units-1", ""),
+            ("start-1", ""),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(f.app.desk.count().unwrap(), 4, "nothing was created");
+    let doc = html(&r);
+    for field in ["company", "account_name", "email", "units-0", "contact_last_name", "city", "country"] {
+        let input = doc.select(&sel(&format!("#{field}"))).next().unwrap_or_else(|| panic!("{field}"));
+        assert_eq!(input.value().attr("aria-invalid"), Some("true"), "{field}");
+        let described = input.value().attr("aria-describedby").unwrap();
+        assert!(described.split(' ').any(|d| d == format!("{field}-error")), "{field}: {described}");
+        assert!(doc.select(&sel(&format!("#{field}-error"))).next().is_some(), "{field}");
+    }
+    assert_eq!(doc.select(&sel("#account_name")).next().unwrap().value().attr("value"), Some("ab"));
+    assert_eq!(doc.select(&sel("#email")).next().unwrap().value().attr("value"), Some("not-an-email"));
+    assert_eq!(doc.select(&sel("#contact_first_name")).next().unwrap().value().attr("value"), Some("Zoë"));
+    assert!(doc.select(&sel("#contact_first_name")).next().unwrap().value().attr("aria-invalid").is_none());
+    assert_eq!(doc.select(&sel("#notes")).next().unwrap().text().collect::<String>(), "line one\n<b>two</b>");
+    assert_eq!(doc.select(&sel("#account_type-LMP")).next().unwrap().value().attr("checked"), Some(""));
+    assert_eq!(
+        doc.select(&sel("#plan-0 option[selected]")).next().unwrap().value().attr("value"),
+        Some("WFBS-S Full")
+    );
+    assert_eq!(doc.select(&sel("#units-0")).next().unwrap().value().attr("value"), Some("many"));
+    let summary = texts(&doc, "#error-summary li").join(" | ");
+    assert!(summary.contains("Company"), "{summary}");
+    assert!(texts(&doc, "title")[0].starts_with("Error:"));
+}
+
+#[test]
+fn new_customer_is_created_and_redirected() {
+    let f = fx();
+    let r = f.post(
+        "/customers",
+        &[
+            ("company", "Nova & Co"),
+            ("account_name", "nova-co"),
+            ("account_type", "LMP"),
+            ("contact_first_name", "Nina"),
+            ("contact_last_name", "Nova"),
+            ("email", "nina@nova.example"),
+            ("city", "Porto"),
+            ("state", "Porto"),
+            ("country", "PT"),
+            ("plan-0", "WFBS-S Full"),
+            ("units-0", "10"),
+            ("start-0", "2026-11-01"),
+            ("plan-1", ""),
+            ("units-1", ""),
+            ("start-1", ""),
+            ("wfbs_template", "Strict"),
+            ("cloud_edge_template", ""),
+        ],
+    );
+    let loc = location(&r);
+    let id: u64 = loc.strip_prefix("/customers/").unwrap().strip_suffix("?done=created").unwrap().parse().unwrap();
+    let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
+    assert_eq!(c.licenses.len(), 1);
+    assert_eq!(c.licenses[0].expiry, "2027-11-01");
+    assert_eq!(c.wfbs_template.as_deref(), Some("Strict"));
+    let doc = f.page(&loc);
+    assert_eq!(texts(&doc, "#flash"), ["The customer was created."]);
+
+    // A duplicate account name is a conflict shown next to the field.
+    let r = f.post(
+        "/customers",
+        &[
+            ("company", "Other"),
+            ("account_name", "NOVA-CO"),
+            ("account_type", "CLP"),
+            ("contact_first_name", "A"),
+            ("contact_last_name", "B"),
+            ("email", "a@b.example"),
+            ("city", "C"),
+            ("state", "D"),
+            ("country", "PT"),
+        ],
+    );
+    assert_eq!(r.status, 409);
+    let doc = html(&r);
+    assert!(doc.select(&sel("#account_name-error")).next().is_some());
+}
+
+#[test]
+fn edit_form_saves_and_history_shows_old_and_new() {
+    let f = fx();
+    let id = f.fresh;
+    let doc = f.page(&format!("/customers/{id}/edit"));
+    assert_eq!(doc.select(&sel("#company")).next().unwrap().value().attr("value"), Some("Fresh AG"));
+    let ce = doc.select(&sel("#cloud_edge_template")).next().unwrap();
+    assert!(ce.value().attr("readonly").is_some(), "cloud-edge template is read-only when editing");
+    // Post back every field as shown, with a new phone.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for input in doc.select(&sel("#customer-form input[name], #customer-form textarea[name], #customer-form select[name]")) {
+        let v = input.value();
+        let name = v.attr("name").unwrap().to_string();
+        let value = match v.name() {
+            "textarea" => input.text().collect(),
+            "select" => input
+                .select(&sel("option[selected]"))
+                .next()
+                .and_then(|o| o.value().attr("value"))
+                .unwrap_or("")
+                .to_string(),
+            _ if v.attr("type") == Some("radio") => {
+                if v.attr("checked").is_none() {
+                    continue;
+                }
+                v.attr("value").unwrap().to_string()
+            }
+            _ => v.attr("value").unwrap_or("").to_string(),
+        };
+        pairs.push((name, if value.starts_with("+351") { "+49 30 1234".into() } else { value }));
+    }
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = f.post(&format!("/customers/{id}"), &refs);
+    assert_eq!(location(&r), format!("/customers/{id}?done=saved"));
+    let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
+    assert_eq!(c.phone, "+49 30 1234");
+    assert_eq!(c.licenses.len(), 2, "licences are kept");
+    let doc = f.page(&format!("/customers/{id}"));
+    let history = texts(&doc, "#history-table tbody tr").join(" | ");
+    assert!(history.contains("phone: +351 21 000 → changed to +49 30 1234"), "{history}");
+
+    // An invalid edit re-renders with the error and keeps the typed value.
+    let r = f.post(&format!("/customers/{id}"), &[("email", "nope")]);
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#email")).next().unwrap().value().attr("value"), Some("nope"));
+    assert!(doc.select(&sel("#email-error")).next().is_some());
+}
+
+#[test]
+fn detail_shows_licences_devices_events_policies_and_history() {
+    let f = fx();
+    let doc = f.page(&format!("/customers/{}", f.fresh));
+    assert_eq!(doc.select(&sel("#license-table tr[data-testid=license-row]")).count(), 2);
+    assert_eq!(texts(&doc, "#license-table .badge")[0], "Normal");
+    let device = doc.select(&sel("#device-table tr[data-testid=device-row]")).next().unwrap();
+    assert!(text(device).contains("Needs update"));
+    assert_eq!(doc.select(&sel("input[name=serial][value=SN-0001]")).count(), 1);
+    let event = doc.select(&sel("#event-table tr[data-testid=event-row]")).next().unwrap();
+    assert!(text(event).contains("Virus found on PC-7"));
+    assert_eq!(event.value().attr("data-open"), Some("true"));
+    assert_eq!(doc.select(&sel("[data-testid=policy-lists] dt")).count(), 7);
+    let history = texts(&doc, "#history-table tbody tr");
+    assert!(history.iter().any(|h| h.contains("add customer")), "{history:?}");
+    assert!(history.iter().any(|h| h.contains("add device")), "{history:?}");
+    let reasons = texts(&doc, "[data-testid=attention-reasons] li");
+    assert!(reasons.iter().any(|r| r.contains("open event needs action")), "{reasons:?}");
+
+    let doc = f.page(&format!("/customers/{}", f.expired));
+    assert_eq!(texts(&doc, "#license-table .badge")[0], "Expired");
+    // Customers can also be opened by account name.
+    assert_eq!(f.get("/customers/expired-ltd").status, 200);
+    assert_eq!(f.get("/customers/999").status, 404);
+}
+
+#[test]
+fn detail_forms_change_holdings() {
+    let f = fx();
+    let id = f.fresh;
+    let base = format!("/customers/{id}");
+    // Add a licence; a bad one re-renders with kept values.
+    let r = f.post(&format!("{base}/licenses"), &[("plan", "HES Full"), ("units", "0"), ("used", "0"), ("start", "")]);
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#license-new-units")).next().unwrap().value().attr("aria-invalid"), Some("true"));
+    assert_eq!(
+        doc.select(&sel("#license-new-plan option[selected]")).next().unwrap().value().attr("value"),
+        Some("HES Full")
+    );
+    let r = f.post(&format!("{base}/licenses"), &[("plan", "HES Full"), ("units", "3"), ("used", "4"), ("start", "2026-11-01")]);
+    assert_eq!(location(&r), format!("{base}?done=license-added"));
+    let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
+    let hes = c.licenses.iter().find(|l| l.plan == "HES Full").unwrap();
+    assert_eq!(hes.status.code(), "exceeded_allocation");
+    // Edit and remove it.
+    let r = f.post(&format!("{base}/licenses/{}", hes.id), &[("units", "9"), ("used", "4"), ("start", "2026-11-01"), ("expiry", "2027-11-01")]);
+    assert_eq!(location(&r), format!("{base}?done=license-saved"));
+    let r = f.post(&format!("{base}/licenses/{}", hes.id), &[("units", "9"), ("used", "4"), ("start", "2026-11-01"), ("expiry", "2020-01-01")]);
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    let expiry = doc.select(&sel(&format!("#license-{}-expiry", hes.id))).next().unwrap();
+    assert_eq!(expiry.value().attr("value"), Some("2020-01-01"));
+    assert_eq!(expiry.value().attr("aria-invalid"), Some("true"));
+    let r = f.post(&format!("{base}/licenses/{}/remove", hes.id), &[]);
+    assert_eq!(location(&r), format!("{base}?done=license-removed"));
+    // A licence of another customer is not reachable through this customer's path.
+    let other = f.app.desk.customer(&CustomerRef::Id(f.expired)).unwrap().licenses[0].id;
+    assert_eq!(f.post(&format!("{base}/licenses/{other}/remove"), &[]).status, 404);
+
+    // Devices.
+    let r = f.post(&format!("{base}/devices"), &[("name", "Edge Two"), ("serial", "SN-0001"), ("model", "CE-100"), ("firmware", "2.0.0")]);
+    assert_eq!(r.status, 409, "duplicate serial");
+    let r = f.post(&format!("{base}/devices"), &[("name", "Edge Two"), ("serial", "SN-0002"), ("model", "CE-100"), ("firmware", "2.0.0")]);
+    assert_eq!(location(&r), format!("{base}?done=device-added"));
+    let dev = f.app.desk.devices(Some(id)).unwrap().into_iter().find(|d| d.serial == "SN-0002").unwrap();
+    let r = f.post(&format!("{base}/devices/{}", dev.id), &[("name", "Edge 2"), ("serial", "SN-0002"), ("model", "CE-100"), ("firmware", "2.0.1")]);
+    assert_eq!(location(&r), format!("{base}?done=device-saved"));
+    let r = f.post(&format!("{base}/devices/{}/remove", dev.id), &[]);
+    assert_eq!(location(&r), format!("{base}?done=device-removed"));
+
+    // Events.
+    let r = f.post(&format!("{base}/events"), &[("kind", "system"), ("severity", "warning"), ("category", "disk-space"), ("message", ""), ("time", "")]);
+    assert_eq!(r.status, 422);
+    let r = f.post(&format!("{base}/events"), &[("kind", "system"), ("severity", "warning"), ("category", "disk-space"), ("message", "Disk 91% full"), ("time", "")]);
+    assert_eq!(location(&r), format!("{base}?done=event-added"));
+    let ev = f.app.desk.events(Some(id), true).unwrap().into_iter().find(|e| e.message == "Disk 91% full").unwrap();
+    let r = f.post(&format!("{base}/events/{}/resolve", ev.id), &[]);
+    assert_eq!(location(&r), format!("{base}?done=event-resolved"));
+    assert!(!f.app.desk.events(Some(id), false).unwrap().iter().find(|e| e.id == ev.id).unwrap().open);
+    let r = f.post(&format!("{base}/events/{}/reopen", ev.id), &[]);
+    assert_eq!(location(&r), format!("{base}?done=event-reopened"));
+    let r = f.post(&format!("{base}/events/{}/remove", ev.id), &[]);
+    assert_eq!(location(&r), format!("{base}?done=event-removed"));
+
+    // Suspend and reactivate.
+    assert_eq!(location(&f.post(&format!("{base}/suspend"), &[])), format!("{base}?done=suspended"));
+    assert_eq!(location(&f.post(&format!("{base}/suspend"), &[])), format!("{base}?done=status-unchanged"));
+    let doc = f.page(&format!("{base}?done=suspended"));
+    assert_eq!(texts(&doc, "[data-testid=customer-status]"), ["Suspended"]);
+    assert!(doc.select(&sel("#reactivate-customer")).next().is_some());
+    assert_eq!(location(&f.post(&format!("{base}/reactivate"), &[])), format!("{base}?done=reactivated"));
+}
+
+#[test]
+fn export_selected_and_export_all_are_csv() {
+    let f = fx();
+    let r = f.post("/export", &[("ids", &f.expired.to_string()), ("ids", &f.fresh.to_string())]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"customers.csv\""));
+    let csv = body(&r);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), HEADER.join(","));
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv.contains("expired-ltd") && csv.contains("fresh-ag"));
+
+    let r = f.get("/export.csv?account_type=clp");
+    assert_eq!(r.status, 200);
+    let csv = body(&r);
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains("holder-gmbh") && csv.contains("evil-co"));
+    // Export All ignores paging.
+    assert_eq!(body(&f.get("/export.csv?limit=1")).lines().count(), 5);
+}
+
+#[test]
+fn flash_messages_are_fixed_sentences() {
+    let f = fx();
+    let doc = f.page("/?done=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    assert!(doc.select(&sel("#flash")).next().is_none());
+    let doc = f.page("/settings?done=settings-saved");
+    assert_eq!(texts(&doc, "#flash"), ["The settings were saved."]);
+}
+
+#[test]
+fn settings_plans_templates_firmware() {
+    let f = fx();
+    let r = f.post("/settings", &[("view", "managed")]);
+    assert_eq!(location(&r), "/settings?done=settings-saved");
+    assert_eq!(f.app.desk.settings().unwrap().view.code(), "managed");
+    let doc = f.page("/");
+    assert!(texts(&doc, "#result-count")[0].contains("managed customers only"));
+    assert_eq!(f.post("/settings", &[("view", "some")]).status, 422);
+
+    // Plans: add, refuse a duplicate, edit, refuse removing one in use, remove.
+    let plan = [("name", "Apex Full"), ("product", "apex-one"), ("kind", "full"), ("months", "24"), ("notice_days", "45"), ("managed", "yes"), ("enabled", "yes")];
+    assert_eq!(location(&f.post("/plans", &plan)), "/plans?done=plan-added");
+    let r = f.post("/plans", &plan);
+    assert_eq!(r.status, 409);
+    let doc = html(&r);
+    assert_eq!(doc.select(&sel("#plan-name")).next().unwrap().value().attr("aria-invalid"), Some("true"));
+    let r = f.post("/plans", &[("name", "X"), ("product", "hes"), ("kind", "full"), ("months", "a lot")]);
+    assert_eq!(r.status, 422);
+    let apex = f.app.desk.plan("Apex Full").unwrap();
+    assert_eq!((apex.months, apex.notice_days, apex.managed, apex.auto_renew), (24, 45, true, false));
+    let doc = f.page(&format!("/plans/{}", apex.id));
+    assert_eq!(doc.select(&sel("#plan-months")).next().unwrap().value().attr("value"), Some("24"));
+    let r = f.post(&format!("/plans/{}", apex.id), &[("name", "Apex Full"), ("product", "apex-one"), ("kind", "full"), ("months", "12"), ("notice_days", "45"), ("enabled", "yes")]);
+    assert_eq!(location(&r), format!("/plans/{}?done=plan-saved", apex.id));
+    assert!(!f.app.desk.plan("Apex Full").unwrap().managed);
+    let hes = f.app.desk.plan("HES Full").unwrap();
+    let r = f.post(&format!("/plans/{}/remove", hes.id), &[]);
+    assert_eq!(r.status, 409);
+    assert!(body(&r).contains("remove those licences first"));
+    assert_eq!(location(&f.post(&format!("/plans/{}/remove", apex.id), &[])), "/plans?done=plan-removed");
+
+    // Templates.
+    let r = f.post("/templates", &[("name", "Loose"), ("product", "wfbss"), ("settings", "a=1\nbroken")]);
+    assert_eq!(r.status, 422);
+    assert!(body(&r).contains("line 2"));
+    assert_eq!(location(&f.post("/templates", &[("name", "Loose / Edge"), ("product", "cloud-edge"), ("settings", "a=1\r\nb = two")])), "/templates?done=template-added");
+    let doc = f.page("/templates/edit?name=Loose%20%2F%20Edge");
+    assert_eq!(doc.select(&sel("#template-settings")).next().unwrap().text().collect::<String>(), "a=1\nb=two");
+    let r = f.post("/templates/edit", &[("name", "Loose / Edge"), ("settings", "c=3")]);
+    assert_eq!(location(&r), "/templates/edit?name=Loose%20%2F%20Edge&done=template-saved");
+    assert_eq!(f.app.desk.template("Loose / Edge").unwrap().settings.len(), 1);
+    assert_eq!(location(&f.post("/templates/remove", &[("name", "Loose / Edge")])), "/templates?done=template-removed");
+
+    // Firmware.
+    assert_eq!(f.post("/firmware", &[("new", "1"), ("model", "CE-200"), ("version", "v2")]).status, 422);
+    assert_eq!(location(&f.post("/firmware", &[("new", "1"), ("model", "CE-200"), ("version", "3.1")])), "/firmware?done=firmware-set");
+    let doc = f.page("/firmware");
+    assert_eq!(doc.select(&sel("#firmware-table tr[data-testid=firmware-row]")).count(), 2);
+    assert_eq!(location(&f.post("/firmware/remove", &[("model", "CE-200")])), "/firmware?done=firmware-removed");
+}
+
+#[test]
+fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
+    let f = fx();
+    let id = f.fresh.to_string();
+    let r = f.post("/tasks/update-firmware/run", &[("ids", &id)]);
+    assert_eq!(r.status, 200);
+    let outbox = f.app.desk.outbox().unwrap();
+    assert_eq!(outbox.len(), 1);
+    let doc = f.page("/outbox");
+    assert_eq!(doc.select(&sel("#outbox-table tr[data-testid=outbox-row]")).count(), 1);
+    let r = f.get(&format!("/outbox/{}.eml", outbox[0].id));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"message.eml\""));
+    assert!(body(&r).contains("To: ana@example.com"));
+    assert_eq!(f.get("/outbox/999.eml").status, 404);
+    let r = f.post(&format!("/outbox/{}/remove", outbox[0].id), &[]);
+    assert_eq!(location(&r), "/outbox?done=message-removed");
+    assert!(f.app.desk.outbox().unwrap().is_empty());
+}
+
+#[test]
+fn audit_log_pages_with_before() {
+    let f = fx();
+    let doc = f.page("/audit");
+    let rows = doc.select(&sel("#audit-table tr[data-testid=audit-row]")).count();
+    assert!(rows >= 10, "{rows}");
+    let all = f.app.desk.audit_log(1000, None, None).unwrap();
+    let second = all[1].id;
+    let doc = f.page(&format!("/audit?before={}", all[0].id));
+    let first_id = doc.select(&sel("#audit-table tr[data-testid=audit-row]")).next().unwrap().value().attr("data-id").unwrap().to_string();
+    assert_eq!(first_id, second.to_string());
+    let doc = f.page(&format!("/audit?customer={}", f.fresh));
+    assert!(doc.select(&sel("#audit-table tr")).count() >= 2);
+    assert_eq!(f.get("/audit?before=x").status, 400);
+}
+
+fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----clienteleTestBoundary";
+    let mut body = Vec::new();
+    for (name, filename, data) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(file) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn import_checks_then_imports_an_uploaded_file() {
+    let f = fx();
+    let export = body(&f.post("/export", &[("ids", &f.fresh.to_string())]));
+    let changed = export.replace("fresh-ag", "fresh-two").replace("Fresh AG", "Fresh Two");
+    let send = |action: &str, file: &str, text: &str| {
+        let (ct, body) = multipart(&[("file", Some("c.csv"), file), ("csv", None, text), ("action", None, action)]);
+        let req = Request::new(Method::Post, "/import").unwrap().with_header("content-type", &ct).with_body(body);
+        handle(&f.app, &req)
+    };
+    let r = send("dry-run", &changed, "");
+    assert_eq!(r.status, 200, "{}", body(&r));
+    let doc = html(&r);
+    assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
+    assert_eq!(f.app.desk.count().unwrap(), 4, "a dry run writes nothing");
+    // The checked CSV comes back in the text area for the real import.
+    let kept = doc.select(&sel("#import-csv")).next().unwrap().text().collect::<String>();
+    assert_eq!(kept, changed);
+    let r = send("import", "", &kept);
+    assert_eq!(location(&r), "/import?done=imported&created=1&updated=0&unchanged=0");
+    assert_eq!(f.app.desk.count().unwrap(), 5);
+    let doc = f.page("/import?done=imported&created=1&updated=0&unchanged=0");
+    assert_eq!(texts(&doc, "#flash"), ["Import finished: 1 created, 0 updated, 0 unchanged."]);
+
+    // A bad row rejects everything, naming line and field.
+    let bad = export.replace("ana@example.com", "broken");
+    let r = send("import", &bad, "");
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    let cells = texts(&doc, "#import-errors tbody tr td");
+    assert_eq!(cells[..3], ["2", "fresh-ag", "email"], "{cells:?}");
+    // Not CSV at all; nothing given; a form without multipart.
+    assert_eq!(send("import", "just text", "").status, 400);
+    assert_eq!(send("import", "", "  ").status, 422);
+    let r = f.post("/import", &[("csv", &changed), ("action", "dry-run")]);
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn unknown_paths_wrong_methods_and_static_files() {
+    let f = fx();
+    let r = f.get("/nowhere");
+    assert_eq!(r.status, 404);
+    assert!(!texts(&html(&r), "title")[0].is_empty());
+    let r = f.get("/tasks/renew");
+    assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+    let r = f.post("/", &[]);
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, HEAD")));
+    assert_eq!(f.get("/customers/abc/edit").status, 404);
+    let css = f.get("/static/style.css");
+    assert_eq!((css.status, css.header("content-type")), (200, Some("text/css; charset=utf-8")));
+    assert!(body(&css).contains(":focus-visible"));
+    let js = f.get("/static/app.js");
+    assert_eq!((js.status, js.header("content-type")), (200, Some("text/javascript; charset=utf-8")));
+    let head = handle(&f.app, &Request::new(Method::Head, "/").unwrap());
+    assert_eq!(head.status, 200);
+}
+
+/// Every GET page of the console, for the page-wide checks below.
+fn all_pages(f: &Fx) -> Vec<(String, Html)> {
+    let plan = f.app.desk.plan("HES Full").unwrap().id;
+    let mut out: Vec<(String, Html)> = [
+        "/".to_string(),
+        "/?select=all&limit=2".to_string(),
+        "/customers/new".to_string(),
+        format!("/customers/{}", f.fresh),
+        format!("/customers/{}", f.expired),
+        format!("/customers/{}/edit", f.fresh),
+        "/settings".to_string(),
+        "/plans".to_string(),
+        format!("/plans/{plan}"),
+        "/templates".to_string(),
+        "/templates/edit?name=Strict".to_string(),
+        "/firmware".to_string(),
+        "/outbox".to_string(),
+        "/audit".to_string(),
+        "/import".to_string(),
+    ]
+    .into_iter()
+    .map(|t| {
+        let doc = f.page(&t);
+        (t, doc)
+    })
+    .collect();
+    let id = f.fresh.to_string();
+    for task in ["delete", "assign-template", "deploy-policy", "update-firmware", "renew", "suspend", "reactivate"] {
+        let r = f.post(&format!("/tasks/{task}"), &[("ids", &id)]);
+        out.push((format!("/tasks/{task}"), html(&r)));
+    }
+    let r = f.post("/tasks/renew/run", &[("ids", &id)]);
+    out.push(("/tasks/renew/run".into(), html(&r)));
+    let r = f.post("/customers", &[("company", "")]);
+    out.push(("POST /customers".into(), html(&r)));
+    out.push(("404".into(), html(&f.get("/missing"))));
+    out
+}
+
+#[test]
+fn every_page_has_a_title_landmarks_and_a_language() {
+    let f = fx();
+    for (path, doc) in all_pages(&f) {
+        let title = texts(&doc, "title");
+        assert_eq!(title.len(), 1, "{path}");
+        assert!(title[0].ends_with("– clientele") && title[0].len() > "– clientele".len() + 1, "{path}: {title:?}");
+        assert_eq!(doc.select(&sel("html[lang=en]")).count(), 1, "{path}");
+        assert_eq!(doc.select(&sel("h1")).count(), 1, "{path}: one h1");
+        for landmark in ["header", "nav", "main#main", "a.skip-link[href=\"#main\"]"] {
+            assert!(doc.select(&sel(landmark)).next().is_some(), "{path}: {landmark}");
+        }
+        assert!(doc.select(&sel("[style]")).next().is_none(), "{path}: inline style");
+        assert!(doc.select(&sel("style")).next().is_none(), "{path}: style element");
+        for th in doc.select(&sel("table th")) {
+            assert!(th.value().attr("scope").is_some(), "{path}: th without scope: {}", text(th));
+        }
+    }
+}
+
+#[test]
+fn every_control_has_a_label_and_ids_are_unique() {
+    let f = fx();
+    for (path, doc) in all_pages(&f) {
+        let mut ids = std::collections::HashSet::new();
+        for e in doc.select(&sel("[id]")) {
+            let id = e.value().id().unwrap();
+            assert!(ids.insert(id.to_string()), "{path}: duplicate id {id}");
+        }
+        for control in doc.select(&sel("input, select, textarea")) {
+            let v = control.value();
+            if matches!(v.attr("type"), Some("hidden" | "submit" | "button")) {
+                continue;
+            }
+            if v.attr("aria-label").is_some_and(|l| !l.trim().is_empty()) {
+                continue;
+            }
+            let id = v.id().unwrap_or_else(|| panic!("{path}: control without id: {:?}", v));
+            let label = doc
+                .select(&sel(&format!("label[for=\"{id}\"]")))
+                .next()
+                .unwrap_or_else(|| panic!("{path}: no label for #{id}"));
+            assert!(!text(label).is_empty(), "{path}: empty label for #{id}");
+        }
+        // Every form that changes something posts.
+        for form in doc.select(&sel("form")) {
+            let method = form.value().attr("method").unwrap_or("get");
+            let action = form.value().attr("action").unwrap_or("");
+            assert!(method == "post" || action == "/", "{path}: form {action} uses {method}");
+        }
+    }
+}

@@ -6,12 +6,11 @@ use super::serve;
 use super::{Env, Failure, Reply};
 use crate::core::bulk::{BulkReport, BulkTask, Selection};
 use crate::core::catalogs::{PlanInput, TemplateInput};
-use crate::core::date::Date;
 use crate::core::desk::{parse_customer_ref, CustomerRef, Desk};
 use crate::core::error::Error;
 use crate::core::filter::Filter;
 use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::core::model::{Actor, PolicyAction, PolicyList, View};
+use crate::core::model::{Actor, View};
 use crate::core::validate::{CustomerInput, LicenseInput};
 use crate::csv_io::ExportOptions;
 use crate::store::Access::{Read, Write};
@@ -33,19 +32,18 @@ pub(crate) fn dispatch(command: Command, env: &Env) -> Outcome {
         Command::Suspend(a) => bulk(env, &a, BulkTask::Suspend, a.dry_run, a.format),
         Command::Reactivate(a) => bulk(env, &a, BulkTask::Reactivate, a.dry_run, a.format),
         Command::AssignTemplate(a) => {
-            let task = BulkTask::AssignTemplate {
-                template: a.template.clone(),
-            };
+            let task = task("assign-template", &[("template", Some(a.template.clone()))])?;
             bulk(env, &a, task, a.dry_run, a.format)
         }
         Command::DeployPolicy(a) => deploy_policy(env, &a),
         Command::UpdateFirmware(a) => bulk(env, &a, BulkTask::UpdateFirmware, a.dry_run, a.format),
         Command::Renew(a) => {
-            let until = a.until.as_deref().map(|s| date("until", s)).transpose()?;
-            let task = BulkTask::Renew {
-                until,
-                include_expiring: a.include_expiring,
-            };
+            let include = if a.include_expiring { "yes" } else { "no" };
+            let options = [
+                ("until", a.until.clone()),
+                ("include_expiring", Some(include.to_string())),
+            ];
+            let task = task("renew", &options)?;
             bulk(env, &a, task, a.dry_run, a.format)
         }
         Command::Export(a) => export(env, &a),
@@ -84,12 +82,15 @@ fn json_items<T: Serialize>(items: &[T]) -> Outcome {
     json(items)
 }
 
-fn date(flag: &str, s: &str) -> Result<Date, Failure> {
-    Date::parse(s.trim()).ok_or_else(|| {
-        Failure::Usage(format!(
-            "--{flag}: `{s}` is not a date; use YYYY-MM-DD, e.g. 2026-12-31"
-        ))
-    })
+/// A bulk task from its options, parsed by the core like every interface does.
+fn task(name: &str, options: &[(&str, Option<String>)]) -> Result<BulkTask, Failure> {
+    let option = |key: &str| {
+        options
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.clone())
+    };
+    Ok(BulkTask::parse(name, &option)?)
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -387,36 +388,20 @@ fn delete(env: &Env, a: &DeleteArgs) -> Outcome {
 }
 
 fn deploy_policy(env: &Env, a: &DeployPolicyArgs) -> Outcome {
-    let list = PolicyList::parse(&a.list).ok_or_else(|| {
-        usage(format!(
-            "--list: `{}` is not a policy list; use {}",
-            a.list,
-            PolicyList::choices()
-        ))
-    })?;
-    let action = PolicyAction::parse(&a.action).ok_or_else(|| {
-        usage(format!(
-            "--action: `{}` is not valid; use {}",
-            a.action,
-            PolicyAction::choices()
-        ))
-    })?;
-    let entries =
-        match (&a.entries, &a.entries_file) {
-            (Some(_), Some(_)) => {
-                return Err(usage("give either --entries or --entries-file, not both"))
-            }
-            (Some(e), None) => e.clone(),
-            (None, Some(f)) => read_text("--entries-file", f)?,
-            (None, None) => return Err(usage(
-                "--entries: required; give the entries separated by `;` (or --entries-file FILE)",
-            )),
-        };
-    let task = BulkTask::DeployPolicy {
-        list,
-        action,
-        entries,
+    let entries = match (&a.entries, &a.entries_file) {
+        (Some(_), Some(_)) => {
+            return Err(usage("give either --entries or --entries-file, not both"))
+        }
+        (Some(e), None) => Some(e.clone()),
+        (None, Some(f)) => Some(read_text("--entries-file", f)?),
+        (None, None) => None,
     };
+    let options = [
+        ("list", Some(a.list.clone())),
+        ("action", Some(a.action.clone())),
+        ("entries", entries),
+    ];
+    let task = task("deploy-policy", &options)?;
     bulk(env, a, task, a.dry_run, a.format)
 }
 

@@ -37,12 +37,13 @@ impl Desk {
         let old = load(&w, id)?;
         let new = build(&w, ctx, &catalog, Some(&old), input, Assign::New)?;
         let changes = diff(&old, &new, &catalog);
-        if !changes.is_empty() {
-            save(&w, &new, Some(&old), &catalog)?;
-            audit(&w, ctx, "edit customer", vec![id], "ok", changes, None)?;
-            w.commit()?;
+        let open = w.open_events(id)?;
+        if changes.is_empty() {
+            return Ok(CustomerView::of(&old, open, &catalog, ctx.today));
         }
-        let open = self.reader()?.open_events(id)?;
+        save(&w, &new, Some(&old), &catalog)?;
+        audit(&w, ctx, "edit customer", vec![id], "ok", changes, None)?;
+        w.commit()?;
         Ok(CustomerView::of(&new, open, &catalog, ctx.today))
     }
 }

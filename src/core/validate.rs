@@ -128,7 +128,13 @@ pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile,
         &|v| {
             AccountType::parse(v)
                 .map(|t| t.code().to_string())
-                .ok_or_else(|| "required: CLP or LMP".to_string())
+                .ok_or_else(|| {
+                    if v.trim().is_empty() {
+                        "required: CLP or LMP".to_string()
+                    } else {
+                        format!("`{}` is not valid; use CLP or LMP", v.trim())
+                    }
+                })
         },
     );
     let contact_first_name = field(
@@ -363,6 +369,15 @@ pub fn notes(v: &str) -> Result<String, String> {
     let n = v.chars().count();
     if n > 4000 {
         return Err(format!("too long: at most 4000 characters, got {n}"));
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(format!(
+            "contains the control character U+{:04X}; remove it",
+            c as u32
+        ));
     }
     Ok(v.to_string())
 }

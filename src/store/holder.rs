@@ -8,7 +8,7 @@ pub fn describe(path: &Path) -> String {
         .map(|(pid, cmd)| format!("process {pid} (`{cmd}`)"))
         .unwrap_or_else(|| "another clientele process".to_string());
     format!(
-        "{} is in use by {who}. Read-only commands (list, show, export, log) still work; \
+        "{} is in use by {who}. Commands that only read (list, show, export, log, backup, …) still work; \
          for changes use that process (e.g. the web console or API of `clientele serve`), \
          or stop it and run the command again",
         path.display()

@@ -178,13 +178,30 @@ impl Store {
     /// a consistent snapshot even while others write.
     pub fn backup(&self, to: &Path) -> Result<u64, Error> {
         if to.exists() {
-            return Err(Error::Conflict {
-                field: "file".into(),
-                message: format!("{} already exists; choose a new file name", to.display()),
-            });
+            return Err(Error::conflict(
+                "file",
+                format!("{} already exists; choose a new file name", to.display()),
+            ));
         }
-        let target = Database::create(to)
-            .map_err(|e| Error::Io(format!("cannot create {}: {e}", to.display())))?;
+        // Written under a temporary name and renamed at the end, so a failed backup never
+        // leaves a half-written file under the name the user asked for.
+        let partial = to.with_extension("redb.partial");
+        let result = self.copy_into(&partial).and_then(|n| {
+            std::fs::rename(&partial, to).map_err(|e| {
+                Error::invalid("file", format!("cannot write {}: {e}", to.display()))
+            })?;
+            Ok(n)
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        result
+    }
+
+    fn copy_into(&self, to: &Path) -> Result<u64, Error> {
+        let target = Database::create(to).map_err(|e| {
+            Error::invalid("file", format!("cannot create {}: {e}", to.display()))
+        })?;
         let r = self.read()?;
         let w = target.begin_write().map_err(db_err)?;
         let mut copied = 0u64;
@@ -204,6 +221,7 @@ impl Store {
         copy!(META, CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
         copy!(FIRMWARE, EVENTS, EVENT_OWNER, OUTBOX, AUDIT);
         w.commit().map_err(db_err)?;
+        drop(target);
         Ok(copied)
     }
 }

@@ -232,7 +232,7 @@ fn row(c: &CustomerView, checked: bool) -> Markup {
                 (c.contact_first_name) " " (c.contact_last_name)
                 div.muted { (c.email) }
             }
-            td.nowrap { (c.phone) }
+            td.phone { (c.phone) }
             td {
                 @if c.products.is_empty() {
                     span.none { "None" }
@@ -244,10 +244,10 @@ fn row(c: &CustomerView, checked: bool) -> Markup {
             td {
                 (counts(c.license_action_required, c.license_warning, &license, "license-events"))
                 @if let Some(d) = &c.next_expiry {
-                    div.muted { "Next expiry " (d) }
+                    div.muted { "Next expiry " span.nowrap { (d) } }
                 }
             }
-            td.nowrap { (time(&c.last_transaction)) }
+            td.when { (time(&c.last_transaction)) }
         }
     }
 }

@@ -339,7 +339,7 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
         form #customer-form .stack method="post" action=(action) novalidate data-testid="customer-form" {
             fieldset {
                 legend { "Profile" }
-                @for spec in PROFILE { (text(spec)) }
+                div.grid-fields { @for spec in PROFILE { (text(spec)) } }
                 fieldset.inline.invalid[err("account_type").is_some()] {
                     legend { "Account type" span.req aria-hidden="true" { " *" } }
                     @for (code, label) in [("CLP", "CLP – Customer Licensing Portal"), ("LMP", "LMP – Licensing Management Platform")] {
@@ -357,15 +357,15 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
             }
             fieldset {
                 legend { "Contact" }
-                @for spec in CONTACT { (text(spec)) }
+                div.grid-fields { @for spec in CONTACT { (text(spec)) } }
             }
             fieldset {
                 legend { "Address" }
-                @for spec in ADDRESS { (text(spec)) }
+                div.grid-fields { @for spec in ADDRESS { (text(spec)) } }
             }
             fieldset {
                 legend { "Preferences" }
-                @for spec in PREFERENCES { (text(spec)) }
+                div.grid-fields { @for spec in PREFERENCES { (text(spec)) } }
             }
             (Field::new("notes", "notes", "Notes")
                 .value(val("notes"))

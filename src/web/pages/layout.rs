@@ -42,6 +42,10 @@ pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Mar
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                // The server sends `Referrer-Policy: no-referrer`, under which browsers send
+                // `Origin: null` with form posts, which the cross-origin check refuses.
+                // `same-origin` still never tells another site anything.
+                meta name="referrer" content="same-origin";
                 title { (title) " – clientele" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/static/style.css";
@@ -289,11 +293,12 @@ pub fn thousands(n: usize) -> String {
 
 /// An RFC 3339 UTC timestamp as `2026-11-27 08:00 UTC` in a `<time>` element.
 pub fn time(ts: &str) -> Markup {
-    let shown = match (ts.get(..10), ts.get(11..16)) {
-        (Some(d), Some(t)) if ts.len() >= 16 => format!("{d} {t} UTC"),
-        _ => ts.to_string(),
-    };
-    html! { time datetime=(ts) { (shown) } }
+    match (ts.get(..10), ts.get(11..16)) {
+        (Some(d), Some(t)) if ts.len() >= 16 => html! {
+            time datetime=(ts) { span.nowrap { (d) } " " span.nowrap { (t) " UTC" } }
+        },
+        _ => html! { time datetime=(ts) { (ts) } },
+    }
 }
 
 /// A licence status badge: red for action required, yellow for a warning.
@@ -643,7 +648,10 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
-        assert!(time("2026-11-27T08:00:00Z").into_string().contains("2026-11-27 08:00 UTC"));
+        assert_eq!(
+            time("2026-11-27T08:00:00Z").into_string(),
+            "<time datetime=\"2026-11-27T08:00:00Z\"><span class=\"nowrap\">2026-11-27</span> <span class=\"nowrap\">08:00 UTC</span></time>"
+        );
     }
 
     #[test]

@@ -85,20 +85,25 @@ em=$(printf '%s\n' "${exp_times[@]}" | awk '{print $2}' | sort -n | tail -1)
 s=$(printf '%s\n' "${sq_times[@]}" | awk '{print $1}' | median)
 echo "  export: clientele ${e}s (peak ${em} KiB)   sqlite3 ${s}s   ratio $(python3 -c "print(f'{$e/max($s,1e-9):.2f}')") (target < 0.25, peak < 65536 KiB)"
 imp_times=(); sqi_times=()
-plans=$($BIN --db "$OUT/csv.redb" plan list --format json)
-for i in 1 2 3; do
-  rm -f "$OUT/fresh.redb" "$OUT/sqi.db"
-  echo "$plans" | python3 -c '
+# A fresh database holding the same plans and templates, copied before each import.
+rm -f "$OUT/empty.redb"
+python3 - "$BIN" "$OUT/csv.redb" "$OUT/empty.redb" <<'PY'
 import json, subprocess, sys
-for p in json.load(sys.stdin):
-    args = ["'"$BIN"'", "--db", "'"$OUT/fresh.redb"'", "plan", "add", "--name", p["name"], "--product", p["product"], "--months", str(p["months"]), "--notice-days", str(p["notice_days"])]
+bin, src, dst = sys.argv[1:]
+def cli(db, *args, capture=False):
+    r = subprocess.run([bin, "--db", db, *args], check=True, capture_output=True, text=True)
+    return r.stdout
+for p in json.loads(cli(src, "plan", "list", "--format", "json")):
+    args = ["plan", "add", "--name", p["name"], "--product", p["product"], "--months", str(p["months"]), "--notice-days", str(p["notice_days"])]
     if p["kind"] == "trial": args.append("--trial")
     if not p["managed"]: args.append("--unmanaged")
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-'
-  for t in $($BIN --db "$OUT/csv.redb" template list --format json | python3 -c 'import json,sys; print(" ".join(f"{t["name"]}|{t["product"]}" for t in json.load(sys.stdin)))'); do
-    $BIN --db "$OUT/fresh.redb" template add --name "${t%%|*}" --product "${t##*|}" >/dev/null
-  done
+    cli(dst, *args)
+for t in json.loads(cli(src, "template", "list", "--format", "json")):
+    cli(dst, "template", "add", "--name", t["name"], "--product", t["product"])
+PY
+for i in 1 2 3; do
+  rm -f "$OUT/fresh.redb" "$OUT/sqi.db"
+  cp "$OUT/empty.redb" "$OUT/fresh.redb"
   t=$( { /usr/bin/time -f "%e" $BIN --db "$OUT/fresh.redb" import "$OUT/export.csv" >/dev/null ; } 2>&1 | tail -1)
   imp_times+=("$t")
   s=$( { /usr/bin/time -f "%e" sqlite3 "$OUT/sqi.db" ".mode csv" ".import $OUT/export.csv customers" ; } 2>&1 | tail -1)

@@ -33,7 +33,12 @@ fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
 
-fn customer(company: &str, account: &str, kind: &str, licenses: Vec<LicenseInput>) -> CustomerInput {
+fn customer(
+    company: &str,
+    account: &str,
+    kind: &str,
+    licenses: Vec<LicenseInput>,
+) -> CustomerInput {
     CustomerInput {
         company: Some(company.into()),
         account_name: Some(account.into()),
@@ -96,14 +101,27 @@ fn fx() -> Fx {
     )
     .unwrap();
     let add = |c: CustomerInput| desk.add_customer(ctx, &c).unwrap().id;
-    let expired = add(customer("Expired Ltd", "expired-ltd", "LMP", vec![license("WFBS-S Full", "2025-01-01")]));
+    let expired = add(customer(
+        "Expired Ltd",
+        "expired-ltd",
+        "LMP",
+        vec![license("WFBS-S Full", "2025-01-01")],
+    ));
     let evil = add(customer(EVIL, "evil-co", "CLP", vec![]));
-    let holder = add(customer("Holder GmbH", "holder-gmbh", "CLP", vec![license("HES Full", "2026-06-01")]));
+    let holder = add(customer(
+        "Holder GmbH",
+        "holder-gmbh",
+        "CLP",
+        vec![license("HES Full", "2026-06-01")],
+    ));
     let fresh = add(customer(
         "Fresh AG",
         "fresh-ag",
         "LMP",
-        vec![license("WFBS-S Full", "2026-06-01"), license("Cloud Edge Full", "2026-06-01")],
+        vec![
+            license("WFBS-S Full", "2026-06-01"),
+            license("Cloud Edge Full", "2026-06-01"),
+        ],
     ));
     desk.set_firmware(ctx, "CE-100", "2.0.0").unwrap();
     desk.add_device(
@@ -129,7 +147,17 @@ fn fx() -> Fx {
         },
     )
     .unwrap();
-    Fx { _dir: dir, app: App { desk, token_required: false }, expired, evil, holder, fresh }
+    Fx {
+        _dir: dir,
+        app: App {
+            desk,
+            token_required: false,
+        },
+        expired,
+        evil,
+        holder,
+        fresh,
+    }
 }
 
 impl Fx {
@@ -152,7 +180,13 @@ impl Fx {
     }
 
     fn expiry_of(&self, id: u64) -> String {
-        self.app.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].expiry.clone()
+        self.app
+            .desk
+            .customer(&CustomerRef::Id(id))
+            .unwrap()
+            .licenses[0]
+            .expiry
+            .clone()
     }
 }
 
@@ -166,7 +200,11 @@ fn html(r: &Response) -> Html {
 }
 
 fn text(e: ElementRef) -> String {
-    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn texts(doc: &Html, selector: &str) -> Vec<String> {
@@ -179,9 +217,11 @@ fn location(r: &Response) -> String {
 }
 
 fn row<'a>(doc: &'a Html, id: u64) -> ElementRef<'a> {
-    doc.select(&sel(&format!("tr[data-testid=customer-row][data-id=\"{id}\"]")))
-        .next()
-        .unwrap_or_else(|| panic!("no row for customer {id}"))
+    doc.select(&sel(&format!(
+        "tr[data-testid=customer-row][data-id=\"{id}\"]"
+    )))
+    .next()
+    .unwrap_or_else(|| panic!("no row for customer {id}"))
 }
 
 #[test]
@@ -199,7 +239,10 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
         "Last transaction",
     ];
     for name in expected {
-        assert!(headers.iter().any(|h| h.starts_with(name)), "missing column {name} in {headers:?}");
+        assert!(
+            headers.iter().any(|h| h.starts_with(name)),
+            "missing column {name} in {headers:?}"
+        );
     }
     assert_eq!(headers.len(), 8, "select column + seven: {headers:?}");
     let rows: Vec<_> = doc.select(&sel("#customers tbody tr")).collect();
@@ -208,18 +251,40 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
         let r = row(&doc, id);
         let boxes: Vec<_> = r.select(&sel("input[type=checkbox][name=ids]")).collect();
         assert_eq!(boxes.len(), 1);
-        assert_eq!(boxes[0].value().attr("value"), Some(id.to_string().as_str()));
+        assert_eq!(
+            boxes[0].value().attr("value"),
+            Some(id.to_string().as_str())
+        );
         assert_eq!(boxes[0].value().id(), Some(format!("select-{id}").as_str()));
-        let link = r.select(&sel("a[data-testid=customer-link]")).next().unwrap();
-        assert_eq!(link.value().attr("href"), Some(format!("/customers/{id}").as_str()));
+        let link = r
+            .select(&sel("a[data-testid=customer-link]"))
+            .next()
+            .unwrap();
+        assert_eq!(
+            link.value().attr("href"),
+            Some(format!("/customers/{id}").as_str())
+        );
     }
     assert!(doc.select(&sel("#select-all")).next().is_some());
-    assert_eq!(texts(&doc, "#result-count")[0], "Showing 1–4 of 4 customers");
+    assert_eq!(
+        texts(&doc, "#result-count")[0],
+        "Showing 1–4 of 4 customers"
+    );
 
     let form = doc.select(&sel("form#filter-form")).next().unwrap();
     assert_eq!(form.value().attr("method"), Some("get"));
     assert_eq!(form.value().attr("action"), Some("/"));
-    for key in ["q", "account_type", "status", "product", "license", "attention", "managed", "sort", "limit"] {
+    for key in [
+        "q",
+        "account_type",
+        "status",
+        "product",
+        "license",
+        "attention",
+        "managed",
+        "sort",
+        "limit",
+    ] {
         assert!(
             form.select(&sel(&format!("[name={key}]"))).next().is_some(),
             "filter field {key} missing"
@@ -240,11 +305,17 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
         ("task-reactivate", "/tasks/reactivate"),
         ("task-export", "/export"),
     ] {
-        let b = list.select(&sel(&format!("button#{id}"))).next().unwrap_or_else(|| panic!("{id}"));
+        let b = list
+            .select(&sel(&format!("button#{id}")))
+            .next()
+            .unwrap_or_else(|| panic!("{id}"));
         assert_eq!(b.value().attr("formaction"), Some(action));
     }
     for id in ["task-new-customer", "task-export-all", "task-settings"] {
-        assert!(doc.select(&sel(&format!("a#{id}"))).next().is_some(), "{id}");
+        assert!(
+            doc.select(&sel(&format!("a#{id}"))).next().is_some(),
+            "{id}"
+        );
     }
 }
 
@@ -252,22 +323,44 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
 fn filters_sorting_paging_and_select_all_are_urls() {
     let f = fx();
     let doc = f.page("/?account_type=lmp&sort=-company");
-    let ids: Vec<&str> = doc.select(&sel("#customers tbody tr")).filter_map(|r| r.value().attr("data-id")).collect();
+    let ids: Vec<&str> = doc
+        .select(&sel("#customers tbody tr"))
+        .filter_map(|r| r.value().attr("data-id"))
+        .collect();
     assert_eq!(ids, [f.fresh.to_string(), f.expired.to_string()]);
-    assert_eq!(doc.select(&sel("#filter-account_type option[selected]")).next().unwrap().value().attr("value"), Some("lmp"));
+    assert_eq!(
+        doc.select(&sel("#filter-account_type option[selected]"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("lmp")
+    );
     // The sorted column links to the other direction, keeping the filter.
-    let company = doc.select(&sel("a[data-testid=sort-company]")).next().unwrap();
+    let company = doc
+        .select(&sel("a[data-testid=sort-company]"))
+        .next()
+        .unwrap();
     assert_eq!(company.value().attr("href"), Some("/?account_type=lmp"));
     let th = doc.select(&sel("th[aria-sort]")).next().unwrap();
     assert_eq!(th.value().attr("aria-sort"), Some("descending"));
     let export_all = doc.select(&sel("#task-export-all")).next().unwrap();
-    assert_eq!(export_all.value().attr("href"), Some("/export.csv?account_type=lmp&sort=-company"));
+    assert_eq!(
+        export_all.value().attr("href"),
+        Some("/export.csv?account_type=lmp&sort=-company")
+    );
 
     let doc = f.page("/?limit=1&offset=1");
-    assert_eq!(texts(&doc, "#result-count")[0], "Showing 2–2 of 4 customers");
+    assert_eq!(
+        texts(&doc, "#result-count")[0],
+        "Showing 2–2 of 4 customers"
+    );
     let next = doc.select(&sel("a[data-testid=page-next]")).next().unwrap();
     assert_eq!(next.value().attr("href"), Some("/?limit=1&offset=2"));
-    assert!(doc.select(&sel("a[data-testid=page-prev]")).next().is_some());
+    assert!(doc
+        .select(&sel("a[data-testid=page-prev]"))
+        .next()
+        .is_some());
 
     let doc = f.page("/?select=all");
     assert_eq!(doc.select(&sel("input[name=ids][checked]")).count(), 4);
@@ -275,7 +368,10 @@ fn filters_sorting_paging_and_select_all_are_urls() {
     assert_eq!(doc.select(&sel("input[name=ids][checked]")).count(), 0);
 
     let doc = f.page("/?attention=yes");
-    let ids: Vec<&str> = doc.select(&sel("#customers tbody tr")).filter_map(|r| r.value().attr("data-id")).collect();
+    let ids: Vec<&str> = doc
+        .select(&sel("#customers tbody tr"))
+        .filter_map(|r| r.value().attr("data-id"))
+        .collect();
     assert_eq!(ids.len(), 2, "expired and fresh need attention: {ids:?}");
 }
 
@@ -296,19 +392,33 @@ fn bad_filter_values_answer_400_naming_the_field() {
 fn hostile_names_are_escaped() {
     let f = fx();
     let raw = body(&f.get("/"));
-    assert!(!raw.contains("<script>alert"), "raw markup must escape the name");
+    assert!(
+        !raw.contains("<script>alert"),
+        "raw markup must escape the name"
+    );
     let doc = Html::parse_document(&raw);
     for s in doc.select(&sel("script")) {
         assert_eq!(s.value().attr("src"), Some("/static/app.js"));
         assert_eq!(text(s), "");
     }
     let r = row(&doc, f.evil);
-    let link = r.select(&sel("a[data-testid=customer-link]")).next().unwrap();
+    let link = r
+        .select(&sel("a[data-testid=customer-link]"))
+        .next()
+        .unwrap();
     assert_eq!(link.text().collect::<String>(), EVIL);
     let detail = f.page(&format!("/customers/{}", f.evil));
     assert_eq!(detail.select(&sel("script")).count(), 1);
-    assert_eq!(texts(&detail, "h1#customer-name"), [EVIL.replace("  ", " ")]);
-    let title = detail.select(&sel("title")).next().unwrap().text().collect::<String>();
+    assert_eq!(
+        texts(&detail, "h1#customer-name"),
+        [EVIL.replace("  ", " ")]
+    );
+    let title = detail
+        .select(&sel("title"))
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
     assert!(title.starts_with(EVIL), "{title}");
 }
 
@@ -317,23 +427,39 @@ fn reasons_are_visible_for_an_expired_licence() {
     let f = fx();
     let doc = f.page("/");
     let r = row(&doc, f.expired);
-    let reasons: Vec<String> = r.select(&sel("[data-testid=license-events-reasons] li")).map(text).collect();
+    let reasons: Vec<String> = r
+        .select(&sel("[data-testid=license-events-reasons] li"))
+        .map(text)
+        .collect();
     assert_eq!(reasons, ["licence WFBS-S Full expired on 2026-01-01"]);
-    let badge = r.select(&sel("[data-testid=license-events] .badge.red")).next().unwrap();
+    let badge = r
+        .select(&sel("[data-testid=license-events] .badge.red"))
+        .next()
+        .unwrap();
     assert_eq!(text(badge), "1 action required");
     assert!(badge.value().attr("title").unwrap().contains("expired"));
     // Threat and device reasons go to the other column.
     let r = row(&doc, f.fresh);
-    let system: Vec<String> = r.select(&sel("[data-testid=system-events-reasons] li")).map(text).collect();
+    let system: Vec<String> = r
+        .select(&sel("[data-testid=system-events-reasons] li"))
+        .map(text)
+        .collect();
     assert_eq!(system.len(), 2, "{system:?}");
     assert!(system.iter().any(|s| s.contains("Edge One")));
-    assert!(r.select(&sel("[data-testid=license-events-reasons]")).next().is_none());
+    assert!(r
+        .select(&sel("[data-testid=license-events-reasons]"))
+        .next()
+        .is_none());
 }
 
 #[test]
 fn renew_previews_without_writing_then_runs() {
     let f = fx();
-    let ids = [("ids", f.expired.to_string()), ("ids", f.evil.to_string()), ("back", "sort=-company".to_string())];
+    let ids = [
+        ("ids", f.expired.to_string()),
+        ("ids", f.evil.to_string()),
+        ("back", "sort=-company".to_string()),
+    ];
     let pairs: Vec<(&str, &str)> = ids.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = f.post("/tasks/renew", &pairs);
     assert_eq!(r.status, 200, "{}", body(&r));
@@ -343,7 +469,10 @@ fn renew_previews_without_writing_then_runs() {
             .select(&sel(&format!("#{table} tr[data-id=\"{id}\"]")))
             .next()
             .unwrap_or_else(|| panic!("{id} not in {table}"));
-        (tr.value().attr("data-outcome").unwrap().to_string(), text(tr))
+        (
+            tr.value().attr("data-outcome").unwrap().to_string(),
+            text(tr),
+        )
     };
     let (o, t) = outcome(&doc, "preview-table", f.expired);
     assert_eq!(o, "ok");
@@ -351,13 +480,23 @@ fn renew_previews_without_writing_then_runs() {
     let (o, t) = outcome(&doc, "preview-table", f.evil);
     assert_eq!(o, "skipped");
     assert!(t.contains("LMP customers only"), "{t}");
-    assert_eq!(f.expiry_of(f.expired), "2026-01-01", "a preview writes nothing");
+    assert_eq!(
+        f.expiry_of(f.expired),
+        "2026-01-01",
+        "a preview writes nothing"
+    );
     // The options form and the confirm form both carry the selection.
     assert!(doc.select(&sel("#task-until")).next().is_some());
     let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
     assert_eq!(confirm.value().attr("action"), Some("/tasks/renew/run"));
-    assert_eq!(confirm.select(&sel("input[type=hidden][name=ids]")).count(), 2);
-    assert!(confirm.select(&sel("button#confirm-button")).next().is_some());
+    assert_eq!(
+        confirm.select(&sel("input[type=hidden][name=ids]")).count(),
+        2
+    );
+    assert!(confirm
+        .select(&sel("button#confirm-button"))
+        .next()
+        .is_some());
     let back = doc.select(&sel("#cancel-task")).next().unwrap();
     assert_eq!(back.value().attr("href"), Some("/?sort=-company"));
 
@@ -379,26 +518,59 @@ fn tasks_with_options_ask_for_them_and_report_errors() {
     let doc = html(&r);
     assert!(doc.select(&sel("#task-template")).next().is_some());
     assert!(doc.select(&sel("#preview-table")).next().is_none());
-    assert!(doc.select(&sel("[data-testid=error-summary]")).next().is_none());
+    assert!(doc
+        .select(&sel("[data-testid=error-summary]"))
+        .next()
+        .is_none());
     // Submitted without a template: an error next to the field.
-    let r = f.post("/tasks/assign-template", &[("ids", &id), ("options", "1"), ("template", "")]);
+    let r = f.post(
+        "/tasks/assign-template",
+        &[("ids", &id), ("options", "1"), ("template", "")],
+    );
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#task-template")).next().unwrap().value().attr("aria-invalid"), Some("true"));
+    assert_eq!(
+        doc.select(&sel("#task-template"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("aria-invalid"),
+        Some("true")
+    );
     // With a template: a preview.
-    let r = f.post("/tasks/assign-template", &[("ids", &id), ("options", "1"), ("template", "Strict")]);
+    let r = f.post(
+        "/tasks/assign-template",
+        &[("ids", &id), ("options", "1"), ("template", "Strict")],
+    );
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#preview-table tr[data-outcome=ok]")).count(), 1);
+    assert_eq!(
+        doc.select(&sel("#preview-table tr[data-outcome=ok]"))
+            .count(),
+        1
+    );
     // A bad policy entry rejects the whole task, naming the entry.
     let r = f.post(
         "/tasks/deploy-policy",
-        &[("ids", &id), ("options", "1"), ("list", "blocked-urls"), ("action", "append"), ("entries", "https://a.example/\nftp://x")],
+        &[
+            ("ids", &id),
+            ("options", "1"),
+            ("list", "blocked-urls"),
+            ("action", "append"),
+            ("entries", "https://a.example/\nftp://x"),
+        ],
     );
     assert_eq!(r.status, 422);
     let doc = html(&r);
     let err = texts(&doc, "#task-entries-error").join(" ");
     assert!(err.contains("entry 2"), "{err}");
-    assert_eq!(doc.select(&sel("#task-entries")).next().unwrap().text().collect::<String>(), "https://a.example/\nftp://x");
+    assert_eq!(
+        doc.select(&sel("#task-entries"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "https://a.example/\nftp://x"
+    );
 }
 
 #[test]
@@ -422,24 +594,52 @@ fn delete_refuses_holders_and_needs_explicit_confirmation() {
     let r = f.post("/tasks/delete", &[("ids", &holder)]);
     assert_eq!(r.status, 200);
     let doc = html(&r);
-    let tr = doc.select(&sel(&format!("#preview-table tr[data-id=\"{}\"]", f.holder))).next().unwrap();
+    let tr = doc
+        .select(&sel(&format!(
+            "#preview-table tr[data-id=\"{}\"]",
+            f.holder
+        )))
+        .next()
+        .unwrap();
     assert_eq!(tr.value().attr("data-outcome"), Some("skipped"));
-    assert!(text(tr).contains("still holds 1 licence(s)"), "{}", text(tr));
-    assert!(doc.select(&sel("#confirm-button")).next().is_none(), "nothing to confirm");
-    assert!(doc.select(&sel("[data-testid=nothing-to-do]")).next().is_some());
+    assert!(
+        text(tr).contains("still holds 1 licence(s)"),
+        "{}",
+        text(tr)
+    );
+    assert!(
+        doc.select(&sel("#confirm-button")).next().is_none(),
+        "nothing to confirm"
+    );
+    assert!(doc
+        .select(&sel("[data-testid=nothing-to-do]"))
+        .next()
+        .is_some());
 
     let evil = f.evil.to_string();
     let doc = html(&f.post("/tasks/delete", &[("ids", &evil)]));
     let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
-    assert!(confirm.select(&sel("input#confirm-delete[type=checkbox][name=confirm_delete]")).next().is_some());
+    assert!(confirm
+        .select(&sel(
+            "input#confirm-delete[type=checkbox][name=confirm_delete]"
+        ))
+        .next()
+        .is_some());
     // Without ticking the box nothing is deleted.
     let r = f.post("/tasks/delete/run", &[("ids", &evil)]);
     assert_eq!(r.status, 422);
     assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_ok());
-    let r = f.post("/tasks/delete/run", &[("ids", &evil), ("confirm_delete", "yes")]);
+    let r = f.post(
+        "/tasks/delete/run",
+        &[("ids", &evil), ("confirm_delete", "yes")],
+    );
     assert_eq!(r.status, 200);
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#result-table tr[data-outcome=ok]")).count(), 1);
+    assert_eq!(
+        doc.select(&sel("#result-table tr[data-outcome=ok]"))
+            .count(),
+        1
+    );
     assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_err());
 }
 
@@ -447,7 +647,10 @@ fn delete_refuses_holders_and_needs_explicit_confirmation() {
 fn new_customer_form_keeps_values_and_shows_errors() {
     let f = fx();
     let doc = f.page("/customers/new");
-    assert!(doc.select(&sel("#plan-2")).next().is_some(), "at least three plan rows");
+    assert!(
+        doc.select(&sel("#plan-2")).next().is_some(),
+        "at least three plan rows"
+    );
     let r = f.post(
         "/customers",
         &[
@@ -468,24 +671,95 @@ fn new_customer_form_keeps_values_and_shows_errors() {
     assert_eq!(r.status, 422);
     assert_eq!(f.app.desk.count().unwrap(), 4, "nothing was created");
     let doc = html(&r);
-    for field in ["company", "account_name", "email", "units-0", "contact_last_name", "city", "country"] {
-        let input = doc.select(&sel(&format!("#{field}"))).next().unwrap_or_else(|| panic!("{field}"));
+    for field in [
+        "company",
+        "account_name",
+        "email",
+        "units-0",
+        "contact_last_name",
+        "city",
+        "country",
+    ] {
+        let input = doc
+            .select(&sel(&format!("#{field}")))
+            .next()
+            .unwrap_or_else(|| panic!("{field}"));
         assert_eq!(input.value().attr("aria-invalid"), Some("true"), "{field}");
         let described = input.value().attr("aria-describedby").unwrap();
-        assert!(described.split(' ').any(|d| d == format!("{field}-error")), "{field}: {described}");
-        assert!(doc.select(&sel(&format!("#{field}-error"))).next().is_some(), "{field}");
+        assert!(
+            described.split(' ').any(|d| d == format!("{field}-error")),
+            "{field}: {described}"
+        );
+        assert!(
+            doc.select(&sel(&format!("#{field}-error")))
+                .next()
+                .is_some(),
+            "{field}"
+        );
     }
-    assert_eq!(doc.select(&sel("#account_name")).next().unwrap().value().attr("value"), Some("ab"));
-    assert_eq!(doc.select(&sel("#email")).next().unwrap().value().attr("value"), Some("not-an-email"));
-    assert_eq!(doc.select(&sel("#contact_first_name")).next().unwrap().value().attr("value"), Some("Zoë"));
-    assert!(doc.select(&sel("#contact_first_name")).next().unwrap().value().attr("aria-invalid").is_none());
-    assert_eq!(doc.select(&sel("#notes")).next().unwrap().text().collect::<String>(), "line one\n<b>two</b>");
-    assert_eq!(doc.select(&sel("#account_type-LMP")).next().unwrap().value().attr("checked"), Some(""));
     assert_eq!(
-        doc.select(&sel("#plan-0 option[selected]")).next().unwrap().value().attr("value"),
+        doc.select(&sel("#account_name"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("ab")
+    );
+    assert_eq!(
+        doc.select(&sel("#email"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("not-an-email")
+    );
+    assert_eq!(
+        doc.select(&sel("#contact_first_name"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("Zoë")
+    );
+    assert!(doc
+        .select(&sel("#contact_first_name"))
+        .next()
+        .unwrap()
+        .value()
+        .attr("aria-invalid")
+        .is_none());
+    assert_eq!(
+        doc.select(&sel("#notes"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "line one\n<b>two</b>"
+    );
+    assert_eq!(
+        doc.select(&sel("#account_type-LMP"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("checked"),
+        Some("")
+    );
+    assert_eq!(
+        doc.select(&sel("#plan-0 option[selected]"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
         Some("WFBS-S Full")
     );
-    assert_eq!(doc.select(&sel("#units-0")).next().unwrap().value().attr("value"), Some("many"));
+    assert_eq!(
+        doc.select(&sel("#units-0"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("many")
+    );
     let summary = texts(&doc, "#error-summary li").join(" | ");
     assert!(summary.contains("Company"), "{summary}");
     assert!(texts(&doc, "title")[0].starts_with("Error:"));
@@ -517,7 +791,13 @@ fn new_customer_is_created_and_redirected() {
         ],
     );
     let loc = location(&r);
-    let id: u64 = loc.strip_prefix("/customers/").unwrap().strip_suffix("?done=created").unwrap().parse().unwrap();
+    let id: u64 = loc
+        .strip_prefix("/customers/")
+        .unwrap()
+        .strip_suffix("?done=created")
+        .unwrap()
+        .parse()
+        .unwrap();
     let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
     assert_eq!(c.licenses.len(), 1);
     assert_eq!(c.licenses[0].expiry, "2027-11-01");
@@ -550,12 +830,24 @@ fn edit_form_saves_and_history_shows_old_and_new() {
     let f = fx();
     let id = f.fresh;
     let doc = f.page(&format!("/customers/{id}/edit"));
-    assert_eq!(doc.select(&sel("#company")).next().unwrap().value().attr("value"), Some("Fresh AG"));
+    assert_eq!(
+        doc.select(&sel("#company"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("Fresh AG")
+    );
     let ce = doc.select(&sel("#cloud_edge_template")).next().unwrap();
-    assert!(ce.value().attr("readonly").is_some(), "cloud-edge template is read-only when editing");
+    assert!(
+        ce.value().attr("readonly").is_some(),
+        "cloud-edge template is read-only when editing"
+    );
     // Post back every field as shown, with a new phone.
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for input in doc.select(&sel("#customer-form input[name], #customer-form textarea[name], #customer-form select[name]")) {
+    for input in doc.select(&sel(
+        "#customer-form input[name], #customer-form textarea[name], #customer-form select[name]",
+    )) {
         let v = input.value();
         let name = v.attr("name").unwrap().to_string();
         let value = match v.name() {
@@ -574,9 +866,19 @@ fn edit_form_saves_and_history_shows_old_and_new() {
             }
             _ => v.attr("value").unwrap_or("").to_string(),
         };
-        pairs.push((name, if value.starts_with("+351") { "+49 30 1234".into() } else { value }));
+        pairs.push((
+            name,
+            if value.starts_with("+351") {
+                "+49 30 1234".into()
+            } else {
+                value
+            },
+        ));
     }
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let r = f.post(&format!("/customers/{id}"), &refs);
     assert_eq!(location(&r), format!("/customers/{id}?done=saved"));
     let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
@@ -584,13 +886,23 @@ fn edit_form_saves_and_history_shows_old_and_new() {
     assert_eq!(c.licenses.len(), 2, "licences are kept");
     let doc = f.page(&format!("/customers/{id}"));
     let history = texts(&doc, "#history-table tbody tr").join(" | ");
-    assert!(history.contains("phone: +351 21 000 → changed to +49 30 1234"), "{history}");
+    assert!(
+        history.contains("phone: +351 21 000 → changed to +49 30 1234"),
+        "{history}"
+    );
 
     // An invalid edit re-renders with the error and keeps the typed value.
     let r = f.post(&format!("/customers/{id}"), &[("email", "nope")]);
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#email")).next().unwrap().value().attr("value"), Some("nope"));
+    assert_eq!(
+        doc.select(&sel("#email"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("nope")
+    );
     assert!(doc.select(&sel("#email-error")).next().is_some());
 }
 
@@ -598,20 +910,45 @@ fn edit_form_saves_and_history_shows_old_and_new() {
 fn detail_shows_licences_devices_events_policies_and_history() {
     let f = fx();
     let doc = f.page(&format!("/customers/{}", f.fresh));
-    assert_eq!(doc.select(&sel("#license-table tr[data-testid=license-row]")).count(), 2);
+    assert_eq!(
+        doc.select(&sel("#license-table tr[data-testid=license-row]"))
+            .count(),
+        2
+    );
     assert_eq!(texts(&doc, "#license-table .badge")[0], "Normal");
-    let device = doc.select(&sel("#device-table tr[data-testid=device-row]")).next().unwrap();
+    let device = doc
+        .select(&sel("#device-table tr[data-testid=device-row]"))
+        .next()
+        .unwrap();
     assert!(text(device).contains("Needs update"));
-    assert_eq!(doc.select(&sel("input[name=serial][value=SN-0001]")).count(), 1);
-    let event = doc.select(&sel("#event-table tr[data-testid=event-row]")).next().unwrap();
+    assert_eq!(
+        doc.select(&sel("input[name=serial][value=SN-0001]"))
+            .count(),
+        1
+    );
+    let event = doc
+        .select(&sel("#event-table tr[data-testid=event-row]"))
+        .next()
+        .unwrap();
     assert!(text(event).contains("Virus found on PC-7"));
     assert_eq!(event.value().attr("data-open"), Some("true"));
     assert_eq!(doc.select(&sel("[data-testid=policy-lists] dt")).count(), 7);
     let history = texts(&doc, "#history-table tbody tr");
-    assert!(history.iter().any(|h| h.contains("add customer")), "{history:?}");
-    assert!(history.iter().any(|h| h.contains("add device")), "{history:?}");
+    assert!(
+        history.iter().any(|h| h.contains("add customer")),
+        "{history:?}"
+    );
+    assert!(
+        history.iter().any(|h| h.contains("add device")),
+        "{history:?}"
+    );
     let reasons = texts(&doc, "[data-testid=attention-reasons] li");
-    assert!(reasons.iter().any(|r| r.contains("open event needs action")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("open event needs action")),
+        "{reasons:?}"
+    );
 
     let doc = f.page(&format!("/customers/{}", f.expired));
     assert_eq!(texts(&doc, "#license-table .badge")[0], "Expired");
@@ -626,75 +963,214 @@ fn detail_forms_change_holdings() {
     let id = f.fresh;
     let base = format!("/customers/{id}");
     // Add a licence; a bad one re-renders with kept values.
-    let r = f.post(&format!("{base}/licenses"), &[("plan", "HES Full"), ("units", "0"), ("used", "0"), ("start", "")]);
+    let r = f.post(
+        &format!("{base}/licenses"),
+        &[
+            ("plan", "HES Full"),
+            ("units", "0"),
+            ("used", "0"),
+            ("start", ""),
+        ],
+    );
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#license-new-units")).next().unwrap().value().attr("aria-invalid"), Some("true"));
     assert_eq!(
-        doc.select(&sel("#license-new-plan option[selected]")).next().unwrap().value().attr("value"),
+        doc.select(&sel("#license-new-units"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("aria-invalid"),
+        Some("true")
+    );
+    assert_eq!(
+        doc.select(&sel("#license-new-plan option[selected]"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
         Some("HES Full")
     );
-    let r = f.post(&format!("{base}/licenses"), &[("plan", "HES Full"), ("units", "3"), ("used", "4"), ("start", "2026-11-01")]);
+    let r = f.post(
+        &format!("{base}/licenses"),
+        &[
+            ("plan", "HES Full"),
+            ("units", "3"),
+            ("used", "4"),
+            ("start", "2026-11-01"),
+        ],
+    );
     assert_eq!(location(&r), format!("{base}?done=license-added"));
     let c = f.app.desk.customer(&CustomerRef::Id(id)).unwrap();
     let hes = c.licenses.iter().find(|l| l.plan == "HES Full").unwrap();
     assert_eq!(hes.status.code(), "exceeded_allocation");
     // Edit and remove it.
-    let r = f.post(&format!("{base}/licenses/{}", hes.id), &[("units", "9"), ("used", "4"), ("start", "2026-11-01"), ("expiry", "2027-11-01")]);
+    let r = f.post(
+        &format!("{base}/licenses/{}", hes.id),
+        &[
+            ("units", "9"),
+            ("used", "4"),
+            ("start", "2026-11-01"),
+            ("expiry", "2027-11-01"),
+        ],
+    );
     assert_eq!(location(&r), format!("{base}?done=license-saved"));
-    let r = f.post(&format!("{base}/licenses/{}", hes.id), &[("units", "9"), ("used", "4"), ("start", "2026-11-01"), ("expiry", "2020-01-01")]);
+    let r = f.post(
+        &format!("{base}/licenses/{}", hes.id),
+        &[
+            ("units", "9"),
+            ("used", "4"),
+            ("start", "2026-11-01"),
+            ("expiry", "2020-01-01"),
+        ],
+    );
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    let expiry = doc.select(&sel(&format!("#license-{}-expiry", hes.id))).next().unwrap();
+    let expiry = doc
+        .select(&sel(&format!("#license-{}-expiry", hes.id)))
+        .next()
+        .unwrap();
     assert_eq!(expiry.value().attr("value"), Some("2020-01-01"));
     assert_eq!(expiry.value().attr("aria-invalid"), Some("true"));
     let r = f.post(&format!("{base}/licenses/{}/remove", hes.id), &[]);
     assert_eq!(location(&r), format!("{base}?done=license-removed"));
     // A licence of another customer is not reachable through this customer's path.
-    let other = f.app.desk.customer(&CustomerRef::Id(f.expired)).unwrap().licenses[0].id;
-    assert_eq!(f.post(&format!("{base}/licenses/{other}/remove"), &[]).status, 404);
+    let other = f
+        .app
+        .desk
+        .customer(&CustomerRef::Id(f.expired))
+        .unwrap()
+        .licenses[0]
+        .id;
+    assert_eq!(
+        f.post(&format!("{base}/licenses/{other}/remove"), &[])
+            .status,
+        404
+    );
 
     // Devices.
-    let r = f.post(&format!("{base}/devices"), &[("name", "Edge Two"), ("serial", "SN-0001"), ("model", "CE-100"), ("firmware", "2.0.0")]);
+    let r = f.post(
+        &format!("{base}/devices"),
+        &[
+            ("name", "Edge Two"),
+            ("serial", "SN-0001"),
+            ("model", "CE-100"),
+            ("firmware", "2.0.0"),
+        ],
+    );
     assert_eq!(r.status, 409, "duplicate serial");
-    let r = f.post(&format!("{base}/devices"), &[("name", "Edge Two"), ("serial", "SN-0002"), ("model", "CE-100"), ("firmware", "2.0.0")]);
+    let r = f.post(
+        &format!("{base}/devices"),
+        &[
+            ("name", "Edge Two"),
+            ("serial", "SN-0002"),
+            ("model", "CE-100"),
+            ("firmware", "2.0.0"),
+        ],
+    );
     assert_eq!(location(&r), format!("{base}?done=device-added"));
-    let dev = f.app.desk.devices(Some(id)).unwrap().into_iter().find(|d| d.serial == "SN-0002").unwrap();
-    let r = f.post(&format!("{base}/devices/{}", dev.id), &[("name", "Edge 2"), ("serial", "SN-0002"), ("model", "CE-100"), ("firmware", "2.0.1")]);
+    let dev = f
+        .app
+        .desk
+        .devices(Some(id))
+        .unwrap()
+        .into_iter()
+        .find(|d| d.serial == "SN-0002")
+        .unwrap();
+    let r = f.post(
+        &format!("{base}/devices/{}", dev.id),
+        &[
+            ("name", "Edge 2"),
+            ("serial", "SN-0002"),
+            ("model", "CE-100"),
+            ("firmware", "2.0.1"),
+        ],
+    );
     assert_eq!(location(&r), format!("{base}?done=device-saved"));
     let r = f.post(&format!("{base}/devices/{}/remove", dev.id), &[]);
     assert_eq!(location(&r), format!("{base}?done=device-removed"));
 
     // Events.
-    let r = f.post(&format!("{base}/events"), &[("kind", "system"), ("severity", "warning"), ("category", "disk-space"), ("message", ""), ("time", "")]);
+    let r = f.post(
+        &format!("{base}/events"),
+        &[
+            ("kind", "system"),
+            ("severity", "warning"),
+            ("category", "disk-space"),
+            ("message", ""),
+            ("time", ""),
+        ],
+    );
     assert_eq!(r.status, 422);
-    let r = f.post(&format!("{base}/events"), &[("kind", "system"), ("severity", "warning"), ("category", "disk-space"), ("message", "Disk 91% full"), ("time", "")]);
+    let r = f.post(
+        &format!("{base}/events"),
+        &[
+            ("kind", "system"),
+            ("severity", "warning"),
+            ("category", "disk-space"),
+            ("message", "Disk 91% full"),
+            ("time", ""),
+        ],
+    );
     assert_eq!(location(&r), format!("{base}?done=event-added"));
-    let ev = f.app.desk.events(Some(id), true).unwrap().into_iter().find(|e| e.message == "Disk 91% full").unwrap();
+    let ev = f
+        .app
+        .desk
+        .events(Some(id), true)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.message == "Disk 91% full")
+        .unwrap();
     let r = f.post(&format!("{base}/events/{}/resolve", ev.id), &[]);
     assert_eq!(location(&r), format!("{base}?done=event-resolved"));
-    assert!(!f.app.desk.events(Some(id), false).unwrap().iter().find(|e| e.id == ev.id).unwrap().open);
+    assert!(
+        !f.app
+            .desk
+            .events(Some(id), false)
+            .unwrap()
+            .iter()
+            .find(|e| e.id == ev.id)
+            .unwrap()
+            .open
+    );
     let r = f.post(&format!("{base}/events/{}/reopen", ev.id), &[]);
     assert_eq!(location(&r), format!("{base}?done=event-reopened"));
     let r = f.post(&format!("{base}/events/{}/remove", ev.id), &[]);
     assert_eq!(location(&r), format!("{base}?done=event-removed"));
 
     // Suspend and reactivate.
-    assert_eq!(location(&f.post(&format!("{base}/suspend"), &[])), format!("{base}?done=suspended"));
-    assert_eq!(location(&f.post(&format!("{base}/suspend"), &[])), format!("{base}?done=status-unchanged"));
+    assert_eq!(
+        location(&f.post(&format!("{base}/suspend"), &[])),
+        format!("{base}?done=suspended")
+    );
+    assert_eq!(
+        location(&f.post(&format!("{base}/suspend"), &[])),
+        format!("{base}?done=status-unchanged")
+    );
     let doc = f.page(&format!("{base}?done=suspended"));
     assert_eq!(texts(&doc, "[data-testid=customer-status]"), ["Suspended"]);
     assert!(doc.select(&sel("#reactivate-customer")).next().is_some());
-    assert_eq!(location(&f.post(&format!("{base}/reactivate"), &[])), format!("{base}?done=reactivated"));
+    assert_eq!(
+        location(&f.post(&format!("{base}/reactivate"), &[])),
+        format!("{base}?done=reactivated")
+    );
 }
 
 #[test]
 fn export_selected_and_export_all_are_csv() {
     let f = fx();
-    let r = f.post("/export", &[("ids", &f.expired.to_string()), ("ids", &f.fresh.to_string())]);
+    let r = f.post(
+        "/export",
+        &[
+            ("ids", &f.expired.to_string()),
+            ("ids", &f.fresh.to_string()),
+        ],
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
-    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"customers.csv\""));
+    assert_eq!(
+        r.header("content-disposition"),
+        Some("attachment; filename=\"customers.csv\"")
+    );
     let csv = body(&r);
     let mut lines = csv.lines();
     assert_eq!(lines.next().unwrap(), HEADER.join(","));
@@ -730,45 +1206,144 @@ fn settings_plans_templates_firmware() {
     assert_eq!(f.post("/settings", &[("view", "some")]).status, 422);
 
     // Plans: add, refuse a duplicate, edit, refuse removing one in use, remove.
-    let plan = [("name", "Apex Full"), ("product", "apex-one"), ("kind", "full"), ("months", "24"), ("notice_days", "45"), ("managed", "yes"), ("enabled", "yes")];
+    let plan = [
+        ("name", "Apex Full"),
+        ("product", "apex-one"),
+        ("kind", "full"),
+        ("months", "24"),
+        ("notice_days", "45"),
+        ("managed", "yes"),
+        ("enabled", "yes"),
+    ];
     assert_eq!(location(&f.post("/plans", &plan)), "/plans?done=plan-added");
     let r = f.post("/plans", &plan);
     assert_eq!(r.status, 409);
     let doc = html(&r);
-    assert_eq!(doc.select(&sel("#plan-name")).next().unwrap().value().attr("aria-invalid"), Some("true"));
-    let r = f.post("/plans", &[("name", "X"), ("product", "hes"), ("kind", "full"), ("months", "a lot")]);
+    assert_eq!(
+        doc.select(&sel("#plan-name"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("aria-invalid"),
+        Some("true")
+    );
+    let r = f.post(
+        "/plans",
+        &[
+            ("name", "X"),
+            ("product", "hes"),
+            ("kind", "full"),
+            ("months", "a lot"),
+        ],
+    );
     assert_eq!(r.status, 422);
     let apex = f.app.desk.plan("Apex Full").unwrap();
-    assert_eq!((apex.months, apex.notice_days, apex.managed, apex.auto_renew), (24, 45, true, false));
+    assert_eq!(
+        (apex.months, apex.notice_days, apex.managed, apex.auto_renew),
+        (24, 45, true, false)
+    );
     let doc = f.page(&format!("/plans/{}", apex.id));
-    assert_eq!(doc.select(&sel("#plan-months")).next().unwrap().value().attr("value"), Some("24"));
-    let r = f.post(&format!("/plans/{}", apex.id), &[("name", "Apex Full"), ("product", "apex-one"), ("kind", "full"), ("months", "12"), ("notice_days", "45"), ("enabled", "yes")]);
+    assert_eq!(
+        doc.select(&sel("#plan-months"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some("24")
+    );
+    let r = f.post(
+        &format!("/plans/{}", apex.id),
+        &[
+            ("name", "Apex Full"),
+            ("product", "apex-one"),
+            ("kind", "full"),
+            ("months", "12"),
+            ("notice_days", "45"),
+            ("enabled", "yes"),
+        ],
+    );
     assert_eq!(location(&r), format!("/plans/{}?done=plan-saved", apex.id));
     assert!(!f.app.desk.plan("Apex Full").unwrap().managed);
     let hes = f.app.desk.plan("HES Full").unwrap();
     let r = f.post(&format!("/plans/{}/remove", hes.id), &[]);
     assert_eq!(r.status, 409);
     assert!(body(&r).contains("remove those licences first"));
-    assert_eq!(location(&f.post(&format!("/plans/{}/remove", apex.id), &[])), "/plans?done=plan-removed");
+    assert_eq!(
+        location(&f.post(&format!("/plans/{}/remove", apex.id), &[])),
+        "/plans?done=plan-removed"
+    );
 
     // Templates.
-    let r = f.post("/templates", &[("name", "Loose"), ("product", "wfbss"), ("settings", "a=1\nbroken")]);
+    let r = f.post(
+        "/templates",
+        &[
+            ("name", "Loose"),
+            ("product", "wfbss"),
+            ("settings", "a=1\nbroken"),
+        ],
+    );
     assert_eq!(r.status, 422);
     assert!(body(&r).contains("line 2"));
-    assert_eq!(location(&f.post("/templates", &[("name", "Loose / Edge"), ("product", "cloud-edge"), ("settings", "a=1\r\nb = two")])), "/templates?done=template-added");
+    assert_eq!(
+        location(&f.post(
+            "/templates",
+            &[
+                ("name", "Loose / Edge"),
+                ("product", "cloud-edge"),
+                ("settings", "a=1\r\nb = two")
+            ]
+        )),
+        "/templates?done=template-added"
+    );
     let doc = f.page("/templates/edit?name=Loose%20%2F%20Edge");
-    assert_eq!(doc.select(&sel("#template-settings")).next().unwrap().text().collect::<String>(), "a=1\nb=two");
-    let r = f.post("/templates/edit", &[("name", "Loose / Edge"), ("settings", "c=3")]);
-    assert_eq!(location(&r), "/templates/edit?name=Loose%20%2F%20Edge&done=template-saved");
-    assert_eq!(f.app.desk.template("Loose / Edge").unwrap().settings.len(), 1);
-    assert_eq!(location(&f.post("/templates/remove", &[("name", "Loose / Edge")])), "/templates?done=template-removed");
+    assert_eq!(
+        doc.select(&sel("#template-settings"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "a=1\nb=two"
+    );
+    let r = f.post(
+        "/templates/edit",
+        &[("name", "Loose / Edge"), ("settings", "c=3")],
+    );
+    assert_eq!(location(&r), "/templates?done=template-saved");
+    assert_eq!(
+        f.app.desk.template("Loose / Edge").unwrap().settings.len(),
+        1
+    );
+    assert_eq!(
+        location(&f.post("/templates/remove", &[("name", "Loose / Edge")])),
+        "/templates?done=template-removed"
+    );
 
     // Firmware.
-    assert_eq!(f.post("/firmware", &[("new", "1"), ("model", "CE-200"), ("version", "v2")]).status, 422);
-    assert_eq!(location(&f.post("/firmware", &[("new", "1"), ("model", "CE-200"), ("version", "3.1")])), "/firmware?done=firmware-set");
+    assert_eq!(
+        f.post(
+            "/firmware",
+            &[("new", "1"), ("model", "CE-200"), ("version", "v2")]
+        )
+        .status,
+        422
+    );
+    assert_eq!(
+        location(&f.post(
+            "/firmware",
+            &[("new", "1"), ("model", "CE-200"), ("version", "3.1")]
+        )),
+        "/firmware?done=firmware-set"
+    );
     let doc = f.page("/firmware");
-    assert_eq!(doc.select(&sel("#firmware-table tr[data-testid=firmware-row]")).count(), 2);
-    assert_eq!(location(&f.post("/firmware/remove", &[("model", "CE-200")])), "/firmware?done=firmware-removed");
+    assert_eq!(
+        doc.select(&sel("#firmware-table tr[data-testid=firmware-row]"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        location(&f.post("/firmware/remove", &[("model", "CE-200")])),
+        "/firmware?done=firmware-removed"
+    );
 }
 
 #[test]
@@ -780,10 +1355,17 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
     let outbox = f.app.desk.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
     let doc = f.page("/outbox");
-    assert_eq!(doc.select(&sel("#outbox-table tr[data-testid=outbox-row]")).count(), 1);
+    assert_eq!(
+        doc.select(&sel("#outbox-table tr[data-testid=outbox-row]"))
+            .count(),
+        1
+    );
     let r = f.get(&format!("/outbox/{}.eml", outbox[0].id));
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"message.eml\""));
+    assert_eq!(
+        r.header("content-disposition"),
+        Some("attachment; filename=\"message.eml\"")
+    );
     assert!(body(&r).contains("To: ana@example.com"));
     assert_eq!(f.get("/outbox/999.eml").status, 404);
     let r = f.post(&format!("/outbox/{}/remove", outbox[0].id), &[]);
@@ -795,12 +1377,21 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
 fn audit_log_pages_with_before() {
     let f = fx();
     let doc = f.page("/audit");
-    let rows = doc.select(&sel("#audit-table tr[data-testid=audit-row]")).count();
+    let rows = doc
+        .select(&sel("#audit-table tr[data-testid=audit-row]"))
+        .count();
     assert!(rows >= 10, "{rows}");
     let all = f.app.desk.audit_log(1000, None, None).unwrap();
     let second = all[1].id;
     let doc = f.page(&format!("/audit?before={}", all[0].id));
-    let first_id = doc.select(&sel("#audit-table tr[data-testid=audit-row]")).next().unwrap().value().attr("data-id").unwrap().to_string();
+    let first_id = doc
+        .select(&sel("#audit-table tr[data-testid=audit-row]"))
+        .next()
+        .unwrap()
+        .value()
+        .attr("data-id")
+        .unwrap()
+        .to_string();
     assert_eq!(first_id, second.to_string());
     let doc = f.page(&format!("/audit?customer={}", f.fresh));
     assert!(doc.select(&sel("#audit-table tr")).count() >= 2);
@@ -829,10 +1420,19 @@ fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
 fn import_checks_then_imports_an_uploaded_file() {
     let f = fx();
     let export = body(&f.post("/export", &[("ids", &f.fresh.to_string())]));
-    let changed = export.replace("fresh-ag", "fresh-two").replace("Fresh AG", "Fresh Two");
+    let changed = export
+        .replace("fresh-ag", "fresh-two")
+        .replace("Fresh AG", "Fresh Two");
     let send = |action: &str, file: &str, text: &str| {
-        let (ct, body) = multipart(&[("file", Some("c.csv"), file), ("csv", None, text), ("action", None, action)]);
-        let req = Request::new(Method::Post, "/import").unwrap().with_header("content-type", &ct).with_body(body);
+        let (ct, body) = multipart(&[
+            ("file", Some("c.csv"), file),
+            ("csv", None, text),
+            ("action", None, action),
+        ]);
+        let req = Request::new(Method::Post, "/import")
+            .unwrap()
+            .with_header("content-type", &ct)
+            .with_body(body);
         handle(&f.app, &req)
     };
     let r = send("dry-run", &changed, "");
@@ -841,13 +1441,24 @@ fn import_checks_then_imports_an_uploaded_file() {
     assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
     assert_eq!(f.app.desk.count().unwrap(), 4, "a dry run writes nothing");
     // The checked CSV comes back in the text area for the real import.
-    let kept = doc.select(&sel("#import-csv")).next().unwrap().text().collect::<String>();
+    let kept = doc
+        .select(&sel("#import-csv"))
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
     assert_eq!(kept, changed);
     let r = send("import", "", &kept);
-    assert_eq!(location(&r), "/import?done=imported&created=1&updated=0&unchanged=0");
+    assert_eq!(
+        location(&r),
+        "/import?done=imported&created=1&updated=0&unchanged=0"
+    );
     assert_eq!(f.app.desk.count().unwrap(), 5);
     let doc = f.page("/import?done=imported&created=1&updated=0&unchanged=0");
-    assert_eq!(texts(&doc, "#flash"), ["Import finished: 1 created, 0 updated, 0 unchanged."]);
+    assert_eq!(
+        texts(&doc, "#flash"),
+        ["Import finished: 1 created, 0 updated, 0 unchanged."]
+    );
 
     // A bad row rejects everything, naming line and field.
     let bad = export.replace("ana@example.com", "broken");
@@ -875,10 +1486,16 @@ fn unknown_paths_wrong_methods_and_static_files() {
     assert_eq!((r.status, r.header("allow")), (405, Some("GET, HEAD")));
     assert_eq!(f.get("/customers/abc/edit").status, 404);
     let css = f.get("/static/style.css");
-    assert_eq!((css.status, css.header("content-type")), (200, Some("text/css; charset=utf-8")));
+    assert_eq!(
+        (css.status, css.header("content-type")),
+        (200, Some("text/css; charset=utf-8"))
+    );
     assert!(body(&css).contains(":focus-visible"));
     let js = f.get("/static/app.js");
-    assert_eq!((js.status, js.header("content-type")), (200, Some("text/javascript; charset=utf-8")));
+    assert_eq!(
+        (js.status, js.header("content-type")),
+        (200, Some("text/javascript; charset=utf-8"))
+    );
     let head = handle(&f.app, &Request::new(Method::Head, "/").unwrap());
     assert_eq!(head.status, 200);
 }
@@ -910,7 +1527,15 @@ fn all_pages(f: &Fx) -> Vec<(String, Html)> {
     })
     .collect();
     let id = f.fresh.to_string();
-    for task in ["delete", "assign-template", "deploy-policy", "update-firmware", "renew", "suspend", "reactivate"] {
+    for task in [
+        "delete",
+        "assign-template",
+        "deploy-policy",
+        "update-firmware",
+        "renew",
+        "suspend",
+        "reactivate",
+    ] {
         let r = f.post(&format!("/tasks/{task}"), &[("ids", &id)]);
         out.push((format!("/tasks/{task}"), html(&r)));
     }
@@ -928,16 +1553,34 @@ fn every_page_has_a_title_landmarks_and_a_language() {
     for (path, doc) in all_pages(&f) {
         let title = texts(&doc, "title");
         assert_eq!(title.len(), 1, "{path}");
-        assert!(title[0].ends_with("– clientele") && title[0].len() > "– clientele".len() + 1, "{path}: {title:?}");
+        assert!(
+            title[0].ends_with("– clientele") && title[0].len() > "– clientele".len() + 1,
+            "{path}: {title:?}"
+        );
         assert_eq!(doc.select(&sel("html[lang=en]")).count(), 1, "{path}");
+        // The server's `Referrer-Policy: no-referrer` must not be weakened by a page.
+        assert_eq!(doc.select(&sel("meta[name=referrer]")).count(), 0, "{path}");
         assert_eq!(doc.select(&sel("h1")).count(), 1, "{path}: one h1");
         for landmark in ["header", "nav", "main#main", "a.skip-link[href=\"#main\"]"] {
-            assert!(doc.select(&sel(landmark)).next().is_some(), "{path}: {landmark}");
+            assert!(
+                doc.select(&sel(landmark)).next().is_some(),
+                "{path}: {landmark}"
+            );
         }
-        assert!(doc.select(&sel("[style]")).next().is_none(), "{path}: inline style");
-        assert!(doc.select(&sel("style")).next().is_none(), "{path}: style element");
+        assert!(
+            doc.select(&sel("[style]")).next().is_none(),
+            "{path}: inline style"
+        );
+        assert!(
+            doc.select(&sel("style")).next().is_none(),
+            "{path}: style element"
+        );
         for th in doc.select(&sel("table th")) {
-            assert!(th.value().attr("scope").is_some(), "{path}: th without scope: {}", text(th));
+            assert!(
+                th.value().attr("scope").is_some(),
+                "{path}: th without scope: {}",
+                text(th)
+            );
         }
     }
 }
@@ -959,7 +1602,9 @@ fn every_control_has_a_label_and_ids_are_unique() {
             if v.attr("aria-label").is_some_and(|l| !l.trim().is_empty()) {
                 continue;
             }
-            let id = v.id().unwrap_or_else(|| panic!("{path}: control without id: {:?}", v));
+            let id = v
+                .id()
+                .unwrap_or_else(|| panic!("{path}: control without id: {:?}", v));
             let label = doc
                 .select(&sel(&format!("label[for=\"{id}\"]")))
                 .next()
@@ -970,7 +1615,118 @@ fn every_control_has_a_label_and_ids_are_unique() {
         for form in doc.select(&sel("form")) {
             let method = form.value().attr("method").unwrap_or("get");
             let action = form.value().attr("action").unwrap_or("");
-            assert!(method == "post" || action == "/", "{path}: form {action} uses {method}");
+            assert!(
+                method == "post" || action == "/",
+                "{path}: form {action} uses {method}"
+            );
         }
     }
+}
+
+#[test]
+fn odd_requests_get_clear_answers_never_panics() {
+    let f = fx();
+    let gets = [
+        "/customers/18446744073709551616",
+        "/customers/%00",
+        "/customers/-1/edit",
+        "/plans/abc",
+        "/plans/999",
+        "/templates/edit",
+        "/templates/edit?name=%F0%9F%98%80",
+        "/outbox/.eml",
+        "/outbox/x.eml.eml",
+        "/?q=%ZZ",
+        "/?offset=99999",
+        "/?limit=1000&sort=-attention",
+        "/audit?before=0",
+        "/export.csv?product=wfbss,nope",
+        "/static/missing.css",
+    ];
+    for target in gets {
+        let r = f.get(target);
+        assert!(
+            [200, 400, 404].contains(&r.status),
+            "GET {target}: {}",
+            r.status
+        );
+        if r.header("content-type") == Some("text/html; charset=utf-8") {
+            let doc = html(&r);
+            assert_eq!(texts(&doc, "title").len(), 1, "{target}");
+        }
+    }
+    // An unknown id is a failed row of the preview, not an error page.
+    let doc = html(&f.post("/tasks/renew", &[("ids", "424242")]));
+    assert_eq!(
+        doc.select(&sel("#preview-table tr[data-outcome=failed]"))
+            .count(),
+        1
+    );
+    let posts: [(&str, &[(&str, &str)]); 11] = [
+        ("/tasks/renew", &[("ids", "abc")]),
+        ("/tasks/renew/run", &[("ids", "1"), ("until", "yesterday")]),
+        (
+            "/tasks/deploy-policy/run",
+            &[
+                ("ids", "1"),
+                ("list", "nope"),
+                ("action", "x"),
+                ("entries", "y"),
+            ],
+        ),
+        ("/export", &[("ids", "1,2,x")]),
+        (
+            "/customers/1/licenses",
+            &[("plan", "nope"), ("units", "-3")],
+        ),
+        ("/customers/1/licenses/abc", &[]),
+        ("/customers/1/devices/99/remove", &[]),
+        ("/customers/1/events/99/resolve", &[]),
+        ("/settings", &[]),
+        ("/plans/999/remove", &[]),
+        ("/firmware/remove", &[("model", "none")]),
+    ];
+    for (target, pairs) in posts {
+        let r = f.post(target, pairs);
+        assert!(
+            [400, 404, 409, 422].contains(&r.status),
+            "POST {target}: {} {}",
+            r.status,
+            body(&r)
+        );
+    }
+    // Bodies that are not forms at all.
+    for (ct, body) in [
+        ("application/x-www-form-urlencoded", &b"a=%E0%A4%A"[..]),
+        ("multipart/form-data; boundary=zz", &b"--zz\r\nbroken"[..]),
+        ("multipart/form-data", &b"x"[..]),
+    ] {
+        let req = Request::new(Method::Post, "/import")
+            .unwrap()
+            .with_header("content-type", ct)
+            .with_body(body.to_vec());
+        let r = handle(&f.app, &req);
+        assert!([400, 422].contains(&r.status), "{ct}: {}", r.status);
+        let req = Request::new(Method::Post, "/customers")
+            .unwrap()
+            .with_header("content-type", ct)
+            .with_body(body.to_vec());
+        let r = handle(&f.app, &req);
+        assert!([400, 422].contains(&r.status), "{ct}: {}", r.status);
+    }
+    assert_eq!(f.app.desk.count().unwrap(), 4);
+}
+
+#[test]
+fn sign_out_is_offered_only_with_a_token() {
+    let mut f = fx();
+    assert!(f
+        .page("/")
+        .select(&sel("form[action=\"/logout\"]"))
+        .next()
+        .is_none());
+    f.app.token_required = true;
+    let doc = f.page("/");
+    let form = doc.select(&sel("form[action=\"/logout\"]")).next().unwrap();
+    assert_eq!(form.value().attr("method"), Some("post"));
 }

@@ -22,6 +22,7 @@ use super::summary::{fold, Summary};
 use crate::store::{Read, Writer};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
 /// Customers per write transaction.
 pub const BATCH: u64 = 100_000;
@@ -108,7 +109,7 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
             ),
         ));
     }
-    let mut w = desk.writer()?;
+    let w = desk.writer()?;
     let existing = w.customer_count()?;
     if existing > 0 {
         return Err(Error::Refused(format!(
@@ -123,28 +124,104 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
     };
     let refs = reference_data(&w, &mut report)?;
     let catalog = w.catalog()?;
-    let mut maker = Gen::new(seed, ctx, refs, customers);
-    let mut c = blank_customer();
-    let mut events: Vec<Event> = Vec::with_capacity(8);
-    for i in 0..customers {
-        if i > 0 && i % BATCH == 0 {
+    let maker = Gen::new(seed, ctx, refs, customers);
+    let catalog = &catalog;
+    let w = std::thread::scope(|scope| {
+        let (items, received) = mpsc::sync_channel(QUEUE);
+        let (recycle, recycled) = mpsc::channel();
+        scope.spawn(move || maker.run(customers, catalog, items, recycled));
+        // On an error `received` is dropped, which stops the generator; the scope joins it.
+        store_all(desk, w, customers, received, recycle, catalog, &mut report)
+    })?;
+    let changes = vec![
+        change("customers", 0, report.customers),
+        change("licences", 0, report.licenses),
+        change("devices", 0, report.devices),
+        change("events", 0, report.events),
+        change("plans", 0, report.plans),
+        change("templates", 0, report.templates),
+        change("firmware models", 0, report.firmware_models),
+        change("seed", "", report.seed),
+    ];
+    audit(&w, ctx, "demo", vec![], &report.to_string(), changes, None)?;
+    w.commit()?;
+    Ok(report)
+}
+
+/// Customers waiting between the generator and the writer.
+const QUEUE: usize = 1024;
+
+/// One generated customer on its way to the writer.
+struct Item {
+    customer: Customer,
+    events: Vec<Event>,
+    summary: Summary,
+}
+
+impl Item {
+    fn blank() -> Item {
+        let customer = blank_customer();
+        Item {
+            summary: Summary::of(&customer, OpenEvents::default(), &Catalog::default()),
+            customer,
+            events: Vec::with_capacity(8),
+        }
+    }
+}
+
+/// The names of a customer, made first so that a batch can be sorted by company.
+struct Head {
+    /// The customer's number in generation order.
+    i: u64,
+    locale: u8,
+    /// The customer's generator after the names.
+    state: u64,
+    /// The folded company name: the company index key.
+    key: String,
+    company: String,
+    account_name: String,
+    roman: String,
+}
+
+/// The writer's side: assigns ids (one `next_id` per record) and writes each customer with
+/// its summary and events, committing every [`BATCH`] customers. Returns the open writer.
+fn store_all(
+    desk: &Desk,
+    mut w: Writer,
+    customers: u64,
+    received: Receiver<Box<Item>>,
+    recycle: Sender<Box<Item>>,
+    catalog: &Catalog,
+    report: &mut DemoReport,
+) -> Result<Writer> {
+    for n in 0..customers {
+        if n > 0 && n % BATCH == 0 {
             w.commit()?;
             w = desk.writer()?;
             report.transactions += 1;
         }
-        maker.customer(&w, i, &catalog, &mut c, &mut events)?;
-        let mut open = OpenEvents::default();
-        for e in &events {
-            w.save_event(e)?;
-            if e.resolved_at.is_none() {
-                report.open_events += 1;
-                match e.severity {
-                    Severity::ActionRequired => open.action_required += 1,
-                    Severity::Warning => open.warning += 1,
-                }
-            }
+        let Ok(mut item) = received.recv() else {
+            return Err(Error::Internal("the demo generator stopped early".into()));
+        };
+        let Item {
+            customer: c,
+            events,
+            summary,
+        } = &mut *item;
+        c.id = w.next_id("customer")?;
+        for l in &mut c.licenses {
+            l.id = w.next_id("license")?;
         }
-        w.save_customer(&c, None, &Summary::of(&c, open, &catalog))?;
+        for d in &mut c.devices {
+            d.id = w.next_id("device")?;
+        }
+        for e in events.iter_mut() {
+            e.id = w.next_id("event")?;
+            e.customer_id = c.id;
+            w.save_event(e)?;
+        }
+        summary.id = c.id;
+        w.save_customer(c, None, summary)?;
         report.customers += 1;
         match c.profile.account_type {
             AccountType::Clp => report.clp += 1,
@@ -161,20 +238,11 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
             .filter(|d| catalog.device_update(d).is_some())
             .count() as u64;
         report.events += events.len() as u64;
+        report.open_events += u64::from(summary.open.action_required + summary.open.warning);
+        // The generator reuses the buffers; it may have finished already.
+        let _ = recycle.send(item);
     }
-    let changes = vec![
-        change("customers", 0, report.customers),
-        change("licences", 0, report.licenses),
-        change("devices", 0, report.devices),
-        change("events", 0, report.events),
-        change("plans", 0, report.plans),
-        change("templates", 0, report.templates),
-        change("firmware models", 0, report.firmware_models),
-        change("seed", "", report.seed),
-    ];
-    audit(&w, ctx, "demo", vec![], &report.to_string(), changes, None)?;
-    w.commit()?;
-    Ok(report)
+    Ok(w)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,8 +445,12 @@ struct Refs {
 }
 
 struct Gen {
+    /// The current customer's generator: each customer has its own stream, so that its
+    /// details can be made after its batch is sorted.
     rng: Rng,
     seed: u64,
+    /// Cloud Edge devices made so far; numbers their serials.
+    devices_made: u32,
     today: Date,
     now: i64,
     refs: Refs,
@@ -431,6 +503,7 @@ impl Gen {
         Gen {
             rng: Rng::new(seed),
             seed,
+            devices_made: 0,
             today: ctx.today,
             now: ctx.now.0,
             refs,
@@ -443,24 +516,83 @@ impl Gen {
         }
     }
 
-    /// Fills `c` (reusing its buffers) and `events` with customer number `i`.
-    fn customer(
-        &mut self,
-        w: &Writer,
-        i: u64,
+    /// Makes every customer, a batch at a time: first the names of the batch (which need the
+    /// uniqueness sets, so strictly in order), then the rest of each customer in the order of
+    /// the folded company names, so that the writer inserts the name indexes nearly in key
+    /// order. Stops when the writer hangs up.
+    fn run(
+        mut self,
+        customers: u64,
         catalog: &Catalog,
-        c: &mut Customer,
-        events: &mut Vec<Event>,
-    ) -> Result<()> {
-        let loc = &LOCALES[self.rng.weighted(&self.locale_weights)];
-        c.id = w.next_id("customer")?;
-        let awkward = (i % 3 == self.seed % 3)
+        items: SyncSender<Box<Item>>,
+        recycled: Receiver<Box<Item>>,
+    ) {
+        let mut master = Rng::new(self.seed);
+        let mut heads: Vec<Head> = Vec::new();
+        let mut start = 0;
+        while start < customers {
+            let end = customers.min(start + BATCH);
+            heads.clear();
+            heads.reserve((end - start) as usize);
+            for i in start..end {
+                heads.push(self.head(i, master.next()));
+            }
+            heads.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            for head in heads.drain(..) {
+                let mut item = recycled
+                    .try_recv()
+                    .unwrap_or_else(|_| Box::new(Item::blank()));
+                self.body(head, catalog, &mut item);
+                if items.send(item).is_err() {
+                    return;
+                }
+            }
+            start = end;
+        }
+    }
+
+    /// The names of customer number `i`: locale, company and account name.
+    fn head(&mut self, i: u64, stream: u64) -> Head {
+        self.rng = Rng(stream);
+        let locale = self.rng.weighted(&self.locale_weights);
+        let mut company = String::with_capacity(48);
+        let mut account_name = String::with_capacity(25);
+        let awkward = self.awkward(i).map(|a| a.company);
+        let key = self.company(&LOCALES[locale], awkward, i, &mut company);
+        self.account_name(i, &mut account_name);
+        Head {
+            i,
+            locale: locale as u8,
+            state: self.rng.0,
+            key,
+            company,
+            account_name,
+            roman: self.roman.clone(),
+        }
+    }
+
+    fn awkward(&self, i: u64) -> Option<&'static Awkward> {
+        (i % 3 == self.seed % 3)
             .then(|| AWKWARD.get((i / 3) as usize))
-            .flatten();
-        self.company(loc, awkward.map(|a| a.company), i, &mut c.profile.company);
-        self.account_name(i, &mut c.profile.account_name);
+            .flatten()
+    }
+
+    /// Everything else of a customer, into `item` (whose buffers are reused). Ids stay 0: the
+    /// writer assigns them.
+    fn body(&mut self, head: Head, catalog: &Catalog, item: &mut Item) {
+        let Item {
+            customer: c,
+            events,
+            summary,
+        } = item;
+        self.rng = Rng(head.state);
+        self.roman = head.roman;
+        let loc = &LOCALES[usize::from(head.locale)];
+        c.id = 0;
+        c.profile.company = head.company;
+        c.profile.account_name = head.account_name;
         self.profile(loc, &mut c.profile);
-        if let Some(a) = awkward {
+        if let Some(a) = self.awkward(head.i) {
             if let Some(notes) = a.notes {
                 c.profile.notes.clear();
                 c.profile.notes.push_str(notes);
@@ -485,7 +617,7 @@ impl Gen {
         } else {
             CustomerStatus::Active
         };
-        self.licenses(w, &mut c.licenses)?;
+        self.licenses(&mut c.licenses);
         let holds = |p: Product| {
             c.licenses
                 .iter()
@@ -499,18 +631,26 @@ impl Gen {
                 .then(|| self.rng.pick(&self.refs.cloud_edge_templates).clone());
         c.devices.clear();
         if cloud_edge && self.rng.percent(80) {
-            self.devices(w, catalog, &c.profile.company, &mut c.devices)?;
+            self.devices(catalog, &c.profile.company, &mut c.devices);
         }
         c.policies.clear();
         if wfbss && self.rng.percent(35) {
             self.policies(&c.profile.email, &mut c.policies);
         }
-        self.events(w, c.id, events)?;
+        self.events(events);
         self.times(c, events);
-        Ok(())
+        let mut open = OpenEvents::default();
+        for e in events.iter().filter(|e| e.resolved_at.is_none()) {
+            match e.severity {
+                Severity::ActionRequired => open.action_required += 1,
+                Severity::Warning => open.warning += 1,
+            }
+        }
+        *summary = Summary::of(c, open, catalog);
     }
 
-    fn company(&mut self, loc: &Locale, awkward: Option<&str>, i: u64, out: &mut String) {
+    /// Writes a unique company name and returns its folded form (the index key).
+    fn company(&mut self, loc: &Locale, awkward: Option<&str>, i: u64, out: &mut String) -> String {
         out.clear();
         self.roman.clear();
         match awkward {
@@ -527,8 +667,9 @@ impl Gen {
                 expand(&mut self.rng, loc, pattern, out, &mut self.roman);
             }
         }
-        if self.companies.insert(fnv(fold(out).as_bytes())) {
-            return;
+        let key = fold(out);
+        if self.companies.insert(fnv(key.as_bytes())) {
+            return key;
         }
         let base_len = out.len();
         let mut attempt = 0u64;
@@ -541,8 +682,9 @@ impl Gen {
             };
             out.push(' ');
             out.push_str(&n.to_string());
-            if self.companies.insert(fnv(fold(out).as_bytes())) {
-                return;
+            let key = fold(out);
+            if self.companies.insert(fnv(key.as_bytes())) {
+                return key;
             }
             attempt += 1;
         }
@@ -722,7 +864,7 @@ impl Gen {
         }
     }
 
-    fn licenses(&mut self, w: &Writer, out: &mut Vec<License>) -> Result<()> {
+    fn licenses(&mut self, out: &mut Vec<License>) {
         out.clear();
         let n = self.rng.weighted(&[12, 35, 28, 15, 10]);
         let mut held = 0u8;
@@ -774,7 +916,7 @@ impl Gen {
                 _ => self.rng.range(i64::from(units) / 2, i64::from(units)) as u32,
             };
             out.push(License {
-                id: w.next_id("license")?,
+                id: 0,
                 plan_id: plan.id,
                 units,
                 used,
@@ -782,22 +924,15 @@ impl Gen {
                 expiry: start.add_months(plan.months),
             });
         }
-        Ok(())
     }
 
-    fn devices(
-        &mut self,
-        w: &Writer,
-        catalog: &Catalog,
-        company: &str,
-        out: &mut Vec<Device>,
-    ) -> Result<()> {
+    fn devices(&mut self, catalog: &Catalog, company: &str, out: &mut Vec<Device>) {
         let n = 1 + self.rng.weighted(&[60, 30, 10]);
         let key = self.seed as u32 ^ (self.seed >> 32) as u32;
         for k in 1..=n {
             let model = &MODELS[self.rng.weighted(&self.model_weights)];
             let firmware = model.versions[self.rng.weighted(model.version_weights)];
-            let id = w.next_id("device")?;
+            self.devices_made = self.devices_made.wrapping_add(1);
             let mut name = format!(
                 "{} {} {k}",
                 self.rng.one(DEVICE_ROLES),
@@ -808,15 +943,19 @@ impl Gen {
             }
             let latest = catalog.update_for(model.name, firmware).map(str::to_string);
             out.push(Device {
-                id,
+                id: 0,
                 name,
-                serial: format!("{}-{:08X}", model.serial_prefix, scramble(id as u32, key)),
+                // Unique: `scramble` is a bijection and the store holds no devices yet.
+                serial: format!(
+                    "{}-{:08X}",
+                    model.serial_prefix,
+                    scramble(self.devices_made, key)
+                ),
                 model: model.name.to_string(),
                 firmware: firmware.to_string(),
                 notified_version: latest.filter(|_| self.rng.percent(20)),
             });
         }
-        Ok(())
     }
 
     fn policies(&mut self, email: &str, out: &mut BTreeMap<PolicyList, Vec<String>>) {
@@ -851,7 +990,7 @@ impl Gen {
         }
     }
 
-    fn events(&mut self, w: &Writer, customer: u64, out: &mut Vec<Event>) -> Result<()> {
+    fn events(&mut self, out: &mut Vec<Event>) {
         out.clear();
         let n = match self.rng.weighted(&[55, 22, 12, 6, 5]) {
             4 => self.rng.range(4, 6) as usize,
@@ -881,8 +1020,8 @@ impl Gen {
             let resolved_at = (!self.rng.percent(35))
                 .then(|| Timestamp((time + self.rng.range(300, 3 * 86_400)).min(self.now)));
             out.push(Event {
-                id: w.next_id("event")?,
-                customer_id: customer,
+                id: 0,
+                customer_id: 0,
                 kind,
                 severity,
                 category: category.to_string(),
@@ -891,7 +1030,6 @@ impl Gen {
                 resolved_at,
             });
         }
-        Ok(())
     }
 
     fn message(&mut self, template: &str, out: &mut String) {

@@ -206,6 +206,15 @@ pub fn body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     })
 }
 
+/// Converts every value (no short cut: all of them are visited); true if any changed.
+fn every<'a>(values: impl Iterator<Item = &'a mut Value>) -> bool {
+    let mut any = false;
+    for v in values {
+        any |= integral_floats_to_integers(v);
+    }
+    any
+}
+
 /// Turns every float with no fractional part (within ±2^64) into an integer; true if any.
 pub fn integral_floats_to_integers(value: &mut Value) -> bool {
     match value {
@@ -224,12 +233,8 @@ pub fn integral_floats_to_integers(value: &mut Value) -> bool {
             *value = whole;
             true
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) || any),
-        Value::Object(map) => map
-            .values_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) || any),
+        Value::Array(items) => every(items.iter_mut()),
+        Value::Object(map) => every(map.values_mut()),
         _ => false,
     }
 }

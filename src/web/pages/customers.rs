@@ -50,13 +50,19 @@ pub fn list(app: &App, req: &Request) -> Response {
             (filter_pane(&filter))
         }
     };
-    layout::html(200, document(app, "Customers", Nav::Customers, flash.as_deref(), body))
+    layout::html(
+        200,
+        document(app, "Customers", Nav::Customers, flash.as_deref(), body),
+    )
 }
 
 /// 400 for filter values the grammar refuses, naming each field, with a link to the same
 /// list without the bad keys.
 fn bad_filter(app: &App, e: &Error, pairs: &[(String, String)]) -> Response {
-    let bad: Vec<String> = layout::field_errors(e).into_iter().map(|fe| fe.field).collect();
+    let bad: Vec<String> = layout::field_errors(e)
+        .into_iter()
+        .map(|fe| fe.field)
+        .collect();
     let kept: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !bad.contains(k))
@@ -76,7 +82,11 @@ fn bad_filter(app: &App, e: &Error, pairs: &[(String, String)]) -> Response {
 }
 
 fn summary_line(page: &Page, view: View, filter: &Filter) -> Markup {
-    let start = if page.items.is_empty() { 0 } else { page.offset + 1 };
+    let start = if page.items.is_empty() {
+        0
+    } else {
+        page.offset + 1
+    };
     let end = page.offset + page.items.len();
     html! {
         p.summary #result-count data-testid="result-count" aria-live="polite" {
@@ -103,7 +113,14 @@ fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
     let back = filter.to_pairs();
     let back_refs: Vec<(&str, &str)> = back.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let back = build_query(&back_refs);
-    let export_all = format!("/export.csv{}", filter_query(&Filter { limit: Filter::default().limit, offset: 0, ..filter.clone() }));
+    let export_all = format!(
+        "/export.csv{}",
+        filter_query(&Filter {
+            limit: Filter::default().limit,
+            offset: 0,
+            ..filter.clone()
+        })
+    );
     let select_link = {
         let mut pairs = back_refs.clone();
         if !select_all {
@@ -183,11 +200,30 @@ fn sort_header(filter: &Filter, label: &str, key: Option<(SortKey, bool)>) -> Ma
     let active = filter.sort.key == key;
     let next = Sort {
         key,
-        descending: if active { !filter.sort.descending } else { first_descending },
+        descending: if active {
+            !filter.sort.descending
+        } else {
+            first_descending
+        },
     };
-    let href = format!("/{}", filter_query(&Filter { sort: next, offset: 0, ..filter.clone() }));
-    let aria_sort = active.then_some(if filter.sort.descending { "descending" } else { "ascending" });
-    let direction = if next.descending { "descending" } else { "ascending" };
+    let href = format!(
+        "/{}",
+        filter_query(&Filter {
+            sort: next,
+            offset: 0,
+            ..filter.clone()
+        })
+    );
+    let aria_sort = active.then_some(if filter.sort.descending {
+        "descending"
+    } else {
+        "ascending"
+    });
+    let direction = if next.descending {
+        "descending"
+    } else {
+        "ascending"
+    };
     html! {
         th scope="col" aria-sort=[aria_sort] {
             a.sort href=(href) data-testid=(format!("sort-{}", key.code())) {
@@ -209,11 +245,22 @@ fn reasons(c: &CustomerView) -> (Vec<&str>, Vec<&str>) {
         .partition(|r| !r.starts_with("licence "))
 }
 
+/// The row marker: red when something needs action, yellow for warnings only.
+fn attention_class(c: &CustomerView) -> Option<&'static str> {
+    if c.threat_system_action_required + c.license_action_required > 0 {
+        Some("attention-red")
+    } else if c.needs_attention {
+        Some("attention-yellow")
+    } else {
+        None
+    }
+}
+
 fn row(c: &CustomerView, checked: bool) -> Markup {
     let (system, license) = reasons(c);
     let select_id = format!("select-{}", c.id);
     html! {
-        tr data-testid="customer-row" data-id=(c.id) class=[c.needs_attention.then_some("attention")] {
+        tr data-testid="customer-row" data-id=(c.id) class=[attention_class(c)] {
             td.select {
                 input type="checkbox" name="ids" value=(c.id) id=(select_id) checked[checked]
                     data-testid=(select_id);
@@ -256,8 +303,20 @@ fn paging(page: &Page, filter: &Filter) -> Markup {
     if page.total <= page.limit && page.offset == 0 {
         return html! {};
     }
-    let at = |offset: usize| format!("/{}", filter_query(&Filter { offset, ..filter.clone() }));
-    let last_offset = if page.total == 0 { 0 } else { (page.total - 1) / page.limit * page.limit };
+    let at = |offset: usize| {
+        format!(
+            "/{}",
+            filter_query(&Filter {
+                offset,
+                ..filter.clone()
+            })
+        )
+    };
+    let last_offset = if page.total == 0 {
+        0
+    } else {
+        (page.total - 1) / page.limit * page.limit
+    };
     let prev = (page.offset > 0).then(|| page.offset.saturating_sub(page.limit));
     let next = (page.offset + page.limit < page.total).then_some(page.offset + page.limit);
     let current = page.offset / page.limit + 1;
@@ -280,9 +339,17 @@ fn paging(page: &Page, filter: &Filter) -> Markup {
 fn filter_pane(f: &Filter) -> Markup {
     let any = |label: &str| (String::new(), label.to_string());
     let mut account = vec![any("Any")];
-    account.extend(AccountType::ALL.iter().map(|t| (t.code().to_ascii_lowercase(), t.code().to_string())));
+    account.extend(
+        AccountType::ALL
+            .iter()
+            .map(|t| (t.code().to_ascii_lowercase(), t.code().to_string())),
+    );
     let mut status = vec![any("Any")];
-    status.extend(CustomerStatus::ALL.iter().map(|s| (s.code().to_string(), capitalise(s.code()))));
+    status.extend(
+        CustomerStatus::ALL
+            .iter()
+            .map(|s| (s.code().to_string(), capitalise(s.code()))),
+    );
     let mut license = vec![any("Any")];
     license.extend(LicenseFilter::ALL.iter().map(|l| {
         let label = match l {
@@ -294,7 +361,11 @@ fn filter_pane(f: &Filter) -> Markup {
         };
         (l.code().to_string(), label.to_string())
     }));
-    let yes_no = vec![any("Any"), ("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
+    let yes_no = vec![
+        any("Any"),
+        ("yes".to_string(), "Yes".to_string()),
+        ("no".to_string(), "No".to_string()),
+    ];
     let mut sorts = Vec::new();
     for key in SortKey::ALL {
         let label = match key {
@@ -307,9 +378,16 @@ fn filter_pane(f: &Filter) -> Markup {
         sorts.push((key.code().to_string(), format!("{label}, ascending")));
         sorts.push((format!("-{}", key.code()), format!("{label}, descending")));
     }
-    let yn = |b: Option<bool>| b.map_or(String::new(), |b| if b { "yes".into() } else { "no".into() });
+    let yn = |b: Option<bool>| {
+        b.map_or(
+            String::new(),
+            |b| if b { "yes".into() } else { "no".into() },
+        )
+    };
     let select = |id: &str, name: &str, label: &str, value: String, opts: &[(String, String)]| {
-        layout::Field::new(id, name, label).value(value).select(opts)
+        layout::Field::new(id, name, label)
+            .value(value)
+            .select(opts)
     };
     html! {
         aside.filters aria-labelledby="filter-heading" {
@@ -414,7 +492,10 @@ pub fn export_all(app: &App, req: &Request) -> Response {
 
 fn csv(app: &App, selection: &Selection, back: &str) -> Response {
     let mut out = Vec::new();
-    match app.desk.export_csv(selection, ExportOptions::default(), &mut out) {
+    match app
+        .desk
+        .export_csv(selection, ExportOptions::default(), &mut out)
+    {
         Ok(_) => Response::csv(out),
         Err(e) => layout::error_page(app, &e, (back, "Back to the customer list")),
     }
@@ -430,5 +511,8 @@ pub fn no_selection(app: &App, task: &str, back: &str) -> Response {
         }
         p { a href=(back) data-testid="back-link" { "Back to the customer list" } }
     };
-    layout::html(400, document(app, "No customers selected", Nav::Customers, None, body))
+    layout::html(
+        400,
+        document(app, "No customers selected", Nav::Customers, None, body),
+    )
 }

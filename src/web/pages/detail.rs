@@ -7,7 +7,9 @@ use crate::core::desk::{parse_customer_ref, CustomerRef};
 use crate::core::error::{Error, FieldError};
 use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
 use crate::core::model::{Actor, CustomerStatus, EventKind, Severity};
-use crate::core::view::{AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView};
+use crate::core::view::{
+    AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView,
+};
 use crate::web::app::{status_of, App};
 use crate::web::http::{Request, Response};
 use maud::{html, Markup};
@@ -179,10 +181,22 @@ fn anchor_of(form: &str) -> String {
 
 fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Draft>) -> Markup {
     let mut plan_options = vec![(String::new(), "Choose a plan".to_string())];
-    plan_options.extend(plans.iter().filter(|p| p.enabled && !p.end_of_life).map(|p| {
-        let kind = if p.kind.code() == "trial" { ", trial" } else { "" };
-        (p.name.clone(), format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months))
-    }));
+    plan_options.extend(
+        plans
+            .iter()
+            .filter(|p| p.enabled && !p.end_of_life)
+            .map(|p| {
+                let kind = if p.kind.code() == "trial" {
+                    ", trial"
+                } else {
+                    ""
+                };
+                (
+                    p.name.clone(),
+                    format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months),
+                )
+            }),
+    );
     html! {
         section #licenses aria-labelledby="licenses-heading" {
             h2 #licenses-heading { "Licenses" }
@@ -262,7 +276,11 @@ fn devices(id: u64, list: &[DeviceView], draft: Option<&Draft>) -> Markup {
         ("name", "Name", None),
         ("serial", "Serial", Some("Unique; letters, digits, - and _")),
         ("model", "Model", None),
-        ("firmware", "Firmware version", Some("Dotted numbers, e.g. 3.2.1")),
+        (
+            "firmware",
+            "Firmware version",
+            Some("Dotted numbers, e.g. 3.2.1"),
+        ),
     ]
     .into_iter()
     .map(|(name, label, hint)| {
@@ -348,7 +366,17 @@ fn events(id: u64, list: &[EventView], draft: Option<&Draft>) -> Markup {
     let form = "event-new";
     let kinds: Vec<(String, String)> = EventKind::ALL
         .iter()
-        .map(|k| (k.code().to_string(), if *k == EventKind::Threat { "Threat" } else { "System" }.to_string()))
+        .map(|k| {
+            (
+                k.code().to_string(),
+                if *k == EventKind::Threat {
+                    "Threat"
+                } else {
+                    "System"
+                }
+                .to_string(),
+            )
+        })
         .collect();
     let severities: Vec<(String, String)> = Severity::ALL
         .iter()
@@ -511,7 +539,12 @@ fn customer_id(app: &App, key: &str) -> Result<u64, Response> {
         .map_err(|e| layout::error_page(app, &e, BACK))
 }
 
-fn number(pairs: &[(String, String)], key: &str, default: Option<u32>, errors: &mut Vec<FieldError>) -> u32 {
+fn number(
+    pairs: &[(String, String)],
+    key: &str,
+    default: Option<u32>,
+    errors: &mut Vec<FieldError>,
+) -> u32 {
     match layout::value(pairs, key).map(str::trim) {
         None | Some("") => default.unwrap_or_else(|| {
             errors.push(FieldError::new(key, "required: a whole number"));
@@ -525,7 +558,14 @@ fn number(pairs: &[(String, String)], key: &str, default: Option<u32>, errors: &
 }
 
 /// Redirects to the customer page on success, or shows it again with the rejected form.
-fn answer<T>(app: &App, id: u64, form: &str, pairs: Vec<(String, String)>, result: Result<T, Error>, done: &str) -> Response {
+fn answer<T>(
+    app: &App,
+    id: u64,
+    form: &str,
+    pairs: Vec<(String, String)>,
+    result: Result<T, Error>,
+    done: &str,
+) -> Response {
     match result {
         Ok(_) => layout::see_other(&format!("/customers/{id}"), done),
         Err(e) => {
@@ -540,14 +580,34 @@ pub fn set_status(app: &App, key: &str, action: &str) -> Response {
         Ok(id) => id,
         Err(r) => return r,
     };
-    let task = if action == "suspend" { BulkTask::Suspend } else { BulkTask::Reactivate };
-    match app.desk.run_bulk(app.desk.ctx(Actor::Web), &Selection::Ids(vec![id]), &task, false) {
+    let task = if action == "suspend" {
+        BulkTask::Suspend
+    } else {
+        BulkTask::Reactivate
+    };
+    match app.desk.run_bulk(
+        app.desk.ctx(Actor::Web),
+        &Selection::Ids(vec![id]),
+        &task,
+        false,
+    ) {
         Ok(report) => match report.results.first() {
-            Some(r) if r.outcome == Outcome::Ok => {
-                layout::see_other(&format!("/customers/{id}"), if action == "suspend" { "suspended" } else { "reactivated" })
+            Some(r) if r.outcome == Outcome::Ok => layout::see_other(
+                &format!("/customers/{id}"),
+                if action == "suspend" {
+                    "suspended"
+                } else {
+                    "reactivated"
+                },
+            ),
+            Some(r) if r.outcome == Outcome::Skipped => {
+                layout::see_other(&format!("/customers/{id}"), "status-unchanged")
             }
-            Some(r) if r.outcome == Outcome::Skipped => layout::see_other(&format!("/customers/{id}"), "status-unchanged"),
-            Some(r) => layout::error_page(app, &Error::Refused(r.reason.clone().unwrap_or_default()), BACK),
+            Some(r) => layout::error_page(
+                app,
+                &Error::Refused(r.reason.clone().unwrap_or_default()),
+                BACK,
+            ),
             None => layout::see_other(&format!("/customers/{id}"), "status-unchanged"),
         },
         Err(e) => layout::error_page(app, &e, BACK),
@@ -569,7 +629,14 @@ pub fn add_license(app: &App, req: &Request, key: &str) -> Response {
     let plan = layout::value(&pairs, "plan").unwrap_or("").to_string();
     let start = layout::value(&pairs, "start").map(str::to_string);
     let result = if errors.is_empty() {
-        app.desk.add_license(app.desk.ctx(Actor::Web), id, &plan, units, used, start.as_deref())
+        app.desk.add_license(
+            app.desk.ctx(Actor::Web),
+            id,
+            &plan,
+            units,
+            used,
+            start.as_deref(),
+        )
     } else {
         Err(Error::Invalid(errors))
     };
@@ -577,7 +644,13 @@ pub fn add_license(app: &App, req: &Request, key: &str) -> Response {
 }
 
 /// Whether an item id of a path belongs to the customer of the path (else a 404 page).
-fn belongs(app: &App, id: u64, what: &str, item: &str, ids: Result<Vec<u64>, Error>) -> Result<u64, Response> {
+fn belongs(
+    app: &App,
+    id: u64,
+    what: &str,
+    item: &str,
+    ids: Result<Vec<u64>, Error>,
+) -> Result<u64, Response> {
     let item_id = layout::id_of(app, what, item)?;
     match ids {
         Ok(ids) if ids.contains(&item_id) => Ok(item_id),
@@ -591,7 +664,13 @@ fn belongs(app: &App, id: u64, what: &str, item: &str, ids: Result<Vec<u64>, Err
 }
 
 fn license_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
-    Ok(app.desk.customer(&CustomerRef::Id(id))?.licenses.iter().map(|l| l.id).collect())
+    Ok(app
+        .desk
+        .customer(&CustomerRef::Id(id))?
+        .licenses
+        .iter()
+        .map(|l| l.id)
+        .collect())
 }
 
 fn device_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
@@ -599,7 +678,12 @@ fn device_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
 }
 
 fn event_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
-    Ok(app.desk.events(Some(id), false)?.iter().map(|e| e.id).collect())
+    Ok(app
+        .desk
+        .events(Some(id), false)?
+        .iter()
+        .map(|e| e.id)
+        .collect())
 }
 
 pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Response {
@@ -623,11 +707,19 @@ pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Response
         expiry: layout::value(&pairs, "expiry").map(str::to_string),
     };
     let result = if errors.is_empty() {
-        app.desk.edit_license(app.desk.ctx(Actor::Web), lid, &change)
+        app.desk
+            .edit_license(app.desk.ctx(Actor::Web), lid, &change)
     } else {
         Err(Error::Invalid(errors))
     };
-    answer(app, id, &format!("license-{lid}"), pairs, result, "license-saved")
+    answer(
+        app,
+        id,
+        &format!("license-{lid}"),
+        pairs,
+        result,
+        "license-saved",
+    )
 }
 
 pub fn remove_license(app: &App, key: &str, item: &str) -> Response {
@@ -640,7 +732,14 @@ pub fn remove_license(app: &App, key: &str, item: &str) -> Response {
         Err(r) => return r,
     };
     let result = app.desk.remove_license(app.desk.ctx(Actor::Web), lid);
-    answer(app, id, &format!("license-{lid}"), Vec::new(), result, "license-removed")
+    answer(
+        app,
+        id,
+        &format!("license-{lid}"),
+        Vec::new(),
+        result,
+        "license-removed",
+    )
 }
 
 fn device_input(pairs: &[(String, String)]) -> DeviceInput {
@@ -682,7 +781,14 @@ pub fn edit_device(app: &App, req: &Request, key: &str, item: &str) -> Response 
     };
     let input = device_input(&pairs);
     let result = app.desk.edit_device(app.desk.ctx(Actor::Web), did, &input);
-    answer(app, id, &format!("device-{did}"), pairs, result, "device-saved")
+    answer(
+        app,
+        id,
+        &format!("device-{did}"),
+        pairs,
+        result,
+        "device-saved",
+    )
 }
 
 pub fn remove_device(app: &App, key: &str, item: &str) -> Response {
@@ -695,7 +801,14 @@ pub fn remove_device(app: &App, key: &str, item: &str) -> Response {
         Err(r) => return r,
     };
     let result = app.desk.remove_device(app.desk.ctx(Actor::Web), did);
-    answer(app, id, &format!("device-{did}"), Vec::new(), result, "device-removed")
+    answer(
+        app,
+        id,
+        &format!("device-{did}"),
+        Vec::new(),
+        result,
+        "device-removed",
+    )
 }
 
 pub fn add_event(app: &App, req: &Request, key: &str) -> Response {
@@ -731,8 +844,29 @@ pub fn event_action(app: &App, key: &str, item: &str, action: &str) -> Response 
     let ctx = app.desk.ctx(Actor::Web);
     let form = format!("event-{eid}");
     match action {
-        "resolve" => answer(app, id, &form, Vec::new(), app.desk.set_event_open(ctx, eid, false), "event-resolved"),
-        "reopen" => answer(app, id, &form, Vec::new(), app.desk.set_event_open(ctx, eid, true), "event-reopened"),
-        _ => answer(app, id, &form, Vec::new(), app.desk.remove_event(ctx, eid), "event-removed"),
+        "resolve" => answer(
+            app,
+            id,
+            &form,
+            Vec::new(),
+            app.desk.set_event_open(ctx, eid, false),
+            "event-resolved",
+        ),
+        "reopen" => answer(
+            app,
+            id,
+            &form,
+            Vec::new(),
+            app.desk.set_event_open(ctx, eid, true),
+            "event-reopened",
+        ),
+        _ => answer(
+            app,
+            id,
+            &form,
+            Vec::new(),
+            app.desk.remove_event(ctx, eid),
+            "event-removed",
+        ),
     }
 }

@@ -17,29 +17,133 @@ const MIN_PLAN_ROWS: usize = 3;
 const MAX_PLAN_ROWS: usize = 100;
 
 /// A text field: (name, label, required, max length, input type, autocomplete, hint).
-type Spec = (&'static str, &'static str, bool, usize, &'static str, Option<&'static str>, Option<&'static str>);
+type Spec = (
+    &'static str,
+    &'static str,
+    bool,
+    usize,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 /// The text fields in form order, by fieldset.
 const PROFILE: &[Spec] = &[
-    ("company", "Company", true, 128, "text", Some("organization"), None),
-    ("account_name", "Account name", true, 25, "text", Some("off"), Some("4 to 25 characters: letters, digits, - and _; unique")),
+    (
+        "company",
+        "Company",
+        true,
+        128,
+        "text",
+        Some("organization"),
+        None,
+    ),
+    (
+        "account_name",
+        "Account name",
+        true,
+        25,
+        "text",
+        Some("off"),
+        Some("4 to 25 characters: letters, digits, - and _; unique"),
+    ),
 ];
 const CONTACT: &[Spec] = &[
-    ("contact_first_name", "First name", true, 50, "text", Some("given-name"), None),
-    ("contact_last_name", "Last name", true, 50, "text", Some("family-name"), None),
+    (
+        "contact_first_name",
+        "First name",
+        true,
+        50,
+        "text",
+        Some("given-name"),
+        None,
+    ),
+    (
+        "contact_last_name",
+        "Last name",
+        true,
+        50,
+        "text",
+        Some("family-name"),
+        None,
+    ),
     ("email", "Email", true, 254, "email", Some("email"), None),
-    ("phone", "Phone", false, 32, "tel", Some("tel"), Some("Digits, spaces and + - ( ) . x")),
+    (
+        "phone",
+        "Phone",
+        false,
+        32,
+        "tel",
+        Some("tel"),
+        Some("Digits, spaces and + - ( ) . x"),
+    ),
 ];
 const ADDRESS: &[Spec] = &[
-    ("address", "Street address", false, 128, "text", Some("street-address"), None),
-    ("city", "City", true, 64, "text", Some("address-level2"), None),
-    ("state", "State or region", true, 64, "text", Some("address-level1"), None),
-    ("postal_code", "Postal code", false, 10, "text", Some("postal-code"), None),
-    ("country", "Country", true, 2, "text", Some("country"), Some("Two-letter ISO code in capitals, e.g. DE or US")),
+    (
+        "address",
+        "Street address",
+        false,
+        128,
+        "text",
+        Some("street-address"),
+        None,
+    ),
+    (
+        "city",
+        "City",
+        true,
+        64,
+        "text",
+        Some("address-level2"),
+        None,
+    ),
+    (
+        "state",
+        "State or region",
+        true,
+        64,
+        "text",
+        Some("address-level1"),
+        None,
+    ),
+    (
+        "postal_code",
+        "Postal code",
+        false,
+        10,
+        "text",
+        Some("postal-code"),
+        None,
+    ),
+    (
+        "country",
+        "Country",
+        true,
+        2,
+        "text",
+        Some("country"),
+        Some("Two-letter ISO code in capitals, e.g. DE or US"),
+    ),
 ];
 const PREFERENCES: &[Spec] = &[
-    ("time_zone", "Time zone", false, 64, "text", Some("off"), Some("IANA name such as Europe/Berlin; empty means UTC")),
-    ("language", "Language", false, 35, "text", Some("off"), Some("BCP 47 tag such as en or de-DE; empty means en")),
+    (
+        "time_zone",
+        "Time zone",
+        false,
+        64,
+        "text",
+        Some("off"),
+        Some("IANA name such as Europe/Berlin; empty means UTC"),
+    ),
+    (
+        "language",
+        "Language",
+        false,
+        35,
+        "text",
+        Some("off"),
+        Some("BCP 47 tag such as en or de-DE; empty means en"),
+    ),
 ];
 
 /// Human labels for error-summary entries.
@@ -126,16 +230,25 @@ fn read(pairs: &[(String, String)], editing: bool) -> Posted {
                 }
                 // Kept as a licence without a plan, so the core refuses the whole form too and
                 // reports every other field at the same time.
-                errors.push(FieldError::new(format!("plan-{row}"), "choose a plan for this row, or clear its units and start date"));
+                errors.push(FieldError::new(
+                    format!("plan-{row}"),
+                    "choose a plan for this row, or clear its units and start date",
+                ));
             }
             // A units value that cannot be read is sent as 0, which the core refuses as well.
             let units = match units.as_deref().map(str::trim) {
                 None | Some("") => {
-                    errors.push(FieldError::new(format!("units-{row}"), "required: the number of units, 1 or more"));
+                    errors.push(FieldError::new(
+                        format!("units-{row}"),
+                        "required: the number of units, 1 or more",
+                    ));
                     0
                 }
                 Some(u) => u.parse::<u32>().unwrap_or_else(|_| {
-                    errors.push(FieldError::new(format!("units-{row}"), format!("`{u}` is not a whole number; enter 1 or more")));
+                    errors.push(FieldError::new(
+                        format!("units-{row}"),
+                        format!("`{u}` is not a whole number; enter 1 or more"),
+                    ));
                     0
                 }),
             };
@@ -166,11 +279,19 @@ fn read(pairs: &[(String, String)], editing: bool) -> Posted {
         notes: get("notes").map(|n| n.replace("\r\n", "\n")),
         wfbs_template: get("wfbs_template"),
         // Only chosen when the customer is created; the edit form shows it read-only.
-        cloud_edge_template: if editing { None } else { get("cloud_edge_template") },
+        cloud_edge_template: if editing {
+            None
+        } else {
+            get("cloud_edge_template")
+        },
         licenses: if editing { None } else { Some(licenses) },
         ..CustomerInput::default()
     };
-    Posted { input, rows, errors }
+    Posted {
+        input,
+        rows,
+        errors,
+    }
 }
 
 /// Renames the core's `licenses[k].part` fields onto the form's row inputs and merges in the
@@ -205,7 +326,9 @@ pub fn create(app: &App, req: &Request) -> Response {
         Err(r) => return r,
     };
     let posted = read(&pairs, false);
-    let result = app.desk.add_customer(app.desk.ctx(Actor::Web), &posted.input);
+    let result = app
+        .desk
+        .add_customer(app.desk.ctx(Actor::Web), &posted.input);
     match result {
         Ok(c) => layout::see_other(&format!("/customers/{}", c.id), "created"),
         Err(e) => {
@@ -227,9 +350,14 @@ pub fn update(app: &App, req: &Request, id: &str) -> Response {
         Err(r) => return r,
     };
     let posted = read(&pairs, true);
-    match app.desk.edit_customer(app.desk.ctx(Actor::Web), id, &posted.input) {
+    match app
+        .desk
+        .edit_customer(app.desk.ctx(Actor::Web), id, &posted.input)
+    {
         Ok(_) => layout::see_other(&format!("/customers/{id}"), "saved"),
-        Err(Error::NotFound(m)) => layout::error_page(app, &Error::NotFound(m), ("/", "Back to the customer list")),
+        Err(Error::NotFound(m)) => {
+            layout::error_page(app, &Error::NotFound(m), ("/", "Back to the customer list"))
+        }
         Err(e) => {
             let current = match app.desk.customer(&CustomerRef::Id(id)) {
                 Ok(c) => c,
@@ -244,7 +372,12 @@ pub fn update(app: &App, req: &Request, id: &str) -> Response {
 }
 
 /// The form, for a new customer (`current` is `None`) or an edit, with an optional rejected draft.
-fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draft>, status: u16) -> Response {
+fn render(
+    app: &App,
+    current: Option<&CustomerView>,
+    draft: Option<&layout::Draft>,
+    status: u16,
+) -> Response {
     let choices = match choices(app) {
         Ok(c) => c,
         Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
@@ -279,7 +412,11 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
     let err = |name: &str| layout::typed_error(draft, "customer", name);
     let text = |spec: &Spec| {
         let (name, label, required, max, kind, auto, hint) = *spec;
-        let mut f = Field::new(name, name, label).value(val(name)).error(err(name)).kind(kind).maxlength(max);
+        let mut f = Field::new(name, name, label)
+            .value(val(name))
+            .error(err(name))
+            .kind(kind)
+            .maxlength(max);
         if required {
             f = f.required();
         }
@@ -297,7 +434,11 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
             format!("/customers/{}", c.id),
             html! { "Edit " (c.company) },
         ),
-        None => ("New customer".to_string(), "/customers".to_string(), html! { "New customer" }),
+        None => (
+            "New customer".to_string(),
+            "/customers".to_string(),
+            html! { "New customer" },
+        ),
     };
     let account_type = val("account_type").to_ascii_uppercase();
     let template_options = |product: Product| {
@@ -312,23 +453,51 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
         opts
     };
     let mut plan_options = vec![(String::new(), "No plan".to_string())];
-    plan_options.extend(choices.plans.iter().filter(|p| p.enabled && !p.end_of_life).map(|p| {
-        let kind = if p.kind.code() == "trial" { ", trial" } else { "" };
-        (p.name.clone(), format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months))
-    }));
+    plan_options.extend(
+        choices
+            .plans
+            .iter()
+            .filter(|p| p.enabled && !p.end_of_life)
+            .map(|p| {
+                let kind = if p.kind.code() == "trial" {
+                    ", trial"
+                } else {
+                    ""
+                };
+                (
+                    p.name.clone(),
+                    format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months),
+                )
+            }),
+    );
     let rows = {
         let posted_rows = draft
             .filter(|d| d.form == "customer")
-            .map(|d| (0..MAX_PLAN_ROWS).take_while(|r| layout::value(&d.values, &format!("plan-{r}")).is_some()).count())
+            .map(|d| {
+                (0..MAX_PLAN_ROWS)
+                    .take_while(|r| layout::value(&d.values, &format!("plan-{r}")).is_some())
+                    .count()
+            })
             .unwrap_or(0);
         posted_rows.max(MIN_PLAN_ROWS)
     };
     let ids = |field: &str| -> Option<String> {
-        let known = PROFILE.iter().chain(CONTACT).chain(ADDRESS).chain(PREFERENCES).any(|f| f.0 == field)
+        let known = PROFILE
+            .iter()
+            .chain(CONTACT)
+            .chain(ADDRESS)
+            .chain(PREFERENCES)
+            .any(|f| f.0 == field)
             || matches!(field, "account_type" | "notes" | "wfbs_template")
             || (field == "cloud_edge_template" && !editing)
             || plan_field(field).is_some();
-        known.then(|| if field == "account_type" { "account_type-CLP".to_string() } else { field.to_string() })
+        known.then(|| {
+            if field == "account_type" {
+                "account_type-CLP".to_string()
+            } else {
+                field.to_string()
+            }
+        })
     };
     let body = html! {
         h1 { (heading) }
@@ -434,7 +603,15 @@ fn render(app: &App, current: Option<&CustomerView>, draft: Option<&layout::Draf
             }
         }
     };
-    let nav = if editing { Nav::Customers } else { Nav::NewCustomer };
-    let title = if draft.is_some() { format!("Error: {title}") } else { title };
+    let nav = if editing {
+        Nav::Customers
+    } else {
+        Nav::NewCustomer
+    };
+    let title = if draft.is_some() {
+        format!("Error: {title}")
+    } else {
+        title
+    };
     layout::html(status, document(app, &title, nav, None, body))
 }

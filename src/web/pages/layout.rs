@@ -24,7 +24,12 @@ pub enum Nav {
 
 const NAV: &[(Nav, &str, &str, &str)] = &[
     (Nav::Customers, "/", "Customers", "nav-customers"),
-    (Nav::NewCustomer, "/customers/new", "New customer", "nav-new-customer"),
+    (
+        Nav::NewCustomer,
+        "/customers/new",
+        "New customer",
+        "nav-new-customer",
+    ),
     (Nav::Import, "/import", "Import", "nav-import"),
     (Nav::Plans, "/plans", "Plans", "nav-plans"),
     (Nav::Templates, "/templates", "Templates", "nav-templates"),
@@ -42,10 +47,6 @@ pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Mar
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                // The server sends `Referrer-Policy: no-referrer`, under which browsers send
-                // `Origin: null` with form posts, which the cross-origin check refuses.
-                // `same-origin` still never tells another site anything.
-                meta name="referrer" content="same-origin";
                 title { (title) " – clientele" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/static/style.css";
@@ -90,7 +91,13 @@ pub fn html(status: u16, markup: Markup) -> Response {
 }
 
 /// A small page with a heading, one message and one link onwards.
-pub fn message_page(app: &App, status: u16, title: &str, message: &str, back: (&str, &str)) -> Response {
+pub fn message_page(
+    app: &App,
+    status: u16,
+    title: &str,
+    message: &str,
+    back: (&str, &str),
+) -> Response {
     let body = html! {
         h1 { (title) }
         p.lead data-testid="message" { (message) }
@@ -170,7 +177,13 @@ pub fn import_rows(rows: &[crate::core::error::RowError]) -> Markup {
 
 /// A 400 page for a request whose query or form cannot be decoded at all.
 pub fn bad_request(app: &App, why: &str) -> Response {
-    message_page(app, 400, "Bad request", why, ("/", "Back to the customer list"))
+    message_page(
+        app,
+        400,
+        "Bad request",
+        why,
+        ("/", "Back to the customer list"),
+    )
 }
 
 /// The decoded query pairs, or the 400 page.
@@ -187,7 +200,10 @@ pub fn form(app: &App, req: &Request) -> Result<Vec<(String, String)>, Response>
 
 /// The first value of a key.
 pub fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A path id: a whole number, or the 404 page.
@@ -212,7 +228,11 @@ pub fn see_other(path: &str, done: &str) -> Response {
 /// The fixed sentence for a flash code; unknown codes show nothing.
 pub fn flash(pairs: &[(String, String)]) -> Option<String> {
     let code = value(pairs, "done")?;
-    let number = |key: &str| value(pairs, key).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let number = |key: &str| {
+        value(pairs, key)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     Some(
         match code {
             "created" => "The customer was created.",
@@ -269,7 +289,13 @@ pub fn filter_query(f: &Filter) -> String {
 /// it is parsed as a filter and rebuilt, so only a valid filter ever becomes a link.
 pub fn list_link(back: Option<&str>) -> String {
     let pairs = back
-        .and_then(|b| crate::web::http::Request::new(crate::web::http::Method::Get, &format!("/?{}", b.trim_start_matches('?'))).ok())
+        .and_then(|b| {
+            crate::web::http::Request::new(
+                crate::web::http::Method::Get,
+                &format!("/?{}", b.trim_start_matches('?')),
+            )
+            .ok()
+        })
         .and_then(|r| r.query_pairs().ok())
         .unwrap_or_default();
     match crate::web::app::filter_from_pairs(&pairs) {
@@ -283,7 +309,7 @@ pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -349,12 +375,21 @@ pub struct Draft {
 
 impl Draft {
     pub fn new(form: impl Into<String>, values: Vec<(String, String)>, error: Error) -> Draft {
-        Draft { form: form.into(), values, error }
+        Draft {
+            form: form.into(),
+            values,
+            error,
+        }
     }
 
-    /// The typed value of a field of `form`, when this draft belongs to it.
+    /// The typed value of a field of `form`, when this draft belongs to it and the field was
+    /// sent (fields that were not sent show their stored value).
     pub fn value(&self, form: &str, name: &str) -> Option<&str> {
-        (self.form == form).then(|| value(&self.values, name).unwrap_or(""))
+        if self.form == form {
+            value(&self.values, name)
+        } else {
+            None
+        }
     }
 
     /// The error message for a field of `form`.
@@ -394,7 +429,11 @@ pub fn typed_error(draft: Option<&Draft>, form: &str, name: &str) -> Option<Stri
 
 /// An error summary for a form: every field error, linked to its field.
 /// `ids` maps an error's field name onto the id of the input showing it (or `None`).
-pub fn error_summary(e: &Error, ids: &dyn Fn(&str) -> Option<String>, label: &dyn Fn(&str) -> String) -> Markup {
+pub fn error_summary(
+    e: &Error,
+    ids: &dyn Fn(&str) -> Option<String>,
+    label: &dyn Fn(&str) -> String,
+) -> Markup {
     let fields = field_errors(e);
     html! {
         div #error-summary .alert.error role="alert" tabindex="-1" data-testid="error-summary" {
@@ -557,8 +596,17 @@ impl Field {
     }
 
     fn wrap(&self, control: Markup) -> Markup {
+        self.wrap_class(control, "field")
+    }
+
+    fn wrap_class(&self, control: Markup, class: &str) -> Markup {
+        let class = if self.error.is_some() {
+            format!("{class} invalid")
+        } else {
+            class.to_string()
+        };
         html! {
-            div class=(if self.error.is_some() { "field invalid" } else { "field" }) {
+            div class=(class) {
                 (self.label())
                 (control)
                 (self.notes())
@@ -609,13 +657,20 @@ impl Field {
     }
 
     pub fn textarea(&self, rows: u32) -> Markup {
-        self.wrap(html! {
-            textarea id=(self.id) name=(self.name) rows=(rows) required[self.required]
-                readonly[self.readonly] maxlength=[self.maxlength] form=[self.form.as_deref()]
-                placeholder=[self.placeholder.as_deref()]
-                aria-invalid=[self.error.as_ref().map(|_| "true")]
-                aria-describedby=[self.described_by()] { (self.value) }
-        })
+        self.wrap_class(
+            html! {
+                textarea id=(self.id) name=(self.name) rows=(rows) required[self.required]
+                    readonly[self.readonly] maxlength=[self.maxlength] form=[self.form.as_deref()]
+                    placeholder=[self.placeholder.as_deref()]
+                    aria-invalid=[self.error.as_ref().map(|_| "true")]
+                    aria-describedby=[self.described_by()] {
+                    // A parser drops one newline right after `<textarea>`; this one, so that a
+                    // value starting with a newline survives the round trip.
+                    "\n" (self.value)
+                }
+            },
+            "field wide",
+        )
     }
 
     /// A check box with its label after it.
@@ -635,7 +690,9 @@ impl Field {
 
 /// Owned `(value, label)` pairs from borrowed ones.
 pub fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect()
+    list.iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -656,7 +713,10 @@ mod tests {
 
     #[test]
     fn back_links_are_rebuilt_filters() {
-        assert_eq!(list_link(Some("q=a%20b&sort=-company")), "/?q=a%20b&sort=-company");
+        assert_eq!(
+            list_link(Some("q=a%20b&sort=-company")),
+            "/?q=a%20b&sort=-company"
+        );
         assert_eq!(list_link(Some("javascript:alert(1)")), "/");
         assert_eq!(list_link(Some("//evil.example")), "/");
         assert_eq!(list_link(None), "/");

@@ -140,10 +140,22 @@ fn allowed(segments: &[&str]) -> Option<&'static str> {
     const POST: &str = "POST";
     const BOTH: &str = "GET, HEAD, POST";
     Some(match segments {
-        [] | ["customers", "new"] | ["customers", _, "edit"] | ["export.csv"] | ["outbox"]
-        | ["audit"] | ["static", "style.css" | "app.js"] => GET,
-        ["customers"] | ["customers", _] | ["settings"] | ["plans"] | ["plans", _] | ["templates"]
-        | ["templates", "edit"] | ["firmware"] | ["import"] => BOTH,
+        []
+        | ["customers", "new"]
+        | ["customers", _, "edit"]
+        | ["export.csv"]
+        | ["outbox"]
+        | ["audit"]
+        | ["static", "style.css" | "app.js"] => GET,
+        ["customers"]
+        | ["customers", _]
+        | ["settings"]
+        | ["plans"]
+        | ["plans", _]
+        | ["templates"]
+        | ["templates", "edit"]
+        | ["firmware"]
+        | ["import"] => BOTH,
         ["customers", _, "suspend" | "reactivate" | "licenses" | "devices" | "events"]
         | ["customers", _, "licenses" | "devices", _]
         | ["customers", _, "licenses" | "devices", _, "remove"]

@@ -107,7 +107,9 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
             return bad("the last part is not closed");
         };
         let part = &body[at..end];
-        let Some(split) = find(part, b"\r\n\r\n", 0).or_else(|| part.starts_with(b"\r\n").then_some(0)) else {
+        let Some(split) =
+            find(part, b"\r\n\r\n", 0).or_else(|| part.starts_with(b"\r\n").then_some(0))
+        else {
             return bad("a part has no header block");
         };
         let (head, data) = if split == 0 && part.starts_with(b"\r\n") {
@@ -141,7 +143,11 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
         let Some(name) = name else {
             return bad("a part has no name");
         };
-        parts.push(Part { name, filename, data: data.to_vec() });
+        parts.push(Part {
+            name,
+            filename,
+            data: data.to_vec(),
+        });
         if parts.len() > MAX_PARTS {
             return bad("it has too many parts");
         }
@@ -174,9 +180,16 @@ mod tests {
         let parts = parse(body, "b").unwrap();
         assert_eq!(parts[0].data, b"");
         assert!(parse(b"nothing here", "b").is_err());
-        assert!(parse(b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nunclosed", "b").is_err());
+        assert!(parse(
+            b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nunclosed",
+            "b"
+        )
+        .is_err());
         assert!(parse(b"--b\r\nX: y\r\n\r\nv\r\n--b--", "b").is_err());
         assert!(boundary("application/x-www-form-urlencoded").is_none());
-        assert_eq!(boundary("multipart/form-data; boundary=\"q;z\"").as_deref(), Some("q;z"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=\"q;z\"").as_deref(),
+            Some("q;z")
+        );
     }
 }

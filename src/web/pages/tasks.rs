@@ -11,7 +11,14 @@ use crate::web::http::{Request, Response};
 use maud::{html, Markup};
 
 /// The option keys of all tasks; the confirm form carries them over exactly as previewed.
-const OPTION_KEYS: &[&str] = &["template", "list", "action", "entries", "until", "include_expiring"];
+const OPTION_KEYS: &[&str] = &[
+    "template",
+    "list",
+    "action",
+    "entries",
+    "until",
+    "include_expiring",
+];
 
 struct Meta {
     title: &'static str,
@@ -61,8 +68,15 @@ struct Start {
 
 fn start(app: &App, req: &Request, name: &str) -> Result<Start, Response> {
     if !BulkTask::NAMES.contains(&name) {
-        let e = Error::NotFound(format!("there is no task `{name}`; the tasks are {}", BulkTask::NAMES.join(", ")));
-        return Err(layout::error_page(app, &e, ("/", "Back to the customer list")));
+        let e = Error::NotFound(format!(
+            "there is no task `{name}`; the tasks are {}",
+            BulkTask::NAMES.join(", ")
+        ));
+        return Err(layout::error_page(
+            app,
+            &e,
+            ("/", "Back to the customer list"),
+        ));
     }
     let pairs = layout::form(app, req)?;
     let back = match layout::value(&pairs, "back_customer").and_then(|v| v.parse::<u64>().ok()) {
@@ -91,7 +105,12 @@ pub fn preview(app: &App, req: &Request, name: &str) -> Response {
         Err(r) => return r,
     };
     match task_from_pairs(name, &s.pairs) {
-        Ok(task) => match app.desk.run_bulk(app.desk.ctx(Actor::Web), &Selection::Ids(s.ids.clone()), &task, true) {
+        Ok(task) => match app.desk.run_bulk(
+            app.desk.ctx(Actor::Web),
+            &Selection::Ids(s.ids.clone()),
+            &task,
+            true,
+        ) {
             Ok(report) => render_preview(app, name, &s, Some(&report), None, 200),
             Err(e) => {
                 let status = status_of(&e);
@@ -119,12 +138,22 @@ pub fn run(app: &App, req: &Request, name: &str) -> Response {
         }
     };
     let ctx = app.desk.ctx(Actor::Web);
-    if matches!(task, BulkTask::Delete) && layout::value(&s.pairs, "confirm_delete") != Some("yes") {
-        let e = Error::invalid("confirm_delete", "tick the box to confirm that the customers are deleted for good");
-        let report = app.desk.run_bulk(ctx, &Selection::Ids(s.ids.clone()), &task, true).ok();
+    if matches!(task, BulkTask::Delete) && layout::value(&s.pairs, "confirm_delete") != Some("yes")
+    {
+        let e = Error::invalid(
+            "confirm_delete",
+            "tick the box to confirm that the customers are deleted for good",
+        );
+        let report = app
+            .desk
+            .run_bulk(ctx, &Selection::Ids(s.ids.clone()), &task, true)
+            .ok();
         return render_preview(app, name, &s, report.as_ref(), Some(&e), 422);
     }
-    match app.desk.run_bulk(ctx, &Selection::Ids(s.ids.clone()), &task, false) {
+    match app
+        .desk
+        .run_bulk(ctx, &Selection::Ids(s.ids.clone()), &task, false)
+    {
         Ok(report) => render_result(app, name, &s, &report),
         Err(e) => {
             let status = status_of(&e);
@@ -142,10 +171,21 @@ fn hidden_selection(s: &Start) -> Markup {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", layout::thousands(n), if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        layout::thousands(n),
+        if n == 1 { one } else { many }
+    )
 }
 
-fn render_preview(app: &App, name: &str, s: &Start, report: Option<&BulkReport>, error: Option<&Error>, status: u16) -> Response {
+fn render_preview(
+    app: &App,
+    name: &str,
+    s: &Start,
+    report: Option<&BulkReport>,
+    error: Option<&Error>,
+    status: u16,
+) -> Response {
     let m = meta(name);
     let draft = error.map(|e| Draft::new("task", s.pairs.clone(), clone_error(e)));
     let draft = draft.as_ref();
@@ -212,7 +252,11 @@ fn render_preview(app: &App, name: &str, s: &Start, report: Option<&BulkReport>,
             p { a href=(s.back) #cancel-task { "Cancel and go back" } }
         }
     };
-    let title = if error.is_some() { format!("Error: {} – preview", m.title) } else { format!("{} – preview", m.title) };
+    let title = if error.is_some() {
+        format!("Error: {} – preview", m.title)
+    } else {
+        format!("{} – preview", m.title)
+    };
     layout::html(status, document(app, &title, Nav::Customers, None, body))
 }
 
@@ -228,7 +272,10 @@ fn option_id(key: &str) -> String {
 fn clone_error(e: &Error) -> Error {
     match e {
         Error::Invalid(v) => Error::Invalid(v.clone()),
-        Error::Conflict { field, message } => Error::Conflict { field: field.clone(), message: message.clone() },
+        Error::Conflict { field, message } => Error::Conflict {
+            field: field.clone(),
+            message: message.clone(),
+        },
         other => Error::Refused(other.to_string()),
     }
 }
@@ -256,12 +303,20 @@ fn options_form(app: &App, name: &str, s: &Start, draft: Option<&Draft>) -> Resu
             } else {
                 let mut opts = vec![(String::new(), "Choose a template".to_string())];
                 opts.extend(templates);
-                Field::new("task-template", "template", "Template").required().value(val("template", "")).error(err("template")).select(&opts)
+                Field::new("task-template", "template", "Template")
+                    .required()
+                    .value(val("template", ""))
+                    .error(err("template"))
+                    .select(&opts)
             }
         }
         "deploy-policy" => {
             let mut lists = vec![(String::new(), "Choose a list".to_string())];
-            lists.extend(PolicyList::ALL.iter().map(|l| (l.code().to_string(), l.code().to_string())));
+            lists.extend(
+                PolicyList::ALL
+                    .iter()
+                    .map(|l| (l.code().to_string(), l.code().to_string())),
+            );
             let action = val("action", "append");
             html! {
                 (Field::new("task-list", "list", "Policy list").required().value(val("list", "")).error(err("list")).select(&lists))
@@ -357,7 +412,11 @@ fn results_table(r: &BulkReport, id: &str, preview: bool, name: &str) -> Markup 
 fn render_result(app: &App, name: &str, s: &Start, r: &BulkReport) -> Response {
     let m = meta(name);
     // After a delete the customer page is gone; go back to the list instead.
-    let back = if name == "delete" && s.back.starts_with("/customers/") { "/".to_string() } else { s.back.clone() };
+    let back = if name == "delete" && s.back.starts_with("/customers/") {
+        "/".to_string()
+    } else {
+        s.back.clone()
+    };
     let body = html! {
         h1 { (m.title) ": result" }
         p.summary role="status" data-testid="result-summary" {
@@ -372,5 +431,14 @@ fn render_result(app: &App, name: &str, s: &Start, r: &BulkReport) -> Response {
             @if name == "update-firmware" && r.ok > 0 { a.button href="/outbox" { "Open the outbox" } }
         }
     };
-    layout::html(200, document(app, &format!("{} – result", m.title), Nav::Customers, None, body))
+    layout::html(
+        200,
+        document(
+            app,
+            &format!("{} – result", m.title),
+            Nav::Customers,
+            None,
+            body,
+        ),
+    )
 }

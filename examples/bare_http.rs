@@ -9,7 +9,9 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
 fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:0".into());
     let listener = TcpListener::bind(&addr).expect("bind");
     let one: libc::c_int = 1;
     // SAFETY: setsockopt reads `one` for the given length on a valid socket descriptor.
@@ -22,7 +24,10 @@ fn main() {
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         );
     }
-    println!("bare tiny_http at http://{}/", listener.local_addr().expect("addr"));
+    println!(
+        "bare tiny_http at http://{}/",
+        listener.local_addr().expect("addr")
+    );
     let server = Arc::new(tiny_http::Server::from_listener(listener, None).expect("server"));
     let body = Arc::new(r#"{"total":0,"offset":0,"limit":20,"items":[]}"#.as_bytes().to_vec());
     let workers: Vec<_> = (0..std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -32,7 +37,8 @@ fn main() {
                 while let Ok(req) = server.recv() {
                     let header = tiny_http::Header::from_bytes("Content-Type", "application/json")
                         .expect("header");
-                    let _ = req.respond(tiny_http::Response::from_data(body.to_vec()).with_header(header));
+                    let _ = req
+                        .respond(tiny_http::Response::from_data(body.to_vec()).with_header(header));
                 }
             })
         })

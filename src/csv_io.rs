@@ -148,7 +148,8 @@ impl RowWriter<'_> {
         if self.opts.raw {
             self.csv.write_record(&cells)
         } else {
-            self.csv.write_record(cells.iter().map(|c| guard(c).into_owned()))
+            self.csv
+                .write_record(cells.iter().map(|c| guard(c).into_owned()))
         }
         .map_err(csv_err)?;
         self.rows += 1;
@@ -159,20 +160,36 @@ impl RowWriter<'_> {
 impl Desk {
     /// Writes the selected customers as CSV and returns the number of rows. A filter
     /// selection exports every match under the view setting ("Export All"), in id order.
-    pub fn export_csv(&self, selection: &Selection, opts: ExportOptions, out: &mut dyn Write) -> Result<usize> {
+    pub fn export_csv(
+        &self,
+        selection: &Selection,
+        opts: ExportOptions,
+        out: &mut dyn Write,
+    ) -> Result<usize> {
         let r = self.reader()?;
         let today = self.today();
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
         if opts.excel {
-            out.write_all(b"\xEF\xBB\xBF").map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+            out.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
         }
-        let terminator = if opts.excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+        let terminator = if opts.excel {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        };
         let csv = csv::WriterBuilder::new()
             .terminator(terminator)
             .buffer_capacity(256 << 10)
             .from_writer(out);
-        let mut w = RowWriter { csv, opts, catalog, today, rows: 0 };
+        let mut w = RowWriter {
+            csv,
+            opts,
+            catalog,
+            today,
+            rows: 0,
+        };
         w.csv.write_record(HEADER).map_err(csv_err)?;
         match selection {
             Selection::Ids(ids) => {
@@ -194,21 +211,31 @@ impl Desk {
                 )?;
             }
         }
-        w.csv.flush().map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+        w.csv
+            .flush()
+            .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
         Ok(w.rows)
     }
 
     /// Imports CSV rows as an upsert by account_name. All rows are checked in one
     /// transaction; any bad row rejects the whole file (nothing is written) and every bad row
     /// is reported. A dry run reports what would happen and writes nothing.
-    pub fn import_csv(&self, ctx: Ctx, input: &mut dyn std::io::Read, dry_run: bool) -> Result<ImportReport> {
+    pub fn import_csv(
+        &self,
+        ctx: Ctx,
+        input: &mut dyn std::io::Read,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(input);
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut report = ImportReport { dry_run, ..ImportReport::default() };
+        let mut report = ImportReport {
+            dry_run,
+            ..ImportReport::default()
+        };
         let mut record = csv::ByteRecord::new();
         let mut seen = std::collections::HashMap::new();
         let mut header_seen = false;
@@ -216,7 +243,9 @@ impl Desk {
         loop {
             let more = reader.read_byte_record(&mut record).map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                Error::Csv(format!("line {line}: the CSV cannot be read ({e}); check the quoting"))
+                Error::Csv(format!(
+                    "line {line}: the CSV cannot be read ({e}); check the quoting"
+                ))
             })?;
             if !more {
                 break;
@@ -252,14 +281,21 @@ impl Desk {
                 Some(id) => w.customer(id)?,
                 None => None,
             };
-            let built = build(&w, ctx, &catalog, existing.as_ref(), &input, Assign::Restore)
-                .and_then(|c| {
-                    if existing.as_ref().is_some_and(|o| same(o, &c)) {
-                        return Ok(None);
-                    }
-                    save(&w, &c, existing.as_ref(), &catalog)?;
-                    Ok(Some(c))
-                });
+            let built = build(
+                &w,
+                ctx,
+                &catalog,
+                existing.as_ref(),
+                &input,
+                Assign::Restore,
+            )
+            .and_then(|c| {
+                if existing.as_ref().is_some_and(|o| same(o, &c)) {
+                    return Ok(None);
+                }
+                save(&w, &c, existing.as_ref(), &catalog)?;
+                Ok(Some(c))
+            });
             match built {
                 Ok(None) => report.unchanged += 1,
                 Ok(Some(c)) => {
@@ -271,12 +307,17 @@ impl Desk {
                     }
                 }
                 Err(Error::Invalid(errors)) => report.reject(line, account, errors),
-                Err(Error::Conflict { field, message }) => report.reject(line, account, vec![FieldError::new(field, message)]),
+                Err(Error::Conflict { field, message }) => {
+                    report.reject(line, account, vec![FieldError::new(field, message)])
+                }
                 Err(other) => return Err(other),
             }
         }
         if !header_seen {
-            return Err(Error::Csv(format!("the CSV is empty; it needs the header row: {}", HEADER.join(","))));
+            return Err(Error::Csv(format!(
+                "the CSV is empty; it needs the header row: {}",
+                HEADER.join(",")
+            )));
         }
         if !report.errors.is_empty() {
             if dry_run {
@@ -285,7 +326,10 @@ impl Desk {
             return Err(Error::Import(report.errors));
         }
         if !dry_run && !touched.is_empty() {
-            let outcome = format!("{} created, {} updated, {} unchanged", report.created, report.updated, report.unchanged);
+            let outcome = format!(
+                "{} created, {} updated, {} unchanged",
+                report.created, report.updated, report.unchanged
+            );
             audit(&w, ctx, "import", touched, &outcome, vec![], None)?;
             w.commit()?;
         }
@@ -306,7 +350,11 @@ pub struct ImportReport {
 impl ImportReport {
     fn reject(&mut self, line: u64, account_name: String, errors: Vec<FieldError>) {
         self.rejected += 1;
-        self.errors.push(RowError { line, account_name, errors });
+        self.errors.push(RowError {
+            line,
+            account_name,
+            errors,
+        });
     }
 }
 
@@ -315,7 +363,11 @@ impl std::fmt::Display for ImportReport {
         write!(
             f,
             "{}{} created, {} updated, {} unchanged, {} rejected",
-            if self.dry_run { "dry run (nothing was written): " } else { "" },
+            if self.dry_run {
+                "dry run (nothing was written): "
+            } else {
+                ""
+            },
             self.created,
             self.updated,
             self.unchanged,
@@ -367,7 +419,11 @@ fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldErro
     if record.len() != HEADER.len() {
         return Err(FieldError::new(
             "row",
-            format!("has {} cells but the header has {}; check commas and quotes", record.len(), HEADER.len()),
+            format!(
+                "has {} cells but the header has {}; check commas and quotes",
+                record.len(),
+                HEADER.len()
+            ),
         ));
     }
     record
@@ -376,7 +432,9 @@ fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldErro
         .map(|(i, f)| {
             std::str::from_utf8(f)
                 .map(|s| unguard(s).to_string())
-                .map_err(|_| FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8"))
+                .map_err(|_| {
+                    FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
+                })
         })
         .collect()
 }
@@ -384,13 +442,26 @@ fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldErro
 /// Parses the `licenses` cell: entries `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `;`.
 pub fn parse_licenses(cell: &str) -> std::result::Result<Vec<LicenseInput>, String> {
     let mut out = Vec::new();
-    for (i, entry) in cell.split(';').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
+    for (i, entry) in cell
+        .split(';')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .enumerate()
+    {
         let parts: Vec<&str> = entry.rsplitn(5, ':').collect();
         let [expiry, start, used, units, plan] = parts[..] else {
-            return Err(format!("entry {} `{entry}` must be PLAN NAME:UNITS:USED:START:EXPIRY", i + 1));
+            return Err(format!(
+                "entry {} `{entry}` must be PLAN NAME:UNITS:USED:START:EXPIRY",
+                i + 1
+            ));
         };
         let number = |what: &str, s: &str| {
-            s.trim().parse::<u32>().map_err(|_| format!("entry {} `{entry}`: {what} `{s}` is not a whole number", i + 1))
+            s.trim().parse::<u32>().map_err(|_| {
+                format!(
+                    "entry {} `{entry}`: {what} `{s}` is not a whole number",
+                    i + 1
+                )
+            })
         };
         out.push(LicenseInput {
             plan: plan.trim().to_string(),
@@ -440,7 +511,9 @@ fn input_from(c: &[String], errors: &mut Vec<FieldError>) -> CustomerInput {
 /// Whether an imported row leaves a customer as it was (timestamps and licence ids aside).
 fn same(old: &Customer, new: &Customer) -> bool {
     let facts = |l: &[License]| -> Vec<(u64, u32, u32, i32, i32)> {
-        l.iter().map(|l| (l.plan_id, l.units, l.used, l.start.0, l.expiry.0)).collect()
+        l.iter()
+            .map(|l| (l.plan_id, l.units, l.used, l.start.0, l.expiry.0))
+            .collect()
     };
     old.profile == new.profile
         && old.status == new.status

@@ -209,6 +209,19 @@ impl Server {
             .spawn()
             .expect("the clientele binary starts");
         let stdout = child.stdout.take().unwrap();
+        // Drain stderr all along (a full pipe would block the server); keep it for messages.
+        let stderr = child.stderr.take().unwrap();
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = errors.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(mut e) = sink.lock() {
+                    e.push_str(&line);
+                    e.push('\n');
+                }
+            }
+        });
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
@@ -225,12 +238,11 @@ impl Server {
             Ok(Some(port)) => port,
             other => {
                 let _ = child.kill();
-                let mut err = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                let _ = child.wait();
-                panic!("`clientele serve` did not report its address ({other:?}); stderr: {err}");
+                let status = child.wait();
+                let err = errors.lock().map(|e| e.clone()).unwrap_or_default();
+                panic!(
+                    "`clientele serve` did not report its address ({other:?}, {status:?}); stderr: {err}"
+                );
             }
         };
         Server {

@@ -1288,14 +1288,14 @@ fn settings_plans_templates_firmware() {
         location(&f.post(
             "/templates",
             &[
-                ("name", "Loose / Edge"),
+                ("name", "Loose & Edge"),
                 ("product", "cloud-edge"),
                 ("settings", "a=1\r\nb = two")
             ]
         )),
         "/templates?done=template-added"
     );
-    let doc = f.page("/templates/edit?name=Loose%20%2F%20Edge");
+    let doc = f.page("/templates/edit?name=Loose%20%26%20Edge");
     assert_eq!(
         doc.select(&sel("#template-settings"))
             .next()
@@ -1306,15 +1306,15 @@ fn settings_plans_templates_firmware() {
     );
     let r = f.post(
         "/templates/edit",
-        &[("name", "Loose / Edge"), ("settings", "c=3")],
+        &[("name", "Loose & Edge"), ("settings", "c=3")],
     );
     assert_eq!(location(&r), "/templates?done=template-saved");
     assert_eq!(
-        f.app.desk.template("Loose / Edge").unwrap().settings.len(),
+        f.app.desk.template("Loose & Edge").unwrap().settings.len(),
         1
     );
     assert_eq!(
-        location(&f.post("/templates/remove", &[("name", "Loose / Edge")])),
+        location(&f.post("/templates/remove", &[("name", "Loose & Edge")])),
         "/templates?done=template-removed"
     );
 

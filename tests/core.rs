@@ -30,7 +30,11 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.redb");
         let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
-        let f = Fixture { _dir: dir, path, desk };
+        let f = Fixture {
+            _dir: dir,
+            path,
+            desk,
+        };
         for (name, product, kind, months) in [
             ("WFBS-S Full", "wfbss", "full", 12),
             ("WFBS-S Trial", "wfbss", "trial", 1),
@@ -53,7 +57,11 @@ impl Fixture {
         f.desk
             .add_template(
                 f.ctx(),
-                &TemplateInput { name: Some("Strict".into()), product: Some("wfbss".into()), settings: None },
+                &TemplateInput {
+                    name: Some("Strict".into()),
+                    product: Some("wfbss".into()),
+                    settings: None,
+                },
             )
             .unwrap();
         f
@@ -64,11 +72,19 @@ impl Fixture {
     }
 
     fn add(&self, company: &str, account: &str, kind: &str, licenses: &[(&str, u32, &str)]) -> u64 {
-        self.desk.add_customer(self.ctx(), &input(company, account, kind, licenses)).unwrap().id
+        self.desk
+            .add_customer(self.ctx(), &input(company, account, kind, licenses))
+            .unwrap()
+            .id
     }
 }
 
-fn input(company: &str, account: &str, kind: &str, licenses: &[(&str, u32, &str)]) -> CustomerInput {
+fn input(
+    company: &str,
+    account: &str,
+    kind: &str,
+    licenses: &[(&str, u32, &str)],
+) -> CustomerInput {
     CustomerInput {
         company: Some(company.into()),
         account_name: Some(account.into()),
@@ -140,15 +156,30 @@ fn add_validates_every_field_and_reports_them_all() {
 fn unique_names_ignore_case_and_survive_edits() {
     let f = Fixture::new();
     let a = f.add("Ærø Bygg AS", "aero-bygg", "CLP", &[]);
-    let dup = f.desk.add_customer(f.ctx(), &input("ærø bygg as", "other", "CLP", &[])).unwrap_err();
+    let dup = f
+        .desk
+        .add_customer(f.ctx(), &input("ærø bygg as", "other", "CLP", &[]))
+        .unwrap_err();
     assert_eq!(fields(dup), ["company"]);
-    let dup = f.desk.add_customer(f.ctx(), &input("Other", "AERO-BYGG", "CLP", &[])).unwrap_err();
+    let dup = f
+        .desk
+        .add_customer(f.ctx(), &input("Other", "AERO-BYGG", "CLP", &[]))
+        .unwrap_err();
     assert_eq!(fields(dup), ["account_name"]);
     let b = f.add("Other", "other-co", "CLP", &[]);
-    let clash = CustomerInput { company: Some("ÆRØ BYGG AS".into()), ..CustomerInput::default() };
-    assert_eq!(fields(f.desk.edit_customer(f.ctx(), b, &clash).unwrap_err()), ["company"]);
+    let clash = CustomerInput {
+        company: Some("ÆRØ BYGG AS".into()),
+        ..CustomerInput::default()
+    };
+    assert_eq!(
+        fields(f.desk.edit_customer(f.ctx(), b, &clash).unwrap_err()),
+        ["company"]
+    );
     // Renaming frees the old name.
-    let rename = CustomerInput { account_name: Some("aero-2".into()), ..CustomerInput::default() };
+    let rename = CustomerInput {
+        account_name: Some("aero-2".into()),
+        ..CustomerInput::default()
+    };
     f.desk.edit_customer(f.ctx(), a, &rename).unwrap();
     f.add("Third", "aero-bygg", "CLP", &[]);
 }
@@ -156,7 +187,15 @@ fn unique_names_ignore_case_and_survive_edits() {
 #[test]
 fn licences_derive_status_and_expiry() {
     let f = Fixture::new();
-    let id = f.add("Acme", "acme", "LMP", &[("WFBS-S Full", 10, "2025-11-01"), ("HES Full", 5, "2026-01-01")]);
+    let id = f.add(
+        "Acme",
+        "acme",
+        "LMP",
+        &[
+            ("WFBS-S Full", 10, "2025-11-01"),
+            ("HES Full", 5, "2026-01-01"),
+        ],
+    );
     let c = f.desk.customer(&CustomerRef::Id(id)).unwrap();
     assert_eq!(c.licenses[0].expiry, "2026-11-01");
     assert_eq!(c.licenses[0].status, LicenseStatus::Expired);
@@ -165,19 +204,44 @@ fn licences_derive_status_and_expiry() {
     assert_eq!(c.next_expiry.as_deref(), Some("2026-11-01"));
     assert_eq!(c.license_action_required, 1);
     assert!(c.needs_attention);
-    assert!(c.attention_reasons.iter().any(|r| r.contains("expired on 2026-11-01")));
-    assert_eq!(c.products, ["Hosted Email Security", "Worry-Free Business Security Services"]);
+    assert!(c
+        .attention_reasons
+        .iter()
+        .any(|r| r.text.contains("expired on 2026-11-01")));
+    assert_eq!(
+        c.products,
+        [
+            "Hosted Email Security",
+            "Worry-Free Business Security Services"
+        ]
+    );
 }
 
 #[test]
 fn disabled_and_end_of_life_plans_cannot_be_assigned() {
     let f = Fixture::new();
     f.desk
-        .edit_plan(f.ctx(), "HES Full", &PlanInput { end_of_life: Some(true), ..PlanInput::default() })
+        .edit_plan(
+            f.ctx(),
+            "HES Full",
+            &PlanInput {
+                end_of_life: Some(true),
+                ..PlanInput::default()
+            },
+        )
         .unwrap();
-    let e = f.desk.add_customer(f.ctx(), &input("A", "acme", "CLP", &[("HES Full", 1, TODAY)])).unwrap_err();
+    let e = f
+        .desk
+        .add_customer(
+            f.ctx(),
+            &input("A", "acme", "CLP", &[("HES Full", 1, TODAY)]),
+        )
+        .unwrap_err();
     assert_eq!(fields(e), ["licenses[0].plan"]);
-    let e = f.desk.add_customer(f.ctx(), &input("A", "acme", "CLP", &[("Nope", 1, TODAY)])).unwrap_err();
+    let e = f
+        .desk
+        .add_customer(f.ctx(), &input("A", "acme", "CLP", &[("Nope", 1, TODAY)]))
+        .unwrap_err();
     assert_eq!(fields(e), ["licenses[0].plan"]);
 }
 
@@ -188,13 +252,31 @@ fn delete_only_clp_without_licences_and_dry_run_writes_nothing() {
     let held = f.add("Held", "held-co", "CLP", &[("HES Full", 1, TODAY)]);
     let lmp = f.add("Lmp", "lmp-co", "LMP", &[]);
     let sel = Selection::Ids(vec![free, held, lmp, 999]);
-    let dry = f.desk.run_bulk(f.ctx(), &sel, &BulkTask::Delete, true).unwrap();
+    let dry = f
+        .desk
+        .run_bulk(f.ctx(), &sel, &BulkTask::Delete, true)
+        .unwrap();
     let outcomes: Vec<Outcome> = dry.results.iter().map(|r| r.outcome).collect();
-    assert_eq!(outcomes, [Outcome::Ok, Outcome::Skipped, Outcome::Skipped, Outcome::Failed]);
-    assert!(dry.results[1].reason.as_deref().unwrap().contains("licence"));
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Ok,
+            Outcome::Skipped,
+            Outcome::Skipped,
+            Outcome::Failed
+        ]
+    );
+    assert!(dry.results[1]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("licence"));
     assert!(dry.results[2].reason.as_deref().unwrap().contains("LMP"));
     assert_eq!(f.desk.count().unwrap(), 3);
-    let real = f.desk.run_bulk(f.ctx(), &sel, &BulkTask::Delete, false).unwrap();
+    let real = f
+        .desk
+        .run_bulk(f.ctx(), &sel, &BulkTask::Delete, false)
+        .unwrap();
     assert_eq!(real.ok, 1);
     assert_eq!(f.desk.count().unwrap(), 2);
     let log = f.desk.audit_log(10, None, Some(free)).unwrap();
@@ -211,19 +293,40 @@ fn renew_follows_plan_rules() {
         "Acme",
         "acme",
         "LMP",
-        &[("WFBS-S Full", 10, "2025-11-01"), ("WFBS-S Trial", 1, "2026-09-01"), ("HES Full", 1, "2025-01-01")],
+        &[
+            ("WFBS-S Full", 10, "2025-11-01"),
+            ("WFBS-S Trial", 1, "2026-09-01"),
+            ("HES Full", 1, "2025-01-01"),
+        ],
     );
     let clp = f.add("Clp", "clp-co", "CLP", &[("WFBS-S Full", 10, "2025-11-01")]);
-    let task = BulkTask::Renew { until: None, include_expiring: false };
-    let r = f.desk.run_bulk(f.ctx(), &Selection::Ids(vec![id, clp]), &task, false).unwrap();
+    let task = BulkTask::Renew {
+        until: None,
+        include_expiring: false,
+    };
+    let r = f
+        .desk
+        .run_bulk(f.ctx(), &Selection::Ids(vec![id, clp]), &task, false)
+        .unwrap();
     assert_eq!(r.results[0].outcome, Outcome::Ok, "{:?}", r.results[0]);
     assert!(r.results[0].reason.as_deref().unwrap().contains("trial"));
     assert_eq!(r.results[1].outcome, Outcome::Skipped);
     let c = f.desk.customer(&CustomerRef::Id(id)).unwrap();
     assert_eq!(c.licenses[0].expiry, "2027-11-27");
-    assert_eq!(c.licenses[1].status, LicenseStatus::Expired, "trial stays expired");
-    let past = BulkTask::Renew { until: Some(today()), include_expiring: false };
-    assert!(matches!(f.desk.run_bulk(f.ctx(), &Selection::Ids(vec![id]), &past, false), Err(Error::Invalid(_))));
+    assert_eq!(
+        c.licenses[1].status,
+        LicenseStatus::Expired,
+        "trial stays expired"
+    );
+    let past = BulkTask::Renew {
+        until: Some(today()),
+        include_expiring: false,
+    };
+    assert!(matches!(
+        f.desk
+            .run_bulk(f.ctx(), &Selection::Ids(vec![id]), &past, false),
+        Err(Error::Invalid(_))
+    ));
 }
 
 #[test]
@@ -233,10 +336,19 @@ fn policy_and_template_tasks_apply_to_lmp_wfbss_customers() {
     let no_licence = f.add("No", "no-co", "LMP", &[("HES Full", 1, TODAY)]);
     let clp = f.add("Clp", "clp-co", "CLP", &[("WFBS-S Full", 1, TODAY)]);
     let sel = Selection::Ids(vec![yes, no_licence, clp]);
-    let t = BulkTask::AssignTemplate { template: "strict".into() };
+    let t = BulkTask::AssignTemplate {
+        template: "strict".into(),
+    };
     let r = f.desk.run_bulk(f.ctx(), &sel, &t, false).unwrap();
     assert_eq!(r.ok, 1);
-    assert_eq!(f.desk.customer(&CustomerRef::Id(yes)).unwrap().wfbs_template.as_deref(), Some("Strict"));
+    assert_eq!(
+        f.desk
+            .customer(&CustomerRef::Id(yes))
+            .unwrap()
+            .wfbs_template
+            .as_deref(),
+        Some("Strict")
+    );
     let bad = BulkTask::DeployPolicy {
         list: PolicyList::BlockedUrls,
         action: PolicyAction::Append,
@@ -263,29 +375,50 @@ fn policy_and_template_tasks_apply_to_lmp_wfbss_customers() {
 #[test]
 fn firmware_notifications_go_to_the_outbox_once() {
     let f = Fixture::new();
-    let id = f.add("Edge Co", "edge-co", "LMP", &[("Cloud Edge Full", 1, TODAY)]);
+    let id = f.add(
+        "Edge Co",
+        "edge-co",
+        "LMP",
+        &[("Cloud Edge Full", 1, TODAY)],
+    );
     let dev = |name: &str, serial: &str, fw: &str| DeviceInput {
         name: Some(name.into()),
         serial: Some(serial.into()),
         model: Some("CE100".into()),
         firmware: Some(fw.into()),
     };
-    f.desk.add_device(f.ctx(), id, &dev("Gate", "SN-1", "1.9.0")).unwrap();
-    f.desk.add_device(f.ctx(), id, &dev("Gate 2", "SN-2", "1.10.0")).unwrap();
-    let e = f.desk.add_device(f.ctx(), id, &dev("Gate 3", "sn-1", "1.0")).unwrap_err();
+    f.desk
+        .add_device(f.ctx(), id, &dev("Gate", "SN-1", "1.9.0"))
+        .unwrap();
+    f.desk
+        .add_device(f.ctx(), id, &dev("Gate 2", "SN-2", "1.10.0"))
+        .unwrap();
+    let e = f
+        .desk
+        .add_device(f.ctx(), id, &dev("Gate 3", "sn-1", "1.0"))
+        .unwrap_err();
     assert_eq!(fields(e), ["serial"]);
-    let e = f.desk.add_device(f.ctx(), id, &dev("edge co", "SN-3", "1.0")).unwrap_err();
+    let e = f
+        .desk
+        .add_device(f.ctx(), id, &dev("edge co", "SN-3", "1.0"))
+        .unwrap_err();
     assert_eq!(fields(e), ["name"]);
     f.desk.set_firmware(f.ctx(), "CE100", "1.10.0").unwrap();
     let c = f.desk.customer(&CustomerRef::Id(id)).unwrap();
     assert_eq!(c.threat_system_warning, 1, "1.9.0 < 1.10.0 numerically");
     let sel = Selection::Ids(vec![id]);
-    let r = f.desk.run_bulk(f.ctx(), &sel, &BulkTask::UpdateFirmware, false).unwrap();
+    let r = f
+        .desk
+        .run_bulk(f.ctx(), &sel, &BulkTask::UpdateFirmware, false)
+        .unwrap();
     assert_eq!(r.ok, 1);
     let out = f.desk.outbox().unwrap();
     assert_eq!(out.len(), 1);
     assert!(out[0].body.contains("1.9.0 -> 1.10.0"));
-    let again = f.desk.run_bulk(f.ctx(), &sel, &BulkTask::UpdateFirmware, false).unwrap();
+    let again = f
+        .desk
+        .run_bulk(f.ctx(), &sel, &BulkTask::UpdateFirmware, false)
+        .unwrap();
     assert_eq!(again.skipped, 1);
     let eml = f.desk.outbox_eml(out[0].id).unwrap();
     assert!(eml.starts_with("From: "));
@@ -334,15 +467,33 @@ fn view_setting_hides_unmanaged_lmp_customers() {
         )
         .unwrap();
     f.add("Managed", "managed-co", "LMP", &[("HES Full", 1, TODAY)]);
-    f.add("Unmanaged", "unmanaged-co", "LMP", &[("Unmanaged", 1, TODAY)]);
+    f.add(
+        "Unmanaged",
+        "unmanaged-co",
+        "LMP",
+        &[("Unmanaged", 1, TODAY)],
+    );
     f.add("Bare Lmp", "bare-co", "LMP", &[]);
     f.add("Clp", "clp-co", "CLP", &[]);
     assert_eq!(f.desk.list(&Filter::default()).unwrap().total, 4);
     f.desk.set_view(f.ctx(), View::Managed).unwrap();
-    let names: Vec<String> = f.desk.list(&Filter::default()).unwrap().items.into_iter().map(|c| c.company).collect();
+    let names: Vec<String> = f
+        .desk
+        .list(&Filter::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|c| c.company)
+        .collect();
     assert_eq!(names, ["Clp", "Managed"]);
     let mut out = Vec::new();
-    f.desk.export_csv(&Selection::Filter(Filter::default()), ExportOptions::default(), &mut out).unwrap();
+    f.desk
+        .export_csv(
+            &Selection::Filter(Filter::default()),
+            ExportOptions::default(),
+            &mut out,
+        )
+        .unwrap();
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
 }
 
@@ -350,7 +501,12 @@ fn view_setting_hides_unmanaged_lmp_customers() {
 fn sorting_and_paging_are_stable() {
     let f = Fixture::new();
     for i in 0..30 {
-        f.add(&format!("Company {:02}", 29 - i), &format!("acct-{i:02}"), "CLP", &[]);
+        f.add(
+            &format!("Company {:02}", 29 - i),
+            &format!("acct-{i:02}"),
+            "CLP",
+            &[],
+        );
     }
     let page = |o: &str, sort: &str| {
         let filter = Filter::from_pairs([("limit", "7"), ("offset", o), ("sort", sort)]).unwrap();
@@ -370,21 +526,47 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
     let f = Fixture::new();
     let mut out = Vec::new();
     f.add("Keep", "keep-co", "CLP", &[]);
-    f.desk.export_csv(&Selection::Filter(Filter::default()), ExportOptions::default(), &mut out).unwrap();
+    f.desk
+        .export_csv(
+            &Selection::Filter(Filter::default()),
+            ExportOptions::default(),
+            &mut out,
+        )
+        .unwrap();
     let text = String::from_utf8(out).unwrap();
     let header = text.lines().next().unwrap();
-    let good = text.lines().nth(1).unwrap().replace("keep-co", "new-co").replace("Keep", "New");
+    let good = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .replace("keep-co", "new-co")
+        .replace("Keep", "New");
     let bad1 = good.replace("new-co", "bad co").replace("New", "Bad1");
-    let bad2 = good.replace("new-co", "bad2-co").replace("New", "Bad2").replace("ana@example.com", "nope");
+    let bad2 = good
+        .replace("new-co", "bad2-co")
+        .replace("New", "Bad2")
+        .replace("ana@example.com", "nope");
     let file = format!("{header}\n{good}\n{bad1}\n{bad2}\n");
-    let e = f.desk.import_csv(f.ctx(), &mut file.as_bytes(), false).unwrap_err();
+    let e = f
+        .desk
+        .import_csv(f.ctx(), &mut file.as_bytes(), false)
+        .unwrap_err();
     let Error::Import(rows) = e else { panic!() };
-    let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.errors[0].field.as_str())).collect();
+    let lines: Vec<(u64, &str)> = rows
+        .iter()
+        .map(|r| (r.line, r.errors[0].field.as_str()))
+        .collect();
     assert_eq!(lines, [(3, "account_name"), (4, "email")]);
     assert_eq!(f.desk.count().unwrap(), 1, "nothing written");
-    let dry = f.desk.import_csv(f.ctx(), &mut file.as_bytes(), true).unwrap();
+    let dry = f
+        .desk
+        .import_csv(f.ctx(), &mut file.as_bytes(), true)
+        .unwrap();
     assert_eq!((dry.created, dry.rejected), (1, 2));
-    let e = f.desk.import_csv(f.ctx(), &mut "a,b\n1,2\n".as_bytes(), false).unwrap_err();
+    let e = f
+        .desk
+        .import_csv(f.ctx(), &mut "a,b\n1,2\n".as_bytes(), false)
+        .unwrap_err();
     assert!(e.to_string().contains("line 1"), "{e}");
 }
 
@@ -397,7 +579,9 @@ fn a_newer_file_is_refused_with_a_clear_message() {
         let db = redb::Database::create(&path).unwrap();
         let w = db.begin_write().unwrap();
         {
-            let mut t = w.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta")).unwrap();
+            let mut t = w
+                .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+                .unwrap();
             t.insert("schema", 99u32.to_le_bytes().as_slice()).unwrap();
         }
         w.commit().unwrap();
@@ -428,13 +612,38 @@ fn backup_is_a_readable_copy() {
     let to = f._dir.path().join("copy.redb");
     f.desk.backup(&to).unwrap();
     let copy = Desk::open(&to, Access::Read, Some(today())).unwrap();
-    assert_eq!(copy.list(&Filter::default()).unwrap().items[0].licenses.len(), 1);
+    assert_eq!(
+        copy.list(&Filter::default()).unwrap().items[0]
+            .licenses
+            .len(),
+        1
+    );
     assert!(f.desk.backup(&to).is_err(), "never overwrites");
 }
 
 fn awkward_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "a", "Z", " ", ",", ";", "\"", "'", "=", "+", "-", "@", "\n", "\r\n", "\t", "ü", "東京", "مرحبا", "🚀", "<b>", "&", ":",
+        "a",
+        "Z",
+        " ",
+        ",",
+        ";",
+        "\"",
+        "'",
+        "=",
+        "+",
+        "-",
+        "@",
+        "\n",
+        "\r\n",
+        "\t",
+        "ü",
+        "東京",
+        "مرحبا",
+        "🚀",
+        "<b>",
+        "&",
+        ":",
     ]);
     prop::collection::vec(pieces, 1..12).prop_map(|v| v.concat())
 }

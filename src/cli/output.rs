@@ -338,7 +338,7 @@ pub fn customer_detail(d: &CustomerDetail) -> String {
         },
     );
     for r in &v.attention_reasons {
-        line("", format!("- {r}"));
+        line("", format!("- {}", r.text));
     }
     line("created", v.created_at.clone());
     line("updated", v.updated_at.clone());

@@ -22,10 +22,19 @@ pub enum Selection {
 #[derive(Clone, Debug)]
 pub enum BulkTask {
     Delete,
-    AssignTemplate { template: String },
-    DeployPolicy { list: PolicyList, action: PolicyAction, entries: String },
+    AssignTemplate {
+        template: String,
+    },
+    DeployPolicy {
+        list: PolicyList,
+        action: PolicyAction,
+        entries: String,
+    },
     UpdateFirmware,
-    Renew { until: Option<Date>, include_expiring: bool },
+    Renew {
+        until: Option<Date>,
+        include_expiring: bool,
+    },
     Suspend,
     Reactivate,
 }
@@ -74,10 +83,19 @@ impl BulkTask {
                 let action = required("action", &PolicyAction::choices())?;
                 BulkTask::DeployPolicy {
                     list: PolicyList::parse(&list).ok_or_else(|| {
-                        Error::invalid("list", format!("`{list}` is not a policy list; use {}", PolicyList::choices()))
+                        Error::invalid(
+                            "list",
+                            format!(
+                                "`{list}` is not a policy list; use {}",
+                                PolicyList::choices()
+                            ),
+                        )
                     })?,
                     action: PolicyAction::parse(&action).ok_or_else(|| {
-                        Error::invalid("action", format!("`{action}` is not valid; use {}", PolicyAction::choices()))
+                        Error::invalid(
+                            "action",
+                            format!("`{action}` is not valid; use {}", PolicyAction::choices()),
+                        )
                     })?,
                     entries: required("entries", "entries separated by `;` or new lines")?,
                 }
@@ -94,7 +112,10 @@ impl BulkTask {
                     None | Some("" | "false" | "no" | "0" | "off") => false,
                     Some("true" | "yes" | "1" | "on") => true,
                     Some(other) => {
-                        return Err(Error::invalid("include_expiring", format!("`{other}` is not valid; use yes or no")))
+                        return Err(Error::invalid(
+                            "include_expiring",
+                            format!("`{other}` is not valid; use yes or no"),
+                        ))
                     }
                 },
             },
@@ -138,13 +159,25 @@ pub struct BulkReport {
 
 /// What one customer's step decided: `Ok` with the changes made, or skipped with a reason.
 enum Step {
-    Changed { customer: Box<Customer>, changes: Vec<FieldChange>, note: String },
-    Deleted { snapshot: String },
+    Changed {
+        customer: Box<Customer>,
+        changes: Vec<FieldChange>,
+        note: String,
+    },
+    Deleted {
+        snapshot: String,
+    },
     Skipped(String),
 }
 
 impl Desk {
-    pub fn run_bulk(&self, ctx: Ctx, selection: &Selection, task: &BulkTask, dry_run: bool) -> Result<BulkReport> {
+    pub fn run_bulk(
+        &self,
+        ctx: Ctx,
+        selection: &Selection,
+        task: &BulkTask,
+        dry_run: bool,
+    ) -> Result<BulkReport> {
         check_task(self, task, ctx.today)?;
         let ids = match selection {
             Selection::Ids(ids) => {
@@ -170,18 +203,35 @@ impl Desk {
             let old = c.clone();
             let (outcome, reason) = match step(&w, ctx, &catalog, c, task)? {
                 Step::Skipped(why) => (Outcome::Skipped, Some(why)),
-                Step::Changed { customer, changes, note } => {
+                Step::Changed {
+                    customer,
+                    changes,
+                    note,
+                } => {
                     save(&w, &customer, Some(&old), &catalog)?;
                     audit(&w, ctx, task.name(), vec![id], &note, changes, None)?;
                     (Outcome::Ok, Some(note))
                 }
                 Step::Deleted { snapshot } => {
                     w.remove_customer(&old)?;
-                    audit(&w, ctx, task.name(), vec![id], "deleted", vec![], Some(snapshot))?;
+                    audit(
+                        &w,
+                        ctx,
+                        task.name(),
+                        vec![id],
+                        "deleted",
+                        vec![],
+                        Some(snapshot),
+                    )?;
                     (Outcome::Ok, Some("deleted".to_string()))
                 }
             };
-            results.push(TaskResult { id, company, outcome, reason });
+            results.push(TaskResult {
+                id,
+                company,
+                outcome,
+                reason,
+            });
         }
         if !dry_run {
             w.commit()?;
@@ -205,16 +255,30 @@ fn check_task(desk: &Desk, task: &BulkTask, today: Date) -> Result<()> {
             Some(t) if t.product == Product::Wfbss => Ok(()),
             Some(t) => Err(Error::invalid(
                 "template",
-                format!("template `{}` is for {}; only wfbss templates can be assigned", t.name, t.product.code()),
+                format!(
+                    "template `{}` is for {}; only wfbss templates can be assigned",
+                    t.name,
+                    t.product.code()
+                ),
             )),
             None => Err(Error::invalid(
                 "template",
-                format!("there is no template `{}`; `clientele template list` shows them", template.trim()),
+                format!(
+                    "there is no template `{}`; `clientele template list` shows them",
+                    template.trim()
+                ),
             )),
         },
         BulkTask::DeployPolicy { list, entries, .. } => validate::policy_entries(*list, entries)
             .map(|_| ())
             .map_err(|e| Error::invalid("entries", e)),
+        BulkTask::Renew { until: Some(d), .. } if *d > Date::LAST => Err(Error::invalid(
+            "until",
+            format!(
+                "{d} is too far ahead; the last possible date is {}",
+                Date::LAST
+            ),
+        )),
         BulkTask::Renew { until: Some(d), .. } if *d <= today => Err(Error::invalid(
             "until",
             format!("{d} is not after today ({today}); give a later date"),
@@ -232,21 +296,30 @@ fn lmp_only(c: &Customer, what: &str) -> Option<Step> {
 }
 
 fn holds(c: &Customer, catalog: &Catalog, product: Product) -> bool {
-    c.licenses
-        .iter()
-        .any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == product))
+    c.licenses.iter().any(|l| {
+        catalog
+            .plan(l.plan_id)
+            .is_some_and(|p| p.product == product)
+    })
 }
 
 fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTask) -> Result<Step> {
     let changed = |customer: Customer, changes: Vec<FieldChange>, note: String| {
         let mut customer = customer;
         customer.updated_at = ctx.now;
-        Step::Changed { customer: Box::new(customer), changes, note }
+        Step::Changed {
+            customer: Box::new(customer),
+            changes,
+            note,
+        }
     };
     Ok(match task {
         BulkTask::Delete => {
             if c.profile.account_type == AccountType::Lmp {
-                Step::Skipped("LMP customers are deleted in the Licensing Management Platform, not here".into())
+                Step::Skipped(
+                    "LMP customers are deleted in the Licensing Management Platform, not here"
+                        .into(),
+                )
             } else if !c.licenses.is_empty() {
                 Step::Skipped(format!(
                     "still holds {} licence(s); remove them first (products must be gone before a customer is deleted)",
@@ -255,7 +328,8 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
             } else {
                 let view = CustomerView::of(&c, w.open_events(c.id)?, catalog, ctx.today);
                 Step::Deleted {
-                    snapshot: serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?,
+                    snapshot: serde_json::to_string(&view)
+                        .map_err(|e| Error::Internal(e.to_string()))?,
                 }
             }
         }
@@ -263,24 +337,36 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
             if let Some(skip) = lmp_only(&c, "assign template") {
                 return Ok(skip);
             }
-            let t = w.template(template.trim())?.map(|t| t.name).unwrap_or_default();
+            let t = w
+                .template(template.trim())?
+                .map(|t| t.name)
+                .unwrap_or_default();
             if !holds(&c, catalog, Product::Wfbss) {
                 Step::Skipped("holds no wfbss licence; templates apply to Worry-Free Business Security Services".into())
             } else if c.wfbs_template.as_deref() == Some(t.as_str()) {
                 Step::Skipped(format!("already uses template {t}"))
             } else {
                 let old = c.wfbs_template.replace(t.clone()).unwrap_or_default();
-                changed(c, vec![change("wfbs_template", old, &t)], format!("template {t} assigned"))
+                changed(
+                    c,
+                    vec![change("wfbs_template", old, &t)],
+                    format!("template {t} assigned"),
+                )
             }
         }
-        BulkTask::DeployPolicy { list, action, entries } => {
+        BulkTask::DeployPolicy {
+            list,
+            action,
+            entries,
+        } => {
             if let Some(skip) = lmp_only(&c, "deploy policy") {
                 return Ok(skip);
             }
             if !holds(&c, catalog, Product::Wfbss) {
                 return Ok(Step::Skipped("holds no wfbss licence; policies apply to Worry-Free Business Security Services".into()));
             }
-            let entries = validate::policy_entries(*list, entries).map_err(|e| Error::invalid("entries", e))?;
+            let entries = validate::policy_entries(*list, entries)
+                .map_err(|e| Error::invalid("entries", e))?;
             let current = c.policies.entry(*list).or_default();
             let before = current.clone();
             let note = match action {
@@ -292,7 +378,10 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
                             added += 1;
                         }
                     }
-                    format!("{added} added to {list}, {} already present", entries.len() - added)
+                    format!(
+                        "{added} added to {list}, {} already present",
+                        entries.len() - added
+                    )
                 }
                 PolicyAction::Delete => {
                     let n = current.len();
@@ -317,7 +406,10 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
             }
             update_firmware(w, ctx, catalog, c)?
         }
-        BulkTask::Renew { until, include_expiring } => {
+        BulkTask::Renew {
+            until,
+            include_expiring,
+        } => {
             if let Some(skip) = lmp_only(&c, "renew") {
                 return Ok(skip);
             }
@@ -355,14 +447,20 @@ fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> 
             "  - {} (serial {}, model {}): firmware {} -> {}",
             d.name, d.serial, d.model, d.firmware, latest
         ));
-        changes.push(change(&format!("device {} notified", d.serial), d.notified_version.clone().unwrap_or_default(), latest));
+        changes.push(change(
+            &format!("device {} notified", d.serial),
+            d.notified_version.clone().unwrap_or_default(),
+            latest,
+        ));
         d.notified_version = Some(latest.to_string());
     }
     if lines.is_empty() {
         return Ok(Step::Skipped(if pending == 0 {
             "no Cloud Edge device needs a firmware update".to_string()
         } else {
-            format!("already notified about the latest firmware for all {pending} outdated device(s)")
+            format!(
+                "already notified about the latest firmware for all {pending} outdated device(s)"
+            )
         }));
     }
     let p = &c.profile;
@@ -378,17 +476,33 @@ fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> 
         id: w.next_id("outbox")?,
         customer_id: c.id,
         to: p.email.clone(),
-        subject: format!("Firmware update available for {} Cloud Edge device(s)", lines.len()),
+        subject: format!(
+            "Firmware update available for {} Cloud Edge device(s)",
+            lines.len()
+        ),
         body,
         created_at: ctx.now,
     })?;
-    let note = format!("notification queued in the outbox for {} device(s)", lines.len());
+    let note = format!(
+        "notification queued in the outbox for {} device(s)",
+        lines.len()
+    );
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;
-    Ok(Step::Changed { customer: Box::new(c), changes, note })
+    Ok(Step::Changed {
+        customer: Box::new(c),
+        changes,
+        note,
+    })
 }
 
-fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, include_expiring: bool) -> Step {
+fn renew(
+    ctx: Ctx,
+    catalog: &Catalog,
+    mut c: Customer,
+    until: Option<Date>,
+    include_expiring: bool,
+) -> Step {
     let mut renewed = Vec::new();
     let mut skipped = Vec::new();
     let mut changes = Vec::new();
@@ -405,19 +519,32 @@ fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, incl
             continue;
         };
         if plan.kind == PlanKind::Trial {
-            skipped.push(format!("{} is a trial plan (trials are not renewed; assign a full plan)", plan.name));
+            skipped.push(format!(
+                "{} is a trial plan (trials are not renewed; assign a full plan)",
+                plan.name
+            ));
             continue;
         }
         if plan.end_of_life {
-            skipped.push(format!("{} is end of life (assign a current plan instead)", plan.name));
+            skipped.push(format!(
+                "{} is end of life (assign a current plan instead)",
+                plan.name
+            ));
             continue;
         }
         let new_expiry = until.unwrap_or_else(|| ctx.today.add_months(plan.months));
         if new_expiry <= l.expiry {
-            skipped.push(format!("{}: {new_expiry} is not after the current expiry {}", plan.name, l.expiry));
+            skipped.push(format!(
+                "{}: {new_expiry} is not after the current expiry {}",
+                plan.name, l.expiry
+            ));
             continue;
         }
-        changes.push(change(&format!("licence {} expiry", plan.name), l.expiry, new_expiry));
+        changes.push(change(
+            &format!("licence {} expiry", plan.name),
+            l.expiry,
+            new_expiry,
+        ));
         renewed.push(format!("{} until {new_expiry}", plan.name));
         l.expiry = new_expiry;
     }
@@ -438,5 +565,9 @@ fn renew(ctx: Ctx, catalog: &Catalog, mut c: Customer, until: Option<Date>, incl
     }
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;
-    Step::Changed { customer: Box::new(c), changes, note }
+    Step::Changed {
+        customer: Box::new(c),
+        changes,
+        note,
+    }
 }

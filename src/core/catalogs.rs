@@ -46,18 +46,27 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
         }),
         (None, Some(o)) => o.name.clone(),
         (None, None) => {
-            errors.push(FieldError::new("name", "required: 1 to 64 characters without `:` or `;`"));
+            errors.push(FieldError::new(
+                "name",
+                "required: 1 to 64 characters without `:` or `;`",
+            ));
             String::new()
         }
     };
     let product = match (&input.product, old) {
         (Some(p), _) => Product::parse(p).unwrap_or_else(|| {
-            errors.push(FieldError::new("product", format!("`{p}` is not a product; use {}", Product::choices())));
+            errors.push(FieldError::new(
+                "product",
+                format!("`{p}` is not a product; use {}", Product::choices()),
+            ));
             Product::Wfbss
         }),
         (None, Some(o)) => o.product,
         (None, None) => {
-            errors.push(FieldError::new("product", format!("required: {}", Product::choices())));
+            errors.push(FieldError::new(
+                "product",
+                format!("required: {}", Product::choices()),
+            ));
             Product::Wfbss
         }
     };
@@ -71,16 +80,23 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
     };
     let months = input.months.or(old.map(|o| o.months)).unwrap_or(0);
     if !(1..=120).contains(&months) {
-        errors.push(FieldError::new("months", "the licence period must be 1 to 120 months"));
+        errors.push(FieldError::new(
+            "months",
+            "the licence period must be 1 to 120 months",
+        ));
     }
-    let notice_days = input.notice_days.or(old.map(|o| o.notice_days)).unwrap_or(30);
+    let notice_days = input
+        .notice_days
+        .or(old.map(|o| o.notice_days))
+        .unwrap_or(30);
     if notice_days > 365 {
         errors.push(FieldError::new("notice_days", "at most 365 days"));
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let flag = |given: Option<bool>, old: Option<bool>, default: bool| given.or(old).unwrap_or(default);
+    let flag =
+        |given: Option<bool>, old: Option<bool>, default: bool| given.or(old).unwrap_or(default);
     Ok(Plan {
         id: old.map_or(0, |o| o.id),
         name,
@@ -98,10 +114,17 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
 fn find_plan(r: &impl Read, key: &str) -> Result<Plan> {
     let plans = r.plans()?;
     let by_id = key.trim().parse::<u64>().ok();
-    plans
-        .into_iter()
-        .find(|p| Some(p.id) == by_id || p.name.eq_ignore_ascii_case(key.trim()))
-        .ok_or_else(|| Error::NotFound(format!("there is no plan `{key}`; `clientele plan list` shows them")))
+    let found = match plans.iter().position(|p| Some(p.id) == by_id) {
+        Some(i) => Some(i),
+        None => plans
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(key.trim())),
+    };
+    found.map(|i| plans[i].clone()).ok_or_else(|| {
+        Error::NotFound(format!(
+            "there is no plan `{key}`; `clientele plan list` shows them"
+        ))
+    })
 }
 
 /// Rewrites the summary of every customer holding the plan (its notice days or managed flag
@@ -135,12 +158,29 @@ impl Desk {
     pub fn add_plan(&self, ctx: Ctx, input: &PlanInput) -> Result<PlanView> {
         let w = self.writer()?;
         let mut plan = plan_from(input, None)?;
-        if w.plans()?.iter().any(|p| p.name.eq_ignore_ascii_case(&plan.name)) {
-            return Err(Error::conflict("name", format!("a plan named `{}` exists already; plan names are unique", plan.name)));
+        if w.plans()?
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(&plan.name))
+        {
+            return Err(Error::conflict(
+                "name",
+                format!(
+                    "a plan named `{}` exists already; plan names are unique",
+                    plan.name
+                ),
+            ));
         }
         plan.id = w.next_id("plan")?;
         w.save_plan(&plan)?;
-        audit(&w, ctx, "add plan", vec![], &format!("plan {} added", plan.name), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "add plan",
+            vec![],
+            &format!("plan {} added", plan.name),
+            vec![],
+            None,
+        )?;
         w.commit()?;
         Ok(PlanView::from(&plan))
     }
@@ -149,17 +189,37 @@ impl Desk {
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
         let plan = plan_from(input, Some(&old))?;
-        if w.plans()?.iter().any(|p| p.id != plan.id && p.name.eq_ignore_ascii_case(&plan.name)) {
-            return Err(Error::conflict("name", format!("a plan named `{}` exists already; plan names are unique", plan.name)));
+        if w.plans()?
+            .iter()
+            .any(|p| p.id != plan.id && p.name.eq_ignore_ascii_case(&plan.name))
+        {
+            return Err(Error::conflict(
+                "name",
+                format!(
+                    "a plan named `{}` exists already; plan names are unique",
+                    plan.name
+                ),
+            ));
         }
         if plan.product != old.product && plan_in_use(&w, plan.id)? {
-            return Err(Error::invalid("product", "customers hold licences of this plan; its product cannot change"));
+            return Err(Error::invalid(
+                "product",
+                "customers hold licences of this plan; its product cannot change",
+            ));
         }
         if plan != old {
             w.save_plan(&plan)?;
             refresh_plan_holders(&w, plan.id)?;
             let changes = vec![change("plan", format!("{old:?}"), format!("{plan:?}"))];
-            audit(&w, ctx, "edit plan", vec![], &format!("plan {} changed", plan.name), changes, None)?;
+            audit(
+                &w,
+                ctx,
+                "edit plan",
+                vec![],
+                &format!("plan {} changed", plan.name),
+                changes,
+                None,
+            )?;
             w.commit()?;
         }
         Ok(PlanView::from(&plan))
@@ -175,12 +235,25 @@ impl Desk {
             )));
         }
         w.remove_plan(plan.id)?;
-        audit(&w, ctx, "remove plan", vec![], &format!("plan {} removed", plan.name), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove plan",
+            vec![],
+            &format!("plan {} removed", plan.name),
+            vec![],
+            None,
+        )?;
         w.commit()
     }
 
     pub fn templates(&self) -> Result<Vec<TemplateView>> {
-        Ok(self.reader()?.templates()?.iter().map(TemplateView::from).collect())
+        Ok(self
+            .reader()?
+            .templates()?
+            .iter()
+            .map(TemplateView::from)
+            .collect())
     }
 
     pub fn template(&self, name: &str) -> Result<TemplateView> {
@@ -194,28 +267,58 @@ impl Desk {
         let w = self.writer()?;
         let t = template_from(input, None)?;
         if w.template(&t.name)?.is_some() {
-            return Err(Error::conflict("name", format!("a template named `{}` exists already", t.name)));
+            return Err(Error::conflict(
+                "name",
+                format!("a template named `{}` exists already", t.name),
+            ));
         }
         w.save_template(&t, None)?;
-        audit(&w, ctx, "add template", vec![], &format!("template {} added", t.name), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "add template",
+            vec![],
+            &format!("template {} added", t.name),
+            vec![],
+            None,
+        )?;
         w.commit()?;
         Ok(TemplateView::from(&t))
     }
 
-    pub fn edit_template(&self, ctx: Ctx, name: &str, input: &TemplateInput) -> Result<TemplateView> {
+    pub fn edit_template(
+        &self,
+        ctx: Ctx,
+        name: &str,
+        input: &TemplateInput,
+    ) -> Result<TemplateView> {
         let w = self.writer()?;
         let old = w
             .template(name)?
             .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
         let t = template_from(input, Some(&old))?;
         if t.name != old.name {
-            return Err(Error::invalid("name", "a template cannot be renamed; add a new one instead"));
+            return Err(Error::invalid(
+                "name",
+                "a template cannot be renamed; add a new one instead",
+            ));
         }
         if t.product != old.product {
-            return Err(Error::invalid("product", "a template's product cannot change; add a new one instead"));
+            return Err(Error::invalid(
+                "product",
+                "a template's product cannot change; add a new one instead",
+            ));
         }
         w.save_template(&t, Some(&old.name))?;
-        audit(&w, ctx, "edit template", vec![], &format!("template {} changed", t.name), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "edit template",
+            vec![],
+            &format!("template {} changed", t.name),
+            vec![],
+            None,
+        )?;
         w.commit()?;
         Ok(TemplateView::from(&t))
     }
@@ -227,7 +330,9 @@ impl Desk {
             .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
         let mut users = 0;
         w.each_customer(&mut |c| {
-            if c.wfbs_template.as_deref() == Some(&t.name) || c.cloud_edge_template.as_deref() == Some(&t.name) {
+            if c.wfbs_template.as_deref() == Some(&t.name)
+                || c.cloud_edge_template.as_deref() == Some(&t.name)
+            {
                 users += 1;
             }
             Ok(true)
@@ -239,7 +344,15 @@ impl Desk {
             )));
         }
         w.remove_template(&t.name)?;
-        audit(&w, ctx, "remove template", vec![], &format!("template {} removed", t.name), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove template",
+            vec![],
+            &format!("template {} removed", t.name),
+            vec![],
+            None,
+        )?;
         w.commit()
     }
 
@@ -248,32 +361,76 @@ impl Desk {
             .reader()?
             .firmware()?
             .into_iter()
-            .map(|f| FirmwareView { model: f.model, version: f.version })
+            .map(|f| FirmwareView {
+                model: f.model,
+                version: f.version,
+            })
             .collect())
     }
 
     /// Records the latest firmware of a device model. Summaries hold each device's own
     /// version, so nothing else needs rewriting.
     pub fn set_firmware(&self, ctx: Ctx, model: &str, version: &str) -> Result<FirmwareView> {
-        let model = validate::text(model, 1, 64).map_err(|m| Error::invalid("model", m))?;
+        let model = validate::text(model, 1, 64)
+            .and_then(|m| {
+                if m.contains(['/', '\n', '\r']) {
+                    Err("must not contain `/` or line breaks".to_string())
+                } else {
+                    Ok(m)
+                }
+            })
+            .map_err(|m| Error::invalid("model", m))?;
         let version = validate::version(version).map_err(|m| Error::invalid("version", m))?;
         let w = self.writer()?;
-        let old = w.firmware()?.into_iter().find(|f| f.model.eq_ignore_ascii_case(&model));
-        let f = Firmware { model: model.clone(), version: version.clone() };
+        let old = w
+            .firmware()?
+            .into_iter()
+            .find(|f| f.model.eq_ignore_ascii_case(&model));
+        let f = Firmware {
+            model: model.clone(),
+            version: version.clone(),
+        };
         w.save_firmware(&f)?;
-        let changes = vec![change(&format!("firmware {model}"), old.map(|o| o.version).unwrap_or_default(), &version)];
-        audit(&w, ctx, "set firmware", vec![], &format!("latest firmware for {model} is {version}"), changes, None)?;
+        let changes = vec![change(
+            &format!("firmware {model}"),
+            old.map(|o| o.version).unwrap_or_default(),
+            &version,
+        )];
+        audit(
+            &w,
+            ctx,
+            "set firmware",
+            vec![],
+            &format!("latest firmware for {model} is {version}"),
+            changes,
+            None,
+        )?;
         w.commit()?;
         Ok(FirmwareView { model, version })
     }
 
     pub fn remove_firmware(&self, ctx: Ctx, model: &str) -> Result<()> {
         let w = self.writer()?;
-        let Some(f) = w.firmware()?.into_iter().find(|f| f.model.eq_ignore_ascii_case(model.trim())) else {
-            return Err(Error::NotFound(format!("there is no firmware entry for model `{}`", model.trim())));
+        let Some(f) = w
+            .firmware()?
+            .into_iter()
+            .find(|f| f.model.eq_ignore_ascii_case(model.trim()))
+        else {
+            return Err(Error::NotFound(format!(
+                "there is no firmware entry for model `{}`",
+                model.trim()
+            )));
         };
         w.remove_firmware(&f.model)?;
-        audit(&w, ctx, "remove firmware", vec![], &format!("firmware entry for {} removed", f.model), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove firmware",
+            vec![],
+            &format!("firmware entry for {} removed", f.model),
+            vec![],
+            None,
+        )?;
         w.commit()
     }
 }
@@ -296,7 +453,10 @@ fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Templa
         }),
         (None, Some(o)) => o.name.clone(),
         (None, None) => {
-            errors.push(FieldError::new("name", "required: 1 to 64 characters without `:` or `;`"));
+            errors.push(FieldError::new(
+                "name",
+                "required: 1 to 64 characters without `:` or `;`",
+            ));
             String::new()
         }
     };
@@ -304,7 +464,10 @@ fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Templa
         (Some(p), _) => match Product::parse(p) {
             Some(p) if p.has_templates() => p,
             _ => {
-                errors.push(FieldError::new("product", "templates exist for wfbss and cloud-edge only"));
+                errors.push(FieldError::new(
+                    "product",
+                    "templates exist for wfbss and cloud-edge only",
+                ));
                 Product::Wfbss
             }
         },
@@ -321,11 +484,18 @@ fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Templa
         .unwrap_or_default();
     for (k, v) in &settings {
         if k.trim().is_empty() || k.chars().count() > 64 || v.chars().count() > 1024 {
-            errors.push(FieldError::new("settings", format!("setting `{k}`: keys are 1 to 64 characters, values at most 1024")));
+            errors.push(FieldError::new(
+                "settings",
+                format!("setting `{k}`: keys are 1 to 64 characters, values at most 1024"),
+            ));
         }
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    Ok(Template { name, product, settings })
+    Ok(Template {
+        name,
+        product,
+        settings,
+    })
 }

@@ -26,7 +26,12 @@ impl Desk {
         save(&w, &c, None, &catalog)?;
         audit(&w, ctx, "add customer", vec![c.id], "ok", vec![], None)?;
         w.commit()?;
-        Ok(CustomerView::of(&c, Default::default(), &catalog, ctx.today))
+        Ok(CustomerView::of(
+            &c,
+            Default::default(),
+            &catalog,
+            ctx.today,
+        ))
     }
 
     /// Changes the given fields; fields left out keep their value. Returns the customer as
@@ -66,19 +71,32 @@ pub(crate) fn build(
         None => old.map_or(CustomerStatus::Active, |o| o.status),
         Some(s) if s.trim().is_empty() => old.map_or(CustomerStatus::Active, |o| o.status),
         Some(s) => CustomerStatus::parse(s).unwrap_or_else(|| {
-            errors.push(FieldError::new("status", format!("`{s}` is not valid; use active or suspended")));
+            errors.push(FieldError::new(
+                "status",
+                format!("`{s}` is not valid; use active or suspended"),
+            ));
             CustomerStatus::Active
         }),
     };
     let old_licenses = old.map_or(&[][..], |o| &o.licenses[..]);
     let licenses = match &input.licenses {
         None => old_licenses.to_vec(),
-        Some(list) => licenses(w, catalog, old_licenses, list, ctx.today, assign, &mut errors)?,
+        Some(list) => licenses(
+            w,
+            catalog,
+            old_licenses,
+            list,
+            ctx.today,
+            assign,
+            &mut errors,
+        )?,
     };
     let holds = |product: Product| {
-        licenses
-            .iter()
-            .any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == product))
+        licenses.iter().any(|l| {
+            catalog
+                .plan(l.plan_id)
+                .is_some_and(|p| p.product == product)
+        })
     };
     let wfbs_template = template_field(
         w,
@@ -122,8 +140,16 @@ pub(crate) fn build(
         None => w.next_id("customer")?,
     };
     for (field, value, found) in [
-        ("account_name", &profile.account_name, w.id_by_account(&profile.account_name)?),
-        ("company", &profile.company, w.id_by_company(&profile.company)?),
+        (
+            "account_name",
+            &profile.account_name,
+            w.id_by_account(&profile.account_name)?,
+        ),
+        (
+            "company",
+            &profile.company,
+            w.id_by_company(&profile.company)?,
+        ),
     ] {
         if let Some(other) = found.filter(|other| *other != id) {
             return Err(Error::conflict(
@@ -169,7 +195,12 @@ fn template_field(
         Some(t) => {
             errors.push(FieldError::new(
                 field,
-                format!("template `{}` is for {}, not {}", t.name, t.product.code(), product.code()),
+                format!(
+                    "template `{}` is for {}, not {}",
+                    t.name,
+                    t.product.code(),
+                    product.code()
+                ),
             ));
             Ok(None)
         }
@@ -200,14 +231,20 @@ fn licenses(
         let Some(plan) = catalog.plan_named(l.plan.trim()) else {
             errors.push(FieldError::new(
                 field("plan"),
-                format!("there is no plan `{}`; `clientele plan list` shows them", l.plan.trim()),
+                format!(
+                    "there is no plan `{}`; `clientele plan list` shows them",
+                    l.plan.trim()
+                ),
             ));
             continue;
         };
         let start = match l.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => today,
             Some(s) => Date::parse(s).unwrap_or_else(|| {
-                errors.push(FieldError::new(field("start"), format!("`{s}` is not a date; use YYYY-MM-DD")));
+                errors.push(FieldError::new(
+                    field("start"),
+                    format!("`{s}` is not a date; use YYYY-MM-DD"),
+                ));
                 today
             }),
         };
@@ -216,26 +253,50 @@ fn licenses(
             Some(s) => match Date::parse(s) {
                 Some(d) if d >= start => d,
                 Some(_) => {
-                    errors.push(FieldError::new(field("expiry"), format!("{s} is before the start date {start}")));
+                    errors.push(FieldError::new(
+                        field("expiry"),
+                        format!("{s} is before the start date {start}"),
+                    ));
                     start
                 }
                 None => {
-                    errors.push(FieldError::new(field("expiry"), format!("`{s}` is not a date; use YYYY-MM-DD")));
+                    errors.push(FieldError::new(
+                        field("expiry"),
+                        format!("`{s}` is not a date; use YYYY-MM-DD"),
+                    ));
                     start
                 }
             },
         };
+        if expiry > Date::LAST {
+            errors.push(FieldError::new(
+                field("start"),
+                format!(
+                    "the licence would end after {}; choose an earlier start",
+                    Date::LAST
+                ),
+            ));
+        }
         if l.units == 0 {
             errors.push(FieldError::new(field("units"), "must be at least 1"));
         }
-        let existing = old
-            .iter()
-            .find(|o| o.plan_id == plan.id && o.start == start && !out.iter().any(|n: &License| n.id == o.id));
+        let existing = old.iter().find(|o| {
+            o.plan_id == plan.id && o.start == start && !out.iter().any(|n: &License| n.id == o.id)
+        });
         if existing.is_none() && assign == Assign::New {
             if !plan.enabled {
-                errors.push(FieldError::new(field("plan"), format!("plan `{}` is disabled; enable it or pick another", plan.name)));
+                errors.push(FieldError::new(
+                    field("plan"),
+                    format!(
+                        "plan `{}` is disabled; enable it or pick another",
+                        plan.name
+                    ),
+                ));
             } else if plan.end_of_life {
-                errors.push(FieldError::new(field("plan"), format!("plan `{}` is end of life; pick another plan", plan.name)));
+                errors.push(FieldError::new(
+                    field("plan"),
+                    format!("plan `{}` is end of life; pick another plan", plan.name),
+                ));
             }
         }
         if errors.len() > before {
@@ -269,8 +330,16 @@ pub(crate) fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<Fie
     field("account_name", &a.account_name, &b.account_name);
     field("account_type", a.account_type.code(), b.account_type.code());
     field("status", old.status.code(), new.status.code());
-    field("contact_first_name", &a.contact_first_name, &b.contact_first_name);
-    field("contact_last_name", &a.contact_last_name, &b.contact_last_name);
+    field(
+        "contact_first_name",
+        &a.contact_first_name,
+        &b.contact_first_name,
+    );
+    field(
+        "contact_last_name",
+        &a.contact_last_name,
+        &b.contact_last_name,
+    );
     field("email", &a.email, &b.email);
     field("phone", &a.phone, &b.phone);
     field("address", &a.address, &b.address);
@@ -282,8 +351,16 @@ pub(crate) fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<Fie
     field("language", &a.language, &b.language);
     field("notes", &a.notes, &b.notes);
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    field("wfbs_template", &opt(&old.wfbs_template), &opt(&new.wfbs_template));
-    field("cloud_edge_template", &opt(&old.cloud_edge_template), &opt(&new.cloud_edge_template));
+    field(
+        "wfbs_template",
+        &opt(&old.wfbs_template),
+        &opt(&new.wfbs_template),
+    );
+    field(
+        "cloud_edge_template",
+        &opt(&old.cloud_edge_template),
+        &opt(&new.cloud_edge_template),
+    );
     field(
         "licenses",
         &licenses_text(&old.licenses, catalog),

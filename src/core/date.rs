@@ -49,6 +49,9 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 impl Date {
+    /// The last date clientele reads and writes (`YYYY-MM-DD` has four year digits).
+    pub const LAST: Date = Date(2_932_896);
+
     pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Date> {
         if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
             return None;
@@ -163,7 +166,9 @@ impl Timestamp {
         if h > 23 || mi > 59 || se > 59 {
             return None;
         }
-        Some(Timestamp(i64::from(date.0) * 86_400 + h * 3600 + mi * 60 + se))
+        Some(Timestamp(
+            i64::from(date.0) * 86_400 + h * 3600 + mi * 60 + se,
+        ))
     }
 }
 
@@ -199,6 +204,12 @@ mod tests {
         assert_eq!(Date::parse("2028-02-29").unwrap().to_string(), "2028-02-29");
         assert_eq!(Date::parse("2026-1-01"), None);
         assert_eq!(Date::parse("+026-01-01"), None);
+    }
+
+    #[test]
+    fn last_date_is_the_end_of_year_9999() {
+        assert_eq!(Date::LAST.to_string(), "9999-12-31");
+        assert_eq!(Date::parse("9999-12-31"), Some(Date::LAST));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! attention counts and their reasons. Nothing derived is ever stored as truth.
 
 use super::date::Date;
-use super::model::{Customer, Device, License, LicenseStatus, Plan, Product};
+use super::model::{Customer, Device, License, LicenseStatus, Plan, Product, Severity};
 use super::validate::compare_versions;
 use std::collections::HashMap;
 
@@ -47,7 +47,13 @@ impl Catalog {
 }
 
 /// SPEC §1.2: a licence's status; `notice_days` comes from its plan.
-pub fn license_status(expiry: Date, used: u32, units: u32, notice_days: u32, today: Date) -> LicenseStatus {
+pub fn license_status(
+    expiry: Date,
+    used: u32,
+    units: u32,
+    notice_days: u32,
+    today: Date,
+) -> LicenseStatus {
     if today > expiry {
         LicenseStatus::Expired
     } else if used > units {
@@ -59,6 +65,22 @@ pub fn license_status(expiry: Date, used: u32, units: u32, notice_days: u32, tod
     }
 }
 
+/// Which column of the Customers screen a reason belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    ThreatSystem,
+    License,
+}
+
+/// One reason a customer needs attention, in words, with its column and severity.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    pub severity: Severity,
+    pub text: String,
+}
+
 /// The four counts of SPEC §1.6 and the reasons behind them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Attention {
@@ -66,7 +88,7 @@ pub struct Attention {
     pub threat_system_warning: u32,
     pub license_action_required: u32,
     pub license_warning: u32,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 impl Attention {
@@ -109,21 +131,37 @@ pub fn derive(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) 
         threat_system_warning: events.warning,
         ..Attention::default()
     };
+    let mut reason = |kind, severity, text| {
+        attention.reasons.push(Reason {
+            kind,
+            severity,
+            text,
+        })
+    };
     if events.action_required > 0 {
-        attention.reasons.push(plural(events.action_required, "open event needs action", "open events need action"));
+        let text = plural(
+            events.action_required,
+            "open event needs action",
+            "open events need action",
+        );
+        reason(ReasonKind::ThreatSystem, Severity::ActionRequired, text);
     }
     if events.warning > 0 {
-        attention.reasons.push(plural(events.warning, "open warning event", "open warning events"));
+        let text = plural(events.warning, "open warning event", "open warning events");
+        reason(ReasonKind::ThreatSystem, Severity::Warning, text);
     }
+    let mut outdated = 0;
     for d in &c.devices {
         if let Some(latest) = catalog.device_update(d) {
-            attention.threat_system_warning += 1;
-            attention.reasons.push(format!(
+            outdated += 1;
+            let text = format!(
                 "device {} runs firmware {}, latest is {latest}",
                 d.name, d.firmware
-            ));
+            );
+            reason(ReasonKind::ThreatSystem, Severity::Warning, text);
         }
     }
+    attention.threat_system_warning += outdated;
     let mut statuses = Vec::with_capacity(c.licenses.len());
     let mut products = Vec::new();
     let mut managed = false;
@@ -139,18 +177,30 @@ pub fn derive(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) 
         match status {
             LicenseStatus::Expired => {
                 attention.license_action_required += 1;
-                attention.reasons.push(format!("licence {plan_name} expired on {}", l.expiry));
+                let text = format!("licence {plan_name} expired on {}", l.expiry);
+                attention.reasons.push(Reason {
+                    kind: ReasonKind::License,
+                    severity: Severity::ActionRequired,
+                    text,
+                });
             }
             LicenseStatus::ExceededAllocation => {
                 attention.license_action_required += 1;
-                attention.reasons.push(format!(
-                    "licence {plan_name} uses {} of {} units",
-                    l.used, l.units
-                ));
+                let text = format!("licence {plan_name} uses {} of {} units", l.used, l.units);
+                attention.reasons.push(Reason {
+                    kind: ReasonKind::License,
+                    severity: Severity::ActionRequired,
+                    text,
+                });
             }
             LicenseStatus::ExpiringSoon => {
                 attention.license_warning += 1;
-                attention.reasons.push(format!("licence {plan_name} expires on {}", l.expiry));
+                let text = format!("licence {plan_name} expires on {}", l.expiry);
+                attention.reasons.push(Reason {
+                    kind: ReasonKind::License,
+                    severity: Severity::Warning,
+                    text,
+                });
             }
             LicenseStatus::Normal => {}
         }
@@ -188,11 +238,26 @@ mod tests {
     fn status_order_follows_the_spec() {
         let d = |s| Date::parse(s).unwrap();
         let today = d("2026-11-27");
-        assert_eq!(license_status(d("2026-11-26"), 9, 1, 30, today), LicenseStatus::Expired);
-        assert_eq!(license_status(d("2026-11-27"), 2, 1, 30, today), LicenseStatus::ExceededAllocation);
-        assert_eq!(license_status(d("2026-12-27"), 1, 1, 30, today), LicenseStatus::ExpiringSoon);
-        assert_eq!(license_status(d("2026-12-28"), 1, 1, 30, today), LicenseStatus::Normal);
-        assert_eq!(license_status(d("2026-11-27"), 0, 1, 0, today), LicenseStatus::ExpiringSoon);
+        assert_eq!(
+            license_status(d("2026-11-26"), 9, 1, 30, today),
+            LicenseStatus::Expired
+        );
+        assert_eq!(
+            license_status(d("2026-11-27"), 2, 1, 30, today),
+            LicenseStatus::ExceededAllocation
+        );
+        assert_eq!(
+            license_status(d("2026-12-27"), 1, 1, 30, today),
+            LicenseStatus::ExpiringSoon
+        );
+        assert_eq!(
+            license_status(d("2026-12-28"), 1, 1, 30, today),
+            LicenseStatus::Normal
+        );
+        assert_eq!(
+            license_status(d("2026-11-27"), 0, 1, 0, today),
+            LicenseStatus::ExpiringSoon
+        );
         assert!(LicenseStatus::Expired > LicenseStatus::ExceededAllocation);
         assert!(LicenseStatus::ExceededAllocation > LicenseStatus::ExpiringSoon);
     }

@@ -45,7 +45,11 @@ pub enum CustomerRef {
 
 impl Desk {
     pub fn open(path: &Path, access: Access, today: Option<Date>) -> Result<Desk> {
-        let cache = if access == Access::Read { 16 << 20 } else { 256 << 20 };
+        let cache = if access == Access::Read {
+            16 << 20
+        } else {
+            256 << 20
+        };
         Ok(Desk {
             store: Store::open(path, access, cache)?,
             today,
@@ -87,7 +91,15 @@ impl Desk {
         let new = Settings { view };
         if old != new {
             w.save_settings(&new)?;
-            audit(&w, ctx, "settings", vec![], "ok", vec![change("view", old.view.code(), view.code())], None)?;
+            audit(
+                &w,
+                ctx,
+                "settings",
+                vec![],
+                "ok",
+                vec![change("view", old.view.code(), view.code())],
+                None,
+            )?;
             w.commit()?;
         }
         Ok(new)
@@ -126,31 +138,38 @@ impl Desk {
         let view = r.settings()?.view;
         let rows = self.summaries(&r)?;
         let q = filter.q.as_deref().map(fold);
-        let keep = |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog);
-        let (total, page): (usize, Vec<&Summary>) = if filter.sort == Default::default() {
-            // Already in company order: count and take the page in one pass.
-            let mut total = 0;
-            let mut page = Vec::with_capacity(filter.limit.min(1000));
-            for s in rows.iter().filter(keep) {
-                if total >= filter.offset && page.len() < filter.limit {
-                    page.push(s);
+        let keep =
+            |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog);
+        let (total, page): (usize, Vec<&Summary>) =
+            if filter.sort == Default::default() && view == View::All && filter.is_unfiltered() {
+                // The whole list in its stored order: the page is a slice.
+                let end = filter.offset.saturating_add(filter.limit).min(rows.len());
+                let start = filter.offset.min(end);
+                (rows.len(), rows[start..end].iter().collect())
+            } else if filter.sort == Default::default() {
+                // Already in company order: count and take the page in one pass.
+                let mut total = 0;
+                let mut page = Vec::with_capacity(filter.limit.min(1000));
+                for s in rows.iter().filter(keep) {
+                    if total >= filter.offset && page.len() < filter.limit {
+                        page.push(s);
+                    }
+                    total += 1;
                 }
-                total += 1;
-            }
-            (total, page)
-        } else {
-            let mut matches: Vec<&Summary> = rows.iter().filter(keep).collect();
-            let total = matches.len();
-            let end = filter.offset.saturating_add(filter.limit).min(total);
-            let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, &catalog);
-            if end < total {
-                matches.select_nth_unstable_by(end, cmp);
-                matches.truncate(end);
-            }
-            matches.sort_by(cmp);
-            let start = filter.offset.min(matches.len());
-            (total, matches.split_off(start))
-        };
+                (total, page)
+            } else {
+                let mut matches: Vec<&Summary> = rows.iter().filter(keep).collect();
+                let total = matches.len();
+                let end = filter.offset.saturating_add(filter.limit).min(total);
+                let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, &catalog);
+                if end < total {
+                    matches.select_nth_unstable_by(end, cmp);
+                    matches.truncate(end);
+                }
+                matches.sort_by(cmp);
+                let start = filter.offset.min(matches.len());
+                (total, matches.split_off(start))
+            };
         let mut items = Vec::with_capacity(page.len());
         for s in page {
             if let Some(c) = r.customer(s.id)? {
@@ -189,7 +208,12 @@ impl Desk {
         let rd = self.reader()?;
         let id = resolve_in(&rd, r)?;
         let c = load(&rd, id)?;
-        Ok(CustomerView::of(&c, rd.open_events(id)?, &rd.catalog()?, self.today()))
+        Ok(CustomerView::of(
+            &c,
+            rd.open_events(id)?,
+            &rd.catalog()?,
+            self.today(),
+        ))
     }
 
     pub fn detail(&self, r: &CustomerRef) -> Result<CustomerDetail> {
@@ -200,7 +224,11 @@ impl Desk {
         let events = rd.events(Some(id))?;
         Ok(CustomerDetail {
             customer: CustomerView::of(&c, rd.open_events(id)?, &catalog, self.today()),
-            devices: c.devices.iter().map(|d| device_view(id, d, &catalog)).collect(),
+            devices: c
+                .devices
+                .iter()
+                .map(|d| device_view(id, d, &catalog))
+                .collect(),
             events: events.iter().rev().map(EventView::from).collect(),
             policies: PolicyList::ALL
                 .iter()
@@ -214,7 +242,12 @@ impl Desk {
         })
     }
 
-    pub fn audit_log(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditView>> {
+    pub fn audit_log(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+        customer: Option<u64>,
+    ) -> Result<Vec<AuditView>> {
         Ok(self
             .reader()?
             .audit(limit, before, customer)?
@@ -262,8 +295,17 @@ pub(crate) fn load(r: &impl Read, id: u64) -> Result<Customer> {
 }
 
 /// Saves a customer with a fresh summary. `old` is what was stored before, if anything.
-pub(crate) fn save(w: &Writer, c: &Customer, old: Option<&Customer>, catalog: &Catalog) -> Result<()> {
-    let open = if old.is_some() { w.open_events(c.id)? } else { Default::default() };
+pub(crate) fn save(
+    w: &Writer,
+    c: &Customer,
+    old: Option<&Customer>,
+    catalog: &Catalog,
+) -> Result<()> {
+    let open = if old.is_some() {
+        w.open_events(c.id)?
+    } else {
+        Default::default()
+    };
     w.save_customer(c, old, &Summary::of(c, open, catalog))
 }
 

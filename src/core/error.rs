@@ -27,7 +27,7 @@ pub struct RowError {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Error {
     /// Input breaks one or more field rules (exit 1, HTTP 422).
     Invalid(Vec<FieldError>),
@@ -110,7 +110,10 @@ impl fmt::Display for Error {
             Error::Conflict { field, message } => write!(f, "{field}: {message}"),
             Error::Refused(why) => f.write_str(why),
             Error::Import(rows) => {
-                write!(f, "import rejected, nothing was written; fix these rows and import again:")?;
+                write!(
+                    f,
+                    "import rejected, nothing was written; fix these rows and import again:"
+                )?;
                 for row in rows {
                     for e in &row.errors {
                         write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;

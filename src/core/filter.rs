@@ -70,7 +70,11 @@ impl Sort {
     }
 
     pub fn code(self) -> String {
-        format!("{}{}", if self.descending { "-" } else { "" }, self.key.code())
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.code()
+        )
     }
 }
 
@@ -112,7 +116,9 @@ fn choice<T>(key: &str, value: &str, parsed: Option<T>, choices: String) -> Resu
 impl Filter {
     /// Parses `key=value` pairs. Empty values are ignored (an HTML form sends every field);
     /// unknown keys and bad values are errors naming the key.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Filter, Error> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Filter, Error> {
         let mut f = Filter::default();
         let mut errors = Vec::new();
         for (key, value) in pairs {
@@ -133,14 +139,21 @@ impl Filter {
     /// Sets one key; `product` adds to the list.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
         let v = value.trim();
-        let yes_no = |v: &str| choice(key, v, YesNo::parse(v), YesNo::choices()).map(YesNo::as_bool);
+        let yes_no =
+            |v: &str| choice(key, v, YesNo::parse(v), YesNo::choices()).map(YesNo::as_bool);
         match key {
             "q" => self.q = Some(v.to_string()),
             "account_type" => {
-                self.account_type = Some(choice(key, v, AccountType::parse(v), "clp or lmp".into())?)
+                self.account_type =
+                    Some(choice(key, v, AccountType::parse(v), "clp or lmp".into())?)
             }
             "status" => {
-                self.status = Some(choice(key, v, CustomerStatus::parse(v), CustomerStatus::choices())?)
+                self.status = Some(choice(
+                    key,
+                    v,
+                    CustomerStatus::parse(v),
+                    CustomerStatus::choices(),
+                )?)
             }
             "product" => {
                 for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
@@ -151,7 +164,12 @@ impl Filter {
                 }
             }
             "license" => {
-                self.license = Some(choice(key, v, LicenseFilter::parse(v), LicenseFilter::choices())?)
+                self.license = Some(choice(
+                    key,
+                    v,
+                    LicenseFilter::parse(v),
+                    LicenseFilter::choices(),
+                )?)
             }
             "attention" => self.attention = Some(yes_no(v)?),
             "managed" => self.managed = Some(yes_no(v)?),
@@ -177,7 +195,10 @@ impl Filter {
             }
             "offset" => {
                 self.offset = v.parse().map_err(|_| {
-                    FieldError::new(key, format!("`{v}` is not valid; use a whole number from 0"))
+                    FieldError::new(
+                        key,
+                        format!("`{v}` is not valid; use a whole number from 0"),
+                    )
                 })?
             }
             other => {
@@ -274,7 +295,9 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let Err(Error::Invalid(errs)) = Filter::from_pairs([("limit", "0"), ("sort", "size"), ("colour", "red")]) else {
+        let Err(Error::Invalid(errs)) =
+            Filter::from_pairs([("limit", "0"), ("sort", "size"), ("colour", "red")])
+        else {
             panic!("expected errors")
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();

@@ -41,7 +41,8 @@ pub struct EventInput {
 }
 
 fn date_field(field: &str, s: &str) -> Result<Date> {
-    Date::parse(s.trim()).ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
+    Date::parse(s.trim())
+        .ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
 }
 
 /// Finds the customer holding a licence or device with the given id.
@@ -59,19 +60,39 @@ fn owner_of(w: &Writer, what: &str, pred: &dyn Fn(&Customer) -> bool) -> Result<
 
 impl Desk {
     /// Assigns a plan to a customer (SPEC §2: the plan must be enabled and not end of life).
-    pub fn add_license(&self, ctx: Ctx, customer: u64, plan: &str, units: u32, used: u32, start: Option<&str>) -> Result<LicenseView> {
+    pub fn add_license(
+        &self,
+        ctx: Ctx,
+        customer: u64,
+        plan: &str,
+        units: u32,
+        used: u32,
+        start: Option<&str>,
+    ) -> Result<LicenseView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
         let old = c.clone();
-        let p = catalog
-            .plan_named(plan.trim())
-            .ok_or_else(|| Error::invalid("plan", format!("there is no plan `{}`; `clientele plan list` shows them", plan.trim())))?;
+        let p = catalog.plan_named(plan.trim()).ok_or_else(|| {
+            Error::invalid(
+                "plan",
+                format!(
+                    "there is no plan `{}`; `clientele plan list` shows them",
+                    plan.trim()
+                ),
+            )
+        })?;
         if !p.enabled {
-            return Err(Error::invalid("plan", format!("plan `{}` is disabled; enable it or pick another", p.name)));
+            return Err(Error::invalid(
+                "plan",
+                format!("plan `{}` is disabled; enable it or pick another", p.name),
+            ));
         }
         if p.end_of_life {
-            return Err(Error::invalid("plan", format!("plan `{}` is end of life; pick another plan", p.name)));
+            return Err(Error::invalid(
+                "plan",
+                format!("plan `{}` is end of life; pick another plan", p.name),
+            ));
         }
         if units == 0 {
             return Err(Error::invalid("units", "must be at least 1"));
@@ -80,6 +101,15 @@ impl Desk {
             Some(s) => date_field("start", s)?,
             None => ctx.today,
         };
+        if start.add_months(p.months) > Date::LAST {
+            return Err(Error::invalid(
+                "start",
+                format!(
+                    "the licence would end after {}; choose an earlier start",
+                    Date::LAST
+                ),
+            ));
+        }
         let l = License {
             id: w.next_id("license")?,
             plan_id: p.id,
@@ -93,17 +123,36 @@ impl Desk {
         c.updated_at = ctx.now;
         save(&w, &c, Some(&old), &catalog)?;
         let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
-        audit(&w, ctx, "add licence", vec![customer], "ok", vec![change("licence", "", text)], None)?;
+        audit(
+            &w,
+            ctx,
+            "add licence",
+            vec![customer],
+            "ok",
+            vec![change("licence", "", text)],
+            None,
+        )?;
         w.commit()?;
         Ok(license_view(&l, &catalog, ctx.today))
     }
 
-    pub fn edit_license(&self, ctx: Ctx, license: u64, input: &LicenseChange) -> Result<LicenseView> {
+    pub fn edit_license(
+        &self,
+        ctx: Ctx,
+        license: u64,
+        input: &LicenseChange,
+    ) -> Result<LicenseView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| c.licenses.iter().any(|l| l.id == license))?;
+        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| {
+            c.licenses.iter().any(|l| l.id == license)
+        })?;
         let old = c.clone();
-        let l = c.licenses.iter_mut().find(|l| l.id == license).ok_or_else(|| Error::Internal("licence vanished".into()))?;
+        let l = c
+            .licenses
+            .iter_mut()
+            .find(|l| l.id == license)
+            .ok_or_else(|| Error::Internal("licence vanished".into()))?;
         let before = l.clone();
         if let Some(u) = input.units {
             if u == 0 {
@@ -121,15 +170,27 @@ impl Desk {
             l.expiry = date_field("expiry", s)?;
         }
         if l.expiry < l.start {
-            return Err(Error::invalid("expiry", format!("{} is before the start date {}", l.expiry, l.start)));
+            return Err(Error::invalid(
+                "expiry",
+                format!("{} is before the start date {}", l.expiry, l.start),
+            ));
         }
         let after = l.clone();
         if after != before {
             c.last_transaction = ctx.now;
             c.updated_at = ctx.now;
             save(&w, &c, Some(&old), &catalog)?;
-            let t = |l: &License| super::customers::licenses_text(std::slice::from_ref(l), &catalog);
-            audit(&w, ctx, "edit licence", vec![c.id], "ok", vec![change("licence", t(&before), t(&after))], None)?;
+            let t =
+                |l: &License| super::customers::licenses_text(std::slice::from_ref(l), &catalog);
+            audit(
+                &w,
+                ctx,
+                "edit licence",
+                vec![c.id],
+                "ok",
+                vec![change("licence", t(&before), t(&after))],
+                None,
+            )?;
             w.commit()?;
         }
         Ok(license_view(&after, &catalog, ctx.today))
@@ -138,18 +199,38 @@ impl Desk {
     pub fn remove_license(&self, ctx: Ctx, license: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| c.licenses.iter().any(|l| l.id == license))?;
+        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| {
+            c.licenses.iter().any(|l| l.id == license)
+        })?;
         let old = c.clone();
-        let pos = c.licenses.iter().position(|l| l.id == license).unwrap_or_default();
+        let pos = c
+            .licenses
+            .iter()
+            .position(|l| l.id == license)
+            .unwrap_or_default();
         let l = c.licenses.remove(pos);
-        if c.wfbs_template.is_some() && !c.licenses.iter().any(|l| catalog.plan(l.plan_id).is_some_and(|p| p.product == Product::Wfbss)) {
+        if c.wfbs_template.is_some()
+            && !c.licenses.iter().any(|l| {
+                catalog
+                    .plan(l.plan_id)
+                    .is_some_and(|p| p.product == Product::Wfbss)
+            })
+        {
             c.wfbs_template = None;
         }
         c.last_transaction = ctx.now;
         c.updated_at = ctx.now;
         save(&w, &c, Some(&old), &catalog)?;
         let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
-        audit(&w, ctx, "remove licence", vec![c.id], "ok", vec![change("licence", text, "")], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove licence",
+            vec![c.id],
+            "ok",
+            vec![change("licence", text, "")],
+            None,
+        )?;
         w.commit()
     }
 
@@ -157,7 +238,8 @@ impl Desk {
         let r = self.reader()?;
         let catalog = r.catalog()?;
         let mut out = Vec::new();
-        let mut push = |c: &Customer| out.extend(c.devices.iter().map(|d| device_view(c.id, d, &catalog)));
+        let mut push =
+            |c: &Customer| out.extend(c.devices.iter().map(|d| device_view(c.id, d, &catalog)));
         match customer {
             Some(id) => push(&load(&r, id)?),
             None => r.each_customer(&mut |c| {
@@ -174,12 +256,23 @@ impl Desk {
         let mut c = load(&w, customer)?;
         let old = c.clone();
         let d = device_from(&w, &c, input, None)?;
-        let d = Device { id: w.next_id("device")?, ..d };
+        let d = Device {
+            id: w.next_id("device")?,
+            ..d
+        };
         c.devices.push(d.clone());
         c.last_transaction = ctx.now;
         c.updated_at = ctx.now;
         save(&w, &c, Some(&old), &catalog)?;
-        audit(&w, ctx, "add device", vec![customer], "ok", vec![change("device", "", device_text(&d))], None)?;
+        audit(
+            &w,
+            ctx,
+            "add device",
+            vec![customer],
+            "ok",
+            vec![change("device", "", device_text(&d))],
+            None,
+        )?;
         w.commit()?;
         Ok(device_view(customer, &d, &catalog))
     }
@@ -187,9 +280,15 @@ impl Desk {
     pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| c.devices.iter().any(|d| d.id == device))?;
+        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| {
+            c.devices.iter().any(|d| d.id == device)
+        })?;
         let old = c.clone();
-        let pos = c.devices.iter().position(|d| d.id == device).unwrap_or_default();
+        let pos = c
+            .devices
+            .iter()
+            .position(|d| d.id == device)
+            .unwrap_or_default();
         let before = c.devices[pos].clone();
         let mut d = device_from(&w, &c, input, Some(&before))?;
         if d.firmware != before.firmware {
@@ -200,7 +299,15 @@ impl Desk {
             c.last_transaction = ctx.now;
             c.updated_at = ctx.now;
             save(&w, &c, Some(&old), &catalog)?;
-            audit(&w, ctx, "edit device", vec![c.id], "ok", vec![change("device", device_text(&before), device_text(&d))], None)?;
+            audit(
+                &w,
+                ctx,
+                "edit device",
+                vec![c.id],
+                "ok",
+                vec![change("device", device_text(&before), device_text(&d))],
+                None,
+            )?;
             w.commit()?;
         }
         Ok(device_view(c.id, &d, &catalog))
@@ -209,14 +316,28 @@ impl Desk {
     pub fn remove_device(&self, ctx: Ctx, device: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| c.devices.iter().any(|d| d.id == device))?;
+        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| {
+            c.devices.iter().any(|d| d.id == device)
+        })?;
         let old = c.clone();
-        let pos = c.devices.iter().position(|d| d.id == device).unwrap_or_default();
+        let pos = c
+            .devices
+            .iter()
+            .position(|d| d.id == device)
+            .unwrap_or_default();
         let d = c.devices.remove(pos);
         c.last_transaction = ctx.now;
         c.updated_at = ctx.now;
         save(&w, &c, Some(&old), &catalog)?;
-        audit(&w, ctx, "remove device", vec![c.id], "ok", vec![change("device", device_text(&d), "")], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove device",
+            vec![c.id],
+            "ok",
+            vec![change("device", device_text(&d), "")],
+            None,
+        )?;
         w.commit()
     }
 
@@ -235,11 +356,20 @@ impl Desk {
     pub fn add_event(&self, ctx: Ctx, customer: u64, input: &EventInput) -> Result<EventView> {
         let mut errors = Vec::new();
         let kind = EventKind::parse(&input.kind).unwrap_or_else(|| {
-            errors.push(FieldError::new("kind", format!("`{}` is not valid; use threat or system", input.kind)));
+            errors.push(FieldError::new(
+                "kind",
+                format!("`{}` is not valid; use threat or system", input.kind),
+            ));
             EventKind::System
         });
         let severity = Severity::parse(&input.severity).unwrap_or_else(|| {
-            errors.push(FieldError::new("severity", format!("`{}` is not valid; use warning or action_required", input.severity)));
+            errors.push(FieldError::new(
+                "severity",
+                format!(
+                    "`{}` is not valid; use warning or action_required",
+                    input.severity
+                ),
+            ));
             Severity::Warning
         });
         let category = validate::text(&input.category, 1, 64).unwrap_or_else(|m| {
@@ -253,7 +383,10 @@ impl Desk {
         let time = match input.time.as_deref().filter(|t| !t.trim().is_empty()) {
             None => ctx.now,
             Some(t) => Timestamp::parse(t.trim()).unwrap_or_else(|| {
-                errors.push(FieldError::new("time", format!("`{t}` is not a time; use 2026-11-27T08:00:00Z")));
+                errors.push(FieldError::new(
+                    "time",
+                    format!("`{t}` is not a time; use 2026-11-27T08:00:00Z"),
+                ));
                 ctx.now
             }),
         };
@@ -263,10 +396,27 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        let e = Event { id: w.next_id("event")?, customer_id: customer, kind, severity, category, message, time, resolved_at: None };
+        let e = Event {
+            id: w.next_id("event")?,
+            customer_id: customer,
+            kind,
+            severity,
+            category,
+            message,
+            time,
+            resolved_at: None,
+        };
         w.save_event(&e)?;
         self.touch(&w, ctx, &mut c, &catalog)?;
-        audit(&w, ctx, "add event", vec![customer], "ok", vec![change("event", "", event_text(&e))], None)?;
+        audit(
+            &w,
+            ctx,
+            "add event",
+            vec![customer],
+            "ok",
+            vec![change("event", "", event_text(&e))],
+            None,
+        )?;
         w.commit()?;
         Ok(EventView::from(&e))
     }
@@ -275,7 +425,9 @@ impl Desk {
     pub fn set_event_open(&self, ctx: Ctx, event: u64, open: bool) -> Result<EventView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut e = w.event(event)?.ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+        let mut e = w
+            .event(event)?
+            .ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
         if e.resolved_at.is_none() == open {
             return Ok(EventView::from(&e));
         }
@@ -283,8 +435,24 @@ impl Desk {
         w.save_event(&e)?;
         let mut c = load(&w, e.customer_id)?;
         self.touch(&w, ctx, &mut c, &catalog)?;
-        let task = if open { "reopen event" } else { "resolve event" };
-        audit(&w, ctx, task, vec![c.id], "ok", vec![change("event", event_text(&e), if open { "open" } else { "resolved" })], None)?;
+        let task = if open {
+            "reopen event"
+        } else {
+            "resolve event"
+        };
+        audit(
+            &w,
+            ctx,
+            task,
+            vec![c.id],
+            "ok",
+            vec![change(
+                "event",
+                event_text(&e),
+                if open { "open" } else { "resolved" },
+            )],
+            None,
+        )?;
         w.commit()?;
         Ok(EventView::from(&e))
     }
@@ -292,26 +460,55 @@ impl Desk {
     pub fn remove_event(&self, ctx: Ctx, event: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let e = w.event(event)?.ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+        let e = w
+            .event(event)?
+            .ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
         w.remove_event(&e)?;
         let mut c = load(&w, e.customer_id)?;
         self.touch(&w, ctx, &mut c, &catalog)?;
-        audit(&w, ctx, "remove event", vec![c.id], "ok", vec![change("event", event_text(&e), "")], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove event",
+            vec![c.id],
+            "ok",
+            vec![change("event", event_text(&e), "")],
+            None,
+        )?;
         w.commit()
     }
 
     /// Moves `last_transaction` after an event change and rewrites the summary.
-    fn touch(&self, w: &Writer, ctx: Ctx, c: &mut Customer, catalog: &super::derive::Catalog) -> Result<()> {
+    fn touch(
+        &self,
+        w: &Writer,
+        ctx: Ctx,
+        c: &mut Customer,
+        catalog: &super::derive::Catalog,
+    ) -> Result<()> {
         let old = c.clone();
         c.last_transaction = ctx.now;
-        w.save_customer(c, Some(&old), &super::summary::Summary::of(c, w.open_events(c.id)?, catalog))?;
+        w.save_customer(
+            c,
+            Some(&old),
+            &super::summary::Summary::of(c, w.open_events(c.id)?, catalog),
+        )?;
         Ok(())
     }
 }
 
-fn device_from(r: &impl Read, c: &Customer, input: &DeviceInput, old: Option<&Device>) -> Result<Device> {
+fn device_from(
+    r: &impl Read,
+    c: &Customer,
+    input: &DeviceInput,
+    old: Option<&Device>,
+) -> Result<Device> {
     let mut errors = Vec::new();
-    let mut field = |name: &str, given: &Option<String>, old: Option<&str>, check: &dyn Fn(&str) -> Result<String, String>| -> String {
+    let mut field = |name: &str,
+                     given: &Option<String>,
+                     old: Option<&str>,
+                     check: &dyn Fn(&str) -> Result<String, String>|
+     -> String {
         match (given, old) {
             (Some(v), _) => check(v).unwrap_or_else(|m| {
                 errors.push(FieldError::new(name, m));
@@ -324,27 +521,52 @@ fn device_from(r: &impl Read, c: &Customer, input: &DeviceInput, old: Option<&De
             }),
         }
     };
-    let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| validate::text(v, 1, 64));
-    let serial = field("serial", &input.serial, old.map(|d| d.serial.as_str()), &|v| {
-        let v = validate::text(v, 1, 64)?;
-        if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            Ok(v)
-        } else {
-            Err("use letters, digits, - and _ only".into())
-        }
+    let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| {
+        validate::text(v, 1, 64)
     });
-    let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| validate::text(v, 1, 64));
-    let firmware = field("firmware", &input.firmware, old.map(|d| d.firmware.as_str()), &validate::version);
+    let serial = field(
+        "serial",
+        &input.serial,
+        old.map(|d| d.serial.as_str()),
+        &|v| {
+            let v = validate::text(v, 1, 64)?;
+            if v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                Ok(v)
+            } else {
+                Err("use letters, digits, - and _ only".into())
+            }
+        },
+    );
+    let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| {
+        validate::text(v, 1, 64)
+    });
+    let firmware = field(
+        "firmware",
+        &input.firmware,
+        old.map(|d| d.firmware.as_str()),
+        &validate::version,
+    );
     if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
-        errors.push(FieldError::new("name", "a device name must differ from the company name"));
+        errors.push(FieldError::new(
+            "name",
+            "a device name must differ from the company name",
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     if let Some(owner) = r.owner_of_serial(&serial)? {
-        let same_device = old.is_some_and(|o| o.serial.eq_ignore_ascii_case(&serial)) && owner == c.id;
+        let same_device =
+            old.is_some_and(|o| o.serial.eq_ignore_ascii_case(&serial)) && owner == c.id;
         if !same_device {
-            return Err(Error::conflict("serial", format!("serial {serial} is already registered to customer {owner}; serials are unique")));
+            return Err(Error::conflict(
+                "serial",
+                format!(
+                    "serial {serial} is already registered to customer {owner}; serials are unique"
+                ),
+            ));
         }
     }
     Ok(Device {
@@ -358,7 +580,10 @@ fn device_from(r: &impl Read, c: &Customer, input: &DeviceInput, old: Option<&De
 }
 
 fn device_text(d: &Device) -> String {
-    format!("{} ({} {}, firmware {})", d.name, d.model, d.serial, d.firmware)
+    format!(
+        "{} ({} {}, firmware {})",
+        d.name, d.model, d.serial, d.firmware
+    )
 }
 
 fn event_text(e: &Event) -> String {

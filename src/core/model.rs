@@ -195,7 +195,6 @@ pub struct Profile {
     pub notes: String,
 }
 
-
 // The `codes!` macro cannot mark a default variant, so this one is written out.
 #[allow(clippy::derivable_impls)]
 impl Default for AccountType {

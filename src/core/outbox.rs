@@ -10,14 +10,34 @@ use std::path::Path;
 
 impl Desk {
     pub fn outbox(&self) -> Result<Vec<OutboxView>> {
-        Ok(self.reader()?.outbox()?.iter().map(OutboxView::from).collect())
+        Ok(self
+            .reader()?
+            .outbox()?
+            .iter()
+            .map(OutboxView::from)
+            .collect())
+    }
+
+    /// The messages queued for one customer.
+    pub fn outbox_for(&self, customer: u64) -> Result<Vec<OutboxView>> {
+        Ok(self
+            .reader()?
+            .outbox()?
+            .iter()
+            .filter(|m| m.customer_id == customer)
+            .map(OutboxView::from)
+            .collect())
     }
 
     pub fn outbox_message(&self, id: u64) -> Result<OutboxView> {
         self.reader()?
             .outbox_message(id)?
             .map(|m| OutboxView::from(&m))
-            .ok_or_else(|| Error::NotFound(format!("there is no outbox message {id}; `clientele outbox list` shows them")))
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "there is no outbox message {id}; `clientele outbox list` shows them"
+                ))
+            })
     }
 
     /// The message as an RFC 5322 `.eml` text.
@@ -27,11 +47,14 @@ impl Desk {
 
     /// Writes every message as `outbox-ID.eml` into `dir` (created if missing); returns the files.
     pub fn export_outbox(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::invalid("dir", format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::invalid("dir", format!("cannot create {}: {e}", dir.display())))?;
         let mut files = Vec::new();
         for m in self.outbox()? {
             let path = dir.join(format!("outbox-{}.eml", m.id));
-            std::fs::write(&path, eml(&m)).map_err(|e| Error::invalid("dir", format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, eml(&m)).map_err(|e| {
+                Error::invalid("dir", format!("cannot write {}: {e}", path.display()))
+            })?;
             files.push(path);
         }
         Ok(files)
@@ -44,7 +67,15 @@ impl Desk {
             .outbox_message(id)?
             .ok_or_else(|| Error::NotFound(format!("there is no outbox message {id}")))?;
         w.remove_outbox(id)?;
-        audit(&w, ctx, "remove outbox message", vec![m.customer_id], &format!("message {id} removed"), vec![], None)?;
+        audit(
+            &w,
+            ctx,
+            "remove outbox message",
+            vec![m.customer_id],
+            &format!("message {id} removed"),
+            vec![],
+            None,
+        )?;
         w.commit()
     }
 }
@@ -63,7 +94,10 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -78,7 +112,9 @@ fn base64(bytes: &[u8]) -> String {
 /// `Fri, 27 Nov 2026 08:00:00 +0000`
 fn rfc5322_date(t: Timestamp) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let date = t.date();
     let (y, m, d) = date.ymd();
     let secs = t.0.rem_euclid(86_400);

@@ -61,15 +61,17 @@ impl Summary {
                 }
             })
             .collect();
-        let haystack = fold(&[
-            p.company.as_str(),
-            &p.account_name,
-            &p.contact_first_name,
-            &p.contact_last_name,
-            &p.email,
-            &p.phone,
-        ]
-        .join("\u{1f}"));
+        let haystack = fold(
+            &[
+                p.company.as_str(),
+                &p.account_name,
+                &p.contact_first_name,
+                &p.contact_last_name,
+                &p.email,
+                &p.phone,
+            ]
+            .join("\u{1f}"),
+        );
         Summary {
             id: c.id,
             company_key: fold(&p.company),

@@ -64,6 +64,8 @@ pub struct CustomerInput {
 }
 
 /// A licence as typed: a plan by name with units; dates default from the plan.
+/// Unknown keys are not refused here: the API checks them itself so it can name
+/// `licenses[i].key` exactly.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct LicenseInput {
     pub plan: String,
@@ -250,10 +252,7 @@ pub fn email(v: &str) -> Result<String, String> {
     if local.is_empty() {
         return Err("the part before `@` is empty; use an address such as name@example.com".into());
     }
-    let dot_ok = domain
-        .split('.')
-        .all(|label| !label.is_empty())
-        && domain.contains('.');
+    let dot_ok = domain.split('.').all(|label| !label.is_empty()) && domain.contains('.');
     if !dot_ok {
         return Err(format!(
             "the domain `{domain}` needs a dot between non-empty parts, as in example.com"
@@ -355,7 +354,8 @@ pub fn language(v: &str) -> Result<String, String> {
     let primary = subtags.next().unwrap_or_default();
     let primary_ok =
         (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
-    let rest_ok = subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
     if primary_ok && rest_ok {
         Ok(v.to_string())
     } else {
@@ -385,8 +385,8 @@ pub fn notes(v: &str) -> Result<String, String> {
 /// Plan and template names: 1–64 characters without `:` or `;` (they separate CSV entries).
 pub fn plan_name(v: &str) -> Result<String, String> {
     let v = text(v, 1, 64)?;
-    if v.contains([':', ';', '\n', '\r']) {
-        return Err("must not contain `:`, `;` or line breaks".into());
+    if v.contains([':', ';', '/', '\n', '\r']) {
+        return Err("must not contain `:`, `;`, `/` or line breaks".into());
     }
     Ok(v)
 }
@@ -451,16 +451,23 @@ fn policy_entry(list: PolicyList, e: &str) -> Result<(), String> {
                 .ok_or("a URL must start with http:// or https://")?;
             let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
             if host.is_empty() || e.contains(char::is_whitespace) {
-                return Err("a URL needs a host name and no spaces, as in https://example.com/".into());
+                return Err(
+                    "a URL needs a host name and no spaces, as in https://example.com/".into(),
+                );
             }
             Ok(())
         }
         PolicyList::BehaviorApproved | PolicyList::BehaviorBlocked => {
             if e.contains(['<', '>', '|', '"']) {
-                return Err("a program path must not contain < > | or \"; use *, ? and %VAR% for wildcards".into());
+                return Err(
+                    "a program path must not contain < > | or \"; use *, ? and %VAR% for wildcards"
+                        .into(),
+                );
             }
             if e.matches('%').count() % 2 == 1 {
-                return Err("an environment variable needs a closing `%`, as in %ProgramFiles%".into());
+                return Err(
+                    "an environment variable needs a closing `%`, as in %ProgramFiles%".into(),
+                );
             }
             Ok(())
         }
@@ -506,7 +513,10 @@ mod tests {
         assert!(time_zone("Mars/Olympus").is_err());
         assert!(language("de-DE").is_ok());
         assert!(language("deutsch!").is_err());
-        assert_eq!(text("  Müller & Söhne, \"GmbH\"  ", 1, 128).unwrap(), "Müller & Söhne, \"GmbH\"");
+        assert_eq!(
+            text("  Müller & Söhne, \"GmbH\"  ", 1, 128).unwrap(),
+            "Müller & Söhne, \"GmbH\""
+        );
         assert!(text(&"ü".repeat(128), 1, 128).is_ok());
         assert!(text(&"ü".repeat(129), 1, 128).is_err());
         assert!(plan_name("Gold: 12").is_err());
@@ -522,9 +532,14 @@ mod tests {
 
     #[test]
     fn policy_entries_split_and_check() {
-        let ok = policy_entries(PolicyList::BlockedUrls, "https://a.example/;\n\nhttp://b.example ;").unwrap();
+        let ok = policy_entries(
+            PolicyList::BlockedUrls,
+            "https://a.example/;\n\nhttp://b.example ;",
+        )
+        .unwrap();
         assert_eq!(ok, vec!["https://a.example/", "http://b.example"]);
-        let err = policy_entries(PolicyList::BlockedUrls, "https://a.example/;ftp://x").unwrap_err();
+        let err =
+            policy_entries(PolicyList::BlockedUrls, "https://a.example/;ftp://x").unwrap_err();
         assert!(err.starts_with("entry 2 `ftp://x`"), "{err}");
         assert!(policy_entries(PolicyList::MlExceptions, &"a".repeat(40)).is_ok());
         assert!(policy_entries(PolicyList::MlExceptions, &"g".repeat(40)).is_err());

@@ -2,7 +2,7 @@
 //! console row), built once from stored facts and *today*.
 
 use super::date::Date;
-use super::derive::{derive, license_of, Catalog, OpenEvents};
+use super::derive::{derive, license_of, Catalog, OpenEvents, Reason};
 use super::model::*;
 use serde::Serialize;
 
@@ -50,7 +50,7 @@ pub struct CustomerView {
     pub license_action_required: u32,
     pub license_warning: u32,
     pub needs_attention: bool,
-    pub attention_reasons: Vec<String>,
+    pub attention_reasons: Vec<Reason>,
     pub managed: bool,
     pub wfbs_template: Option<String>,
     pub cloud_edge_template: Option<String>,

@@ -73,7 +73,8 @@ impl Store {
     /// Opens (or, for `Access::Write`, creates) the database at `path`.
     pub fn open(path: &Path, access: Access, cache_bytes: usize) -> Result<Store, Error> {
         let shown = path.display();
-        let open_err = |e: DatabaseError| match e {
+        let open_err = |e: DatabaseError| {
+            match e {
             DatabaseError::DatabaseAlreadyOpen => Error::Busy(holder::describe(path)),
             DatabaseError::UpgradeRequired(_) | DatabaseError::RepairAborted => Error::Database(
                 format!("{shown} cannot be opened: {e}"),
@@ -84,6 +85,7 @@ impl Store {
             other => Error::Database(format!(
                 "{shown} is not a clientele database or is damaged ({other}); pass another file with --db"
             )),
+        }
         };
         let handle = match access {
             Access::Write => Handle::Write(builder(cache_bytes).create(path).map_err(open_err)?),
@@ -94,7 +96,11 @@ impl Store {
                          or `clientele add …`, or choose another file with --db"
                     )));
                 }
-                Handle::Read(builder(cache_bytes).open_read_only(path).map_err(open_err)?)
+                Handle::Read(
+                    builder(cache_bytes)
+                        .open_read_only(path)
+                        .map_err(open_err)?,
+                )
             }
         };
         let store = Store {
@@ -199,9 +205,8 @@ impl Store {
     }
 
     fn copy_into(&self, to: &Path) -> Result<u64, Error> {
-        let target = Database::create(to).map_err(|e| {
-            Error::invalid("file", format!("cannot create {}: {e}", to.display()))
-        })?;
+        let target = Database::create(to)
+            .map_err(|e| Error::invalid("file", format!("cannot create {}: {e}", to.display())))?;
         let r = self.read()?;
         let w = target.begin_write().map_err(db_err)?;
         let mut copied = 0u64;
@@ -245,7 +250,10 @@ pub trait Read {
     /// Calls `f` for each summary in id order until it returns `false`.
     fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
     /// Calls `f` for each customer in id order until it returns `false`.
-    fn each_customer(&self, f: &mut dyn FnMut(Customer) -> Result<bool, Error>) -> Result<(), Error>;
+    fn each_customer(
+        &self,
+        f: &mut dyn FnMut(Customer) -> Result<bool, Error>,
+    ) -> Result<(), Error>;
     /// Walks summaries and customers side by side in id order; `f` gets the full customer
     /// only for summaries `want` accepts (so filtered walks skip decoding the rest).
     fn each_pair(
@@ -265,7 +273,12 @@ pub trait Read {
     fn outbox(&self) -> Result<Vec<OutboxMessage>, Error>;
     fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error>;
     /// Audit entries, newest first, older than `before` when given.
-    fn audit(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditEntry>, Error>;
+    fn audit(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+        customer: Option<u64>,
+    ) -> Result<Vec<AuditEntry>, Error>;
 
     fn catalog(&self) -> Result<Catalog, Error> {
         Ok(Catalog::new(
@@ -279,7 +292,10 @@ pub trait Read {
 }
 
 fn out_of_step() -> Error {
-    Error::Database("customer summaries are out of step with customers; the file is damaged (restore a backup)".into())
+    Error::Database(
+        "customer summaries are out of step with customers; the file is damaged (restore a backup)"
+            .into(),
+    )
 }
 
 fn all_values<T>(
@@ -314,7 +330,11 @@ macro_rules! impl_read {
             }
 
             fn customer_count(&self) -> Result<u64, Error> {
-                self.tx.open_table(CUSTOMERS).map_err(db_err)?.len().map_err(db_err)
+                self.tx
+                    .open_table(CUSTOMERS)
+                    .map_err(db_err)?
+                    .len()
+                    .map_err(db_err)
             }
 
             fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error> {
@@ -335,7 +355,10 @@ macro_rules! impl_read {
                 Ok(v.map(|v| v.value()))
             }
 
-            fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error> {
+            fn each_summary(
+                &self,
+                f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
+            ) -> Result<(), Error> {
                 let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
                     if !f(decode_summary(row.map_err(db_err)?.1.value())?)? {
@@ -345,7 +368,10 @@ macro_rules! impl_read {
                 Ok(())
             }
 
-            fn each_customer(&self, f: &mut dyn FnMut(Customer) -> Result<bool, Error>) -> Result<(), Error> {
+            fn each_customer(
+                &self,
+                f: &mut dyn FnMut(Customer) -> Result<bool, Error>,
+            ) -> Result<(), Error> {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
                     if !f(decode_customer(row.map_err(db_err)?.1.value())?)? {
@@ -382,7 +408,10 @@ macro_rules! impl_read {
             }
 
             fn templates(&self) -> Result<Vec<Template>, Error> {
-                all_str_values(&self.tx.open_table(TEMPLATES).map_err(db_err)?, decode_template)
+                all_str_values(
+                    &self.tx.open_table(TEMPLATES).map_err(db_err)?,
+                    decode_template,
+                )
             }
 
             fn template(&self, name: &str) -> Result<Option<Template>, Error> {
@@ -392,13 +421,18 @@ macro_rules! impl_read {
             }
 
             fn firmware(&self) -> Result<Vec<Firmware>, Error> {
-                all_str_values(&self.tx.open_table(FIRMWARE).map_err(db_err)?, decode_firmware)
+                all_str_values(
+                    &self.tx.open_table(FIRMWARE).map_err(db_err)?,
+                    decode_firmware,
+                )
             }
 
             fn settings(&self) -> Result<Settings, Error> {
                 let t = self.tx.open_table(META).map_err(db_err)?;
                 let v = t.get("settings").map_err(db_err)?;
-                Ok(v.map(|v| decode_settings(v.value())).transpose()?.unwrap_or_default())
+                Ok(v.map(|v| decode_settings(v.value()))
+                    .transpose()?
+                    .unwrap_or_default())
             }
 
             fn events(&self, customer: Option<u64>) -> Result<Vec<Event>, Error> {
@@ -451,7 +485,12 @@ macro_rules! impl_read {
                 v.map(|v| decode_outbox(v.value())).transpose()
             }
 
-            fn audit(&self, limit: usize, before: Option<u64>, customer: Option<u64>) -> Result<Vec<AuditEntry>, Error> {
+            fn audit(
+                &self,
+                limit: usize,
+                before: Option<u64>,
+                customer: Option<u64>,
+            ) -> Result<Vec<AuditEntry>, Error> {
                 let t = self.tx.open_table(AUDIT).map_err(db_err)?;
                 let mut out = Vec::new();
                 for row in t.range(..before.unwrap_or(u64::MAX)).map_err(db_err)?.rev() {
@@ -507,12 +546,29 @@ impl Writer {
 
     /// Writes a customer with its summary and unique indexes. `old` is the stored version
     /// (if any), whose index entries are replaced. Index clashes are refused as conflicts.
-    pub fn save_customer(&self, c: &Customer, old: Option<&Customer>, summary: &Summary) -> Result<(), Error> {
+    pub fn save_customer(
+        &self,
+        c: &Customer,
+        old: Option<&Customer>,
+        summary: &Summary,
+    ) -> Result<(), Error> {
         {
             let mut idx = self.tx.open_table(BY_ACCOUNT).map_err(db_err)?;
-            reindex(&mut idx, c.id, old.map(|o| o.profile.account_name.as_str()), &c.profile.account_name, "account_name")?;
+            reindex(
+                &mut idx,
+                c.id,
+                old.map(|o| o.profile.account_name.as_str()),
+                &c.profile.account_name,
+                "account_name",
+            )?;
             let mut idx = self.tx.open_table(BY_COMPANY).map_err(db_err)?;
-            reindex(&mut idx, c.id, old.map(|o| o.profile.company.as_str()), &c.profile.company, "company")?;
+            reindex(
+                &mut idx,
+                c.id,
+                old.map(|o| o.profile.company.as_str()),
+                &c.profile.company,
+                "company",
+            )?;
             let mut idx = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
             if let Some(old) = old {
                 for d in &old.devices {
@@ -523,22 +579,32 @@ impl Writer {
                 let key = fold(&d.serial);
                 if let Some(owner) = idx.get(key.as_str()).map_err(db_err)?.map(|v| v.value()) {
                     if owner != c.id {
-                        return Err(Error::conflict("serial", format!(
-                            "serial {} already belongs to customer {owner}; serials are unique", d.serial
-                        )));
+                        return Err(Error::conflict(
+                            "serial",
+                            format!(
+                                "serial {} already belongs to customer {owner}; serials are unique",
+                                d.serial
+                            ),
+                        ));
                     }
                 }
                 idx.insert(key.as_str(), c.id).map_err(db_err)?;
             }
         }
-        self.tx.open_table(CUSTOMERS).map_err(db_err)?
-            .insert(c.id, encode_customer(c)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(CUSTOMERS)
+            .map_err(db_err)?
+            .insert(c.id, encode_customer(c)?.as_slice())
+            .map_err(db_err)?;
         self.save_summary(summary)
     }
 
     pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
-        self.tx.open_table(SUMMARIES).map_err(db_err)?
-            .insert(s.id, encode_summary(s)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(SUMMARIES)
+            .map_err(db_err)?
+            .insert(s.id, encode_summary(s)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -549,14 +615,26 @@ impl Writer {
             (BY_COMPANY, fold(&c.profile.company)),
         ];
         for (def, key) in folded {
-            self.tx.open_table(def).map_err(db_err)?.remove(key.as_str()).map_err(db_err)?;
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .remove(key.as_str())
+                .map_err(db_err)?;
         }
         let mut serials = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
         for d in &c.devices {
             serials.remove(fold(&d.serial).as_str()).map_err(db_err)?;
         }
-        self.tx.open_table(CUSTOMERS).map_err(db_err)?.remove(c.id).map_err(db_err)?;
-        self.tx.open_table(SUMMARIES).map_err(db_err)?.remove(c.id).map_err(db_err)?;
+        self.tx
+            .open_table(CUSTOMERS)
+            .map_err(db_err)?
+            .remove(c.id)
+            .map_err(db_err)?;
+        self.tx
+            .open_table(SUMMARIES)
+            .map_err(db_err)?
+            .remove(c.id)
+            .map_err(db_err)?;
         for e in self.events(Some(c.id))? {
             self.remove_event(&e)?;
         }
@@ -564,13 +642,20 @@ impl Writer {
     }
 
     pub fn save_plan(&self, p: &Plan) -> Result<(), Error> {
-        self.tx.open_table(PLANS).map_err(db_err)?
-            .insert(p.id, encode_plan(p)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(PLANS)
+            .map_err(db_err)?
+            .insert(p.id, encode_plan(p)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn remove_plan(&self, id: u64) -> Result<(), Error> {
-        self.tx.open_table(PLANS).map_err(db_err)?.remove(id).map_err(db_err)?;
+        self.tx
+            .open_table(PLANS)
+            .map_err(db_err)?
+            .remove(id)
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -579,62 +664,102 @@ impl Writer {
         if let Some(old) = old_name {
             table.remove(fold(old).as_str()).map_err(db_err)?;
         }
-        table.insert(fold(&t.name).as_str(), encode_template(t)?.as_slice()).map_err(db_err)?;
+        table
+            .insert(fold(&t.name).as_str(), encode_template(t)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn remove_template(&self, name: &str) -> Result<(), Error> {
-        self.tx.open_table(TEMPLATES).map_err(db_err)?.remove(fold(name).as_str()).map_err(db_err)?;
+        self.tx
+            .open_table(TEMPLATES)
+            .map_err(db_err)?
+            .remove(fold(name).as_str())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn save_firmware(&self, f: &Firmware) -> Result<(), Error> {
-        self.tx.open_table(FIRMWARE).map_err(db_err)?
-            .insert(fold(&f.model).as_str(), encode_firmware(f)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(FIRMWARE)
+            .map_err(db_err)?
+            .insert(fold(&f.model).as_str(), encode_firmware(f)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn remove_firmware(&self, model: &str) -> Result<(), Error> {
-        self.tx.open_table(FIRMWARE).map_err(db_err)?.remove(fold(model).as_str()).map_err(db_err)?;
+        self.tx
+            .open_table(FIRMWARE)
+            .map_err(db_err)?
+            .remove(fold(model).as_str())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn save_event(&self, e: &Event) -> Result<(), Error> {
-        self.tx.open_table(EVENTS).map_err(db_err)?
-            .insert((e.customer_id, e.id), encode_event(e)?.as_slice()).map_err(db_err)?;
-        self.tx.open_table(EVENT_OWNER).map_err(db_err)?
-            .insert(e.id, e.customer_id).map_err(db_err)?;
+        self.tx
+            .open_table(EVENTS)
+            .map_err(db_err)?
+            .insert((e.customer_id, e.id), encode_event(e)?.as_slice())
+            .map_err(db_err)?;
+        self.tx
+            .open_table(EVENT_OWNER)
+            .map_err(db_err)?
+            .insert(e.id, e.customer_id)
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn remove_event(&self, e: &Event) -> Result<(), Error> {
-        self.tx.open_table(EVENTS).map_err(db_err)?.remove((e.customer_id, e.id)).map_err(db_err)?;
-        self.tx.open_table(EVENT_OWNER).map_err(db_err)?.remove(e.id).map_err(db_err)?;
+        self.tx
+            .open_table(EVENTS)
+            .map_err(db_err)?
+            .remove((e.customer_id, e.id))
+            .map_err(db_err)?;
+        self.tx
+            .open_table(EVENT_OWNER)
+            .map_err(db_err)?
+            .remove(e.id)
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn save_outbox(&self, m: &OutboxMessage) -> Result<(), Error> {
-        self.tx.open_table(OUTBOX).map_err(db_err)?
-            .insert(m.id, encode_outbox(m)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(OUTBOX)
+            .map_err(db_err)?
+            .insert(m.id, encode_outbox(m)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 
     pub fn remove_outbox(&self, id: u64) -> Result<(), Error> {
-        self.tx.open_table(OUTBOX).map_err(db_err)?.remove(id).map_err(db_err)?;
+        self.tx
+            .open_table(OUTBOX)
+            .map_err(db_err)?
+            .remove(id)
+            .map_err(db_err)?;
         Ok(())
     }
 
     /// Appends an audit entry, assigning its id.
     pub fn append_audit(&self, mut entry: AuditEntry) -> Result<u64, Error> {
         entry.id = self.next_id("audit")?;
-        self.tx.open_table(AUDIT).map_err(db_err)?
-            .insert(entry.id, encode_audit(&entry)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(AUDIT)
+            .map_err(db_err)?
+            .insert(entry.id, encode_audit(&entry)?.as_slice())
+            .map_err(db_err)?;
         Ok(entry.id)
     }
 
     pub fn save_settings(&self, s: &Settings) -> Result<(), Error> {
-        self.tx.open_table(META).map_err(db_err)?
-            .insert("settings", encode_settings(s)?.as_slice()).map_err(db_err)?;
+        self.tx
+            .open_table(META)
+            .map_err(db_err)?
+            .insert("settings", encode_settings(s)?.as_slice())
+            .map_err(db_err)?;
         Ok(())
     }
 }

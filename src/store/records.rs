@@ -203,7 +203,13 @@ impl CustomerV1 {
     }
 }
 
-record_codec!("customer", encode_customer, decode_customer, Customer, CustomerV1);
+record_codec!(
+    "customer",
+    encode_customer,
+    decode_customer,
+    Customer,
+    CustomerV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct SummaryV1 {
@@ -276,7 +282,13 @@ impl SummaryV1 {
     }
 }
 
-record_codec!("customer summary", encode_summary, decode_summary, Summary, SummaryV1);
+record_codec!(
+    "customer summary",
+    encode_summary,
+    decode_summary,
+    Summary,
+    SummaryV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct PlanV1 {
@@ -355,7 +367,13 @@ impl TemplateV1 {
     }
 }
 
-record_codec!("template", encode_template, decode_template, Template, TemplateV1);
+record_codec!(
+    "template",
+    encode_template,
+    decode_template,
+    Template,
+    TemplateV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct EventV1 {
@@ -425,7 +443,13 @@ impl FirmwareV1 {
     }
 }
 
-record_codec!("firmware", encode_firmware, decode_firmware, Firmware, FirmwareV1);
+record_codec!(
+    "firmware",
+    encode_firmware,
+    decode_firmware,
+    Firmware,
+    FirmwareV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct OutboxV1 {
@@ -463,7 +487,13 @@ impl OutboxV1 {
     }
 }
 
-record_codec!("outbox message", encode_outbox, decode_outbox, OutboxMessage, OutboxV1);
+record_codec!(
+    "outbox message",
+    encode_outbox,
+    decode_outbox,
+    OutboxMessage,
+    OutboxV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct AuditV1 {
@@ -516,7 +546,13 @@ impl AuditV1 {
     }
 }
 
-record_codec!("audit entry", encode_audit, decode_audit, AuditEntry, AuditV1);
+record_codec!(
+    "audit entry",
+    encode_audit,
+    decode_audit,
+    AuditEntry,
+    AuditV1
+);
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct SettingsV1 {
@@ -539,7 +575,13 @@ impl SettingsV1 {
     }
 }
 
-record_codec!("settings", encode_settings, decode_settings, Settings, SettingsV1);
+record_codec!(
+    "settings",
+    encode_settings,
+    decode_settings,
+    Settings,
+    SettingsV1
+);
 
 /// Samples of every record version, committed under `tests/data/records/`. A sample must
 /// always decode to the same value: that is what keeps old files readable.
@@ -550,7 +592,10 @@ mod samples {
 
     fn customer() -> Customer {
         let mut policies = BTreeMap::new();
-        policies.insert(PolicyList::BlockedUrls, vec!["https://bad.example/".to_string()]);
+        policies.insert(
+            PolicyList::BlockedUrls,
+            vec!["https://bad.example/".to_string()],
+        );
         Customer {
             id: 42,
             profile: Profile {
@@ -571,7 +616,14 @@ mod samples {
                 notes: "=SUM(A1)\nline two".into(),
             },
             status: CustomerStatus::Suspended,
-            licenses: vec![License { id: 7, plan_id: 3, units: 25, used: 30, start: Date(20_000), expiry: Date(20_365) }],
+            licenses: vec![License {
+                id: 7,
+                plan_id: 3,
+                units: 25,
+                used: 30,
+                start: Date(20_000),
+                expiry: Date(20_365),
+            }],
             devices: vec![Device {
                 id: 9,
                 name: "Edge 1".into(),
@@ -604,7 +656,14 @@ mod samples {
         };
         let c = customer();
         let catalog = crate::core::derive::Catalog::new(vec![catalog_plan.clone()], vec![]);
-        let summary = Summary::of(&c, OpenEvents { action_required: 2, warning: 1 }, &catalog);
+        let summary = Summary::of(
+            &c,
+            OpenEvents {
+                action_required: 2,
+                warning: 1,
+            },
+            &catalog,
+        );
         let mut settings = BTreeMap::new();
         settings.insert("scan".to_string(), "daily".to_string());
         let ok = |r: Result<Vec<u8>, Error>| r.expect("encode");
@@ -612,7 +671,14 @@ mod samples {
             ("customer-v1.bin", ok(encode_customer(&c))),
             ("summary-v1.bin", ok(encode_summary(&summary))),
             ("plan-v1.bin", ok(encode_plan(&catalog_plan))),
-            ("template-v1.bin", ok(encode_template(&Template { name: "Strict".into(), product: Product::Wfbss, settings }))),
+            (
+                "template-v1.bin",
+                ok(encode_template(&Template {
+                    name: "Strict".into(),
+                    product: Product::Wfbss,
+                    settings,
+                })),
+            ),
             (
                 "event-v1.bin",
                 ok(encode_event(&Event {
@@ -626,7 +692,13 @@ mod samples {
                     resolved_at: Some(Timestamp(1_700_000_400)),
                 })),
             ),
-            ("firmware-v1.bin", ok(encode_firmware(&Firmware { model: "CE100".into(), version: "1.4.0".into() }))),
+            (
+                "firmware-v1.bin",
+                ok(encode_firmware(&Firmware {
+                    model: "CE100".into(),
+                    version: "1.4.0".into(),
+                })),
+            ),
             (
                 "outbox-v1.bin",
                 ok(encode_outbox(&OutboxMessage {
@@ -647,11 +719,20 @@ mod samples {
                     task: "edit customer".into(),
                     customers: vec![42],
                     outcome: "ok".into(),
-                    changes: vec![FieldChange { field: "email".into(), old: "a@b.example".into(), new: "c@d.example".into() }],
+                    changes: vec![FieldChange {
+                        field: "email".into(),
+                        old: "a@b.example".into(),
+                        new: "c@d.example".into(),
+                    }],
                     snapshot: Some("{}".into()),
                 })),
             ),
-            ("settings-v1.bin", ok(encode_settings(&Settings { view: View::Managed }))),
+            (
+                "settings-v1.bin",
+                ok(encode_settings(&Settings {
+                    view: View::Managed,
+                })),
+            ),
         ]
     }
 
@@ -670,25 +751,64 @@ mod samples {
         }
         for (name, fresh) in samples() {
             let stored = std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(stored, fresh, "{name}: the encoding of this record version changed");
+            assert_eq!(
+                stored, fresh,
+                "{name}: the encoding of this record version changed"
+            );
         }
         let read = |name: &str| std::fs::read(dir().join(name)).unwrap();
-        assert_eq!(decode_customer(&read("customer-v1.bin")).unwrap(), customer());
-        assert_eq!(decode_settings(&read("settings-v1.bin")).unwrap().view, View::Managed);
-        assert_eq!(decode_audit(&read("audit-v1.bin")).unwrap().changes[0].new, "c@d.example");
-        assert_eq!(decode_event(&read("event-v1.bin")).unwrap().category, "antivirus");
-        assert_eq!(decode_summary(&read("summary-v1.bin")).unwrap().open.action_required, 2);
-        assert_eq!(decode_plan(&read("plan-v1.bin")).unwrap().name, "WFBS-S Full 12");
-        assert_eq!(decode_template(&read("template-v1.bin")).unwrap().settings.len(), 1);
-        assert_eq!(decode_firmware(&read("firmware-v1.bin")).unwrap().version, "1.4.0");
-        assert_eq!(decode_outbox(&read("outbox-v1.bin")).unwrap().body, "Hallo\nWelt");
+        assert_eq!(
+            decode_customer(&read("customer-v1.bin")).unwrap(),
+            customer()
+        );
+        assert_eq!(
+            decode_settings(&read("settings-v1.bin")).unwrap().view,
+            View::Managed
+        );
+        assert_eq!(
+            decode_audit(&read("audit-v1.bin")).unwrap().changes[0].new,
+            "c@d.example"
+        );
+        assert_eq!(
+            decode_event(&read("event-v1.bin")).unwrap().category,
+            "antivirus"
+        );
+        assert_eq!(
+            decode_summary(&read("summary-v1.bin"))
+                .unwrap()
+                .open
+                .action_required,
+            2
+        );
+        assert_eq!(
+            decode_plan(&read("plan-v1.bin")).unwrap().name,
+            "WFBS-S Full 12"
+        );
+        assert_eq!(
+            decode_template(&read("template-v1.bin"))
+                .unwrap()
+                .settings
+                .len(),
+            1
+        );
+        assert_eq!(
+            decode_firmware(&read("firmware-v1.bin")).unwrap().version,
+            "1.4.0"
+        );
+        assert_eq!(
+            decode_outbox(&read("outbox-v1.bin")).unwrap().body,
+            "Hallo\nWelt"
+        );
     }
 
     #[test]
     fn damaged_records_are_errors_not_panics() {
         let good = encode_customer(&customer()).unwrap();
         assert!(matches!(decode_customer(&[]), Err(Error::Database(_))));
-        assert!(matches!(decode_customer(&[9, 1, 2]), Err(Error::Database(_))));
+        assert!(matches!(
+            decode_customer(&[9, 1, 2]),
+            Err(Error::Database(_))
+        ));
         for cut in 1..good.len() {
             assert!(decode_customer(&good[..cut]).is_err(), "cut at {cut}");
         }

@@ -52,7 +52,10 @@ pub fn selection_from_pairs(pairs: &[(String, String)]) -> Result<Selection, Err
     for (k, v) in pairs.iter().filter(|(k, _)| k == "ids" || k == "id") {
         for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             ids.push(part.parse::<u64>().map_err(|_| {
-                Error::invalid(k, format!("`{part}` is not a customer id; ids are whole numbers"))
+                Error::invalid(
+                    k,
+                    format!("`{part}` is not a customer id; ids are whole numbers"),
+                )
             })?);
         }
     }

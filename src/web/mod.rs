@@ -4,11 +4,11 @@
 //! (limits, Host, cross-origin, token and sessions, security headers); `http` holds the small
 //! request and response types the router and handlers work with.
 
-pub mod http;
-pub mod server;
 pub mod api;
 pub mod app;
+pub mod http;
 pub mod pages;
 pub mod serve;
+pub mod server;
 
 pub use serve::{serve_command, ServeOptions};

@@ -235,8 +235,17 @@ fn customer_properties() -> Map<String, Value> {
         "attention_reasons".into(),
         json!({
             "type": "array",
-            "items": { "type": "string" },
-            "description": "why the customer needs attention, in words",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["kind", "severity", "text"],
+                "properties": {
+                    "kind": { "type": "string", "enum": ["threat_system", "license"], "description": "the column: threat & system events or licence events" },
+                    "severity": { "type": "string", "enum": ["warning", "action_required"] },
+                    "text": { "type": "string", "description": "the reason in words" },
+                },
+            },
+            "description": "why the customer needs attention",
         }),
     );
     p.insert(
@@ -1263,16 +1272,165 @@ fn task_summary(name: &str) -> &'static str {
     }
 }
 
+/// A stable operation id: the method and the path's words, e.g. `get_customers_id`.
+fn operation_id(path: &str, method: &str) -> String {
+    let words: String = path
+        .trim_start_matches("/api/")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let words: Vec<&str> = words.split('_').filter(|w| !w.is_empty()).collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+/// An OpenAPI link: where a value a success returns can be used next (for clients and for
+/// stateful request generators).
+struct Link {
+    from: &'static str,
+    method: &'static str,
+    status: &'static str,
+    /// A runtime expression such as `$response.body#/id`.
+    value: &'static str,
+    /// The path parameter of the targets that takes the value.
+    param: &'static str,
+    targets: &'static [(&'static str, &'static str)],
+}
+
+const LINKS: &[Link] = &[
+    Link {
+        from: "/api/customers",
+        method: "post",
+        status: "201",
+        value: "$response.body#/id",
+        param: "id",
+        targets: &[
+            ("/api/customers/{id}", "get"),
+            ("/api/customers/{id}", "patch"),
+            ("/api/customers/{id}", "delete"),
+            ("/api/customers/{id}/licenses", "post"),
+            ("/api/customers/{id}/devices", "post"),
+            ("/api/customers/{id}/events", "post"),
+        ],
+    },
+    Link {
+        from: "/api/plans",
+        method: "post",
+        status: "201",
+        value: "$response.body#/id",
+        param: "id",
+        targets: &[
+            ("/api/plans/{id}", "get"),
+            ("/api/plans/{id}", "patch"),
+            ("/api/plans/{id}", "delete"),
+        ],
+    },
+    Link {
+        from: "/api/templates",
+        method: "post",
+        status: "201",
+        value: "$response.body#/name",
+        param: "name",
+        targets: &[
+            ("/api/templates/{name}", "get"),
+            ("/api/templates/{name}", "patch"),
+            ("/api/templates/{name}", "delete"),
+        ],
+    },
+    Link {
+        from: "/api/customers/{id}/licenses",
+        method: "post",
+        status: "201",
+        value: "$response.body#/id",
+        param: "id",
+        targets: &[
+            ("/api/licenses/{id}", "patch"),
+            ("/api/licenses/{id}", "delete"),
+        ],
+    },
+    Link {
+        from: "/api/customers/{id}/devices",
+        method: "post",
+        status: "201",
+        value: "$response.body#/id",
+        param: "id",
+        targets: &[
+            ("/api/devices/{id}", "patch"),
+            ("/api/devices/{id}", "delete"),
+        ],
+    },
+    Link {
+        from: "/api/customers/{id}/events",
+        method: "post",
+        status: "201",
+        value: "$response.body#/id",
+        param: "id",
+        targets: &[
+            ("/api/events/{id}/resolve", "post"),
+            ("/api/events/{id}/reopen", "post"),
+            ("/api/events/{id}", "delete"),
+        ],
+    },
+    Link {
+        from: "/api/firmware/{model}",
+        method: "put",
+        status: "200",
+        value: "$response.body#/model",
+        param: "model",
+        targets: &[("/api/firmware/{model}", "delete")],
+    },
+    Link {
+        from: "/api/outbox",
+        method: "get",
+        status: "200",
+        value: "$response.body#/0/id",
+        param: "id",
+        targets: &[
+            ("/api/outbox/{id}", "get"),
+            ("/api/outbox/{id}.eml", "get"),
+            ("/api/outbox/{id}", "delete"),
+        ],
+    },
+];
+
 fn build() -> Value {
     let mut paths = Map::new();
     for route in ROUTES {
         let mut item = Map::new();
         for method in route.methods() {
             if let Some(op) = operation(route.path, &method) {
-                item.insert(method, op.to_value());
+                let mut v = op.to_value();
+                v["operationId"] = json!(operation_id(route.path, &method));
+                item.insert(method, v);
             }
         }
         paths.insert(route.path.to_string(), Value::Object(item));
+    }
+    for Link {
+        from: path,
+        method,
+        status,
+        value: expression,
+        param,
+        targets,
+    } in LINKS
+    {
+        let links: Map<String, Value> = targets
+            .iter()
+            .map(|(to, to_method)| {
+                let id = operation_id(to, to_method);
+                (
+                    id.clone(),
+                    json!({ "operationId": id, "parameters": { *param: expression } }),
+                )
+            })
+            .collect();
+        if let Some(response) = paths
+            .get_mut(*path)
+            .and_then(|item| item.get_mut(*method))
+            .and_then(|op| op["responses"].get_mut(*status))
+        {
+            response["links"] = Value::Object(links);
+        }
     }
     json!({
         "openapi": "3.1.0",
@@ -1335,6 +1493,36 @@ mod tests {
                     .any(|r| r.path == format!("/api/tasks/{name}")),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn links_name_operations_that_exist() {
+        let ids: Vec<String> = operations()
+            .iter()
+            .map(|(p, m)| operation_id(p, m))
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+        for Link {
+            from: path,
+            method,
+            status,
+            targets,
+            ..
+        } in LINKS
+        {
+            let links = &document()["paths"][*path][*method]["responses"][*status]["links"];
+            assert_eq!(
+                links.as_object().map(Map::len),
+                Some(targets.len()),
+                "{path}"
+            );
+            for link in links.as_object().unwrap().values() {
+                assert!(ids.contains(&link["operationId"].as_str().unwrap().to_string()));
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::layout::{self, counts, document, filter_query, thousands, time, Nav};
 use crate::core::bulk::Selection;
+use crate::core::derive::ReasonKind;
 use crate::core::error::Error;
 use crate::core::filter::{Filter, Sort, SortKey, MAX_LIMIT};
 use crate::core::model::{AccountType, CustomerStatus, LicenseFilter, Product, View};
@@ -239,10 +240,14 @@ fn sort_header(filter: &Filter, label: &str, key: Option<(SortKey, bool)>) -> Ma
 
 /// Splits the attention reasons onto the two columns: licence reasons and the rest.
 fn reasons(c: &CustomerView) -> (Vec<&str>, Vec<&str>) {
-    c.attention_reasons
-        .iter()
-        .map(String::as_str)
-        .partition(|r| !r.starts_with("licence "))
+    let of = |kind| {
+        c.attention_reasons
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.text.as_str())
+            .collect()
+    };
+    (of(ReasonKind::ThreatSystem), of(ReasonKind::License))
 }
 
 /// The row marker: red when something needs action, yellow for warnings only.

@@ -51,11 +51,7 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         Ok(p) => p,
         Err(e) => return layout::error_page(app, &e, BACK),
     };
-    let messages: Vec<OutboxView> = app
-        .desk
-        .outbox()
-        .map(|all| all.into_iter().filter(|m| m.customer_id == id).collect())
-        .unwrap_or_default();
+    let messages: Vec<OutboxView> = app.desk.outbox_for(id).unwrap_or_default();
     let c = &detail.customer;
     let body = html! {
         nav.breadcrumb aria-label="Breadcrumb" {
@@ -106,7 +102,7 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         @if c.needs_attention {
             section #attention .attention-box aria-labelledby="attention-heading" {
                 h2 #attention-heading { "Needs attention" }
-                ul data-testid="attention-reasons" { @for r in &c.attention_reasons { li { (r) } } }
+                ul data-testid="attention-reasons" { @for r in &c.attention_reasons { li { (r.text) } } }
             }
         }
         div.grid2 {

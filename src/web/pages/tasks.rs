@@ -187,7 +187,7 @@ fn render_preview(
     status: u16,
 ) -> Response {
     let m = meta(name);
-    let draft = error.map(|e| Draft::new("task", s.pairs.clone(), clone_error(e)));
+    let draft = error.map(|e| Draft::new("task", s.pairs.clone(), e.clone()));
     let draft = draft.as_ref();
     let options = match options_form(app, name, s, draft) {
         Ok(o) => o,
@@ -265,18 +265,6 @@ fn option_id(key: &str) -> String {
         "action" => "task-action-append".into(),
         "include_expiring" => "task-include-expiring".into(),
         other => format!("task-{other}"),
-    }
-}
-
-/// Errors are not `Clone`; a draft needs its own copy.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Invalid(v) => Error::Invalid(v.clone()),
-        Error::Conflict { field, message } => Error::Conflict {
-            field: field.clone(),
-            message: message.clone(),
-        },
-        other => Error::Refused(other.to_string()),
     }
 }
 

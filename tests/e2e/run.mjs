@@ -1,0 +1,545 @@
+// End-to-end tests of the clientele web console in headless Chromium.
+//
+//   cargo build --bin clientele
+//   CLIENTELE_BIN=$PWD/target/debug/clientele node tests/e2e/run.mjs
+//
+// Starts `clientele serve` on a fresh 300-customer demo database (seed 7, today 2026-11-27), runs
+// every test in its own page and prints `ok - name` / `not ok - name`. A failing test leaves a
+// screenshot in tests/e2e/screenshots/. Exits 1 if any test failed. Set E2E_ONLY=substring to
+// run only the tests whose name contains it.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
+import { parseCsvTable } from './csv.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCREENSHOTS = join(HERE, 'screenshots');
+const TEST_TIMEOUT_MS = 30_000;
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// SPEC §4: the CSV header, exactly.
+const CSV_COLUMNS =
+  'id,company,account_name,account_type,status,contact_first_name,contact_last_name,email,phone,address,city,state,postal_code,country,time_zone,language,products,licenses,license_status,next_expiry,threat_system_action_required,threat_system_warning,license_action_required,license_warning,needs_attention,managed,wfbs_template,cloud_edge_template,last_transaction,created_at,notes'.split(
+    ',',
+  );
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Ids of the customer rows on the current list page, in order. */
+async function rowIds(page) {
+  return page.locator('#customers tr[data-testid=customer-row]').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+}
+
+/** The total from `#result-count` ("Showing 1–50 of 1,234 customers"; "No customers match." is 0). */
+async function resultTotal(page) {
+  const text = (await page.locator('#result-count').innerText()).trim();
+  if (/^No customers match/.test(text)) return 0;
+  const m = /\bof ([\d,]+) customers?\b/.exec(text);
+  assert.ok(m, `#result-count does not say "… of N customers": ${JSON.stringify(text)}`);
+  return Number(m[1].replaceAll(',', ''));
+}
+
+/** The company link text of the row with this id. */
+async function companyOf(page, id) {
+  return page.locator(`#customers tr[data-testid=customer-row][data-id="${id}"] [data-testid=customer-link]`).textContent();
+}
+
+/** Clicks something that starts a download; returns { download, text }. */
+async function download(page, click) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+  const failure = await dl.failure();
+  assert.equal(failure, null, `the download failed: ${failure}`);
+  const path = await dl.path();
+  return { download: dl, text: readFileSync(path, 'utf8') };
+}
+
+/** The rows of a task table (#preview-table / #result-table) as [{ id, outcome, reason }]. */
+async function taskRows(page, tableId) {
+  return page.locator(`#${tableId} tbody tr[data-id]`).evaluateAll((rows) =>
+    rows.map((r) => ({ id: r.dataset.id, outcome: r.dataset.outcome, reason: r.cells[2]?.textContent.trim() ?? '' })),
+  );
+}
+
+function url(base, path) {
+  return new URL(path, base).href;
+}
+
+// ---------------------------------------------------------------- tests
+
+test('filter the list: shareable URL, smaller total, every row expired, same view after reload', async ({ page, base }) => {
+  await page.goto(base);
+  const all = await resultTotal(page);
+  assert.ok(all >= 300, `the demo database should list 300 customers, the list says ${all}`);
+
+  await page.fill('#filter-q', 'COM');
+  await page.selectOption('#filter-license', 'expired');
+  await page.selectOption('#filter-account_type', 'lmp');
+  await Promise.all([page.waitForURL(/\?/), page.click('#filter-apply')]);
+
+  const u = new URL(page.url());
+  assert.equal(u.searchParams.get('q'), 'COM', `the URL does not carry q: ${u}`);
+  assert.equal(u.searchParams.get('license'), 'expired', `the URL does not carry license: ${u}`);
+  assert.equal(u.searchParams.get('account_type'), 'lmp', `the URL does not carry account_type: ${u}`);
+
+  const total = await resultTotal(page);
+  assert.ok(total > 0 && total < all, `the filtered total ${total} should be between 1 and ${all - 1}`);
+  const checkView = async () => {
+    const rows = page.locator('#customers tr[data-testid=customer-row]');
+    const n = await rows.count();
+    assert.equal(n, Math.min(total, 50), `${n} rows shown for a total of ${total}`);
+    for (let i = 0; i < n; i++) {
+      const row = rows.nth(i);
+      const text = (await row.innerText()).toLowerCase();
+      assert.ok(text.includes('com'), `row ${i + 1} does not show the search text "com": ${text}`);
+      assert.match(text, /\blmp\b/, `row ${i + 1} is not an LMP customer: ${text}`);
+      const reasons = await row.locator('[data-testid=license-events-reasons]').innerText().catch(() => '');
+      assert.match(reasons, /expired/i, `row ${i + 1}'s License events column does not say expired: ${JSON.stringify(reasons)}`);
+    }
+    // The form shows the filter it applied.
+    assert.equal(await page.inputValue('#filter-q'), 'COM');
+    assert.equal(await page.inputValue('#filter-license'), 'expired');
+    assert.equal(await page.inputValue('#filter-account_type'), 'lmp');
+  };
+  await checkView();
+  const idsBefore = await rowIds(page);
+
+  // Shareable: the same URL, loaded afresh, gives the same view.
+  const shared = page.url();
+  await page.reload();
+  assert.equal(page.url(), shared);
+  assert.equal(await resultTotal(page), total);
+  assert.deepEqual(await rowIds(page), idsBefore);
+  await checkView();
+  const other = await page.context().newPage();
+  try {
+    await other.goto(shared);
+    assert.deepEqual(await rowIds(other), idsBefore, 'the same URL in a new tab shows other rows');
+  } finally {
+    await other.close();
+  }
+});
+
+test('renew the expired licences of two LMP customers: preview, confirm, result, detail', async ({ page, base }) => {
+  const listUrl = url(base, '/?account_type=lmp&license=expired');
+  await page.goto(listUrl);
+  const before = await resultTotal(page);
+  const ids = (await rowIds(page)).slice(0, 2);
+  assert.equal(ids.length, 2, 'fewer than two LMP customers with expired licences in the demo data');
+  for (const id of ids) await page.check(`#select-${id}`);
+  await expectText(page, '#selected-count', /2 selected/);
+
+  await Promise.all([page.waitForURL(/\/tasks\/renew$/), page.click('#task-renew')]);
+  await page.waitForSelector('#preview-table');
+  const preview = await taskRows(page, 'preview-table');
+  assert.deepEqual(preview.map((r) => r.id).sort(), [...ids].sort(), 'the preview lists other customers than the two ticked');
+  for (const r of preview) assert.equal(r.outcome, 'ok', `preview of customer ${r.id}: ${r.outcome} (${r.reason})`);
+  await expectText(page, '[data-testid=preview-summary]', /2 customers affected/);
+
+  await Promise.all([page.waitForURL(/\/tasks\/renew\/run$/), page.click('#confirm-button')]);
+  await page.waitForSelector('#result-table');
+  const result = await taskRows(page, 'result-table');
+  assert.deepEqual(result.map((r) => r.id).sort(), [...ids].sort());
+  for (const r of result) assert.equal(r.outcome, 'ok', `result for customer ${r.id}: ${r.outcome} (${r.reason})`);
+  await expectText(page, '[data-testid=result-summary]', /2 customers done/);
+
+  // Back to the filtered list: the two are no longer in it.
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('#back-to-list')]);
+  const back = new URL(page.url()).searchParams;
+  assert.equal(back.get('account_type'), 'lmp', `"Back to the customer list" lost the filter: ${page.url()}`);
+  assert.equal(back.get('license'), 'expired', `"Back to the customer list" lost the filter: ${page.url()}`);
+  assert.equal(await resultTotal(page), before - 2, 'the expired-LMP total did not drop by two after renewing');
+  const now = await rowIds(page);
+  for (const id of ids) assert.ok(!now.includes(id), `customer ${id} is still listed as expired`);
+
+  for (const id of ids) {
+    await page.goto(url(base, `/customers/${id}`));
+    const status = await page.locator('.detail-head [data-status]').getAttribute('data-status');
+    assert.notEqual(status, 'expired', `customer ${id}'s licence status is still expired on the detail page`);
+    const expired = await page.locator('#license-table [data-status=expired]').count();
+    assert.equal(expired, 0, `customer ${id} still has ${expired} expired licence(s) in #license-table`);
+  }
+});
+
+test('export two ticked customers and "Export All" of a filter as RFC 4180 CSV', async ({ page, base }) => {
+  await page.goto(base);
+  const ids = (await rowIds(page)).slice(0, 2);
+  const companies = [];
+  for (const id of ids) {
+    await page.check(`#select-${id}`);
+    companies.push(await companyOf(page, id));
+  }
+  const { download: dl, text } = await download(page, () => page.click('#task-export'));
+  assert.match(dl.suggestedFilename(), /\.csv$/, `the export's file name is ${dl.suggestedFilename()}`);
+  const { header, rows } = parseCsvTable(text);
+  assert.deepEqual(header, CSV_COLUMNS, 'the CSV header is not SPEC §4 exactly');
+  assert.equal(rows.length, 2, `the export of two ticked customers has ${rows.length} data rows`);
+  assert.deepEqual(rows.map((r) => r.id).sort(), [...ids].sort());
+  assert.deepEqual(rows.map((r) => r.company).sort(), [...companies].sort(), 'the exported companies differ from the ticked ones');
+  assert.ok(text.endsWith('\n') && !text.includes('\r\n'), 'the plain export should use \\n line ends');
+
+  // Export All with a filter: every match, not only the page shown (LMP has more than 50).
+  await page.goto(url(base, '/?account_type=lmp&limit=20'));
+  const total = await resultTotal(page);
+  assert.ok(total > 20, `the LMP filter should match more than a page (20), it matches ${total}`);
+  const all = await download(page, () => page.click('#task-export-all'));
+  const exported = parseCsvTable(all.text);
+  assert.deepEqual(exported.header, CSV_COLUMNS);
+  assert.equal(exported.rows.length, total, `Export All gave ${exported.rows.length} rows, the filter total is ${total}`);
+  for (const r of exported.rows) assert.equal(r.account_type, 'LMP', `Export All of account_type=lmp holds ${r.account_type} customer ${r.id}`);
+  assert.equal(new Set(exported.rows.map((r) => r.id)).size, total, 'Export All repeats customers');
+});
+
+test('new customer form: errors next to the fields keep the typed values; then it saves', async ({ page, base }) => {
+  const company = 'Zoë & "Partners", <b>東京</b> 🚀';
+  await page.goto(base);
+  await Promise.all([page.waitForURL(/\/customers\/new$/), page.click('#task-new-customer')]);
+
+  const fill = async (values) => {
+    for (const [id, v] of Object.entries(values)) await page.fill(`#${id}`, v);
+  };
+  await fill({
+    company,
+    account_name: 'a b',
+    contact_first_name: 'Zoë',
+    contact_last_name: "O'Brien-Tanaka",
+    email: 'not-an-email',
+    city: 'Tōkyō',
+    state: 'Tokyo',
+    country: 'JP',
+  });
+  await page.check('#account_type-LMP');
+  await page.selectOption('#plan-0', 'WFBS-S Standard 12 months');
+  await page.fill('#units-0', '25');
+  await page.fill('#start-0', '2026-11-01');
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('#save-customer')]);
+  assert.equal(response.status(), 422, 'a rejected form should answer 422');
+
+  await expectText(page, '#email-error', /@/);
+  await expectText(page, '#account_name-error', /./);
+  await page.waitForSelector('#error-summary');
+  assert.equal(await page.getAttribute('#email', 'aria-invalid'), 'true');
+  assert.match((await page.getAttribute('#email', 'aria-describedby')) ?? '', /\bemail-error\b/);
+  assert.match((await page.getAttribute('#account_name', 'aria-describedby')) ?? '', /\baccount_name-error\b/);
+  // The error sits next to its field, inside the same .field.
+  assert.equal(await page.locator('.field:has(#email) #email-error').count(), 1, '#email-error is not next to #email');
+  // Everything typed is kept, exactly.
+  assert.equal(await page.inputValue('#company'), company);
+  assert.equal(await page.inputValue('#account_name'), 'a b');
+  assert.equal(await page.inputValue('#email'), 'not-an-email');
+  assert.equal(await page.inputValue('#contact_first_name'), 'Zoë');
+  assert.equal(await page.inputValue('#contact_last_name'), "O'Brien-Tanaka");
+  assert.equal(await page.inputValue('#city'), 'Tōkyō');
+  assert.equal(await page.inputValue('#country'), 'JP');
+  assert.ok(await page.isChecked('#account_type-LMP'), 'the account type LMP is no longer chosen');
+  assert.equal(await page.inputValue('#plan-0'), 'WFBS-S Standard 12 months');
+  assert.equal(await page.inputValue('#units-0'), '25');
+  assert.equal(await page.inputValue('#start-0'), '2026-11-01');
+  // Nothing of the company leaked into the page as markup.
+  assert.equal(await page.locator('main b').filter({ hasText: '東京' }).count(), 0, 'the company was rendered as HTML');
+
+  await fill({ account_name: 'zoe-partners_jp', email: 'zoe@partners.example.jp' });
+  await Promise.all([page.waitForURL((u) => /^\/customers\/\d+$/.test(u.pathname)), page.click('#save-customer')]);
+  const name = page.locator('#customer-name');
+  assert.equal(await name.textContent(), company, '#customer-name does not show the company exactly');
+  assert.equal(await name.locator('b').count(), 0, '#customer-name renders the company as HTML');
+  const lic = page.locator('#license-table tbody tr', { hasText: 'WFBS-S Standard 12 months' });
+  assert.equal(await lic.count(), 1, 'the assigned plan is not in #license-table');
+
+  // And it is in the list under that name.
+  await page.goto(url(base, `/?q=${encodeURIComponent('zoe-partners_jp')}`));
+  assert.equal(await resultTotal(page), 1);
+  assert.equal(await page.locator('[data-testid=customer-link]').first().textContent(), company);
+});
+
+test('deleting a CLP customer that still holds licences is refused and the customer stays', async ({ page, base }) => {
+  await page.goto(base);
+  await page.selectOption('#filter-account_type', 'clp');
+  await page.selectOption('#filter-license', 'normal');
+  await Promise.all([page.waitForURL(/\?/), page.click('#filter-apply')]);
+  const [id] = await rowIds(page);
+  assert.ok(id, 'no CLP customer with normal licences in the demo data');
+  const company = await companyOf(page, id);
+  await page.check(`#select-${id}`);
+  await Promise.all([page.waitForURL(/\/tasks\/delete$/), page.click('#task-delete')]);
+  await page.waitForSelector('#preview-table');
+
+  const rows = await taskRows(page, 'preview-table');
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].id, id);
+  assert.equal(rows[0].outcome, 'skipped', `the preview would ${rows[0].outcome} a customer that holds licences`);
+  assert.match(rows[0].reason, /licen[cs]e/i, `the skip reason does not mention licences: ${rows[0].reason}`);
+  const confirm = page.locator('#confirm-button');
+  if ((await confirm.count()) > 0) {
+    assert.ok(await confirm.isDisabled(), 'an enabled confirm button is offered for a customer that cannot be deleted');
+  }
+  await page.waitForSelector('[data-testid=nothing-to-do]');
+
+  await page.goto(url(base, `/customers/${id}`));
+  assert.equal(await page.locator('#customer-name').textContent(), company, 'the customer is gone');
+});
+
+test('deleting a CLP customer without licences needs the confirm tick box, then it is gone', async ({ page, base }) => {
+  await page.goto(url(base, '/?account_type=clp&license=none'));
+  const [id] = await rowIds(page);
+  assert.ok(id, 'no CLP customer without licences in the demo data');
+  await page.check(`#select-${id}`);
+  await Promise.all([page.waitForURL(/\/tasks\/delete$/), page.click('#task-delete')]);
+  const rows = await taskRows(page, 'preview-table');
+  assert.deepEqual(rows.map((r) => [r.id, r.outcome]), [[id, 'ok']]);
+
+  // Confirm without the tick box: refused, nothing deleted.
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click('#confirm-button')]);
+  assert.equal(refused.status(), 422, 'confirming a delete without the tick box should be refused');
+  await page.waitForSelector('#confirm-delete');
+  assert.equal(await page.locator('#result-table').count(), 0);
+
+  await page.check('#confirm-delete');
+  await Promise.all([page.waitForURL(/\/tasks\/delete\/run$/), page.click('#confirm-button')]);
+  const result = await taskRows(page, 'result-table');
+  assert.deepEqual(result.map((r) => [r.id, r.outcome]), [[id, 'ok']]);
+  const gone = await page.goto(url(base, `/customers/${id}`));
+  assert.equal(gone.status(), 404, `the deleted customer's page answers ${gone.status()}`);
+});
+
+test('keyboard: the first Tab reaches a visible skip link; filter fields have accessible names', async ({ page, base }) => {
+  await page.goto(base);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const el = document.activeElement;
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return {
+      tag: el.tagName,
+      cls: el.className,
+      href: el.getAttribute('href'),
+      text: el.textContent.trim(),
+      box: { x: r.x, y: r.y, w: r.width, h: r.height },
+      outline: style.outlineStyle,
+      visibility: style.visibility,
+    };
+  });
+  assert.equal(focused.tag, 'A', `the first Tab focuses ${focused.tag}.${focused.cls}, not the skip link`);
+  assert.equal(focused.href, '#main', `the first Tab focuses ${focused.href} (${focused.text}), not the skip link`);
+  assert.match(focused.text, /skip/i);
+  const { box } = focused;
+  assert.ok(
+    box.w > 10 && box.h > 10 && box.y >= 0 && box.x >= 0 && box.y + box.h <= 900 && focused.visibility === 'visible',
+    `the focused skip link is not visible on screen: ${JSON.stringify(box)}`,
+  );
+  assert.notEqual(focused.outline, 'none', 'the focused skip link has no visible focus outline');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'the skip link does not move focus to main');
+
+  // Filter fields are reachable by their labels.
+  const labels = {
+    Search: '#filter-q',
+    'Account type': '#filter-account_type',
+    Status: '#filter-status',
+    'License status': '#filter-license',
+    'Needs attention': '#filter-attention',
+    Managed: '#filter-managed',
+    'Sort by': '#filter-sort',
+    'Rows per page': '#filter-limit',
+    'Cloud Edge': '#filter-product-cloud-edge',
+  };
+  const filter = page.locator('#filter-form');
+  for (const [label, sel] of Object.entries(labels)) {
+    const byLabel = filter.getByLabel(label, { exact: true });
+    assert.equal(await byLabel.count(), 1, `no single filter field labelled "${label}"`);
+    const id = await byLabel.getAttribute('id');
+    assert.equal(`#${id}`, sel, `the field labelled "${label}" is #${id}`);
+  }
+  // Row check boxes and the select-all box have names too.
+  const [first] = await rowIds(page);
+  const company = await companyOf(page, first);
+  assert.equal(await page.getByLabel(`Select ${company}`, { exact: true }).getAttribute('id'), `select-${first}`);
+  assert.equal(await page.getByLabel('Select all shown', { exact: true }).getAttribute('id'), 'select-all');
+
+  // The filter can be applied from the keyboard alone: focus Search, type, Enter.
+  await page.focus('#filter-q');
+  await page.keyboard.type('gmbh');
+  await Promise.all([page.waitForURL(/q=gmbh/), page.keyboard.press('Enter')]);
+  assert.ok((await resultTotal(page)) > 0);
+});
+
+test('layout at 1440x900: the filter pane\'s "Apply filter" can be scrolled into view beside the list', async ({ page, base }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(base);
+  // What a user does: bring the button into view (scrolling the page, or the pane if it scrolls).
+  const where = await page.evaluate(() => {
+    const button = document.getElementById('filter-apply');
+    button.scrollIntoView({ block: 'nearest' });
+    const r = button.getBoundingClientRect();
+    const pane = document.querySelector('#filter-form').closest('aside') ?? document.getElementById('filter-form');
+    const style = getComputedStyle(pane);
+    return {
+      top: Math.round(r.top),
+      bottom: Math.round(r.bottom),
+      viewport: window.innerHeight,
+      scrollY: Math.round(window.scrollY),
+      pageHeight: document.documentElement.scrollHeight,
+      pane: { height: Math.round(pane.getBoundingClientRect().height), position: style.position, overflowY: style.overflowY },
+    };
+  });
+  // CONSOLE BUG (reported to the lead): `.filters` is `position: sticky; top: 1rem` but about
+  // 1,120 px tall, so on a 900 px screen its lower part ("Rows per page", "Apply filter", the
+  // quick views) stays below the fold while the list scrolls, and is only reachable at the very
+  // end of the list. Fix in style.css, e.g. `.filters { max-height: calc(100vh - 2rem); overflow-y: auto; }`.
+  assert.ok(
+    where.top >= 0 && where.bottom <= where.viewport + 1,
+    `CONSOLE BUG: "Apply filter" stays out of view (top ${where.top}px, bottom ${where.bottom}px in a ${where.viewport}px viewport, ` +
+      `page scrolled to ${where.scrollY} of ${where.pageHeight}px); the sticky filter pane is ${where.pane.height}px tall ` +
+      `(position ${where.pane.position}, overflow-y ${where.pane.overflowY})`,
+  );
+});
+
+test('without JavaScript: the list renders, a filter submits, "Select all shown" is a link', async ({ browser, base }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(base);
+    assert.ok((await rowIds(page)).length > 0, 'no customer rows without JavaScript');
+    assert.ok(await page.isVisible('#select-all-link'), '#select-all-link is not visible without JavaScript');
+    assert.ok(!(await page.isVisible('#select-all')), 'the script-only #select-all box shows without JavaScript');
+
+    await page.selectOption('#filter-account_type', 'clp');
+    await page.selectOption('#filter-status', 'suspended');
+    await Promise.all([page.waitForURL(/\?/), page.click('#filter-apply')]);
+    const u = new URL(page.url());
+    assert.equal(u.searchParams.get('account_type'), 'clp');
+    assert.equal(u.searchParams.get('status'), 'suspended');
+    const total = await resultTotal(page);
+    assert.ok(total > 0 && total < 300, `filter total ${total}`);
+
+    // "Select all shown" ticks every shown row and keeps the filter.
+    await Promise.all([page.waitForURL(/select=all/), page.click('#select-all-link')]);
+    const after = new URL(page.url());
+    assert.equal(after.searchParams.get('account_type'), 'clp', 'Select all shown lost the filter');
+    const boxes = page.locator('#customers input[type=checkbox][name=ids]');
+    const n = await boxes.count();
+    assert.ok(n > 0);
+    for (let i = 0; i < n; i++) assert.ok(await boxes.nth(i).isChecked(), `row ${i + 1} is not ticked after "Select all shown"`);
+
+    // A task still works: Reactivate preview lists exactly the shown customers.
+    await Promise.all([page.waitForURL(/\/tasks\/reactivate$/), page.click('#task-reactivate')]);
+    const rows = await taskRows(page, 'preview-table');
+    assert.equal(rows.length, n, 'the no-script task preview does not list every ticked customer');
+  } finally {
+    await context.close();
+  }
+});
+
+// ---------------------------------------------------------------- runner
+
+async function expectText(page, selector, re) {
+  const loc = page.locator(selector);
+  await loc.waitFor({ state: 'attached' });
+  // Text set by the page script may arrive a moment later.
+  const deadline = Date.now() + 5000;
+  let text;
+  do {
+    text = await loc.textContent();
+    if (re.test(text ?? '')) return;
+    await new Promise((r) => setTimeout(r, 50));
+  } while (Date.now() < deadline);
+  assert.match(text ?? '', re, `${selector} says ${JSON.stringify(text)}`);
+}
+
+function slug(name) {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  const only = process.env.E2E_ONLY;
+  const selected = only ? tests.filter((t) => t.name.includes(only)) : tests;
+  const started = Date.now();
+  let server;
+  let browser;
+  let failed = 0;
+  let passed = 0;
+  try {
+    server = await startServer();
+    console.log(`# clientele at ${server.url}`);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
+    console.log(`1..${selected.length}`);
+    for (const t of selected) {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.setDefaultNavigationTimeout(15_000);
+      page.on('dialog', (d) => d.accept());
+      const problems = [];
+      page.on('pageerror', (e) => problems.push(`page script error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+      });
+      const t0 = Date.now();
+      try {
+        await withTimeout(t.fn({ page, context, browser, base: server.url }), TEST_TIMEOUT_MS, 'the test');
+        assert.deepEqual(problems, [], 'the page reported errors');
+        passed += 1;
+        console.log(`ok - ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed += 1;
+        console.log(`not ok - ${t.name}`);
+        const msg = (e && e.stack) || String(e);
+        console.log(msg.replace(/^/gm, '#   '));
+        if (problems.length) console.log(`#   also: ${problems.join('; ')}`);
+        try {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          const file = join(SCREENSHOTS, `${slug(t.name)}.png`);
+          await page.screenshot({ path: file, fullPage: true, timeout: 5000 });
+          console.log(`#   screenshot: ${file} (at ${page.url()})`);
+        } catch (se) {
+          console.log(`#   (no screenshot: ${se.message})`);
+        }
+      } finally {
+        await page.close().catch(() => {});
+      }
+    }
+    await context.close();
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok - set-up\n${String((e && e.stack) || e).replace(/^/gm, '#   ')}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) server.stop();
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  const notRun = selected.length - passed - failed;
+  console.log(`# ${passed} passed, ${failed} failed${notRun > 0 ? `, ${notRun} not run` : ''} in ${secs} s`);
+  process.exit(failed ? 1 : 0);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+await main();

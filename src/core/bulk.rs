@@ -188,6 +188,7 @@ impl Desk {
         };
         let w = self.writer()?;
         let catalog = w.catalog()?;
+        let tense = Tense { dry_run };
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(c) = w.customer(id)? else {
@@ -201,7 +202,7 @@ impl Desk {
             };
             let company = c.profile.company.clone();
             let old = c.clone();
-            let (outcome, reason) = match step(&w, ctx, &catalog, c, task)? {
+            let (outcome, reason) = match step(&w, ctx, &catalog, c, task, tense)? {
                 Step::Skipped(why) => (Outcome::Skipped, Some(why)),
                 Step::Changed {
                     customer,
@@ -223,7 +224,7 @@ impl Desk {
                         vec![],
                         Some(snapshot),
                     )?;
-                    (Outcome::Ok, Some("deleted".to_string()))
+                    (Outcome::Ok, Some(tense.say("deleted", "would be deleted")))
                 }
             };
             results.push(TaskResult {
@@ -303,7 +304,30 @@ fn holds(c: &Customer, catalog: &Catalog, product: Product) -> bool {
     })
 }
 
-fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTask) -> Result<Step> {
+/// Outcome notes in the past tense for a real run and as "would …" for a dry run.
+#[derive(Clone, Copy)]
+struct Tense {
+    dry_run: bool,
+}
+
+impl Tense {
+    fn say(self, done: impl Into<String>, would: impl Into<String>) -> String {
+        if self.dry_run {
+            would.into()
+        } else {
+            done.into()
+        }
+    }
+}
+
+fn step(
+    w: &Writer,
+    ctx: Ctx,
+    catalog: &Catalog,
+    mut c: Customer,
+    task: &BulkTask,
+    tense: Tense,
+) -> Result<Step> {
     let changed = |customer: Customer, changes: Vec<FieldChange>, note: String| {
         let mut customer = customer;
         customer.updated_at = ctx.now;
@@ -350,7 +374,7 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
                 changed(
                     c,
                     vec![change("wfbs_template", old, &t)],
-                    format!("template {t} assigned"),
+                    tense.say(format!("template {t} assigned"), format!("would assign template {t}")),
                 )
             }
         }
@@ -378,19 +402,22 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
                             added += 1;
                         }
                     }
-                    format!(
-                        "{added} added to {list}, {} already present",
-                        entries.len() - added
+                    let present = entries.len() - added;
+                    tense.say(
+                        format!("{added} added to {list}, {present} already present"),
+                        format!("would add {added} to {list}, {present} already present"),
                     )
                 }
                 PolicyAction::Delete => {
                     let n = current.len();
                     current.retain(|e| !entries.contains(e));
-                    format!("{} removed from {list}", n - current.len())
+                    let gone = n - current.len();
+                    tense.say(format!("{gone} removed from {list}"), format!("would remove {gone} from {list}"))
                 }
                 PolicyAction::Overwrite => {
                     *current = entries.clone();
-                    format!("{list} replaced with {} entries", entries.len())
+                    let n = entries.len();
+                    tense.say(format!("{list} replaced with {n} entries"), format!("would replace {list} with {n} entries"))
                 }
             };
             if *current == before {
@@ -404,7 +431,7 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
             if let Some(skip) = lmp_only(&c, "update firmware") {
                 return Ok(skip);
             }
-            update_firmware(w, ctx, catalog, c)?
+            update_firmware(w, ctx, catalog, c, tense)?
         }
         BulkTask::Renew {
             until,
@@ -413,7 +440,7 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
             if let Some(skip) = lmp_only(&c, "renew") {
                 return Ok(skip);
             }
-            renew(ctx, catalog, c, *until, *include_expiring)
+            renew(ctx, catalog, c, *until, *include_expiring, tense)
         }
         BulkTask::Suspend | BulkTask::Reactivate => {
             let want = if matches!(task, BulkTask::Suspend) {
@@ -425,13 +452,13 @@ fn step(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, task: &BulkTas
                 Step::Skipped(format!("already {want}"))
             } else {
                 let old = std::mem::replace(&mut c.status, want);
-                changed(c, vec![change("status", old, want)], format!("now {want}"))
+                changed(c, vec![change("status", old, want)], tense.say(format!("now {want}"), format!("would become {want}")))
             }
         }
     })
 }
 
-fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> Result<Step> {
+fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, tense: Tense) -> Result<Step> {
     let mut lines = Vec::new();
     let mut changes = Vec::new();
     let mut pending = 0;
@@ -483,9 +510,10 @@ fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer) -> 
         body,
         created_at: ctx.now,
     })?;
-    let note = format!(
-        "notification queued in the outbox for {} device(s)",
-        lines.len()
+    let n = lines.len();
+    let note = tense.say(
+        format!("notification queued in the outbox for {n} device(s)"),
+        format!("would queue a notification in the outbox for {n} device(s)"),
     );
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;
@@ -502,6 +530,7 @@ fn renew(
     mut c: Customer,
     until: Option<Date>,
     include_expiring: bool,
+    tense: Tense,
 ) -> Step {
     let mut renewed = Vec::new();
     let mut skipped = Vec::new();
@@ -559,9 +588,11 @@ fn renew(
             skipped.join("; ")
         });
     }
-    let mut note = format!("renewed {}", renewed.join(", "));
+    let list = renewed.join(", ");
+    let mut note = tense.say(format!("renewed {list}"), format!("would renew {list}"));
     if !skipped.is_empty() {
-        note.push_str(&format!("; not renewed: {}", skipped.join("; ")));
+        let not = tense.say("not renewed", "would not renew");
+        note.push_str(&format!("; {not}: {}", skipped.join("; ")));
     }
     c.updated_at = ctx.now;
     c.last_transaction = ctx.now;

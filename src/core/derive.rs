@@ -2,7 +2,7 @@
 //! attention counts and their reasons. Nothing derived is ever stored as truth.
 
 use super::date::Date;
-use super::model::{Customer, Device, License, LicenseStatus, Plan, Product, Severity};
+use super::model::{Customer, Device, Event, License, LicenseStatus, Plan, Product, Severity};
 use super::validate::compare_versions;
 use std::collections::HashMap;
 
@@ -114,6 +114,19 @@ pub struct OpenEvents {
     pub warning: u32,
 }
 
+impl OpenEvents {
+    pub fn of(events: &[Event]) -> OpenEvents {
+        let mut open = OpenEvents::default();
+        for e in events.iter().filter(|e| e.resolved_at.is_none()) {
+            match e.severity {
+                Severity::ActionRequired => open.action_required += 1,
+                Severity::Warning => open.warning += 1,
+            }
+        }
+        open
+    }
+}
+
 /// Everything derived about one customer.
 #[derive(Clone, Debug)]
 pub struct Derived {
@@ -125,7 +138,15 @@ pub struct Derived {
     pub attention: Attention,
 }
 
-pub fn derive(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) -> Derived {
+/// `open_events`, when given, names each open event in the reasons; without it the reasons
+/// only count them (a CSV export does not read every customer's events).
+pub fn derive(
+    c: &Customer,
+    events: OpenEvents,
+    open_events: Option<&[Event]>,
+    catalog: &Catalog,
+    today: Date,
+) -> Derived {
     let mut attention = Attention {
         threat_system_action_required: events.action_required,
         threat_system_warning: events.warning,
@@ -138,17 +159,23 @@ pub fn derive(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) 
             text,
         })
     };
-    if events.action_required > 0 {
-        let text = plural(
-            events.action_required,
-            "open event needs action",
-            "open events need action",
-        );
-        reason(ReasonKind::ThreatSystem, Severity::ActionRequired, text);
-    }
-    if events.warning > 0 {
-        let text = plural(events.warning, "open warning event", "open warning events");
-        reason(ReasonKind::ThreatSystem, Severity::Warning, text);
+    match open_events {
+        Some(list) => {
+            for e in list.iter().filter(|e| e.resolved_at.is_none()) {
+                let text = format!("{} {}: {}", e.kind, e.category, e.message);
+                reason(ReasonKind::ThreatSystem, e.severity, text);
+            }
+        }
+        None => {
+            if events.action_required > 0 {
+                let text = plural(events.action_required, "open event needs action", "open events need action");
+                reason(ReasonKind::ThreatSystem, Severity::ActionRequired, text);
+            }
+            if events.warning > 0 {
+                let text = plural(events.warning, "open warning event", "open warning events");
+                reason(ReasonKind::ThreatSystem, Severity::Warning, text);
+            }
+        }
     }
     let mut outdated = 0;
     for d in &c.devices {

@@ -173,7 +173,13 @@ impl Desk {
         let mut items = Vec::with_capacity(page.len());
         for s in page {
             if let Some(c) = r.customer(s.id)? {
-                items.push(CustomerView::of(&c, s.open, &catalog, today));
+                // Only customers with open events need theirs read, to name them.
+                let view = if s.open == Default::default() {
+                    CustomerView::of(&c, s.open, &catalog, today)
+                } else {
+                    CustomerView::with_events(&c, &r.events(Some(s.id))?, &catalog, today)
+                };
+                items.push(view);
             }
         }
         Ok(Page {
@@ -208,12 +214,8 @@ impl Desk {
         let rd = self.reader()?;
         let id = resolve_in(&rd, r)?;
         let c = load(&rd, id)?;
-        Ok(CustomerView::of(
-            &c,
-            rd.open_events(id)?,
-            &rd.catalog()?,
-            self.today(),
-        ))
+        let events = rd.events(Some(id))?;
+        Ok(CustomerView::with_events(&c, &events, &rd.catalog()?, self.today()))
     }
 
     pub fn detail(&self, r: &CustomerRef) -> Result<CustomerDetail> {
@@ -223,7 +225,7 @@ impl Desk {
         let catalog = rd.catalog()?;
         let events = rd.events(Some(id))?;
         Ok(CustomerDetail {
-            customer: CustomerView::of(&c, rd.open_events(id)?, &catalog, self.today()),
+            customer: CustomerView::with_events(&c, &events, &catalog, self.today()),
             devices: c
                 .devices
                 .iter()

@@ -61,8 +61,25 @@ pub struct CustomerView {
 }
 
 impl CustomerView {
+    /// The view from event counts alone (reasons count open events).
     pub fn of(c: &Customer, open: OpenEvents, catalog: &Catalog, today: Date) -> CustomerView {
-        let d = derive(c, open, catalog, today);
+        CustomerView::build(c, open, None, catalog, today)
+    }
+
+    /// The view with the customer's events at hand, so reasons name each open event.
+    pub fn with_events(c: &Customer, events: &[Event], catalog: &Catalog, today: Date) -> CustomerView {
+        let open = OpenEvents::of(events);
+        CustomerView::build(c, open, Some(events), catalog, today)
+    }
+
+    fn build(
+        c: &Customer,
+        open: OpenEvents,
+        events: Option<&[Event]>,
+        catalog: &Catalog,
+        today: Date,
+    ) -> CustomerView {
+        let d = derive(c, open, events, catalog, today);
         let p = c.profile.clone();
         CustomerView {
             id: c.id,

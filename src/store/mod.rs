@@ -463,16 +463,7 @@ macro_rules! impl_read {
             }
 
             fn open_events(&self, customer: u64) -> Result<OpenEvents, Error> {
-                let mut open = OpenEvents::default();
-                for e in self.events(Some(customer))? {
-                    if e.resolved_at.is_none() {
-                        match e.severity {
-                            Severity::ActionRequired => open.action_required += 1,
-                            Severity::Warning => open.warning += 1,
-                        }
-                    }
-                }
-                Ok(open)
+                Ok(OpenEvents::of(&self.events(Some(customer))?))
             }
 
             fn outbox(&self) -> Result<Vec<OutboxMessage>, Error> {

@@ -374,7 +374,10 @@ fn step(
                 changed(
                     c,
                     vec![change("wfbs_template", old, &t)],
-                    tense.say(format!("template {t} assigned"), format!("would assign template {t}")),
+                    tense.say(
+                        format!("template {t} assigned"),
+                        format!("would assign template {t}"),
+                    ),
                 )
             }
         }
@@ -412,12 +415,18 @@ fn step(
                     let n = current.len();
                     current.retain(|e| !entries.contains(e));
                     let gone = n - current.len();
-                    tense.say(format!("{gone} removed from {list}"), format!("would remove {gone} from {list}"))
+                    tense.say(
+                        format!("{gone} removed from {list}"),
+                        format!("would remove {gone} from {list}"),
+                    )
                 }
                 PolicyAction::Overwrite => {
                     *current = entries.clone();
                     let n = entries.len();
-                    tense.say(format!("{list} replaced with {n} entries"), format!("would replace {list} with {n} entries"))
+                    tense.say(
+                        format!("{list} replaced with {n} entries"),
+                        format!("would replace {list} with {n} entries"),
+                    )
                 }
             };
             if *current == before {
@@ -452,13 +461,23 @@ fn step(
                 Step::Skipped(format!("already {want}"))
             } else {
                 let old = std::mem::replace(&mut c.status, want);
-                changed(c, vec![change("status", old, want)], tense.say(format!("now {want}"), format!("would become {want}")))
+                changed(
+                    c,
+                    vec![change("status", old, want)],
+                    tense.say(format!("now {want}"), format!("would become {want}")),
+                )
             }
         }
     })
 }
 
-fn update_firmware(w: &Writer, ctx: Ctx, catalog: &Catalog, mut c: Customer, tense: Tense) -> Result<Step> {
+fn update_firmware(
+    w: &Writer,
+    ctx: Ctx,
+    catalog: &Catalog,
+    mut c: Customer,
+    tense: Tense,
+) -> Result<Step> {
     let mut lines = Vec::new();
     let mut changes = Vec::new();
     let mut pending = 0;

@@ -168,7 +168,11 @@ pub fn derive(
         }
         None => {
             if events.action_required > 0 {
-                let text = plural(events.action_required, "open event needs action", "open events need action");
+                let text = plural(
+                    events.action_required,
+                    "open event needs action",
+                    "open events need action",
+                );
                 reason(ReasonKind::ThreatSystem, Severity::ActionRequired, text);
             }
             if events.warning > 0 {

@@ -215,7 +215,12 @@ impl Desk {
         let id = resolve_in(&rd, r)?;
         let c = load(&rd, id)?;
         let events = rd.events(Some(id))?;
-        Ok(CustomerView::with_events(&c, &events, &rd.catalog()?, self.today()))
+        Ok(CustomerView::with_events(
+            &c,
+            &events,
+            &rd.catalog()?,
+            self.today(),
+        ))
     }
 
     pub fn detail(&self, r: &CustomerRef) -> Result<CustomerDetail> {

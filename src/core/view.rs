@@ -67,7 +67,12 @@ impl CustomerView {
     }
 
     /// The view with the customer's events at hand, so reasons name each open event.
-    pub fn with_events(c: &Customer, events: &[Event], catalog: &Catalog, today: Date) -> CustomerView {
+    pub fn with_events(
+        c: &Customer,
+        events: &[Event],
+        catalog: &Catalog,
+        today: Date,
+    ) -> CustomerView {
         let open = OpenEvents::of(events);
         CustomerView::build(c, open, Some(events), catalog, today)
     }

@@ -12,7 +12,8 @@ fn config() -> impl bincode::config::Config {
 }
 
 pub fn encode<T: Serialize>(version: u8, record: &T) -> Result<Vec<u8>, Error> {
-    let mut out = vec![version];
+    let mut out = Vec::with_capacity(256);
+    out.push(version);
     bincode::serde::encode_into_std_write(record, &mut out, config())
         .map_err(|e| Error::Internal(format!("cannot encode a record: {e}")))?;
     Ok(out)

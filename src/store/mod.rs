@@ -523,6 +523,28 @@ impl Writer {
 
     /// The next id of a sequence (`customer`, `license`, …); ids are never reused.
     pub fn next_id(&self, sequence: &str) -> Result<u64, Error> {
+        self.reserve_ids(sequence, 1)
+    }
+
+    /// Returns the unused ids `from..to` of the last reservation, if nothing was reserved
+    /// after it (the counter still stands at `to`).
+    pub fn give_back_ids(&self, sequence: &str, from: u64, to: u64) -> Result<(), Error> {
+        let key = format!("next.{sequence}");
+        let mut meta = self.tx.open_table(META).map_err(db_err)?;
+        let current = meta
+            .get(key.as_str())
+            .map_err(db_err)?
+            .map(|v| u64::from_le_bytes(v.value().try_into().unwrap_or([0; 8])));
+        if from < to && current == Some(to) {
+            meta.insert(key.as_str(), from.to_le_bytes().as_slice())
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Reserves `n` consecutive ids of a sequence and returns the first. Ids reserved but
+    /// not used are simply never handed out.
+    pub fn reserve_ids(&self, sequence: &str, n: u64) -> Result<u64, Error> {
         let key = format!("next.{sequence}");
         let mut meta = self.tx.open_table(META).map_err(db_err)?;
         let next = meta
@@ -530,7 +552,7 @@ impl Writer {
             .map_err(db_err)?
             .map(|v| u64::from_le_bytes(v.value().try_into().unwrap_or([0; 8])))
             .unwrap_or(1);
-        meta.insert(key.as_str(), (next + 1).to_le_bytes().as_slice())
+        meta.insert(key.as_str(), (next + n).to_le_bytes().as_slice())
             .map_err(db_err)?;
         Ok(next)
     }

@@ -24,18 +24,15 @@ cargo build --release --bin clientele --example bare_http 2>&1 | tail -1
 BIN=target/release/clientele
 export CLIENTELE_TODAY=2026-11-27
 
-start_server() { # $1 = log file, rest = command; prints the port
-  local log=$1; shift
-  "$@" >"$log" 2>&1 &
-  SERVER_PID=$!
+wait_port() { # $1 = log file of a server started in the background; prints its port
   for _ in $(seq 1 600); do
-    if grep -qo 'http://127.0.0.1:[0-9]*' "$log"; then
-      grep -o 'http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://'
+    if grep -qo 'http://127.0.0.1:[0-9]*' "$1"; then
+      grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://'
       return
     fi
     sleep 0.05
   done
-  echo "server did not start: $(cat "$log")" >&2
+  echo "server did not start: $(cat "$1")" >&2
   exit 1
 }
 
@@ -46,10 +43,12 @@ rps() { # $1 = url, $2 = connections; prints requests/s
 echo "== 1. list latency on $N_HTTP customers"
 rm -f "$OUT/http.redb"
 $BIN --db "$OUT/http.redb" demo --customers "$N_HTTP" --seed 1 >/dev/null
-port=$(start_server "$OUT/serve.log" $BIN --db "$OUT/http.redb" serve --addr 127.0.0.1:0)
-app_pid=$SERVER_PID
-bport=$(start_server "$OUT/bare.log" target/release/examples/bare_http 127.0.0.1:0)
-bare_pid=$SERVER_PID
+$BIN --db "$OUT/http.redb" serve --addr 127.0.0.1:0 >"$OUT/serve.log" 2>&1 &
+app_pid=$!
+target/release/examples/bare_http 127.0.0.1:0 >"$OUT/bare.log" 2>&1 &
+bare_pid=$!
+port=$(wait_port "$OUT/serve.log")
+bport=$(wait_port "$OUT/bare.log")
 trap 'kill $app_pid $bare_pid 2>/dev/null || true' EXIT
 for c in 1 32; do
   a=$(rps "http://127.0.0.1:$port/api/customers?limit=20" $c)
@@ -114,8 +113,9 @@ si=$(printf '%s\n' "${sqi_times[@]}" | median)
 echo "  import: clientele ${i}s   sqlite3 .import ${si}s   ratio $(python3 -c "print(f'{$i/max($si,1e-9):.2f}')") (target < 0.5)"
 
 echo "== 3. keyword filter through the server on $N_CSV customers"
-port=$(start_server "$OUT/serve2.log" $BIN --db "$OUT/csv.redb" serve --addr 127.0.0.1:0)
-app_pid=$SERVER_PID
+$BIN --db "$OUT/csv.redb" serve --addr 127.0.0.1:0 >"$OUT/serve2.log" 2>&1 &
+app_pid=$!
+port=$(wait_port "$OUT/serve2.log")
 curl -s -o /dev/null "http://127.0.0.1:$port/api/customers?q=warm-up"
 for i in $(seq 1 15); do
   curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/api/customers?q=m%C3%BCller&limit=20"

@@ -498,6 +498,49 @@ fn view_setting_hides_unmanaged_lmp_customers() {
 }
 
 #[test]
+fn list_json_is_the_serialised_list() {
+    let f = Fixture::new();
+    for i in 0..12 {
+        let id = f.add(
+            &format!("Ünïcode \"{i}\", <b>"),
+            &format!("acct-{i:02}"),
+            "LMP",
+            &[("HES Full", 2, "2025-01-01")],
+        );
+        if i % 3 == 0 {
+            let e = EventInput {
+                kind: "system".into(),
+                severity: "warning".into(),
+                category: "disk-space".into(),
+                message: "C: is 95% full\n\"really\"".into(),
+                time: None,
+            };
+            f.desk.add_event(f.ctx(), id, &e).unwrap();
+        }
+    }
+    for pairs in [
+        vec![("limit", "5")],
+        vec![("sort", "-company"), ("offset", "3")],
+        vec![("q", "ünï"), ("limit", "1000")],
+    ] {
+        let filter = Filter::from_pairs(pairs).unwrap();
+        for _ in 0..2 {
+            // Twice: once built, once from what the desk kept.
+            let json = f.desk.list_json(&filter).unwrap();
+            assert_eq!(
+                json,
+                serde_json::to_vec(&f.desk.list(&filter).unwrap()).unwrap()
+            );
+        }
+    }
+    // A change is seen at once.
+    f.add("Zz New", "zz-new", "CLP", &[]);
+    let all = Filter::from_pairs([("limit", "1000")]).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&f.desk.list_json(&all).unwrap()).unwrap();
+    assert_eq!(v["total"], 13);
+}
+
+#[test]
 fn sorting_and_paging_are_stable() {
     let f = Fixture::new();
     for i in 0..30 {

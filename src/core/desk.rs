@@ -24,10 +24,32 @@ pub struct Desk {
     store: Store,
     /// A fixed *today* (from `--today` / `CLIENTELE_TODAY`), or `None` for the local date.
     today: Option<Date>,
-    /// All summaries sorted by company, tagged with the store generation they were read at.
-    /// Kept only by a writable desk: it sees every commit, so the tag is exact.
-    cache: Mutex<Option<(u64, Arc<Vec<Summary>>)>>,
+    /// What listing reads, tagged with the store generation it was read at. Kept only by a
+    /// writable desk: it sees every commit, so the tag is exact.
+    cache: Mutex<Option<Arc<Snapshot>>>,
 }
+
+/// Everything a list or a selection reads besides the page's own records. It is valid for
+/// one store generation and one *today*.
+struct Snapshot {
+    generation: u64,
+    today: Date,
+    /// Customers as last shown, so paging back and forth does not rebuild them.
+    views: Mutex<std::collections::HashMap<u64, Arc<Shown>>>,
+    /// All summaries, sorted by company then id.
+    rows: Vec<Summary>,
+    catalog: Catalog,
+    view: View,
+}
+
+/// A customer view with its JSON, built once per snapshot.
+struct Shown {
+    view: CustomerView,
+    json: Box<str>,
+}
+
+/// At most this many built customer views are kept per snapshot (a few MiB).
+const VIEW_CACHE_LIMIT: usize = 20_000;
 
 /// How a command names a customer: by id or by account name.
 pub fn parse_customer_ref(s: &str) -> CustomerRef {
@@ -105,15 +127,15 @@ impl Desk {
         Ok(new)
     }
 
-    /// Every summary, sorted by company then id. A writable desk reuses them until the next
-    /// commit; a read-only one reads them afresh (another process may be writing).
-    fn summaries(&self, r: &Reader) -> Result<Arc<Vec<Summary>>> {
+    /// The summaries, catalogue and view setting. A writable desk reuses them until the
+    /// next commit; a read-only one reads them afresh (another process may be writing).
+    fn snapshot(&self, r: &Reader, today: Date) -> Result<Arc<Snapshot>> {
         let generation = self.store.generation();
         let cached = !self.store.is_read_only();
         if cached {
-            if let Some((g, rows)) = self.cache.lock().map_err(poisoned)?.as_ref() {
-                if *g == generation {
-                    return Ok(rows.clone());
+            if let Some(snap) = self.cache.lock().map_err(poisoned)?.as_ref() {
+                if snap.generation == generation && snap.today == today {
+                    return Ok(snap.clone());
                 }
             }
         }
@@ -123,23 +145,62 @@ impl Desk {
             Ok(true)
         })?;
         rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
-        let rows = Arc::new(rows);
+        let snap = Arc::new(Snapshot {
+            generation,
+            today,
+            views: Mutex::new(Default::default()),
+            rows,
+            catalog: r.catalog()?,
+            view: r.settings()?.view,
+        });
         if cached {
-            *self.cache.lock().map_err(poisoned)? = Some((generation, rows.clone()));
+            *self.cache.lock().map_err(poisoned)? = Some(snap.clone());
         }
-        Ok(rows)
+        Ok(snap)
     }
 
     /// Customers matching the filter under the view setting, sorted and paged, with the total.
     pub fn list(&self, filter: &Filter) -> Result<Page> {
+        let (total, shown) = self.page(filter)?;
+        Ok(Page {
+            total,
+            offset: filter.offset,
+            limit: filter.limit,
+            items: shown.iter().map(|s| s.view.clone()).collect(),
+        })
+    }
+
+    /// Exactly `serde_json::to_vec(&self.list(filter)?)`, assembled from the JSON kept with
+    /// each shown customer (the API's hot path).
+    pub fn list_json(&self, filter: &Filter) -> Result<Vec<u8>> {
+        let (total, shown) = self.page(filter)?;
+        let mut out =
+            Vec::with_capacity(64 + shown.iter().map(|s| s.json.len() + 1).sum::<usize>());
+        out.extend_from_slice(
+            format!(
+                "{{\"total\":{total},\"offset\":{},\"limit\":{},\"items\":[",
+                filter.offset, filter.limit
+            )
+            .as_bytes(),
+        );
+        for (i, s) in shown.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(s.json.as_bytes());
+        }
+        out.extend_from_slice(b"]}");
+        Ok(out)
+    }
+
+    fn page(&self, filter: &Filter) -> Result<(usize, Vec<Arc<Shown>>)> {
         let r = self.reader()?;
         let today = self.today();
-        let catalog = r.catalog()?;
-        let view = r.settings()?.view;
-        let rows = self.summaries(&r)?;
+        let snap = self.snapshot(&r, today)?;
+        let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
         let q = filter.q.as_deref().map(fold);
         let keep =
-            |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog);
+            |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog);
         let (total, page): (usize, Vec<&Summary>) =
             if filter.sort == Default::default() && view == View::All && filter.is_unfiltered() {
                 // The whole list in its stored order: the page is a slice.
@@ -161,7 +222,7 @@ impl Desk {
                 let mut matches: Vec<&Summary> = rows.iter().filter(keep).collect();
                 let total = matches.len();
                 let end = filter.offset.saturating_add(filter.limit).min(total);
-                let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, &catalog);
+                let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, catalog);
                 if end < total {
                     matches.select_nth_unstable_by(end, cmp);
                     matches.truncate(end);
@@ -171,38 +232,46 @@ impl Desk {
                 (total, matches.split_off(start))
             };
         let mut items = Vec::with_capacity(page.len());
+        let mut views = snap.views.lock().map_err(poisoned)?;
         for s in page {
+            if let Some(shown) = views.get(&s.id) {
+                items.push(shown.clone());
+                continue;
+            }
             if let Some(c) = r.customer(s.id)? {
                 // Only customers with open events need theirs read, to name them.
                 let view = if s.open == Default::default() {
-                    CustomerView::of(&c, s.open, &catalog, today)
+                    CustomerView::of(&c, s.open, catalog, today)
                 } else {
-                    CustomerView::with_events(&c, &r.events(Some(s.id))?, &catalog, today)
+                    CustomerView::with_events(&c, &r.events(Some(s.id))?, catalog, today)
                 };
-                items.push(view);
+                let json =
+                    serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;
+                let shown = Arc::new(Shown {
+                    view,
+                    json: json.into(),
+                });
+                if views.len() < VIEW_CACHE_LIMIT {
+                    views.insert(s.id, shown.clone());
+                }
+                items.push(shown);
             }
         }
-        Ok(Page {
-            total,
-            offset: filter.offset,
-            limit: filter.limit,
-            items,
-        })
+        Ok((total, items))
     }
 
     /// The ids of every customer a filter selects (no paging), in the filter's order.
     pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
         let r = self.reader()?;
         let today = self.today();
-        let catalog = r.catalog()?;
-        let view = r.settings()?.view;
-        let rows = self.summaries(&r)?;
+        let snap = self.snapshot(&r, today)?;
+        let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
         let q = filter.q.as_deref().map(fold);
         let mut matches: Vec<&Summary> = rows
             .iter()
-            .filter(|s| s.visible_in(view) && s.matches(filter, q.as_deref(), today, &catalog))
+            .filter(|s| s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog))
             .collect();
-        matches.sort_by(|a, b| a.compare(b, filter, today, &catalog));
+        matches.sort_by(|a, b| a.compare(b, filter, today, catalog));
         Ok(matches.into_iter().map(|s| s.id).collect())
     }
 

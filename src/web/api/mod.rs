@@ -261,7 +261,11 @@ fn list_customers(app: &App, req: &Request) -> Answer {
     let pairs = query(req, FILTER_KEYS)?;
     no_empty_values(&pairs, &["q"])?;
     let filter = app::filter_from_pairs(&pairs)?;
-    ok(&app.desk.list(&filter)?)
+    Ok(Response::new(
+        200,
+        super::http::CONTENT_TYPE_JSON,
+        app.desk.list_json(&filter)?,
+    ))
 }
 
 /// The keys a licence object in a customer body may have (`LicenseInput` does not refuse

@@ -96,11 +96,20 @@ impl Store {
                          or `clientele add …`, or choose another file with --db"
                     )));
                 }
-                Handle::Read(
-                    builder(cache_bytes)
-                        .open_read_only(path)
-                        .map_err(open_err)?,
-                )
+                match builder(cache_bytes).open_read_only(path) {
+                    Ok(db) => Handle::Read(db),
+                    // A read-only handle cannot repair a file a crash left behind; a short
+                    // writable open does (redb recovers to the last commit), then read.
+                    Err(DatabaseError::RepairAborted) => {
+                        drop(builder(cache_bytes).open(path).map_err(open_err)?);
+                        Handle::Read(
+                            builder(cache_bytes)
+                                .open_read_only(path)
+                                .map_err(open_err)?,
+                        )
+                    }
+                    Err(e) => return Err(open_err(e)),
+                }
             }
         };
         let store = Store {

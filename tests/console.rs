@@ -476,7 +476,11 @@ fn renew_previews_without_writing_then_runs() {
     };
     let (o, t) = outcome(&doc, "preview-table", f.expired);
     assert_eq!(o, "ok");
-    assert!(t.contains("renewed WFBS-S Full until 2027-11-27"), "{t}");
+    // A dry run says what would happen.
+    assert!(
+        t.contains("would renew WFBS-S Full until 2027-11-27"),
+        "{t}"
+    );
     let (o, t) = outcome(&doc, "preview-table", f.evil);
     assert_eq!(o, "skipped");
     assert!(t.contains("LMP customers only"), "{t}");
@@ -942,11 +946,12 @@ fn detail_shows_licences_devices_events_policies_and_history() {
         history.iter().any(|h| h.contains("add device")),
         "{history:?}"
     );
+    // The reasons name the open event by its category and message.
     let reasons = texts(&doc, "[data-testid=attention-reasons] li");
     assert!(
         reasons
             .iter()
-            .any(|r| r.contains("open event needs action")),
+            .any(|r| r.contains("antivirus") && r.contains("Virus found on PC-7")),
         "{reasons:?}"
     );
 
@@ -955,6 +960,210 @@ fn detail_shows_licences_devices_events_policies_and_history() {
     // Customers can also be opened by account name.
     assert_eq!(f.get("/customers/expired-ltd").status, 200);
     assert_eq!(f.get("/customers/999").status, 404);
+}
+
+#[test]
+fn detail_attention_box_is_red_only_when_something_needs_action() {
+    let f = fx();
+    let attention = |id: u64| {
+        let doc = f.page(&format!("/customers/{id}"));
+        let section = doc.select(&sel("section#attention")).next();
+        section.map(|s| {
+            (
+                s.value().attr("data-severity").unwrap().to_string(),
+                s.value().classes().map(str::to_string).collect::<Vec<_>>(),
+            )
+        })
+    };
+    // An open action-required event: red.
+    let (severity, classes) = attention(f.fresh).unwrap();
+    assert_eq!(severity, "action_required");
+    assert!(classes.contains(&"action".to_string()), "{classes:?}");
+    // Nothing open: no box.
+    assert!(attention(f.holder).is_none());
+    // Warnings only: yellow, and each reason says its severity in words.
+    f.app
+        .desk
+        .add_event(
+            f.app.desk.ctx(Actor::Cli),
+            f.holder,
+            &EventInput {
+                kind: "system".into(),
+                severity: "warning".into(),
+                category: "disk-space".into(),
+                message: "Low disk space on `C:`".into(),
+                time: None,
+            },
+        )
+        .unwrap();
+    let (severity, classes) = attention(f.holder).unwrap();
+    assert_eq!(severity, "warning");
+    assert!(classes.contains(&"warning".to_string()), "{classes:?}");
+    assert!(!classes.contains(&"action".to_string()), "{classes:?}");
+    let doc = f.page(&format!("/customers/{}", f.holder));
+    let reasons = texts(&doc, "[data-testid=attention-reasons] li");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].starts_with("Warning "), "{reasons:?}");
+    assert!(reasons[0].contains("disk-space"), "{reasons:?}");
+}
+
+#[test]
+fn detail_head_status_badge_and_policy_lists_only_for_wfbss_holders() {
+    let f = fx();
+    let doc = f.page(&format!("/customers/{}", f.expired));
+    let badge = doc
+        .select(&sel(".detail-head [data-testid=license-status]"))
+        .next()
+        .unwrap();
+    assert_eq!(badge.value().attr("data-status"), Some("expired"));
+    assert_eq!(text(badge), "Expired");
+    // A wfbss holder: the seven lists and the button that changes them.
+    assert_eq!(doc.select(&sel("[data-testid=policy-lists] dt")).count(), 7);
+    assert!(doc.select(&sel("#deploy-policy-customer")).next().is_some());
+    assert!(doc.select(&sel("[data-testid=no-wfbss]")).next().is_none());
+    // No licence at all, or only another product's: a note, no lists, no button.
+    for id in [f.evil, f.holder] {
+        let doc = f.page(&format!("/customers/{id}"));
+        assert!(doc.select(&sel("#policies")).next().is_some(), "{id}");
+        assert!(
+            text(doc.select(&sel("[data-testid=no-wfbss]")).next().unwrap())
+                .contains("No wfbss licence"),
+            "{id}"
+        );
+        assert!(doc
+            .select(&sel("[data-testid=policy-lists]"))
+            .next()
+            .is_none());
+        assert!(doc.select(&sel("#deploy-policy-customer")).next().is_none());
+        let badge = doc
+            .select(&sel(".detail-head [data-testid=license-status]"))
+            .next()
+            .unwrap();
+        assert_eq!(
+            badge.value().attr("data-status"),
+            Some(if id == f.evil { "none" } else { "normal" })
+        );
+    }
+}
+
+#[test]
+fn core_messages_show_quoted_parts_as_code_never_as_markup() {
+    let f = fx();
+    let r = f.post(
+        "/customers",
+        &[
+            ("company", "Acme"),
+            ("account_name", "acme co"),
+            ("account_type", "LMP"),
+            ("email", "ana@<b>x</b>"),
+            ("phone", "12`3"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    let one = |s: &str| doc.select(&sel(s)).next().unwrap_or_else(|| panic!("{s}"));
+    // A quoted blank is named, so it can be seen.
+    let err = one("#account_name-error");
+    assert_eq!(texts(&doc, "#account_name-error code.blank"), ["space"]);
+    assert!(!text(err).contains('`'), "{}", text(err));
+    // A quoted value with markup is text inside <code>.
+    assert_eq!(texts(&doc, "#email-error code"), ["<b>x</b>"]);
+    assert_eq!(doc.select(&sel("#email-error b")).count(), 0);
+    assert!(!text(one("#email-error")).contains('`'));
+    // A backtick inside a quoted value stays part of it.
+    assert_eq!(texts(&doc, "#phone-error code"), ["`"]);
+    // The error summary uses the same rendering.
+    let summary = texts(&doc, "#error-summary code");
+    assert!(summary.contains(&"space".to_string()), "{summary:?}");
+    assert!(summary.contains(&"<b>x</b>".to_string()), "{summary:?}");
+    assert_eq!(doc.select(&sel("#error-summary b")).count(), 0);
+    // Free-text inputs carry no maxlength (browsers count UTF-16 units, the core characters).
+    assert_eq!(doc.select(&sel("[maxlength]")).count(), 0);
+    let doc = f.page("/customers/new");
+    assert_eq!(doc.select(&sel("[maxlength]")).count(), 0);
+}
+
+#[test]
+fn plan_choices_say_only_what_the_name_does_not() {
+    let f = fx();
+    let doc = f.page(&format!("/customers/{}", f.fresh));
+    let options = texts(&doc, "#license-new-plan option");
+    assert!(
+        options.contains(&"WFBS-S Trial — 12 months".to_string()),
+        "{options:?}"
+    );
+    assert!(
+        options.contains(&"HES Full — 12 months".to_string()),
+        "{options:?}"
+    );
+    let doc = f.page("/customers/new");
+    assert!(texts(&doc, "#plan-0 option").contains(&"Cloud Edge Full — 12 months".to_string()));
+}
+
+#[test]
+fn list_rows_are_compact_chips_and_two_reasons_then_more() {
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    for (severity, message) in [("warning", "Spam wave"), ("action_required", "Ransomware")] {
+        f.app
+            .desk
+            .add_event(
+                ctx,
+                f.fresh,
+                &EventInput {
+                    kind: "threat".into(),
+                    severity: severity.into(),
+                    category: "spam".into(),
+                    message: message.into(),
+                    time: None,
+                },
+            )
+            .unwrap();
+    }
+    let doc = f.page("/");
+    let r = row(&doc, f.fresh);
+    // Products: short chips, the full name as title and for screen readers.
+    let chips: Vec<_> = r.select(&sel(".chip")).collect();
+    assert_eq!(chips.len(), 2);
+    assert_eq!(
+        chips[0].value().attr("title"),
+        Some("Worry-Free Business Security Services")
+    );
+    let chip = text(chips[0]);
+    assert!(chip.starts_with("WFBS-S"), "{chip}");
+    assert_eq!(
+        texts(&doc, &format!("tr[data-id=\"{}\"] .chip .vh", f.fresh)),
+        ["Worry-Free Business Security Services", "Cloud Edge"]
+    );
+    // Four reasons: action required first, two shown, the rest in a <details>.
+    let reasons = r
+        .select(&sel("[data-testid=system-events-reasons]"))
+        .next()
+        .unwrap();
+    let all: Vec<String> = reasons.select(&sel("li")).map(text).collect();
+    assert_eq!(all.len(), 4, "{all:?}");
+    let shown: Vec<String> = reasons.select(&sel(":scope > ul > li")).map(text).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown.iter().all(|s| !s.contains("Spam wave")), "{shown:?}");
+    let severities: Vec<&str> = reasons
+        .select(&sel(":scope > ul > li"))
+        .map(|li| li.value().attr("data-severity").unwrap())
+        .collect();
+    assert_eq!(severities, ["action_required", "action_required"]);
+    let more = reasons.select(&sel("details.more")).next().unwrap();
+    assert_eq!(
+        text(more.select(&sel("summary")).next().unwrap()),
+        "+2 more reasons"
+    );
+    assert_eq!(more.select(&sel("li")).count(), 2);
+    // The account line is its own element (not bold), the email may wrap only before `@`.
+    assert_eq!(
+        texts(&doc, &format!("tr[data-id=\"{}\"] th .account", f.fresh)),
+        ["fresh-ag · LMP"]
+    );
+    let email = r.select(&sel(".email")).next().unwrap();
+    assert_eq!(text(email), "ana@example.com");
+    assert_eq!(email.select(&sel("wbr")).count(), 1);
 }
 
 #[test]

@@ -1638,7 +1638,7 @@ mod data {
             "Scan engine update failed on {HOST}: not enough permissions",
         ]),
         ("disk-space", &[
-            "Low disk space on {HOST}: {N}% free on C:",
+            "Low disk space on {HOST}: {N} GB used on C:, 2 GB free",
             "Quarantine folder on {HOST} is almost full",
         ]),
         ("agent-offline", &[

@@ -66,7 +66,7 @@ fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
                         label for=(format!("view-{}", v.code())) { (label) }
                     }
                 }
-                @if let Some(e) = typed_error(draft, "settings", "view") { span.field-error data-testid="field-error" { (e) } }
+                @if let Some(e) = typed_error(draft, "settings", "view") { span.field-error data-testid="field-error" { (layout::message_text(&e)) } }
             }
             div.actions { button.primary type="submit" #save-settings { "Save settings" } }
         }
@@ -201,7 +201,7 @@ fn plan_form(
     html! {
         form.stack method="post" action=(action) data-testid=(form) #(format!("{form}-form")) {
             div.row {
-                (Field::new("plan-name", "name", "Name").required().maxlength(64)
+                (Field::new("plan-name", "name", "Name").required()
                     .value(val("name", plan.map(|p| p.name.clone()).unwrap_or_default())).error(err("name"))
                     .hint("Unique; no : or ;").input())
                 (Field::new("plan-product", "product", "Product").required()
@@ -481,7 +481,7 @@ fn render_templates(
             (summary_for(draft, form, "template-", TEMPLATE_FIELDS))
             form.stack #template-new-form method="post" action="/templates" data-testid="template-new" {
                 div.row {
-                    (Field::new("template-name", "name", "Name").required().maxlength(64)
+                    (Field::new("template-name", "name", "Name").required()
                         .value(typed(draft, form, "name", "")).error(typed_error(draft, form, "name")).input())
                     (Field::new("template-product", "product", "Product").required()
                         .value(typed(draft, form, "product", "wfbss")).error(typed_error(draft, form, "product")).select(&products))
@@ -709,7 +709,7 @@ fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
             form.stack #firmware-new-form method="post" action="/firmware" data-testid="firmware-new" {
                 input type="hidden" name="new" value="1";
                 div.row {
-                    (Field::new("firmware-model", "model", "Model").required().maxlength(64)
+                    (Field::new("firmware-model", "model", "Model").required()
                         .value(typed(draft, form, "model", "")).error(typed_error(draft, form, "model")).input())
                     (Field::new("firmware-version", "version", "Latest version").required().hint("Dotted numbers, e.g. 3.2.1")
                         .value(typed(draft, form, "version", "")).error(typed_error(draft, form, "version")).input())

@@ -3,10 +3,10 @@
 
 use super::layout::{self, counts, document, filter_query, thousands, time, Nav};
 use crate::core::bulk::Selection;
-use crate::core::derive::ReasonKind;
+use crate::core::derive::{Reason, ReasonKind};
 use crate::core::error::Error;
 use crate::core::filter::{Filter, Sort, SortKey, MAX_LIMIT};
-use crate::core::model::{AccountType, CustomerStatus, LicenseFilter, Product, View};
+use crate::core::model::{AccountType, CustomerStatus, LicenseFilter, Product, Severity, View};
 use crate::core::view::{CustomerView, Page};
 use crate::csv_io::ExportOptions;
 use crate::web::app::{filter_from_pairs, selection_from_pairs, App};
@@ -43,8 +43,10 @@ pub fn list(app: &App, req: &Request) -> Response {
     let body = html! {
         div.list-layout {
             section.list-main aria-labelledby="list-heading" {
-                h1 #list-heading { "Customers" }
-                (summary_line(&page, view, &filter))
+                div.list-head {
+                    h1 #list-heading { "Customers" }
+                    (summary_line(&page, view, &filter))
+                }
                 (list_form(&page, &filter, select_all))
                 (paging(&page, &filter))
             }
@@ -238,14 +240,17 @@ fn sort_header(filter: &Filter, label: &str, key: Option<(SortKey, bool)>) -> Ma
     }
 }
 
-/// Splits the attention reasons onto the two columns: licence reasons and the rest.
-fn reasons(c: &CustomerView) -> (Vec<&str>, Vec<&str>) {
+/// Splits the attention reasons onto the two columns (the rest, and licence reasons), each
+/// with those that need action first.
+fn reasons(c: &CustomerView) -> (Vec<&Reason>, Vec<&Reason>) {
     let of = |kind| {
-        c.attention_reasons
+        let mut list: Vec<&Reason> = c
+            .attention_reasons
             .iter()
             .filter(|r| r.kind == kind)
-            .map(|r| r.text.as_str())
-            .collect()
+            .collect();
+        list.sort_by_key(|r| r.severity != Severity::ActionRequired);
+        list
     };
     (of(ReasonKind::ThreatSystem), of(ReasonKind::License))
 }
@@ -273,27 +278,27 @@ fn row(c: &CustomerView, checked: bool) -> Markup {
             }
             th scope="row" .company {
                 a href=(format!("/customers/{}", c.id)) data-testid="customer-link" { (c.company) }
-                div.muted {
-                    (c.account_name) " · " (c.account_type.code())
+                div.account {
+                    span.nowrap { (c.account_name) } " · " (c.account_type.code())
                     @if c.status == CustomerStatus::Suspended {
                         " " span.badge.grey { "Suspended" }
                     }
                 }
             }
-            td {
+            td.contact {
                 (c.contact_first_name) " " (c.contact_last_name)
-                div.muted { (c.email) }
+                div.email { (email(&c.email)) }
             }
             td.phone { (c.phone) }
-            td {
+            td.product-cell {
                 @if c.products.is_empty() {
                     span.none { "None" }
                 } @else {
-                    ul.products { @for p in &c.products { li { abbr.chip title=(p) { (short_product(p)) } } } }
+                    ul.products { @for p in chip_order(&c.products) { li { (product_chip(p)) } } }
                 }
             }
-            td { (counts(c.threat_system_action_required, c.threat_system_warning, &system, "system-events")) }
-            td {
+            td.events { (counts(c.threat_system_action_required, c.threat_system_warning, &system, "system-events")) }
+            td.events {
                 (counts(c.license_action_required, c.license_warning, &license, "license-events"))
                 @if let Some(d) = &c.next_expiry {
                     div.muted { "Next expiry " span.nowrap { (d) } }
@@ -373,15 +378,16 @@ fn filter_pane(f: &Filter) -> Markup {
     ];
     let mut sorts = Vec::new();
     for key in SortKey::ALL {
-        let label = match key {
-            SortKey::Company => "Company",
-            SortKey::AccountName => "Account name",
-            SortKey::NextExpiry => "Next expiry",
-            SortKey::LastTransaction => "Last transaction",
-            SortKey::Attention => "Needs attention",
+        // Short enough for the narrow pane: the direction in plain words.
+        let (up, down) = match key {
+            SortKey::Company => ("Company, A–Z", "Company, Z–A"),
+            SortKey::AccountName => ("Account name, A–Z", "Account name, Z–A"),
+            SortKey::NextExpiry => ("Next expiry, soonest", "Next expiry, latest"),
+            SortKey::LastTransaction => ("Last transaction, oldest", "Last transaction, newest"),
+            SortKey::Attention => ("Attention, least first", "Attention, most first"),
         };
-        sorts.push((key.code().to_string(), format!("{label}, ascending")));
-        sorts.push((format!("-{}", key.code()), format!("{label}, descending")));
+        sorts.push((key.code().to_string(), up.to_string()));
+        sorts.push((format!("-{}", key.code()), down.to_string()));
     }
     let yn = |b: Option<bool>| {
         b.map_or(
@@ -403,24 +409,35 @@ fn filter_pane(f: &Filter) -> Markup {
                     .kind("search")
                     .hint("Company, account, contact, email or phone")
                     .input())
-                (select("filter-account_type", "account_type", "Account type",
-                    f.account_type.map(|t| t.code().to_ascii_lowercase()).unwrap_or_default(), &account))
-                (select("filter-status", "status", "Status",
-                    f.status.map(|s| s.code().to_string()).unwrap_or_default(), &status))
+                div.pair {
+                    (select("filter-account_type", "account_type", "Account type",
+                        f.account_type.map(|t| t.code().to_ascii_lowercase()).unwrap_or_default(), &account))
+                    (select("filter-status", "status", "Status",
+                        f.status.map(|s| s.code().to_string()).unwrap_or_default(), &status))
+                }
                 fieldset.products-filter {
                     legend { "Products" }
-                    @for p in Product::ALL {
-                        div.check {
-                            input type="checkbox" name="product" value=(p.code())
-                                id=(format!("filter-product-{}", p.code())) checked[f.products.contains(p)];
-                            label for=(format!("filter-product-{}", p.code())) { (p.name()) }
+                    ul.check-grid {
+                        @for p in Product::ALL {
+                            @let id = format!("filter-product-{}", p.code());
+                            @let short = layout::product_short(*p);
+                            li.check {
+                                input type="checkbox" name="product" value=(p.code()) id=(id)
+                                    checked[f.products.contains(p)];
+                                label for=(id) title=(p.name()) {
+                                    (short)
+                                    @if short != p.name() { span.vh { " – " (p.name()) } }
+                                }
+                            }
                         }
                     }
                 }
                 (select("filter-license", "license", "License status",
                     f.license.map(|l| l.code().to_string()).unwrap_or_default(), &license))
-                (select("filter-attention", "attention", "Needs attention", yn(f.attention), &yes_no))
-                (select("filter-managed", "managed", "Managed", yn(f.managed), &yes_no))
+                div.pair {
+                    (select("filter-attention", "attention", "Needs attention", yn(f.attention), &yes_no))
+                    (select("filter-managed", "managed", "Managed", yn(f.managed), &yes_no))
+                }
                 (select("filter-sort", "sort", "Sort by", f.sort.code(), &sorts))
                 (layout::Field::new("filter-limit", "limit", "Rows per page")
                     .value(f.limit.to_string())
@@ -428,7 +445,7 @@ fn filter_pane(f: &Filter) -> Markup {
                     .min("1")
                     .max(MAX_LIMIT.to_string())
                     .input())
-                div.actions {
+                div.actions.apply {
                     button.primary type="submit" #filter-apply { "Apply filter" }
                     a.button #filter-reset href="/" { "Reset" }
                 }
@@ -444,16 +461,46 @@ fn filter_pane(f: &Filter) -> Markup {
     }
 }
 
-/// A short label for a product name (the full name is the `title`).
-fn short_product(name: &str) -> &str {
-    match Product::ALL.iter().find(|p| p.name() == name) {
+/// Product names in the order of `Product::ALL` (the filter pane's order), unknown ones last.
+fn chip_order<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    let mut sorted = names.to_vec();
+    sorted.sort_by_key(|n| {
+        Product::ALL
+            .iter()
+            .position(|p| p.name() == *n)
+            .unwrap_or(usize::MAX)
+    });
+    sorted
+}
+
+/// A product as a short chip (its code); the full name is its `title` and what a screen
+/// reader reads.
+fn product_chip(name: &str) -> Markup {
+    let product = Product::ALL.iter().find(|p| p.name() == name);
+    let short = match product {
         Some(Product::Wfbss) => "WFBS-S",
         Some(Product::Wfbs) => "WFBS",
-        Some(Product::CloudEdge) => "Cloud Edge",
+        Some(Product::CloudEdge) => "CE",
         Some(Product::Hes) => "HES",
         Some(Product::Cas) => "CAS",
-        Some(Product::ApexOne) => "Apex One",
+        Some(Product::ApexOne) => "A1",
         None => name,
+    };
+    html! {
+        span.chip title=(name) data-product=[product.map(|p| p.code())] {
+            span aria-hidden="true" { (short) }
+            span.vh { (name) }
+        }
+    }
+}
+
+/// An email address that may wrap before its `@`, and nowhere else.
+fn email(address: &str) -> Markup {
+    match address.find('@') {
+        Some(at) if at > 0 => html! {
+            span.part { (&address[..at]) } wbr; span.part { (&address[at..]) }
+        },
+        _ => html! { span.part { (address) } },
     }
 }
 

@@ -3,10 +3,11 @@
 
 use super::layout::{self, document, license_badge, time, typed, typed_error, Draft, Field, Nav};
 use crate::core::bulk::{BulkTask, Outcome, Selection};
+use crate::core::derive::Reason;
 use crate::core::desk::{parse_customer_ref, CustomerRef};
 use crate::core::error::{Error, FieldError};
 use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::core::model::{Actor, CustomerStatus, EventKind, Severity};
+use crate::core::model::{Actor, CustomerStatus, EventKind, Product, Severity};
 use crate::core::view::{
     AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView,
 };
@@ -67,7 +68,7 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
                     } @else {
                         span.badge.green data-testid="customer-status" { "Active" }
                     }
-                    " " (license_badge(c.license_status))
+                    " " (layout::license_badge_as(c.license_status, Some("license-status")))
                 }
             }
             div.actions data-testid="customer-actions" {
@@ -95,14 +96,27 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         @if let Some(d) = draft {
             div #detail-error .alert.error role="alert" tabindex="-1" data-testid="error-summary" {
                 h2 { "That change was not made" }
-                p { (d.error.to_string()) }
+                p { (layout::message_text(&d.error.to_string())) }
                 p { a href=(format!("#{}", anchor_of(&d.form))) { "Go to the form" } }
             }
         }
         @if c.needs_attention {
-            section #attention .attention-box aria-labelledby="attention-heading" {
+            @let action = c.threat_system_action_required + c.license_action_required > 0;
+            section #attention .attention-box.action[action].warning[!action] aria-labelledby="attention-heading"
+                data-severity=(if action { "action_required" } else { "warning" }) {
                 h2 #attention-heading { "Needs attention" }
-                ul data-testid="attention-reasons" { @for r in &c.attention_reasons { li { (r.text) } } }
+                ul data-testid="attention-reasons" {
+                    @for r in action_first(&c.attention_reasons) {
+                        li data-severity=(r.severity.code()) {
+                            @if r.severity == Severity::ActionRequired {
+                                span.badge.red { "Action required" }
+                            } @else {
+                                span.badge.yellow { "Warning" }
+                            }
+                            " " (layout::message_text(&r.text))
+                        }
+                    }
+                }
             }
         }
         div.grid2 {
@@ -143,7 +157,7 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         (licenses(id, &c.licenses, &plans, draft))
         (devices(id, &detail.devices, draft))
         (events(id, &detail.events, draft))
-        (policies(id, &detail))
+        (policies(id, &detail, c.licenses.iter().any(|l| l.product == Product::Wfbss.code())))
         @if !messages.is_empty() {
             section #messages aria-labelledby="messages-heading" {
                 h2 #messages-heading { "Outbox messages" }
@@ -166,6 +180,13 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
     layout::html(status, document(app, &title, Nav::Customers, flash, body))
 }
 
+/// The reasons with those that need action first (otherwise in the core's order).
+fn action_first(reasons: &[Reason]) -> Vec<&Reason> {
+    let mut list: Vec<&Reason> = reasons.iter().collect();
+    list.sort_by_key(|r| r.severity != Severity::ActionRequired);
+    list
+}
+
 fn anchor_of(form: &str) -> String {
     match form {
         "license-new" => "add-license".into(),
@@ -181,17 +202,7 @@ fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Dr
         plans
             .iter()
             .filter(|p| p.enabled && !p.end_of_life)
-            .map(|p| {
-                let kind = if p.kind.code() == "trial" {
-                    ", trial"
-                } else {
-                    ""
-                };
-                (
-                    p.name.clone(),
-                    format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months),
-                )
-            }),
+            .map(|p| (p.name.clone(), layout::plan_label(p))),
     );
     html! {
         section #licenses aria-labelledby="licenses-heading" {
@@ -441,7 +452,7 @@ fn events(id: u64, list: &[EventView], draft: Option<&Draft>) -> Markup {
                         .value(typed(draft, form, "severity", "warning")).error(typed_error(draft, form, "severity")).select(&severities))
                     (Field::new("event-new-category", "category", "Category").required().list("event-categories")
                         .value(typed(draft, form, "category", "")).error(typed_error(draft, form, "category")).input())
-                    (Field::new("event-new-message", "message", "Message").required().maxlength(1000)
+                    (Field::new("event-new-message", "message", "Message").required()
                         .value(typed(draft, form, "message", "")).error(typed_error(draft, form, "message")).input())
                     (Field::new("event-new-time", "time", "Time").placeholder("2026-11-27T08:00:00Z").hint("UTC; empty means now")
                         .value(typed(draft, form, "time", "")).error(typed_error(draft, form, "time")).input())
@@ -459,23 +470,38 @@ fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-fn policies(id: u64, d: &CustomerDetail) -> Markup {
+/// The WFBS-S policy lists, with the button that changes them, for a customer holding a
+/// wfbss licence; otherwise only a note (and any entries still stored, read-only).
+fn policies(id: u64, d: &CustomerDetail, holds_wfbss: bool) -> Markup {
+    let stored = d.policies.iter().any(|(_, entries)| !entries.is_empty());
     html! {
         section #policies aria-labelledby="policies-heading" {
             h2 #policies-heading { "WFBS-S policy lists" }
-            dl.facts.policies data-testid="policy-lists" {
-                @for (list, entries) in &d.policies {
-                    dt { (list) }
-                    dd data-list=(list) {
-                        @if entries.is_empty() { span.none { "Empty" } }
-                        @else { ul { @for e in entries { li { code { (e) } } } } }
+            @if !holds_wfbss {
+                p.none data-testid="no-wfbss" {
+                    "No wfbss licence: policy lists apply to customers holding a "
+                    "Worry-Free Business Security Services licence."
+                }
+            }
+            @if holds_wfbss || stored {
+                dl.facts.policies data-testid="policy-lists" {
+                    @for (list, entries) in &d.policies {
+                        @if holds_wfbss || !entries.is_empty() {
+                            dt { (list) }
+                            dd data-list=(list) {
+                                @if entries.is_empty() { span.none { "Empty" } }
+                                @else { ul { @for e in entries { li { code { (e) } } } } }
+                            }
+                        }
                     }
                 }
             }
-            form method="post" action="/tasks/deploy-policy" {
-                input type="hidden" name="ids" value=(id);
-                input type="hidden" name="back_customer" value=(id);
-                button type="submit" #deploy-policy-customer { "Change policy lists…" }
+            @if holds_wfbss {
+                form method="post" action="/tasks/deploy-policy" {
+                    input type="hidden" name="ids" value=(id);
+                    input type="hidden" name="back_customer" value=(id);
+                    button type="submit" #deploy-policy-customer { "Change policy lists…" }
+                }
             }
         }
     }

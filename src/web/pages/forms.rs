@@ -16,12 +16,13 @@ const MIN_PLAN_ROWS: usize = 3;
 /// Plan rows read from a posted form at most.
 const MAX_PLAN_ROWS: usize = 100;
 
-/// A text field: (name, label, required, max length, input type, autocomplete, hint).
+/// A text field: (name, label, required, input type, autocomplete, hint). No `maxlength`: the
+/// core counts characters where a browser counts UTF-16 units (an emoji is two), so the
+/// browser could cut valid input; the server checks lengths and explains.
 type Spec = (
     &'static str,
     &'static str,
     bool,
-    usize,
     &'static str,
     Option<&'static str>,
     Option<&'static str>,
@@ -33,7 +34,6 @@ const PROFILE: &[Spec] = &[
         "company",
         "Company",
         true,
-        128,
         "text",
         Some("organization"),
         None,
@@ -42,7 +42,6 @@ const PROFILE: &[Spec] = &[
         "account_name",
         "Account name",
         true,
-        25,
         "text",
         Some("off"),
         Some("4 to 25 characters: letters, digits, - and _; unique"),
@@ -53,7 +52,6 @@ const CONTACT: &[Spec] = &[
         "contact_first_name",
         "First name",
         true,
-        50,
         "text",
         Some("given-name"),
         None,
@@ -62,17 +60,15 @@ const CONTACT: &[Spec] = &[
         "contact_last_name",
         "Last name",
         true,
-        50,
         "text",
         Some("family-name"),
         None,
     ),
-    ("email", "Email", true, 254, "email", Some("email"), None),
+    ("email", "Email", true, "email", Some("email"), None),
     (
         "phone",
         "Phone",
         false,
-        32,
         "tel",
         Some("tel"),
         Some("Digits, spaces and + - ( ) . x"),
@@ -83,25 +79,15 @@ const ADDRESS: &[Spec] = &[
         "address",
         "Street address",
         false,
-        128,
         "text",
         Some("street-address"),
         None,
     ),
-    (
-        "city",
-        "City",
-        true,
-        64,
-        "text",
-        Some("address-level2"),
-        None,
-    ),
+    ("city", "City", true, "text", Some("address-level2"), None),
     (
         "state",
         "State or region",
         true,
-        64,
         "text",
         Some("address-level1"),
         None,
@@ -110,7 +96,6 @@ const ADDRESS: &[Spec] = &[
         "postal_code",
         "Postal code",
         false,
-        10,
         "text",
         Some("postal-code"),
         None,
@@ -119,7 +104,6 @@ const ADDRESS: &[Spec] = &[
         "country",
         "Country",
         true,
-        2,
         "text",
         Some("country"),
         Some("Two-letter ISO code in capitals, e.g. DE or US"),
@@ -130,7 +114,6 @@ const PREFERENCES: &[Spec] = &[
         "time_zone",
         "Time zone",
         false,
-        64,
         "text",
         Some("off"),
         Some("IANA name such as Europe/Berlin; empty means UTC"),
@@ -139,7 +122,6 @@ const PREFERENCES: &[Spec] = &[
         "language",
         "Language",
         false,
-        35,
         "text",
         Some("off"),
         Some("BCP 47 tag such as en or de-DE; empty means en"),
@@ -411,12 +393,11 @@ fn render(
     let val = |name: &str| layout::typed(draft, "customer", name, &stored(name));
     let err = |name: &str| layout::typed_error(draft, "customer", name);
     let text = |spec: &Spec| {
-        let (name, label, required, max, kind, auto, hint) = *spec;
+        let (name, label, required, kind, auto, hint) = *spec;
         let mut f = Field::new(name, name, label)
             .value(val(name))
             .error(err(name))
-            .kind(kind)
-            .maxlength(max);
+            .kind(kind);
         if required {
             f = f.required();
         }
@@ -458,17 +439,7 @@ fn render(
             .plans
             .iter()
             .filter(|p| p.enabled && !p.end_of_life)
-            .map(|p| {
-                let kind = if p.kind.code() == "trial" {
-                    ", trial"
-                } else {
-                    ""
-                };
-                (
-                    p.name.clone(),
-                    format!("{} ({}, {} months{kind})", p.name, p.product_name, p.months),
-                )
-            }),
+            .map(|p| (p.name.clone(), layout::plan_label(p))),
     );
     let rows = {
         let posted_rows = draft
@@ -520,7 +491,7 @@ fn render(
                         }
                     }
                     @if let Some(e) = err("account_type") {
-                        span.field-error #account_type-error data-testid="field-error" { (e) }
+                        span.field-error #account_type-error data-testid="field-error" { (layout::message_text(&e)) }
                     }
                 }
             }
@@ -539,7 +510,6 @@ fn render(
             (Field::new("notes", "notes", "Notes")
                 .value(val("notes"))
                 .error(err("notes"))
-                .maxlength(4000)
                 .hint("Up to 4,000 characters")
                 .textarea(4))
             @if editing {

@@ -1,6 +1,7 @@
 //! The page shell and the small pieces every page uses: navigation, flash messages, error
 //! pages, form fields with their errors, badges, times, query strings.
 
+use crate::core::derive::Reason;
 use crate::core::error::{Error, FieldError};
 use crate::core::filter::Filter;
 use crate::web::app::{status_of, App};
@@ -74,7 +75,7 @@ pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Mar
                 }
                 main #main tabindex="-1" {
                     @if let Some(text) = flash {
-                        div #flash .flash role="status" data-testid="flash" { (text) }
+                        div #flash .flash role="status" data-testid="flash" { (message_text(text)) }
                     }
                     (body)
                 }
@@ -100,7 +101,7 @@ pub fn message_page(
 ) -> Response {
     let body = html! {
         h1 { (title) }
-        p.lead data-testid="message" { (message) }
+        p.lead data-testid="message" { (message_text(message)) }
         p { a href=(back.0) data-testid="back-link" { (back.1) } }
     };
     html(status, document(app, title, Nav::None, None, body))
@@ -140,13 +141,13 @@ pub fn error_block(e: &Error) -> Markup {
         div.alert.error role="alert" data-testid="error" {
             @match e {
                 Error::Invalid(errors) => {
-                    ul { @for fe in errors { li { strong { (fe.field) } ": " (fe.message) } } }
+                    ul { @for fe in errors { li { strong { (fe.field) } ": " (message_text(&fe.message)) } } }
                 }
                 Error::Import(rows) => {
                     p { "Nothing was written. Fix these rows and import again." }
                     (import_rows(rows))
                 }
-                other => p { (other.to_string()) }
+                other => p { (message_text(&other.to_string())) }
             }
         }
     }
@@ -165,7 +166,7 @@ pub fn import_rows(rows: &[crate::core::error::RowError]) -> Markup {
                                 td.num { (row.line) }
                                 td { (row.account_name) }
                                 td { code { (fe.field) } }
-                                td { (fe.message) }
+                                td { (message_text(&fe.message)) }
                             }
                         }
                     }
@@ -329,6 +330,11 @@ pub fn time(ts: &str) -> Markup {
 
 /// A licence status badge: red for action required, yellow for a warning.
 pub fn license_badge(code: &str) -> Markup {
+    license_badge_as(code, None)
+}
+
+/// A licence status badge with a `data-testid`.
+pub fn license_badge_as(code: &str, testid: Option<&str>) -> Markup {
     let (class, label) = match code {
         "expired" => ("badge red", "Expired"),
         "exceeded_allocation" => ("badge red", "Exceeded allocation"),
@@ -336,12 +342,22 @@ pub fn license_badge(code: &str) -> Markup {
         "normal" => ("badge green", "Normal"),
         _ => ("badge grey", "No license"),
     };
-    html! { span class=(class) data-status=(code) { (label) } }
+    html! { span class=(class) data-status=(code) data-testid=[testid] { (label) } }
 }
 
-/// A red "N action required" and a yellow "N warning" count, each only when non-zero.
-pub fn counts(red: u32, yellow: u32, reasons: &[&str], testid: &str) -> Markup {
-    let title = reasons.join("; ");
+/// How many reasons a list cell shows before the rest fold into "+N more".
+const REASONS_SHOWN: usize = 2;
+
+/// A red "N action required" and a yellow "N warning" count, each only when non-zero, and
+/// under them the reasons: the first two, the rest in a `<details>` ("+N more") that opens
+/// without script.
+pub fn counts(red: u32, yellow: u32, reasons: &[&Reason], testid: &str) -> Markup {
+    let title = reasons
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (shown, rest) = reasons.split_at(reasons.len().min(REASONS_SHOWN));
     html! {
         div.counts data-testid=(testid) {
             @if red > 0 {
@@ -359,10 +375,165 @@ pub fn counts(red: u32, yellow: u32, reasons: &[&str], testid: &str) -> Markup {
             }
         }
         @if !reasons.is_empty() {
-            ul.reasons data-testid=(format!("{testid}-reasons")) {
-                @for r in reasons { li { (r) } }
+            div.reasons data-testid=(format!("{testid}-reasons")) {
+                ul { @for r in shown { (reason_item(r)) } }
+                @if !rest.is_empty() {
+                    details.more {
+                        summary { "+" (rest.len()) " more" span.vh { " reasons" } }
+                        ul { @for r in rest { (reason_item(r)) } }
+                    }
+                }
             }
         }
+    }
+}
+
+/// One reason as a list item; its severity colours the bullet (the counts above say it in
+/// words).
+fn reason_item(r: &Reason) -> Markup {
+    html! { li data-severity=(r.severity.code()) { (message_text(&r.text)) } }
+}
+
+/// A message of the core with its `backtick-quoted` parts shown as `<code>` (a quoted blank
+/// is named, e.g. "space", so it can be seen). All text is escaped; a backtick only opens a
+/// quote at the start of a word and only closes one at the end of a word, so a backtick
+/// inside a quoted value stays part of it.
+pub fn message_text(text: &str) -> Markup {
+    html! {
+        @for (quoted, part) in split_quoted(text) {
+            @if !quoted {
+                (part)
+            } @else if part.chars().all(char::is_whitespace) {
+                code.blank { (blank_name(part)) }
+            } @else {
+                code { (part) }
+            }
+        }
+    }
+}
+
+/// `a `b` c` → `[(false, "a "), (true, "b"), (false, " c")]`.
+fn split_quoted(text: &str) -> Vec<(bool, &str)> {
+    let ticks: Vec<usize> = text.match_indices('`').map(|(i, _)| i).collect();
+    let opens = |i: usize| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "([{\"'“‘".contains(c))
+    };
+    let closes = |i: usize| {
+        text[i + 1..]
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_whitespace() || ",.;:!?)]}\"'”’".contains(c))
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut k = 0;
+    while k < ticks.len() {
+        let i = ticks[k];
+        let close = if opens(i) {
+            (k + 1..ticks.len()).find(|&m| closes(ticks[m]))
+        } else {
+            None
+        };
+        match close {
+            Some(m) => {
+                if start < i {
+                    out.push((false, &text[start..i]));
+                }
+                out.push((true, &text[i + 1..ticks[m]]));
+                start = ticks[m] + 1;
+                k = m + 1;
+            }
+            None => k += 1,
+        }
+    }
+    if start < text.len() {
+        out.push((false, &text[start..]));
+    }
+    out
+}
+
+/// Names for a quoted run of blanks: `space`, `tab`, `U+2003`; `empty` for nothing.
+fn blank_name(s: &str) -> String {
+    if s.is_empty() {
+        return "empty".to_string();
+    }
+    s.chars()
+        .map(|c| match c {
+            ' ' => "space".to_string(),
+            '\t' => "tab".to_string(),
+            '\n' => "line break".to_string(),
+            '\u{a0}' => "no-break space".to_string(),
+            other => format!("U+{:04X}", u32::from(other)),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A plan as a choice: its name, then only what the name does not already say
+/// ("Name — Product, 12 months, trial").
+pub fn plan_label(p: &crate::core::view::PlanView) -> String {
+    describe_plan(
+        &p.name,
+        p.product,
+        p.months,
+        p.kind == crate::core::model::PlanKind::Trial,
+    )
+}
+
+fn describe_plan(
+    name: &str,
+    product: crate::core::model::Product,
+    months: u32,
+    trial: bool,
+) -> String {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let name_words = words(name);
+    let says = |phrase: &str| {
+        let phrase = words(phrase);
+        !phrase.is_empty() && name_words.windows(phrase.len()).any(|w| w == phrase)
+    };
+    let mut extra = Vec::new();
+    if ![product.name(), product.code(), product_short(product)]
+        .iter()
+        .any(|p| says(p))
+    {
+        extra.push(product.name().to_string());
+    }
+    if !says(&format!("{months} month")) && !says(&format!("{months} months")) {
+        extra.push(if months == 1 {
+            "1 month".to_string()
+        } else {
+            format!("{months} months")
+        });
+    }
+    if trial && !says("trial") {
+        extra.push("trial".to_string());
+    }
+    if extra.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} — {}", extra.join(", "))
+    }
+}
+
+/// The short label of a product (chips, the filter pane); `Product::name` is the full one.
+pub fn product_short(p: crate::core::model::Product) -> &'static str {
+    use crate::core::model::Product;
+    match p {
+        Product::Wfbss => "WFBS-S",
+        Product::Wfbs => "WFBS",
+        Product::CloudEdge => "Cloud Edge",
+        Product::Hes => "HES",
+        Product::Cas => "CAS",
+        Product::ApexOne => "Apex One",
     }
 }
 
@@ -439,14 +610,14 @@ pub fn error_summary(
         div #error-summary .alert.error role="alert" tabindex="-1" data-testid="error-summary" {
             h2 { "There is a problem" }
             @if fields.is_empty() {
-                p { (e.to_string()) }
+                p { (message_text(&e.to_string())) }
             } @else {
                 ul {
                     @for fe in &fields {
                         li {
                             @match ids(&fe.field) {
-                                Some(id) => a href=(format!("#{id}")) { (label(&fe.field)) ": " (fe.message) },
-                                None => { strong { (label(&fe.field)) } ": " (fe.message) },
+                                Some(id) => a href=(format!("#{id}")) { (label(&fe.field)) ": " (message_text(&fe.message)) },
+                                None => { strong { (label(&fe.field)) } ": " (message_text(&fe.message)) },
                             }
                         }
                     }
@@ -466,7 +637,6 @@ pub struct Field {
     pub hint: Option<String>,
     pub required: bool,
     pub kind: &'static str,
-    pub maxlength: Option<usize>,
     pub autocomplete: Option<&'static str>,
     pub min: Option<String>,
     pub max: Option<String>,
@@ -490,7 +660,6 @@ impl Field {
             hint: None,
             required: false,
             kind: "text",
-            maxlength: None,
             autocomplete: None,
             min: None,
             max: None,
@@ -519,10 +688,6 @@ impl Field {
     }
     pub fn kind(mut self, k: &'static str) -> Field {
         self.kind = k;
-        self
-    }
-    pub fn maxlength(mut self, n: usize) -> Field {
-        self.maxlength = Some(n);
         self
     }
     pub fn autocomplete(mut self, a: &'static str) -> Field {
@@ -590,7 +755,7 @@ impl Field {
         html! {
             @if let Some(h) = &self.hint { span.hint id=(self.hint_id()) { (h) } }
             @if let Some(e) = &self.error {
-                span.field-error id=(self.error_id()) data-testid="field-error" { (e) }
+                span.field-error id=(self.error_id()) data-testid="field-error" { (message_text(e)) }
             }
         }
     }
@@ -619,7 +784,7 @@ impl Field {
         html! {
             input id=(self.id) name=(self.name) type=(self.kind) value=(self.value)
                 required[self.required] readonly[self.readonly]
-                maxlength=[self.maxlength] autocomplete=[self.autocomplete]
+                autocomplete=[self.autocomplete]
                 min=[self.min.as_deref()] max=[self.max.as_deref()] form=[self.form.as_deref()]
                 list=[self.list] placeholder=[self.placeholder.as_deref()]
                 aria-invalid=[self.error.as_ref().map(|_| "true")]
@@ -660,7 +825,7 @@ impl Field {
         self.wrap_class(
             html! {
                 textarea id=(self.id) name=(self.name) rows=(rows) required[self.required]
-                    readonly[self.readonly] maxlength=[self.maxlength] form=[self.form.as_deref()]
+                    readonly[self.readonly] form=[self.form.as_deref()]
                     placeholder=[self.placeholder.as_deref()]
                     aria-invalid=[self.error.as_ref().map(|_| "true")]
                     aria-describedby=[self.described_by()] {
@@ -708,6 +873,57 @@ mod tests {
         assert_eq!(
             time("2026-11-27T08:00:00Z").into_string(),
             "<time datetime=\"2026-11-27T08:00:00Z\"><span class=\"nowrap\">2026-11-27</span> <span class=\"nowrap\">08:00 UTC</span></time>"
+        );
+    }
+
+    #[test]
+    fn quoted_parts_of_messages() {
+        let html = |s: &str| message_text(s).into_string();
+        assert_eq!(
+            html("must contain exactly one `@`, as in a@b.c"),
+            "must contain exactly one <code>@</code>, as in a@b.c"
+        );
+        assert_eq!(
+            html("` ` is not allowed"),
+            "<code class=\"blank\">space</code> is not allowed"
+        );
+        assert_eq!(
+            html("`` is empty"),
+            "<code class=\"blank\">empty</code> is empty"
+        );
+        assert_eq!(
+            html("the domain `<b>x`y</b>` needs a dot"),
+            "the domain <code>&lt;b&gt;x`y&lt;/b&gt;</code> needs a dot"
+        );
+        assert_eq!(html("no quote`s here"), "no quote`s here");
+        assert_eq!(html("one `open only"), "one `open only");
+        assert_eq!(html("(`a`)."), "(<code>a</code>).");
+        assert_eq!(html(""), "");
+    }
+
+    #[test]
+    fn plan_choices_leave_out_what_the_name_says() {
+        use crate::core::model::Product;
+        assert_eq!(
+            describe_plan("Apex One SaaS Trial (1 month)", Product::ApexOne, 1, true),
+            "Apex One SaaS Trial (1 month)"
+        );
+        assert_eq!(
+            describe_plan("Standard", Product::Wfbss, 1, true),
+            "Standard — Worry-Free Business Security Services, 1 month, trial"
+        );
+        assert_eq!(
+            describe_plan("WFBS-S Promo 6 months", Product::Wfbss, 6, false),
+            "WFBS-S Promo 6 months"
+        );
+        // `WFBS` is not `WFBS-S`, and `12 months` does not say `2 months`.
+        assert_eq!(
+            describe_plan("WFBS-S Legacy 12 months", Product::Wfbs, 2, false),
+            "WFBS-S Legacy 12 months — Worry-Free Business Security, 2 months"
+        );
+        assert_eq!(
+            describe_plan("HES Full", Product::Hes, 12, false),
+            "HES Full — 12 months"
         );
     }
 

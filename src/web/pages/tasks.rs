@@ -323,7 +323,7 @@ fn options_form(app: &App, name: &str, s: &Start, draft: Option<&Draft>) -> Resu
                             }
                         }
                     }
-                    @if let Some(e) = err("action") { span.field-error data-testid="field-error" { (e) } }
+                    @if let Some(e) = err("action") { span.field-error data-testid="field-error" { (layout::message_text(&e)) } }
                 }
                 (Field::new("task-entries", "entries", "Entries").required().value(val("entries", "")).error(err("entries"))
                     .hint("One entry per line, or separated by ;. URLs start with http:// or https://; ML exceptions are SHA-1 hashes; program paths may use *, ? and %VAR%.")
@@ -388,7 +388,7 @@ fn results_table(r: &BulkReport, id: &str, preview: bool, name: &str) -> Markup 
                                 }
                             }
                             td { (outcome_badge(t.outcome, preview)) }
-                            td { (t.reason.as_deref().unwrap_or("")) }
+                            td { (layout::message_text(t.reason.as_deref().unwrap_or(""))) }
                         }
                     }
                 }

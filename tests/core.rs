@@ -754,3 +754,50 @@ proptest! {
         prop_assert_eq!((parsed[0].units, parsed[0].used), (units, used));
     }
 }
+
+#[test]
+fn licences_and_devices_are_found_by_id_until_they_are_gone() {
+    use clientele::core::holdings::LicenseChange;
+    let f = Fixture::new();
+    let id = f.add("Holder", "holder-co", "CLP", &[("HES Full", 2, TODAY)]);
+    let lic = f.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].id;
+    let more = LicenseChange {
+        units: Some(5),
+        ..LicenseChange::default()
+    };
+    assert_eq!(f.desk.edit_license(f.ctx(), lic, &more).unwrap().units, 5);
+    let dev = DeviceInput {
+        name: Some("Gate".into()),
+        serial: Some("SN-9".into()),
+        model: Some("CE100".into()),
+        firmware: Some("1.0".into()),
+    };
+    let d = f.desk.add_device(f.ctx(), id, &dev).unwrap();
+    // Replacing the licence set through an edit retires the old licence id.
+    let mut edit = CustomerInput::default();
+    edit.licenses = Some(vec![LicenseInput {
+        plan: "WFBS-S Full".into(),
+        units: 1,
+        start: Some(TODAY.into()),
+        ..LicenseInput::default()
+    }]);
+    f.desk.edit_customer(f.ctx(), id, &edit).unwrap();
+    assert!(matches!(
+        f.desk.edit_license(f.ctx(), lic, &more),
+        Err(Error::NotFound(_))
+    ));
+    f.desk.remove_device(f.ctx(), d.id).unwrap();
+    assert!(matches!(
+        f.desk.remove_device(f.ctx(), d.id),
+        Err(Error::NotFound(_))
+    ));
+    let new_lic = f.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].id;
+    f.desk.remove_license(f.ctx(), new_lic).unwrap();
+    f.desk
+        .run_bulk(f.ctx(), &Selection::Ids(vec![id]), &BulkTask::Delete, false)
+        .unwrap();
+    assert!(matches!(
+        f.desk.remove_license(f.ctx(), new_lic),
+        Err(Error::NotFound(_))
+    ));
+}

@@ -45,17 +45,12 @@ fn date_field(field: &str, s: &str) -> Result<Date> {
         .ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
 }
 
-/// Finds the customer holding a licence or device with the given id.
-fn owner_of(w: &Writer, what: &str, pred: &dyn Fn(&Customer) -> bool) -> Result<Customer> {
-    let mut found = None;
-    w.each_customer(&mut |c| {
-        if pred(&c) {
-            found = Some(c);
-            return Ok(false);
-        }
-        Ok(true)
-    })?;
-    found.ok_or_else(|| Error::NotFound(format!("there is no {what}")))
+/// Loads the customer an owner index names, or says that `what` does not exist.
+fn owner_of(w: &Writer, what: &str, owner: Option<u64>) -> Result<Customer> {
+    match owner {
+        Some(id) => load(w, id),
+        None => Err(Error::NotFound(format!("there is no {what}"))),
+    }
 }
 
 impl Desk {
@@ -144,9 +139,11 @@ impl Desk {
     ) -> Result<LicenseView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| {
-            c.licenses.iter().any(|l| l.id == license)
-        })?;
+        let mut c = owner_of(
+            &w,
+            &format!("licence with id {license}"),
+            w.license_owner(license)?,
+        )?;
         let old = c.clone();
         let l = c
             .licenses
@@ -199,9 +196,11 @@ impl Desk {
     pub fn remove_license(&self, ctx: Ctx, license: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("licence with id {license}"), &|c| {
-            c.licenses.iter().any(|l| l.id == license)
-        })?;
+        let mut c = owner_of(
+            &w,
+            &format!("licence with id {license}"),
+            w.license_owner(license)?,
+        )?;
         let old = c.clone();
         let pos = c
             .licenses
@@ -280,9 +279,11 @@ impl Desk {
     pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| {
-            c.devices.iter().any(|d| d.id == device)
-        })?;
+        let mut c = owner_of(
+            &w,
+            &format!("device with id {device}"),
+            w.device_owner(device)?,
+        )?;
         let old = c.clone();
         let pos = c
             .devices
@@ -316,9 +317,11 @@ impl Desk {
     pub fn remove_device(&self, ctx: Ctx, device: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(&w, &format!("device with id {device}"), &|c| {
-            c.devices.iter().any(|d| d.id == device)
-        })?;
+        let mut c = owner_of(
+            &w,
+            &format!("device with id {device}"),
+            w.device_owner(device)?,
+        )?;
         let old = c.clone();
         let pos = c
             .devices

@@ -32,6 +32,8 @@ const TEMPLATES: TableDefinition<&str, &[u8]> = TableDefinition::new("templates"
 const FIRMWARE: TableDefinition<&str, &[u8]> = TableDefinition::new("firmware");
 const EVENTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("events");
 const EVENT_OWNER: TableDefinition<u64, u64> = TableDefinition::new("event_owner");
+const LICENSE_OWNER: TableDefinition<u64, u64> = TableDefinition::new("license_owner");
+const DEVICE_OWNER: TableDefinition<u64, u64> = TableDefinition::new("device_owner");
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
@@ -233,7 +235,15 @@ impl Store {
             )+};
         }
         copy!(META, CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
-        copy!(FIRMWARE, EVENTS, EVENT_OWNER, OUTBOX, AUDIT);
+        copy!(
+            FIRMWARE,
+            EVENTS,
+            EVENT_OWNER,
+            LICENSE_OWNER,
+            DEVICE_OWNER,
+            OUTBOX,
+            AUDIT
+        );
         w.commit().map_err(db_err)?;
         drop(target);
         Ok(copied)
@@ -256,6 +266,10 @@ pub trait Read {
     fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error>;
     fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error>;
     fn owner_of_serial(&self, serial: &str) -> Result<Option<u64>, Error>;
+    /// The customer holding a licence, by licence id.
+    fn license_owner(&self, license: u64) -> Result<Option<u64>, Error>;
+    /// The customer holding a device, by device id.
+    fn device_owner(&self, device: u64) -> Result<Option<u64>, Error>;
     /// Calls `f` for each summary in id order until it returns `false`.
     fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
     /// Calls `f` for each customer in id order until it returns `false`.
@@ -361,6 +375,18 @@ macro_rules! impl_read {
             fn owner_of_serial(&self, serial: &str) -> Result<Option<u64>, Error> {
                 let t = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
                 let v = t.get(fold(serial).as_str()).map_err(db_err)?;
+                Ok(v.map(|v| v.value()))
+            }
+
+            fn license_owner(&self, license: u64) -> Result<Option<u64>, Error> {
+                let t = self.tx.open_table(LICENSE_OWNER).map_err(db_err)?;
+                let v = t.get(license).map_err(db_err)?;
+                Ok(v.map(|v| v.value()))
+            }
+
+            fn device_owner(&self, device: u64) -> Result<Option<u64>, Error> {
+                let t = self.tx.open_table(DEVICE_OWNER).map_err(db_err)?;
+                let v = t.get(device).map_err(db_err)?;
                 Ok(v.map(|v| v.value()))
             }
 
@@ -517,7 +543,15 @@ impl Writer {
             ($($def:expr),+) => {$( self.tx.open_table($def).map_err(db_err)?; )+};
         }
         create!(CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
-        create!(FIRMWARE, EVENTS, EVENT_OWNER, OUTBOX, AUDIT);
+        create!(
+            FIRMWARE,
+            EVENTS,
+            EVENT_OWNER,
+            LICENSE_OWNER,
+            DEVICE_OWNER,
+            OUTBOX,
+            AUDIT
+        );
         let mut meta = self.tx.open_table(META).map_err(db_err)?;
         meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
             .map_err(db_err)?;
@@ -613,6 +647,7 @@ impl Writer {
                 idx.insert(key.as_str(), c.id).map_err(db_err)?;
             }
         }
+        self.reown(c.id, old, Some(c))?;
         self.tx
             .open_table(CUSTOMERS)
             .map_err(db_err)?
@@ -630,8 +665,32 @@ impl Writer {
         Ok(())
     }
 
+    /// Points the licence and device owner indexes from `old`'s holdings to `new`'s.
+    fn reown(&self, id: u64, old: Option<&Customer>, new: Option<&Customer>) -> Result<(), Error> {
+        let mut licenses = self.tx.open_table(LICENSE_OWNER).map_err(db_err)?;
+        let mut devices = self.tx.open_table(DEVICE_OWNER).map_err(db_err)?;
+        if let Some(old) = old {
+            for l in &old.licenses {
+                licenses.remove(l.id).map_err(db_err)?;
+            }
+            for d in &old.devices {
+                devices.remove(d.id).map_err(db_err)?;
+            }
+        }
+        if let Some(new) = new {
+            for l in &new.licenses {
+                licenses.insert(l.id, id).map_err(db_err)?;
+            }
+            for d in &new.devices {
+                devices.insert(d.id, id).map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Removes a customer, its indexes, summary and events.
     pub fn remove_customer(&self, c: &Customer) -> Result<(), Error> {
+        self.reown(c.id, Some(c), None)?;
         let folded = [
             (BY_ACCOUNT, fold(&c.profile.account_name)),
             (BY_COMPANY, fold(&c.profile.company)),

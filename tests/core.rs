@@ -774,13 +774,15 @@ fn licences_and_devices_are_found_by_id_until_they_are_gone() {
     };
     let d = f.desk.add_device(f.ctx(), id, &dev).unwrap();
     // Replacing the licence set through an edit retires the old licence id.
-    let mut edit = CustomerInput::default();
-    edit.licenses = Some(vec![LicenseInput {
-        plan: "WFBS-S Full".into(),
-        units: 1,
-        start: Some(TODAY.into()),
-        ..LicenseInput::default()
-    }]);
+    let edit = CustomerInput {
+        licenses: Some(vec![LicenseInput {
+            plan: "WFBS-S Full".into(),
+            units: 1,
+            start: Some(TODAY.into()),
+            ..LicenseInput::default()
+        }]),
+        ..CustomerInput::default()
+    };
     f.desk.edit_customer(f.ctx(), id, &edit).unwrap();
     assert!(matches!(
         f.desk.edit_license(f.ctx(), lic, &more),

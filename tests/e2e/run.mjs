@@ -445,6 +445,30 @@ test('without JavaScript: the list renders, a filter submits, "Select all shown"
 
 // ---------------------------------------------------------------- runner
 
+test('with an access token: sign in through the form, then a task preview works', async ({ browser }) => {
+  const server = await startServer({ customers: 30, seed: 3, token: 'e2e-secret-token' });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    assert.match(new URL(page.url()).pathname, /^\/login/, 'an unsigned visit is not sent to the sign-in page');
+    await page.getByLabel('Access token').fill('wrong');
+    await Promise.all([page.waitForLoadState(), page.keyboard.press('Enter')]);
+    assert.match(new URL(page.url()).pathname, /^\/login/, 'a wrong token signed in');
+    await page.getByLabel('Access token').fill('e2e-secret-token');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.keyboard.press('Enter')]);
+    assert.ok((await rowIds(page)).length > 0, 'no customer rows after signing in');
+    // A state-changing form post from our own page passes the cross-origin check.
+    const first = (await rowIds(page))[0];
+    await page.check(`#select-${first}`);
+    await Promise.all([page.waitForURL(/\/tasks\/suspend$/), page.click('#task-suspend')]);
+    assert.equal((await taskRows(page, 'preview-table')).length, 1, 'the preview after signing in lists the ticked customer');
+  } finally {
+    await context.close();
+    server.stop();
+  }
+});
+
 async function expectText(page, selector, re) {
   const loc = page.locator(selector);
   await loc.waitFor({ state: 'attached' });

@@ -27,7 +27,7 @@ export function clienteleBin() {
  * and waits (at most 30 s) for the line that names the URL.
  * Returns { url, stop() }; stop() kills the server and removes the temp dir.
  */
-export async function startServer({ customers = 300, seed = 7 } = {}) {
+export async function startServer({ customers = 300, seed = 7, token = null } = {}) {
   const bin = clienteleBin();
   const dir = mkdtempSync(join(tmpdir(), 'clientele-e2e-'));
   const db = join(dir, 'e2e.redb');
@@ -46,7 +46,8 @@ export async function startServer({ customers = 300, seed = 7 } = {}) {
     );
   }
 
-  const child = spawn(bin, [...common, 'serve', '--addr', '127.0.0.1:0'], {
+  const serveArgs = [...common, 'serve', '--addr', '127.0.0.1:0', ...(token ? ['--token', token] : [])];
+  const child = spawn(bin, serveArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -129,33 +129,40 @@ impl Desk {
 
     /// The summaries, catalogue and view setting. A writable desk reuses them until the
     /// next commit; a read-only one reads them afresh (another process may be writing).
-    fn snapshot(&self, r: &Reader, today: Date) -> Result<Arc<Snapshot>> {
+    fn snapshot(&self, today: Date) -> Result<Arc<Snapshot>> {
+        // The generation is read before the read transaction begins, so a commit in between
+        // can only make the snapshot look older than it is, never newer.
         let generation = self.store.generation();
-        let cached = !self.store.is_read_only();
-        if cached {
-            if let Some(snap) = self.cache.lock().map_err(poisoned)?.as_ref() {
-                if snap.generation == generation && snap.today == today {
-                    return Ok(snap.clone());
-                }
+        let build = || -> Result<Arc<Snapshot>> {
+            let r = self.reader()?;
+            let mut rows = Vec::new();
+            r.each_summary(&mut |s| {
+                rows.push(s);
+                Ok(true)
+            })?;
+            rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
+            Ok(Arc::new(Snapshot {
+                generation,
+                today,
+                views: Mutex::new(Default::default()),
+                rows,
+                catalog: r.catalog()?,
+                view: r.settings()?.view,
+            }))
+        };
+        if self.store.is_read_only() {
+            return build();
+        }
+        // Held while building, so concurrent requests wait for one build instead of each
+        // making their own.
+        let mut cache = self.cache.lock().map_err(poisoned)?;
+        if let Some(snap) = cache.as_ref() {
+            if snap.generation == generation && snap.today == today {
+                return Ok(snap.clone());
             }
         }
-        let mut rows = Vec::new();
-        r.each_summary(&mut |s| {
-            rows.push(s);
-            Ok(true)
-        })?;
-        rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
-        let snap = Arc::new(Snapshot {
-            generation,
-            today,
-            views: Mutex::new(Default::default()),
-            rows,
-            catalog: r.catalog()?,
-            view: r.settings()?.view,
-        });
-        if cached {
-            *self.cache.lock().map_err(poisoned)? = Some(snap.clone());
-        }
+        let snap = build()?;
+        *cache = Some(snap.clone());
         Ok(snap)
     }
 
@@ -194,9 +201,9 @@ impl Desk {
     }
 
     fn page(&self, filter: &Filter) -> Result<(usize, Vec<Arc<Shown>>)> {
-        let r = self.reader()?;
         let today = self.today();
-        let snap = self.snapshot(&r, today)?;
+        let snap = self.snapshot(today)?;
+        let r = self.reader()?;
         let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
         let q = filter.q.as_deref().map(fold);
         let keep =
@@ -262,9 +269,8 @@ impl Desk {
 
     /// The ids of every customer a filter selects (no paging), in the filter's order.
     pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
-        let r = self.reader()?;
         let today = self.today();
-        let snap = self.snapshot(&r, today)?;
+        let snap = self.snapshot(today)?;
         let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
         let q = filter.q.as_deref().map(fold);
         let mut matches: Vec<&Summary> = rows

@@ -43,6 +43,17 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
         desk,
         token_required: config.token.is_some(),
     });
+    // Build the listing snapshot while the first request is still on its way (at a million
+    // customers it takes a second or two).
+    {
+        let app = app.clone();
+        std::thread::Builder::new()
+            .name("clientele-warm-up".into())
+            .spawn(move || {
+                let _ = app.desk.list(&crate::core::filter::Filter::default());
+            })
+            .map_err(|e| Error::Internal(format!("cannot start a thread: {e}")))?;
+    }
     let handler = {
         let app = app.clone();
         Arc::new(move |req: &super::http::Request| app.handle(req))

@@ -2,6 +2,7 @@
 //! the customer's `last_transaction`.
 
 use super::date::{Date, Timestamp};
+use super::derive::Catalog;
 use super::desk::{audit, change, load, save, Ctx, Desk};
 use super::error::{Error, FieldError, Result};
 use super::model::*;
@@ -43,6 +44,28 @@ pub struct EventInput {
 fn date_field(field: &str, s: &str) -> Result<Date> {
     Date::parse(s.trim())
         .ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
+}
+
+/// Saves a customer whose holdings changed: `last_transaction` moves, the record and its
+/// summary are rewritten, the one change is audited under `task`, and the task commits.
+fn commit_holding(
+    w: Writer,
+    ctx: Ctx,
+    catalog: &Catalog,
+    mut c: Customer,
+    old: &Customer,
+    task: &str,
+    what: FieldChange,
+) -> Result<()> {
+    c.last_transaction = ctx.now;
+    c.updated_at = ctx.now;
+    save(&w, &c, Some(old), catalog)?;
+    audit(&w, ctx, task, vec![c.id], "ok", vec![what], None)?;
+    w.commit()
+}
+
+fn license_text(l: &License, catalog: &Catalog) -> String {
+    super::customers::licenses_text(std::slice::from_ref(l), catalog)
 }
 
 /// Loads the customer an owner index names, or says that `what` does not exist.
@@ -114,20 +137,8 @@ impl Desk {
             expiry: start.add_months(p.months),
         };
         c.licenses.push(l.clone());
-        c.last_transaction = ctx.now;
-        c.updated_at = ctx.now;
-        save(&w, &c, Some(&old), &catalog)?;
-        let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
-        audit(
-            &w,
-            ctx,
-            "add licence",
-            vec![customer],
-            "ok",
-            vec![change("licence", "", text)],
-            None,
-        )?;
-        w.commit()?;
+        let what = change("licence", "", license_text(&l, &catalog));
+        commit_holding(w, ctx, &catalog, c, &old, "add licence", what)?;
         Ok(license_view(&l, &catalog, ctx.today))
     }
 
@@ -174,21 +185,12 @@ impl Desk {
         }
         let after = l.clone();
         if after != before {
-            c.last_transaction = ctx.now;
-            c.updated_at = ctx.now;
-            save(&w, &c, Some(&old), &catalog)?;
-            let t =
-                |l: &License| super::customers::licenses_text(std::slice::from_ref(l), &catalog);
-            audit(
-                &w,
-                ctx,
-                "edit licence",
-                vec![c.id],
-                "ok",
-                vec![change("licence", t(&before), t(&after))],
-                None,
-            )?;
-            w.commit()?;
+            let what = change(
+                "licence",
+                license_text(&before, &catalog),
+                license_text(&after, &catalog),
+            );
+            commit_holding(w, ctx, &catalog, c, &old, "edit licence", what)?;
         }
         Ok(license_view(&after, &catalog, ctx.today))
     }
@@ -217,20 +219,8 @@ impl Desk {
         {
             c.wfbs_template = None;
         }
-        c.last_transaction = ctx.now;
-        c.updated_at = ctx.now;
-        save(&w, &c, Some(&old), &catalog)?;
-        let text = super::customers::licenses_text(std::slice::from_ref(&l), &catalog);
-        audit(
-            &w,
-            ctx,
-            "remove licence",
-            vec![c.id],
-            "ok",
-            vec![change("licence", text, "")],
-            None,
-        )?;
-        w.commit()
+        let what = change("licence", license_text(&l, &catalog), "");
+        commit_holding(w, ctx, &catalog, c, &old, "remove licence", what)
     }
 
     pub fn devices(&self, customer: Option<u64>) -> Result<Vec<DeviceView>> {
@@ -260,19 +250,8 @@ impl Desk {
             ..d
         };
         c.devices.push(d.clone());
-        c.last_transaction = ctx.now;
-        c.updated_at = ctx.now;
-        save(&w, &c, Some(&old), &catalog)?;
-        audit(
-            &w,
-            ctx,
-            "add device",
-            vec![customer],
-            "ok",
-            vec![change("device", "", device_text(&d))],
-            None,
-        )?;
-        w.commit()?;
+        let what = change("device", "", device_text(&d));
+        commit_holding(w, ctx, &catalog, c, &old, "add device", what)?;
         Ok(device_view(customer, &d, &catalog))
     }
 
@@ -296,22 +275,12 @@ impl Desk {
             d.notified_version = None;
         }
         c.devices[pos] = d.clone();
+        let id = c.id;
         if d != before {
-            c.last_transaction = ctx.now;
-            c.updated_at = ctx.now;
-            save(&w, &c, Some(&old), &catalog)?;
-            audit(
-                &w,
-                ctx,
-                "edit device",
-                vec![c.id],
-                "ok",
-                vec![change("device", device_text(&before), device_text(&d))],
-                None,
-            )?;
-            w.commit()?;
+            let what = change("device", device_text(&before), device_text(&d));
+            commit_holding(w, ctx, &catalog, c, &old, "edit device", what)?;
         }
-        Ok(device_view(c.id, &d, &catalog))
+        Ok(device_view(id, &d, &catalog))
     }
 
     pub fn remove_device(&self, ctx: Ctx, device: u64) -> Result<()> {
@@ -329,19 +298,8 @@ impl Desk {
             .position(|d| d.id == device)
             .unwrap_or_default();
         let d = c.devices.remove(pos);
-        c.last_transaction = ctx.now;
-        c.updated_at = ctx.now;
-        save(&w, &c, Some(&old), &catalog)?;
-        audit(
-            &w,
-            ctx,
-            "remove device",
-            vec![c.id],
-            "ok",
-            vec![change("device", device_text(&d), "")],
-            None,
-        )?;
-        w.commit()
+        let what = change("device", device_text(&d), "");
+        commit_holding(w, ctx, &catalog, c, &old, "remove device", what)
     }
 
     pub fn events(&self, customer: Option<u64>, open_only: bool) -> Result<Vec<EventView>> {
@@ -482,13 +440,7 @@ impl Desk {
     }
 
     /// Moves `last_transaction` after an event change and rewrites the summary.
-    fn touch(
-        &self,
-        w: &Writer,
-        ctx: Ctx,
-        c: &mut Customer,
-        catalog: &super::derive::Catalog,
-    ) -> Result<()> {
+    fn touch(&self, w: &Writer, ctx: Ctx, c: &mut Customer, catalog: &Catalog) -> Result<()> {
         let old = c.clone();
         c.last_transaction = ctx.now;
         w.save_customer(

@@ -1732,3 +1732,13 @@ fn a_killed_import_leaves_all_or_nothing() {
     target.ok(&["import", csv.to_str().unwrap()]);
     assert_eq!(target.total(&["--limit", "1"]), 3000);
 }
+
+#[test]
+fn serve_on_a_busy_port_says_so_and_leaves_no_file() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let d = Desk::new();
+    let err = d.refused(&["serve", "--addr", &addr]);
+    assert!(err.contains("already in use") && err.contains("--addr"), "{err}");
+    assert!(!d.sb.db.exists(), "a database file was left behind");
+}

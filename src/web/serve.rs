@@ -19,6 +19,7 @@ pub struct ServeOptions {
 }
 
 pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Result<(), Error> {
+    let created = !db.exists();
     let desk = Desk::open(db, Access::Write, today)?;
     if let Some(n) = opts.demo {
         if desk.count()? == 0 {
@@ -45,24 +46,32 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     });
     // Build the listing snapshot while the first request is still on its way (at a million
     // customers it takes a second or two).
-    {
+    let warm_up = {
         let app = app.clone();
         std::thread::Builder::new()
             .name("clientele-warm-up".into())
             .spawn(move || {
                 let _ = app.desk.list(&crate::core::filter::Filter::default());
             })
-            .map_err(|e| Error::Internal(format!("cannot start a thread: {e}")))?;
-    }
+            .map_err(|e| Error::Internal(format!("cannot start a thread: {e}")))?
+    };
     let handler = {
         let app = app.clone();
         Arc::new(move |req: &super::http::Request| app.handle(req))
     };
     let path = db.display().to_string();
-    server::run(config, handler, |addr| {
+    let served = server::run(config, handler, |addr| {
         println!("clientele is serving {path} at http://{addr}/ (Ctrl-C stops)");
-    })
-    .map_err(Error::Refused)?;
+    });
+    if let Err(why) = served {
+        // A server that never started leaves no database file behind that it made itself.
+        if created {
+            let _ = warm_up.join();
+            drop(app);
+            let _ = std::fs::remove_file(db);
+        }
+        return Err(Error::Refused(why));
+    }
     eprintln!("clientele stopped; every change is saved");
     Ok(())
 }

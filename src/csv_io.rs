@@ -7,7 +7,7 @@ use crate::core::derive::Catalog;
 use crate::core::desk::{audit, save, Ctx, Desk};
 use crate::core::error::{Error, FieldError, Result, RowError};
 use crate::core::model::{Customer, License, YesNo};
-use crate::core::summary::{fold, Summary};
+use crate::core::summary::{fold, Query, Summary};
 use crate::core::validate::{CustomerInput, LicenseInput};
 use crate::core::view::CustomerView;
 use crate::store::Read;
@@ -200,10 +200,10 @@ impl Desk {
                 }
             }
             Selection::Filter(f) => {
-                let q = f.q.as_deref().map(fold);
+                let q = Query::new(f);
                 let catalog = w.catalog.clone();
                 r.each_pair(
-                    &mut |s| s.visible_in(view) && s.matches(f, q.as_deref(), today, &catalog),
+                    &mut |s| s.visible_in(view) && s.matches(f, &q, today, &catalog),
                     &mut |s, c| {
                         w.write(&c, &s)?;
                         Ok(true)

@@ -1739,6 +1739,9 @@ fn serve_on_a_busy_port_says_so_and_leaves_no_file() {
     let addr = busy.local_addr().unwrap().to_string();
     let d = Desk::new();
     let err = d.refused(&["serve", "--addr", &addr]);
-    assert!(err.contains("already in use") && err.contains("--addr"), "{err}");
+    assert!(
+        err.contains("already in use") && err.contains("--addr"),
+        "{err}"
+    );
     assert!(!d.sb.db.exists(), "a database file was left behind");
 }

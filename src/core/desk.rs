@@ -6,7 +6,7 @@ use super::derive::Catalog;
 use super::error::{Error, Result};
 use super::filter::Filter;
 use super::model::*;
-use super::summary::{fold, Summary};
+use super::summary::{Query, Summary};
 use super::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
 use std::path::Path;
@@ -205,9 +205,8 @@ impl Desk {
         let snap = self.snapshot(today)?;
         let r = self.reader()?;
         let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
-        let q = filter.q.as_deref().map(fold);
-        let keep =
-            |s: &&Summary| s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog);
+        let q = Query::new(filter);
+        let keep = |s: &&Summary| s.visible_in(view) && s.matches(filter, &q, today, catalog);
         let (total, page): (usize, Vec<&Summary>) =
             if filter.sort == Default::default() && view == View::All && filter.is_unfiltered() {
                 // The whole list in its stored order: the page is a slice.
@@ -272,10 +271,10 @@ impl Desk {
         let today = self.today();
         let snap = self.snapshot(today)?;
         let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
-        let q = filter.q.as_deref().map(fold);
+        let q = Query::new(filter);
         let mut matches: Vec<&Summary> = rows
             .iter()
-            .filter(|s| s.visible_in(view) && s.matches(filter, q.as_deref(), today, catalog))
+            .filter(|s| s.visible_in(view) && s.matches(filter, &q, today, catalog))
             .collect();
         matches.sort_by(|a, b| a.compare(b, filter, today, catalog));
         Ok(matches.into_iter().map(|s| s.id).collect())

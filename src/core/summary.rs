@@ -35,6 +35,26 @@ pub struct Summary {
     pub last_transaction: Timestamp,
 }
 
+/// A keyword filter prepared once for a scan over many summaries.
+pub struct Query {
+    finder: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl Query {
+    pub fn new(filter: &Filter) -> Query {
+        let folded = filter.q.as_deref().map(fold).filter(|q| !q.is_empty());
+        Query {
+            finder: folded.map(|q| memchr::memmem::Finder::new(q.as_bytes()).into_owned()),
+        }
+    }
+
+    fn finds(&self, haystack: &str) -> bool {
+        self.finder
+            .as_ref()
+            .is_none_or(|f| f.find(haystack.as_bytes()).is_some())
+    }
+}
+
 /// Lower-cases for case-insensitive matching (full Unicode, so `Ä` finds `ä`).
 pub fn fold(s: &str) -> String {
     s.to_lowercase()
@@ -129,13 +149,11 @@ impl Summary {
         view == View::All || self.account_type == AccountType::Clp || self.managed()
     }
 
-    /// Whether the customer passes every criterion of the filter (paging and sort aside).
-    /// `q` must already be folded with [`fold`].
-    pub fn matches(&self, f: &Filter, q: Option<&str>, today: Date, catalog: &Catalog) -> bool {
-        if let Some(q) = q {
-            if !q.is_empty() && !self.haystack.contains(q) {
-                return false;
-            }
+    /// Whether the customer passes every criterion of the filter (paging and sort aside);
+    /// `q` is the filter's keyword, prepared with [`Query::new`].
+    pub fn matches(&self, f: &Filter, q: &Query, today: Date, catalog: &Catalog) -> bool {
+        if !q.finds(&self.haystack) {
+            return false;
         }
         if f.account_type.is_some_and(|t| t != self.account_type)
             || f.status.is_some_and(|s| s != self.status)
@@ -191,5 +209,25 @@ impl Summary {
         } else {
             ord
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_matches_ignore_case_in_any_script() {
+        let q = |s: &str| {
+            Query::new(&Filter {
+                q: Some(s.into()),
+                ..Filter::default()
+            })
+        };
+        assert!(q("MÜLLER").finds("bau müller gmbh"));
+        assert!(q("東京").finds("株式会社東京"));
+        assert!(!q("müllerx").finds("bau müller gmbh"));
+        assert!(q("").finds("anything"), "an empty keyword matches everyone");
+        assert!(Query::new(&Filter::default()).finds(""));
     }
 }

@@ -68,12 +68,38 @@ fn license_text(l: &License, catalog: &Catalog) -> String {
     super::customers::licenses_text(std::slice::from_ref(l), catalog)
 }
 
-/// Loads the customer an owner index names, or says that `what` does not exist.
-fn owner_of(w: &Writer, what: &str, owner: Option<u64>) -> Result<Customer> {
-    match owner {
-        Some(id) => load(w, id),
-        None => Err(Error::NotFound(format!("there is no {what}"))),
-    }
+/// The customer holding a licence (by licence id) and the licence's position in its list.
+fn license_holder(w: &Writer, license: u64) -> Result<(Customer, usize)> {
+    holder(
+        w,
+        &format!("licence with id {license}"),
+        w.license_owner(license)?,
+        |c| c.licenses.iter().position(|l| l.id == license),
+    )
+}
+
+/// The customer holding a device (by device id) and the device's position in its list.
+fn device_holder(w: &Writer, device: u64) -> Result<(Customer, usize)> {
+    holder(
+        w,
+        &format!("device with id {device}"),
+        w.device_owner(device)?,
+        |c| c.devices.iter().position(|d| d.id == device),
+    )
+}
+
+/// Loads the customer an owner index names and finds the holding in it; either missing
+/// means `what` does not exist.
+fn holder(
+    w: &Writer,
+    what: &str,
+    owner: Option<u64>,
+    find: impl Fn(&Customer) -> Option<usize>,
+) -> Result<(Customer, usize)> {
+    let missing = || Error::NotFound(format!("there is no {what}"));
+    let c = load(w, owner.ok_or_else(missing)?)?;
+    let pos = find(&c).ok_or_else(missing)?;
+    Ok((c, pos))
 }
 
 impl Desk {
@@ -150,17 +176,9 @@ impl Desk {
     ) -> Result<LicenseView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(
-            &w,
-            &format!("licence with id {license}"),
-            w.license_owner(license)?,
-        )?;
+        let (mut c, pos) = license_holder(&w, license)?;
         let old = c.clone();
-        let l = c
-            .licenses
-            .iter_mut()
-            .find(|l| l.id == license)
-            .ok_or_else(|| Error::Internal("licence vanished".into()))?;
+        let l = &mut c.licenses[pos];
         let before = l.clone();
         if let Some(u) = input.units {
             if u == 0 {
@@ -198,17 +216,8 @@ impl Desk {
     pub fn remove_license(&self, ctx: Ctx, license: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(
-            &w,
-            &format!("licence with id {license}"),
-            w.license_owner(license)?,
-        )?;
+        let (mut c, pos) = license_holder(&w, license)?;
         let old = c.clone();
-        let pos = c
-            .licenses
-            .iter()
-            .position(|l| l.id == license)
-            .unwrap_or_default();
         let l = c.licenses.remove(pos);
         if c.wfbs_template.is_some()
             && !c.licenses.iter().any(|l| {
@@ -258,17 +267,8 @@ impl Desk {
     pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(
-            &w,
-            &format!("device with id {device}"),
-            w.device_owner(device)?,
-        )?;
+        let (mut c, pos) = device_holder(&w, device)?;
         let old = c.clone();
-        let pos = c
-            .devices
-            .iter()
-            .position(|d| d.id == device)
-            .unwrap_or_default();
         let before = c.devices[pos].clone();
         let mut d = device_from(&w, &c, input, Some(&before))?;
         if d.firmware != before.firmware {
@@ -286,17 +286,8 @@ impl Desk {
     pub fn remove_device(&self, ctx: Ctx, device: u64) -> Result<()> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let mut c = owner_of(
-            &w,
-            &format!("device with id {device}"),
-            w.device_owner(device)?,
-        )?;
+        let (mut c, pos) = device_holder(&w, device)?;
         let old = c.clone();
-        let pos = c
-            .devices
-            .iter()
-            .position(|d| d.id == device)
-            .unwrap_or_default();
         let d = c.devices.remove(pos);
         let what = change("device", device_text(&d), "");
         commit_holding(w, ctx, &catalog, c, &old, "remove device", what)

@@ -434,12 +434,7 @@ impl Desk {
     fn touch(&self, w: &Writer, ctx: Ctx, c: &mut Customer, catalog: &Catalog) -> Result<()> {
         let old = c.clone();
         c.last_transaction = ctx.now;
-        w.save_customer(
-            c,
-            Some(&old),
-            &super::summary::Summary::of(c, w.open_events(c.id)?, catalog),
-        )?;
-        Ok(())
+        save(w, c, Some(&old), catalog)
     }
 }
 

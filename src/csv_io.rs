@@ -3,6 +3,7 @@
 
 use crate::core::bulk::Selection;
 use crate::core::customers::{build, licenses_text, Assign};
+use crate::core::date::Date;
 use crate::core::derive::Catalog;
 use crate::core::desk::{audit, save, Ctx, Desk};
 use crate::core::error::{Error, FieldError, Result, RowError};
@@ -510,9 +511,9 @@ fn input_from(c: &[String], errors: &mut Vec<FieldError>) -> CustomerInput {
 
 /// Whether an imported row leaves a customer as it was (timestamps and licence ids aside).
 fn same(old: &Customer, new: &Customer) -> bool {
-    let facts = |l: &[License]| -> Vec<(u64, u32, u32, i32, i32)> {
+    let facts = |l: &[License]| -> Vec<(u64, u32, u32, Date, Date)> {
         l.iter()
-            .map(|l| (l.plan_id, l.units, l.used, l.start.0, l.expiry.0))
+            .map(|l| (l.plan_id, l.units, l.used, l.start, l.expiry))
             .collect()
     };
     old.profile == new.profile

@@ -27,7 +27,12 @@ impl Desk {
     }
 
     fn run_in(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
-        let mut all = vec!["--db", self.db(), "--today", TODAY];
+        self.run_on(TODAY, args, stdin)
+    }
+
+    /// Runs a command as if today were `today`.
+    fn run_on(&self, today: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
+        let mut all = vec!["--db", self.db(), "--today", today];
         all.extend_from_slice(args);
         run(self.sb.dir.path(), &all, stdin, &[])
     }
@@ -1462,6 +1467,61 @@ fn renew_renews_expired_full_plans_of_lmp_customers() {
         "--include-expiring",
     ]);
     assert_eq!(d.customer("papa")["licenses"][0]["expiry"], "2028-01-31");
+}
+
+#[test]
+fn dates_never_pass_the_end_of_the_calendar() {
+    let d = bulk_desk();
+    let last = "9999-12-31";
+    // A renewal that would end after 9999-12-31 is skipped with the reason, not written.
+    let out = d.run_on(last, &["renew", "--all", "--format", "json"], None);
+    out.ok();
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (o, why) = outcome(&r, "Lima Expired");
+    assert!(o == "skipped" && why.contains(last), "{why}");
+    assert_eq!(d.customer("lima")["licenses"][0]["expiry"], "2026-01-01");
+    // A licence starting on the last day cannot be added either.
+    let out = d.run_on(
+        last,
+        &[
+            "license",
+            "add",
+            "lima",
+            "--plan",
+            "WFBS-S Full 12",
+            "--units",
+            "1",
+        ],
+        None,
+    );
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("--start") && out.stderr.contains(last),
+        "{}",
+        out.stderr
+    );
+    // The last day itself is a date like any other: a licence can end on it, and what
+    // export writes, import takes back unchanged.
+    d.ok(&[
+        "license",
+        "add",
+        "lima",
+        "--plan",
+        "WFBS-S Full 12",
+        "--units",
+        "1",
+        "--start",
+        "9998-12-31",
+    ]);
+    let csv = d.ok(&["export", "--all"]);
+    assert!(csv.contains("9998-12-31:9999-12-31"), "{csv}");
+    let out = d.run_on(
+        last,
+        &["import", "-", "--format", "json"],
+        Some(csv.as_bytes()),
+    );
+    out.ok();
+    assert_eq!(d.ok(&["export", "--all"]), csv);
 }
 
 #[test]

@@ -580,7 +580,16 @@ fn renew(
             ));
             continue;
         }
-        let new_expiry = until.unwrap_or_else(|| ctx.today.add_months(plan.months));
+        let Some(new_expiry) = until.or_else(|| ctx.today.add_months(i64::from(plan.months)))
+        else {
+            skipped.push(format!(
+                "{}: {} months from today would end after {}",
+                plan.name,
+                plan.months,
+                Date::LAST
+            ));
+            continue;
+        };
         if new_expiry <= l.expiry {
             skipped.push(format!(
                 "{}: {new_expiry} is not after the current expiry {}",

@@ -249,7 +249,16 @@ fn licenses(
             }),
         };
         let expiry = match l.expiry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => start.add_months(plan.months),
+            None => start.add_months(i64::from(plan.months)).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    field("start"),
+                    format!(
+                        "the licence would end after {}; choose an earlier start",
+                        Date::LAST
+                    ),
+                ));
+                start
+            }),
             Some(s) => match Date::parse(s) {
                 Some(d) if d >= start => d,
                 Some(_) => {
@@ -268,15 +277,6 @@ fn licenses(
                 }
             },
         };
-        if expiry > Date::LAST {
-            errors.push(FieldError::new(
-                field("start"),
-                format!(
-                    "the licence would end after {}; choose an earlier start",
-                    Date::LAST
-                ),
-            ));
-        }
         if l.units == 0 {
             errors.push(FieldError::new(field("units"), "must be at least 1"));
         }

@@ -6,7 +6,8 @@
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(pub i32);
+/// Only the constructors below make one, so every `Date` lies in 0001-01-01..=9999-12-31.
+pub struct Date(i32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
@@ -49,8 +50,21 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 impl Date {
-    /// The last date clientele reads and writes (`YYYY-MM-DD` has four year digits).
+    /// The first and last dates clientele reads and writes (`YYYY-MM-DD` has four year digits).
+    pub const FIRST: Date = Date(-719_162);
     pub const LAST: Date = Date(2_932_896);
+
+    /// The date `days` after 1970-01-01, if it lies between [`Date::FIRST`] and [`Date::LAST`].
+    pub fn from_days(days: i32) -> Option<Date> {
+        (Date::FIRST.0..=Date::LAST.0)
+            .contains(&days)
+            .then_some(Date(days))
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days(self) -> i32 {
+        self.0
+    }
 
     pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Date> {
         if !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
@@ -84,18 +98,20 @@ impl Date {
         Date::from_ymd(num(0..4)? as i32, num(5..7)?, num(8..10)?)
     }
 
-    /// The same day `months` later; the day is clamped to the end of a shorter month
-    /// (2026-01-31 + 1 month = 2026-02-28).
-    pub fn add_months(self, months: u32) -> Date {
+    /// The same day `months` later (earlier when negative); the day is clamped to the end of a
+    /// shorter month (2026-01-31 + 1 month = 2026-02-28). `None` past either end of the range.
+    pub fn add_months(self, months: i64) -> Option<Date> {
         let (y, m, d) = self.ymd();
-        let total = i64::from(y) * 12 + i64::from(m - 1) + i64::from(months);
-        let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
-        let nd = d.min(days_in_month(ny, nm));
-        Date(days_from_civil(ny, nm, nd) as i32)
+        let total = (i64::from(y) * 12 + i64::from(m - 1)).checked_add(months)?;
+        let ny = i32::try_from(total.div_euclid(12)).ok()?;
+        let nm = (total.rem_euclid(12) + 1) as u32;
+        Date::from_ymd(ny, nm, d.min(days_in_month(i64::from(ny), nm)))
     }
 
-    pub fn add_days(self, days: i32) -> Date {
-        Date(self.0 + days)
+    /// The date `days` later (earlier when negative); `None` past either end of the range.
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        let target = i64::from(self.0).checked_add(days)?;
+        Date::from_days(i32::try_from(target).ok()?)
     }
 
     /// Days from `self` to `other` (positive when `other` is later).
@@ -141,8 +157,11 @@ impl Timestamp {
         Timestamp(secs)
     }
 
+    /// The UTC date of this instant. Timestamps are made by clocks, not typed by users; one
+    /// outside the calendar range shows as the nearest end of it.
     pub fn date(self) -> Date {
-        Date(self.0.div_euclid(86_400) as i32)
+        let days = self.0.div_euclid(86_400);
+        Date(days.clamp(i64::from(Date::FIRST.0), i64::from(Date::LAST.0)) as i32)
     }
 
     pub fn at_midnight(date: Date) -> Timestamp {
@@ -213,11 +232,65 @@ mod tests {
     }
 
     #[test]
+    fn first_date_is_the_start_of_year_1() {
+        assert_eq!(Date::FIRST.to_string(), "0001-01-01");
+        assert_eq!(Date::parse("0001-01-01"), Some(Date::FIRST));
+        assert_eq!(Date::from_days(Date::FIRST.0 - 1), None);
+        assert_eq!(Date::from_days(Date::LAST.0 + 1), None);
+        assert_eq!(Date::from_days(Date::LAST.0), Some(Date::LAST));
+    }
+
+    #[test]
     fn months_clamp_to_month_end() {
         let d = Date::parse("2026-01-31").unwrap();
-        assert_eq!(d.add_months(1).to_string(), "2026-02-28");
-        assert_eq!(d.add_months(12).to_string(), "2027-01-31");
-        assert_eq!(d.add_months(25).to_string(), "2028-02-29");
+        let plus = |n| d.add_months(n).unwrap().to_string();
+        assert_eq!(plus(1), "2026-02-28");
+        assert_eq!(plus(12), "2027-01-31");
+        assert_eq!(plus(25), "2028-02-29");
+        assert_eq!(plus(-1), "2025-12-31");
+        assert_eq!(plus(-11), "2025-02-28");
+        assert_eq!(plus(-13), "2024-12-31");
+    }
+
+    #[test]
+    fn arithmetic_stops_at_the_ends_of_the_range() {
+        assert_eq!(Date::LAST.add_months(1), None);
+        assert_eq!(Date::LAST.add_days(1), None);
+        assert_eq!(Date::FIRST.add_months(-1), None);
+        assert_eq!(Date::FIRST.add_days(-1), None);
+        assert_eq!(Date::LAST.add_months(i64::MAX), None);
+        assert_eq!(Date::FIRST.add_days(i64::MIN), None);
+        let late = Date::parse("9999-11-30").unwrap();
+        assert_eq!(late.add_months(1), Date::parse("9999-12-30"));
+        assert_eq!(late.add_days(31), Some(Date::LAST));
+        assert_eq!(
+            Date::parse("9999-10-31").unwrap().add_months(2),
+            Some(Date::LAST)
+        );
+        assert_eq!(Timestamp(i64::MAX).date(), Date::LAST);
+        assert_eq!(Timestamp(i64::MIN).date(), Date::FIRST);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn month_arithmetic_is_checked(
+            days in Date::FIRST.0..=Date::LAST.0,
+            months in -130_000i64..130_000,
+        ) {
+            let d = Date(days);
+            let (y, m, day) = d.ymd();
+            let total = i64::from(y) * 12 + i64::from(m - 1) + months;
+            let year = total.div_euclid(12);
+            match d.add_months(months) {
+                None => proptest::prop_assert!(!(1..=9999).contains(&year)),
+                Some(r) => {
+                    let (ry, rm, rd) = r.ymd();
+                    proptest::prop_assert_eq!(i64::from(ry), year);
+                    proptest::prop_assert_eq!(i64::from(rm), total.rem_euclid(12) + 1);
+                    proptest::prop_assert!(rd <= day && (rd == day || rd >= 28));
+                }
+            }
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ impl Desk {
             Some(s) => date_field("start", s)?,
             None => ctx.today,
         };
-        if start.add_months(p.months) > Date::LAST {
+        let Some(expiry) = start.add_months(i64::from(p.months)) else {
             return Err(Error::invalid(
                 "start",
                 format!(
@@ -153,14 +153,14 @@ impl Desk {
                     Date::LAST
                 ),
             ));
-        }
+        };
         let l = License {
             id: w.next_id("license")?,
             plan_id: p.id,
             units,
             used,
             start,
-            expiry: start.add_months(p.months),
+            expiry,
         };
         c.licenses.push(l.clone());
         let what = change("licence", "", license_text(&l, &catalog));

@@ -120,7 +120,7 @@ fn rfc5322_date(t: Timestamp) -> String {
     let secs = t.0.rem_euclid(86_400);
     format!(
         "{}, {d} {} {y} {:02}:{:02}:{:02} +0000",
-        DAYS[date.0.rem_euclid(7) as usize],
+        DAYS[date.days().rem_euclid(7) as usize],
         MONTHS[(m - 1) as usize],
         secs / 3600,
         secs % 3600 / 60,

@@ -11,6 +11,15 @@ use crate::core::summary::{LicenseFacts, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A stored day count, refused when it lies outside the calendar clientele reads and writes.
+fn date_at(what: &str, days: i32) -> Result<Date, Error> {
+    Date::from_days(days).ok_or_else(|| {
+        Error::Database(format!(
+            "a stored {what} holds day {days}, outside 0001-01-01..9999-12-31; restore a backup"
+        ))
+    })
+}
+
 fn enum_at<T>(what: &str, i: u8, f: fn(u8) -> Option<T>) -> Result<T, Error> {
     f(i).ok_or_else(|| {
         Error::Database(format!(
@@ -113,8 +122,8 @@ impl From<&Customer> for CustomerV1 {
                     plan_id: l.plan_id,
                     units: l.units,
                     used: l.used,
-                    start: l.start.0,
-                    expiry: l.expiry.0,
+                    start: l.start.days(),
+                    expiry: l.expiry.days(),
                 })
                 .collect(),
             devices: c
@@ -172,15 +181,17 @@ impl CustomerV1 {
             licenses: self
                 .licenses
                 .into_iter()
-                .map(|l| License {
-                    id: l.id,
-                    plan_id: l.plan_id,
-                    units: l.units,
-                    used: l.used,
-                    start: Date(l.start),
-                    expiry: Date(l.expiry),
+                .map(|l| {
+                    Ok(License {
+                        id: l.id,
+                        plan_id: l.plan_id,
+                        units: l.units,
+                        used: l.used,
+                        start: date_at("licence start", l.start)?,
+                        expiry: date_at("licence expiry", l.expiry)?,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, Error>>()?,
             devices: self
                 .devices
                 .into_iter()
@@ -241,7 +252,7 @@ impl From<&Summary> for SummaryV1 {
             licenses: s
                 .licenses
                 .iter()
-                .map(|l| (l.expiry.0, l.units, l.used, l.notice_days, l.managed))
+                .map(|l| (l.expiry.days(), l.units, l.used, l.notice_days, l.managed))
                 .collect(),
             devices: s.devices.clone(),
             open_action_required: s.open.action_required,
@@ -264,14 +275,16 @@ impl SummaryV1 {
             licenses: self
                 .licenses
                 .into_iter()
-                .map(|(expiry, units, used, notice_days, managed)| LicenseFacts {
-                    expiry: Date(expiry),
-                    units,
-                    used,
-                    notice_days,
-                    managed,
+                .map(|(expiry, units, used, notice_days, managed)| {
+                    Ok(LicenseFacts {
+                        expiry: date_at("licence expiry", expiry)?,
+                        units,
+                        used,
+                        notice_days,
+                        managed,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, Error>>()?,
             devices: self.devices,
             open: OpenEvents {
                 action_required: self.open_action_required,
@@ -621,8 +634,8 @@ mod samples {
                 plan_id: 3,
                 units: 25,
                 used: 30,
-                start: Date(20_000),
-                expiry: Date(20_365),
+                start: Date::from_days(20_000).unwrap(),
+                expiry: Date::from_days(20_365).unwrap(),
             }],
             devices: vec![Device {
                 id: 9,

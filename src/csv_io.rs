@@ -57,6 +57,15 @@ pub struct ExportOptions {
     pub excel: bool,
 }
 
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    /// Check every row and report, but write nothing.
+    pub dry_run: bool,
+    /// Take cells exactly as written: no `'` of the spreadsheet guard is removed, so
+    /// `export --raw` followed by `import --raw` changes nothing.
+    pub raw: bool,
+}
+
 /// Whether a cell would be read as a formula by a spreadsheet (OWASP CSV injection), or is a
 /// guarded cell already (so that guarding stays reversible).
 fn needs_guard(cell: &str) -> bool {
@@ -225,8 +234,9 @@ impl Desk {
         &self,
         ctx: Ctx,
         input: &mut dyn std::io::Read,
-        dry_run: bool,
+        opts: ImportOptions,
     ) -> Result<ImportReport> {
+        let dry_run = opts.dry_run;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -242,12 +252,7 @@ impl Desk {
         let mut header_seen = false;
         let mut touched = Vec::new();
         loop {
-            let more = reader.read_byte_record(&mut record).map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                Error::Csv(format!(
-                    "line {line}: the CSV cannot be read ({e}); check the quoting"
-                ))
-            })?;
+            let more = reader.read_byte_record(&mut record).map_err(read_error)?;
             if !more {
                 break;
             }
@@ -258,7 +263,7 @@ impl Desk {
                 continue;
             }
             let mut errors = Vec::new();
-            let cells = match cells(&record) {
+            let cells = match cells(&record, opts.raw) {
                 Ok(c) => c,
                 Err(e) => {
                     report.reject(line, String::new(), vec![e]);
@@ -416,7 +421,21 @@ fn check_header(record: &csv::ByteRecord) -> Result<()> {
     )))
 }
 
-fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldError> {
+/// Why the CSV stopped: the input could not be read at all, or a line is malformed.
+fn read_error(e: csv::Error) -> Error {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return Error::Io(match io.raw_os_error() {
+            Some(libc::EISDIR) => "the input is a directory; give a CSV file".to_string(),
+            _ => format!("the CSV cannot be read: {io}"),
+        });
+    }
+    let line = e.position().map_or(1, |p| p.line());
+    Error::Csv(format!(
+        "line {line}: the CSV cannot be read ({e}); check the quoting"
+    ))
+}
+
+fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>, FieldError> {
     if record.len() != HEADER.len() {
         return Err(FieldError::new(
             "row",
@@ -432,7 +451,7 @@ fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldErro
         .enumerate()
         .map(|(i, f)| {
             std::str::from_utf8(f)
-                .map(|s| unguard(s).to_string())
+                .map(|s| if raw { s } else { unguard(s) }.to_string())
                 .map_err(|_| {
                     FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
                 })

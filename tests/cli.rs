@@ -389,6 +389,18 @@ fn demo_fills_the_database_deterministically() {
     assert_eq!(names(&a), names(&b));
     let e = a.refused(&["demo", "--customers", "many"]);
     assert!(e.contains("--customers"), "{e}");
+    // A refused command leaves no database file behind that it made itself.
+    let c = Desk::new();
+    let e = c.refused(&["demo", "--customers", "1000000000"]);
+    assert!(e.contains("--customers"), "{e}");
+    assert!(!c.sb.db.exists(), "a refused demo made {}", c.db());
+    let e = c.refused(&["add", "--company", "Acme"]);
+    assert!(e.contains("--account-name"), "{e}");
+    assert!(!c.sb.db.exists(), "a refused add made {}", c.db());
+    // A file that was there before stays, even when the command is refused.
+    let e = a.refused(&["demo", "--customers", "1"]);
+    assert!(e.contains("already holds"), "{e}");
+    assert_eq!(a.total(&[]), 25);
 }
 
 // ---------------------------------------------------------------- add, edit, show
@@ -453,6 +465,25 @@ fn add_keeps_awkward_text_exactly() {
     );
     let raw = d.ok(&["export", "--all", "--raw"]);
     assert!(raw.contains("\"=cmd|' /C calc'!A0"), "{raw}");
+    // import --raw takes cells as written: a stored leading `'` survives export --raw.
+    let quoted = raw.replace("\"Line one", "\"'=Line one");
+    let out = d.run_in(&["import", "-", "--raw"], Some(quoted.as_bytes()));
+    out.ok();
+    let raw_again = d.ok(&["export", "--all", "--raw"]);
+    assert!(raw_again.contains("\"'=Line one"), "{raw_again}");
+    let out = d.run_in(
+        &["import", "-", "--raw", "--format", "json"],
+        Some(raw_again.as_bytes()),
+    );
+    let r: Value = serde_json::from_str(&out.ok().stdout).unwrap();
+    assert_eq!(
+        (r["updated"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(d.ok(&["export", "--all", "--raw"]), raw_again);
+    // A directory is not a CSV file.
+    let e = d.refused(&["import", d.sb.dir.path().to_str().unwrap()]);
+    assert!(e.contains("directory") && !e.contains("line 0"), "{e}");
     // Searching finds it by any of its scripts, case-insensitively.
     assert_eq!(d.total(&["--q", "MÜLLER"]), 1);
     assert_eq!(d.total(&["--q", "株式"]), 1);

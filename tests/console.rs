@@ -1,13 +1,14 @@
 //! The web console, tested by calling `web::pages::handle` directly over a fresh database and
 //! reading the HTML with `scraper`.
 
+use clientele::core::bulk::Selection;
 use clientele::core::catalogs::{PlanInput, TemplateInput};
 use clientele::core::date::Date;
 use clientele::core::desk::{CustomerRef, Desk};
 use clientele::core::holdings::{DeviceInput, EventInput};
 use clientele::core::model::Actor;
 use clientele::core::validate::{CustomerInput, LicenseInput};
-use clientele::csv_io::HEADER;
+use clientele::csv_io::{ExportOptions, HEADER};
 use clientele::store::Access;
 use clientele::web::app::App;
 use clientele::web::http::{build_query, Method, Request, Response};
@@ -1681,6 +1682,53 @@ fn import_checks_then_imports_an_uploaded_file() {
     assert_eq!(send("import", "", "  ").status, 422);
     let r = f.post("/import", &[("csv", &changed), ("action", "dry-run")]);
     assert_eq!(r.status, 200);
+}
+
+#[test]
+fn import_can_take_cells_exactly_as_written() {
+    let f = fx();
+    let doc = f.page("/import");
+    assert_eq!(
+        doc.select(&sel("#import-raw[type=checkbox][name=raw]"))
+            .count(),
+        1
+    );
+    let mut export = Vec::new();
+    let raw = ExportOptions {
+        raw: true,
+        excel: false,
+    };
+    f.app
+        .desk
+        .export_csv(&Selection::Ids(vec![f.fresh]), raw, &mut export)
+        .unwrap();
+    let export = String::from_utf8(export).unwrap();
+    // A company that itself starts with `'`: kept with raw=yes, stripped without.
+    let quoted = export
+        .replace("fresh-ag", "fresh-raw")
+        .replace("Fresh AG", "'=Fresh Raw");
+    let r = f.post(
+        "/import",
+        &[("csv", &quoted), ("action", "import"), ("raw", "yes")],
+    );
+    assert_eq!(
+        location(&r),
+        "/import?done=imported&created=1&updated=0&unchanged=0"
+    );
+    let check = |raw: &str| {
+        let r = f.post(
+            "/import",
+            &[("csv", &quoted), ("action", "dry-run"), ("raw", raw)],
+        );
+        let doc = html(&r);
+        (
+            texts(&doc, "[data-testid=updated]"),
+            texts(&doc, "[data-testid=unchanged]"),
+            doc.select(&sel("#import-raw[checked]")).count(),
+        )
+    };
+    assert_eq!(check("yes"), (vec!["0".into()], vec!["1".into()], 1));
+    assert_eq!(check(""), (vec!["1".into()], vec!["0".into()], 0));
 }
 
 #[test]

@@ -9,7 +9,12 @@ use clientele::core::filter::Filter;
 use clientele::core::holdings::{DeviceInput, EventInput};
 use clientele::core::model::*;
 use clientele::core::validate::{CustomerInput, LicenseInput};
-use clientele::csv_io::ExportOptions;
+use clientele::csv_io::{ExportOptions, ImportOptions};
+
+const DRY_RUN: ImportOptions = ImportOptions {
+    dry_run: true,
+    raw: false,
+};
 use clientele::store::Access;
 use proptest::prelude::*;
 
@@ -592,7 +597,7 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
     let file = format!("{header}\n{good}\n{bad1}\n{bad2}\n");
     let e = f
         .desk
-        .import_csv(f.ctx(), &mut file.as_bytes(), false)
+        .import_csv(f.ctx(), &mut file.as_bytes(), ImportOptions::default())
         .unwrap_err();
     let Error::Import(rows) = e else { panic!() };
     let lines: Vec<(u64, &str)> = rows
@@ -603,12 +608,16 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
     assert_eq!(f.desk.count().unwrap(), 1, "nothing written");
     let dry = f
         .desk
-        .import_csv(f.ctx(), &mut file.as_bytes(), true)
+        .import_csv(f.ctx(), &mut file.as_bytes(), DRY_RUN)
         .unwrap();
     assert_eq!((dry.created, dry.rejected), (1, 2));
     let e = f
         .desk
-        .import_csv(f.ctx(), &mut "a,b\n1,2\n".as_bytes(), false)
+        .import_csv(
+            f.ctx(),
+            &mut "a,b\n1,2\n".as_bytes(),
+            ImportOptions::default(),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("line 1"), "{e}");
 }
@@ -713,14 +722,20 @@ proptest! {
             }
         }
         prop_assume!(made > 0);
-        for opts in [ExportOptions::default(), ExportOptions { raw: false, excel: true }] {
+        let guarded = ImportOptions::default();
+        let raw = ImportOptions { raw: true, ..guarded };
+        for (opts, back) in [
+            (ExportOptions::default(), guarded),
+            (ExportOptions { raw: false, excel: true }, guarded),
+            (ExportOptions { raw: true, excel: false }, raw),
+        ] {
             let mut first = Vec::new();
             f.desk.export_csv(&Selection::Filter(Filter::default()), opts, &mut first).unwrap();
-            let same = f.desk.import_csv(f.ctx(), &mut first.as_slice(), false).unwrap();
+            let same = f.desk.import_csv(f.ctx(), &mut first.as_slice(), back).unwrap();
             prop_assert_eq!((same.created, same.updated, same.unchanged), (0, 0, made));
 
             let g = Fixture::new();
-            let fresh = g.desk.import_csv(g.ctx(), &mut first.as_slice(), false).unwrap();
+            let fresh = g.desk.import_csv(g.ctx(), &mut first.as_slice(), back).unwrap();
             prop_assert_eq!(fresh.created, made);
             let mut second = Vec::new();
             g.desk.export_csv(&Selection::Filter(Filter::default()), opts, &mut second).unwrap();

@@ -660,6 +660,9 @@ pub struct ImportArgs {
     /// only report what would happen; change nothing
     #[argh(switch)]
     pub dry_run: bool,
+    /// take cells exactly as written (keep a leading ' as data), for files made by export --raw
+    #[argh(switch)]
+    pub raw: bool,
     /// table or json (default table)
     #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
     pub format: Format,

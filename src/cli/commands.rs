@@ -12,7 +12,7 @@ use crate::core::filter::Filter;
 use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
 use crate::core::model::{Actor, View};
 use crate::core::validate::{CustomerInput, LicenseInput};
-use crate::csv_io::ExportOptions;
+use crate::csv_io::{ExportOptions, ImportOptions};
 use crate::store::Access::{Read, Write};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -507,12 +507,19 @@ fn write_atomically<T>(
 fn import(env: &Env, a: &ImportArgs) -> Outcome {
     let desk = env.open(Write)?;
     let ctx = desk.ctx(Actor::Cli);
+    let opts = ImportOptions {
+        dry_run: a.dry_run,
+        raw: a.raw,
+    };
     let report = if super::is_stdin(&a.file) {
-        desk.import_csv(ctx, &mut std::io::stdin().lock(), a.dry_run)?
+        desk.import_csv(ctx, &mut std::io::stdin().lock(), opts)?
     } else {
-        let mut f = std::fs::File::open(&a.file)
-            .map_err(|e| usage(format!("cannot read {}: {e}", a.file.display())))?;
-        desk.import_csv(ctx, &mut f, a.dry_run)?
+        let cannot = |why: String| usage(format!("cannot read {}: {why}", a.file.display()));
+        if a.file.is_dir() {
+            return Err(cannot("it is a directory; give a CSV file".into()));
+        }
+        let mut f = std::fs::File::open(&a.file).map_err(|e| cannot(e.to_string()))?;
+        desk.import_csv(ctx, &mut f, opts)?
     };
     let mut reply = match a.format {
         Format::Json => json(&report)?,

@@ -50,9 +50,16 @@ where
         Ok(env) => env,
         Err(f) => return report(f),
     };
+    // A command that fails leaves no database file behind that it made itself.
+    let fresh = !env.db.exists();
     match commands::dispatch(cli.command, &env) {
         Ok(reply) => reply.emit(),
-        Err(f) => report(f),
+        Err(f) => {
+            if fresh {
+                let _ = std::fs::remove_file(&env.db);
+            }
+            report(f)
+        }
     }
 }
 

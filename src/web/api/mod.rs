@@ -31,7 +31,7 @@ use crate::core::filter::FILTER_KEYS;
 use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
 use crate::core::model::{Actor, View};
 use crate::core::validate::CustomerInput;
-use crate::csv_io::ExportOptions;
+use crate::csv_io::{ExportOptions, ImportOptions};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -371,8 +371,11 @@ fn export_csv(app: &App, req: &Request) -> Answer {
 }
 
 fn import_csv(app: &App, req: &Request) -> Answer {
-    let pairs = query(req, &["dry_run"])?;
-    let dry_run = flag(&pairs, "dry_run")?;
+    let pairs = query(req, &["dry_run", "raw"])?;
+    let opts = ImportOptions {
+        dry_run: flag(&pairs, "dry_run")?,
+        raw: flag(&pairs, "raw")?,
+    };
     match media_type(req).as_deref() {
         None | Some("text/csv") => {}
         Some(other) => {
@@ -388,7 +391,7 @@ fn import_csv(app: &App, req: &Request) -> Answer {
     }
     ok(&app
         .desk
-        .import_csv(ctx(app), &mut req.body.as_slice(), dry_run)?)
+        .import_csv(ctx(app), &mut req.body.as_slice(), opts)?)
 }
 
 // ---- bulk tasks ------------------------------------------------------------------------

@@ -1158,7 +1158,10 @@ fn operation(path: &str, method: &str) -> Option<Op> {
                 (200, "what was (or, in a dry run, would be) created, updated, left unchanged; a dry run also lists rejected rows", one("ImportReport")),
             )
         }
-        .params(vec![yes_no_param("dry_run", "report what would happen and write nothing")])
+        .params(vec![
+            yes_no_param("dry_run", "report what would happen and write nothing"),
+            yes_no_param("raw", "take cells exactly as written (a leading ' stays), for files exported with raw=yes"),
+        ])
         .errors(&[409]),
         ("/api/settings", "get") => op("The view setting", (200, "the settings", one("Settings"))),
         ("/api/settings", "put") => op("Change the view setting (all, or managed customers only)", (200, "the settings", one("Settings")))

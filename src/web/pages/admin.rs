@@ -8,7 +8,7 @@ use crate::core::catalogs::{PlanInput, TemplateInput};
 use crate::core::error::{Error, FieldError};
 use crate::core::model::{Actor, PlanKind, Product, View};
 use crate::core::view::{PlanView, TemplateView};
-use crate::csv_io::{ImportReport, HEADER};
+use crate::csv_io::{ImportOptions, ImportReport, HEADER};
 use crate::web::app::{status_of, App};
 use crate::web::http::{url_encode, Request, Response};
 use maud::{html, Markup};
@@ -959,13 +959,20 @@ pub fn import_page(app: &App, req: &Request) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    render_import(app, flash.as_deref(), "", None, None, 200)
+    render_import(
+        app,
+        flash.as_deref(),
+        &ImportForm::default(),
+        None,
+        None,
+        200,
+    )
 }
 
 fn render_import(
     app: &App,
     flash: Option<&str>,
-    text: &str,
+    form: &ImportForm,
     report: Option<&ImportReport>,
     error: Option<&Error>,
     status: u16,
@@ -998,9 +1005,12 @@ fn render_import(
         form #import-form .stack method="post" action="/import" enctype="multipart/form-data" data-testid="import-form" {
             (Field::new("import-file", "file", "CSV file").kind("file").hint("UTF-8, comma-separated, with the header row").input())
             (Field::new("import-csv", "csv", "…or paste the CSV here")
-                .value(text)
+                .value(&form.kept)
                 .hint(format!("The header must be: {}", HEADER.join(",")))
                 .textarea(10))
+            (Field::new("import-raw", "raw", "Take cells exactly as written")
+                .hint("For files exported with raw cells: a leading ' is kept as data instead of being removed")
+                .checkbox(form.raw))
             div.actions {
                 button type="submit" name="action" value="dry-run" #import-dry-run { "Check (dry run)" }
                 button.primary type="submit" name="action" value="import" #import-run { "Import" }
@@ -1010,18 +1020,28 @@ fn render_import(
     layout::html(status, document(app, "Import", Nav::Import, flash, body))
 }
 
-/// The CSV bytes and the chosen action of an import form, multipart or url-encoded.
-fn import_form(req: &Request) -> Result<(Vec<u8>, String), String> {
+/// What an import form sent, multipart or url-encoded.
+#[derive(Default)]
+struct ImportForm {
+    csv: Vec<u8>,
+    action: String,
+    raw: bool,
+    /// The pasted or uploaded text shown again in the form (small inputs only).
+    kept: String,
+}
+
+fn import_form(req: &Request) -> Result<ImportForm, String> {
     let content_type = req.header("content-type").unwrap_or("");
     let mut file = Vec::new();
     let mut text = Vec::new();
-    let mut action = String::new();
+    let mut form = ImportForm::default();
     if let Some(b) = multipart::boundary(content_type) {
         for part in multipart::parse(&req.body, &b)? {
             match part.name.as_str() {
                 "file" => file = part.data,
                 "csv" => text = part.data,
-                "action" => action = String::from_utf8_lossy(&part.data).into_owned(),
+                "action" => form.action = String::from_utf8_lossy(&part.data).into_owned(),
+                "raw" => form.raw = part.data == b"yes",
                 _ => {}
             }
         }
@@ -1033,36 +1053,41 @@ fn import_form(req: &Request) -> Result<(Vec<u8>, String), String> {
             .unwrap_or("")
             .as_bytes()
             .to_vec();
-        action = layout::value(&pairs, "action").unwrap_or("").to_string();
+        form.action = layout::value(&pairs, "action").unwrap_or("").to_string();
+        form.raw = layout::value(&pairs, "raw") == Some("yes");
     }
-    let csv = if file.iter().any(|b| !b.is_ascii_whitespace()) {
+    form.csv = if file.iter().any(|b| !b.is_ascii_whitespace()) {
         file
     } else {
         text
     };
-    Ok((csv, action))
+    if form.csv.len() <= KEEP_TEXT {
+        form.kept = String::from_utf8(form.csv.clone()).unwrap_or_default();
+    }
+    Ok(form)
 }
 
 pub fn import(app: &App, req: &Request) -> Response {
-    let (csv, action) = match import_form(req) {
+    let form = match import_form(req) {
         Ok(x) => x,
-        Err(why) => return render_import(app, None, "", None, Some(&Error::Csv(why)), 400),
+        Err(why) => {
+            let e = Error::Csv(why);
+            return render_import(app, None, &ImportForm::default(), None, Some(&e), 400);
+        }
     };
-    let kept = if csv.len() <= KEEP_TEXT {
-        String::from_utf8(csv.clone()).unwrap_or_default()
-    } else {
-        String::new()
-    };
-    if csv.iter().all(u8::is_ascii_whitespace) {
+    if form.csv.iter().all(u8::is_ascii_whitespace) {
         let e = Error::invalid("csv", "choose a CSV file or paste CSV text, then try again");
-        return render_import(app, None, "", None, Some(&e), 422);
+        return render_import(app, None, &form, None, Some(&e), 422);
     }
-    let dry_run = action != "import";
+    let opts = ImportOptions {
+        dry_run: form.action != "import",
+        raw: form.raw,
+    };
     let ctx = app.desk.ctx(Actor::Web);
-    match app.desk.import_csv(ctx, &mut csv.as_slice(), dry_run) {
-        Ok(report) if dry_run => {
+    match app.desk.import_csv(ctx, &mut form.csv.as_slice(), opts) {
+        Ok(report) if opts.dry_run => {
             let status = if report.rejected > 0 { 422 } else { 200 };
-            render_import(app, None, &kept, Some(&report), None, status)
+            render_import(app, None, &form, Some(&report), None, status)
         }
         Ok(report) => Response::redirect_see_other(&format!(
             "/import?done=imported&created={}&updated={}&unchanged={}",
@@ -1070,7 +1095,7 @@ pub fn import(app: &App, req: &Request) -> Response {
         )),
         Err(e) => {
             let status = status_of(&e);
-            render_import(app, None, &kept, None, Some(&e), status)
+            render_import(app, None, &form, None, Some(&e), status)
         }
     }
 }

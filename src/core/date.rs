@@ -168,10 +168,24 @@ impl Timestamp {
         Timestamp(i64::from(date.0) * 86_400)
     }
 
-    /// Parses RFC 3339 UTC timestamps of the form `2026-11-27T08:00:00Z`.
+    /// Parses RFC 3339 UTC timestamps of the form `2026-11-27T08:00:00Z`, with optional
+    /// fractional seconds (`2026-11-27T08:00:00.000Z`, as JavaScript's `toISOString` writes),
+    /// which are dropped: clientele keeps whole seconds.
     pub fn parse(s: &str) -> Option<Timestamp> {
         let b = s.as_bytes();
-        if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        let fraction = s.get(19..s.len().checked_sub(1)?)?;
+        let fraction_ok = fraction.is_empty()
+            || (fraction.len() >= 2
+                && fraction.len() <= 10
+                && fraction.starts_with('.')
+                && fraction[1..].bytes().all(|c| c.is_ascii_digit()));
+        if b.len() < 20
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[b.len() - 1] != b'Z'
+            || !fraction_ok
+        {
             return None;
         }
         let date = Date::parse(&s[..10])?;
@@ -298,6 +312,22 @@ mod tests {
         let t = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-27T08:00:00Z");
         assert_eq!(Timestamp::parse("2026-11-27T24:00:00Z"), None);
+        assert_eq!(Timestamp::parse("2026-11-27T08:00:00.000Z"), Some(t));
+        assert_eq!(Timestamp::parse("2026-11-27T08:00:00.999999999Z"), Some(t));
+        for bad in [
+            "2026-11-27T08:00:00.Z",
+            "2026-11-27T08:00:00.0000000000Z",
+            "2026-11-27T08:00:00,000Z",
+            "2026-11-27T08:00:00.1a2Z",
+            "2026-11-27T08:00:00.000",
+            "2026-11-27T08:00:00+00:00",
+            "2026-11-27T08:00:00ZZ",
+            "2026-11-27T08:00:00.é0Z",
+            "",
+            "Z",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::{run, Output, Sandbox};
 use serde_json::Value;
+use std::process::Command;
 
 const TODAY: &str = "2026-11-27";
 
@@ -487,6 +488,37 @@ fn add_keeps_awkward_text_exactly() {
     // Searching finds it by any of its scripts, case-insensitively.
     assert_eq!(d.total(&["--q", "MÜLLER"]), 1);
     assert_eq!(d.total(&["--q", "株式"]), 1);
+}
+
+/// In a terminal (a pseudo-terminal made by `script`), `list` fits the terminal's width; in a
+/// pipe it prints whole lines.
+#[test]
+fn list_fits_the_terminal_width() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be made");
+        return;
+    }
+    let d = Desk::new();
+    d.add("Far too long for narrow 🚀 Werke GmbH", "wide", "CLP", &[]);
+    let piped = d.ok(&["list"]);
+    assert!(piped.contains("🚀 Werke GmbH"), "{piped}");
+    let cmd = format!("{} --db {} --today {TODAY} list", common::bin(), d.db());
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    let table: Vec<&str> = text.lines().take(2).collect();
+    assert!(
+        table[1].contains('…') && !table[1].contains("GmbH"),
+        "{text}"
+    );
+    for line in table {
+        let columns = line.trim_end_matches('\r').chars().count() + line.matches('🚀').count();
+        assert!(columns <= 100, "{columns} columns: {line:?}");
+    }
 }
 
 #[test]

@@ -40,36 +40,10 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Display columns of a character in a terminal: 0 for combining marks, 2 for wide East
-/// Asian characters and most emoji, else 1.
+/// Display columns of a character in a terminal (0 for combining marks, 2 for wide East
+/// Asian characters and emoji), by the Unicode tables of the `unicode-width` crate.
 fn char_width(c: char) -> usize {
-    let u = c as u32;
-    match u {
-        0x0300..=0x036f
-        | 0x0483..=0x0489
-        | 0x0591..=0x05bd
-        | 0x0610..=0x061a
-        | 0x064b..=0x065f
-        | 0x200b..=0x200f
-        | 0x20d0..=0x20ff
-        | 0xfe00..=0xfe0f
-        | 0xfe20..=0xfe2f => 0,
-        0x1100..=0x115f
-        | 0x2e80..=0x303e
-        | 0x3041..=0x33ff
-        | 0x3400..=0x4dbf
-        | 0x4e00..=0x9fff
-        | 0xa000..=0xa4cf
-        | 0xac00..=0xd7a3
-        | 0xf900..=0xfaff
-        | 0xfe30..=0xfe4f
-        | 0xff00..=0xff60
-        | 0xffe0..=0xffe6
-        | 0x1f300..=0x1f64f
-        | 0x1f900..=0x1f9ff
-        | 0x20000..=0x3fffd => 2,
-        _ => 1,
-    }
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 pub fn width(s: &str) -> usize {
@@ -129,7 +103,14 @@ impl Table {
         self.rows.is_empty()
     }
 
+    /// Renders the table, fitted to the terminal's width when standard output is one.
     pub fn render(&self, out: &mut String) {
+        self.render_within(out, terminal_width());
+    }
+
+    /// Renders the table; with `max` columns, the widest text columns are cut (`…`) until
+    /// every line fits.
+    pub fn render_within(&self, out: &mut String, max: Option<usize>) {
         let n = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
         for r in &self.rows {
@@ -137,11 +118,16 @@ impl Table {
                 widths[i] = widths[i].max(width(c));
             }
         }
+        if let Some(max) = max {
+            self.fit(&mut widths, max);
+        }
         let header: Vec<String> = self.headers.iter().map(|h| h.to_string()).collect();
         for r in std::iter::once(&header).chain(self.rows.iter()) {
             let mut line = String::new();
             for (i, &w) in widths.iter().enumerate() {
-                let cell = r.get(i).map_or("", String::as_str);
+                let full = r.get(i).map_or("", String::as_str);
+                let clipped = clip(full, w);
+                let cell = clipped.as_str();
                 let pad = w.saturating_sub(width(cell));
                 if i > 0 {
                     line.push_str("  ");
@@ -160,6 +146,44 @@ impl Table {
             out.push('\n');
         }
     }
+
+    /// Narrows the widest text column, one column at a time, until the table fits in `max`
+    /// columns or every text column is down to its header (numbers are never cut).
+    fn fit(&self, widths: &mut [usize], max: usize) {
+        let gaps = 2 * widths.len().saturating_sub(1);
+        let floor = |i: usize| width(self.headers[i]).max(MIN_COLUMN);
+        while widths.iter().sum::<usize>() + gaps > max {
+            let widest = (0..widths.len())
+                .filter(|&i| !self.right[i] && widths[i] > floor(i))
+                .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
+        }
+    }
+}
+
+/// No text column is cut narrower than this (or its header).
+const MIN_COLUMN: usize = 6;
+
+/// The terminal's width in columns when standard output is a terminal, else `None` (pipes
+/// and files get whole lines). `COLUMNS` overrides what the terminal reports.
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return Some(n).filter(|&n: &usize| n > 0);
+    }
+    // SAFETY: TIOCGWINSZ only writes the `winsize` we pass.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
 /// `2026-11-27T08:00:00Z` → `2026-11-27 08:00`.
@@ -672,6 +696,44 @@ mod tests {
         assert_eq!(width("née"), 3);
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("株式会社", 5), "株式…");
+    }
+
+    #[test]
+    fn emoji_of_every_block_are_two_columns_wide() {
+        assert_eq!(width("🚀"), 2);
+        assert_eq!(width("🎉"), 2);
+        assert_eq!(width("🛡"), 1, "text presentation by default");
+        assert_eq!(width("🚀 ok"), 5);
+        assert_eq!(width("e\u{301}"), 1);
+    }
+
+    #[test]
+    fn tables_fit_the_terminal_by_cutting_the_widest_text_column() {
+        let mut t = Table::new(&["ID", "COMPANY", "CITY"]).right(&["ID"]);
+        t.row(vec![
+            "1234".into(),
+            "A very long company name 🚀 GmbH".into(),
+            "Köln".into(),
+        ]);
+        t.row(vec!["7".into(), "Short".into(), "東京".into()]);
+        let mut whole = String::new();
+        t.render_within(&mut whole, None);
+        assert!(
+            whole.contains("A very long company name 🚀 GmbH"),
+            "{whole}"
+        );
+        for max in [30, 24, 20] {
+            let mut out = String::new();
+            t.render_within(&mut out, Some(max));
+            for line in out.lines() {
+                assert!(width(line) <= max, "{max}: {line:?} in\n{out}");
+            }
+            assert!(out.contains('…') && out.contains("1234"), "{out}");
+        }
+        // Too narrow for even the headers: columns stop at their floor instead of vanishing.
+        let mut out = String::new();
+        t.render_within(&mut out, Some(5));
+        assert!(out.starts_with("  ID  COMPANY  CITY"), "{out}");
     }
 
     #[test]

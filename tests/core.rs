@@ -818,3 +818,48 @@ fn licences_and_devices_are_found_by_id_until_they_are_gone() {
         Err(Error::NotFound(_))
     ));
 }
+
+/// What a mail client reads from an `.eml` file: the recipient's address (UTF-8 per RFC 6532,
+/// never an encoded word) and a subject of folded encoded words, each decoded back exactly.
+#[test]
+fn outbox_messages_parse_back_in_a_mail_client() {
+    use clientele::core::outbox::eml;
+    use clientele::core::view::OutboxView;
+    for (to, subject) in [
+        (
+            "ana@example.com",
+            "Firmware update available for 2 Cloud Edge device(s)",
+        ),
+        ("müller@bücher.example", "Plain subject"),
+        (
+            "用户@例子.广告",
+            &"Firmware für Geräte 🚀 — 東京 Ltd. ".repeat(5),
+        ),
+    ] {
+        let m = OutboxView {
+            id: 7,
+            customer_id: 3,
+            to: to.into(),
+            subject: subject.to_string(),
+            body: "Line 1\nLine 2 ✓".into(),
+            created_at: "2026-11-27T08:00:00Z".into(),
+        };
+        let text = eml(&m);
+        for line in text.split("\r\n").take_while(|l| !l.is_empty()) {
+            assert!(line.len() <= 998, "{line}");
+        }
+        let parsed = mail_parser::MessageParser::default()
+            .parse(text.as_bytes())
+            .expect("a message");
+        let address = parsed
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        assert_eq!(address, Some(to), "{text}");
+        assert_eq!(parsed.subject(), Some(subject), "{text}");
+        assert_eq!(
+            parsed.body_text(0).as_deref(),
+            Some("Line 1\r\nLine 2 ✓\r\n")
+        );
+    }
+}

@@ -80,14 +80,37 @@ impl Desk {
     }
 }
 
-/// A header value: plain when it is printable ASCII, else an RFC 2047 encoded word, so no
-/// customer text can break out of its header line.
-fn header_value(s: &str) -> String {
+/// Longest RFC 2047 encoded word (RFC 2047 §2); longer text is split into several words on
+/// folded lines.
+const ENCODED_WORD_MAX: usize = 75;
+
+/// An unstructured header value (a subject): plain when it is printable ASCII, else RFC 2047
+/// encoded words of at most 75 characters on folded lines, so no customer text can break out
+/// of its header line and every mail client can decode it.
+fn header_text(s: &str) -> String {
     if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        s.to_string()
-    } else {
-        format!("=?UTF-8?B?{}?=", base64(s.as_bytes()))
+        return s.to_string();
     }
+    // "=?UTF-8?B?" + base64 + "?=": 4 base64 characters per 3 bytes.
+    let max_bytes = (ENCODED_WORD_MAX - "=?UTF-8?B??=".len()) / 4 * 3;
+    let mut words = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(max_bytes);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        words.push(format!("=?UTF-8?B?{}?=", base64(&rest.as_bytes()[..cut])));
+        rest = &rest[cut..];
+    }
+    words.join("\r\n ")
+}
+
+/// An address header value. Encoded words are not allowed in addresses (RFC 2047 §5), so a
+/// non-ASCII address is written as UTF-8 (RFC 6532), which the 8-bit message allows. Control
+/// characters, which an address never holds, are dropped so the header line stays one line.
+fn header_address(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -135,8 +158,8 @@ pub fn eml(m: &OutboxView) -> String {
         "From: clientele <clientele@localhost>\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\n\
          Message-ID: <outbox-{}-{}@clientele.localhost>\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-        header_value(&m.to),
-        header_value(&m.subject),
+        header_address(&m.to),
+        header_text(&m.subject),
         rfc5322_date(created),
         m.id,
         created.0,
@@ -155,6 +178,21 @@ mod tests {
         assert_eq!(base64(b"M"), "TQ==");
         let t = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
         assert_eq!(rfc5322_date(t), "Fri, 27 Nov 2026 08:00:00 +0000");
+    }
+
+    #[test]
+    fn long_subjects_become_folded_encoded_words() {
+        let subject = "Firmware für Ihre Geräte 🚀 — ".repeat(6);
+        let value = header_text(&subject);
+        for word in value.split("\r\n ") {
+            assert!(word.len() <= ENCODED_WORD_MAX, "{word}");
+            assert!(
+                word.starts_with("=?UTF-8?B?") && word.ends_with("?="),
+                "{word}"
+            );
+        }
+        assert!(value.matches("\r\n ").count() >= 3, "{value}");
+        assert_eq!(header_text("Plain subject"), "Plain subject");
     }
 
     #[test]

@@ -187,23 +187,40 @@ fn json_body(req: &Request) -> Result<&[u8], ApiError> {
 }
 
 /// Reads a JSON body into `T`. Malformed JSON and wrong types are 400 with serde's message
-/// (which gives line and column); unknown and missing fields are 422 naming the field.
+/// (which gives line and column); unknown and missing fields are 422 naming the field by its
+/// path (`inner.a`, `licenses[0].units`).
 pub fn body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let bytes = json_body(req)?;
-    serde_json::from_slice(bytes).or_else(|e| {
-        // JSON has one number type: `5.0` is the whole number 5 (JSON Schema agrees), but
-        // serde will not read it as an integer. Retry with such numbers made integers.
-        if e.classify() == serde_json::error::Category::Data {
-            if let Ok(mut value) = serde_json::from_slice::<Value>(bytes) {
-                if integral_floats_to_integers(&mut value) {
-                    if let Ok(input) = serde_json::from_value(value) {
-                        return Ok(input);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(input) => {
+            de.end().map_err(|e| bad_json(&e))?;
+            Ok(input)
+        }
+        Err(e) => {
+            // JSON has one number type: `5.0` is the whole number 5 (JSON Schema agrees), but
+            // serde will not read it as an integer. Retry with such numbers made integers.
+            if e.inner().classify() == serde_json::error::Category::Data {
+                if let Ok(mut value) = serde_json::from_slice::<Value>(bytes) {
+                    if integral_floats_to_integers(&mut value) {
+                        if let Ok(input) = serde_json::from_value(value) {
+                            return Ok(input);
+                        }
                     }
                 }
             }
+            Err(json_error(&e))
         }
-        Err(json_error::<T>(bytes, &e))
-    })
+    }
+}
+
+fn bad_json(e: &serde_json::Error) -> ApiError {
+    error(
+        400,
+        "bad_json",
+        &format!("the body is not valid JSON: {e}"),
+        None,
+    )
 }
 
 /// Converts every value (no short cut: all of them are visited); true if any changed.
@@ -242,14 +259,7 @@ pub fn integral_floats_to_integers(value: &mut Value) -> bool {
 /// Like [`body`], also returning the parsed document for checks serde cannot express.
 pub fn body_and_value<T: DeserializeOwned>(req: &Request) -> Result<(T, Value), ApiError> {
     let input = body::<T>(req)?;
-    let value = serde_json::from_slice(&req.body).map_err(|e| {
-        error(
-            400,
-            "bad_json",
-            &format!("the body is not valid JSON: {e}"),
-            None,
-        )
-    })?;
+    let value = serde_json::from_slice(&req.body).map_err(|e| bad_json(&e))?;
     Ok((input, value))
 }
 
@@ -268,25 +278,25 @@ fn named_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     Some(name)
 }
 
-fn json_error<T: DeserializeOwned>(bytes: &[u8], e: &serde_json::Error) -> ApiError {
+fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     use serde_json::error::Category;
-    let message = e.to_string();
-    match e.classify() {
-        Category::Io | Category::Syntax | Category::Eof => error(
-            400,
-            "bad_json",
-            &format!("the body is not valid JSON: {message}"),
-            None,
-        ),
+    let message = e.inner().to_string();
+    match e.inner().classify() {
+        Category::Io | Category::Syntax | Category::Eof => bad_json(e.inner()),
         Category::Data => {
             let plain = without_position(&message);
             let unknown = named_after(plain, "unknown field `");
             let missing = named_after(plain, "missing field `");
-            let field = match (unknown, missing) {
-                (Some(name), _) if has_top_level_key(bytes, name) => Some(name.to_string()),
-                _ => key_at_fault::<T>(bytes, plain, missing.is_some()),
-            }
-            .or_else(|| unknown.or(missing).map(str::to_string));
+            // The path ends at an unknown key or a wrong value, and at the object that lacks
+            // a missing key.
+            // A body that is an array where an object belongs has no field to name.
+            let at = e.path().to_string();
+            let at = (at != "." && !at.starts_with('[')).then_some(at);
+            let field = match (missing, at) {
+                (Some(name), Some(parent)) => Some(format!("{parent}.{name}")),
+                (Some(name), None) => Some(name.to_string()),
+                (None, at) => at,
+            };
             let field = field.as_deref();
             if unknown.is_some() {
                 error(422, "unknown_field", &message, field)
@@ -304,36 +314,6 @@ fn json_error<T: DeserializeOwned>(bytes: &[u8], e: &serde_json::Error) -> ApiEr
     }
 }
 
-fn has_top_level_key(bytes: &[u8], name: &str) -> bool {
-    matches!(serde_json::from_slice::<Value>(bytes), Ok(Value::Object(map)) if map.contains_key(name))
-}
-
-/// The top-level key whose removal makes a data error go away (or change): the field at
-/// fault. For a missing field, removing another required key only trades one missing field
-/// for another, so that does not count; when no key is at fault the field is missing at the
-/// top level. Only tried for small objects, so a hostile body cannot make this quadratic.
-fn key_at_fault<T: DeserializeOwned>(bytes: &[u8], plain: &str, missing: bool) -> Option<String> {
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
-        return None;
-    };
-    if map.len() > 64 {
-        return None;
-    }
-    map.keys().find_map(|key| {
-        let mut rest = map.clone();
-        rest.remove(key);
-        match serde_json::from_value::<T>(Value::Object(rest)) {
-            Ok(_) => Some(key.clone()),
-            Err(e) => {
-                let other = e.to_string();
-                let other = without_position(&other);
-                let changed = other != plain && !(missing && other.starts_with("missing field `"));
-                changed.then(|| key.clone())
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +327,7 @@ mod tests {
         name: String,
         count: Option<u32>,
         inner: Option<Inner>,
+        list: Option<Vec<Inner>>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -387,11 +368,27 @@ mod tests {
         let (status, v) = fail(r#"{"count":1}"#);
         assert_eq!((status, v["error"]["field"].as_str()), (422, Some("name")));
         let (status, v) = fail(r#"{"name":"x","inner":{"b":1}}"#);
-        assert_eq!((status, v["error"]["field"].as_str()), (422, Some("inner")));
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (422, Some("inner.b"))
+        );
         let (status, v) = fail(r#"{"count":1,"inner":{"a":1}}"#);
         assert_eq!((status, v["error"]["field"].as_str()), (422, Some("name")));
         let (status, v) = fail(r#"{"name":"x","inner":{}}"#);
-        assert_eq!((status, v["error"]["field"].as_str()), (422, Some("inner")));
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (422, Some("inner.a"))
+        );
+        let (status, v) = fail(r#"{"name":"x","inner":{"a":"1"}}"#);
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (400, Some("inner.a"))
+        );
+        let (status, v) = fail(r#"{"name":"x","list":[{"a":1},{"a":-1}]}"#);
+        assert_eq!(
+            (status, v["error"]["field"].as_str()),
+            (400, Some("list[1].a"))
+        );
         let ok: Probe = super::body(&post(r#"{"name":"x","count":3.0}"#)).unwrap();
         assert_eq!(ok.count, Some(3));
         let (status, v) = fail(r#"{"name":"x","count":3.5}"#);

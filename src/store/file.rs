@@ -147,3 +147,45 @@ fn storage_error<E: 'static>(e: &E) -> Option<&StorageError> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tagged(path: &str) -> StorageError {
+        let enospc = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(is_disk_full(&enospc));
+        StorageError::Io(io::Error::new(
+            io::ErrorKind::StorageFull,
+            DiskFull(PathBuf::from(path), enospc),
+        ))
+    }
+
+    #[test]
+    fn a_tagged_disk_full_error_is_found_inside_every_redb_error() {
+        let full = |f: Fault| matches!(f, Fault::DiskFull(p) if p == Path::new("d/c.redb"));
+        assert!(full(classify(&tagged("d/c.redb"))));
+        assert!(full(classify(&redb::CommitError::Storage(tagged(
+            "d/c.redb"
+        )))));
+        assert!(full(classify(&redb::TableError::Storage(tagged(
+            "d/c.redb"
+        )))));
+        assert!(full(classify(&redb::DatabaseError::Storage(tagged(
+            "d/c.redb"
+        )))));
+    }
+
+    #[test]
+    fn other_io_errors_ask_for_a_reopen_and_the_rest_is_a_fault() {
+        let eio = StorageError::Io(io::Error::from_raw_os_error(libc::EIO));
+        assert!(matches!(classify(&eio), Fault::Reopen));
+        let previous = redb::TransactionError::Storage(StorageError::PreviousIo);
+        assert!(matches!(classify(&previous), Fault::Reopen));
+        let corrupt = StorageError::Corrupted("bad page".into());
+        assert!(matches!(classify(&corrupt), Fault::Other));
+        assert!(matches!(classify(&"a message"), Fault::Other));
+        assert!(!is_disk_full(&io::Error::from_raw_os_error(libc::EIO)));
+        assert!(is_disk_full(&io::Error::from_raw_os_error(libc::EDQUOT)));
+    }
+}

@@ -1,4 +1,4 @@
-//! The redb file: tables, indexes, the schema version, locking and backup.
+//! The redb file: tables, indexes, the schema version and marker, transactions, locking.
 //! Only this module (with `records` and `codec`) knows redb and bincode.
 
 mod backup;

@@ -258,7 +258,10 @@ impl Store {
     fn open_err(&self, e: DatabaseError) -> Error {
         let shown = self.path.display();
         match e {
-            DatabaseError::DatabaseAlreadyOpen => Error::Busy(holder::describe(&self.path)),
+            // LockProtocolMismatch: held by a program with another redb version.
+            DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => {
+                Error::Busy(holder::describe(&self.path))
+            }
             DatabaseError::UpgradeRequired(_) | DatabaseError::RepairAborted => {
                 Error::Database(format!("{shown} cannot be opened: {e}"))
             }

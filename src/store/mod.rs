@@ -158,7 +158,11 @@ impl Store {
         let handle = self.handle()?;
         match begin(&handle) {
             Err(e) if matches!(file::classify(&e), Fault::Reopen) => {
-                self.reopen(handle)?;
+                // Only a weak reference is kept: the file stays locked until the last
+                // strong one is gone, and the reopen waits for exactly that.
+                let spent = Arc::downgrade(&handle);
+                drop(handle);
+                self.reopen(spent)?;
                 begin(&*self.handle()?).map_err(db_err)
             }
             other => other.map_err(db_err),

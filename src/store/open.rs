@@ -4,7 +4,7 @@
 
 use super::*;
 use redb::{Builder, ConcurrencyMode, DatabaseError, TableError, TableHandle};
-use std::sync::PoisonError;
+use std::sync::{PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// How long a reopen waits for transactions of the spent handle to let go of the file.
@@ -189,12 +189,14 @@ impl Store {
 
     /// Replaces `spent`, a handle redb refuses after an I/O error, with a fresh one (unless
     /// another thread already did).
-    pub(super) fn reopen(&self, spent: Arc<Handle>) -> Result<(), Error> {
+    pub(super) fn reopen(&self, spent: Weak<Handle>) -> Result<(), Error> {
         let mut slot = self.handle.write().unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_some_and(|h| Arc::ptr_eq(h, &spent)) {
+        if slot
+            .as_ref()
+            .is_some_and(|h| Weak::ptr_eq(&Arc::downgrade(h), &spent))
+        {
             *slot = None;
         }
-        drop(spent);
         if slot.is_none() {
             *slot = Some(Arc::new(self.open_again()?));
         }

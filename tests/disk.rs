@@ -307,9 +307,12 @@ fn concurrent_requests_on_a_filling_disk_are_all_answered() {
             })
         })
         .collect();
+    // Every thread is joined before any verdict, so a failure never leaves a client (and
+    // with it a reference to the server) running.
+    let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
     let (mut created, mut full) = (0, 0);
-    for w in workers {
-        let (c, f) = w.join().expect("a client thread failed");
+    for r in results {
+        let (c, f) = r.expect("a client thread failed");
         created += c;
         full += f;
     }

@@ -45,6 +45,9 @@ pub enum Error {
     Busy(String),
     /// The database file cannot be used: missing, newer schema, corrupt (exit 1).
     Database(String),
+    /// The disk holding this file (the database, or a backup being written) is full, so a
+    /// write was refused and nothing was changed (exit 1, HTTP 507).
+    DiskFull(std::path::PathBuf),
     /// Reading or writing a file or stream failed (exit 2 unless the path was the user's).
     Io(String),
     /// A fault in clientele or below it; the message is for a bug report (exit 2, HTTP 500).
@@ -81,6 +84,7 @@ impl Error {
             Error::Csv(_) => "bad_csv",
             Error::Busy(_) => "busy",
             Error::Database(_) => "database",
+            Error::DiskFull(_) => "disk_full",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }
@@ -122,6 +126,11 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Csv(m) | Error::Busy(m) | Error::Database(m) | Error::Io(m) => f.write_str(m),
+            Error::DiskFull(path) => write!(
+                f,
+                "the disk holding {} is full; nothing was changed. Free some space on that disk and try again",
+                path.display()
+            ),
             Error::Internal(m) => write!(f, "internal error (please report it): {m}"),
         }
     }

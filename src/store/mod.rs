@@ -1,22 +1,27 @@
-//! The redb file: tables, indexes, the schema version, locking and backup.
+//! The redb file: tables, indexes, the schema version and marker, transactions, locking.
 //! Only this module (with `records` and `codec`) knows redb and bincode.
 
+mod backup;
 mod codec;
+mod failpoint;
+mod file;
 mod holder;
+mod open;
 pub mod records;
 
 use crate::core::derive::{Catalog, OpenEvents};
 use crate::core::error::Error;
 use crate::core::model::*;
 use crate::core::summary::{fold, Summary};
+use file::Fault;
 use records::*;
 use redb::{
-    Builder, ConcurrencyMode, Database, DatabaseError, ReadOnlyDatabase, ReadTransaction,
-    ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction,
+    Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableDefinition, WriteTransaction,
 };
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -37,8 +42,45 @@ const DEVICE_OWNER: TableDefinition<u64, u64> = TableDefinition::new("device_own
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
-fn db_err(e: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("database: {e}"))
+/// Expands `$apply!(…)` over every table of the file, so the lists cannot drift apart.
+macro_rules! with_tables {
+    ($apply:ident) => {
+        $apply!(
+            META,
+            CUSTOMERS,
+            SUMMARIES,
+            BY_ACCOUNT,
+            BY_COMPANY,
+            BY_SERIAL,
+            PLANS,
+            TEMPLATES,
+            FIRMWARE,
+            EVENTS,
+            EVENT_OWNER,
+            LICENSE_OWNER,
+            DEVICE_OWNER,
+            OUTBOX,
+            AUDIT
+        )
+    };
+}
+use with_tables;
+
+/// The `meta` key and value that mark a file as clientele's, written with the schema
+/// version in a new file's first transaction.
+const MARKER_KEY: &str = "application";
+const MARKER: &[u8] = b"clientele";
+
+/// Any redb error (or message) as a core error: a full disk names its file, other I/O
+/// failures say so, the rest is a fault.
+fn db_err<E: std::fmt::Display + 'static>(e: E) -> Error {
+    match file::classify(&e) {
+        Fault::DiskFull(path) => Error::DiskFull(path),
+        Fault::Reopen => Error::Io(format!(
+            "reading or writing the database file failed ({e}); nothing was changed, try again"
+        )),
+        Fault::Other => Error::Internal(format!("database: {e}")),
+    }
 }
 
 /// How a command wants the file.
@@ -56,73 +98,22 @@ enum Handle {
 }
 
 pub struct Store {
-    handle: Handle,
+    /// The open file. After an I/O error redb refuses every later call until the handle is
+    /// dropped and the file opened again, so the handle is replaceable; `None` while a
+    /// reopen has failed (e.g. the disk is still full), and the next call tries again.
+    handle: RwLock<Option<Arc<Handle>>>,
     path: PathBuf,
-    /// Counts commits made through this handle, so readers can tell whether a cache built
-    /// from an earlier snapshot is still current. Exact only for the (single) writer.
+    access: Access,
+    cache_bytes: usize,
+    /// Counts commits made through this store (and reopens, after which the file may hold
+    /// less than the old handle showed), so readers can tell whether a cache built from an
+    /// earlier snapshot is still current. Exact only for the (single) writer.
     generation: Arc<AtomicU64>,
-}
-
-fn builder(cache_bytes: usize) -> Builder {
-    let mut b = Builder::new();
-    // SingleWriter lets read-only commands follow a running server's commits.
-    b.set_concurrency_mode(ConcurrencyMode::SingleWriter);
-    b.set_cache_size(cache_bytes);
-    b
+    /// Set for files made before the marker existed: the next commit adds it.
+    needs_marker: Arc<AtomicBool>,
 }
 
 impl Store {
-    /// Opens (or, for `Access::Write`, creates) the database at `path`.
-    pub fn open(path: &Path, access: Access, cache_bytes: usize) -> Result<Store, Error> {
-        let shown = path.display();
-        let open_err = |e: DatabaseError| {
-            match e {
-            DatabaseError::DatabaseAlreadyOpen => Error::Busy(holder::describe(path)),
-            DatabaseError::UpgradeRequired(_) | DatabaseError::RepairAborted => Error::Database(
-                format!("{shown} cannot be opened: {e}"),
-            ),
-            DatabaseError::Storage(redb::StorageError::Io(io)) => {
-                Error::Database(format!("{shown} cannot be opened: {io}"))
-            }
-            other => Error::Database(format!(
-                "{shown} is not a clientele database or is damaged ({other}); pass another file with --db"
-            )),
-        }
-        };
-        let handle = match access {
-            Access::Write => Handle::Write(builder(cache_bytes).create(path).map_err(open_err)?),
-            Access::Read => {
-                if !path.exists() {
-                    return Err(Error::Database(format!(
-                        "there is no database at {shown}; create one with `clientele demo --customers 100` \
-                         or `clientele add …`, or choose another file with --db"
-                    )));
-                }
-                match builder(cache_bytes).open_read_only(path) {
-                    Ok(db) => Handle::Read(db),
-                    // A read-only handle cannot repair a file a crash left behind; a short
-                    // writable open does (redb recovers to the last commit), then read.
-                    Err(DatabaseError::RepairAborted) => {
-                        drop(builder(cache_bytes).open(path).map_err(open_err)?);
-                        Handle::Read(
-                            builder(cache_bytes)
-                                .open_read_only(path)
-                                .map_err(open_err)?,
-                        )
-                    }
-                    Err(e) => return Err(open_err(e)),
-                }
-            }
-        };
-        let store = Store {
-            handle,
-            path: path.to_path_buf(),
-            generation: Arc::new(AtomicU64::new(0)),
-        };
-        store.check_schema()?;
-        Ok(store)
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -132,121 +123,50 @@ impl Store {
     }
 
     pub fn is_read_only(&self) -> bool {
-        matches!(self.handle, Handle::Read(_))
-    }
-
-    fn check_schema(&self) -> Result<(), Error> {
-        let stored = {
-            let r = self.read()?;
-            match r.tx.open_table(META) {
-                Ok(t) => t
-                    .get("schema")
-                    .map_err(db_err)?
-                    .map(|v| u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4]))),
-                Err(redb::TableError::TableDoesNotExist(_)) => None,
-                Err(e) => return Err(db_err(e)),
-            }
-        };
-        match stored {
-            Some(v) if v == SCHEMA_VERSION => Ok(()),
-            Some(v) if v > SCHEMA_VERSION => Err(Error::Database(format!(
-                "{} was written by a newer clientele (schema {v}; this one knows {SCHEMA_VERSION}); \
-                 upgrade clientele to open it",
-                self.path.display()
-            ))),
-            Some(v) => Err(Error::Database(format!(
-                "{} has schema {v}, which this clientele cannot upgrade",
-                self.path.display()
-            ))),
-            None => match self.handle {
-                Handle::Write(_) => {
-                    let w = self.write()?;
-                    w.init()?;
-                    w.commit()
-                }
-                Handle::Read(_) => Err(Error::Database(format!(
-                    "{} is empty; add customers first (`clientele demo --customers 100` or `clientele add …`)",
-                    self.path.display()
-                ))),
-            },
-        }
+        self.access == Access::Read
     }
 
     pub fn read(&self) -> Result<Reader, Error> {
-        let tx = match &self.handle {
+        let tx = self.begin(|h| match h {
             Handle::Write(db) => db.begin_read(),
             Handle::Read(db) => db.begin_read(),
-        }
-        .map_err(db_err)?;
+        })?;
         Ok(Reader { tx })
     }
 
     pub fn write(&self) -> Result<Writer, Error> {
-        match &self.handle {
-            Handle::Write(db) => Ok(Writer {
-                tx: db.begin_write().map_err(db_err)?,
-                generation: self.generation.clone(),
-            }),
-            Handle::Read(_) => Err(Error::Busy(holder::describe(&self.path))),
+        if self.is_read_only() {
+            return Err(Error::Busy(holder::describe(&self.path)));
         }
+        let tx = self.begin(|h| match h {
+            Handle::Write(db) => db.begin_write(),
+            Handle::Read(_) => unreachable!("a read-only store has no writable handle"),
+        })?;
+        Ok(Writer {
+            tx,
+            generation: self.generation.clone(),
+            needs_marker: self.needs_marker.clone(),
+        })
     }
 
-    /// Copies every table into a new database file from one read transaction, so the copy is
-    /// a consistent snapshot even while others write.
-    pub fn backup(&self, to: &Path) -> Result<u64, Error> {
-        if to.exists() {
-            return Err(Error::conflict(
-                "file",
-                format!("{} already exists; choose a new file name", to.display()),
-            ));
+    /// Begins a transaction on the current handle; if redb says the handle is spent (an
+    /// I/O error, now or before), opens the file again and begins once more.
+    fn begin<T, E: std::fmt::Display + 'static>(
+        &self,
+        begin: impl Fn(&Handle) -> Result<T, E>,
+    ) -> Result<T, Error> {
+        let handle = self.handle()?;
+        match begin(&handle) {
+            Err(e) if matches!(file::classify(&e), Fault::Reopen) => {
+                // Only a weak reference is kept: the file stays locked until the last
+                // strong one is gone, and the reopen waits for exactly that.
+                let spent = Arc::downgrade(&handle);
+                drop(handle);
+                self.reopen(spent)?;
+                begin(&*self.handle()?).map_err(db_err)
+            }
+            other => other.map_err(db_err),
         }
-        // Written under a temporary name and renamed at the end, so a failed backup never
-        // leaves a half-written file under the name the user asked for.
-        let partial = to.with_extension("redb.partial");
-        let result = self.copy_into(&partial).and_then(|n| {
-            std::fs::rename(&partial, to).map_err(|e| {
-                Error::invalid("file", format!("cannot write {}: {e}", to.display()))
-            })?;
-            Ok(n)
-        });
-        if result.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        result
-    }
-
-    fn copy_into(&self, to: &Path) -> Result<u64, Error> {
-        let target = Database::create(to)
-            .map_err(|e| Error::invalid("file", format!("cannot create {}: {e}", to.display())))?;
-        let r = self.read()?;
-        let w = target.begin_write().map_err(db_err)?;
-        let mut copied = 0u64;
-        macro_rules! copy {
-            ($($def:expr),+) => {$(
-                {
-                    let src = r.tx.open_table($def).map_err(db_err)?;
-                    let mut dst = w.open_table($def).map_err(db_err)?;
-                    for row in src.iter().map_err(db_err)? {
-                        let (k, v) = row.map_err(db_err)?;
-                        dst.insert(k.value(), v.value()).map_err(db_err)?;
-                        copied += 1;
-                    }
-                }
-            )+};
-        }
-        copy!(META, CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
-        copy!(
-            FIRMWARE,
-            EVENTS,
-            EVENT_OWNER,
-            LICENSE_OWNER,
-            DEVICE_OWNER,
-            OUTBOX,
-            AUDIT
-        );
-        w.commit().map_err(db_err)?;
-        drop(target);
-        Ok(copied)
     }
 }
 
@@ -257,6 +177,7 @@ pub struct Reader {
 pub struct Writer {
     tx: WriteTransaction,
     generation: Arc<AtomicU64>,
+    needs_marker: Arc<AtomicBool>,
 }
 
 /// Queries shared by read and write transactions.
@@ -538,29 +459,33 @@ impl_read!(Reader);
 impl_read!(Writer);
 
 impl Writer {
+    /// Creates every table and writes the schema version and the marker: the first
+    /// transaction of a new file.
     fn init(&self) -> Result<(), Error> {
         macro_rules! create {
             ($($def:expr),+) => {$( self.tx.open_table($def).map_err(db_err)?; )+};
         }
-        create!(CUSTOMERS, SUMMARIES, BY_ACCOUNT, BY_COMPANY, BY_SERIAL, PLANS, TEMPLATES);
-        create!(
-            FIRMWARE,
-            EVENTS,
-            EVENT_OWNER,
-            LICENSE_OWNER,
-            DEVICE_OWNER,
-            OUTBOX,
-            AUDIT
-        );
+        with_tables!(create);
         let mut meta = self.tx.open_table(META).map_err(db_err)?;
         meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
             .map_err(db_err)?;
+        meta.insert(MARKER_KEY, MARKER).map_err(db_err)?;
         Ok(())
     }
 
     pub fn commit(self) -> Result<(), Error> {
+        failpoint::hit("before-commit");
+        if self.needs_marker.load(Ordering::Acquire) {
+            self.tx
+                .open_table(META)
+                .map_err(db_err)?
+                .insert(MARKER_KEY, MARKER)
+                .map_err(db_err)?;
+        }
         self.tx.commit().map_err(db_err)?;
+        self.needs_marker.store(false, Ordering::Release);
         self.generation.fetch_add(1, Ordering::AcqRel);
+        failpoint::hit("after-commit");
         Ok(())
     }
 

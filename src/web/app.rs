@@ -31,6 +31,7 @@ pub fn status_of(e: &Error) -> u16 {
         Error::NotFound(_) => 404,
         Error::Conflict { .. } | Error::Refused(_) | Error::Busy(_) => 409,
         Error::Csv(_) => 400,
+        Error::DiskFull(_) => 507,
         Error::Database(_) | Error::Io(_) | Error::Internal(_) => 500,
     }
 }

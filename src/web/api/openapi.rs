@@ -905,8 +905,9 @@ fn task_schema_name(task: &str) -> String {
 
 /// Statuses any operation may answer: unreadable request (400), token missing (401),
 /// another origin (403), body too large (413), another Host (421), an unknown query
-/// parameter or bad value (422), too many headers (431), a fault (500).
-const COMMON_ERRORS: &[u16] = &[400, 401, 403, 413, 421, 422, 431, 500];
+/// parameter or bad value (422), too many headers (431), a fault (500), the disk holding the
+/// database is full (507; even a read may need to write to recover the file).
+const COMMON_ERRORS: &[u16] = &[400, 401, 403, 413, 421, 422, 431, 500, 507];
 
 fn error_description(status: u16) -> &'static str {
     match status {
@@ -922,6 +923,7 @@ fn error_description(status: u16) -> &'static str {
         421 => "the Host header names another server",
         422 => "a field, parameter or row breaks a rule; `field` names it",
         431 => "too many request headers",
+        507 => "the disk holding the database is full; nothing was changed",
         _ => "internal error",
     }
 }

@@ -130,6 +130,7 @@ pub fn error_title(e: &Error) -> &'static str {
         Error::Csv(_) => "The CSV cannot be read",
         Error::Busy(_) => "The database is busy",
         Error::Database(_) => "Database problem",
+        Error::DiskFull(_) => "The disk is full",
         Error::Io(_) => "Input/output problem",
         Error::Internal(_) => "Internal error",
     }

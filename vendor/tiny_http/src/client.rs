@@ -196,10 +196,7 @@ impl Connection {
 
         if framing != Framing::Empty && expects_continue {
             let mut writer = StreamWriter(Arc::clone(&self.stream));
-            if writer
-                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-                .is_err()
-            {
+            if writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
                 return Next::Close;
             }
         }
@@ -291,11 +288,7 @@ impl Connection {
             Framing::Length(n) => n <= self.limits().discard_limit && !expects_continue,
             Framing::Chunked => false,
         };
-        if discardable
-            && keep_alive
-            && self
-                .read_body(framing, self.limits().discard_limit)
-                .is_ok()
+        if discardable && keep_alive && self.read_body(framing, self.limits().discard_limit).is_ok()
         {
             return match request.respond(response) {
                 Ok(()) => Next::KeepAlive,

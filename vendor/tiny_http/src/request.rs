@@ -32,8 +32,8 @@ use crate::{HTTPVersion, Header, Method, Response};
 /// This means that if your code fails during the handling of a request, this "internal server
 /// error" response will automatically be sent during the stack unwinding.
 pub struct Request {
-    // where to read the body from (the whole body, already read from the connection)
-    data_reader: Option<Box<dyn Read + Send + 'static>>,
+    // the whole body, read from the connection before the request was handed out
+    body: Cursor<Vec<u8>>,
 
     // if this writer is empty, then the request has been answered
     response_writer: Option<Box<dyn Write + Send + 'static>>,
@@ -92,7 +92,7 @@ pub(crate) fn from_head(
         Framing::Empty | Framing::Chunked => None,
     };
     Request {
-        data_reader: Some(Box::new(io::empty())),
+        body: Cursor::new(Vec::new()),
         response_writer: Some(writer),
         remote_addr,
         secure: false,
@@ -161,12 +161,17 @@ impl Request {
     /// The body of the request, read in full before the request was handed out.
     #[inline]
     pub fn as_reader(&mut self) -> &mut dyn Read {
-        self.data_reader.as_mut().unwrap()
+        &mut self.body
+    }
+
+    /// Takes the whole body out of the request without copying it.
+    pub fn take_body(&mut self) -> Vec<u8> {
+        std::mem::take(self.body.get_mut())
     }
 
     /// Attaches the body the connection has read.
     pub(crate) fn set_body(&mut self, body: Vec<u8>, reservation: Option<Reservation>) {
-        self.data_reader = Some(Box::new(Cursor::new(body)));
+        self.body = Cursor::new(body);
         self.body_reservation = reservation;
     }
 

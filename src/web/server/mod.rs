@@ -335,6 +335,7 @@ fn process(shared: &Shared, mut rq: tiny_http::Request) {
         Ok(mut req) => {
             req.body = rq.take_body();
             dispatch(shared, &req, peer)
+            // `req` and its body are dropped here, before the answer is written.
         }
         // The gate refuses these; kept so a mistake there cannot panic here.
         Err(e) => error_response(

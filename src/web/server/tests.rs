@@ -704,6 +704,15 @@ fn start_up_errors_are_sentences() {
     .unwrap_err();
     assert!(e.contains("access token"), "{e}");
 
+    // A token short enough to guess is refused with the reason and the minimum.
+    let e = start(ServerConfig {
+        token: Some("fifteen-chars-x".into()),
+        ..ServerConfig::new("0.0.0.0:0")
+    })
+    .unwrap_err();
+    assert!(e.contains("too short (15 characters)"), "{e}");
+    assert!(e.contains("at least 16"), "{e}");
+
     // With a token any address may be used; a set stop flag returns at once.
     let config = ServerConfig {
         token: Some("t0ken-long-enough-0".into()),

@@ -230,6 +230,9 @@ impl Request {
     where
         R: Read,
     {
+        // The answer is ready, so the body is done with: give its memory back before writing.
+        self.body = Cursor::new(Vec::new());
+        self.body_reservation = None;
         let mut writer = self.extract_writer_impl();
 
         let do_not_send_body = self.method == Method::Head;

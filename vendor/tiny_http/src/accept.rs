@@ -72,10 +72,7 @@ mod tests {
         assert_eq!(classify(&os(libc::ENFILE)), AcceptError::BackOff);
         assert_eq!(classify(&os(libc::ECONNABORTED)), AcceptError::Retry);
         assert_eq!(classify(&os(libc::EBADF)), AcceptError::Fatal);
-        assert_eq!(
-            classify(&io::Error::new(io::ErrorKind::Other, "?")),
-            AcceptError::BackOff
-        );
+        assert_eq!(classify(&io::Error::other("?")), AcceptError::BackOff);
         let mut backoff = Backoff::default();
         let delays: Vec<_> = (0..10).map(|_| backoff.next_delay()).collect();
         assert_eq!(delays[0], Duration::from_millis(10));

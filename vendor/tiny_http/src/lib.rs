@@ -93,7 +93,6 @@
 
 use std::error::Error;
 use std::io::Error as IoError;
-use std::io::ErrorKind as IoErrorKind;
 use std::io::Result as IoResult;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -118,6 +117,8 @@ mod head;
 mod limits;
 mod request;
 mod response;
+#[cfg(test)]
+mod tests;
 mod util;
 
 /// Stack size of a connection thread: it parses heads and copies bodies, nothing deep.
@@ -134,6 +135,13 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: SocketAddr,
+}
+
+/// Certificate and key for HTTPS, which this copy does not serve (kept for the 0.12 API).
+#[derive(Debug, Clone)]
+pub struct SslConfig {
+    pub certificate: Vec<u8>,
+    pub private_key: Vec<u8>,
 }
 
 pub(crate) enum Message {
@@ -164,14 +172,18 @@ impl Server {
     where
         A: ToSocketAddrs,
     {
-        Server::from_listener(TcpListener::bind(addr)?)
+        Server::from_listener(TcpListener::bind(addr)?, None)
     }
 
     /// Builds a server on this listener with default limits that reads every body up to
-    /// 16 MiB.
+    /// 16 MiB. `ssl_config` is kept for the 0.12 signature: this copy serves plain HTTP only.
     pub fn from_listener(
         listener: TcpListener,
+        ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        if ssl_config.is_some() {
+            return Err("this copy of tiny_http serves plain HTTP only".into());
+        }
         Ok(Server::with_limits(
             listener,
             Limits::default(),
@@ -231,7 +243,7 @@ impl Server {
         match self.messages.pop() {
             Some(Message::Error(err)) => Err(err),
             Some(Message::NewRequest(rq)) => Ok(rq),
-            None => Err(IoError::new(IoErrorKind::Other, "thread unblocked")),
+            None => Err(IoError::other("thread unblocked")),
         }
     }
 
@@ -288,8 +300,7 @@ struct AcceptLoopGuard<'a>(&'a Context);
 impl Drop for AcceptLoopGuard<'_> {
     fn drop(&mut self) {
         if !self.0.closing.load(Ordering::Acquire) {
-            let _ = self.0.messages.push(Message::Error(IoError::new(
-                IoErrorKind::Other,
+            let _ = self.0.messages.push(Message::Error(IoError::other(
                 "the HTTP accept loop stopped",
             )));
         }

@@ -51,15 +51,76 @@ impl Drop for OpenConnection {
     }
 }
 
-/// The writing side of a connection, shared with the request being answered.
-struct StreamWriter(Arc<TcpStream>);
+/// The writing side of a connection for one response, shared with the request being
+/// answered. In every `window` the client must take `min_bytes` of the response (or all of it,
+/// if less is left); one that reads slower, or stops reading, cannot hold a worker. Bytes the
+/// kernel buffers count only for the window they were written in. A failed write marks the
+/// connection broken.
+struct StreamWriter {
+    stream: Arc<TcpStream>,
+    window: Duration,
+    min_bytes: usize,
+    /// Set by the first write: a response may wait in the queue before it is written.
+    window_end: Option<Instant>,
+    window_bytes: usize,
+    broken: Arc<AtomicBool>,
+}
+
+impl StreamWriter {
+    fn write_once(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            let now = Instant::now();
+            let window_end = *self.window_end.get_or_insert(now + self.window);
+            if now >= window_end {
+                if self.window_bytes < self.min_bytes {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client takes the response too slowly",
+                    ));
+                }
+                self.window_end = Some(now + self.window);
+                self.window_bytes = 0;
+                continue;
+            }
+            self.stream.set_write_timeout(Some(window_end - now))?;
+            match (&*self.stream).write(buf) {
+                Ok(n) => {
+                    self.window_bytes += n;
+                    return Ok(n);
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
 
 impl Write for StreamWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self.0).write(buf)
+        let result = self.write_once(buf);
+        if result.is_err() {
+            self.broken.store(true, Ordering::Release);
+        }
+        result
     }
+
     fn flush(&mut self) -> io::Result<()> {
-        (&*self.0).flush()
+        (&*self.stream).flush()
+    }
+}
+
+/// How long `bytes` take at `rate` bytes per second (a day if there is no rate).
+fn at_rate(bytes: usize, rate: u64) -> Duration {
+    if rate == 0 {
+        Duration::from_secs(24 * 3600)
+    } else {
+        Duration::from_secs_f64(bytes as f64 / rate as f64)
     }
 }
 
@@ -98,6 +159,8 @@ enum Next {
 
 struct Connection {
     stream: Arc<TcpStream>,
+    /// Set when a response could not be written: the connection must end.
+    broken: Arc<AtomicBool>,
     remote_addr: Option<SocketAddr>,
     /// Bytes read but not used yet (the rest of a body, the next request).
     buf: Vec<u8>,
@@ -109,6 +172,7 @@ pub(crate) fn serve(stream: TcpStream, ctx: Arc<Context>, _open: OpenConnection)
     let remote_addr = stream.peer_addr().ok();
     let mut conn = Connection {
         stream: Arc::new(stream),
+        broken: Arc::new(AtomicBool::new(false)),
         remote_addr,
         buf: Vec::new(),
         ctx,
@@ -150,11 +214,21 @@ impl Connection {
         }
     }
 
+    fn stream_writer(&self) -> StreamWriter {
+        let limits = self.limits();
+        let window = limits.write_window;
+        StreamWriter {
+            stream: Arc::clone(&self.stream),
+            window,
+            min_bytes: (limits.write_min_rate as f64 * window.as_secs_f64()) as usize,
+            window_end: None,
+            window_bytes: 0,
+            broken: Arc::clone(&self.broken),
+        }
+    }
+
     fn writer(&self) -> Box<dyn Write + Send + 'static> {
-        Box::new(io::BufWriter::with_capacity(
-            8 * 1024,
-            StreamWriter(Arc::clone(&self.stream)),
-        ))
+        Box::new(io::BufWriter::with_capacity(8 * 1024, self.stream_writer()))
     }
 
     fn next_request(&mut self, first: bool) -> Next {
@@ -195,7 +269,7 @@ impl Connection {
         };
 
         if framing != Framing::Empty && expects_continue {
-            let mut writer = StreamWriter(Arc::clone(&self.stream));
+            let mut writer = self.stream_writer();
             if writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
                 return Next::Close;
             }
@@ -222,7 +296,10 @@ impl Connection {
             drop(message);
             return Next::Close;
         }
-        if responded.recv().is_err() || !keep_alive {
+        if responded.recv().is_err() || self.broken.load(Ordering::Acquire) {
+            return Next::Close;
+        }
+        if !keep_alive {
             self.linger();
             return Next::Close;
         }
@@ -291,8 +368,8 @@ impl Connection {
         if discardable && keep_alive && self.read_body(framing, self.limits().discard_limit).is_ok()
         {
             return match request.respond(response) {
-                Ok(()) => Next::KeepAlive,
-                Err(_) => Next::Close,
+                Ok(()) if !self.broken.load(Ordering::Acquire) => Next::KeepAlive,
+                _ => Next::Close,
             };
         }
         let _ = request.respond(response.with_connection_close());
@@ -303,12 +380,7 @@ impl Connection {
     /// The deadline by which a body with `received` bytes so far must have grown.
     fn body_deadline(&self, started: Instant, received: usize) -> Instant {
         let limits = self.limits();
-        let earned = if limits.body_min_rate == 0 {
-            Duration::from_secs(24 * 3600)
-        } else {
-            Duration::from_secs_f64(received as f64 / limits.body_min_rate as f64)
-        };
-        started + limits.body_grace + earned
+        started + limits.body_grace + at_rate(received, limits.body_min_rate)
     }
 
     fn read_body(

@@ -334,7 +334,6 @@ fn accept_loop(listener: &TcpListener, ctx: &Arc<Context>) {
             drop(stream);
             continue;
         }
-        let _ = stream.set_write_timeout(Some(ctx.limits.write_timeout));
         let open = OpenConnection::new(ctx);
         let conn_ctx = Arc::clone(ctx);
         let spawned = thread::Builder::new()

@@ -24,8 +24,12 @@ pub struct Limits {
     pub body_grace: Duration,
     /// See `body_grace`.
     pub body_min_rate: u64,
-    /// A write to the client that makes no progress for this long fails.
-    pub write_timeout: Duration,
+    /// In every window of this length the client must take `write_min_rate` bytes per second
+    /// of a response (or all of it, if less is left); otherwise the write fails and the
+    /// connection ends.
+    pub write_window: Duration,
+    /// See `write_window`.
+    pub write_min_rate: u64,
     /// More open connections than this and new ones are closed at once.
     pub max_connections: usize,
     /// Bodies longer than `small_body` share this many bytes of memory between all
@@ -50,7 +54,8 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(30),
             body_grace: Duration::from_secs(10),
             body_min_rate: 16 * 1024,
-            write_timeout: Duration::from_secs(30),
+            write_window: Duration::from_secs(10),
+            write_min_rate: 16 * 1024,
             max_connections: 512,
             body_budget: 64 * 1024 * 1024,
             small_body: 64 * 1024,

@@ -32,7 +32,8 @@ impl Gate for TestGate {
     }
 }
 
-/// A server whose single worker echoes each body with its URL.
+/// A server whose single worker echoes each body with its URL (and answers `/big` with
+/// 64 MiB).
 fn start(limits: Limits) -> (Arc<Server>, std::net::SocketAddr) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -43,6 +44,10 @@ fn start(limits: Limits) -> (Arc<Server>, std::net::SocketAddr) {
     let worker = Arc::clone(&server);
     std::thread::spawn(move || {
         while let Ok(mut rq) = worker.recv() {
+            if rq.url() == "/big" {
+                let _ = rq.respond(crate::Response::from_data(vec![b'b'; 64 * 1024 * 1024]));
+                continue;
+            }
             let body = rq.take_body();
             let text = format!("{} {}", rq.url(), String::from_utf8_lossy(&body));
             let _ = rq.respond(crate::Response::from_string(text));
@@ -202,6 +207,28 @@ fn connections_over_the_cap_are_closed_at_once() {
     let (mut s, mut r) = connect(addr);
     s.write_all(b"GET /again HTTP/1.1\r\n\r\n").unwrap();
     assert_eq!(reply(&mut r).0, 200);
+}
+
+#[test]
+fn a_client_that_stops_reading_cannot_hold_the_worker() {
+    let (_server, addr) = start(Limits {
+        write_window: Duration::from_secs(1),
+        write_min_rate: 1024 * 1024,
+        ..Limits::default()
+    });
+    let (mut stalled, _never_read) = connect(addr);
+    stalled.write_all(b"GET /big HTTP/1.1\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    // The only worker is writing to a client that does not read; it gives up in two windows.
+    let started = std::time::Instant::now();
+    let (mut s, mut r) = connect(addr);
+    s.write_all(b"GET /next HTTP/1.1\r\n\r\n").unwrap();
+    assert_eq!(reply(&mut r), (200, "/next ".to_owned()));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

@@ -294,6 +294,7 @@ fn slow_heads_get_408_within_the_deadline() {
     }
     let r = c.reply();
     assert_eq!(r.status, 408);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
     assert!(c.closed());
     assert!(started.elapsed() < Duration::from_secs(4));
 
@@ -354,8 +355,10 @@ fn long_request_lines_and_heads_are_refused_before_they_are_read() {
     let rss = server.rss_kib();
 
     let mut c = server.connect();
-    c.send("GET", &format!("/{}", "a".repeat(9 * 1024)), &[], b"");
-    assert_eq!(c.reply().status, 414);
+    c.send("GET", &format!("/api/{}", "a".repeat(9 * 1024)), &[], b"");
+    let r = c.reply();
+    assert_eq!(r.status, 414);
+    assert_eq!(r.json()["error"]["code"], "uri_too_long");
     assert!(c.closed());
 
     // 64 MiB of request line: the server answers after 8 KiB and stops reading.
@@ -402,7 +405,11 @@ fn ambiguous_framing_is_refused_and_the_connection_closed() {
             c.host, c.host
         );
         c.raw(raw.as_bytes());
-        assert_eq!(c.reply().status, 400, "{framing}");
+        let r = c.reply();
+        assert_eq!(r.status, 400, "{framing}");
+        // An error like any other: JSON under /api/, with the security headers.
+        assert_eq!(r.json()["error"]["code"], "bad_request", "{framing}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert!(c.closed(), "{framing}: a second answer came");
     }
     for head in [

@@ -5,8 +5,19 @@ use super::Shared;
 use std::time::Instant;
 
 pub(super) fn request(shared: &Shared, rq: &tiny_http::Request, status: u16, started: Instant) {
+    unreadable(shared, rq.method().as_str(), rq.url(), status, started);
+}
+
+/// A request known only in part (its head could not be read): `-` stands for what is missing.
+pub(super) fn unreadable(
+    shared: &Shared,
+    method: &str,
+    target: &str,
+    status: u16,
+    started: Instant,
+) {
     if shared.log {
-        eprintln!("{}", line(rq.method().as_str(), rq.url(), status, started));
+        eprintln!("{}", line(method, target, status, started));
     }
 }
 

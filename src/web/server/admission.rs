@@ -46,6 +46,51 @@ impl tiny_http::Gate for Gatekeeper {
             None => tiny_http::Response::empty(413).boxed(),
         }
     }
+
+    fn error(&self, status: u16, target: Option<&str>) -> tiny_http::ResponseBox {
+        let Some(shared) = self.0.upgrade() else {
+            return tiny_http::Response::empty(status).boxed();
+        };
+        let (code, message) = match status {
+            408 => ("request_timeout", "the request did not arrive in time"),
+            414 => (
+                "uri_too_long",
+                "the request line is longer than the server accepts (8 KiB)",
+            ),
+            417 => (
+                "expectation_failed",
+                "the only expectation the server meets is \"Expect: 100-continue\"",
+            ),
+            431 => (
+                "headers_too_large",
+                "the request headers are larger than the server accepts (64 KiB)",
+            ),
+            501 => (
+                "not_implemented",
+                "the only transfer coding the server accepts is \"chunked\"",
+            ),
+            503 => (
+                "busy",
+                "the server is receiving too many large requests at once; try again shortly",
+            ),
+            505 => (
+                "http_version_not_supported",
+                "the server speaks HTTP/1.0 and HTTP/1.1",
+            ),
+            _ => (
+                "bad_request",
+                "the request could not be read: its request line, a header, or the length of \
+                 its body is malformed or ambiguous",
+            ),
+        };
+        let target = target.unwrap_or("-");
+        access_log::unreadable(&shared, "-", target, status, Instant::now());
+        to_tiny(
+            &shared,
+            error_response(is_api_path(target), status, code, message),
+        )
+        .boxed()
+    }
 }
 
 /// Our request for a tiny_http request's head (the body is added once read).

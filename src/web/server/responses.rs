@@ -29,11 +29,17 @@ pub(super) fn error_response(api: bool, status: u16, code: &str, message: &str) 
         403 => "Refused",
         404 => "Not found",
         405 => "Method not allowed",
+        408 => "Request timeout",
+        414 => "Request address too long",
+        417 => "Expectation failed",
         413 => "Request too large",
         429 => "Too many attempts",
         421 => "Wrong address",
         431 => "Request headers too large",
         500 => "Internal error",
+        501 => "Not implemented",
+        503 => "Busy",
+        505 => "HTTP version not supported",
         _ => "Error",
     };
     let markup = maud::html! {

@@ -16,7 +16,7 @@ use crate::common::{HTTPVersion, Header};
 use crate::head::{head_end, parse_head, skip_empty_lines, Framing, RequestHead};
 use crate::limits::{Admission, Budget, Gate, Limits, Reservation};
 use crate::util::MessagesQueue;
-use crate::{Message, Request, Response};
+use crate::{Message, Request};
 
 /// How much is read from the socket at once.
 const READ_CHUNK: usize = 8 * 1024;
@@ -24,6 +24,8 @@ const READ_CHUNK: usize = 8 * 1024;
 const MAX_CHUNK_LINE: usize = 1024;
 /// At most this much unread input is drained before a connection is closed.
 const MAX_LINGER_BYTES: usize = 1024 * 1024;
+/// How much of a request line is looked at to name the target of a refused head.
+const MAX_TARGET_HINT: usize = 256;
 
 /// What every connection of a server shares.
 pub(crate) struct Context {
@@ -236,7 +238,8 @@ impl Connection {
             Ok(head) => head,
             Err(None) => return Next::Close,
             Err(Some(status)) => {
-                self.answer_and_close(status);
+                let target = target_hint(&self.buf).map(str::to_owned);
+                self.answer_and_close(status, target.as_deref());
                 return Next::Close;
             }
         };
@@ -254,7 +257,7 @@ impl Connection {
             None => false,
             Some("100-continue") => head.version == HTTPVersion(1, 1),
             Some(_) => {
-                self.answer_and_close(417);
+                self.answer_and_close(417, Some(&head.target));
                 return Next::Close;
             }
         };
@@ -277,12 +280,14 @@ impl Connection {
         match self.read_body(framing, max_body) {
             Ok((body, reservation)) => request.set_body(body, reservation),
             Err(e) => {
+                let gate = &self.ctx.gate;
                 let response = match e {
                     BodyError::Gone => return Next::Close,
-                    BodyError::TooLarge => self.ctx.gate.too_large(&request, max_body),
-                    BodyError::TimedOut => plain(408),
-                    BodyError::Malformed => plain(400),
-                    BodyError::Busy => plain(503)
+                    BodyError::TooLarge => gate.too_large(&request, max_body),
+                    BodyError::TimedOut => gate.error(408, Some(request.url())),
+                    BodyError::Malformed => gate.error(400, Some(request.url())),
+                    BodyError::Busy => gate
+                        .error(503, Some(request.url()))
                         .with_header(Header::from_bytes("Retry-After", "1").expect("ASCII")),
                 };
                 let _ = request.respond(response.with_connection_close());
@@ -501,9 +506,12 @@ impl Connection {
     }
 
     /// Answers `status` before any request could be built, then closes.
-    fn answer_and_close(&mut self, status: u16) {
+    fn answer_and_close(&mut self, status: u16, target: Option<&str>) {
         let mut writer = self.writer();
-        let sent = plain(status)
+        let sent = self
+            .ctx
+            .gate
+            .error(status, target)
             .with_connection_close()
             .raw_print(&mut writer, HTTPVersion(1, 1), &[], false, None)
             .and_then(|()| writer.flush());
@@ -531,12 +539,17 @@ impl Connection {
     }
 }
 
-/// A short plain-text answer for errors found before the gate could be asked.
-fn plain(status: u16) -> crate::ResponseBox {
-    let code = crate::StatusCode(status);
-    Response::from_string(format!("{} {}\n", status, code.default_reason_phrase()))
-        .with_status_code(code)
-        .boxed()
+/// The request target at the start of `buf` if it is readable: what an error found while
+/// reading a head is about (e.g. to answer in the API's format).
+fn target_hint(buf: &[u8]) -> Option<&str> {
+    let line = &buf[skip_empty_lines(buf)..];
+    let line = &line[..line.len().min(MAX_TARGET_HINT)];
+    let start = line.iter().position(|&b| b == b' ')? + 1;
+    let len = line[start..]
+        .iter()
+        .position(|&b| !(0x21..=0x7e).contains(&b))
+        .unwrap_or(line.len() - start);
+    std::str::from_utf8(&line[start..start + len]).ok()
 }
 
 /// HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless told to keep it.
@@ -582,6 +595,14 @@ fn trim_spaces(mut s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_hints() {
+        assert_eq!(target_hint(b"GET /api/x?y HTTP/1.1\r\n"), Some("/api/x?y"));
+        assert_eq!(target_hint(b"\r\nGET /api/"), Some("/api/"));
+        assert_eq!(target_hint(b"GET /a\xff HTTP/1.1"), Some("/a"));
+        assert_eq!(target_hint(b"GET"), None);
+    }
 
     #[test]
     fn chunk_sizes() {

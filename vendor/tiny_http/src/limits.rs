@@ -89,6 +89,21 @@ pub trait Gate: Send + Sync {
     fn admit(&self, request: &Request) -> Admission;
     /// The answer when a body turns out to be longer than the `max_body` that `admit` allowed.
     fn too_large(&self, request: &Request, max_body: usize) -> ResponseBox;
+    /// The answer for an error the connection found itself (a malformed, oversized or slow
+    /// request, 417, 503 when the body budget is spent), about `target` if it could be read.
+    /// The connection closes after it.
+    fn error(&self, status: u16, target: Option<&str>) -> ResponseBox {
+        let _ = target;
+        plain(status)
+    }
+}
+
+/// A short plain-text answer.
+pub(crate) fn plain(status: u16) -> ResponseBox {
+    let code = crate::StatusCode(status);
+    crate::Response::from_string(format!("{} {}\n", status, code.default_reason_phrase()))
+        .with_status_code(code)
+        .boxed()
 }
 
 /// A gate that reads every body up to 16 MiB; for servers built without one.

@@ -490,6 +490,7 @@ fn short_tokens_are_refused_at_start_up() {
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("too short (5 characters)"), "{out:?}");
     assert!(out.stderr.contains("at least 16"), "{out:?}");
+    assert!(!sandbox.db.exists(), "refused before the database was made");
     let out = common::run(
         sandbox.dir.path(),
         &["--db", db, "serve", "--addr", "127.0.0.1:0"],

@@ -51,6 +51,10 @@ impl Tuning {
 }
 
 pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Result<(), Error> {
+    // Before the database is opened (or made, or filled with demo data).
+    if let Some(token) = &opts.token {
+        server::check_token_setting(token).map_err(Error::Refused)?;
+    }
     let created = !db.exists();
     let desk = Desk::open(db, Access::Write, today)?;
     if let Some(n) = opts.demo {

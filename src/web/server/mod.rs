@@ -191,7 +191,7 @@ struct Shared {
 }
 
 /// Refuses a token that cannot travel in a header or is short enough to guess.
-fn check_token_setting(token: &str) -> Result<(), String> {
+pub fn check_token_setting(token: &str) -> Result<(), String> {
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(
             "the access token must be non-empty printable ASCII without spaces \

@@ -310,6 +310,8 @@ fn slow_bodies_never_occupy_the_workers() {
         &["--token", TOKEN, "--workers", "2", "--body-grace", "1"],
         None,
     );
+    assert_eq!(server.get("/api/customers", &[&bearer()]).status, 200);
+    let (fds, threads) = (server.descriptors(), server.threads());
     // Twice as many slow bodies as workers, half of them on /login without the token.
     let mut slow = Vec::new();
     for i in 0..4 {
@@ -347,6 +349,30 @@ fn slow_bodies_never_occupy_the_workers() {
         assert_eq!(r.status, 408);
         assert!(c.closed());
     }
+    assert!(
+        server.settles(Duration::from_secs(5), |s| s.descriptors() <= fds
+            && s.threads() <= threads)
+    );
+}
+
+#[test]
+fn idle_connections_are_closed() {
+    let server = Server::start(&["--idle-timeout", "1"], None);
+    let (fds, threads) = (server.descriptors(), server.threads());
+    let mut c = server.connect();
+    let started = Instant::now();
+    c.send("GET", "/", &[], b"");
+    assert_eq!(c.reply().status, 200);
+    assert!(c.closed(), "kept-alive connection closed when idle");
+    let idle = started.elapsed();
+    assert!(
+        idle >= Duration::from_millis(900) && idle < Duration::from_secs(4),
+        "{idle:?}"
+    );
+    assert!(
+        server.settles(Duration::from_secs(5), |s| s.descriptors() <= fds
+            && s.threads() <= threads)
+    );
 }
 
 #[test]
@@ -522,9 +548,9 @@ fn sessions_expire_when_idle_at_their_lifetime_and_at_logout() {
             "--token",
             TOKEN,
             "--session-idle",
-            "1",
+            "2",
             "--session-lifetime",
-            "3",
+            "4",
         ],
         None,
     );
@@ -535,16 +561,18 @@ fn sessions_expire_when_idle_at_their_lifetime_and_at_logout() {
 
     let cookie = sign_in(&server);
     assert_eq!(server.get("/", &[&cookie]).status, 200);
-    std::thread::sleep(Duration::from_millis(1200));
+    std::thread::sleep(Duration::from_millis(2200));
     assert!(signed_out(&cookie), "idle for longer than the idle limit");
 
     let cookie = sign_in(&server);
     let started = Instant::now();
-    while started.elapsed() < Duration::from_millis(2500) {
+    while started.elapsed() < Duration::from_millis(3300) {
         assert_eq!(server.get("/", &[&cookie]).status, 200);
-        std::thread::sleep(Duration::from_millis(400));
+        std::thread::sleep(Duration::from_millis(300));
     }
-    std::thread::sleep(Duration::from_millis(600));
+    std::thread::sleep(
+        Duration::from_secs(4).saturating_sub(started.elapsed()) + Duration::from_millis(200),
+    );
     assert!(signed_out(&cookie), "used all along, but past its lifetime");
 
     let cookie = sign_in(&server);

@@ -341,6 +341,8 @@ impl Connection {
                     let (head, used) = parse_head(&self.buf[..end], limits.head())
                         .map_err(|e| Some(e.status()))?;
                     self.buf.drain(..used);
+                    // An idle connection keeps a small buffer, whatever its last head took.
+                    self.buf.shrink_to(2 * READ_CHUNK);
                     return Ok(head);
                 }
                 Ok(None) => {

@@ -1,3 +1,5 @@
+//! The queue between connection threads and workers: finished requests in, workers out.
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

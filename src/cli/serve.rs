@@ -34,6 +34,24 @@ pub struct ServeArgs {
     /// request worker threads (default: one per processor)
     #[argh(option, from_str_fn(whole_usize), arg_name = "N")]
     pub workers: Option<usize>,
+    /// seconds a connection has to send a request head (default 10)
+    #[argh(option, hidden_help, from_str_fn(whole_u64), arg_name = "SECS")]
+    pub head_timeout: Option<u64>,
+    /// seconds a kept-alive connection may wait for its next request (default 15)
+    #[argh(option, hidden_help, from_str_fn(whole_u64), arg_name = "SECS")]
+    pub idle_timeout: Option<u64>,
+    /// seconds before a request body must keep to the minimum rate (default 10)
+    #[argh(option, hidden_help, from_str_fn(whole_u64), arg_name = "SECS")]
+    pub body_grace: Option<u64>,
+    /// seconds a console session may go unused (default 1800)
+    #[argh(option, hidden_help, from_str_fn(whole_u64), arg_name = "SECS")]
+    pub session_idle: Option<u64>,
+    /// seconds a console session lasts at most (default 43200)
+    #[argh(option, hidden_help, from_str_fn(whole_u64), arg_name = "SECS")]
+    pub session_lifetime: Option<u64>,
+    /// open connections at most (default: from the descriptor limit)
+    #[argh(option, hidden_help, from_str_fn(whole_usize), arg_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 pub fn serve(args: ServeArgs, db: &Path, today: Option<Date>) -> Result<()> {
@@ -47,6 +65,14 @@ pub fn serve(args: ServeArgs, db: &Path, today: Option<Date>) -> Result<()> {
         demo: args.demo,
         token,
         workers: args.workers,
+        tuning: crate::web::Tuning {
+            head_timeout: args.head_timeout,
+            idle_timeout: args.idle_timeout,
+            body_grace: args.body_grace,
+            session_idle: args.session_idle,
+            session_lifetime: args.session_lifetime,
+            max_connections: args.max_connections,
+        },
     };
     crate::web::serve_command(db, today, opts)
 }

@@ -11,4 +11,4 @@ pub mod pages;
 pub mod serve;
 pub mod server;
 
-pub use serve::{serve_command, ServeOptions};
+pub use serve::{serve_command, ServeOptions, Tuning};

@@ -10,15 +10,51 @@ use crate::core::model::Actor;
 use crate::store::Access;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub struct ServeOptions {
     pub addr: String,
     pub demo: Option<u64>,
     pub token: Option<String>,
     pub workers: Option<usize>,
+    pub tuning: Tuning,
+}
+
+/// Overrides of the server's timeouts and limits (hidden `serve` options, so that tests need
+/// not wait for the real values).
+#[derive(Debug, Default, Clone)]
+pub struct Tuning {
+    pub head_timeout: Option<u64>,
+    pub idle_timeout: Option<u64>,
+    pub body_grace: Option<u64>,
+    pub session_idle: Option<u64>,
+    pub session_lifetime: Option<u64>,
+    pub max_connections: Option<usize>,
+}
+
+impl Tuning {
+    fn apply(&self, config: &mut ServerConfig) {
+        let secs = |v: Option<u64>, field: &mut Duration| {
+            if let Some(v) = v {
+                *field = Duration::from_secs(v.max(1));
+            }
+        };
+        secs(self.head_timeout, &mut config.head_timeout);
+        secs(self.idle_timeout, &mut config.idle_timeout);
+        secs(self.body_grace, &mut config.body_grace);
+        secs(self.session_idle, &mut config.session_idle);
+        secs(self.session_lifetime, &mut config.session_lifetime);
+        if let Some(n) = self.max_connections {
+            config.max_connections = Some(n.max(1));
+        }
+    }
 }
 
 pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Result<(), Error> {
+    // Before the database is opened (or made, or filled with demo data).
+    if let Some(token) = &opts.token {
+        server::check_token_setting(token).map_err(Error::Refused)?;
+    }
     let created = !db.exists();
     let desk = Desk::open(db, Access::Write, today)?;
     if let Some(n) = opts.demo {
@@ -40,6 +76,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     if let Some(w) = opts.workers {
         config.workers = w.max(1);
     }
+    opts.tuning.apply(&mut config);
+    return_freed_memory();
     let app = Arc::new(App {
         desk,
         token_required: config.token.is_some(),
@@ -75,3 +113,18 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     eprintln!("clientele stopped; every change is saved");
     Ok(())
 }
+
+/// glibc raises its mmap threshold each time a large block is freed, after which request
+/// bodies and responses of up to 32 MiB come from the heap and stay with the process after
+/// use. A fixed threshold keeps every block over 128 KiB in its own mapping, which goes back
+/// to the system as soon as it is freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_freed_memory() {
+    // SAFETY: mallopt only changes allocator settings; called before the server threads start.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_freed_memory() {}

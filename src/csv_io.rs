@@ -158,14 +158,16 @@ impl RowWriter<'_> {
 }
 
 impl Desk {
-    /// Writes the selected customers as CSV and returns the number of rows. A filter
-    /// selection exports every match under the view setting ("Export All"), in id order.
+    /// Writes the selected customers as CSV. A filter selection exports every match under
+    /// the view setting ("Export All"), in id order. Customers whose stored record cannot be
+    /// read are left out and named in the answer, so one damaged record never stops an export.
     pub fn export_csv(
         &self,
         selection: &Selection,
         opts: ExportOptions,
         out: &mut dyn Write,
-    ) -> Result<usize> {
+    ) -> Result<Exported> {
+        selection.check()?;
         let r = self.reader()?;
         let today = self.today();
         let catalog = r.catalog()?;
@@ -191,10 +193,18 @@ impl Desk {
             rows: 0,
         };
         w.csv.write_record(HEADER).map_err(csv_err)?;
+        let mut unreadable = Vec::new();
         match selection {
             Selection::Ids(ids) => {
                 for id in ids {
-                    let c = crate::core::desk::load(&r, *id)?;
+                    let c = match r.try_customer(*id)? {
+                        Some(Ok(c)) => c,
+                        Some(Err(_)) => {
+                            unreadable.push(*id);
+                            continue;
+                        }
+                        None => crate::core::desk::load(&r, *id)?,
+                    };
                     let s = Summary::of(&c, r.open_events(*id)?, &w.catalog);
                     w.write(&c, &s)?;
                 }
@@ -208,13 +218,17 @@ impl Desk {
                         w.write(&c, &s)?;
                         Ok(true)
                     },
+                    &mut |id| unreadable.push(id),
                 )?;
             }
         }
         w.csv
             .flush()
             .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
-        Ok(w.rows)
+        Ok(Exported {
+            rows: w.rows,
+            unreadable,
+        })
     }
 
     /// Imports CSV rows as an upsert by account_name. All rows are checked in one
@@ -334,6 +348,21 @@ impl Desk {
             w.commit()?;
         }
         Ok(report)
+    }
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exported {
+    pub rows: usize,
+    /// Selected customers left out because their stored record cannot be read.
+    pub unreadable: Vec<u64>,
+}
+
+impl Exported {
+    /// The warning to show beside the file, if any customer was left out.
+    pub fn warning(&self) -> Option<String> {
+        crate::core::check::unreadable_warning(&self.unreadable)
     }
 }
 

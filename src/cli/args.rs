@@ -51,6 +51,7 @@ pub enum Command {
     Settings(SettingsArgs),
     Log(LogArgs),
     Backup(BackupArgs),
+    Check(CheckArgs),
     Demo(DemoArgs),
     Serve(ServeArgs),
 }
@@ -707,6 +708,15 @@ pub struct BackupArgs {
     /// the new file; it must not exist yet
     #[argh(positional, arg_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// read every stored record once and list those that cannot be read (exit 1 if any)
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "check", help_triggers("-h", "--help"))]
+pub struct CheckArgs {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
 }
 
 // ---------------------------------------------------------------- licences

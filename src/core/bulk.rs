@@ -6,6 +6,7 @@ use super::derive::Catalog;
 use super::desk::{audit, change, save, Ctx, Desk};
 use super::error::{Error, Result};
 use super::filter::Filter;
+use super::limits;
 use super::model::*;
 use super::validate;
 use super::view::CustomerView;
@@ -17,6 +18,24 @@ use serde::Serialize;
 pub enum Selection {
     Ids(Vec<u64>),
     Filter(Filter),
+}
+
+impl Selection {
+    /// A list of ids is capped (SPEC §2: a selection names a few customers; a filter selects
+    /// any number), so no request can make a task's answer grow without bound.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Selection::Ids(ids) if ids.len() > limits::SELECTION_IDS => Err(Error::invalid(
+                "ids",
+                format!(
+                    "{}; select that many customers with a filter instead (e.g. --license expired, \
+                     or \"filter\": {{…}} in the API), or split the ids into several runs",
+                    limits::too_many("ids", limits::SELECTION_IDS, ids.len(), "a selection names at most that many")
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -168,6 +187,8 @@ enum Step {
         snapshot: String,
     },
     Skipped(String),
+    /// The customer cannot take the change (a limit would be passed); nothing changes.
+    Failed(String),
 }
 
 impl Desk {
@@ -178,7 +199,9 @@ impl Desk {
         task: &BulkTask,
         dry_run: bool,
     ) -> Result<BulkReport> {
+        selection.check()?;
         check_task(self, task, ctx.today)?;
+        let by_id = matches!(selection, Selection::Ids(_));
         let ids = match selection {
             Selection::Ids(ids) => {
                 let mut seen = std::collections::HashSet::new();
@@ -191,19 +214,27 @@ impl Desk {
         let tense = Tense { dry_run };
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(c) = w.customer(id)? else {
-                results.push(TaskResult {
-                    id,
-                    company: String::new(),
-                    outcome: Outcome::Failed,
-                    reason: Some(format!("there is no customer with id {id}")),
-                });
-                continue;
+            let c = match w.try_customer(id)? {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    results.push(unreadable(&w, ctx, id, e, task, by_id, tense)?);
+                    continue;
+                }
+                None => {
+                    results.push(TaskResult {
+                        id,
+                        company: String::new(),
+                        outcome: Outcome::Failed,
+                        reason: Some(format!("there is no customer with id {id}")),
+                    });
+                    continue;
+                }
             };
             let company = c.profile.company.clone();
             let old = c.clone();
             let (outcome, reason) = match step(&w, ctx, &catalog, c, task, tense)? {
                 Step::Skipped(why) => (Outcome::Skipped, Some(why)),
+                Step::Failed(why) => (Outcome::Failed, Some(why)),
                 Step::Changed {
                     customer,
                     changes,
@@ -247,6 +278,39 @@ impl Desk {
             results,
         })
     }
+}
+
+/// A customer whose stored record cannot be read: deleting it by id removes what is left
+/// of it (its row, summary, index entries and events, all found by id); any other task
+/// fails for it with the reason.
+fn unreadable(
+    w: &Writer,
+    ctx: Ctx,
+    id: u64,
+    e: Error,
+    task: &BulkTask,
+    by_id: bool,
+    tense: Tense,
+) -> Result<TaskResult> {
+    let (outcome, reason) = match task {
+        BulkTask::Delete if by_id => {
+            w.remove_unreadable_customer(id)?;
+            let note = "deleted (its stored record could not be read)";
+            audit(w, ctx, task.name(), vec![id], note, vec![], None)?;
+            (
+                Outcome::Ok,
+                tense.say(note, "would be deleted (its stored record cannot be read)"),
+            )
+        }
+        BulkTask::Delete => (Outcome::Failed, format!("{e}; name it by id to delete it")),
+        _ => (Outcome::Failed, e.to_string()),
+    };
+    Ok(TaskResult {
+        id,
+        company: String::new(),
+        outcome,
+        reason: Some(reason),
+    })
 }
 
 /// Task-wide checks: a bad option rejects the whole task before anything is looked at.
@@ -429,7 +493,9 @@ fn step(
                     )
                 }
             };
-            if *current == before {
+            if let Err(why) = validate::policy_list_fits(current) {
+                Step::Failed(format!("{list}: {why}"))
+            } else if *current == before {
                 Step::Skipped(format!("{list} already as requested ({note})"))
             } else {
                 let after = current.join("; ");

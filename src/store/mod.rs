@@ -5,6 +5,7 @@ mod codec;
 mod holder;
 pub mod records;
 
+use crate::core::check::{CheckReport, Unreadable};
 use crate::core::derive::{Catalog, OpenEvents};
 use crate::core::error::Error;
 use crate::core::model::*;
@@ -254,6 +255,13 @@ pub struct Reader {
     tx: ReadTransaction,
 }
 
+impl Reader {
+    /// Reads every stored record once and reports those that cannot be read.
+    pub fn check(&self) -> Result<CheckReport, Error> {
+        check_tables(&self.tx)
+    }
+}
+
 pub struct Writer {
     tx: WriteTransaction,
     generation: Arc<AtomicU64>,
@@ -261,7 +269,18 @@ pub struct Writer {
 
 /// Queries shared by read and write transactions.
 pub trait Read {
-    fn customer(&self, id: u64) -> Result<Option<Customer>, Error>;
+    /// A customer; a stored record that cannot be read is an error naming the id.
+    fn customer(&self, id: u64) -> Result<Option<Customer>, Error> {
+        self.try_customer(id)?.transpose()
+    }
+    /// A customer, with an unreadable record as the inner error, so callers that walk many
+    /// customers can skip it and go on.
+    fn try_customer(&self, id: u64) -> Result<Option<Result<Customer, Error>>, Error>;
+    /// Whether a customer record exists, without reading it.
+    fn has_customer(&self, id: u64) -> Result<bool, Error>;
+    /// How many events (open and resolved) a customer has.
+    fn event_count(&self, customer: u64) -> Result<u64, Error>;
+    fn template_count(&self) -> Result<u64, Error>;
     fn customer_count(&self) -> Result<u64, Error>;
     fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error>;
     fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error>;
@@ -270,20 +289,29 @@ pub trait Read {
     fn license_owner(&self, license: u64) -> Result<Option<u64>, Error>;
     /// The customer holding a device, by device id.
     fn device_owner(&self, device: u64) -> Result<Option<u64>, Error>;
-    /// Calls `f` for each summary in id order until it returns `false`.
-    fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
-    /// Calls `f` for each customer in id order until it returns `false`.
+    /// Calls `f` for each summary in id order until it returns `false`; `bad` gets the id of
+    /// each summary that cannot be read.
+    fn each_summary(
+        &self,
+        f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
+        bad: &mut dyn FnMut(u64),
+    ) -> Result<(), Error>;
+    /// Calls `f` for each customer in id order until it returns `false`. An unreadable
+    /// record is an error naming its id.
     fn each_customer(
         &self,
         f: &mut dyn FnMut(Customer) -> Result<bool, Error>,
     ) -> Result<(), Error>;
     /// Walks summaries and customers side by side in id order; `f` gets the full customer
-    /// only for summaries `want` accepts (so filtered walks skip decoding the rest).
+    /// only for summaries `want` accepts (so filtered walks skip decoding the rest). `bad`
+    /// gets the id of each customer whose summary or record cannot be read.
     fn each_pair(
         &self,
         want: &mut dyn FnMut(&Summary) -> bool,
         f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+        bad: &mut dyn FnMut(u64),
     ) -> Result<(), Error>;
+
     fn plans(&self) -> Result<Vec<Plan>, Error>;
     fn templates(&self) -> Result<Vec<Template>, Error>;
     fn template(&self, name: &str) -> Result<Option<Template>, Error>;
@@ -343,13 +371,148 @@ fn all_str_values<T>(
     Ok(out)
 }
 
+/// Names the customer whose stored record cannot be read, and what can be done about it.
+fn damaged_customer(id: u64, e: Error) -> Error {
+    Error::Database(format!(
+        "customer {id}: {e}; `clientele check` lists every damaged record, and deleting \
+         customer {id} by id removes this one"
+    ))
+}
+
+/// Decodes every value of every table; what cannot be read is reported, never returned as
+/// an error, so one bad record cannot hide the others.
+fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
+    let mut report = CheckReport::default();
+    let bad = |report: &mut CheckReport, table: &str, key: String, customer, e: Error| {
+        report.push(Unreadable {
+            table: table.to_string(),
+            key,
+            customer,
+            problem: e.to_string(),
+        })
+    };
+    macro_rules! by_id {
+        ($def:expr, $name:literal, $decode:expr, $is_customer:expr) => {{
+            report.tables += 1;
+            for row in tx
+                .open_table($def)
+                .map_err(db_err)?
+                .iter()
+                .map_err(db_err)?
+            {
+                let (k, v) = row.map_err(db_err)?;
+                report.records += 1;
+                if let Err(e) = $decode(v.value()) {
+                    let id = k.value();
+                    bad(
+                        &mut report,
+                        $name,
+                        id.to_string(),
+                        $is_customer.then_some(id),
+                        e,
+                    );
+                }
+            }
+        }};
+    }
+    by_id!(CUSTOMERS, "customers", decode_customer, true);
+    by_id!(SUMMARIES, "customer_summaries", decode_summary, true);
+    by_id!(PLANS, "plans", decode_plan, false);
+    by_id!(OUTBOX, "outbox", decode_outbox, false);
+    by_id!(AUDIT, "audit", decode_audit, false);
+    for (def, name, decode) in [
+        (
+            TEMPLATES,
+            "templates",
+            (|b| decode_template(b).map(drop)) as fn(&[u8]) -> Result<(), Error>,
+        ),
+        (FIRMWARE, "firmware", |b| decode_firmware(b).map(drop)),
+    ] {
+        report.tables += 1;
+        for row in tx.open_table(def).map_err(db_err)?.iter().map_err(db_err)? {
+            let (k, v) = row.map_err(db_err)?;
+            report.records += 1;
+            if let Err(e) = decode(v.value()) {
+                bad(&mut report, name, k.value().to_string(), None, e);
+            }
+        }
+    }
+    report.tables += 1;
+    for row in tx
+        .open_table(EVENTS)
+        .map_err(db_err)?
+        .iter()
+        .map_err(db_err)?
+    {
+        let (k, v) = row.map_err(db_err)?;
+        report.records += 1;
+        if let Err(e) = decode_event(v.value()) {
+            let (customer, event) = k.value();
+            bad(
+                &mut report,
+                "events",
+                format!("{customer}/{event}"),
+                Some(customer),
+                e,
+            );
+        }
+    }
+    report.tables += 1;
+    for row in tx
+        .open_table(META)
+        .map_err(db_err)?
+        .iter()
+        .map_err(db_err)?
+    {
+        let (k, v) = row.map_err(db_err)?;
+        report.records += 1;
+        let (key, value) = (k.value(), v.value());
+        let problem = match key {
+            "settings" => decode_settings(value).err(),
+            "schema" if value.len() != 4 => Some(Error::Database("not a 4-byte number".into())),
+            k if k.starts_with("next.") && value.len() != 8 => {
+                Some(Error::Database("not an 8-byte counter".into()))
+            }
+            _ => None,
+        };
+        if let Some(e) = problem {
+            bad(&mut report, "meta", key.to_string(), None, e);
+        }
+    }
+    // The index tables hold plain numbers, which always read; they are counted, not decoded.
+    report.tables += 6;
+    Ok(report)
+}
+
 macro_rules! impl_read {
     ($ty:ty) => {
         impl Read for $ty {
-            fn customer(&self, id: u64) -> Result<Option<Customer>, Error> {
+            fn try_customer(&self, id: u64) -> Result<Option<Result<Customer, Error>>, Error> {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 let v = t.get(id).map_err(db_err)?;
-                v.map(|v| decode_customer(v.value())).transpose()
+                Ok(v.map(|v| decode_customer(v.value()).map_err(|e| damaged_customer(id, e))))
+            }
+
+            fn has_customer(&self, id: u64) -> Result<bool, Error> {
+                let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
+                let found = t.get(id).map_err(db_err)?.is_some();
+                Ok(found)
+            }
+
+            fn event_count(&self, customer: u64) -> Result<u64, Error> {
+                let t = self.tx.open_table(EVENTS).map_err(db_err)?;
+                let range = t
+                    .range((customer, 0)..=(customer, u64::MAX))
+                    .map_err(db_err)?;
+                Ok(range.count() as u64)
+            }
+
+            fn template_count(&self) -> Result<u64, Error> {
+                self.tx
+                    .open_table(TEMPLATES)
+                    .map_err(db_err)?
+                    .len()
+                    .map_err(db_err)
             }
 
             fn customer_count(&self) -> Result<u64, Error> {
@@ -393,11 +556,18 @@ macro_rules! impl_read {
             fn each_summary(
                 &self,
                 f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
+                bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
                 let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
-                    if !f(decode_summary(row.map_err(db_err)?.1.value())?)? {
-                        break;
+                    let (k, v) = row.map_err(db_err)?;
+                    match decode_summary(v.value()) {
+                        Ok(s) => {
+                            if !f(s)? {
+                                break;
+                            }
+                        }
+                        Err(_) => bad(k.value()),
                     }
                 }
                 Ok(())
@@ -409,7 +579,10 @@ macro_rules! impl_read {
             ) -> Result<(), Error> {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
-                    if !f(decode_customer(row.map_err(db_err)?.1.value())?)? {
+                    let (k, v) = row.map_err(db_err)?;
+                    let c =
+                        decode_customer(v.value()).map_err(|e| damaged_customer(k.value(), e))?;
+                    if !f(c)? {
                         break;
                     }
                 }
@@ -420,6 +593,7 @@ macro_rules! impl_read {
                 &self,
                 want: &mut dyn FnMut(&Summary) -> bool,
                 f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+                bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
                 let summaries = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 let customers = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
@@ -430,9 +604,20 @@ macro_rules! impl_read {
                     if sid.value() != cid.value() {
                         return Err(out_of_step());
                     }
-                    let summary = decode_summary(sv.value())?;
-                    if want(&summary) && !f(summary, decode_customer(cv.value())?)? {
-                        break;
+                    let Ok(summary) = decode_summary(sv.value()) else {
+                        bad(sid.value());
+                        continue;
+                    };
+                    if !want(&summary) {
+                        continue;
+                    }
+                    match decode_customer(cv.value()) {
+                        Ok(c) => {
+                            if !f(summary, c)? {
+                                break;
+                            }
+                        }
+                        Err(_) => bad(cid.value()),
                     }
                 }
                 Ok(())
@@ -718,6 +903,38 @@ impl Writer {
             .map_err(db_err)?;
         for e in self.events(Some(c.id))? {
             self.remove_event(&e)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a customer whose record cannot be read: the row, its summary, every index
+    /// entry that points to it and its events, all found by id without decoding anything.
+    pub fn remove_unreadable_customer(&self, id: u64) -> Result<(), Error> {
+        for def in [BY_ACCOUNT, BY_COMPANY, BY_SERIAL] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .retain(|_, owner| owner != id)
+                .map_err(db_err)?;
+        }
+        for def in [LICENSE_OWNER, DEVICE_OWNER, EVENT_OWNER] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .retain(|_, owner| owner != id)
+                .map_err(db_err)?;
+        }
+        self.tx
+            .open_table(EVENTS)
+            .map_err(db_err)?
+            .retain_in((id, 0)..=(id, u64::MAX), |_, _| false)
+            .map_err(db_err)?;
+        for def in [CUSTOMERS, SUMMARIES] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .remove(id)
+                .map_err(db_err)?;
         }
         Ok(())
     }

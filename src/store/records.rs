@@ -23,7 +23,7 @@ fn enum_at<T>(what: &str, i: u8, f: fn(u8) -> Option<T>) -> Result<T, Error> {
 macro_rules! record_codec {
     ($what:literal, $enc:ident, $dec:ident, $domain:ty, $v1:ty) => {
         pub fn $enc(value: &$domain) -> Result<Vec<u8>, Error> {
-            encode(1, &<$v1>::from(value))
+            encode(1, &<$v1>::from(value), $what)
         }
 
         pub fn $dec(bytes: &[u8]) -> Result<$domain, Error> {

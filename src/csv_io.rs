@@ -5,7 +5,8 @@ use crate::core::bulk::Selection;
 use crate::core::customers::{build, licenses_text, Assign};
 use crate::core::derive::Catalog;
 use crate::core::desk::{audit, save, Ctx, Desk};
-use crate::core::error::{Error, FieldError, Result, RowError};
+use crate::core::error::{Error, FieldError, ImportErrors, Result, RowError};
+use crate::core::limits;
 use crate::core::model::{Customer, License, YesNo};
 use crate::core::summary::{fold, Query, Summary};
 use crate::core::validate::{CustomerInput, LicenseInput};
@@ -337,7 +338,10 @@ impl Desk {
             if dry_run {
                 return Ok(report);
             }
-            return Err(Error::Import(report.errors));
+            return Err(Error::Import(ImportErrors {
+                rows: report.errors,
+                omitted: report.omitted,
+            }));
         }
         if !dry_run && !touched.is_empty() {
             let outcome = format!(
@@ -373,17 +377,22 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    /// The first rejected rows' errors (at most `limits::REPORTED_ERRORS` in all).
     pub errors: Vec<RowError>,
+    /// Errors of rejected rows beyond those listed.
+    pub omitted: usize,
 }
 
 impl ImportReport {
     fn reject(&mut self, line: u64, account_name: String, errors: Vec<FieldError>) {
         self.rejected += 1;
-        self.errors.push(RowError {
-            line,
-            account_name,
-            errors,
-        });
+        let mut listed = ImportErrors {
+            rows: std::mem::take(&mut self.errors),
+            omitted: self.omitted,
+        };
+        listed.push(line, account_name, errors);
+        self.errors = listed.rows;
+        self.omitted = listed.omitted;
     }
 }
 
@@ -406,6 +415,9 @@ impl std::fmt::Display for ImportReport {
             for e in &row.errors {
                 write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;
             }
+        }
+        if self.omitted > 0 {
+            write!(f, "\n  {}", limits::more_errors(self.omitted))?;
         }
         Ok(())
     }
@@ -470,13 +482,19 @@ fn cells(record: &csv::ByteRecord) -> std::result::Result<Vec<String>, FieldErro
 
 /// Parses the `licenses` cell: entries `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `;`.
 pub fn parse_licenses(cell: &str) -> std::result::Result<Vec<LicenseInput>, String> {
-    let mut out = Vec::new();
-    for (i, entry) in cell
-        .split(';')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .enumerate()
-    {
+    let entries = cell.split(';').map(str::trim).filter(|e| !e.is_empty());
+    // Counted before anything is parsed, so a cell with a million entries costs one pass.
+    let count = entries.clone().count();
+    if count > limits::LICENSES {
+        return Err(limits::too_many(
+            "licences",
+            limits::LICENSES,
+            count,
+            "one customer holds at most that many; remove licences that have ended",
+        ));
+    }
+    let mut out = Vec::with_capacity(count);
+    for (i, entry) in entries.enumerate() {
         let parts: Vec<&str> = entry.rsplitn(5, ':').collect();
         let [expiry, start, used, units, plan] = parts[..] else {
             return Err(format!(

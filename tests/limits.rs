@@ -949,3 +949,32 @@ fn console_warns_about_unreadable_records_and_offers_their_removal() {
     let html = String::from_utf8_lossy(&r.body);
     assert!(html.contains("its stored record cannot be read"), "{html}");
 }
+
+// ---- the documentation ---------------------------------------------------------------
+
+#[test]
+fn readme_lists_every_limit() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Limits")
+        .nth(1)
+        .expect("README has a Limits section");
+    for l in limits::ALL {
+        let row = format!("| {} | {} {} |", l.field, limits::n(l.max), l.unit);
+        assert!(
+            section.contains(&row),
+            "README's Limits table lacks `{row}`"
+        );
+    }
+    let rows = section
+        .lines()
+        .take_while(|l| !l.starts_with("## "))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| field"))
+        .count();
+    assert_eq!(
+        rows,
+        limits::ALL.len(),
+        "README lists a limit the code does not have"
+    );
+}

@@ -34,6 +34,8 @@ limits! {
     ADDRESS = 128, "address", "characters";
     CITY_STATE = 64, "city, state", "characters";
     POSTAL_CODE = 10, "postal_code", "characters";
+    TIME_ZONE = 64, "time_zone", "characters";
+    LANGUAGE = 35, "language", "characters";
     NOTES = 4_000, "notes", "characters";
     /// Licences one customer holds.
     LICENSES = 1_000, "licenses (per customer)", "licences";

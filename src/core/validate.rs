@@ -333,6 +333,12 @@ pub fn time_zone(v: &str) -> Result<String, String> {
     if v == "UTC" || v == "GMT" {
         return Ok(v.to_string());
     }
+    if v.chars().count() > limits::TIME_ZONE {
+        return Err(format!(
+            "too long: at most {} characters; {hint}",
+            limits::TIME_ZONE
+        ));
+    }
     let mut segments = v.split('/');
     let area = segments.next().unwrap_or_default();
     let rest: Vec<&str> = segments.collect();
@@ -361,7 +367,7 @@ pub fn language(v: &str) -> Result<String, String> {
         (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
     let rest_ok =
         subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
-    if primary_ok && rest_ok {
+    if primary_ok && rest_ok && v.len() <= limits::LANGUAGE {
         Ok(v.to_string())
     } else {
         Err(format!(
@@ -560,6 +566,8 @@ mod tests {
         assert!(time_zone("Mars/Olympus").is_err());
         assert!(language("de-DE").is_ok());
         assert!(language("deutsch!").is_err());
+        assert!(language(&format!("en{}", "-abc".repeat(20))).is_err());
+        assert!(time_zone(&format!("Europe{}", "/Berlin".repeat(20))).is_err());
         assert_eq!(
             text("  Müller & Söhne, \"GmbH\"  ", 1, 128).unwrap(),
             "Müller & Söhne, \"GmbH\""

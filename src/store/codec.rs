@@ -106,6 +106,11 @@ pub fn unknown_version(what: &str, version: u8) -> Error {
 mod tests {
     use super::*;
 
+    /// The body bincode writes, without any check: what a careless writer would store.
+    fn encode_unchecked<T: Serialize>(v: &T) -> Vec<u8> {
+        bincode::serde::encode_to_vec(v, bincode::config::standard()).unwrap()
+    }
+
     #[test]
     fn encode_refuses_what_decode_could_not_read() {
         let small = vec![7u8; 1000];
@@ -121,13 +126,18 @@ mod tests {
             m.contains("customer") && m.contains("16 MiB") && m.contains("nothing was changed"),
             "{m}"
         );
-        // The largest value that encodes also decodes.
-        let edge = vec![0u8; LIMIT - 1 - 5];
+        // Decoding claims a little more than the bytes (each number at its width in memory),
+        // so a value whose bytes alone just fit can still be unreadable: encode refuses it.
+        let edge = vec![0u8; LIMIT - 64];
         let bytes = encode(1, &edge, "test").unwrap();
-        assert!(bytes.len() <= LIMIT);
         assert_eq!(
             decode::<Vec<u8>>(&bytes[1..], "test").unwrap().len(),
             edge.len()
         );
+        let over = vec![0u8; LIMIT - 6];
+        assert_eq!(1 + encode_unchecked(&over).len(), LIMIT);
+        assert!(over.len() < LIMIT);
+        assert!(matches!(encode(1, &over, "test"), Err(Error::Refused(_))));
+        assert!(decode::<Vec<u8>>(&encode_unchecked(&over), "test").is_err());
     }
 }

@@ -206,8 +206,12 @@ impl Desk {
                         }
                         None => crate::core::desk::load(&r, *id)?,
                     };
-                    let s = Summary::of(&c, r.open_events(*id)?, &w.catalog);
-                    w.write(&c, &s)?;
+                    // A damaged event leaves out its customer only, like a damaged record.
+                    let Ok(open) = r.open_events(*id) else {
+                        unreadable.push(*id);
+                        continue;
+                    };
+                    w.write(&c, &Summary::of(&c, open, &w.catalog))?;
                 }
             }
             Selection::Filter(f) => {

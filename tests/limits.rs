@@ -136,6 +136,19 @@ fn corrupt(db: &Path, table: &str, id: u64) {
     w.commit().unwrap();
 }
 
+/// Overwrites one event (keyed by customer and event id) with unreadable bytes.
+fn corrupt_event(db: &Path, customer: u64, event: u64) {
+    let file = redb::Database::open(db).unwrap();
+    let w = file.begin_write().unwrap();
+    {
+        let def: redb::TableDefinition<(u64, u64), &[u8]> = redb::TableDefinition::new("events");
+        let mut t = w.open_table(def).unwrap();
+        assert!(t.get((customer, event)).unwrap().is_some());
+        t.insert((customer, event), [9u8].as_slice()).unwrap();
+    }
+    w.commit().unwrap();
+}
+
 // ---- the core ------------------------------------------------------------------------
 
 #[test]
@@ -461,13 +474,30 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
             })
             .collect()
     };
+    let event = {
+        let desk = open(&path);
+        let input = EventInput {
+            kind: "threat".into(),
+            severity: "warning".into(),
+            category: "spam".into(),
+            message: "\"Viagra\", 東京 🚀".into(),
+            time: None,
+        };
+        desk.add_event(ctx(&desk), ids[3], &input).unwrap().id
+    };
     corrupt(&path, "customers", ids[1]);
     corrupt(&path, "customer_summaries", ids[2]);
+    corrupt_event(&path, ids[3], event);
     let desk = open(&path);
     let page = desk.list(&Default::default()).unwrap();
     let shown: Vec<u64> = page.items.iter().map(|v| v.id).collect();
-    assert_eq!(shown, [ids[0], ids[3]]);
-    assert_eq!(page.unreadable, [ids[1], ids[2]]);
+    assert_eq!(shown, [ids[0]]);
+    assert_eq!(page.unreadable, [ids[1], ids[2], ids[3]]);
+    let e = desk
+        .detail(&CustomerRef::Id(ids[3]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(&format!("event {}/{event}", ids[3])), "{e}");
     let json: Value =
         serde_json::from_slice(&desk.list_json(&Default::default()).unwrap()).unwrap();
     assert_eq!(json, serde_json::to_value(&page).unwrap());
@@ -488,7 +518,7 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
             &mut Vec::new(),
         )
         .unwrap();
-    assert_eq!((done.rows, done.unreadable), (3, vec![ids[1]]));
+    assert_eq!((done.rows, done.unreadable), (2, vec![ids[1], ids[3]]));
 
     assert!(desk.detail(&CustomerRef::Id(ids[0])).is_ok());
     let e = desk
@@ -511,7 +541,8 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
         bad,
         [
             ("customers", Some(ids[1])),
-            ("customer_summaries", Some(ids[2]))
+            ("customer_summaries", Some(ids[2])),
+            ("events", Some(ids[3])),
         ]
     );
 
@@ -524,15 +555,21 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
             false,
         )
         .unwrap();
-    assert_eq!((r.ok, r.failed), (3, 1));
-    // Delete by id removes what is left of both, and the file is whole again.
-    let sel = Selection::Ids(vec![ids[1], ids[2]]);
+    assert_eq!((r.ok, r.failed), (2, 2), "{:?}", r.results);
+    let reason = r.results[3].reason.clone().unwrap();
+    assert!(
+        reason.contains(&format!("event {}/{event}", ids[3])),
+        "{reason}"
+    );
+    // Delete by id removes what is left of all three (events go by key, unread), and the
+    // file is whole again.
+    let sel = Selection::Ids(vec![ids[1], ids[2], ids[3]]);
     let r = desk
         .run_bulk(ctx(&desk), &sel, &BulkTask::Delete, false)
         .unwrap();
-    assert_eq!(r.ok, 2, "{:?}", r.results);
+    assert_eq!(r.ok, 3, "{:?}", r.results);
     assert!(desk.check().unwrap().ok);
-    assert_eq!(desk.count().unwrap(), 2);
+    assert_eq!(desk.count().unwrap(), 1);
     let page = desk.list(&Default::default()).unwrap();
     assert!(page.unreadable.is_empty());
     // The names are free again: the index entries went with the records.

@@ -3,11 +3,13 @@
 
 use super::date::Date;
 use super::derive::Catalog;
-use super::desk::{audit, change, save, Ctx, Desk};
+use super::derive::OpenEvents;
+use super::desk::{audit, change, Ctx, Desk};
 use super::error::{Error, Result};
 use super::filter::Filter;
 use super::limits;
 use super::model::*;
+use super::summary::Summary;
 use super::validate;
 use super::view::CustomerView;
 use crate::store::{Read, Writer};
@@ -231,8 +233,23 @@ impl Desk {
                 }
             };
             let company = c.profile.company.clone();
+            // Read first, before any step writes: a damaged event fails this customer only.
+            let open = match w.open_events(id) {
+                Ok(open) => open,
+                // Deleting removes events by key, unread; its snapshot just lacks the counts.
+                Err(_) if matches!(task, BulkTask::Delete) => OpenEvents::default(),
+                Err(e) => {
+                    results.push(TaskResult {
+                        id,
+                        company,
+                        outcome: Outcome::Failed,
+                        reason: Some(e.to_string()),
+                    });
+                    continue;
+                }
+            };
             let old = c.clone();
-            let (outcome, reason) = match step(&w, ctx, &catalog, c, task, tense)? {
+            let (outcome, reason) = match step(&w, ctx, &catalog, c, open, task, tense)? {
                 Step::Skipped(why) => (Outcome::Skipped, Some(why)),
                 Step::Failed(why) => (Outcome::Failed, Some(why)),
                 Step::Changed {
@@ -240,7 +257,11 @@ impl Desk {
                     changes,
                     note,
                 } => {
-                    save(&w, &customer, Some(&old), &catalog)?;
+                    w.save_customer(
+                        &customer,
+                        Some(&old),
+                        &Summary::of(&customer, open, &catalog),
+                    )?;
                     audit(&w, ctx, task.name(), vec![id], &note, changes, None)?;
                     (Outcome::Ok, Some(note))
                 }
@@ -389,6 +410,7 @@ fn step(
     ctx: Ctx,
     catalog: &Catalog,
     mut c: Customer,
+    open: OpenEvents,
     task: &BulkTask,
     tense: Tense,
 ) -> Result<Step> {
@@ -414,7 +436,7 @@ fn step(
                     c.licenses.len()
                 ))
             } else {
-                let view = CustomerView::of(&c, w.open_events(c.id)?, catalog, ctx.today);
+                let view = CustomerView::of(&c, open, catalog, ctx.today);
                 Step::Deleted {
                     snapshot: serde_json::to_string(&view)
                         .map_err(|e| Error::Internal(e.to_string()))?,

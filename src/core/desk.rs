@@ -274,7 +274,12 @@ impl Desk {
                 let view = if s.open == Default::default() {
                     CustomerView::of(&c, s.open, catalog, today)
                 } else {
-                    CustomerView::with_events(&c, &r.events(Some(s.id))?, catalog, today)
+                    // A damaged event hides only its own customer, like a damaged record.
+                    let Ok(events) = r.events(Some(s.id)) else {
+                        unreadable.push(s.id);
+                        continue;
+                    };
+                    CustomerView::with_events(&c, &events, catalog, today)
                 };
                 let json =
                     serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;

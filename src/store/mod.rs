@@ -351,24 +351,35 @@ fn out_of_step() -> Error {
 
 fn all_values<T>(
     table: &impl ReadableTable<u64, &'static [u8]>,
+    what: &str,
     decode: fn(&[u8]) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
     let mut out = Vec::new();
     for row in table.iter().map_err(db_err)? {
-        out.push(decode(row.map_err(db_err)?.1.value())?);
+        let (k, v) = row.map_err(db_err)?;
+        out.push(decode(v.value()).map_err(|e| damaged(what, k.value(), e))?);
     }
     Ok(out)
 }
 
 fn all_str_values<T>(
     table: &impl ReadableTable<&'static str, &'static [u8]>,
+    what: &str,
     decode: fn(&[u8]) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
     let mut out = Vec::new();
     for row in table.iter().map_err(db_err)? {
-        out.push(decode(row.map_err(db_err)?.1.value())?);
+        let (k, v) = row.map_err(db_err)?;
+        out.push(decode(v.value()).map_err(|e| damaged(what, k.value(), e))?);
     }
     Ok(out)
+}
+
+/// Names a record (other than a customer) that cannot be read.
+fn damaged(what: &str, key: impl std::fmt::Display, e: Error) -> Error {
+    Error::Database(format!(
+        "{what} {key}: {e}; `clientele check` lists every damaged record"
+    ))
 }
 
 /// Names the customer whose stored record cannot be read, and what can be done about it.
@@ -624,12 +635,17 @@ macro_rules! impl_read {
             }
 
             fn plans(&self) -> Result<Vec<Plan>, Error> {
-                all_values(&self.tx.open_table(PLANS).map_err(db_err)?, decode_plan)
+                all_values(
+                    &self.tx.open_table(PLANS).map_err(db_err)?,
+                    "plan",
+                    decode_plan,
+                )
             }
 
             fn templates(&self) -> Result<Vec<Template>, Error> {
                 all_str_values(
                     &self.tx.open_table(TEMPLATES).map_err(db_err)?,
+                    "template",
                     decode_template,
                 )
             }
@@ -643,6 +659,7 @@ macro_rules! impl_read {
             fn firmware(&self) -> Result<Vec<Firmware>, Error> {
                 all_str_values(
                     &self.tx.open_table(FIRMWARE).map_err(db_err)?,
+                    "firmware entry",
                     decode_firmware,
                 )
             }
@@ -664,7 +681,12 @@ macro_rules! impl_read {
                 .map_err(db_err)?;
                 let mut out = Vec::new();
                 for row in range {
-                    out.push(decode_event(row.map_err(db_err)?.1.value())?);
+                    let (k, v) = row.map_err(db_err)?;
+                    let (c, e) = k.value();
+                    out.push(
+                        decode_event(v.value())
+                            .map_err(|err| damaged("event", format!("{c}/{e}"), err))?,
+                    );
                 }
                 if customer.is_none() {
                     out.sort_by_key(|e: &Event| e.id);
@@ -687,7 +709,11 @@ macro_rules! impl_read {
             }
 
             fn outbox(&self) -> Result<Vec<OutboxMessage>, Error> {
-                all_values(&self.tx.open_table(OUTBOX).map_err(db_err)?, decode_outbox)
+                all_values(
+                    &self.tx.open_table(OUTBOX).map_err(db_err)?,
+                    "outbox message",
+                    decode_outbox,
+                )
             }
 
             fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error> {
@@ -901,8 +927,23 @@ impl Writer {
             .map_err(db_err)?
             .remove(c.id)
             .map_err(db_err)?;
-        for e in self.events(Some(c.id))? {
-            self.remove_event(&e)?;
+        self.remove_events_of(c.id)
+    }
+
+    /// Removes every event of a customer by key, without reading them (one may be damaged).
+    fn remove_events_of(&self, customer: u64) -> Result<(), Error> {
+        let mut ids = Vec::new();
+        self.tx
+            .open_table(EVENTS)
+            .map_err(db_err)?
+            .retain_in((customer, 0)..=(customer, u64::MAX), |(_, e), _| {
+                ids.push(e);
+                false
+            })
+            .map_err(db_err)?;
+        let mut owner = self.tx.open_table(EVENT_OWNER).map_err(db_err)?;
+        for e in ids {
+            owner.remove(e).map_err(db_err)?;
         }
         Ok(())
     }
@@ -917,18 +958,14 @@ impl Writer {
                 .retain(|_, owner| owner != id)
                 .map_err(db_err)?;
         }
-        for def in [LICENSE_OWNER, DEVICE_OWNER, EVENT_OWNER] {
+        for def in [LICENSE_OWNER, DEVICE_OWNER] {
             self.tx
                 .open_table(def)
                 .map_err(db_err)?
                 .retain(|_, owner| owner != id)
                 .map_err(db_err)?;
         }
-        self.tx
-            .open_table(EVENTS)
-            .map_err(db_err)?
-            .retain_in((id, 0)..=(id, u64::MAX), |_, _| false)
-            .map_err(db_err)?;
+        self.remove_events_of(id)?;
         for def in [CUSTOMERS, SUMMARIES] {
             self.tx
                 .open_table(def)

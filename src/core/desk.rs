@@ -269,29 +269,26 @@ impl Desk {
                 }
                 None => continue,
             };
-            {
-                // Only customers with open events need theirs read, to name them.
-                let view = if s.open == Default::default() {
-                    CustomerView::of(&c, s.open, catalog, today)
-                } else {
-                    // A damaged event hides only its own customer, like a damaged record.
-                    let Ok(events) = r.events(Some(s.id)) else {
-                        unreadable.push(s.id);
-                        continue;
-                    };
-                    CustomerView::with_events(&c, &events, catalog, today)
+            // Only customers with open events need theirs read, to name them.
+            let view = if s.open == Default::default() {
+                CustomerView::of(&c, s.open, catalog, today)
+            } else {
+                // A damaged event hides only its own customer, like a damaged record.
+                let Ok(events) = r.events(Some(s.id)) else {
+                    unreadable.push(s.id);
+                    continue;
                 };
-                let json =
-                    serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;
-                let shown = Arc::new(Shown {
-                    view,
-                    json: json.into(),
-                });
-                if views.len() < VIEW_CACHE_LIMIT {
-                    views.insert(s.id, shown.clone());
-                }
-                items.push(shown);
+                CustomerView::with_events(&c, &events, catalog, today)
+            };
+            let json = serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;
+            let shown = Arc::new(Shown {
+                view,
+                json: json.into(),
+            });
+            if views.len() < VIEW_CACHE_LIMIT {
+                views.insert(s.id, shown.clone());
             }
+            items.push(shown);
         }
         unreadable.sort_unstable();
         Ok((total, items, unreadable))

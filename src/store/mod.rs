@@ -394,16 +394,10 @@ fn damaged_customer(id: u64, e: Error) -> Error {
 /// an error, so one bad record cannot hide the others.
 fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
     let mut report = CheckReport::default();
-    let bad = |report: &mut CheckReport, table: &str, key: String, customer, e: Error| {
-        report.push(Unreadable {
-            table: table.to_string(),
-            key,
-            customer,
-            problem: e.to_string(),
-        })
-    };
-    macro_rules! by_id {
-        ($def:expr, $name:literal, $decode:expr, $is_customer:expr) => {{
+    // Reads every value of a table with its decoder; `name` maps a key to its text and the
+    // customer it belongs to, if any.
+    macro_rules! scan {
+        ($def:expr, $table:literal, $decode:expr, $name:expr) => {{
             report.tables += 1;
             for row in tx
                 .open_table($def)
@@ -414,60 +408,48 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
                 let (k, v) = row.map_err(db_err)?;
                 report.records += 1;
                 if let Err(e) = $decode(v.value()) {
-                    let id = k.value();
-                    bad(
-                        &mut report,
-                        $name,
-                        id.to_string(),
-                        $is_customer.then_some(id),
-                        e,
-                    );
+                    let (key, customer) = $name(k.value());
+                    report.push(Unreadable {
+                        table: $table.to_string(),
+                        key,
+                        customer,
+                        problem: e.to_string(),
+                    });
                 }
             }
         }};
     }
-    by_id!(CUSTOMERS, "customers", decode_customer, true);
-    by_id!(SUMMARIES, "customer_summaries", decode_summary, true);
-    by_id!(PLANS, "plans", decode_plan, false);
-    by_id!(OUTBOX, "outbox", decode_outbox, false);
-    by_id!(AUDIT, "audit", decode_audit, false);
-    for (def, name, decode) in [
-        (
-            TEMPLATES,
-            "templates",
-            (|b| decode_template(b).map(drop)) as fn(&[u8]) -> Result<(), Error>,
-        ),
-        (FIRMWARE, "firmware", |b| decode_firmware(b).map(drop)),
-    ] {
-        report.tables += 1;
-        for row in tx.open_table(def).map_err(db_err)?.iter().map_err(db_err)? {
-            let (k, v) = row.map_err(db_err)?;
-            report.records += 1;
-            if let Err(e) = decode(v.value()) {
-                bad(&mut report, name, k.value().to_string(), None, e);
-            }
+    let customer = |id: u64| (id.to_string(), Some(id));
+    let other = |id: u64| (id.to_string(), None);
+    let named = |name: &str| (name.to_string(), None);
+    scan!(CUSTOMERS, "customers", decode_customer, customer);
+    scan!(SUMMARIES, "customer_summaries", decode_summary, customer);
+    scan!(EVENTS, "events", decode_event, |(c, e): (u64, u64)| (
+        format!("{c}/{e}"),
+        Some(c)
+    ));
+    scan!(PLANS, "plans", decode_plan, other);
+    scan!(TEMPLATES, "templates", decode_template, named);
+    scan!(FIRMWARE, "firmware", decode_firmware, named);
+    scan!(OUTBOX, "outbox", decode_outbox, other);
+    scan!(AUDIT, "audit", decode_audit, other);
+    // The settings record is decoded; the schema and id counters are fixed-width numbers.
+    let meta = |key: &str, value: &[u8]| -> Result<(), Error> {
+        let width_ok = match key {
+            "settings" => return decode_settings(value).map(drop),
+            "schema" => value.len() == 4,
+            k if k.starts_with("next.") => value.len() == 8,
+            _ => true,
+        };
+        if width_ok {
+            Ok(())
+        } else {
+            Err(Error::Database(format!(
+                "`{key}` has {} bytes, which is not a number of the right width",
+                value.len()
+            )))
         }
-    }
-    report.tables += 1;
-    for row in tx
-        .open_table(EVENTS)
-        .map_err(db_err)?
-        .iter()
-        .map_err(db_err)?
-    {
-        let (k, v) = row.map_err(db_err)?;
-        report.records += 1;
-        if let Err(e) = decode_event(v.value()) {
-            let (customer, event) = k.value();
-            bad(
-                &mut report,
-                "events",
-                format!("{customer}/{event}"),
-                Some(customer),
-                e,
-            );
-        }
-    }
+    };
     report.tables += 1;
     for row in tx
         .open_table(META)
@@ -477,20 +459,16 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
     {
         let (k, v) = row.map_err(db_err)?;
         report.records += 1;
-        let (key, value) = (k.value(), v.value());
-        let problem = match key {
-            "settings" => decode_settings(value).err(),
-            "schema" if value.len() != 4 => Some(Error::Database("not a 4-byte number".into())),
-            k if k.starts_with("next.") && value.len() != 8 => {
-                Some(Error::Database("not an 8-byte counter".into()))
-            }
-            _ => None,
-        };
-        if let Some(e) = problem {
-            bad(&mut report, "meta", key.to_string(), None, e);
+        if let Err(e) = meta(k.value(), v.value()) {
+            report.push(Unreadable {
+                table: "meta".into(),
+                key: k.value().to_string(),
+                customer: None,
+                problem: e.to_string(),
+            });
         }
     }
-    // The index tables hold plain numbers, which always read; they are counted, not decoded.
+    // The six index tables hold plain numbers, which always read: counted, not decoded.
     report.tables += 6;
     Ok(report)
 }

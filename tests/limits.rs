@@ -577,6 +577,63 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
         .unwrap();
 }
 
+#[test]
+fn core_check_reads_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    {
+        let desk = open(&path);
+        add_plan(&desk);
+        desk.add_template(
+            ctx(&desk),
+            &TemplateInput {
+                name: Some("Strict, \"Ü\"".into()),
+                product: Some("wfbss".into()),
+                settings: None,
+            },
+        )
+        .unwrap();
+        desk.set_view(ctx(&desk), View::Managed).unwrap();
+        assert!(desk.check().unwrap().ok);
+    }
+    corrupt(&path, "plans", 1);
+    corrupt(&path, "audit", 1);
+    {
+        let file = redb::Database::open(&path).unwrap();
+        let w = file.begin_write().unwrap();
+        for (table, key) in [("templates", "strict, \"ü\""), ("meta", "settings")] {
+            let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new(table);
+            let mut t = w.open_table(def).unwrap();
+            assert!(t.get(key).unwrap().is_some(), "{table} {key}");
+            t.insert(key, [].as_slice()).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let desk = Desk::open(&path, Access::Read, Some(today())).unwrap();
+    let report = desk.check().unwrap();
+    let bad: Vec<(&str, &str)> = report
+        .unreadable
+        .iter()
+        .map(|u| (u.table.as_str(), u.key.as_str()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            ("plans", "1"),
+            ("templates", "strict, \"ü\""),
+            ("audit", "1"),
+            ("meta", "settings")
+        ]
+    );
+    assert_eq!((report.tables, report.ok), (15, false));
+    // Whatever reads the plans names the damaged one.
+    let e = desk.plans().unwrap_err().to_string();
+    assert!(
+        e.contains("plan 1:") && e.contains("clientele check"),
+        "{e}"
+    );
+}
+
 // ---- the command line --------------------------------------------------------------
 
 struct Cli {

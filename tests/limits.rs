@@ -1044,6 +1044,46 @@ fn console_warns_about_unreadable_records_and_offers_their_removal() {
     assert!(html.contains("its stored record cannot be read"), "{html}");
 }
 
+#[test]
+fn console_import_lists_a_hundred_errors_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App {
+        desk: open(&dir.path().join("t.redb")),
+        token_required: false,
+    };
+    add_plan(&app.desk);
+    let rows: Vec<String> = (0..150)
+        .map(|i| {
+            csv_row(
+                &format!("bad-{i:03}"),
+                "No Such Plan:1:0:2026-01-01:2026-12-31",
+            )
+        })
+        .collect();
+    let file = csv(&rows);
+    for action in ["import", "dry-run"] {
+        let req = Request::new(Method::Post, "/import")
+            .unwrap()
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body(clientele::web::http::build_query(&[
+                ("csv", &file),
+                ("action", action),
+            ]));
+        let r = app.handle(&req);
+        let html = String::from_utf8_lossy(&r.body).into_owned();
+        assert_eq!(r.status, 422, "{action}");
+        assert_eq!(
+            html.matches("there is no plan").count(),
+            limits::REPORTED_ERRORS,
+            "{action}"
+        );
+        assert!(
+            html.contains("… and 50 more error(s) of this kind"),
+            "{action}"
+        );
+    }
+}
+
 // ---- the documentation ---------------------------------------------------------------
 
 #[test]

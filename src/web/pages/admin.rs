@@ -991,6 +991,7 @@ fn render_import(
                 }
                 @if !r.errors.is_empty() {
                     (layout::import_rows(&r.errors))
+                    (layout::omitted_errors(r.omitted))
                 } @else if r.dry_run {
                     p { "All rows are valid. Press Import to write them." }
                 }

@@ -146,9 +146,19 @@ pub fn error_block(e: &Error) -> Markup {
                 Error::Import(rows) => {
                     p { "Nothing was written. Fix these rows and import again." }
                     (import_rows(rows))
+                    (omitted_errors(rows.omitted))
                 }
                 other => p { (message_text(&other.to_string())) }
             }
+        }
+    }
+}
+
+/// The line under a capped error list that counts the errors not listed.
+pub fn omitted_errors(omitted: usize) -> Markup {
+    html! {
+        @if omitted > 0 {
+            p data-testid="omitted-errors" { (crate::core::limits::more_errors(omitted)) }
         }
     }
 }

@@ -3,10 +3,12 @@
 //! table lists them (a test keeps the two in step).
 //!
 //! The limits are far above what an MSP needs, and low enough that the largest record they
-//! allow stays well below the size the store reads back (16 MiB): a customer at every
-//! maximum, with four-byte characters everywhere, encodes to about 3.5 MiB (see
-//! `store::records` test `maximal_records_fit_the_store`). The store checks each encoded
-//! value on write as well, so a rule missed here still cannot commit an unreadable record.
+//! allow stays well below the size the store reads back (16 MiB). With every maximum reached
+//! and four-byte characters everywhere, a customer encodes to about 3.4 MiB, an audit entry
+//! (an edit of such a customer, with its snapshot) to 2.7 MiB, a template to 2.1 MiB, a
+//! summary to 0.3 MiB (`store::records` test `maximal_records_fit_the_store` builds each).
+//! The store checks every encoded value on write as well, so a rule missed here still cannot
+//! commit an unreadable record.
 
 use super::error::FieldError;
 

@@ -364,6 +364,12 @@ fn core_caps_ids_per_selection_but_not_filters() {
         .run_bulk(ctx(&desk), &Selection::Ids(ids), &BulkTask::Suspend, true)
         .unwrap();
     assert_eq!(r.failed, limits::SELECTION_IDS);
+    assert_eq!(r.results.len(), limits::REPORTED_ERRORS + 1);
+    let last = r.results.last().unwrap().reason.clone().unwrap();
+    assert!(
+        last.contains("there is no customer with id 101, nor with 9,899 more"),
+        "{last}"
+    );
     let filter = clientele::core::filter::Filter::default().unpaged();
     assert!(desk
         .run_bulk(

@@ -166,7 +166,7 @@ fn bulk_reply(report: &BulkReport, format: Format) -> Outcome {
         reply.err = format!(
             "error: {} of {} customers failed; see the reasons above",
             report.failed,
-            report.results.len()
+            report.ok + report.skipped + report.failed
         );
     }
     Ok(reply)

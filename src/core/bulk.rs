@@ -214,7 +214,9 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let tense = Tense { dry_run };
-        let mut results = Vec::with_capacity(ids.len());
+        let mut results = Vec::with_capacity(ids.len().min(1 << 16));
+        // Ids that name no customer cost no work, so past the first few they are only counted.
+        let mut unknown = Unknown::default();
         for id in ids {
             let c = match w.try_customer(id)? {
                 Some(Ok(c)) => c,
@@ -223,12 +225,7 @@ impl Desk {
                     continue;
                 }
                 None => {
-                    results.push(TaskResult {
-                        id,
-                        company: String::new(),
-                        outcome: Outcome::Failed,
-                        reason: Some(format!("there is no customer with id {id}")),
-                    });
+                    unknown.push(id, &mut results);
                     continue;
                 }
             };
@@ -289,15 +286,63 @@ impl Desk {
         if !dry_run {
             w.commit()?;
         }
+        let uncounted = unknown.finish(&mut results);
         let count = |o| results.iter().filter(|r| r.outcome == o).count();
         Ok(BulkReport {
             task: task.name(),
             dry_run,
             ok: count(Outcome::Ok),
             skipped: count(Outcome::Skipped),
-            failed: count(Outcome::Failed),
+            failed: count(Outcome::Failed) + uncounted,
             results,
         })
+    }
+}
+
+/// Ids of a selection that name no customer: the first [`limits::REPORTED_ERRORS`] get a
+/// result each, the rest one result together, so the answer stays proportional to the work.
+#[derive(Default)]
+struct Unknown {
+    seen: usize,
+    first_unlisted: Option<u64>,
+}
+
+impl Unknown {
+    fn push(&mut self, id: u64, results: &mut Vec<TaskResult>) {
+        self.seen += 1;
+        if self.seen <= limits::REPORTED_ERRORS {
+            results.push(failed(id, format!("there is no customer with id {id}")));
+        } else {
+            self.first_unlisted.get_or_insert(id);
+        }
+    }
+
+    /// Adds the one result for the unlisted ids; returns how many ids it stands for besides
+    /// its own, for the report's failed count.
+    fn finish(self, results: &mut Vec<TaskResult>) -> usize {
+        let Some(id) = self.first_unlisted else {
+            return 0;
+        };
+        let more = self.seen - limits::REPORTED_ERRORS - 1;
+        results.push(failed(
+            id,
+            format!(
+                "there is no customer with id {id}, nor with {} more of the ids given \
+                 (the first {} unknown ids are listed one by one)",
+                limits::n(more),
+                limits::REPORTED_ERRORS
+            ),
+        ));
+        more
+    }
+}
+
+fn failed(id: u64, reason: String) -> TaskResult {
+    TaskResult {
+        id,
+        company: String::new(),
+        outcome: Outcome::Failed,
+        reason: Some(reason),
     }
 }
 

@@ -30,9 +30,11 @@ impl Selection {
             Selection::Ids(ids) if ids.len() > limits::SELECTION_IDS => Err(Error::invalid(
                 "ids",
                 format!(
-                    "{}; select that many customers with a filter instead (e.g. --license expired, \
-                     or \"filter\": {{…}} in the API), or split the ids into several runs",
-                    limits::too_many("ids", limits::SELECTION_IDS, ids.len(), "a selection names at most that many")
+                    "too many ids: at most {} in one selection, got {}; select these customers \
+                     with a filter instead (e.g. --license expired, or \"filter\": {{…}} in the \
+                     API), or split the ids over several runs",
+                    limits::n(limits::SELECTION_IDS),
+                    limits::n(ids.len())
                 ),
             )),
             _ => Ok(()),

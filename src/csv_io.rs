@@ -6,7 +6,8 @@ use crate::core::customers::{build, licenses_text, Assign};
 use crate::core::date::Date;
 use crate::core::derive::Catalog;
 use crate::core::desk::{audit, save, Ctx, Desk};
-use crate::core::error::{Error, FieldError, Result, RowError};
+use crate::core::error::{Error, FieldError, ImportErrors, Result, RowError};
+use crate::core::limits;
 use crate::core::model::{Customer, License, YesNo};
 use crate::core::summary::{fold, Query, Summary};
 use crate::core::validate::{CustomerInput, LicenseInput};
@@ -168,14 +169,16 @@ impl RowWriter<'_> {
 }
 
 impl Desk {
-    /// Writes the selected customers as CSV and returns the number of rows. A filter
-    /// selection exports every match under the view setting ("Export All"), in id order.
+    /// Writes the selected customers as CSV. A filter selection exports every match under
+    /// the view setting ("Export All"), in id order. Customers whose stored record cannot be
+    /// read are left out and named in the answer, so one damaged record never stops an export.
     pub fn export_csv(
         &self,
         selection: &Selection,
         opts: ExportOptions,
         out: &mut dyn Write,
-    ) -> Result<usize> {
+    ) -> Result<Exported> {
+        selection.check()?;
         let r = self.reader()?;
         let today = self.today();
         let catalog = r.catalog()?;
@@ -201,12 +204,24 @@ impl Desk {
             rows: 0,
         };
         w.csv.write_record(HEADER).map_err(csv_err)?;
+        let mut unreadable = Vec::new();
         match selection {
             Selection::Ids(ids) => {
                 for id in ids {
-                    let c = crate::core::desk::load(&r, *id)?;
-                    let s = Summary::of(&c, r.open_events(*id)?, &w.catalog);
-                    w.write(&c, &s)?;
+                    let c = match r.try_customer(*id)? {
+                        Some(Ok(c)) => c,
+                        Some(Err(_)) => {
+                            unreadable.push(*id);
+                            continue;
+                        }
+                        None => crate::core::desk::load(&r, *id)?,
+                    };
+                    // A damaged event leaves out its customer only, like a damaged record.
+                    let Ok(open) = r.open_events(*id) else {
+                        unreadable.push(*id);
+                        continue;
+                    };
+                    w.write(&c, &Summary::of(&c, open, &w.catalog))?;
                 }
             }
             Selection::Filter(f) => {
@@ -218,13 +233,17 @@ impl Desk {
                         w.write(&c, &s)?;
                         Ok(true)
                     },
+                    &mut |id| unreadable.push(id),
                 )?;
             }
         }
         w.csv
             .flush()
             .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
-        Ok(w.rows)
+        Ok(Exported {
+            rows: w.rows,
+            unreadable,
+        })
     }
 
     /// Imports CSV rows as an upsert by account_name. All rows are checked in one
@@ -329,7 +348,10 @@ impl Desk {
             if dry_run {
                 return Ok(report);
             }
-            return Err(Error::Import(report.errors));
+            return Err(Error::Import(ImportErrors {
+                rows: report.errors,
+                omitted: report.omitted,
+            }));
         }
         if !dry_run && !touched.is_empty() {
             let outcome = format!(
@@ -343,6 +365,21 @@ impl Desk {
     }
 }
 
+/// What an export wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exported {
+    pub rows: usize,
+    /// Selected customers left out because their stored record cannot be read.
+    pub unreadable: Vec<u64>,
+}
+
+impl Exported {
+    /// The warning to show beside the file, if any customer was left out.
+    pub fn warning(&self) -> Option<String> {
+        crate::core::check::unreadable_warning(&self.unreadable)
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ImportReport {
     pub dry_run: bool,
@@ -350,17 +387,22 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    /// The first rejected rows' errors (at most `limits::REPORTED_ERRORS` in all).
     pub errors: Vec<RowError>,
+    /// Errors of rejected rows beyond those listed.
+    pub omitted: usize,
 }
 
 impl ImportReport {
     fn reject(&mut self, line: u64, account_name: String, errors: Vec<FieldError>) {
         self.rejected += 1;
-        self.errors.push(RowError {
-            line,
-            account_name,
-            errors,
-        });
+        let mut listed = ImportErrors {
+            rows: std::mem::take(&mut self.errors),
+            omitted: self.omitted,
+        };
+        listed.push(line, account_name, errors);
+        self.errors = listed.rows;
+        self.omitted = listed.omitted;
     }
 }
 
@@ -383,6 +425,9 @@ impl std::fmt::Display for ImportReport {
             for e in &row.errors {
                 write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;
             }
+        }
+        if self.omitted > 0 {
+            write!(f, "\n  {}", limits::more_errors(self.omitted))?;
         }
         Ok(())
     }
@@ -461,13 +506,19 @@ fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>
 
 /// Parses the `licenses` cell: entries `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `;`.
 pub fn parse_licenses(cell: &str) -> std::result::Result<Vec<LicenseInput>, String> {
-    let mut out = Vec::new();
-    for (i, entry) in cell
-        .split(';')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .enumerate()
-    {
+    let entries = cell.split(';').map(str::trim).filter(|e| !e.is_empty());
+    // Counted before anything is parsed, so a cell with a million entries costs one pass.
+    let count = entries.clone().count();
+    if count > limits::LICENSES {
+        return Err(limits::too_many(
+            "licences",
+            limits::LICENSES,
+            count,
+            "one customer holds at most that many; remove licences that have ended",
+        ));
+    }
+    let mut out = Vec::with_capacity(count);
+    for (i, entry) in entries.enumerate() {
         let parts: Vec<&str> = entry.rsplitn(5, ':').collect();
         let [expiry, start, used, units, plan] = parts[..] else {
             return Err(format!(

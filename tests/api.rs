@@ -85,6 +85,11 @@ trait Api {
     /// The (path template, method) pairs answered with a success so far.
     fn successes(&self) -> &BTreeSet<(String, String)>;
 
+    /// Whether requests cross a real socket (and so meet the server's request-line limit).
+    fn over_http(&self) -> bool {
+        false
+    }
+
     fn get(&mut self, target: &str) -> Resp {
         self.send("GET", target, &[], b"")
     }
@@ -271,6 +276,10 @@ impl Drop for Server {
 }
 
 impl Api for Server {
+    fn over_http(&self) -> bool {
+        true
+    }
+
     fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
         let host = self.host();
         let mut all: Vec<(&str, &str)> = vec![("Host", host.as_str())];
@@ -750,6 +759,7 @@ both!(
     delete_is_refused_while_licences_remain,
     csv_export_imports_back_unchanged,
     import_with_bad_rows_lists_their_lines,
+    limits_answer_422_naming_the_field_and_the_limit,
     view_setting_applies_to_list_and_export,
     outbox_message_downloads_as_eml,
     audit_log_records_api_changes,
@@ -1591,6 +1601,111 @@ fn import_with_bad_rows_lists_their_lines(api: &mut dyn Api) {
     assert!(e["message"].as_str().unwrap().contains("column 2"), "{e}");
 }
 
+fn limits_answer_422_naming_the_field_and_the_limit(api: &mut dyn Api) {
+    seed(api);
+    let id = add(
+        api,
+        &customer("Müller, \"Bau\" 東京", "mueller_bau", "LMP", json!([])),
+    );
+    // A customer with more licences than one may hold.
+    let mut big = customer("Big 🚀", "big_co", "LMP", json!([]));
+    big["licenses"] = json!(vec![lic("WFBS-S Full", 1, 0, "2026-01-01"); 1_001]);
+    let e = api
+        .post("/api/customers", &big)
+        .error(422, Some("licenses"));
+    let m = e["message"].as_str().unwrap();
+    assert!(
+        m.contains("at most 1,000") && m.contains("got 1,001"),
+        "{m}"
+    );
+    // More ids than one selection takes: a filter is suggested.
+    let ids: Vec<u64> = (1..=10_001).collect();
+    let e = api
+        .post(
+            "/api/tasks/suspend",
+            &json!({ "ids": ids, "dry_run": true }),
+        )
+        .error(422, Some("ids"));
+    let m = e["message"].as_str().unwrap();
+    assert!(m.contains("10,000") && m.contains("filter"), "{m}");
+    // At the cap, unknown ids beyond the first hundred share one result: the answer stays small.
+    let ids: Vec<u64> = (1_000_001..=1_010_000).collect();
+    let r = api
+        .post(
+            "/api/tasks/suspend",
+            &json!({ "ids": ids, "dry_run": true }),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["failed"], 10_000);
+    assert_eq!(r["results"].as_array().unwrap().len(), 101);
+    // Over HTTP, so many ids never fit in a request line (8 KiB): the line is refused first.
+    let ids: Vec<String> = (1..=10_001).map(|i| i.to_string()).collect();
+    let export = format!("/api/customers.csv?ids={}", ids.join(","));
+    if api.over_http() {
+        let e = api.get(&export).error(414, None);
+        assert!(e["message"].as_str().unwrap().contains("8 KiB"), "{e}");
+    } else {
+        api.get(&export).error(422, Some("ids"));
+    }
+    // A policy list at its maximum takes no more entries: that customer fails, named.
+    api.post(
+        &format!("/api/customers/{id}/licenses"),
+        &json!({ "plan": "WFBS-S Full", "units": 1 }),
+    )
+    .expect(201);
+    let entries: Vec<String> = (0..1_000)
+        .map(|i| format!("https://x{i}.example/ü"))
+        .collect();
+    let deploy = |entries: String| json!({ "ids": [id], "list": "blocked-urls", "action": "append", "entries": entries });
+    let r = api
+        .post("/api/tasks/deploy-policy", &deploy(entries.join(";")))
+        .expect(200)
+        .json();
+    assert_eq!(r["ok"], 1, "{r}");
+    let r = api
+        .post(
+            "/api/tasks/deploy-policy",
+            &deploy("https://one-more.example/".into()),
+        )
+        .expect(200)
+        .json();
+    assert_eq!(r["results"][0]["outcome"], "failed", "{r}");
+    assert!(
+        r["results"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("1,001"),
+        "{r}"
+    );
+    // 150 bad rows: 100 errors are listed and the rest counted.
+    let header = "id,company,account_name,account_type,status,contact_first_name,contact_last_name,email,phone,address,city,state,postal_code,country,time_zone,language,products,licenses,license_status,next_expiry,threat_system_action_required,threat_system_warning,license_action_required,license_warning,needs_attention,managed,wfbs_template,cloud_edge_template,last_transaction,created_at,notes";
+    let mut csv = format!("{header}\n");
+    for i in 0..150 {
+        csv.push_str(&format!(
+            ",\"Bad, \"\"{i}\"\" 🚀\",bad_{i:03},CLP,active,Ana,Lima,a@b.example,,,Lisboa,Lisboa,,PT,UTC,en,,Platinum:1:0:2026-01-01:2027-01-01,,,,,,,,,,,,,\n"
+        ));
+    }
+    let e = api.import("/api/import", csv.as_bytes()).error(422, None);
+    assert_eq!(e["rows"].as_array().unwrap().len(), 100);
+    assert_eq!(e["omitted"], 50);
+    assert!(
+        e["message"].as_str().unwrap().contains("… and 50 more"),
+        "{e}"
+    );
+    let r = api
+        .import("/api/import?dry_run=yes", csv.as_bytes())
+        .expect(200)
+        .json();
+    assert_eq!(
+        (r["rejected"].as_u64(), r["omitted"].as_u64()),
+        (Some(150), Some(50))
+    );
+    let r = api.get("/api/check").expect(200).json();
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["records"].as_u64().unwrap() > 0);
+}
+
 fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
     seed(api);
     add(api, &customer("Clp Co", "clp_co", "CLP", json!([])));
@@ -2070,6 +2185,7 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
     let csv = api.get("/api/customers.csv").expect(200);
     api.import("/api/import", &csv.body).expect(200);
     api.get("/api/audit").expect(200);
+    api.get("/api/check").expect(200);
     api.get("/api/outbox").expect(200);
     api.get("/api/openapi.json").expect(200);
     for task in [

@@ -12,7 +12,7 @@ use super::serve::{DemoArgs, ServeArgs};
 #[argh(
     help_triggers("-h", "--help", "help"),
     example = "{command_name} demo --customers 200\n{command_name} list --license expired --account-type lmp\n{command_name} renew --license expired --dry-run\n{command_name} --db /srv/desk.redb serve --addr 127.0.0.1:8080",
-    note = "Global options go before the command. Customers are named by id or account name.\nRead-only commands (list, show, export, log, the list commands, backup) work while\n`clientele serve` holds the database; commands that change it need the file to themselves.\nExit codes: 0 done, 1 bad input or a rule refused the task, 2 internal error.\nRun `{command_name} <command> --help` for the options of a command."
+    note = "Global options go before the command. Customers are named by id or account name.\nRead-only commands (list, show, export, log, check, the list commands, backup) work while\n`clientele serve` holds the database; commands that change it need the file to themselves.\nExit codes: 0 done, 1 bad input or a rule refused the task, 2 internal error.\nRun `{command_name} <command> --help` for the options of a command."
 )]
 pub struct Cli {
     /// the database file (default: ./clientele.redb)
@@ -51,6 +51,7 @@ pub enum Command {
     Settings(SettingsArgs),
     Log(LogArgs),
     Backup(BackupArgs),
+    Check(CheckArgs),
     Demo(DemoArgs),
     Serve(ServeArgs),
 }
@@ -710,6 +711,15 @@ pub struct BackupArgs {
     /// the new file; it must not exist yet
     #[argh(positional, arg_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// read every stored record once and list those that cannot be read (exit 1 if any)
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "check", help_triggers("-h", "--help"))]
+pub struct CheckArgs {
+    /// table or json (default table)
+    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+    pub format: Format,
 }
 
 // ---------------------------------------------------------------- licences

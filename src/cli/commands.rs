@@ -58,6 +58,7 @@ pub(crate) fn dispatch(command: Command, env: &Env) -> Outcome {
         Command::Settings(a) => settings(env, &a),
         Command::Log(a) => log(env, &a),
         Command::Backup(a) => backup(env, &a),
+        Command::Check(a) => check(env, &a),
         Command::Demo(a) => {
             let desk = env.open(Write)?;
             Ok(Reply::out(serve::demo(&a, &desk)?))
@@ -165,7 +166,7 @@ fn bulk_reply(report: &BulkReport, format: Format) -> Outcome {
         reply.err = format!(
             "error: {} of {} customers failed; see the reasons above",
             report.failed,
-            report.results.len()
+            report.ok + report.skipped + report.failed
         );
     }
     Ok(reply)
@@ -184,16 +185,43 @@ fn list(env: &Env, a: &ListArgs) -> Outcome {
     let filter = filter(&a.filters())?;
     let desk = env.open(Read)?;
     let page = desk.list(&filter)?;
-    match a.format {
-        Format::Json => json(&page),
+    let mut reply = match a.format {
+        Format::Json => json(&page)?,
         Format::Csv => {
             let ids = page.items.iter().map(|v| v.id).collect();
             let mut buf = Vec::new();
             desk.export_csv(&Selection::Ids(ids), ExportOptions::default(), &mut buf)?;
-            Ok(Reply::out(String::from_utf8_lossy(&buf).into_owned()))
+            Reply::out(String::from_utf8_lossy(&buf).into_owned())
         }
-        Format::Table => Ok(Reply::out(output::customer_page(&page))),
+        Format::Table => Reply::out(output::customer_page(&page)),
+    };
+    warn_unreadable(&mut reply, &page.unreadable);
+    Ok(reply)
+}
+
+/// Customers left out because their record cannot be read are named on standard error;
+/// the command still succeeds for everything else.
+fn warn_unreadable(reply: &mut Reply, ids: &[u64]) {
+    if let Some(w) = crate::core::check::unreadable_warning(ids) {
+        reply.err = format!("warning: {w}");
     }
+}
+
+fn check(env: &Env, a: &CheckArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    let report = desk.check()?;
+    let mut reply = match a.format {
+        Format::Json => json(&report)?,
+        _ => Reply::out(format!("{report}\n")),
+    };
+    if !report.ok {
+        reply.code = 1;
+        reply.err = format!(
+            "error: {} stored record(s) cannot be read; see the list above",
+            report.bad()
+        );
+    }
+    Ok(reply)
 }
 
 fn show(env: &Env, a: &ShowArgs) -> Outcome {
@@ -444,17 +472,24 @@ fn export(env: &Env, a: &ExportArgs) -> Outcome {
                     .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
                 Ok(n)
             }) {
-                Ok(_) => Ok(Reply::default()),
+                Ok(done) => {
+                    let mut reply = Reply::default();
+                    warn_unreadable(&mut reply, &done.unreadable);
+                    Ok(reply)
+                }
                 Err(_) if out.broken => Ok(Reply::default()),
                 Err(e) => Err(e.into()),
             }
         }
         Some(path) => {
-            let rows = write_atomically(path, |w| desk.export_csv(&selection, opts, w))?;
-            Ok(Reply::out(format!(
-                "wrote {rows} customer(s) to {}\n",
+            let done = write_atomically(path, |w| desk.export_csv(&selection, opts, w))?;
+            let mut reply = Reply::out(format!(
+                "wrote {} customer(s) to {}\n",
+                done.rows,
                 path.display()
-            )))
+            ));
+            warn_unreadable(&mut reply, &done.unreadable);
+            Ok(reply)
         }
     }
 }

@@ -245,7 +245,9 @@ pub(crate) fn flag_name(field: &str) -> String {
     }
     match field {
         "settings" => "--set".to_string(),
-        "file" | "row" | "" => field.to_string(),
+        // Licences are given with --plan; the others have no flag of their own.
+        "licenses" => "--plan".to_string(),
+        "file" | "row" | "ids" | "devices" | "events" | "" => field.to_string(),
         f if f
             .chars()
             .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-') =>

@@ -3,10 +3,13 @@
 
 use super::date::Date;
 use super::derive::Catalog;
-use super::desk::{audit, change, save, Ctx, Desk};
+use super::derive::OpenEvents;
+use super::desk::{audit, change, Ctx, Desk};
 use super::error::{Error, Result};
 use super::filter::Filter;
+use super::limits;
 use super::model::*;
+use super::summary::Summary;
 use super::validate;
 use super::view::CustomerView;
 use crate::store::{Read, Writer};
@@ -17,6 +20,26 @@ use serde::Serialize;
 pub enum Selection {
     Ids(Vec<u64>),
     Filter(Filter),
+}
+
+impl Selection {
+    /// A list of ids is capped (SPEC §2: a selection names a few customers; a filter selects
+    /// any number), so no request can make a task's answer grow without bound.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Selection::Ids(ids) if ids.len() > limits::SELECTION_IDS => Err(Error::invalid(
+                "ids",
+                format!(
+                    "too many ids: at most {} in one selection, got {}; select these customers \
+                     with a filter instead (e.g. --license expired, or \"filter\": {{…}} in the \
+                     API), or split the ids over several runs",
+                    limits::n(limits::SELECTION_IDS),
+                    limits::n(ids.len())
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -168,6 +191,8 @@ enum Step {
         snapshot: String,
     },
     Skipped(String),
+    /// The customer cannot take the change (a limit would be passed); nothing changes.
+    Failed(String),
 }
 
 impl Desk {
@@ -178,7 +203,9 @@ impl Desk {
         task: &BulkTask,
         dry_run: bool,
     ) -> Result<BulkReport> {
+        selection.check()?;
         check_task(self, task, ctx.today)?;
+        let by_id = matches!(selection, Selection::Ids(_));
         let ids = match selection {
             Selection::Ids(ids) => {
                 let mut seen = std::collections::HashSet::new();
@@ -189,27 +216,51 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let tense = Tense { dry_run };
-        let mut results = Vec::with_capacity(ids.len());
+        let mut results = Vec::with_capacity(ids.len().min(1 << 16));
+        // Ids that name no customer cost no work, so past the first few they are only counted.
+        let mut unknown = Unknown::default();
         for id in ids {
-            let Some(c) = w.customer(id)? else {
-                results.push(TaskResult {
-                    id,
-                    company: String::new(),
-                    outcome: Outcome::Failed,
-                    reason: Some(format!("there is no customer with id {id}")),
-                });
-                continue;
+            let c = match w.try_customer(id)? {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    results.push(unreadable(&w, ctx, id, e, task, by_id, tense)?);
+                    continue;
+                }
+                None => {
+                    unknown.push(id, &mut results);
+                    continue;
+                }
             };
             let company = c.profile.company.clone();
+            // Read first, before any step writes: a damaged event fails this customer only.
+            let open = match w.open_events(id) {
+                Ok(open) => open,
+                // Deleting removes events by key, unread; its snapshot just lacks the counts.
+                Err(_) if matches!(task, BulkTask::Delete) => OpenEvents::default(),
+                Err(e) => {
+                    results.push(TaskResult {
+                        id,
+                        company,
+                        outcome: Outcome::Failed,
+                        reason: Some(e.to_string()),
+                    });
+                    continue;
+                }
+            };
             let old = c.clone();
-            let (outcome, reason) = match step(&w, ctx, &catalog, c, task, tense)? {
+            let (outcome, reason) = match step(&w, ctx, &catalog, c, open, task, tense)? {
                 Step::Skipped(why) => (Outcome::Skipped, Some(why)),
+                Step::Failed(why) => (Outcome::Failed, Some(why)),
                 Step::Changed {
                     customer,
                     changes,
                     note,
                 } => {
-                    save(&w, &customer, Some(&old), &catalog)?;
+                    w.save_customer(
+                        &customer,
+                        Some(&old),
+                        &Summary::of(&customer, open, &catalog),
+                    )?;
                     audit(&w, ctx, task.name(), vec![id], &note, changes, None)?;
                     (Outcome::Ok, Some(note))
                 }
@@ -237,16 +288,97 @@ impl Desk {
         if !dry_run {
             w.commit()?;
         }
+        let uncounted = unknown.finish(&mut results);
         let count = |o| results.iter().filter(|r| r.outcome == o).count();
         Ok(BulkReport {
             task: task.name(),
             dry_run,
             ok: count(Outcome::Ok),
             skipped: count(Outcome::Skipped),
-            failed: count(Outcome::Failed),
+            failed: count(Outcome::Failed) + uncounted,
             results,
         })
     }
+}
+
+/// Ids of a selection that name no customer: the first [`limits::REPORTED_ERRORS`] get a
+/// result each, the rest one result together, so the answer stays proportional to the work.
+#[derive(Default)]
+struct Unknown {
+    seen: usize,
+    first_unlisted: Option<u64>,
+}
+
+impl Unknown {
+    fn push(&mut self, id: u64, results: &mut Vec<TaskResult>) {
+        self.seen += 1;
+        if self.seen <= limits::REPORTED_ERRORS {
+            results.push(failed(id, format!("there is no customer with id {id}")));
+        } else {
+            self.first_unlisted.get_or_insert(id);
+        }
+    }
+
+    /// Adds the one result for the unlisted ids; returns how many ids it stands for besides
+    /// its own, for the report's failed count.
+    fn finish(self, results: &mut Vec<TaskResult>) -> usize {
+        let Some(id) = self.first_unlisted else {
+            return 0;
+        };
+        let more = self.seen - limits::REPORTED_ERRORS - 1;
+        results.push(failed(
+            id,
+            format!(
+                "there is no customer with id {id}, nor with {} more of the ids given \
+                 (the first {} unknown ids are listed one by one)",
+                limits::n(more),
+                limits::REPORTED_ERRORS
+            ),
+        ));
+        more
+    }
+}
+
+fn failed(id: u64, reason: String) -> TaskResult {
+    TaskResult {
+        id,
+        company: String::new(),
+        outcome: Outcome::Failed,
+        reason: Some(reason),
+    }
+}
+
+/// A customer whose stored record cannot be read: deleting it by id removes what is left
+/// of it (its row, summary, index entries and events, all found by id); any other task
+/// fails for it with the reason.
+fn unreadable(
+    w: &Writer,
+    ctx: Ctx,
+    id: u64,
+    e: Error,
+    task: &BulkTask,
+    by_id: bool,
+    tense: Tense,
+) -> Result<TaskResult> {
+    let (outcome, reason) = match task {
+        BulkTask::Delete if by_id => {
+            w.remove_unreadable_customer(id)?;
+            let note = "deleted (its stored record could not be read)";
+            audit(w, ctx, task.name(), vec![id], note, vec![], None)?;
+            (
+                Outcome::Ok,
+                tense.say(note, "would be deleted (its stored record cannot be read)"),
+            )
+        }
+        BulkTask::Delete => (Outcome::Failed, format!("{e}; name it by id to delete it")),
+        _ => (Outcome::Failed, e.to_string()),
+    };
+    Ok(TaskResult {
+        id,
+        company: String::new(),
+        outcome,
+        reason: Some(reason),
+    })
 }
 
 /// Task-wide checks: a bad option rejects the whole task before anything is looked at.
@@ -325,6 +457,7 @@ fn step(
     ctx: Ctx,
     catalog: &Catalog,
     mut c: Customer,
+    open: OpenEvents,
     task: &BulkTask,
     tense: Tense,
 ) -> Result<Step> {
@@ -350,7 +483,7 @@ fn step(
                     c.licenses.len()
                 ))
             } else {
-                let view = CustomerView::of(&c, w.open_events(c.id)?, catalog, ctx.today);
+                let view = CustomerView::of(&c, open, catalog, ctx.today);
                 Step::Deleted {
                     snapshot: serde_json::to_string(&view)
                         .map_err(|e| Error::Internal(e.to_string()))?,
@@ -429,7 +562,9 @@ fn step(
                     )
                 }
             };
-            if *current == before {
+            if let Err(why) = validate::policy_list_fits(current) {
+                Step::Failed(format!("{list}: {why}"))
+            } else if *current == before {
                 Step::Skipped(format!("{list} already as requested ({note})"))
             } else {
                 let after = current.join("; ");

@@ -2,6 +2,7 @@
 
 use super::desk::{audit, change, refresh_summary, Ctx, Desk};
 use super::error::{Error, FieldError, Result};
+use super::limits;
 use super::model::*;
 use super::validate;
 use super::view::{FirmwareView, PlanView, TemplateView};
@@ -158,7 +159,14 @@ impl Desk {
     pub fn add_plan(&self, ctx: Ctx, input: &PlanInput) -> Result<PlanView> {
         let w = self.writer()?;
         let mut plan = plan_from(input, None)?;
-        if w.plans()?
+        let plans = w.plans()?;
+        catalogue_room(
+            plans.len(),
+            limits::PLANS,
+            "plans",
+            "remove plans no longer sold",
+        )?;
+        if plans
             .iter()
             .any(|p| p.name.eq_ignore_ascii_case(&plan.name))
         {
@@ -266,6 +274,12 @@ impl Desk {
     pub fn add_template(&self, ctx: Ctx, input: &TemplateInput) -> Result<TemplateView> {
         let w = self.writer()?;
         let t = template_from(input, None)?;
+        catalogue_room(
+            w.template_count()? as usize,
+            limits::TEMPLATES,
+            "templates",
+            "remove templates no longer used",
+        )?;
         if w.template(&t.name)?.is_some() {
             return Err(Error::conflict(
                 "name",
@@ -371,7 +385,7 @@ impl Desk {
     /// Records the latest firmware of a device model. Summaries hold each device's own
     /// version, so nothing else needs rewriting.
     pub fn set_firmware(&self, ctx: Ctx, model: &str, version: &str) -> Result<FirmwareView> {
-        let model = validate::text(model, 1, 64)
+        let model = validate::text(model, 1, limits::DEVICE_TEXT)
             .and_then(|m| {
                 if m.contains(['/', '\n', '\r']) {
                     Err("must not contain `/` or line breaks".to_string())
@@ -382,10 +396,19 @@ impl Desk {
             .map_err(|m| Error::invalid("model", m))?;
         let version = validate::version(version).map_err(|m| Error::invalid("version", m))?;
         let w = self.writer()?;
-        let old = w
-            .firmware()?
+        let models = w.firmware()?;
+        let n = models.len();
+        let old = models
             .into_iter()
             .find(|f| f.model.eq_ignore_ascii_case(&model));
+        if old.is_none() {
+            catalogue_room(
+                n,
+                limits::FIRMWARE_MODELS,
+                "firmware models",
+                "remove entries for models no longer in use",
+            )?;
+        }
         let f = Firmware {
             model: model.clone(),
             version: version.clone(),
@@ -435,6 +458,17 @@ impl Desk {
     }
 }
 
+/// Refuses a new catalogue entry once the catalogue holds its maximum.
+fn catalogue_room(len: usize, max: usize, what: &str, fix: &str) -> Result<()> {
+    if len < max {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "there are {} {what} already, the most clientele keeps; {fix} first",
+        limits::n(len)
+    )))
+}
+
 fn plan_in_use(w: &Writer, plan_id: u64) -> Result<bool> {
     let mut used = false;
     w.each_customer(&mut |c| {
@@ -482,15 +516,35 @@ fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Templa
         .clone()
         .or_else(|| old.map(|o| o.settings.clone()))
         .unwrap_or_default();
-    for (k, v) in &settings {
-        if k.trim().is_empty() || k.chars().count() > 64 || v.chars().count() > 1024 {
-            errors.push(FieldError::new(
+    if settings.len() > limits::TEMPLATE_SETTINGS {
+        errors.push(FieldError::new(
+            "settings",
+            limits::too_many(
                 "settings",
-                format!("setting `{k}`: keys are 1 to 64 characters, values at most 1024"),
-            ));
+                limits::TEMPLATE_SETTINGS,
+                settings.len(),
+                "a template holds at most that many; leave out settings that keep their default",
+            ),
+        ));
+    } else {
+        for (k, v) in &settings {
+            if k.trim().is_empty()
+                || k.chars().count() > limits::SETTING_KEY
+                || v.chars().count() > limits::SETTING_VALUE
+            {
+                errors.push(FieldError::new(
+                    "settings",
+                    format!(
+                        "setting `{k}`: keys are 1 to {} characters, values at most {}",
+                        limits::SETTING_KEY,
+                        limits::SETTING_VALUE
+                    ),
+                ));
+            }
         }
     }
     if !errors.is_empty() {
+        limits::cap_errors(&mut errors);
         return Err(Error::Invalid(errors));
     }
     Ok(Template {

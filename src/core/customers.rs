@@ -4,6 +4,7 @@ use super::date::Date;
 use super::derive::Catalog;
 use super::desk::{audit, change, load, save, Ctx, Desk};
 use super::error::{Error, FieldError, Result};
+use super::limits;
 use super::model::*;
 use super::validate::{self, CustomerInput, LicenseInput};
 use super::view::CustomerView;
@@ -133,6 +134,7 @@ pub(crate) fn build(
         ));
     }
     if !errors.is_empty() {
+        limits::cap_errors(&mut errors);
         return Err(Error::Invalid(errors));
     }
     let id = match old {
@@ -224,6 +226,18 @@ fn licenses(
     assign: Assign,
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<License>> {
+    if list.len() > limits::LICENSES {
+        errors.push(FieldError::new(
+            "licenses",
+            limits::too_many(
+                "licences",
+                limits::LICENSES,
+                list.len(),
+                "one customer holds at most that many; remove licences that have ended",
+            ),
+        ));
+        return Ok(Vec::new());
+    }
     let mut out = Vec::with_capacity(list.len());
     for (i, l) in list.iter().enumerate() {
         let field = |name: &str| format!("licenses[{i}].{name}");

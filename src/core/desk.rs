@@ -40,6 +40,8 @@ struct Snapshot {
     rows: Vec<Summary>,
     catalog: Catalog,
     view: View,
+    /// Customers whose summary cannot be read: left out of every list, and named.
+    unreadable: Vec<u64>,
 }
 
 /// A customer view with its JSON, built once per snapshot.
@@ -136,10 +138,14 @@ impl Desk {
         let build = || -> Result<Arc<Snapshot>> {
             let r = self.reader()?;
             let mut rows = Vec::new();
-            r.each_summary(&mut |s| {
-                rows.push(s);
-                Ok(true)
-            })?;
+            let mut unreadable = Vec::new();
+            r.each_summary(
+                &mut |s| {
+                    rows.push(s);
+                    Ok(true)
+                },
+                &mut |id| unreadable.push(id),
+            )?;
             rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
             Ok(Arc::new(Snapshot {
                 generation,
@@ -148,6 +154,7 @@ impl Desk {
                 rows,
                 catalog: r.catalog()?,
                 view: r.settings()?.view,
+                unreadable,
             }))
         };
         if self.store.is_read_only() {
@@ -168,19 +175,20 @@ impl Desk {
 
     /// Customers matching the filter under the view setting, sorted and paged, with the total.
     pub fn list(&self, filter: &Filter) -> Result<Page> {
-        let (total, shown) = self.page(filter)?;
+        let (total, shown, unreadable) = self.page(filter)?;
         Ok(Page {
             total,
             offset: filter.offset,
             limit: filter.limit,
             items: shown.iter().map(|s| s.view.clone()).collect(),
+            unreadable,
         })
     }
 
     /// Exactly `serde_json::to_vec(&self.list(filter)?)`, assembled from the JSON kept with
     /// each shown customer (the API's hot path).
     pub fn list_json(&self, filter: &Filter) -> Result<Vec<u8>> {
-        let (total, shown) = self.page(filter)?;
+        let (total, shown, unreadable) = self.page(filter)?;
         let mut out =
             Vec::with_capacity(64 + shown.iter().map(|s| s.json.len() + 1).sum::<usize>());
         out.extend_from_slice(
@@ -196,11 +204,19 @@ impl Desk {
             }
             out.extend_from_slice(s.json.as_bytes());
         }
-        out.extend_from_slice(b"]}");
+        out.push(b']');
+        if !unreadable.is_empty() {
+            let ids =
+                serde_json::to_string(&unreadable).map_err(|e| Error::Internal(e.to_string()))?;
+            out.extend_from_slice(format!(",\"unreadable\":{ids}").as_bytes());
+        }
+        out.push(b'}');
         Ok(out)
     }
 
-    fn page(&self, filter: &Filter) -> Result<(usize, Vec<Arc<Shown>>)> {
+    /// The page's customers with the total, and the ids of customers that cannot be read
+    /// (every unreadable summary, and unreadable records the page would have shown).
+    fn page(&self, filter: &Filter) -> Result<(usize, Vec<Arc<Shown>>, Vec<u64>)> {
         let today = self.today();
         let snap = self.snapshot(today)?;
         let r = self.reader()?;
@@ -238,32 +254,44 @@ impl Desk {
                 (total, matches.split_off(start))
             };
         let mut items = Vec::with_capacity(page.len());
+        let mut unreadable = snap.unreadable.clone();
         let mut views = snap.views.lock().map_err(poisoned)?;
         for s in page {
             if let Some(shown) = views.get(&s.id) {
                 items.push(shown.clone());
                 continue;
             }
-            if let Some(c) = r.customer(s.id)? {
-                // Only customers with open events need theirs read, to name them.
-                let view = if s.open == Default::default() {
-                    CustomerView::of(&c, s.open, catalog, today)
-                } else {
-                    CustomerView::with_events(&c, &r.events(Some(s.id))?, catalog, today)
-                };
-                let json =
-                    serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;
-                let shown = Arc::new(Shown {
-                    view,
-                    json: json.into(),
-                });
-                if views.len() < VIEW_CACHE_LIMIT {
-                    views.insert(s.id, shown.clone());
+            let c = match r.try_customer(s.id)? {
+                Some(Ok(c)) => c,
+                Some(Err(_)) => {
+                    unreadable.push(s.id);
+                    continue;
                 }
-                items.push(shown);
+                None => continue,
+            };
+            // Only customers with open events need theirs read, to name them.
+            let view = if s.open == Default::default() {
+                CustomerView::of(&c, s.open, catalog, today)
+            } else {
+                // A damaged event hides only its own customer, like a damaged record.
+                let Ok(events) = r.events(Some(s.id)) else {
+                    unreadable.push(s.id);
+                    continue;
+                };
+                CustomerView::with_events(&c, &events, catalog, today)
+            };
+            let json = serde_json::to_string(&view).map_err(|e| Error::Internal(e.to_string()))?;
+            let shown = Arc::new(Shown {
+                view,
+                json: json.into(),
+            });
+            if views.len() < VIEW_CACHE_LIMIT {
+                views.insert(s.id, shown.clone());
             }
+            items.push(shown);
         }
-        Ok((total, items))
+        unreadable.sort_unstable();
+        Ok((total, items, unreadable))
     }
 
     /// The ids of every customer a filter selects (no paging), in the filter's order.
@@ -354,7 +382,7 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
 pub(crate) fn resolve_in(r: &impl Read, c: &CustomerRef) -> Result<u64> {
     match c {
         CustomerRef::Id(id) => {
-            if r.customer(*id)?.is_some() {
+            if r.has_customer(*id)? {
                 Ok(*id)
             } else {
                 Err(Error::NotFound(format!(
@@ -412,13 +440,25 @@ pub(crate) fn audit(
     changes: Vec<FieldChange>,
     snapshot: Option<String>,
 ) -> Result<u64> {
+    let mut customers = customers;
+    let mut outcome = outcome.to_string();
+    if customers.len() > super::limits::AUDIT_CUSTOMERS {
+        // A huge import is recorded with its first customers and the count, so the entry
+        // stays a small record.
+        outcome.push_str(&format!(
+            " ({} customers; the first {} are listed)",
+            super::limits::n(customers.len()),
+            super::limits::n(super::limits::AUDIT_CUSTOMERS)
+        ));
+        customers.truncate(super::limits::AUDIT_CUSTOMERS);
+    }
     w.append_audit(AuditEntry {
         id: 0,
         time: ctx.now,
         actor: ctx.actor,
         task: task.to_string(),
         customers,
-        outcome: outcome.to_string(),
+        outcome,
         changes,
         snapshot,
     })

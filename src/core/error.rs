@@ -27,6 +27,42 @@ pub struct RowError {
     pub errors: Vec<FieldError>,
 }
 
+/// The rejected rows of an import: the first ones in full, and a count of the errors not
+/// listed, so a huge bad file gets an answer of bounded size.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportErrors {
+    pub rows: Vec<RowError>,
+    /// Field errors beyond those listed.
+    pub omitted: usize,
+}
+
+impl std::ops::Deref for ImportErrors {
+    type Target = Vec<RowError>;
+    fn deref(&self) -> &Vec<RowError> {
+        &self.rows
+    }
+}
+
+impl ImportErrors {
+    /// Records one bad row, listing its errors while fewer than
+    /// [`limits::REPORTED_ERRORS`](super::limits::REPORTED_ERRORS) are listed.
+    pub fn push(&mut self, line: u64, account_name: String, mut errors: Vec<FieldError>) {
+        let listed: usize = self.rows.iter().map(|r| r.errors.len()).sum();
+        let room = super::limits::REPORTED_ERRORS.saturating_sub(listed);
+        if errors.len() > room {
+            self.omitted += errors.len() - room;
+            errors.truncate(room);
+        }
+        if !errors.is_empty() {
+            self.rows.push(RowError {
+                line,
+                account_name,
+                errors,
+            });
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Error {
     /// Input breaks one or more field rules (exit 1, HTTP 422).
@@ -38,7 +74,7 @@ pub enum Error {
     /// A rule refuses the task as a whole (exit 1, HTTP 409).
     Refused(String),
     /// A CSV import with bad rows; nothing was written (exit 1, HTTP 422).
-    Import(Vec<RowError>),
+    Import(ImportErrors),
     /// The CSV itself cannot be read (exit 1, HTTP 400).
     Csv(String),
     /// Another process holds the database (exit 1, HTTP never).
@@ -118,10 +154,13 @@ impl fmt::Display for Error {
                     f,
                     "import rejected, nothing was written; fix these rows and import again:"
                 )?;
-                for row in rows {
+                for row in rows.iter() {
                     for e in &row.errors {
                         write!(f, "\n  line {}: {}: {}", row.line, e.field, e.message)?;
                     }
+                }
+                if rows.omitted > 0 {
+                    write!(f, "\n  {}", super::limits::more_errors(rows.omitted))?;
                 }
                 Ok(())
             }

@@ -5,6 +5,7 @@ use super::date::{Date, Timestamp};
 use super::derive::Catalog;
 use super::desk::{audit, change, load, save, Ctx, Desk};
 use super::error::{Error, FieldError, Result};
+use super::limits;
 use super::model::*;
 use super::validate;
 use super::view::{device_view, license_view, DeviceView, EventView, LicenseView};
@@ -39,6 +40,20 @@ pub struct EventInput {
     /// RFC 3339 UTC; default now.
     #[serde(default)]
     pub time: Option<String>,
+}
+
+/// Refuses to add one more to a collection already at its maximum.
+fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()> {
+    if len < max {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        field,
+        format!(
+            "the customer already holds {} {what}, the most one customer may hold; {fix}",
+            limits::n(len)
+        ),
+    ))
 }
 
 fn date_field(field: &str, s: &str) -> Result<Date> {
@@ -116,6 +131,13 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
+        room(
+            c.licenses.len(),
+            limits::LICENSES,
+            "licenses",
+            "licences",
+            "remove a licence that has ended first",
+        )?;
         let old = c.clone();
         let p = catalog.plan_named(plan.trim()).ok_or_else(|| {
             Error::invalid(
@@ -252,6 +274,13 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
+        room(
+            c.devices.len(),
+            limits::DEVICES,
+            "devices",
+            "devices",
+            "remove a device that is no longer in use first",
+        )?;
         let old = c.clone();
         let d = device_from(&w, &c, input, None)?;
         let d = Device {
@@ -324,14 +353,16 @@ impl Desk {
             ));
             Severity::Warning
         });
-        let category = validate::text(&input.category, 1, 64).unwrap_or_else(|m| {
-            errors.push(FieldError::new("category", m));
-            String::new()
-        });
-        let message = validate::text(&input.message, 1, 1000).unwrap_or_else(|m| {
-            errors.push(FieldError::new("message", m));
-            String::new()
-        });
+        let category =
+            validate::text(&input.category, 1, limits::EVENT_CATEGORY).unwrap_or_else(|m| {
+                errors.push(FieldError::new("category", m));
+                String::new()
+            });
+        let message =
+            validate::text(&input.message, 1, limits::EVENT_MESSAGE).unwrap_or_else(|m| {
+                errors.push(FieldError::new("message", m));
+                String::new()
+            });
         let time = match input.time.as_deref().filter(|t| !t.trim().is_empty()) {
             None => ctx.now,
             Some(t) => Timestamp::parse(t.trim()).unwrap_or_else(|| {
@@ -348,6 +379,13 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
+        room(
+            w.event_count(customer)? as usize,
+            limits::EVENTS,
+            "events",
+            "events",
+            "remove resolved events first",
+        )?;
         let e = Event {
             id: w.next_id("event")?,
             customer_id: customer,
@@ -463,14 +501,14 @@ fn device_from(
         }
     };
     let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| {
-        validate::text(v, 1, 64)
+        validate::text(v, 1, limits::DEVICE_TEXT)
     });
     let serial = field(
         "serial",
         &input.serial,
         old.map(|d| d.serial.as_str()),
         &|v| {
-            let v = validate::text(v, 1, 64)?;
+            let v = validate::text(v, 1, limits::DEVICE_TEXT)?;
             if v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
@@ -481,7 +519,7 @@ fn device_from(
         },
     );
     let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| {
-        validate::text(v, 1, 64)
+        validate::text(v, 1, limits::DEVICE_TEXT)
     });
     let firmware = field(
         "firmware",

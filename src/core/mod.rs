@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod catalogs;
+pub mod check;
 pub mod customers;
 pub mod date;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod desk;
 pub mod error;
 pub mod filter;
 pub mod holdings;
+pub mod limits;
 pub mod model;
 pub mod outbox;
 pub mod summary;

@@ -1,6 +1,7 @@
 //! Field rules of SPEC §1, each a small function that names the field and says how to fix it.
 
 use super::error::FieldError;
+use super::limits;
 use super::model::{AccountType, PolicyList, Profile};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -115,7 +116,7 @@ pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile,
         }
     };
     let company = field("company", &input.company, &old.company, &|v| {
-        text(v, 1, 128)
+        text(v, 1, limits::COMPANY)
     });
     let account_name = field(
         "account_name",
@@ -143,23 +144,27 @@ pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile,
         "contact_first_name",
         &input.contact_first_name,
         &old.contact_first_name,
-        &|v| text(v, 1, 50),
+        &|v| text(v, 1, limits::CONTACT_NAME),
     );
     let contact_last_name = field(
         "contact_last_name",
         &input.contact_last_name,
         &old.contact_last_name,
-        &|v| text(v, 1, 50),
+        &|v| text(v, 1, limits::CONTACT_NAME),
     );
     let email = field("email", &input.email, &old.email, &email);
     let phone = field("phone", &input.phone, &old.phone, &phone);
     let address = field("address", &input.address, &old.address, &|v| {
-        text(v, 0, 128)
+        text(v, 0, limits::ADDRESS)
     });
-    let city = field("city", &input.city, &old.city, &|v| text(v, 1, 64));
-    let state = field("state", &input.state, &old.state, &|v| text(v, 1, 64));
+    let city = field("city", &input.city, &old.city, &|v| {
+        text(v, 1, limits::CITY_STATE)
+    });
+    let state = field("state", &input.state, &old.state, &|v| {
+        text(v, 1, limits::CITY_STATE)
+    });
     let postal_code = field("postal_code", &input.postal_code, &old.postal_code, &|v| {
-        text(v, 0, 10)
+        text(v, 0, limits::POSTAL_CODE)
     });
     let country = field("country", &input.country, &old.country, &country);
     let time_zone = field("time_zone", &input.time_zone, &old.time_zone, &time_zone);
@@ -227,7 +232,7 @@ pub fn account_name(v: &str) -> Result<String, String> {
             "`{c}` is not allowed: use only A-Z a-z 0-9 - _ (4 to 25 characters)"
         ));
     }
-    if !(4..=25).contains(&n) {
+    if !(4..=limits::ACCOUNT_NAME).contains(&n) {
         return Err(format!("must be 4 to 25 characters long, got {n}"));
     }
     Ok(v.to_string())
@@ -238,7 +243,7 @@ pub fn email(v: &str) -> Result<String, String> {
     if v.is_empty() {
         return Err("required: an address such as name@example.com".into());
     }
-    if v.chars().count() > 254 {
+    if v.chars().count() > limits::EMAIL {
         return Err("too long: at most 254 characters".into());
     }
     if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -263,8 +268,8 @@ pub fn email(v: &str) -> Result<String, String> {
 
 pub fn phone(v: &str) -> Result<String, String> {
     let v = v.trim();
-    if v.chars().count() > 32 {
-        return Err("too long: at most 32 characters".into());
+    if v.chars().count() > limits::PHONE {
+        return Err(format!("too long: at most {} characters", limits::PHONE));
     }
     if let Some(c) = v
         .chars()
@@ -328,6 +333,12 @@ pub fn time_zone(v: &str) -> Result<String, String> {
     if v == "UTC" || v == "GMT" {
         return Ok(v.to_string());
     }
+    if v.chars().count() > limits::TIME_ZONE {
+        return Err(format!(
+            "too long: at most {} characters; {hint}",
+            limits::TIME_ZONE
+        ));
+    }
     let mut segments = v.split('/');
     let area = segments.next().unwrap_or_default();
     let rest: Vec<&str> = segments.collect();
@@ -356,7 +367,7 @@ pub fn language(v: &str) -> Result<String, String> {
         (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
     let rest_ok =
         subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
-    if primary_ok && rest_ok {
+    if primary_ok && rest_ok && v.len() <= limits::LANGUAGE {
         Ok(v.to_string())
     } else {
         Err(format!(
@@ -367,8 +378,12 @@ pub fn language(v: &str) -> Result<String, String> {
 
 pub fn notes(v: &str) -> Result<String, String> {
     let n = v.chars().count();
-    if n > 4000 {
-        return Err(format!("too long: at most 4000 characters, got {n}"));
+    if n > limits::NOTES {
+        return Err(format!(
+            "too long: at most {} characters, got {}",
+            limits::n(limits::NOTES),
+            limits::n(n)
+        ));
     }
     if let Some(c) = v
         .chars()
@@ -384,7 +399,7 @@ pub fn notes(v: &str) -> Result<String, String> {
 
 /// Plan and template names: 1–64 characters without `:` or `;` (they separate CSV entries).
 pub fn plan_name(v: &str) -> Result<String, String> {
-    let v = text(v, 1, 64)?;
+    let v = text(v, 1, limits::NAME)?;
     if v.contains([':', ';', '/', '\n', '\r']) {
         return Err("must not contain `:`, `;`, `/` or line breaks".into());
     }
@@ -395,7 +410,7 @@ pub fn plan_name(v: &str) -> Result<String, String> {
 pub fn version(v: &str) -> Result<String, String> {
     let v = v.trim();
     let ok = !v.is_empty()
-        && v.len() <= 32
+        && v.len() <= limits::VERSION
         && v.split('.')
             .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()));
     if ok {
@@ -421,12 +436,19 @@ pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 /// list's format. The error names the entry's position (1-based) and the entry itself.
 pub fn policy_entries(list: PolicyList, raw: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
-    for (i, entry) in raw
+    let entries = raw
         .split([';', '\n'])
         .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .enumerate()
-    {
+        .filter(|e| !e.is_empty());
+    for (i, entry) in entries.clone().enumerate() {
+        if i == limits::POLICY_ENTRIES {
+            return Err(limits::too_many(
+                "entries",
+                limits::POLICY_ENTRIES,
+                entries.count(),
+                "a policy list holds at most that many; deploy fewer entries",
+            ));
+        }
         policy_entry(list, entry).map_err(|why| format!("entry {} `{entry}`: {why}", i + 1))?;
         if !out.iter().any(|e: &String| e == entry) {
             out.push(entry.to_string());
@@ -435,12 +457,43 @@ pub fn policy_entries(list: PolicyList, raw: &str) -> Result<Vec<String>, String
     if out.is_empty() {
         return Err("no entries given; separate entries with `;` or new lines".into());
     }
+    policy_list_fits(&out)?;
     Ok(out)
 }
 
+/// Whether a whole policy list stays within its maxima (entries and characters together).
+pub fn policy_list_fits(entries: &[String]) -> Result<(), String> {
+    if entries.len() > limits::POLICY_ENTRIES {
+        return Err(limits::too_many(
+            "entries",
+            limits::POLICY_ENTRIES,
+            entries.len(),
+            "delete entries that are no longer needed, or overwrite the list with a shorter one",
+        ));
+    }
+    let chars: usize = entries.iter().map(|e| e.chars().count()).sum();
+    if chars > limits::POLICY_LIST {
+        return Err(format!(
+            "too long: a policy list holds at most {} characters in all, this one would hold {}; \
+             delete entries that are no longer needed, or overwrite the list with a shorter one",
+            limits::n(limits::POLICY_LIST),
+            limits::n(chars)
+        ));
+    }
+    Ok(())
+}
+
 fn policy_entry(list: PolicyList, e: &str) -> Result<(), String> {
-    if e.chars().count() > 2048 || e.chars().any(char::is_control) {
-        return Err("too long or contains control characters".into());
+    let n = e.chars().count();
+    if n > limits::POLICY_ENTRY {
+        return Err(format!(
+            "too long: at most {} characters, got {}",
+            limits::n(limits::POLICY_ENTRY),
+            limits::n(n)
+        ));
+    }
+    if e.chars().any(char::is_control) {
+        return Err("contains control characters; remove them".into());
     }
     match list {
         PolicyList::ApprovedUrls | PolicyList::BlockedUrls => {
@@ -513,6 +566,8 @@ mod tests {
         assert!(time_zone("Mars/Olympus").is_err());
         assert!(language("de-DE").is_ok());
         assert!(language("deutsch!").is_err());
+        assert!(language(&format!("en{}", "-abc".repeat(20))).is_err());
+        assert!(time_zone(&format!("Europe{}", "/Berlin".repeat(20))).is_err());
         assert_eq!(
             text("  Müller & Söhne, \"GmbH\"  ", 1, 128).unwrap(),
             "Müller & Söhne, \"GmbH\""

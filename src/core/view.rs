@@ -340,4 +340,8 @@ pub struct Page {
     pub offset: usize,
     pub limit: usize,
     pub items: Vec<CustomerView>,
+    /// Customers whose stored record cannot be read, so they are left out (present only
+    /// when there are any; `clientele check` lists the damage).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<u64>,
 }

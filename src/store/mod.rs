@@ -9,6 +9,7 @@ mod holder;
 mod open;
 pub mod records;
 
+use crate::core::check::{CheckReport, Unreadable};
 use crate::core::derive::{Catalog, OpenEvents};
 use crate::core::error::Error;
 use crate::core::model::*;
@@ -174,6 +175,13 @@ pub struct Reader {
     tx: ReadTransaction,
 }
 
+impl Reader {
+    /// Reads every stored record once and reports those that cannot be read.
+    pub fn check(&self) -> Result<CheckReport, Error> {
+        check_tables(&self.tx)
+    }
+}
+
 pub struct Writer {
     tx: WriteTransaction,
     generation: Arc<AtomicU64>,
@@ -182,7 +190,18 @@ pub struct Writer {
 
 /// Queries shared by read and write transactions.
 pub trait Read {
-    fn customer(&self, id: u64) -> Result<Option<Customer>, Error>;
+    /// A customer; a stored record that cannot be read is an error naming the id.
+    fn customer(&self, id: u64) -> Result<Option<Customer>, Error> {
+        self.try_customer(id)?.transpose()
+    }
+    /// A customer, with an unreadable record as the inner error, so callers that walk many
+    /// customers can skip it and go on.
+    fn try_customer(&self, id: u64) -> Result<Option<Result<Customer, Error>>, Error>;
+    /// Whether a customer record exists, without reading it.
+    fn has_customer(&self, id: u64) -> Result<bool, Error>;
+    /// How many events (open and resolved) a customer has.
+    fn event_count(&self, customer: u64) -> Result<u64, Error>;
+    fn template_count(&self) -> Result<u64, Error>;
     fn customer_count(&self) -> Result<u64, Error>;
     fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error>;
     fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error>;
@@ -191,20 +210,29 @@ pub trait Read {
     fn license_owner(&self, license: u64) -> Result<Option<u64>, Error>;
     /// The customer holding a device, by device id.
     fn device_owner(&self, device: u64) -> Result<Option<u64>, Error>;
-    /// Calls `f` for each summary in id order until it returns `false`.
-    fn each_summary(&self, f: &mut dyn FnMut(Summary) -> Result<bool, Error>) -> Result<(), Error>;
-    /// Calls `f` for each customer in id order until it returns `false`.
+    /// Calls `f` for each summary in id order until it returns `false`; `bad` gets the id of
+    /// each summary that cannot be read.
+    fn each_summary(
+        &self,
+        f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
+        bad: &mut dyn FnMut(u64),
+    ) -> Result<(), Error>;
+    /// Calls `f` for each customer in id order until it returns `false`. An unreadable
+    /// record is an error naming its id.
     fn each_customer(
         &self,
         f: &mut dyn FnMut(Customer) -> Result<bool, Error>,
     ) -> Result<(), Error>;
     /// Walks summaries and customers side by side in id order; `f` gets the full customer
-    /// only for summaries `want` accepts (so filtered walks skip decoding the rest).
+    /// only for summaries `want` accepts (so filtered walks skip decoding the rest). `bad`
+    /// gets the id of each customer whose summary or record cannot be read.
     fn each_pair(
         &self,
         want: &mut dyn FnMut(&Summary) -> bool,
         f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+        bad: &mut dyn FnMut(u64),
     ) -> Result<(), Error>;
+
     fn plans(&self) -> Result<Vec<Plan>, Error>;
     fn templates(&self) -> Result<Vec<Template>, Error>;
     fn template(&self, name: &str) -> Result<Option<Template>, Error>;
@@ -244,33 +272,157 @@ fn out_of_step() -> Error {
 
 fn all_values<T>(
     table: &impl ReadableTable<u64, &'static [u8]>,
+    what: &str,
     decode: fn(&[u8]) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
     let mut out = Vec::new();
     for row in table.iter().map_err(db_err)? {
-        out.push(decode(row.map_err(db_err)?.1.value())?);
+        let (k, v) = row.map_err(db_err)?;
+        out.push(decode(v.value()).map_err(|e| damaged(what, k.value(), e))?);
     }
     Ok(out)
 }
 
 fn all_str_values<T>(
     table: &impl ReadableTable<&'static str, &'static [u8]>,
+    what: &str,
     decode: fn(&[u8]) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
     let mut out = Vec::new();
     for row in table.iter().map_err(db_err)? {
-        out.push(decode(row.map_err(db_err)?.1.value())?);
+        let (k, v) = row.map_err(db_err)?;
+        out.push(decode(v.value()).map_err(|e| damaged(what, k.value(), e))?);
     }
     Ok(out)
+}
+
+/// Names a record (other than a customer) that cannot be read.
+fn damaged(what: &str, key: impl std::fmt::Display, e: Error) -> Error {
+    Error::Database(format!(
+        "{what} {key}: {e}; `clientele check` lists every damaged record"
+    ))
+}
+
+/// Names the customer whose stored record cannot be read, and what can be done about it.
+fn damaged_customer(id: u64, e: Error) -> Error {
+    Error::Database(format!(
+        "customer {id}: {e}; `clientele check` lists every damaged record, and deleting \
+         customer {id} by id removes this one"
+    ))
+}
+
+/// Decodes every value of every table; what cannot be read is reported, never returned as
+/// an error, so one bad record cannot hide the others.
+fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
+    let mut report = CheckReport::default();
+    // Reads every value of a table with its decoder; `name` maps a key to its text and the
+    // customer it belongs to, if any.
+    macro_rules! scan {
+        ($def:expr, $table:literal, $decode:expr, $name:expr) => {{
+            report.tables += 1;
+            for row in tx
+                .open_table($def)
+                .map_err(db_err)?
+                .iter()
+                .map_err(db_err)?
+            {
+                let (k, v) = row.map_err(db_err)?;
+                report.records += 1;
+                if let Err(e) = $decode(v.value()) {
+                    let (key, customer) = $name(k.value());
+                    report.push(Unreadable {
+                        table: $table.to_string(),
+                        key,
+                        customer,
+                        problem: e.to_string(),
+                    });
+                }
+            }
+        }};
+    }
+    let customer = |id: u64| (id.to_string(), Some(id));
+    let other = |id: u64| (id.to_string(), None);
+    let named = |name: &str| (name.to_string(), None);
+    scan!(CUSTOMERS, "customers", decode_customer, customer);
+    scan!(SUMMARIES, "customer_summaries", decode_summary, customer);
+    scan!(EVENTS, "events", decode_event, |(c, e): (u64, u64)| (
+        format!("{c}/{e}"),
+        Some(c)
+    ));
+    scan!(PLANS, "plans", decode_plan, other);
+    scan!(TEMPLATES, "templates", decode_template, named);
+    scan!(FIRMWARE, "firmware", decode_firmware, named);
+    scan!(OUTBOX, "outbox", decode_outbox, other);
+    scan!(AUDIT, "audit", decode_audit, other);
+    // The settings record is decoded; the schema and id counters are fixed-width numbers.
+    let meta = |key: &str, value: &[u8]| -> Result<(), Error> {
+        let width_ok = match key {
+            "settings" => return decode_settings(value).map(drop),
+            "schema" => value.len() == 4,
+            k if k.starts_with("next.") => value.len() == 8,
+            _ => true,
+        };
+        if width_ok {
+            Ok(())
+        } else {
+            Err(Error::Database(format!(
+                "`{key}` has {} bytes, which is not a number of the right width",
+                value.len()
+            )))
+        }
+    };
+    report.tables += 1;
+    for row in tx
+        .open_table(META)
+        .map_err(db_err)?
+        .iter()
+        .map_err(db_err)?
+    {
+        let (k, v) = row.map_err(db_err)?;
+        report.records += 1;
+        if let Err(e) = meta(k.value(), v.value()) {
+            report.push(Unreadable {
+                table: "meta".into(),
+                key: k.value().to_string(),
+                customer: None,
+                problem: e.to_string(),
+            });
+        }
+    }
+    // The six index tables hold plain numbers, which always read: counted, not decoded.
+    report.tables += 6;
+    Ok(report)
 }
 
 macro_rules! impl_read {
     ($ty:ty) => {
         impl Read for $ty {
-            fn customer(&self, id: u64) -> Result<Option<Customer>, Error> {
+            fn try_customer(&self, id: u64) -> Result<Option<Result<Customer, Error>>, Error> {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 let v = t.get(id).map_err(db_err)?;
-                v.map(|v| decode_customer(v.value())).transpose()
+                Ok(v.map(|v| decode_customer(v.value()).map_err(|e| damaged_customer(id, e))))
+            }
+
+            fn has_customer(&self, id: u64) -> Result<bool, Error> {
+                let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
+                let found = t.get(id).map_err(db_err)?.is_some();
+                Ok(found)
+            }
+
+            fn event_count(&self, customer: u64) -> Result<u64, Error> {
+                let t = self.tx.open_table(EVENTS).map_err(db_err)?;
+                let range = t
+                    .range((customer, 0)..=(customer, u64::MAX))
+                    .map_err(db_err)?;
+                Ok(range.count() as u64)
+            }
+
+            fn template_count(&self) -> Result<u64, Error> {
+                self.tx
+                    .open_table(TEMPLATES)
+                    .map_err(db_err)?
+                    .len()
+                    .map_err(db_err)
             }
 
             fn customer_count(&self) -> Result<u64, Error> {
@@ -314,11 +466,18 @@ macro_rules! impl_read {
             fn each_summary(
                 &self,
                 f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
+                bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
                 let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
-                    if !f(decode_summary(row.map_err(db_err)?.1.value())?)? {
-                        break;
+                    let (k, v) = row.map_err(db_err)?;
+                    match decode_summary(v.value()) {
+                        Ok(s) => {
+                            if !f(s)? {
+                                break;
+                            }
+                        }
+                        Err(_) => bad(k.value()),
                     }
                 }
                 Ok(())
@@ -330,7 +489,10 @@ macro_rules! impl_read {
             ) -> Result<(), Error> {
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
-                    if !f(decode_customer(row.map_err(db_err)?.1.value())?)? {
+                    let (k, v) = row.map_err(db_err)?;
+                    let c =
+                        decode_customer(v.value()).map_err(|e| damaged_customer(k.value(), e))?;
+                    if !f(c)? {
                         break;
                     }
                 }
@@ -341,6 +503,7 @@ macro_rules! impl_read {
                 &self,
                 want: &mut dyn FnMut(&Summary) -> bool,
                 f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
+                bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
                 let summaries = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 let customers = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
@@ -351,21 +514,37 @@ macro_rules! impl_read {
                     if sid.value() != cid.value() {
                         return Err(out_of_step());
                     }
-                    let summary = decode_summary(sv.value())?;
-                    if want(&summary) && !f(summary, decode_customer(cv.value())?)? {
-                        break;
+                    let Ok(summary) = decode_summary(sv.value()) else {
+                        bad(sid.value());
+                        continue;
+                    };
+                    if !want(&summary) {
+                        continue;
+                    }
+                    match decode_customer(cv.value()) {
+                        Ok(c) => {
+                            if !f(summary, c)? {
+                                break;
+                            }
+                        }
+                        Err(_) => bad(cid.value()),
                     }
                 }
                 Ok(())
             }
 
             fn plans(&self) -> Result<Vec<Plan>, Error> {
-                all_values(&self.tx.open_table(PLANS).map_err(db_err)?, decode_plan)
+                all_values(
+                    &self.tx.open_table(PLANS).map_err(db_err)?,
+                    "plan",
+                    decode_plan,
+                )
             }
 
             fn templates(&self) -> Result<Vec<Template>, Error> {
                 all_str_values(
                     &self.tx.open_table(TEMPLATES).map_err(db_err)?,
+                    "template",
                     decode_template,
                 )
             }
@@ -379,6 +558,7 @@ macro_rules! impl_read {
             fn firmware(&self) -> Result<Vec<Firmware>, Error> {
                 all_str_values(
                     &self.tx.open_table(FIRMWARE).map_err(db_err)?,
+                    "firmware entry",
                     decode_firmware,
                 )
             }
@@ -400,7 +580,12 @@ macro_rules! impl_read {
                 .map_err(db_err)?;
                 let mut out = Vec::new();
                 for row in range {
-                    out.push(decode_event(row.map_err(db_err)?.1.value())?);
+                    let (k, v) = row.map_err(db_err)?;
+                    let (c, e) = k.value();
+                    out.push(
+                        decode_event(v.value())
+                            .map_err(|err| damaged("event", format!("{c}/{e}"), err))?,
+                    );
                 }
                 if customer.is_none() {
                     out.sort_by_key(|e: &Event| e.id);
@@ -423,7 +608,11 @@ macro_rules! impl_read {
             }
 
             fn outbox(&self) -> Result<Vec<OutboxMessage>, Error> {
-                all_values(&self.tx.open_table(OUTBOX).map_err(db_err)?, decode_outbox)
+                all_values(
+                    &self.tx.open_table(OUTBOX).map_err(db_err)?,
+                    "outbox message",
+                    decode_outbox,
+                )
             }
 
             fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error> {
@@ -641,8 +830,51 @@ impl Writer {
             .map_err(db_err)?
             .remove(c.id)
             .map_err(db_err)?;
-        for e in self.events(Some(c.id))? {
-            self.remove_event(&e)?;
+        self.remove_events_of(c.id)
+    }
+
+    /// Removes every event of a customer by key, without reading them (one may be damaged).
+    fn remove_events_of(&self, customer: u64) -> Result<(), Error> {
+        let mut ids = Vec::new();
+        self.tx
+            .open_table(EVENTS)
+            .map_err(db_err)?
+            .retain_in((customer, 0)..=(customer, u64::MAX), |(_, e), _| {
+                ids.push(e);
+                false
+            })
+            .map_err(db_err)?;
+        let mut owner = self.tx.open_table(EVENT_OWNER).map_err(db_err)?;
+        for e in ids {
+            owner.remove(e).map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a customer whose record cannot be read: the row, its summary, every index
+    /// entry that points to it and its events, all found by id without decoding anything.
+    pub fn remove_unreadable_customer(&self, id: u64) -> Result<(), Error> {
+        for def in [BY_ACCOUNT, BY_COMPANY, BY_SERIAL] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .retain(|_, owner| owner != id)
+                .map_err(db_err)?;
+        }
+        for def in [LICENSE_OWNER, DEVICE_OWNER] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .retain(|_, owner| owner != id)
+                .map_err(db_err)?;
+        }
+        self.remove_events_of(id)?;
+        for def in [CUSTOMERS, SUMMARIES] {
+            self.tx
+                .open_table(def)
+                .map_err(db_err)?
+                .remove(id)
+                .map_err(db_err)?;
         }
         Ok(())
     }

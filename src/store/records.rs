@@ -32,7 +32,7 @@ fn enum_at<T>(what: &str, i: u8, f: fn(u8) -> Option<T>) -> Result<T, Error> {
 macro_rules! record_codec {
     ($what:literal, $enc:ident, $dec:ident, $domain:ty, $v1:ty) => {
         pub fn $enc(value: &$domain) -> Result<Vec<u8>, Error> {
-            encode(1, &<$v1>::from(value))
+            encode(1, &<$v1>::from(value), $what)
         }
 
         pub fn $dec(bytes: &[u8]) -> Result<$domain, Error> {
@@ -832,5 +832,196 @@ mod samples {
         let mut huge = vec![1u8, 42];
         huge.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]);
         assert!(decode_customer(&huge).is_err());
+    }
+}
+
+/// The worst case the core's limits allow, record by record, with four-byte characters in
+/// every text: each must encode well below the store's limit and decode again. The sizes
+/// (printed with `--nocapture`) are the ones README's "Limits" section quotes.
+#[cfg(test)]
+mod worst_case {
+    use super::*;
+    use crate::core::derive::Catalog;
+    use crate::core::limits as max;
+
+    /// `n` characters of four bytes each.
+    fn text(n: usize) -> String {
+        "🚀".repeat(n)
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            id: u64::MAX,
+            name: text(max::NAME),
+            product: Product::Wfbss,
+            kind: PlanKind::Full,
+            months: 120,
+            notice_days: 365,
+            auto_renew: true,
+            managed: true,
+            enabled: true,
+            end_of_life: false,
+        }
+    }
+
+    fn customer() -> Customer {
+        let device = |i: u64| Device {
+            id: u64::MAX - i,
+            name: text(max::DEVICE_TEXT),
+            serial: "S".repeat(max::DEVICE_TEXT),
+            model: text(max::DEVICE_TEXT),
+            firmware: "9".repeat(max::VERSION),
+            notified_version: Some("9".repeat(max::VERSION)),
+        };
+        // A list at its character maximum, spread over its most entries.
+        let list = vec![text(max::POLICY_LIST / max::POLICY_ENTRIES); max::POLICY_ENTRIES];
+        Customer {
+            id: u64::MAX,
+            profile: Profile {
+                company: text(max::COMPANY),
+                account_name: text(max::ACCOUNT_NAME),
+                account_type: AccountType::Lmp,
+                contact_first_name: text(max::CONTACT_NAME),
+                contact_last_name: text(max::CONTACT_NAME),
+                email: text(max::EMAIL),
+                phone: text(max::PHONE),
+                address: text(max::ADDRESS),
+                city: text(max::CITY_STATE),
+                state: text(max::CITY_STATE),
+                postal_code: text(max::POSTAL_CODE),
+                country: text(2),
+                time_zone: text(max::TIME_ZONE),
+                language: text(max::LANGUAGE),
+                notes: text(max::NOTES),
+            },
+            status: CustomerStatus::Active,
+            licenses: (0..max::LICENSES as u64)
+                .map(|i| License {
+                    id: u64::MAX - i,
+                    plan_id: u64::MAX,
+                    units: u32::MAX,
+                    used: u32::MAX,
+                    start: Date::FIRST,
+                    expiry: Date::LAST,
+                })
+                .collect(),
+            devices: (0..max::DEVICES as u64).map(device).collect(),
+            wfbs_template: Some(text(max::NAME)),
+            cloud_edge_template: Some(text(max::NAME)),
+            policies: PolicyList::ALL.iter().map(|l| (*l, list.clone())).collect(),
+            created_at: Timestamp(i64::MIN),
+            updated_at: Timestamp(i64::MIN),
+            last_transaction: Timestamp(i64::MIN),
+        }
+    }
+
+    /// Encodes, decodes, and returns the encoded size.
+    fn size<T>(
+        what: &str,
+        enc: fn(&T) -> Result<Vec<u8>, Error>,
+        dec: fn(&[u8]) -> Result<T, Error>,
+        v: &T,
+    ) -> usize {
+        let bytes = enc(v).unwrap_or_else(|e| panic!("{what}: {e}"));
+        dec(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+        println!("largest {what}: {} bytes", bytes.len());
+        bytes.len()
+    }
+
+    #[test]
+    fn maximal_records_fit_the_store() {
+        let limit = super::super::codec::LIMIT;
+        let c = customer();
+        let catalog = Catalog::new(vec![plan()], vec![]);
+        let summary = Summary::of(
+            &c,
+            OpenEvents {
+                action_required: u32::MAX,
+                warning: u32::MAX,
+            },
+            &catalog,
+        );
+        let mut other = c.clone();
+        other.profile.notes = text(max::NOTES - 1);
+        other.licenses.iter_mut().for_each(|l| l.units -= 1);
+        let policy = c.policies[&PolicyList::ApprovedUrls].join("; ");
+        let mut changes = crate::core::customers::diff(&c, &other, &catalog);
+        changes.push(FieldChange {
+            field: text(64),
+            old: policy.clone(),
+            new: policy,
+        });
+        let view =
+            crate::core::view::CustomerView::of(&c, Default::default(), &catalog, Date::LAST);
+        let audit = AuditEntry {
+            id: u64::MAX,
+            time: Timestamp(i64::MIN),
+            actor: Actor::Api,
+            task: text(64),
+            customers: vec![u64::MAX; max::AUDIT_CUSTOMERS],
+            outcome: text(1_000),
+            changes,
+            snapshot: Some(serde_json::to_string(&view).unwrap()),
+        };
+        let template = Template {
+            name: text(max::NAME),
+            product: Product::Wfbss,
+            settings: (0..max::TEMPLATE_SETTINGS)
+                .map(|i| {
+                    (
+                        format!("{i:03}{}", text(max::SETTING_KEY - 3)),
+                        text(max::SETTING_VALUE),
+                    )
+                })
+                .collect(),
+        };
+        // A firmware notification names every outdated device on one line each.
+        let line = format!(
+            "  - {} (serial {}, model {}): firmware {} -> {}\n",
+            text(64),
+            "S".repeat(64),
+            text(64),
+            "9".repeat(32),
+            "9".repeat(32)
+        );
+        let outbox = OutboxMessage {
+            id: u64::MAX,
+            customer_id: u64::MAX,
+            to: text(max::EMAIL),
+            subject: text(200),
+            body: format!(
+                "{}{}{}",
+                text(1_000),
+                line.repeat(max::DEVICES),
+                text(1_000)
+            ),
+            created_at: Timestamp(i64::MIN),
+        };
+        let event = Event {
+            id: u64::MAX,
+            customer_id: u64::MAX,
+            kind: EventKind::Threat,
+            severity: Severity::ActionRequired,
+            category: text(max::EVENT_CATEGORY),
+            message: text(max::EVENT_MESSAGE),
+            time: Timestamp(i64::MIN),
+            resolved_at: Some(Timestamp(i64::MIN)),
+        };
+        let sizes = [
+            size("customer", encode_customer, decode_customer, &c),
+            size("customer summary", encode_summary, decode_summary, &summary),
+            size("audit entry", encode_audit, decode_audit, &audit),
+            size("template", encode_template, decode_template, &template),
+            size("outbox message", encode_outbox, decode_outbox, &outbox),
+            size("event", encode_event, decode_event, &event),
+        ];
+        // A quarter of the limit: room for the unforeseen, and for a decoder that counts
+        // numbers at their width in memory.
+        for s in sizes {
+            assert!(
+                s < limit / 4,
+                "{s} bytes is too close to the {limit}-byte limit"
+            );
+        }
     }
 }

@@ -73,3 +73,17 @@ pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTas
         pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     })
 }
+
+/// A CSV download; when customers were left out because their stored record cannot be read,
+/// a header says how many (a count only, no customer data: `GET /api/check` lists them).
+pub fn csv_download(body: Vec<u8>, done: &crate::csv_io::Exported) -> Response {
+    let mut r = Response::csv(body);
+    if !done.unreadable.is_empty() {
+        r.headers
+            .push((UNREADABLE_HEADER, done.unreadable.len().to_string()));
+    }
+    r
+}
+
+/// The header naming how many selected customers an export left out as unreadable.
+pub const UNREADABLE_HEADER: &str = "X-Clientele-Unreadable";

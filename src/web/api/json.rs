@@ -48,7 +48,10 @@ pub fn core_error(e: &Error) -> Response {
             inner.insert("errors".into(), json!(errors));
         }
         Error::Import(rows) => {
-            inner.insert("rows".into(), json!(rows));
+            inner.insert("rows".into(), json!(rows.rows));
+            if rows.omitted > 0 {
+                inner.insert("omitted".into(), json!(rows.omitted));
+            }
         }
         _ => {}
     }

@@ -103,6 +103,7 @@ pub const ROUTES: &[Route] = &[
     r("/api/outbox/{id}.eml", "GET, HEAD"),
     r("/api/outbox/{id}", "GET, HEAD, DELETE"),
     r("/api/audit", "GET, HEAD"),
+    r("/api/check", "GET, HEAD"),
     r("/api/openapi.json", "GET, HEAD"),
 ];
 
@@ -138,6 +139,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
     use Method::{Delete, Get, Patch, Post, Put};
     let answer = match (method, rest) {
         (Get, ["customers"]) => list_customers(app, req),
+        (Get, ["check"]) => check(app, req),
         (Post, ["customers"]) => add_customer(app, req),
         (Get, ["customers.csv"]) => export_csv(app, req),
         (Get, ["customers", id]) => customer_detail(app, req, id),
@@ -366,8 +368,14 @@ fn export_csv(app: &App, req: &Request) -> Answer {
     }
     let selection = app::selection_from_pairs(&pairs)?;
     let mut out = Vec::with_capacity(64 * 1024);
-    app.desk.export_csv(&selection, opts, &mut out)?;
-    Ok(Response::csv(out))
+    let done = app.desk.export_csv(&selection, opts, &mut out)?;
+    Ok(app::csv_download(out, &done))
+}
+
+/// `GET /api/check`: every stored record that cannot be read (200 either way; `ok` says).
+fn check(app: &App, req: &Request) -> Answer {
+    query(req, &[])?;
+    ok(&app.desk.check()?)
 }
 
 fn import_csv(app: &App, req: &Request) -> Answer {

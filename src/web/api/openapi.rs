@@ -360,7 +360,8 @@ fn error_schema() -> Value {
                     "message": { "type": "string", "description": "what is wrong and how to fix it" },
                     "field": { "type": ["string", "null"], "description": "the field or parameter at fault, where there is one" },
                     "errors": { "type": "array", "items": schema_ref("FieldError"), "description": "every field error (422 invalid)" },
-                    "rows": { "type": "array", "items": schema_ref("RowError"), "description": "every rejected CSV row (422 import_rejected)" },
+                    "rows": { "type": "array", "items": schema_ref("RowError"), "description": "the rejected CSV rows, with at most 100 errors in all (422 import_rejected)" },
+                    "omitted": { "type": "integer", "minimum": 1, "description": "errors of rejected rows beyond those listed (present only when there are any)" },
                 },
                 "required": ["code", "message", "field"],
                 "additionalProperties": false,
@@ -622,15 +623,19 @@ fn schemas() -> Value {
     };
     add("Customer", closed(customer));
     add("CustomerDetail", closed(detail));
-    add(
-        "Page",
-        closed(props(vec![
-            ("total", whole("the number of all matches")),
-            ("offset", whole("")),
-            ("limit", whole("")),
-            ("items", array_of(schema_ref("Customer"))),
-        ])),
-    );
+    let mut page = closed(props(vec![
+        ("total", whole("the number of all matches")),
+        ("offset", whole("")),
+        ("limit", whole("")),
+        ("items", array_of(schema_ref("Customer"))),
+    ]));
+    // Present only when some stored customer records cannot be read.
+    page["properties"]["unreadable"] = json!({
+        "type": "array",
+        "items": { "type": "integer", "minimum": 0, "maximum": u64::MAX },
+        "description": "ids of customers left out because their stored record cannot be read (GET /api/check lists every damaged record); present only when there are any",
+    });
+    add("Page", page);
     add("CustomerCreate", customer_input(true));
     add("CustomerPatch", customer_input(false));
     add("LicenseInput", input(license_input, &["plan", "units"]));
@@ -881,7 +886,48 @@ fn schemas() -> Value {
             ("updated", whole("")),
             ("unchanged", whole("")),
             ("rejected", whole("")),
-            ("errors", array_of(schema_ref("RowError"))),
+            (
+                "errors",
+                json!({ "type": "array", "items": schema_ref("RowError"), "description": "the first rejected rows' errors (at most 100 errors in all)" }),
+            ),
+            (
+                "omitted",
+                whole("errors of rejected rows beyond those listed"),
+            ),
+        ])),
+    );
+    add(
+        "Unreadable",
+        closed(props(vec![
+            (
+                "table",
+                string("the table, e.g. customers, customer_summaries, events, plans"),
+            ),
+            (
+                "key",
+                string("the record's key: an id, a name, or CUSTOMER/EVENT for events"),
+            ),
+            (
+                "customer",
+                json!({ "type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX, "description": "the customer the record belongs to (delete it by id to remove the damage)" }),
+            ),
+            ("problem", string("why it cannot be read")),
+        ])),
+    );
+    add(
+        "CheckReport",
+        closed(props(vec![
+            (
+                "ok",
+                json!({ "type": "boolean", "description": "every record can be read" }),
+            ),
+            ("records", whole("records read, in all tables")),
+            ("tables", whole("")),
+            ("unreadable", array_of(schema_ref("Unreadable"))),
+            (
+                "omitted",
+                whole("unreadable records beyond those listed (at most 100 are)"),
+            ),
         ])),
     );
     add("Error", error_schema());
@@ -903,11 +949,16 @@ fn task_schema_name(task: &str) -> String {
 
 // ---- operations ------------------------------------------------------------------------
 
-/// Statuses any operation may answer: unreadable request (400), token missing (401),
-/// another origin (403), body too large (413), another Host (421), an unknown query
-/// parameter or bad value (422), too many headers (431), a fault (500), the disk holding the
-/// database is full (507; even a read may need to write to recover the file).
-const COMMON_ERRORS: &[u16] = &[400, 401, 403, 413, 421, 422, 431, 500, 507];
+/// Statuses any operation may answer: unreadable request or ambiguous framing (400), token
+/// missing (401), another origin (403), a client too slow to send its request (408), body too
+/// large (413), request line too long (414), another Host (421), an unknown query parameter or
+/// bad value (422), too many wrong tokens (429), head too large (431), a fault (500), a
+/// transfer coding other than chunked (501), request bodies over their shared memory budget
+/// (503), the disk holding the database is full (507; even a read may need to write to
+/// recover the file).
+const COMMON_ERRORS: &[u16] = &[
+    400, 401, 403, 408, 413, 414, 421, 422, 429, 431, 500, 501, 503, 507,
+];
 
 fn error_description(status: u16) -> &'static str {
     match status {
@@ -918,11 +969,16 @@ fn error_description(status: u16) -> &'static str {
         403 => "the request came from another origin",
         404 => "no such thing",
         409 => "the request clashes with what is stored, or a rule refuses it",
+        408 => "the request line, headers or body arrived too slowly",
         413 => "the request body is larger than the limit",
+        414 => "the request line is longer than 8 KiB; select many customers with a filter",
+        429 => "too many wrong access tokens from this address; wait as Retry-After says",
+        501 => "a transfer coding other than chunked",
+        503 => "the server is busy receiving other large bodies; retry as Retry-After says",
         415 => "the body is not of the accepted media type",
         421 => "the Host header names another server",
         422 => "a field, parameter or row breaks a rule; `field` names it",
-        431 => "too many request headers",
+        431 => "the request headers are larger than 64 KiB or more than 64 lines",
         507 => "the disk holding the database is full; nothing was changed",
         _ => "internal error",
     }
@@ -1260,6 +1316,10 @@ fn operation(path: &str, method: &str) -> Option<Op> {
                 query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries with a smaller id (the next page)"),
                 query_param("customer", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries touching this customer"),
             ]),
+        ("/api/check", "get") => op(
+            "Read every stored record once and list those that cannot be read",
+            (200, "the report (ok is false when any record cannot be read)", one("CheckReport")),
+        ),
         ("/api/openapi.json", "get") => op("This document", (200, "the OpenAPI 3.1 document", json_content(json!({ "type": "object" })))),
         _ => return None,
     })

@@ -76,6 +76,7 @@ fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
                 dt { "Customers stored" } dd data-testid="customer-count" { (layout::thousands(count as usize)) }
                 dt { "Today" } dd { (app.desk.today().to_string()) }
             }
+            p { a href="/check" data-testid="check-link" { "Check that every stored record can be read" } }
         }
     };
     layout::html(
@@ -997,6 +998,7 @@ fn render_import(
                 }
                 @if !r.errors.is_empty() {
                     (layout::import_rows(&r.errors))
+                    (layout::omitted_errors(r.omitted))
                 } @else if r.dry_run {
                     p { "All rows are valid. Press Import to write them." }
                 }
@@ -1098,4 +1100,60 @@ pub fn import(app: &App, req: &Request) -> Response {
             render_import(app, None, &form, None, Some(&e), status)
         }
     }
+}
+
+/// `GET /check`: every stored record that cannot be read (`clientele check`, `GET /api/check`).
+pub fn check(app: &App, req: &Request) -> Response {
+    if let Err(r) = layout::query(app, req) {
+        return r;
+    }
+    let report = match app.desk.check() {
+        Ok(r) => r,
+        Err(e) => return layout::error_page(app, &e, ("/settings", "Back to the settings")),
+    };
+    let body = html! {
+        h1 { "Stored records" }
+        p.lead data-testid="check-summary" {
+            "Read " (layout::thousands(report.records as usize)) " records in " (report.tables) " tables: "
+            @if report.ok { "every record can be read." }
+            @else { (layout::thousands(report.bad())) " cannot be read." }
+        }
+        @if !report.ok {
+            div.table-wrap {
+                table data-testid="unreadable-records" {
+                    caption { "Records that cannot be read" }
+                    thead { tr { th scope="col" { "Table" } th scope="col" { "Key" } th scope="col" { "Customer" } th scope="col" { "Problem" } th scope="col" { "Repair" } } }
+                    tbody {
+                        @for u in &report.unreadable {
+                            tr {
+                                td { (u.table) }
+                                td { (u.key) }
+                                td { @if let Some(id) = u.customer { (id) } }
+                                td { (layout::message_text(&u.problem)) }
+                                td {
+                                    @if let Some(id) = u.customer {
+                                        form method="post" action="/tasks/delete" {
+                                            input type="hidden" name="ids" value=(id);
+                                            button type="submit" data-testid="delete-damaged" { "Delete customer " (id) "…" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if report.omitted > 0 {
+                p { "… and " (layout::thousands(report.omitted)) " more." }
+            }
+            p {
+                "Deleting a damaged customer removes what is left of it (a preview comes first); "
+                "other records come back from a backup."
+            }
+        }
+    };
+    layout::html(
+        200,
+        document(app, "Stored records", Nav::Settings, None, body),
+    )
 }

@@ -47,6 +47,11 @@ pub fn list(app: &App, req: &Request) -> Response {
                     h1 #list-heading { "Customers" }
                     (summary_line(&page, view, &filter))
                 }
+                @if let Some(warning) = crate::core::check::unreadable_warning(&page.unreadable) {
+                    div.alert.error role="alert" data-testid="unreadable" {
+                        p { (layout::message_text(&warning)) " " a href="/check" { "Check the stored records" } }
+                    }
+                }
                 (list_form(&page, &filter, select_all))
                 (paging(&page, &filter))
             }
@@ -548,7 +553,7 @@ fn csv(app: &App, selection: &Selection, back: &str) -> Response {
         .desk
         .export_csv(selection, ExportOptions::default(), &mut out)
     {
-        Ok(_) => Response::csv(out),
+        Ok(done) => crate::web::app::csv_download(out, &done),
         Err(e) => layout::error_page(app, &e, (back, "Back to the customer list")),
     }
 }

@@ -147,9 +147,19 @@ pub fn error_block(e: &Error) -> Markup {
                 Error::Import(rows) => {
                     p { "Nothing was written. Fix these rows and import again." }
                     (import_rows(rows))
+                    (omitted_errors(rows.omitted))
                 }
                 other => p { (message_text(&other.to_string())) }
             }
+        }
+    }
+}
+
+/// The line under a capped error list that counts the errors not listed.
+pub fn omitted_errors(omitted: usize) -> Markup {
+    html! {
+        @if omitted > 0 {
+            p data-testid="omitted-errors" { (crate::core::limits::more_errors(omitted)) }
         }
     }
 }
@@ -308,15 +318,7 @@ pub fn list_link(back: Option<&str>) -> String {
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::core::limits::n(n)
 }
 
 /// An RFC 3339 UTC timestamp as `2026-11-27 08:00 UTC` in a `<time>` element.

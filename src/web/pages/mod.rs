@@ -98,6 +98,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
         (["outbox", file], true, _) if file.ends_with(".eml") => Some(admin::eml(app, file)),
         (["outbox", id, "remove"], _, true) => Some(admin::remove_outbox(app, id)),
         (["audit"], true, _) => Some(admin::audit(app, req)),
+        (["check"], true, _) => Some(admin::check(app, req)),
         (["import"], true, _) => Some(admin::import_page(app, req)),
         (["import"], _, true) => Some(admin::import(app, req)),
         (["static", "style.css"], true, _) => Some(Response::new(
@@ -146,6 +147,7 @@ fn allowed(segments: &[&str]) -> Option<&'static str> {
         | ["export.csv"]
         | ["outbox"]
         | ["audit"]
+        | ["check"]
         | ["static", "style.css" | "app.js"] => GET,
         ["customers"]
         | ["customers", _]

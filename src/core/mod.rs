@@ -15,5 +15,6 @@ pub mod limits;
 pub mod model;
 pub mod outbox;
 pub mod summary;
+pub mod time_zones;
 pub mod validate;
 pub mod view;

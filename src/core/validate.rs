@@ -238,6 +238,9 @@ pub fn account_name(v: &str) -> Result<String, String> {
     Ok(v.to_string())
 }
 
+/// The longest local part (before `@`) of an address, in bytes (RFC 5321 §4.5.3.1.1).
+const EMAIL_LOCAL_PART: usize = 64;
+
 pub fn email(v: &str) -> Result<String, String> {
     let v = v.trim();
     if v.is_empty() {
@@ -256,6 +259,12 @@ pub fn email(v: &str) -> Result<String, String> {
     };
     if local.is_empty() {
         return Err("the part before `@` is empty; use an address such as name@example.com".into());
+    }
+    if local.len() > EMAIL_LOCAL_PART {
+        return Err(format!(
+            "the part before `@` is {} bytes long; an address allows at most {EMAIL_LOCAL_PART} (RFC 5321)",
+            local.len()
+        ));
     }
     let dot_ok = domain.split('.').all(|label| !label.is_empty()) && domain.contains('.');
     if !dot_ok {
@@ -309,50 +318,32 @@ pub fn country(v: &str) -> Result<String, String> {
     ))
 }
 
-const TZ_AREAS: &[&str] = &[
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-    "Etc",
-];
-
-/// An IANA time-zone name: `UTC`, or an area such as `Europe` followed by `/Location`.
+/// An IANA time-zone name such as `Europe/Berlin` or `UTC`, as the tz database spells it.
 pub fn time_zone(v: &str) -> Result<String, String> {
     let v = v.trim();
     if v.is_empty() {
         return Ok("UTC".into());
     }
     let hint = "use an IANA time-zone name such as Europe/Berlin, America/New_York or UTC";
-    if v == "UTC" || v == "GMT" {
-        return Ok(v.to_string());
-    }
     if v.chars().count() > limits::TIME_ZONE {
         return Err(format!(
             "too long: at most {} characters; {hint}",
             limits::TIME_ZONE
         ));
     }
-    let mut segments = v.split('/');
-    let area = segments.next().unwrap_or_default();
-    let rest: Vec<&str> = segments.collect();
-    let segment_ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 30
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
-            && s.starts_with(|c: char| c.is_ascii_uppercase())
-    };
-    if !TZ_AREAS.contains(&area) || rest.is_empty() || !rest.iter().all(|s| segment_ok(s)) {
-        return Err(format!("`{v}` is not a time-zone name; {hint}"));
+    if super::time_zones::is_known(v) {
+        return Ok(v.to_string());
     }
-    Ok(v.to_string())
+    // A known name in other letter case is named, so the fix is obvious.
+    if let Some(known) = super::time_zones::NAMES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(v))
+    {
+        return Err(format!(
+            "`{v}` is spelled `{known}` in the time-zone database"
+        ));
+    }
+    Err(format!("`{v}` is not a time-zone name; {hint}"))
 }
 
 /// A BCP 47 language tag: a 2–3 letter language, then subtags of 1–8 letters or digits.
@@ -564,6 +555,17 @@ mod tests {
         assert!(time_zone("Europe/Berlin").is_ok());
         assert!(time_zone("America/Argentina/Buenos_Aires").is_ok());
         assert!(time_zone("Mars/Olympus").is_err());
+        assert!(time_zone("Europe/Atlantis").is_err());
+        assert!(time_zone("Asia/Calcutta").is_ok());
+        let e = time_zone("europe/berlin").unwrap_err();
+        assert!(e.contains("`Europe/Berlin`"), "{e}");
+        assert!(email(&format!("{}@example.com", "a".repeat(64))).is_ok());
+        let e = email(&format!("{}@example.com", "a".repeat(65))).unwrap_err();
+        assert!(e.contains("64") && e.contains("65"), "{e}");
+        assert!(
+            email(&format!("{}@example.com", "ü".repeat(33))).is_err(),
+            "66 bytes"
+        );
         assert!(language("de-DE").is_ok());
         assert!(language("deutsch!").is_err());
         assert!(language(&format!("en{}", "-abc".repeat(20))).is_err());

@@ -9,7 +9,7 @@ mod common;
 #[path = "common/serve.rs"]
 mod serve;
 
-use common::{run, Output, Sandbox};
+use common::{Output, Sandbox};
 use serve::Server;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -19,9 +19,7 @@ use std::time::{Duration, Instant};
 const TODAY: &str = "2026-11-27";
 
 fn cli(db: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--db", db.to_str().unwrap(), "--today", TODAY];
-    all.extend_from_slice(args);
-    run(db.parent().unwrap(), &all, None, &[])
+    common::on_db(db, TODAY, args)
 }
 
 #[track_caller]

@@ -6,7 +6,7 @@ mod common;
 #[path = "common/serve.rs"]
 mod serve;
 
-use common::{run, Output, Sandbox};
+use common::{Output, Sandbox};
 use serve::Server;
 use std::ffi::CString;
 use std::io::Write;
@@ -15,11 +15,8 @@ use std::path::{Path, PathBuf};
 
 const TODAY: &str = "2026-11-27";
 
-/// `clientele --db DB --today TODAY ARGS…` in the database's directory.
 fn cli(db: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--db", db.to_str().unwrap(), "--today", TODAY];
-    all.extend_from_slice(args);
-    run(db.parent().unwrap(), &all, None, &[])
+    common::on_db(db, TODAY, args)
 }
 
 #[track_caller]

@@ -92,3 +92,10 @@ pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// `clientele --db DB --today TODAY ARGS…`, run in the database's directory.
+pub fn on_db(db: &Path, today: &str, args: &[&str]) -> Output {
+    let mut all = vec!["--db", db.to_str().expect("a UTF-8 path"), "--today", today];
+    all.extend_from_slice(args);
+    run(db.parent().expect("a file in a directory"), &all, None, &[])
+}

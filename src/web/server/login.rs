@@ -112,34 +112,22 @@ pub(super) fn constant_time_eq(given: &[u8], secret: &[u8]) -> bool {
 }
 
 fn login_page(status: u16, error: Option<&str>) -> Response {
-    let markup = maud::html! {
-        (maud::DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Sign in – clientele" }
+    let main = maud::html! {
+        h1 { "clientele" }
+        p { "This customer desk is protected by an access token. Enter the token the server was started with." }
+        @if let Some(error) = error {
+            p id="login-error" role="alert" { strong { (error) } }
+        }
+        form method="post" action="/login" {
+            p {
+                label for="token" { "Access token" }
+                " "
+                input id="token" name="token" type="password"
+                    autocomplete="current-password" required autofocus
+                    aria-describedby=[error.map(|_| "login-error")];
             }
-            body {
-                main {
-                    h1 { "clientele" }
-                    p { "This customer desk is protected by an access token. Enter the token the server was started with." }
-                    @if let Some(error) = error {
-                        p id="login-error" role="alert" { strong { (error) } }
-                    }
-                    form method="post" action="/login" {
-                        p {
-                            label for="token" { "Access token" }
-                            " "
-                            input id="token" name="token" type="password"
-                                autocomplete="current-password" required autofocus
-                                aria-describedby=[error.map(|_| "login-error")];
-                        }
-                        p { button type="submit" { "Sign in" } }
-                    }
-                }
-            }
+            p { button type="submit" { "Sign in" } }
         }
     };
-    Response::html(status, markup.into_string())
+    super::responses::bare_page(status, "Sign in", main)
 }

@@ -42,6 +42,17 @@ pub(super) fn error_response(api: bool, status: u16, code: &str, message: &str) 
         505 => "HTTP version not supported",
         _ => "Error",
     };
+    let main = maud::html! {
+        h1 { (title) }
+        p { (message) }
+        p { a href="/" { "Back to the customer list" } }
+    };
+    bare_page(status, title, main)
+}
+
+/// A page the server answers by itself, outside the console's layout (no navigation, no
+/// style sheet: it must work before anyone has signed in).
+pub(super) fn bare_page(status: u16, title: &str, main: maud::Markup) -> Response {
     let markup = maud::html! {
         (maud::DOCTYPE)
         html lang="en" {
@@ -50,13 +61,7 @@ pub(super) fn error_response(api: bool, status: u16, code: &str, message: &str) 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – clientele" }
             }
-            body {
-                main {
-                    h1 { (title) }
-                    p { (message) }
-                    p { a href="/" { "Back to the customer list" } }
-                }
-            }
+            body { main { (main) } }
         }
     };
     Response::html(status, markup.into_string())

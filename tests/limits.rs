@@ -474,19 +474,7 @@ fn core_refuses_an_oversized_record_and_writes_nothing() {
 fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.redb");
-    let ids: Vec<u64> = {
-        let desk = open(&path);
-        ["Alpha, \"A\"", "Beta 東京", "Gamma 🚀", "Delta"]
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let account = format!("acct-{i}");
-                desk.add_customer(ctx(&desk), &customer(name, &account, "CLP", 0))
-                    .unwrap()
-                    .id
-            })
-            .collect()
-    };
+    let ids = damaged_db(&path);
     let event = {
         let desk = open(&path);
         let input = EventInput {
@@ -498,8 +486,6 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
         };
         desk.add_event(ctx(&desk), ids[3], &input).unwrap().id
     };
-    corrupt(&path, "customers", ids[1]);
-    corrupt(&path, "customer_summaries", ids[2]);
     corrupt_event(&path, ids[3], event);
     let desk = open(&path);
     let page = desk.list(&Default::default()).unwrap();

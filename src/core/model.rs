@@ -15,16 +15,13 @@ macro_rules! codes {
         pub enum $name { $($variant),+ }
 
         impl $name {
-            /// Every value, in declaration order. Stored records keep a value's position in
-            /// this list, so new values go at the end and none are ever reordered.
+            /// Every value, in declaration order (the order lists and forms show). Stored
+            /// records do not depend on it: the store keeps its own frozen byte per value.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The position in [`Self::ALL`], for in-memory sets such as a product bitmask.
             pub fn index(self) -> u8 {
                 $name::ALL.iter().position(|v| *v == self).unwrap_or(0) as u8
-            }
-
-            pub fn from_index(i: u8) -> Option<$name> {
-                $name::ALL.get(usize::from(i)).copied()
             }
 
             pub fn code(self) -> &'static str {

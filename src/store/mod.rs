@@ -3,6 +3,7 @@
 
 mod backup;
 mod codec;
+mod codes;
 mod failpoint;
 mod file;
 mod holder;

@@ -1,8 +1,9 @@
 //! Frozen record structs: the file format. A struct here never changes once released; a new
 //! shape gets a new struct and version byte, and `decode_*` upgrades older versions on read.
-//! Enums are stored as their position in the domain type's `ALL` list.
+//! Enums are stored as the bytes `codes` fixes for them, never as positions in the domain.
 
 use super::codec::{decode, encode, unknown_version, version_of};
+use super::codes::{products_from_stored, products_to_stored, stored, Frozen};
 use crate::core::date::{Date, Timestamp};
 use crate::core::derive::OpenEvents;
 use crate::core::error::Error;
@@ -16,14 +17,6 @@ fn date_at(what: &str, days: i32) -> Result<Date, Error> {
     Date::from_days(days).ok_or_else(|| {
         Error::Database(format!(
             "a stored {what} holds day {days}, outside 0001-01-01..9999-12-31; restore a backup"
-        ))
-    })
-}
-
-fn enum_at<T>(what: &str, i: u8, f: fn(u8) -> Option<T>) -> Result<T, Error> {
-    f(i).ok_or_else(|| {
-        Error::Database(format!(
-            "a stored {what} holds unknown code {i}; upgrade clientele or restore a backup"
         ))
     })
 }
@@ -100,8 +93,8 @@ impl From<&Customer> for CustomerV1 {
             id: c.id,
             company: p.company.clone(),
             account_name: p.account_name.clone(),
-            account_type: p.account_type.index(),
-            status: c.status.index(),
+            account_type: p.account_type.byte(),
+            status: c.status.byte(),
             contact_first_name: p.contact_first_name.clone(),
             contact_last_name: p.contact_last_name.clone(),
             email: p.email.clone(),
@@ -143,7 +136,7 @@ impl From<&Customer> for CustomerV1 {
             policies: c
                 .policies
                 .iter()
-                .map(|(k, v)| (k.index(), v.clone()))
+                .map(|(k, v)| (k.byte(), v.clone()))
                 .collect(),
             created_at: c.created_at.0,
             updated_at: c.updated_at.0,
@@ -156,14 +149,14 @@ impl CustomerV1 {
     fn into_domain(self) -> Result<Customer, Error> {
         let mut policies = BTreeMap::new();
         for (k, v) in self.policies {
-            policies.insert(enum_at("policy list", k, PolicyList::from_index)?, v);
+            policies.insert(stored::<PolicyList>(k)?, v);
         }
         Ok(Customer {
             id: self.id,
             profile: Profile {
                 company: self.company,
                 account_name: self.account_name,
-                account_type: enum_at("account type", self.account_type, AccountType::from_index)?,
+                account_type: stored::<AccountType>(self.account_type)?,
                 contact_first_name: self.contact_first_name,
                 contact_last_name: self.contact_last_name,
                 email: self.email,
@@ -177,7 +170,7 @@ impl CustomerV1 {
                 language: self.language,
                 notes: self.notes,
             },
-            status: enum_at("customer status", self.status, CustomerStatus::from_index)?,
+            status: stored::<CustomerStatus>(self.status)?,
             licenses: self
                 .licenses
                 .into_iter()
@@ -246,9 +239,9 @@ impl From<&Summary> for SummaryV1 {
             company_key: s.company_key.clone(),
             account_key: s.account_key.clone(),
             haystack: s.haystack.clone(),
-            account_type: s.account_type.index(),
-            status: s.status.index(),
-            products: s.products,
+            account_type: s.account_type.byte(),
+            status: s.status.byte(),
+            products: products_to_stored(s.products),
             licenses: s
                 .licenses
                 .iter()
@@ -269,9 +262,9 @@ impl SummaryV1 {
             company_key: self.company_key,
             account_key: self.account_key,
             haystack: self.haystack,
-            account_type: enum_at("account type", self.account_type, AccountType::from_index)?,
-            status: enum_at("customer status", self.status, CustomerStatus::from_index)?,
-            products: self.products,
+            account_type: stored::<AccountType>(self.account_type)?,
+            status: stored::<CustomerStatus>(self.status)?,
+            products: products_from_stored(self.products)?,
             licenses: self
                 .licenses
                 .into_iter()
@@ -322,8 +315,8 @@ impl From<&Plan> for PlanV1 {
         PlanV1 {
             id: p.id,
             name: p.name.clone(),
-            product: p.product.index(),
-            kind: p.kind.index(),
+            product: p.product.byte(),
+            kind: p.kind.byte(),
             months: p.months,
             notice_days: p.notice_days,
             auto_renew: p.auto_renew,
@@ -339,8 +332,8 @@ impl PlanV1 {
         Ok(Plan {
             id: self.id,
             name: self.name,
-            product: enum_at("product", self.product, Product::from_index)?,
-            kind: enum_at("plan kind", self.kind, PlanKind::from_index)?,
+            product: stored::<Product>(self.product)?,
+            kind: stored::<PlanKind>(self.kind)?,
             months: self.months,
             notice_days: self.notice_days,
             auto_renew: self.auto_renew,
@@ -364,7 +357,7 @@ impl From<&Template> for TemplateV1 {
     fn from(t: &Template) -> Self {
         TemplateV1 {
             name: t.name.clone(),
-            product: t.product.index(),
+            product: t.product.byte(),
             settings: t.settings.clone().into_iter().collect(),
         }
     }
@@ -374,7 +367,7 @@ impl TemplateV1 {
     fn into_domain(self) -> Result<Template, Error> {
         Ok(Template {
             name: self.name,
-            product: enum_at("product", self.product, Product::from_index)?,
+            product: stored::<Product>(self.product)?,
             settings: self.settings.into_iter().collect(),
         })
     }
@@ -405,8 +398,8 @@ impl From<&Event> for EventV1 {
         EventV1 {
             id: e.id,
             customer_id: e.customer_id,
-            kind: e.kind.index(),
-            severity: e.severity.index(),
+            kind: e.kind.byte(),
+            severity: e.severity.byte(),
             category: e.category.clone(),
             message: e.message.clone(),
             time: e.time.0,
@@ -420,8 +413,8 @@ impl EventV1 {
         Ok(Event {
             id: self.id,
             customer_id: self.customer_id,
-            kind: enum_at("event kind", self.kind, EventKind::from_index)?,
-            severity: enum_at("severity", self.severity, Severity::from_index)?,
+            kind: stored::<EventKind>(self.kind)?,
+            severity: stored::<Severity>(self.severity)?,
             category: self.category,
             message: self.message,
             time: Timestamp(self.time),
@@ -526,7 +519,7 @@ impl From<&AuditEntry> for AuditV1 {
         AuditV1 {
             id: a.id,
             time: a.time.0,
-            actor: a.actor.index(),
+            actor: a.actor.byte(),
             task: a.task.clone(),
             customers: a.customers.clone(),
             outcome: a.outcome.clone(),
@@ -545,7 +538,7 @@ impl AuditV1 {
         Ok(AuditEntry {
             id: self.id,
             time: Timestamp(self.time),
-            actor: enum_at("actor", self.actor, Actor::from_index)?,
+            actor: stored::<Actor>(self.actor)?,
             task: self.task,
             customers: self.customers,
             outcome: self.outcome,
@@ -575,7 +568,7 @@ pub struct SettingsV1 {
 impl From<&Settings> for SettingsV1 {
     fn from(s: &Settings) -> Self {
         SettingsV1 {
-            view: s.view.index(),
+            view: s.view.byte(),
         }
     }
 }
@@ -583,7 +576,7 @@ impl From<&Settings> for SettingsV1 {
 impl SettingsV1 {
     fn into_domain(self) -> Result<Settings, Error> {
         Ok(Settings {
-            view: enum_at("view setting", self.view, View::from_index)?,
+            view: stored::<View>(self.view)?,
         })
     }
 }
@@ -753,13 +746,22 @@ mod samples {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/records")
     }
 
-    /// Set CLIENTELE_WRITE_SAMPLES=1 once when a new record version is introduced.
+    /// Set CLIENTELE_WRITE_SAMPLES=1 once when a new record version is introduced: it writes
+    /// the samples of the new version's files only. Samples are write-once, so a released
+    /// version's bytes are never replaced by what today's code produces.
     #[test]
     fn committed_samples_still_decode() {
         if std::env::var_os("CLIENTELE_WRITE_SAMPLES").is_some() {
             std::fs::create_dir_all(dir()).unwrap();
             for (name, bytes) in samples() {
-                std::fs::write(dir().join(name), bytes).unwrap();
+                let new = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(dir().join(name));
+                if let Ok(mut file) = new {
+                    std::io::Write::write_all(&mut file, &bytes).unwrap();
+                    eprintln!("wrote the new sample {name}; commit it");
+                }
             }
         }
         for (name, fresh) in samples() {

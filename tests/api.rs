@@ -8,9 +8,9 @@
 //! schema and parameters. Server-level behaviour (Host, origin, size limits, keep-alive) is
 //! tested against the binary only.
 
-use clientele::core::date::Date;
-use clientele::core::desk::Desk;
+use clientele::domain::date::Date;
 use clientele::store::Access;
+use clientele::tasks::desk::Desk;
 use clientele::web::api::{openapi, ROUTES};
 use clientele::web::app::App;
 use clientele::web::http::{url_encode, Method, Request};

@@ -1751,8 +1751,8 @@ fn backup_makes_a_readable_copy() {
 
 #[test]
 fn read_only_commands_work_while_another_process_writes() {
-    use clientele::core::desk::Desk as CoreDesk;
     use clientele::store::Access;
+    use clientele::tasks::desk::Desk as CoreDesk;
     let d = bulk_desk();
     let holder = CoreDesk::open(&d.sb.db, Access::Write, None).expect("hold the database");
     assert_eq!(d.total(&[]), 4);

@@ -1,15 +1,15 @@
 //! The web console, tested by calling `web::pages::handle` directly over a fresh database and
 //! reading the HTML with `scraper`.
 
-use clientele::core::bulk::Selection;
-use clientele::core::catalogs::{PlanInput, TemplateInput};
-use clientele::core::date::Date;
-use clientele::core::desk::{CustomerRef, Desk};
-use clientele::core::holdings::{DeviceInput, EventInput};
-use clientele::core::model::Actor;
-use clientele::core::validate::{CustomerInput, LicenseInput};
-use clientele::csv_io::{ExportOptions, HEADER};
+use clientele::domain::date::Date;
+use clientele::domain::model::Actor;
+use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::store::Access;
+use clientele::tasks::bulk::Selection;
+use clientele::tasks::catalogs::{PlanInput, TemplateInput};
+use clientele::tasks::csv::{ExportOptions, HEADER};
+use clientele::tasks::desk::{CustomerRef, Desk};
+use clientele::tasks::holdings::{DeviceInput, EventInput};
 use clientele::web::app::App;
 use clientele::web::http::{build_query, Method, Request, Response};
 use clientele::web::pages::handle;

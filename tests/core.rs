@@ -1,15 +1,15 @@
 //! Core rules tested directly on a `Desk` over a fresh database in a temp dir.
 
-use clientele::core::bulk::{BulkTask, Outcome, Selection};
-use clientele::core::catalogs::{PlanInput, TemplateInput};
-use clientele::core::date::Date;
-use clientele::core::desk::{Ctx, CustomerRef, Desk};
-use clientele::core::error::Error;
-use clientele::core::filter::Filter;
-use clientele::core::holdings::{DeviceInput, EventInput};
-use clientele::core::model::*;
-use clientele::core::validate::{CustomerInput, LicenseInput};
-use clientele::csv_io::{ExportOptions, ImportOptions};
+use clientele::domain::date::Date;
+use clientele::domain::error::Error;
+use clientele::domain::filter::Filter;
+use clientele::domain::model::*;
+use clientele::domain::validate::{CustomerInput, LicenseInput};
+use clientele::tasks::bulk::{BulkTask, Outcome, Selection};
+use clientele::tasks::catalogs::{PlanInput, TemplateInput};
+use clientele::tasks::csv::{ExportOptions, ImportOptions};
+use clientele::tasks::desk::{Ctx, CustomerRef, Desk};
+use clientele::tasks::holdings::{DeviceInput, EventInput};
 
 const DRY_RUN: ImportOptions = ImportOptions {
     dry_run: true,
@@ -753,8 +753,8 @@ proptest! {
 
     #[test]
     fn guard_round_trips(s in ".*") {
-        let guarded = clientele::csv_io::guard(&s);
-        prop_assert_eq!(clientele::csv_io::unguard(&guarded), s.as_str());
+        let guarded = clientele::tasks::csv::guard(&s);
+        prop_assert_eq!(clientele::tasks::csv::unguard(&guarded), s.as_str());
         prop_assert!(!matches!(guarded.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')));
     }
 
@@ -763,7 +763,7 @@ proptest! {
         let name = name.trim().to_string();
         prop_assume!(!name.is_empty());
         let cell = format!("{name}:{units}:{used}:2026-01-31:2027-01-31; Other:1:0:2026-02-01:2026-03-01");
-        let parsed = clientele::csv_io::parse_licenses(&cell).unwrap();
+        let parsed = clientele::tasks::csv::parse_licenses(&cell).unwrap();
         prop_assert_eq!(parsed.len(), 2);
         prop_assert_eq!(&parsed[0].plan, &name);
         prop_assert_eq!((parsed[0].units, parsed[0].used), (units, used));
@@ -772,7 +772,7 @@ proptest! {
 
 #[test]
 fn licences_and_devices_are_found_by_id_until_they_are_gone() {
-    use clientele::core::holdings::LicenseChange;
+    use clientele::tasks::holdings::LicenseChange;
     let f = Fixture::new();
     let id = f.add("Holder", "holder-co", "CLP", &[("HES Full", 2, TODAY)]);
     let lic = f.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].id;
@@ -823,8 +823,8 @@ fn licences_and_devices_are_found_by_id_until_they_are_gone() {
 /// never an encoded word) and a subject of folded encoded words, each decoded back exactly.
 #[test]
 fn outbox_messages_parse_back_in_a_mail_client() {
-    use clientele::core::outbox::eml;
-    use clientele::core::view::OutboxView;
+    use clientele::domain::view::OutboxView;
+    use clientele::tasks::outbox::eml;
     for (to, subject) in [
         (
             "ana@example.com",

@@ -4,18 +4,18 @@
 
 mod common;
 
-use clientele::core::bulk::{BulkTask, Outcome, Selection};
-use clientele::core::catalogs::{PlanInput, TemplateInput};
-use clientele::core::date::Date;
-use clientele::core::desk::{Ctx, CustomerRef, Desk};
-use clientele::core::error::Error;
-use clientele::core::holdings::{DeviceInput, EventInput};
-use clientele::core::limits;
-use clientele::core::model::*;
-use clientele::core::summary::Summary;
-use clientele::core::validate::{CustomerInput, LicenseInput};
-use clientele::csv_io::{ExportOptions, ImportOptions, HEADER};
+use clientele::domain::date::Date;
+use clientele::domain::error::Error;
+use clientele::domain::limits;
+use clientele::domain::model::*;
+use clientele::domain::summary::Summary;
+use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::store::{Access, Read};
+use clientele::tasks::bulk::{BulkTask, Outcome, Selection};
+use clientele::tasks::catalogs::{PlanInput, TemplateInput};
+use clientele::tasks::csv::{ExportOptions, ImportOptions, HEADER};
+use clientele::tasks::desk::{Ctx, CustomerRef, Desk};
+use clientele::tasks::holdings::{DeviceInput, EventInput};
 use clientele::web::app::App;
 use clientele::web::http::{Method, Request};
 use common::{run, Output, Sandbox};
@@ -236,8 +236,8 @@ fn core_caps_devices_events_policies_and_template_settings() {
                 severity: Severity::Warning,
                 category: "disk-space".into(),
                 message: "full, \"again\"".into(),
-                time: clientele::core::date::Timestamp(0),
-                resolved_at: Some(clientele::core::date::Timestamp(1)),
+                time: clientele::domain::date::Timestamp(0),
+                resolved_at: Some(clientele::domain::date::Timestamp(1)),
             })
             .unwrap();
         }
@@ -370,7 +370,7 @@ fn core_caps_ids_per_selection_but_not_filters() {
         last.contains("there is no customer with id 101, nor with 9,899 more"),
         "{last}"
     );
-    let filter = clientele::core::filter::Filter::default().unpaged();
+    let filter = clientele::domain::filter::Filter::default().unpaged();
     assert!(desk
         .run_bulk(
             ctx(&desk),

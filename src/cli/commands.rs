@@ -4,16 +4,16 @@ use super::args::*;
 use super::output;
 use super::serve;
 use super::{Env, Failure, Reply};
-use crate::core::bulk::{BulkReport, BulkTask, Selection};
-use crate::core::catalogs::{PlanInput, TemplateInput};
-use crate::core::desk::{parse_customer_ref, CustomerRef, Desk};
-use crate::core::error::Error;
-use crate::core::filter::Filter;
-use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::core::model::{Actor, View};
-use crate::core::validate::{CustomerInput, LicenseInput};
-use crate::csv_io::{ExportOptions, ImportOptions};
+use crate::domain::error::Error;
+use crate::domain::filter::Filter;
+use crate::domain::model::{Actor, View};
+use crate::domain::validate::{CustomerInput, LicenseInput};
 use crate::store::Access::{Read, Write};
+use crate::tasks::bulk::{BulkReport, BulkTask, Selection};
+use crate::tasks::catalogs::{PlanInput, TemplateInput};
+use crate::tasks::csv::{ExportOptions, ImportOptions};
+use crate::tasks::desk::{parse_customer_ref, CustomerRef, Desk};
+use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -202,7 +202,7 @@ fn list(env: &Env, a: &ListArgs) -> Outcome {
 /// Customers left out because their record cannot be read are named on standard error;
 /// the command still succeeds for everything else.
 fn warn_unreadable(reply: &mut Reply, ids: &[u64]) {
-    if let Some(w) = crate::core::check::unreadable_warning(ids) {
+    if let Some(w) = crate::domain::check::unreadable_warning(ids) {
         reply.err = format!("warning: {w}");
     }
 }
@@ -379,8 +379,11 @@ fn edit(env: &Env, a: &EditArgs) -> Outcome {
 }
 
 /// Whether an edit left every value as it was (`updated_at` aside).
-fn same_values(a: &crate::core::view::CustomerView, b: &crate::core::view::CustomerView) -> bool {
-    let strip = |v: &crate::core::view::CustomerView| {
+fn same_values(
+    a: &crate::domain::view::CustomerView,
+    b: &crate::domain::view::CustomerView,
+) -> bool {
+    let strip = |v: &crate::domain::view::CustomerView| {
         let mut j = serde_json::to_value(v).unwrap_or_default();
         if let Some(o) = j.as_object_mut() {
             o.remove("updated_at");

@@ -10,10 +10,10 @@ mod commands;
 mod output;
 pub mod serve;
 
-use crate::core::date::Date;
-use crate::core::desk::Desk;
-use crate::core::error::Error;
+use crate::domain::date::Date;
+use crate::domain::error::Error;
 use crate::store::Access;
+use crate::tasks::desk::Desk;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,9 +2,9 @@
 //! came from a user passes through [`clean`], so no stored text can move the cursor, clear
 //! the screen or break a table row.
 
-use crate::core::bulk::{BulkReport, Outcome};
-use crate::core::model::Product;
-use crate::core::view::*;
+use crate::domain::model::Product;
+use crate::domain::view::*;
+use crate::tasks::bulk::{BulkReport, Outcome};
 use std::fmt::Write as _;
 
 /// Makes text safe and single-line for a table cell: line breaks become `↵`, tabs a space,

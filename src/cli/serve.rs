@@ -1,10 +1,10 @@
 //! `serve` and `demo`: thin hand-offs to the web server and the demo generator.
 
 use super::args::{whole_u64, whole_usize};
-use crate::core::date::Date;
-use crate::core::desk::Desk;
-use crate::core::error::Result;
-use crate::core::model::Actor;
+use crate::domain::date::Date;
+use crate::domain::error::Result;
+use crate::domain::model::Actor;
+use crate::tasks::desk::Desk;
 use argh::FromArgs;
 use std::path::Path;
 
@@ -96,7 +96,6 @@ pub struct DemoArgs {
 }
 
 pub fn demo(args: &DemoArgs, desk: &Desk) -> Result<String> {
-    let report =
-        crate::core::demo::generate(desk, desk.ctx(Actor::Cli), args.customers, args.seed)?;
+    let report = crate::demo::generate(desk, desk.ctx(Actor::Cli), args.customers, args.seed)?;
     Ok(format!("{report}\n"))
 }

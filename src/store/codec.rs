@@ -1,7 +1,7 @@
 //! The stored value format: one version byte, then bincode 2 of that version's frozen record.
 //! This is the only module that knows bincode.
 
-use crate::core::error::Error;
+use crate::domain::error::Error;
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The largest value the store reads back. `encode` refuses anything larger, so no value is

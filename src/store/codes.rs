@@ -3,8 +3,8 @@
 //! domain may reorder or extend its enums freely; the matches below are exhaustive, so a new
 //! variant does not compile until it has a byte here.
 
-use crate::core::error::Error;
-use crate::core::model::*;
+use crate::domain::error::Error;
+use crate::domain::model::*;
 
 pub trait Frozen: Sized + Copy + 'static {
     /// What the value is, for error messages.

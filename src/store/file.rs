@@ -5,7 +5,7 @@
 //! the user knows, so `classify` can turn any redb error that carries it into
 //! `Error::DiskFull(path)`, wherever in a task it surfaces.
 
-use crate::core::error::Error;
+use crate::domain::error::Error;
 use redb::backends::FileBackend;
 use redb::{BackendError, StorageBackend, StorageError};
 use std::any::Any;

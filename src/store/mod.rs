@@ -10,11 +10,11 @@ mod holder;
 mod open;
 pub mod records;
 
-use crate::core::check::{CheckReport, Unreadable};
-use crate::core::derive::{Catalog, OpenEvents};
-use crate::core::error::Error;
-use crate::core::model::*;
-use crate::core::summary::{fold, Summary};
+use crate::domain::check::{CheckReport, Unreadable};
+use crate::domain::derive::{Catalog, OpenEvents};
+use crate::domain::error::Error;
+use crate::domain::model::*;
+use crate::domain::summary::{fold, Summary};
 use file::Fault;
 use records::*;
 use redb::{

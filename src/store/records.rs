@@ -4,11 +4,11 @@
 
 use super::codec::{decode, encode, unknown_version, version_of};
 use super::codes::{products_from_stored, products_to_stored, stored, Frozen};
-use crate::core::date::{Date, Timestamp};
-use crate::core::derive::OpenEvents;
-use crate::core::error::Error;
-use crate::core::model::*;
-use crate::core::summary::{LicenseFacts, Summary};
+use crate::domain::date::{Date, Timestamp};
+use crate::domain::derive::OpenEvents;
+use crate::domain::error::Error;
+use crate::domain::model::*;
+use crate::domain::summary::{LicenseFacts, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -661,7 +661,7 @@ mod samples {
             end_of_life: false,
         };
         let c = customer();
-        let catalog = crate::core::derive::Catalog::new(vec![catalog_plan.clone()], vec![]);
+        let catalog = crate::domain::derive::Catalog::new(vec![catalog_plan.clone()], vec![]);
         let summary = Summary::of(
             &c,
             OpenEvents {
@@ -843,8 +843,8 @@ mod samples {
 #[cfg(test)]
 mod worst_case {
     use super::*;
-    use crate::core::derive::Catalog;
-    use crate::core::limits as max;
+    use crate::domain::derive::Catalog;
+    use crate::domain::limits as max;
 
     /// `n` characters of four bytes each.
     fn text(n: usize) -> String {
@@ -947,14 +947,14 @@ mod worst_case {
         other.profile.notes = text(max::NOTES - 1);
         other.licenses.iter_mut().for_each(|l| l.units -= 1);
         let policy = c.policies[&PolicyList::ApprovedUrls].join("; ");
-        let mut changes = crate::core::customers::diff(&c, &other, &catalog);
+        let mut changes = crate::domain::changes::diff(&c, &other, &catalog);
         changes.push(FieldChange {
             field: text(64),
             old: policy.clone(),
             new: policy,
         });
         let view =
-            crate::core::view::CustomerView::of(&c, Default::default(), &catalog, Date::LAST);
+            crate::domain::view::CustomerView::of(&c, Default::default(), &catalog, Date::LAST);
         let audit = AuditEntry {
             id: u64::MAX,
             time: Timestamp(i64::MIN),

@@ -3,10 +3,10 @@
 //! `api`, the console in `pages`; neither holds a business rule.
 
 use super::http::{Request, Response};
-use crate::core::bulk::{BulkTask, Selection};
-use crate::core::desk::Desk;
-use crate::core::error::Error;
-use crate::core::filter::{Filter, FILTER_KEYS};
+use crate::domain::error::Error;
+use crate::domain::filter::{Filter, FILTER_KEYS};
+use crate::tasks::bulk::{BulkTask, Selection};
+use crate::tasks::desk::Desk;
 
 pub struct App {
     pub desk: Desk,
@@ -76,7 +76,7 @@ pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTas
 
 /// A CSV download; when customers were left out because their stored record cannot be read,
 /// a header says how many (a count only, no customer data: `GET /api/check` lists them).
-pub fn csv_download(body: Vec<u8>, done: &crate::csv_io::Exported) -> Response {
+pub fn csv_download(body: Vec<u8>, done: &crate::tasks::csv::Exported) -> Response {
     let mut r = Response::csv(body);
     if !done.unreadable.is_empty() {
         r.headers

@@ -3,11 +3,11 @@
 
 use super::app::App;
 use super::server::{self, ServerConfig};
-use crate::core::date::Date;
-use crate::core::desk::Desk;
-use crate::core::error::Error;
-use crate::core::model::Actor;
+use crate::domain::date::Date;
+use crate::domain::error::Error;
+use crate::domain::model::Actor;
 use crate::store::Access;
+use crate::tasks::desk::Desk;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +59,7 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     let desk = Desk::open(db, Access::Write, today)?;
     if let Some(n) = opts.demo {
         if desk.count()? == 0 {
-            let report = crate::core::demo::generate(&desk, desk.ctx(Actor::Cli), n, 1)?;
+            let report = crate::demo::generate(&desk, desk.ctx(Actor::Cli), n, 1)?;
             eprintln!("{report}");
         } else {
             eprintln!(
@@ -89,7 +89,7 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
         std::thread::Builder::new()
             .name("clientele-warm-up".into())
             .spawn(move || {
-                let _ = app.desk.list(&crate::core::filter::Filter::default());
+                let _ = app.desk.list(&crate::domain::filter::Filter::default());
             })
             .map_err(|e| Error::Internal(format!("cannot start a thread: {e}")))?
     };

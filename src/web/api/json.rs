@@ -2,8 +2,8 @@
 //! core errors into the error object. Nothing here decides whether a value is valid for the
 //! domain; it only decides whether the request could be read at all.
 
-use crate::core::error::Error;
-use crate::core::model::YesNo;
+use crate::domain::error::Error;
+use crate::domain::model::YesNo;
 use crate::web::app::status_of;
 use crate::web::http::{Request, Response};
 use serde::de::DeserializeOwned;

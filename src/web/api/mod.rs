@@ -23,15 +23,15 @@ use self::json::{
 };
 use super::app::{self, App};
 use super::http::{Method, Request, Response};
-use crate::core::bulk::{BulkTask, Outcome, Selection};
-use crate::core::catalogs::{PlanInput, TemplateInput};
-use crate::core::desk::{Ctx, CustomerRef};
-use crate::core::error::Error;
-use crate::core::filter::FILTER_KEYS;
-use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::core::model::{Actor, View};
-use crate::core::validate::CustomerInput;
-use crate::csv_io::{ExportOptions, ImportOptions};
+use crate::domain::error::Error;
+use crate::domain::filter::FILTER_KEYS;
+use crate::domain::model::{Actor, View};
+use crate::domain::validate::CustomerInput;
+use crate::tasks::bulk::{BulkTask, Outcome, Selection};
+use crate::tasks::catalogs::{PlanInput, TemplateInput};
+use crate::tasks::csv::{ExportOptions, ImportOptions};
+use crate::tasks::desk::{Ctx, CustomerRef};
+use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -521,7 +521,7 @@ const ALL_TASK_OPTIONS: &[&str] = &[
 
 /// A task's `filter` object → the filter grammar's pairs → the core's filter (unpaged).
 /// Values are strings (`product` may be a list; `attention`/`managed` may be booleans).
-fn task_filter(filter: &Map<String, Value>) -> Result<crate::core::filter::Filter, ApiError> {
+fn task_filter(filter: &Map<String, Value>) -> Result<crate::domain::filter::Filter, ApiError> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (key, value) in filter {
         let field = format!("filter.{key}");
@@ -553,7 +553,7 @@ fn task_filter(filter: &Map<String, Value>) -> Result<crate::core::filter::Filte
             "is empty; give a value or leave the key out",
         ));
     }
-    crate::core::filter::Filter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    crate::domain::filter::Filter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map(|f| f.unpaged())
         .map_err(|e| match e {
             Error::Invalid(errors) => Error::Invalid(

@@ -9,12 +9,12 @@
 //! always one the server refuses too.
 
 use super::{Route, AUDIT_LIMIT, AUDIT_MAX, EXPORT_KEYS, ROUTES, TASK_OPTIONS};
-use crate::core::bulk::BulkTask;
-use crate::core::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
-use crate::core::model::{
+use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
+use crate::domain::model::{
     AccountType, Actor, CustomerStatus, EventKind, LicenseFilter, LicenseStatus, PlanKind,
     PolicyAction, PolicyList, Product, Severity, View,
 };
+use crate::tasks::bulk::BulkTask;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 

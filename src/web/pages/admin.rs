@@ -4,11 +4,11 @@
 use super::detail::changes;
 use super::layout::{self, document, error_summary, time, typed, typed_error, Draft, Field, Nav};
 use super::multipart;
-use crate::core::catalogs::{PlanInput, TemplateInput};
-use crate::core::error::{Error, FieldError};
-use crate::core::model::{Actor, PlanKind, Product, View};
-use crate::core::view::{PlanView, TemplateView};
-use crate::csv_io::{ImportOptions, ImportReport, HEADER};
+use crate::domain::error::{Error, FieldError};
+use crate::domain::model::{Actor, PlanKind, Product, View};
+use crate::domain::view::{PlanView, TemplateView};
+use crate::tasks::catalogs::{PlanInput, TemplateInput};
+use crate::tasks::csv::{ImportOptions, ImportReport, HEADER};
 use crate::web::app::{status_of, App};
 use crate::web::http::{url_encode, Request, Response};
 use maud::{html, Markup};

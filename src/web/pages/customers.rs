@@ -2,13 +2,13 @@
 //! the two exports.
 
 use super::layout::{self, counts, document, filter_query, thousands, time, Nav};
-use crate::core::bulk::Selection;
-use crate::core::derive::{Reason, ReasonKind};
-use crate::core::error::Error;
-use crate::core::filter::{Filter, Sort, SortKey, MAX_LIMIT};
-use crate::core::model::{AccountType, CustomerStatus, LicenseFilter, Product, Severity, View};
-use crate::core::view::{CustomerView, Page};
-use crate::csv_io::ExportOptions;
+use crate::domain::derive::{Reason, ReasonKind};
+use crate::domain::error::Error;
+use crate::domain::filter::{Filter, Sort, SortKey, MAX_LIMIT};
+use crate::domain::model::{AccountType, CustomerStatus, LicenseFilter, Product, Severity, View};
+use crate::domain::view::{CustomerView, Page};
+use crate::tasks::bulk::Selection;
+use crate::tasks::csv::ExportOptions;
 use crate::web::app::{filter_from_pairs, selection_from_pairs, App};
 use crate::web::http::{build_query, Request, Response};
 use maud::{html, Markup};
@@ -47,7 +47,7 @@ pub fn list(app: &App, req: &Request) -> Response {
                     h1 #list-heading { "Customers" }
                     (summary_line(&page, view, &filter))
                 }
-                @if let Some(warning) = crate::core::check::unreadable_warning(&page.unreadable) {
+                @if let Some(warning) = crate::domain::check::unreadable_warning(&page.unreadable) {
                     div.alert.error role="alert" data-testid="unreadable" {
                         p { (layout::message_text(&warning)) " " a href="/check" { "Check the stored records" } }
                     }

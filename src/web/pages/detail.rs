@@ -2,15 +2,15 @@
 //! messages and history, with the forms that change licences, devices and events.
 
 use super::layout::{self, document, license_badge, time, typed, typed_error, Draft, Field, Nav};
-use crate::core::bulk::{BulkTask, Outcome, Selection};
-use crate::core::derive::Reason;
-use crate::core::desk::{parse_customer_ref, CustomerRef};
-use crate::core::error::{Error, FieldError};
-use crate::core::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::core::model::{Actor, CustomerStatus, EventKind, Product, Severity};
-use crate::core::view::{
+use crate::domain::derive::Reason;
+use crate::domain::error::{Error, FieldError};
+use crate::domain::model::{Actor, CustomerStatus, EventKind, Product, Severity};
+use crate::domain::view::{
     AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView,
 };
+use crate::tasks::bulk::{BulkTask, Outcome, Selection};
+use crate::tasks::desk::{parse_customer_ref, CustomerRef};
+use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use crate::web::app::{status_of, App};
 use crate::web::http::{Request, Response};
 use maud::{html, Markup};

@@ -2,11 +2,11 @@
 //! (`GET /customers/{id}/edit`, `POST /customers/{id}`).
 
 use super::layout::{self, document, error_summary, field_errors, Field, Nav};
-use crate::core::desk::CustomerRef;
-use crate::core::error::{Error, FieldError};
-use crate::core::model::{Actor, Product};
-use crate::core::validate::{CustomerInput, LicenseInput};
-use crate::core::view::{CustomerView, PlanView, TemplateView};
+use crate::domain::error::{Error, FieldError};
+use crate::domain::model::{Actor, Product};
+use crate::domain::validate::{CustomerInput, LicenseInput};
+use crate::domain::view::{CustomerView, PlanView, TemplateView};
+use crate::tasks::desk::CustomerRef;
 use crate::web::app::{status_of, App};
 use crate::web::http::{Request, Response};
 use maud::html;

@@ -1,9 +1,9 @@
 //! The page shell and the small pieces every page uses: navigation, flash messages, error
 //! pages, form fields with their errors, badges, times, query strings.
 
-use crate::core::derive::Reason;
-use crate::core::error::{Error, FieldError};
-use crate::core::filter::Filter;
+use crate::domain::derive::Reason;
+use crate::domain::error::{Error, FieldError};
+use crate::domain::filter::Filter;
 use crate::web::app::{status_of, App};
 use crate::web::http::{build_query, Request, Response};
 use maud::{html, Markup, DOCTYPE};
@@ -159,12 +159,12 @@ pub fn error_block(e: &Error) -> Markup {
 pub fn omitted_errors(omitted: usize) -> Markup {
     html! {
         @if omitted > 0 {
-            p data-testid="omitted-errors" { (crate::core::limits::more_errors(omitted)) }
+            p data-testid="omitted-errors" { (crate::domain::limits::more_errors(omitted)) }
         }
     }
 }
 
-pub fn import_rows(rows: &[crate::core::error::RowError]) -> Markup {
+pub fn import_rows(rows: &[crate::domain::error::RowError]) -> Markup {
     html! {
         div.table-wrap {
             table #import-errors data-testid="import-errors" {
@@ -318,7 +318,7 @@ pub fn list_link(back: Option<&str>) -> String {
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: usize) -> String {
-    crate::core::limits::n(n)
+    crate::domain::limits::n(n)
 }
 
 /// An RFC 3339 UTC timestamp as `2026-11-27 08:00 UTC` in a `<time>` element.
@@ -477,18 +477,18 @@ fn blank_name(s: &str) -> String {
 
 /// A plan as a choice: its name, then only what the name does not already say
 /// ("Name — Product, 12 months, trial").
-pub fn plan_label(p: &crate::core::view::PlanView) -> String {
+pub fn plan_label(p: &crate::domain::view::PlanView) -> String {
     describe_plan(
         &p.name,
         p.product,
         p.months,
-        p.kind == crate::core::model::PlanKind::Trial,
+        p.kind == crate::domain::model::PlanKind::Trial,
     )
 }
 
 fn describe_plan(
     name: &str,
-    product: crate::core::model::Product,
+    product: crate::domain::model::Product,
     months: u32,
     trial: bool,
 ) -> String {
@@ -528,8 +528,8 @@ fn describe_plan(
 }
 
 /// The short label of a product (chips, the filter pane); `Product::name` is the full one.
-pub fn product_short(p: crate::core::model::Product) -> &'static str {
-    use crate::core::model::Product;
+pub fn product_short(p: crate::domain::model::Product) -> &'static str {
+    use crate::domain::model::Product;
     match p {
         Product::Wfbss => "WFBS-S",
         Product::Wfbs => "WFBS",
@@ -906,7 +906,7 @@ mod tests {
 
     #[test]
     fn plan_choices_leave_out_what_the_name_says() {
-        use crate::core::model::Product;
+        use crate::domain::model::Product;
         assert_eq!(
             describe_plan("Apex One SaaS Trial (1 month)", Product::ApexOne, 1, true),
             "Apex One SaaS Trial (1 month)"

@@ -3,9 +3,9 @@
 
 use super::customers::no_selection;
 use super::layout::{self, document, error_summary, field_errors, typed_error, Draft, Field, Nav};
-use crate::core::bulk::{BulkReport, BulkTask, Outcome, Selection};
-use crate::core::error::Error;
-use crate::core::model::{Actor, PolicyAction, PolicyList, Product};
+use crate::domain::error::Error;
+use crate::domain::model::{Actor, PolicyAction, PolicyList, Product};
+use crate::tasks::bulk::{BulkReport, BulkTask, Outcome, Selection};
 use crate::web::app::{selection_from_pairs, status_of, task_from_pairs, App};
 use crate::web::http::{Request, Response};
 use maud::{html, Markup};

@@ -1,10 +1,10 @@
 //! The outbox: notifications clientele cannot send itself, kept until the user writes them
 //! out as `.eml` files (RFC 5322) for their mail client.
 
-use super::date::Timestamp;
 use super::desk::{audit, Ctx, Desk};
-use super::error::{Error, Result};
-use super::view::OutboxView;
+use crate::domain::date::Timestamp;
+use crate::domain::error::{Error, Result};
+use crate::domain::view::OutboxView;
 use crate::store::Read;
 use std::path::Path;
 

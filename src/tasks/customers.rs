@@ -1,13 +1,14 @@
 //! Adding and editing customers, shared by the form, the API, the CLI and CSV import.
 
-use super::date::Date;
-use super::derive::Catalog;
-use super::desk::{audit, change, load, save, Ctx, Desk};
-use super::error::{Error, FieldError, Result};
-use super::limits;
-use super::model::*;
-use super::validate::{self, CustomerInput, LicenseInput};
-use super::view::CustomerView;
+use super::desk::{audit, load, save, Ctx, Desk};
+use crate::domain::changes::diff;
+use crate::domain::date::Date;
+use crate::domain::derive::Catalog;
+use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::limits;
+use crate::domain::model::*;
+use crate::domain::validate::{self, CustomerInput, LicenseInput};
+use crate::domain::view::CustomerView;
 use crate::store::{Read, Writer};
 
 /// How strictly plan assignments are checked.
@@ -329,70 +330,4 @@ fn licenses(
         });
     }
     Ok(out)
-}
-
-/// The audit changes between two versions of a customer, one per changed field.
-pub(crate) fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<FieldChange> {
-    let (a, b) = (&old.profile, &new.profile);
-    let mut out = Vec::new();
-    let mut field = |name: &str, x: &str, y: &str| {
-        if x != y {
-            out.push(change(name, x, y));
-        }
-    };
-    field("company", &a.company, &b.company);
-    field("account_name", &a.account_name, &b.account_name);
-    field("account_type", a.account_type.code(), b.account_type.code());
-    field("status", old.status.code(), new.status.code());
-    field(
-        "contact_first_name",
-        &a.contact_first_name,
-        &b.contact_first_name,
-    );
-    field(
-        "contact_last_name",
-        &a.contact_last_name,
-        &b.contact_last_name,
-    );
-    field("email", &a.email, &b.email);
-    field("phone", &a.phone, &b.phone);
-    field("address", &a.address, &b.address);
-    field("city", &a.city, &b.city);
-    field("state", &a.state, &b.state);
-    field("postal_code", &a.postal_code, &b.postal_code);
-    field("country", &a.country, &b.country);
-    field("time_zone", &a.time_zone, &b.time_zone);
-    field("language", &a.language, &b.language);
-    field("notes", &a.notes, &b.notes);
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    field(
-        "wfbs_template",
-        &opt(&old.wfbs_template),
-        &opt(&new.wfbs_template),
-    );
-    field(
-        "cloud_edge_template",
-        &opt(&old.cloud_edge_template),
-        &opt(&new.cloud_edge_template),
-    );
-    field(
-        "licenses",
-        &licenses_text(&old.licenses, catalog),
-        &licenses_text(&new.licenses, catalog),
-    );
-    out
-}
-
-/// The SPEC §4 `licenses` cell: `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `; `.
-pub fn licenses_text(licenses: &[License], catalog: &Catalog) -> String {
-    licenses
-        .iter()
-        .map(|l| {
-            let plan = catalog
-                .plan(l.plan_id)
-                .map_or_else(|| format!("plan {}", l.plan_id), |p| p.name.clone());
-            format!("{plan}:{}:{}:{}:{}", l.units, l.used, l.start, l.expiry)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }

@@ -1,14 +1,15 @@
 //! What a customer holds: licences, Cloud Edge devices and events. Every change here moves
 //! the customer's `last_transaction`.
 
-use super::date::{Date, Timestamp};
-use super::derive::Catalog;
-use super::desk::{audit, change, load, save, Ctx, Desk};
-use super::error::{Error, FieldError, Result};
-use super::limits;
-use super::model::*;
-use super::validate;
-use super::view::{device_view, license_view, DeviceView, EventView, LicenseView};
+use super::desk::{audit, load, save, Ctx, Desk};
+use crate::domain::changes::change;
+use crate::domain::date::{Date, Timestamp};
+use crate::domain::derive::Catalog;
+use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::limits;
+use crate::domain::model::*;
+use crate::domain::validate;
+use crate::domain::view::{device_view, license_view, DeviceView, EventView, LicenseView};
 use crate::store::{Read, Writer};
 use serde::Deserialize;
 
@@ -80,7 +81,7 @@ fn commit_holding(
 }
 
 fn license_text(l: &License, catalog: &Catalog) -> String {
-    super::customers::licenses_text(std::slice::from_ref(l), catalog)
+    crate::domain::changes::licenses_text(std::slice::from_ref(l), catalog)
 }
 
 /// The customer holding a licence (by licence id) and the licence's position in its list.

@@ -1,17 +1,18 @@
 //! The bulk tasks of the Customers screen: one selection in, one outcome per customer out,
 //! one transaction. A dry run runs the very same code and discards the transaction.
 
-use super::date::Date;
-use super::derive::Catalog;
-use super::derive::OpenEvents;
-use super::desk::{audit, change, Ctx, Desk};
-use super::error::{Error, Result};
-use super::filter::Filter;
-use super::limits;
-use super::model::*;
-use super::summary::Summary;
-use super::validate;
-use super::view::CustomerView;
+use super::desk::{audit, Ctx, Desk};
+use crate::domain::changes::change;
+use crate::domain::date::Date;
+use crate::domain::derive::Catalog;
+use crate::domain::derive::OpenEvents;
+use crate::domain::error::{Error, Result};
+use crate::domain::filter::Filter;
+use crate::domain::limits;
+use crate::domain::model::*;
+use crate::domain::summary::Summary;
+use crate::domain::validate;
+use crate::domain::view::CustomerView;
 use crate::store::{Read, Writer};
 use serde::Serialize;
 
@@ -691,7 +692,7 @@ fn renew(
     let mut changes = Vec::new();
     for l in c.licenses.iter_mut() {
         let plan = catalog.plan(l.plan_id);
-        let status = super::derive::license_of(l, plan, ctx.today);
+        let status = crate::domain::derive::license_of(l, plan, ctx.today);
         let due = status == LicenseStatus::Expired
             || (include_expiring && status == LicenseStatus::ExpiringSoon);
         if !due {

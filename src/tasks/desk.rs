@@ -1,13 +1,14 @@
 //! `Desk`: the one entry point every interface calls. Each public method is one task and
 //! runs in one transaction; write tasks append to the audit log in that same transaction.
 
-use super::date::{Date, Timestamp};
-use super::derive::Catalog;
-use super::error::{Error, Result};
-use super::filter::Filter;
-use super::model::*;
-use super::summary::{Query, Summary};
-use super::view::*;
+use crate::domain::changes::change;
+use crate::domain::date::{Date, Timestamp};
+use crate::domain::derive::Catalog;
+use crate::domain::error::{Error, Result};
+use crate::domain::filter::Filter;
+use crate::domain::model::*;
+use crate::domain::summary::{Query, Summary};
+use crate::domain::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -423,14 +424,6 @@ pub(crate) fn refresh_summary(w: &Writer, c: &Customer, catalog: &Catalog) -> Re
     w.save_summary(&Summary::of(c, w.open_events(c.id)?, catalog))
 }
 
-pub(crate) fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
-    FieldChange {
-        field: field.to_string(),
-        old: old.to_string(),
-        new: new.to_string(),
-    }
-}
-
 pub(crate) fn audit(
     w: &Writer,
     ctx: Ctx,
@@ -442,15 +435,15 @@ pub(crate) fn audit(
 ) -> Result<u64> {
     let mut customers = customers;
     let mut outcome = outcome.to_string();
-    if customers.len() > super::limits::AUDIT_CUSTOMERS {
+    if customers.len() > crate::domain::limits::AUDIT_CUSTOMERS {
         // A huge import is recorded with its first customers and the count, so the entry
         // stays a small record.
         outcome.push_str(&format!(
             " ({} customers; the first {} are listed)",
-            super::limits::n(customers.len()),
-            super::limits::n(super::limits::AUDIT_CUSTOMERS)
+            crate::domain::limits::n(customers.len()),
+            crate::domain::limits::n(crate::domain::limits::AUDIT_CUSTOMERS)
         ));
-        customers.truncate(super::limits::AUDIT_CUSTOMERS);
+        customers.truncate(crate::domain::limits::AUDIT_CUSTOMERS);
     }
     w.append_audit(AuditEntry {
         id: 0,

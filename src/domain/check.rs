@@ -2,8 +2,6 @@
 //! bug, a bit flip) must never hide the others, so listing and export skip such records and
 //! name them, and this report lists every one of them, in every table, for every face.
 
-use super::desk::Desk;
-use super::error::Result;
 use super::limits;
 use serde::Serialize;
 
@@ -106,13 +104,4 @@ pub fn unreadable_warning(ids: &[u64]) -> Option<String> {
          `clientele check` lists every damaged record; delete a damaged customer by id or restore a backup",
         shown.join(", ")
     ))
-}
-
-impl Desk {
-    /// Reads every stored record once and reports those that cannot be read.
-    pub fn check(&self) -> Result<CheckReport> {
-        let mut report = self.reader()?.check()?;
-        report.ok = report.bad() == 0;
-        Ok(report)
-    }
 }

@@ -1,18 +1,19 @@
 //! CSV export and import in the format of SPEC §4. Export streams row by row; import checks
 //! every row inside one write transaction and commits only when all rows are good.
 
-use crate::core::bulk::Selection;
-use crate::core::customers::{build, licenses_text, Assign};
-use crate::core::date::Date;
-use crate::core::derive::Catalog;
-use crate::core::desk::{audit, save, Ctx, Desk};
-use crate::core::error::{Error, FieldError, ImportErrors, Result, RowError};
-use crate::core::limits;
-use crate::core::model::{Customer, License, YesNo};
-use crate::core::summary::{fold, Query, Summary};
-use crate::core::validate::{CustomerInput, LicenseInput};
-use crate::core::view::CustomerView;
+use crate::domain::changes::licenses_text;
+use crate::domain::date::Date;
+use crate::domain::derive::Catalog;
+use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
+use crate::domain::limits;
+use crate::domain::model::{Customer, License, YesNo};
+use crate::domain::summary::{fold, Query, Summary};
+use crate::domain::validate::{CustomerInput, LicenseInput};
+use crate::domain::view::CustomerView;
 use crate::store::Read;
+use crate::tasks::bulk::Selection;
+use crate::tasks::customers::{build, Assign};
+use crate::tasks::desk::{audit, save, Ctx, Desk};
 use serde::Serialize;
 use std::io::Write;
 
@@ -148,7 +149,7 @@ struct RowWriter<'a> {
     csv: csv::Writer<&'a mut dyn Write>,
     opts: ExportOptions,
     catalog: Catalog,
-    today: crate::core::date::Date,
+    today: crate::domain::date::Date,
     rows: usize,
 }
 
@@ -214,7 +215,7 @@ impl Desk {
                             unreadable.push(*id);
                             continue;
                         }
-                        None => crate::core::desk::load(&r, *id)?,
+                        None => crate::tasks::desk::load(&r, *id)?,
                     };
                     // A damaged event leaves out its customer only, like a damaged record.
                     let Ok(open) = r.open_events(*id) else {
@@ -376,7 +377,7 @@ pub struct Exported {
 impl Exported {
     /// The warning to show beside the file, if any customer was left out.
     pub fn warning(&self) -> Option<String> {
-        crate::core::check::unreadable_warning(&self.unreadable)
+        crate::domain::check::unreadable_warning(&self.unreadable)
     }
 }
 

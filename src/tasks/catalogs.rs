@@ -1,11 +1,12 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
-use super::desk::{audit, change, refresh_summary, Ctx, Desk};
-use super::error::{Error, FieldError, Result};
-use super::limits;
-use super::model::*;
-use super::validate;
-use super::view::{FirmwareView, PlanView, TemplateView};
+use super::desk::{audit, refresh_summary, Ctx, Desk};
+use crate::domain::changes::change;
+use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::limits;
+use crate::domain::model::*;
+use crate::domain::validate;
+use crate::domain::view::{FirmwareView, PlanView, TemplateView};
 use crate::store::{Read, Writer};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -20,13 +20,14 @@
 //! `demo` audit entry is written in the last transaction: an interrupted demo leaves whole
 //! batches behind and no audit entry, and is best redone into a new file.
 
-use super::date::{Date, Timestamp};
-use super::derive::{Catalog, OpenEvents};
-use super::desk::{audit, change, Ctx, Desk};
-use super::error::{Error, Result};
-use super::model::*;
-use super::summary::{fold, Summary};
+use crate::domain::changes::change;
+use crate::domain::date::{Date, Timestamp};
+use crate::domain::derive::{Catalog, OpenEvents};
+use crate::domain::error::{Error, Result};
+use crate::domain::model::*;
+use crate::domain::summary::{fold, Summary};
 use crate::store::{Read, Writer};
+use crate::tasks::desk::{audit, Ctx, Desk};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
@@ -2636,8 +2637,8 @@ use data::*;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::filter::Filter;
-    use crate::core::validate::{self, CustomerInput};
+    use crate::domain::filter::Filter;
+    use crate::domain::validate::{self, CustomerInput};
     use crate::store::Access;
     use std::collections::HashSet;
 

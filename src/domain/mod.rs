@@ -1,0 +1,15 @@
+//! The domain: types, field rules, derivations, the filter grammar, read models, errors and
+//! dates. It imports nothing else of clientele, so every other layer can rest on it.
+
+pub mod changes;
+pub mod check;
+pub mod date;
+pub mod derive;
+pub mod error;
+pub mod filter;
+pub mod limits;
+pub mod model;
+pub mod summary;
+pub mod time_zones;
+pub mod validate;
+pub mod view;

@@ -1917,7 +1917,11 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         .json()["id"]
         .as_u64()
         .unwrap();
-    api.get("/api/plans/999999").error(404, None);
+    let e = api.get("/api/plans/999999").error(404, None);
+    assert_eq!(
+        (e["kind"].as_str(), e["message"].as_str()),
+        (Some("plan"), Some("there is no plan `999999`"))
+    );
     api.get("/api/plans/spare").error(404, Some("id"));
 
     // Templates, by percent-encoded name.

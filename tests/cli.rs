@@ -1805,3 +1805,36 @@ fn serve_on_a_busy_port_says_so_and_leaves_no_file() {
     );
     assert!(!d.sb.db.exists(), "a database file was left behind");
 }
+
+/// A thing named wrongly: the domain says what is missing, and each face adds where to look
+/// in its own terms (the CLI names a command; the API and console never do).
+#[test]
+fn not_found_names_the_thing_and_the_cli_names_the_command_that_lists_them() {
+    let d = Desk::new();
+    d.plans();
+    for (args, said) in [
+        (
+            vec!["plan", "edit", "Nope 東京", "--months", "3"],
+            "there is no plan `Nope 東京`; `clientele plan list` shows them",
+        ),
+        (
+            vec!["template", "show", "Nope"],
+            "there is no template `Nope`; `clientele template list` shows them",
+        ),
+        (
+            vec!["show", "ghost"],
+            "there is no customer with account name `ghost`; `clientele list --q ghost` searches",
+        ),
+        (
+            vec!["show", "4242"],
+            "there is no customer with id 4242; `clientele list` shows the ids",
+        ),
+        (
+            vec!["license", "edit", "77", "--units", "2"],
+            "there is no licence with id 77; `clientele license list CUSTOMER` shows them",
+        ),
+    ] {
+        let e = d.refused(&args);
+        assert_eq!(e.trim_end(), format!("error: {said}"), "{args:?}");
+    }
+}

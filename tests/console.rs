@@ -1987,3 +1987,21 @@ fn sign_out_is_offered_only_with_a_token() {
     let form = doc.select(&sel("form[action=\"/logout\"]")).next().unwrap();
     assert_eq!(form.value().attr("method"), Some("post"));
 }
+
+/// The console says what is missing and links to the page that lists what exists; it never
+/// names a command-line command.
+#[test]
+fn not_found_pages_link_to_where_to_look() {
+    let f = fx();
+    let r = f.get("/plans/4242");
+    assert_eq!(r.status, 404);
+    let doc = html(&r);
+    let text = texts(&doc, "[data-testid=error]").join(" ");
+    assert!(text.contains("there is no plan with id 4242"), "{text}");
+    assert!(!text.contains("clientele "), "{text}");
+    let link = doc
+        .select(&sel("[data-testid=where-to-look]"))
+        .next()
+        .expect("a link to the plans");
+    assert_eq!(link.value().attr("href"), Some("/plans"));
+}

@@ -1,7 +1,7 @@
 //! Core rules tested directly on a `Desk` over a fresh database in a temp dir.
 
 use clientele::domain::date::Date;
-use clientele::domain::error::Error;
+use clientele::domain::error::{Error, Key, Thing};
 use clientele::domain::filter::Filter;
 use clientele::domain::model::*;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
@@ -801,12 +801,12 @@ fn licences_and_devices_are_found_by_id_until_they_are_gone() {
     f.desk.edit_customer(f.ctx(), id, &edit).unwrap();
     assert!(matches!(
         f.desk.edit_license(f.ctx(), lic, &more),
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { thing: Thing::Licence, key: Key::Id(k) }) if k == lic
     ));
     f.desk.remove_device(f.ctx(), d.id).unwrap();
     assert!(matches!(
         f.desk.remove_device(f.ctx(), d.id),
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { thing: Thing::Device, key: Key::Id(k) }) if k == d.id
     ));
     let new_lic = f.desk.customer(&CustomerRef::Id(id)).unwrap().licenses[0].id;
     f.desk.remove_license(f.ctx(), new_lic).unwrap();
@@ -815,7 +815,7 @@ fn licences_and_devices_are_found_by_id_until_they_are_gone() {
         .unwrap();
     assert!(matches!(
         f.desk.remove_license(f.ctx(), new_lic),
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { thing: Thing::Licence, key: Key::Id(k) }) if k == new_lic
     ));
 }
 

@@ -203,7 +203,7 @@ fn list(env: &Env, a: &ListArgs) -> Outcome {
 /// the command still succeeds for everything else.
 fn warn_unreadable(reply: &mut Reply, ids: &[u64]) {
     if let Some(w) = crate::domain::check::unreadable_warning(ids) {
-        reply.err = format!("warning: {w}");
+        reply.err = format!("warning: {w}; `clientele check` lists every damaged record");
     }
 }
 

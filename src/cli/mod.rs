@@ -11,7 +11,7 @@ mod output;
 pub mod serve;
 
 use crate::domain::date::Date;
-use crate::domain::error::Error;
+use crate::domain::error::{Error, Key, Thing};
 use crate::store::Access;
 use crate::tasks::desk::Desk;
 use std::ffi::OsString;
@@ -227,8 +227,42 @@ pub(crate) fn render_error(e: &Error) -> String {
             s
         }
         Error::Conflict { field, message } => format!("{}: {message}", flag_name(field)),
+        Error::Damaged {
+            record,
+            problem,
+            customer,
+        } => {
+            let delete = customer.map_or(String::new(), |id| {
+                format!("; `clientele delete {id} --yes` removes this customer")
+            });
+            format!("{record}: {problem}; `clientele check` lists every damaged record{delete}")
+        }
+        Error::NotFound { thing, key } => match where_to_look(*thing, key) {
+            Some(hint) => format!("{e}; {hint}"),
+            None => e.to_string(),
+        },
         other => other.to_string(),
     }
+}
+
+/// The command that shows what exists, for a thing the user named wrongly.
+fn where_to_look(thing: Thing, key: &Key) -> Option<String> {
+    let list = match (thing, key) {
+        (Thing::Customer, Key::Name(name)) => {
+            return Some(format!("`clientele list --q {name}` searches"))
+        }
+        (Thing::Customer, _) => return Some("`clientele list` shows the ids".into()),
+        (Thing::Licence, Key::OfCustomer { customer, .. }) => format!("license list {customer}"),
+        (Thing::Licence, _) => "license list CUSTOMER".into(),
+        (Thing::Device, _) => "device list".into(),
+        (Thing::Event, _) => "event list".into(),
+        (Thing::Plan, _) => "plan list".into(),
+        (Thing::Template, _) => "template list".into(),
+        (Thing::Firmware, _) => "firmware list".into(),
+        (Thing::OutboxMessage, _) => "outbox list".into(),
+        (Thing::Task, _) => return None,
+    };
+    Some(format!("`clientele {list}` shows them"))
 }
 
 /// `account_name` → `--account-name`; `licenses[0].units` → `--plan #1 (units)`.

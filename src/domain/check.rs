@@ -73,7 +73,7 @@ impl std::fmt::Display for CheckReport {
         if !customers.is_empty() {
             write!(
                 f,
-                "\ndelete a damaged customer by id (e.g. `clientele delete {} --yes`) or restore a backup",
+                "\ndelete a damaged customer by id (customer {} is one) or restore a backup",
                 customers[0]
             )?;
         } else {
@@ -101,7 +101,7 @@ pub fn unreadable_warning(ids: &[u64]) -> Option<String> {
     };
     Some(format!(
         "the stored record of customer(s) {}{more} cannot be read, so they were left out; \
-         `clientele check` lists every damaged record; delete a damaged customer by id or restore a backup",
+         delete a damaged customer by id or restore a backup",
         shown.join(", ")
     ))
 }

@@ -67,8 +67,8 @@ impl ImportErrors {
 pub enum Error {
     /// Input breaks one or more field rules (exit 1, HTTP 422).
     Invalid(Vec<FieldError>),
-    /// A named thing does not exist (exit 1, HTTP 404).
-    NotFound(String),
+    /// A named thing does not exist (exit 1, HTTP 404). Each face adds where to look.
+    NotFound { thing: Thing, key: Key },
     /// The input is fine but clashes with what is stored, e.g. a duplicate name (exit 1, HTTP 409).
     Conflict { field: String, message: String },
     /// A rule refuses the task as a whole (exit 1, HTTP 409).
@@ -81,6 +81,13 @@ pub enum Error {
     Busy(String),
     /// The database file cannot be used: missing, newer schema, corrupt (exit 1).
     Database(String),
+    /// One stored record cannot be read; the others can (exit 1, HTTP 500). A check of the
+    /// database lists every such record; a damaged customer can be deleted by id.
+    Damaged {
+        record: String,
+        problem: String,
+        customer: Option<u64>,
+    },
     /// The disk holding this file (the database, or a backup being written) is full, so a
     /// write was refused and nothing was changed (exit 1, HTTP 507).
     DiskFull(std::path::PathBuf),
@@ -92,9 +99,56 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The kinds of thing a user names and may get wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thing {
+    Customer,
+    Plan,
+    Template,
+    Firmware,
+    OutboxMessage,
+    Licence,
+    Device,
+    Event,
+    Task,
+}
+
+impl Thing {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Thing::Customer => "customer",
+            Thing::Plan => "plan",
+            Thing::Template => "template",
+            Thing::Firmware => "firmware entry",
+            Thing::OutboxMessage => "outbox message",
+            Thing::Licence => "licence",
+            Thing::Device => "device",
+            Thing::Event => "event",
+            Thing::Task => "task",
+        }
+    }
+}
+
+/// How the missing thing was named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key {
+    Id(u64),
+    /// A name: an account name, a plan, template or task name, a firmware model.
+    Name(String),
+    /// An id that exists, but not for this customer.
+    OfCustomer {
+        customer: u64,
+        id: u64,
+    },
+}
+
 impl Error {
     pub fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn not_found(thing: Thing, key: Key) -> Error {
+        Error::NotFound { thing, key }
     }
 
     pub fn conflict(field: &str, message: impl Into<String>) -> Error {
@@ -113,13 +167,14 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid(_) => "invalid",
-            Error::NotFound(_) => "not_found",
+            Error::NotFound { .. } => "not_found",
             Error::Conflict { .. } => "conflict",
             Error::Refused(_) => "refused",
             Error::Import(_) => "import_rejected",
             Error::Csv(_) => "bad_csv",
             Error::Busy(_) => "busy",
             Error::Database(_) => "database",
+            Error::Damaged { .. } => "damaged",
             Error::DiskFull(_) => "disk_full",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
@@ -146,7 +201,23 @@ impl fmt::Display for Error {
                     .collect();
                 f.write_str(&parts.join("; "))
             }
-            Error::NotFound(what) => write!(f, "{what}"),
+            Error::NotFound { thing, key } => {
+                let noun = thing.noun();
+                match (thing, key) {
+                    (Thing::Customer, Key::Name(name)) => {
+                        write!(f, "there is no customer with account name `{name}`")
+                    }
+                    (Thing::Firmware, Key::Name(model)) => {
+                        write!(f, "there is no firmware entry for model `{model}`")
+                    }
+                    (Thing::OutboxMessage, Key::Id(id)) => write!(f, "there is no outbox message {id}"),
+                    (_, Key::Id(id)) => write!(f, "there is no {noun} with id {id}"),
+                    (_, Key::Name(name)) => write!(f, "there is no {noun} `{name}`"),
+                    (_, Key::OfCustomer { customer, id }) => {
+                        write!(f, "customer {customer} has no {noun} with id {id}")
+                    }
+                }
+            }
             Error::Conflict { field, message } => write!(f, "{field}: {message}"),
             Error::Refused(why) => f.write_str(why),
             Error::Import(rows) => {
@@ -165,6 +236,20 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Csv(m) | Error::Busy(m) | Error::Database(m) | Error::Io(m) => f.write_str(m),
+            Error::Damaged {
+                record,
+                problem,
+                customer,
+            } => {
+                write!(
+                    f,
+                    "{record}: {problem}; checking the database lists every damaged record"
+                )?;
+                match customer {
+                    Some(id) => write!(f, ", and deleting customer {id} by id removes this one"),
+                    None => Ok(()),
+                }
+            }
             Error::DiskFull(path) => write!(
                 f,
                 "the disk holding {} is full; nothing was changed. Free some space on that disk and try again",

@@ -299,17 +299,20 @@ fn all_str_values<T>(
 
 /// Names a record (other than a customer) that cannot be read.
 fn damaged(what: &str, key: impl std::fmt::Display, e: Error) -> Error {
-    Error::Database(format!(
-        "{what} {key}: {e}; `clientele check` lists every damaged record"
-    ))
+    Error::Damaged {
+        record: format!("{what} {key}"),
+        problem: e.to_string(),
+        customer: None,
+    }
 }
 
-/// Names the customer whose stored record cannot be read, and what can be done about it.
+/// Names the customer whose stored record cannot be read: deleting it by id removes it.
 fn damaged_customer(id: u64, e: Error) -> Error {
-    Error::Database(format!(
-        "customer {id}: {e}; `clientele check` lists every damaged record, and deleting \
-         customer {id} by id removes this one"
-    ))
+    Error::Damaged {
+        record: format!("customer {id}"),
+        problem: e.to_string(),
+        customer: Some(id),
+    }
 }
 
 /// Decodes every value of every table; what cannot be read is reported, never returned as

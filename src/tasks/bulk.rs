@@ -6,7 +6,7 @@ use crate::domain::changes::change;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::derive::OpenEvents;
-use crate::domain::error::{Error, Result};
+use crate::domain::error::{Error, Key, Result, Thing};
 use crate::domain::filter::Filter;
 use crate::domain::limits;
 use crate::domain::model::*;
@@ -145,12 +145,7 @@ impl BulkTask {
             },
             "suspend" => BulkTask::Suspend,
             "reactivate" => BulkTask::Reactivate,
-            other => {
-                return Err(Error::NotFound(format!(
-                    "there is no task `{other}`; the tasks are {}",
-                    BulkTask::NAMES.join(", ")
-                )))
-            }
+            other => return Err(Error::not_found(Thing::Task, Key::Name(other.to_string()))),
         })
     }
 }
@@ -398,7 +393,7 @@ fn check_task(desk: &Desk, task: &BulkTask, today: Date) -> Result<()> {
             None => Err(Error::invalid(
                 "template",
                 format!(
-                    "there is no template `{}`; `clientele template list` shows them",
+                    "there is no template `{}`; choose one of the templates that exist",
                     template.trim()
                 ),
             )),

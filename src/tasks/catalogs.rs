@@ -2,7 +2,7 @@
 
 use super::desk::{audit, refresh_summary, Ctx, Desk};
 use crate::domain::changes::change;
-use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -122,11 +122,9 @@ fn find_plan(r: &impl Read, key: &str) -> Result<Plan> {
             .iter()
             .position(|p| p.name.eq_ignore_ascii_case(key.trim())),
     };
-    found.map(|i| plans[i].clone()).ok_or_else(|| {
-        Error::NotFound(format!(
-            "there is no plan `{key}`; `clientele plan list` shows them"
-        ))
-    })
+    found
+        .map(|i| plans[i].clone())
+        .ok_or_else(|| Error::not_found(Thing::Plan, Key::Name(key.trim().to_string())))
 }
 
 /// Rewrites the summary of every customer holding the plan (its notice days or managed flag
@@ -269,7 +267,7 @@ impl Desk {
         self.reader()?
             .template(name)?
             .map(|t| TemplateView::from(&t))
-            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))
+            .ok_or_else(|| Error::not_found(Thing::Template, Key::Name(name.to_string())))
     }
 
     pub fn add_template(&self, ctx: Ctx, input: &TemplateInput) -> Result<TemplateView> {
@@ -310,7 +308,7 @@ impl Desk {
         let w = self.writer()?;
         let old = w
             .template(name)?
-            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
+            .ok_or_else(|| Error::not_found(Thing::Template, Key::Name(name.to_string())))?;
         let t = template_from(input, Some(&old))?;
         if t.name != old.name {
             return Err(Error::invalid(
@@ -342,7 +340,7 @@ impl Desk {
         let w = self.writer()?;
         let t = w
             .template(name)?
-            .ok_or_else(|| Error::NotFound(format!("there is no template `{name}`")))?;
+            .ok_or_else(|| Error::not_found(Thing::Template, Key::Name(name.to_string())))?;
         let mut users = 0;
         w.each_customer(&mut |c| {
             if c.wfbs_template.as_deref() == Some(&t.name)
@@ -440,10 +438,10 @@ impl Desk {
             .into_iter()
             .find(|f| f.model.eq_ignore_ascii_case(model.trim()))
         else {
-            return Err(Error::NotFound(format!(
-                "there is no firmware entry for model `{}`",
-                model.trim()
-            )));
+            return Err(Error::not_found(
+                Thing::Firmware,
+                Key::Name(model.trim().to_string()),
+            ));
         };
         w.remove_firmware(&f.model)?;
         audit(

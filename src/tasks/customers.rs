@@ -210,7 +210,7 @@ fn template_field(
         None => {
             errors.push(FieldError::new(
                 field,
-                format!("there is no template `{name}`; `clientele template list` shows them"),
+                format!("there is no template `{name}`; choose one of the templates that exist"),
             ));
             Ok(None)
         }
@@ -247,7 +247,7 @@ fn licenses(
             errors.push(FieldError::new(
                 field("plan"),
                 format!(
-                    "there is no plan `{}`; `clientele plan list` shows them",
+                    "there is no plan `{}`; choose one of the plans that exist",
                     l.plan.trim()
                 ),
             ));

@@ -4,7 +4,7 @@
 use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
-use crate::domain::error::{Error, Result};
+use crate::domain::error::{Error, Key, Result, Thing};
 use crate::domain::filter::Filter;
 use crate::domain::model::*;
 use crate::domain::summary::{Query, Summary};
@@ -386,22 +386,18 @@ pub(crate) fn resolve_in(r: &impl Read, c: &CustomerRef) -> Result<u64> {
             if r.has_customer(*id)? {
                 Ok(*id)
             } else {
-                Err(Error::NotFound(format!(
-                    "there is no customer with id {id}; `clientele list` shows the ids"
-                )))
+                Err(Error::not_found(Thing::Customer, Key::Id(*id)))
             }
         }
-        CustomerRef::Account(name) => r.id_by_account(name)?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "there is no customer with account name `{name}`; `clientele list --q {name}` searches"
-            ))
-        }),
+        CustomerRef::Account(name) => r
+            .id_by_account(name)?
+            .ok_or_else(|| Error::not_found(Thing::Customer, Key::Name(name.clone()))),
     }
 }
 
 pub(crate) fn load(r: &impl Read, id: u64) -> Result<Customer> {
     r.customer(id)?
-        .ok_or_else(|| Error::NotFound(format!("there is no customer with id {id}")))
+        .ok_or_else(|| Error::not_found(Thing::Customer, Key::Id(id)))
 }
 
 /// Saves a customer with a fresh summary. `old` is what was stored before, if anything.

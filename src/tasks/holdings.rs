@@ -5,7 +5,7 @@ use super::desk::{audit, load, save, Ctx, Desk};
 use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
-use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -86,33 +86,28 @@ fn license_text(l: &License, catalog: &Catalog) -> String {
 
 /// The customer holding a licence (by licence id) and the licence's position in its list.
 fn license_holder(w: &Writer, license: u64) -> Result<(Customer, usize)> {
-    holder(
-        w,
-        &format!("licence with id {license}"),
-        w.license_owner(license)?,
-        |c| c.licenses.iter().position(|l| l.id == license),
-    )
+    holder(w, Thing::Licence, license, w.license_owner(license)?, |c| {
+        c.licenses.iter().position(|l| l.id == license)
+    })
 }
 
 /// The customer holding a device (by device id) and the device's position in its list.
 fn device_holder(w: &Writer, device: u64) -> Result<(Customer, usize)> {
-    holder(
-        w,
-        &format!("device with id {device}"),
-        w.device_owner(device)?,
-        |c| c.devices.iter().position(|d| d.id == device),
-    )
+    holder(w, Thing::Device, device, w.device_owner(device)?, |c| {
+        c.devices.iter().position(|d| d.id == device)
+    })
 }
 
 /// Loads the customer an owner index names and finds the holding in it; either missing
 /// means `what` does not exist.
 fn holder(
     w: &Writer,
-    what: &str,
+    thing: Thing,
+    id: u64,
     owner: Option<u64>,
     find: impl Fn(&Customer) -> Option<usize>,
 ) -> Result<(Customer, usize)> {
-    let missing = || Error::NotFound(format!("there is no {what}"));
+    let missing = || Error::not_found(thing, Key::Id(id));
     let c = load(w, owner.ok_or_else(missing)?)?;
     let pos = find(&c).ok_or_else(missing)?;
     Ok((c, pos))
@@ -144,7 +139,7 @@ impl Desk {
             Error::invalid(
                 "plan",
                 format!(
-                    "there is no plan `{}`; `clientele plan list` shows them",
+                    "there is no plan `{}`; choose one of the plans that exist",
                     plan.trim()
                 ),
             )
@@ -418,7 +413,7 @@ impl Desk {
         let catalog = w.catalog()?;
         let mut e = w
             .event(event)?
-            .ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+            .ok_or_else(|| Error::not_found(Thing::Event, Key::Id(event)))?;
         if e.resolved_at.is_none() == open {
             return Ok(EventView::from(&e));
         }
@@ -453,7 +448,7 @@ impl Desk {
         let catalog = w.catalog()?;
         let e = w
             .event(event)?
-            .ok_or_else(|| Error::NotFound(format!("there is no event with id {event}")))?;
+            .ok_or_else(|| Error::not_found(Thing::Event, Key::Id(event)))?;
         w.remove_event(&e)?;
         let mut c = load(&w, e.customer_id)?;
         self.touch(&w, ctx, &mut c, &catalog)?;

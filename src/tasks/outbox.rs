@@ -3,7 +3,7 @@
 
 use super::desk::{audit, Ctx, Desk};
 use crate::domain::date::Timestamp;
-use crate::domain::error::{Error, Result};
+use crate::domain::error::{Error, Key, Result, Thing};
 use crate::domain::view::OutboxView;
 use crate::store::Read;
 use std::path::Path;
@@ -33,11 +33,7 @@ impl Desk {
         self.reader()?
             .outbox_message(id)?
             .map(|m| OutboxView::from(&m))
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "there is no outbox message {id}; `clientele outbox list` shows them"
-                ))
-            })
+            .ok_or_else(|| Error::not_found(Thing::OutboxMessage, Key::Id(id)))
     }
 
     /// The message as an RFC 5322 `.eml` text.
@@ -65,7 +61,7 @@ impl Desk {
         let w = self.writer()?;
         let m = w
             .outbox_message(id)?
-            .ok_or_else(|| Error::NotFound(format!("there is no outbox message {id}")))?;
+            .ok_or_else(|| Error::not_found(Thing::OutboxMessage, Key::Id(id)))?;
         w.remove_outbox(id)?;
         audit(
             &w,

@@ -47,6 +47,9 @@ pub fn core_error(e: &Error) -> Response {
         Error::Invalid(errors) => {
             inner.insert("errors".into(), json!(errors));
         }
+        Error::NotFound { thing, .. } => {
+            inner.insert("kind".into(), json!(thing.noun()));
+        }
         Error::Import(rows) => {
             inner.insert("rows".into(), json!(rows.rows));
             if rows.omitted > 0 {

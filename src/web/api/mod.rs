@@ -23,7 +23,7 @@ use self::json::{
 };
 use super::app::{self, App};
 use super::http::{Method, Request, Response};
-use crate::domain::error::Error;
+use crate::domain::error::{Error, Key, Thing};
 use crate::domain::filter::FILTER_KEYS;
 use crate::domain::model::{Actor, View};
 use crate::domain::validate::CustomerInput;
@@ -337,13 +337,7 @@ fn delete_customer(app: &App, req: &Request, id: &str) -> Answer {
                 .unwrap_or_else(|| "the customer was not deleted".into()),
         )
         .into()),
-        Some(r) => Err(Error::NotFound(
-            r.reason
-                .clone()
-                .unwrap_or_else(|| format!("there is no customer with id {id}")),
-        )
-        .into()),
-        None => Err(Error::NotFound(format!("there is no customer with id {id}")).into()),
+        Some(_) | None => Err(Error::not_found(Thing::Customer, Key::Id(id)).into()),
     }
 }
 

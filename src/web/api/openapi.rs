@@ -362,6 +362,7 @@ fn error_schema() -> Value {
                     "errors": { "type": "array", "items": schema_ref("FieldError"), "description": "every field error (422 invalid)" },
                     "rows": { "type": "array", "items": schema_ref("RowError"), "description": "the rejected CSV rows, with at most 100 errors in all (422 import_rejected)" },
                     "omitted": { "type": "integer", "minimum": 1, "description": "errors of rejected rows beyond those listed (present only when there are any)" },
+                    "kind": { "type": "string", "enum": ["customer", "plan", "template", "firmware entry", "outbox message", "licence", "device", "event", "task"], "description": "what was not found (404 not_found)" },
                 },
                 "required": ["code", "message", "field"],
                 "additionalProperties": false,

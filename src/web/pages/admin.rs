@@ -4,7 +4,7 @@
 use super::detail::changes;
 use super::layout::{self, document, error_summary, time, typed, typed_error, Draft, Field, Nav};
 use super::multipart;
-use crate::domain::error::{Error, FieldError};
+use crate::domain::error::{Error, FieldError, Key, Thing};
 use crate::domain::model::{Actor, PlanKind, Product, View};
 use crate::domain::view::{PlanView, TemplateView};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
@@ -295,7 +295,7 @@ fn find_plan(app: &App, id: &str) -> Result<PlanView, Response> {
         .ok_or_else(|| {
             layout::error_page(
                 app,
-                &Error::NotFound(format!("there is no plan with id {id}")),
+                &Error::not_found(Thing::Plan, Key::Id(id)),
                 ("/plans", "Back to the plans"),
             )
         })
@@ -629,11 +629,9 @@ pub fn remove_template(app: &App, req: &Request) -> Response {
     let name = layout::value(&pairs, "name").unwrap_or("").to_string();
     match app.desk.remove_template(app.desk.ctx(Actor::Web), &name) {
         Ok(()) => layout::see_other("/templates", "template-removed"),
-        Err(Error::NotFound(m)) => layout::error_page(
-            app,
-            &Error::NotFound(m),
-            ("/templates", "Back to the templates"),
-        ),
+        Err(e @ Error::NotFound { .. }) => {
+            layout::error_page(app, &e, ("/templates", "Back to the templates"))
+        }
         Err(e) => {
             let status = status_of(&e);
             render_template(

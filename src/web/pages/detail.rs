@@ -3,7 +3,7 @@
 
 use super::layout::{self, document, license_badge, time, typed, typed_error, Draft, Field, Nav};
 use crate::domain::derive::Reason;
-use crate::domain::error::{Error, FieldError};
+use crate::domain::error::{Error, FieldError, Key, Thing};
 use crate::domain::model::{Actor, CustomerStatus, EventKind, Product, Severity};
 use crate::domain::view::{
     AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView,
@@ -669,16 +669,22 @@ pub fn add_license(app: &App, req: &Request, key: &str) -> Response {
 fn belongs(
     app: &App,
     id: u64,
-    what: &str,
+    thing: Thing,
     item: &str,
     ids: Result<Vec<u64>, Error>,
 ) -> Result<u64, Response> {
-    let item_id = layout::id_of(app, what, item)?;
+    let item_id = layout::id_of(app, thing.noun(), item)?;
     match ids {
         Ok(ids) if ids.contains(&item_id) => Ok(item_id),
         Ok(_) => Err(layout::error_page(
             app,
-            &Error::NotFound(format!("customer {id} has no {what} with id {item_id}")),
+            &Error::not_found(
+                thing,
+                Key::OfCustomer {
+                    customer: id,
+                    id: item_id,
+                },
+            ),
             (&format!("/customers/{id}"), "Back to the customer"),
         )),
         Err(e) => Err(layout::error_page(app, &e, BACK)),
@@ -713,7 +719,7 @@ pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Response
         Ok(id) => id,
         Err(r) => return r,
     };
-    let lid = match belongs(app, id, "license", item, license_ids(app, id)) {
+    let lid = match belongs(app, id, Thing::Licence, item, license_ids(app, id)) {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -749,7 +755,7 @@ pub fn remove_license(app: &App, key: &str, item: &str) -> Response {
         Ok(id) => id,
         Err(r) => return r,
     };
-    let lid = match belongs(app, id, "license", item, license_ids(app, id)) {
+    let lid = match belongs(app, id, Thing::Licence, item, license_ids(app, id)) {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -793,7 +799,7 @@ pub fn edit_device(app: &App, req: &Request, key: &str, item: &str) -> Response 
         Ok(id) => id,
         Err(r) => return r,
     };
-    let did = match belongs(app, id, "device", item, device_ids(app, id)) {
+    let did = match belongs(app, id, Thing::Device, item, device_ids(app, id)) {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -818,7 +824,7 @@ pub fn remove_device(app: &App, key: &str, item: &str) -> Response {
         Ok(id) => id,
         Err(r) => return r,
     };
-    let did = match belongs(app, id, "device", item, device_ids(app, id)) {
+    let did = match belongs(app, id, Thing::Device, item, device_ids(app, id)) {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -859,7 +865,7 @@ pub fn event_action(app: &App, key: &str, item: &str, action: &str) -> Response 
         Ok(id) => id,
         Err(r) => return r,
     };
-    let eid = match belongs(app, id, "event", item, event_ids(app, id)) {
+    let eid = match belongs(app, id, Thing::Event, item, event_ids(app, id)) {
         Ok(e) => e,
         Err(r) => return r,
     };

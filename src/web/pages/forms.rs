@@ -337,8 +337,8 @@ pub fn update(app: &App, req: &Request, id: &str) -> Response {
         .edit_customer(app.desk.ctx(Actor::Web), id, &posted.input)
     {
         Ok(_) => layout::see_other(&format!("/customers/{id}"), "saved"),
-        Err(Error::NotFound(m)) => {
-            layout::error_page(app, &Error::NotFound(m), ("/", "Back to the customer list"))
+        Err(e @ Error::NotFound { .. }) => {
+            layout::error_page(app, &e, ("/", "Back to the customer list"))
         }
         Err(e) => {
             let current = match app.desk.customer(&CustomerRef::Id(id)) {

@@ -2,7 +2,7 @@
 //! pages, form fields with their errors, badges, times, query strings.
 
 use crate::domain::derive::Reason;
-use crate::domain::error::{Error, FieldError};
+use crate::domain::error::{Error, FieldError, Thing};
 use crate::domain::filter::Filter;
 use crate::web::app::{status_of, App};
 use crate::web::http::{build_query, Request, Response};
@@ -123,13 +123,14 @@ pub fn error_page(app: &App, e: &Error, back: (&str, &str)) -> Response {
 pub fn error_title(e: &Error) -> &'static str {
     match e {
         Error::Invalid(_) => "Please correct the input",
-        Error::NotFound(_) => "Not found",
+        Error::NotFound { .. } => "Not found",
         Error::Conflict { .. } => "Already in use",
         Error::Refused(_) => "Not possible",
         Error::Import(_) => "Import rejected",
         Error::Csv(_) => "The CSV cannot be read",
         Error::Busy(_) => "The database is busy",
         Error::Database(_) => "Database problem",
+        Error::Damaged { .. } => "A record cannot be read",
         Error::DiskFull(_) => "The disk is full",
         Error::Io(_) => "Input/output problem",
         Error::Internal(_) => "Internal error",
@@ -149,9 +150,27 @@ pub fn error_block(e: &Error) -> Markup {
                     (import_rows(rows))
                     (omitted_errors(rows.omitted))
                 }
+                Error::NotFound { thing, .. } => {
+                    p { (message_text(&e.to_string())) }
+                    @if let Some((href, label)) = where_to_look(*thing) {
+                        p { a href=(href) data-testid="where-to-look" { (label) } }
+                    }
+                }
                 other => p { (message_text(&other.to_string())) }
             }
         }
+    }
+}
+
+/// The console page that shows what exists, for a thing the user named wrongly.
+fn where_to_look(thing: Thing) -> Option<(&'static str, &'static str)> {
+    match thing {
+        Thing::Customer => Some(("/", "The customer list shows every customer")),
+        Thing::Plan => Some(("/plans", "The plans page lists every plan")),
+        Thing::Template => Some(("/templates", "The templates page lists every template")),
+        Thing::Firmware => Some(("/firmware", "The firmware page lists every model")),
+        Thing::OutboxMessage => Some(("/outbox", "The outbox lists every message")),
+        Thing::Licence | Thing::Device | Thing::Event | Thing::Task => None,
     }
 }
 

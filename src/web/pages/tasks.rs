@@ -3,7 +3,7 @@
 
 use super::customers::no_selection;
 use super::layout::{self, document, error_summary, field_errors, typed_error, Draft, Field, Nav};
-use crate::domain::error::Error;
+use crate::domain::error::{Error, Key, Thing};
 use crate::domain::model::{Actor, PolicyAction, PolicyList, Product};
 use crate::tasks::bulk::{BulkReport, BulkTask, Outcome, Selection};
 use crate::web::app::{selection_from_pairs, status_of, task_from_pairs, App};
@@ -68,10 +68,7 @@ struct Start {
 
 fn start(app: &App, req: &Request, name: &str) -> Result<Start, Response> {
     if !BulkTask::NAMES.contains(&name) {
-        let e = Error::NotFound(format!(
-            "there is no task `{name}`; the tasks are {}",
-            BulkTask::NAMES.join(", ")
-        ));
+        let e = Error::not_found(Thing::Task, Key::Name(name.to_string()));
         return Err(layout::error_page(
             app,
             &e,

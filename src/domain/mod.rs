@@ -9,6 +9,7 @@ pub mod error;
 pub mod filter;
 pub mod limits;
 pub mod model;
+pub mod numbers;
 pub mod summary;
 pub mod time_zones;
 pub mod validate;

@@ -113,7 +113,44 @@ fn holder(
     Ok((c, pos))
 }
 
+/// What a customer holds, as a path names it below the customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    Licence,
+    Device,
+    Event,
+}
+
+impl Holding {
+    pub fn thing(self) -> Thing {
+        match self {
+            Holding::Licence => Thing::Licence,
+            Holding::Device => Thing::Device,
+            Holding::Event => Thing::Event,
+        }
+    }
+}
+
 impl Desk {
+    /// Whether licence, device or event `id` is held by `customer`: an address that names a
+    /// customer and a holding must not reach another customer's. Otherwise not found, as the
+    /// holding of that customer.
+    pub fn held_by(&self, customer: u64, holding: Holding, id: u64) -> Result<()> {
+        let r = self.reader()?;
+        let owner = match holding {
+            Holding::Licence => r.license_owner(id)?,
+            Holding::Device => r.device_owner(id)?,
+            Holding::Event => r.event(id)?.map(|e| e.customer_id),
+        };
+        if owner == Some(customer) {
+            return Ok(());
+        }
+        Err(Error::not_found(
+            holding.thing(),
+            Key::OfCustomer { customer, id },
+        ))
+    }
+
     /// Assigns a plan to a customer (SPEC §2: the plan must be enabled and not end of life).
     pub fn add_license(
         &self,

@@ -2,10 +2,13 @@
 //! audit log and CSV import.
 
 use super::detail::changes;
-use super::layout::{self, document, error_summary, time, typed, typed_error, Draft, Field, Nav};
+use super::layout::{
+    self, document, error_summary, time, typed, typed_error, Draft, Field, Nav, Reply,
+};
 use super::multipart;
 use crate::domain::error::{Error, FieldError, Key, Thing};
 use crate::domain::model::{Actor, PlanKind, Product, View};
+use crate::domain::numbers;
 use crate::domain::view::{PlanView, TemplateView};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
 use crate::tasks::csv::{ImportOptions, ImportReport, HEADER};
@@ -33,20 +36,19 @@ fn summary_for(draft: Option<&Draft>, form: &str, prefix: &str, fields: &[&str])
     }
 }
 
+const BACK: (&str, &str) = ("/", "Back to the customer list");
+const TEMPLATES: (&str, &str) = ("/templates", "Back to the templates");
+const OUTBOX: (&str, &str) = ("/outbox", "Back to the outbox");
+
 // ---------------------------------------------------------------- settings
 
-pub fn settings(app: &App, req: &Request) -> Response {
-    match flash_of(app, req) {
-        Ok(flash) => render_settings(app, flash.as_deref(), None, 200),
-        Err(r) => r,
-    }
+pub fn settings(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
+    render_settings(app, flash.as_deref(), None, 200)
 }
 
-fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
-    let current = match app.desk.settings() {
-        Ok(s) => s.view,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
+    let current = app.desk.settings().map_err(layout::failed(app, BACK))?.view;
     let chosen = typed(draft, "settings", "view", current.code());
     let count = app.desk.count().unwrap_or(0);
     let body = html! {
@@ -79,17 +81,14 @@ fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
             p { a href="/check" data-testid="check-link" { "Check that every stored record can be read" } }
         }
     };
-    layout::html(
+    Ok(layout::html(
         status,
         document(app, "Settings", Nav::Settings, flash, body),
-    )
+    ))
 }
 
-pub fn save_settings(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn save_settings(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let raw = layout::value(&pairs, "view").unwrap_or("");
     let result = match View::parse(raw) {
         Some(view) => app
@@ -101,13 +100,13 @@ pub fn save_settings(app: &App, req: &Request) -> Response {
             format!("`{raw}` is not a view; choose all or managed"),
         )),
     };
-    match result {
-        Ok(()) => layout::see_other("/settings", "settings-saved"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_settings(app, None, Some(&Draft::new("settings", pairs, e)), status)
-        }
-    }
+    layout::after(
+        result,
+        ("/settings", "settings-saved"),
+        "settings",
+        pairs,
+        |d, status| render_settings(app, None, Some(d), status),
+    )
 }
 
 // ---------------------------------------------------------------- plans
@@ -129,18 +128,13 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-pub fn plans(app: &App, req: &Request) -> Response {
-    match flash_of(app, req) {
-        Ok(flash) => render_plans(app, flash.as_deref(), None, 200),
-        Err(r) => r,
-    }
+pub fn plans(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
+    render_plans(app, flash.as_deref(), None, 200)
 }
 
-fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
-    let list = match app.desk.plans() {
-        Ok(p) => p,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
+    let list = app.desk.plans().map_err(layout::failed(app, BACK))?;
     let body = html! {
         h1 { "Service plans" }
         @if list.is_empty() {
@@ -179,7 +173,10 @@ fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u
             (plan_form("plan-new", "/plans", None, draft, "Add plan"))
         }
     };
-    layout::html(status, document(app, "Plans", Nav::Plans, flash, body))
+    Ok(layout::html(
+        status,
+        document(app, "Plans", Nav::Plans, flash, body),
+    ))
 }
 
 fn plan_form(
@@ -230,17 +227,11 @@ fn plan_form(
 
 fn plan_input(pairs: &[(String, String)]) -> Result<PlanInput, Error> {
     let mut errors = Vec::new();
-    let mut number = |key: &str| -> Option<u32> {
-        match layout::value(pairs, key).map(str::trim) {
-            None | Some("") => None,
-            Some(v) => match v.parse() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(FieldError::new(key, format!("`{v}` is not a whole number")));
-                    None
-                }
-            },
-        }
+    let mut number = |key: &str| {
+        layout::kept(
+            numbers::optional(key, layout::value(pairs, key)),
+            &mut errors,
+        )
     };
     let months = number("months");
     let notice_days = number("notice_days");
@@ -262,27 +253,21 @@ fn plan_input(pairs: &[(String, String)]) -> Result<PlanInput, Error> {
     })
 }
 
-pub fn add_plan(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn add_plan(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let result =
         plan_input(&pairs).and_then(|input| app.desk.add_plan(app.desk.ctx(Actor::Web), &input));
-    match result {
-        Ok(_) => layout::see_other("/plans", "plan-added"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_plans(app, None, Some(&Draft::new("plan-new", pairs, e)), status)
-        }
-    }
+    layout::after(
+        result,
+        ("/plans", "plan-added"),
+        "plan-new",
+        pairs,
+        |d, status| render_plans(app, None, Some(d), status),
+    )
 }
 
-pub fn plan_page(app: &App, req: &Request, id: &str) -> Response {
-    let flash = match flash_of(app, req) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub fn plan_page(app: &App, req: &Request, id: &str) -> Reply {
+    let flash = flash_of(app, req)?;
     render_plan(app, id, flash.as_deref(), None, 200)
 }
 
@@ -307,11 +292,8 @@ fn render_plan(
     flash: Option<&str>,
     draft: Option<&Draft>,
     status: u16,
-) -> Response {
-    let plan = match find_plan(app, id) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let plan = find_plan(app, id)?;
     let body = html! {
         nav.breadcrumb aria-label="Breadcrumb" {
             ol { li { a href="/plans" { "Plans" } } li { span aria-current="page" { (plan.name) } } }
@@ -330,61 +312,41 @@ fn render_plan(
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         status,
         document(app, &format!("Plan {}", plan.name), Nav::Plans, flash, body),
-    )
+    ))
 }
 
-pub fn save_plan(app: &App, req: &Request, id: &str) -> Response {
-    let plan = match find_plan(app, id) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn save_plan(app: &App, req: &Request, id: &str) -> Reply {
+    let plan = find_plan(app, id)?;
+    let pairs = layout::form(app, req)?;
     let result = plan_input(&pairs).and_then(|input| {
         app.desk
             .edit_plan(app.desk.ctx(Actor::Web), &plan.id.to_string(), &input)
     });
-    match result {
-        Ok(_) => layout::see_other(&format!("/plans/{}", plan.id), "plan-saved"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_plan(
-                app,
-                id,
-                None,
-                Some(&Draft::new("plan-edit", pairs, e)),
-                status,
-            )
-        }
-    }
+    let path = format!("/plans/{}", plan.id);
+    layout::after(
+        result,
+        (&path, "plan-saved"),
+        "plan-edit",
+        pairs,
+        |d, status| render_plan(app, id, None, Some(d), status),
+    )
 }
 
-pub fn remove_plan(app: &App, id: &str) -> Response {
-    let plan = match find_plan(app, id) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    match app
+pub fn remove_plan(app: &App, id: &str) -> Reply {
+    let plan = find_plan(app, id)?;
+    let result = app
         .desk
-        .remove_plan(app.desk.ctx(Actor::Web), &plan.id.to_string())
-    {
-        Ok(()) => layout::see_other("/plans", "plan-removed"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_plan(
-                app,
-                id,
-                None,
-                Some(&Draft::new("plan-remove", Vec::new(), e)),
-                status,
-            )
-        }
-    }
+        .remove_plan(app.desk.ctx(Actor::Web), &plan.id.to_string());
+    layout::after(
+        result,
+        ("/plans", "plan-removed"),
+        "plan-remove",
+        Vec::new(),
+        |d, status| render_plan(app, id, None, Some(d), status),
+    )
 }
 
 // ---------------------------------------------------------------- templates
@@ -431,23 +393,13 @@ fn parse_settings(text: &str) -> Result<BTreeMap<String, String>, Error> {
     }
 }
 
-pub fn templates(app: &App, req: &Request) -> Response {
-    match flash_of(app, req) {
-        Ok(flash) => render_templates(app, flash.as_deref(), None, 200),
-        Err(r) => r,
-    }
+pub fn templates(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
+    render_templates(app, flash.as_deref(), None, 200)
 }
 
-fn render_templates(
-    app: &App,
-    flash: Option<&str>,
-    draft: Option<&Draft>,
-    status: u16,
-) -> Response {
-    let list = match app.desk.templates() {
-        Ok(t) => t,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
+    let list = app.desk.templates().map_err(layout::failed(app, BACK))?;
     let form = "template-new";
     let products = layout::options(&[
         ("wfbss", "Worry-Free Business Security Services (wfbss)"),
@@ -495,45 +447,42 @@ fn render_templates(
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         status,
         document(app, "Templates", Nav::Templates, flash, body),
+    ))
+}
+
+/// A template form's input; `new` reads the name and product too (an edit keeps them).
+fn template_input(pairs: &[(String, String)], new: bool) -> Result<TemplateInput, Error> {
+    let settings = parse_settings(layout::value(pairs, "settings").unwrap_or(""))?;
+    let text = |key: &str| {
+        layout::value(pairs, key)
+            .filter(|_| new)
+            .map(str::to_string)
+    };
+    Ok(TemplateInput {
+        name: text("name"),
+        product: text("product"),
+        settings: Some(settings),
+    })
+}
+
+pub fn add_template(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
+    let result = template_input(&pairs, true)
+        .and_then(|input| app.desk.add_template(app.desk.ctx(Actor::Web), &input));
+    layout::after(
+        result,
+        ("/templates", "template-added"),
+        "template-new",
+        pairs,
+        |d, status| render_templates(app, None, Some(d), status),
     )
 }
 
-pub fn add_template(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let result =
-        parse_settings(layout::value(&pairs, "settings").unwrap_or("")).and_then(|settings| {
-            let input = TemplateInput {
-                name: layout::value(&pairs, "name").map(str::to_string),
-                product: layout::value(&pairs, "product").map(str::to_string),
-                settings: Some(settings),
-            };
-            app.desk.add_template(app.desk.ctx(Actor::Web), &input)
-        });
-    match result {
-        Ok(_) => layout::see_other("/templates", "template-added"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_templates(
-                app,
-                None,
-                Some(&Draft::new("template-new", pairs, e)),
-                status,
-            )
-        }
-    }
-}
-
-pub fn template_page(app: &App, req: &Request) -> Response {
-    let pairs = match layout::query(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn template_page(app: &App, req: &Request) -> Reply {
+    let pairs = layout::query(app, req)?;
     let name = layout::value(&pairs, "name").unwrap_or("").to_string();
     render_template(app, &name, layout::flash(&pairs).as_deref(), None, 200)
 }
@@ -544,11 +493,11 @@ fn render_template(
     flash: Option<&str>,
     draft: Option<&Draft>,
     status: u16,
-) -> Response {
-    let t = match app.desk.template(name) {
-        Ok(t) => t,
-        Err(e) => return layout::error_page(app, &e, ("/templates", "Back to the templates")),
-    };
+) -> Reply {
+    let t = app
+        .desk
+        .template(name)
+        .map_err(layout::failed(app, TEMPLATES))?;
     let form = "template-edit";
     let body = html! {
         nav.breadcrumb aria-label="Breadcrumb" {
@@ -577,7 +526,7 @@ fn render_template(
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         status,
         document(
             app,
@@ -586,79 +535,52 @@ fn render_template(
             flash,
             body,
         ),
+    ))
+}
+
+pub fn save_template(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
+    let name = layout::value(&pairs, "name").unwrap_or("").to_string();
+    let result = template_input(&pairs, false).and_then(|input| {
+        app.desk
+            .edit_template(app.desk.ctx(Actor::Web), &name, &input)
+    });
+    // The redirect goes to the list: a template name is request data and stays out of headers.
+    layout::after(
+        result,
+        ("/templates", "template-saved"),
+        "template-edit",
+        pairs,
+        |d, status| render_template(app, &name, None, Some(d), status),
     )
 }
 
-pub fn save_template(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn remove_template(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let name = layout::value(&pairs, "name").unwrap_or("").to_string();
-    let result =
-        parse_settings(layout::value(&pairs, "settings").unwrap_or("")).and_then(|settings| {
-            let input = TemplateInput {
-                name: None,
-                product: None,
-                settings: Some(settings),
-            };
-            app.desk
-                .edit_template(app.desk.ctx(Actor::Web), &name, &input)
-        });
-    match result {
-        // The redirect goes to the list: a template name is request data and stays out of headers.
-        Ok(_) => layout::see_other("/templates", "template-saved"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_template(
-                app,
-                &name,
-                None,
-                Some(&Draft::new("template-edit", pairs, e)),
-                status,
-            )
-        }
-    }
-}
-
-pub fn remove_template(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
+    let result = match app.desk.remove_template(app.desk.ctx(Actor::Web), &name) {
+        Err(e @ Error::NotFound { .. }) => return Err(layout::error_page(app, &e, TEMPLATES)),
+        other => other,
     };
-    let name = layout::value(&pairs, "name").unwrap_or("").to_string();
-    match app.desk.remove_template(app.desk.ctx(Actor::Web), &name) {
-        Ok(()) => layout::see_other("/templates", "template-removed"),
-        Err(e @ Error::NotFound { .. }) => {
-            layout::error_page(app, &e, ("/templates", "Back to the templates"))
-        }
-        Err(e) => {
-            let status = status_of(&e);
-            render_template(
-                app,
-                &name,
-                None,
-                Some(&Draft::new("template-remove", Vec::new(), e)),
-                status,
-            )
-        }
-    }
+    let form = "template-remove";
+    layout::after(
+        result,
+        ("/templates", "template-removed"),
+        form,
+        Vec::new(),
+        |d, status| render_template(app, &name, None, Some(d), status),
+    )
 }
 
 // ---------------------------------------------------------------- firmware
 
-pub fn firmware(app: &App, req: &Request) -> Response {
-    match flash_of(app, req) {
-        Ok(flash) => render_firmware(app, flash.as_deref(), None, 200),
-        Err(r) => r,
-    }
+pub fn firmware(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
+    render_firmware(app, flash.as_deref(), None, 200)
 }
 
-fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
-    let list = match app.desk.firmware() {
-        Ok(f) => f,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
+    let list = app.desk.firmware().map_err(layout::failed(app, BACK))?;
     let form = "firmware-new";
     let body = html! {
         h1 { "Firmware catalogue" }
@@ -717,17 +639,14 @@ fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         status,
         document(app, "Firmware", Nav::Firmware, flash, body),
-    )
+    ))
 }
 
-pub fn set_firmware(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn set_firmware(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let model = layout::value(&pairs, "model").unwrap_or("").to_string();
     let version = layout::value(&pairs, "version").unwrap_or("");
     let form = if layout::value(&pairs, "new").is_some() {
@@ -735,41 +654,33 @@ pub fn set_firmware(app: &App, req: &Request) -> Response {
     } else {
         format!("firmware:{model}")
     };
-    match app
+    let result = app
         .desk
-        .set_firmware(app.desk.ctx(Actor::Web), &model, version)
-    {
-        Ok(_) => layout::see_other("/firmware", "firmware-set"),
-        Err(e) => {
-            let status = status_of(&e);
-            render_firmware(app, None, Some(&Draft::new(form, pairs, e)), status)
-        }
-    }
+        .set_firmware(app.desk.ctx(Actor::Web), &model, version);
+    layout::after(
+        result,
+        ("/firmware", "firmware-set"),
+        form,
+        pairs,
+        |d, status| render_firmware(app, None, Some(d), status),
+    )
 }
 
-pub fn remove_firmware(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn remove_firmware(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let model = layout::value(&pairs, "model").unwrap_or("");
-    match app.desk.remove_firmware(app.desk.ctx(Actor::Web), model) {
-        Ok(()) => layout::see_other("/firmware", "firmware-removed"),
-        Err(e) => layout::error_page(app, &e, ("/firmware", "Back to the firmware catalogue")),
-    }
+    let back = ("/firmware", "Back to the firmware catalogue");
+    app.desk
+        .remove_firmware(app.desk.ctx(Actor::Web), model)
+        .map_err(layout::failed(app, back))?;
+    Ok(layout::see_other("/firmware", "firmware-removed"))
 }
 
 // ---------------------------------------------------------------- outbox
 
-pub fn outbox(app: &App, req: &Request) -> Response {
-    let flash = match flash_of(app, req) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let list = match app.desk.outbox() {
-        Ok(l) => l,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+pub fn outbox(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
+    let list = app.desk.outbox().map_err(layout::failed(app, BACK))?;
     let body = html! {
         h1 { "Outbox" }
         p.lead {
@@ -816,65 +727,51 @@ pub fn outbox(app: &App, req: &Request) -> Response {
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         200,
         document(app, "Outbox", Nav::Outbox, flash.as_deref(), body),
-    )
+    ))
 }
 
-pub fn eml(app: &App, file: &str) -> Response {
-    let id = match layout::id_of(app, "message", file.strip_suffix(".eml").unwrap_or(file)) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match app.desk.outbox_eml(id) {
-        Ok(text) => Response::download("message/rfc822", "message.eml", text.into_bytes()),
-        Err(e) => layout::error_page(app, &e, ("/outbox", "Back to the outbox")),
-    }
+pub fn eml(app: &App, file: &str) -> Reply {
+    let id = layout::id_of(app, "message", file.strip_suffix(".eml").unwrap_or(file))?;
+    let text = app
+        .desk
+        .outbox_eml(id)
+        .map_err(layout::failed(app, OUTBOX))?;
+    Ok(Response::download(
+        "message/rfc822",
+        "message.eml",
+        text.into_bytes(),
+    ))
 }
 
-pub fn remove_outbox(app: &App, id: &str) -> Response {
-    let id = match layout::id_of(app, "message", id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match app.desk.remove_outbox(app.desk.ctx(Actor::Web), id) {
-        Ok(()) => layout::see_other("/outbox", "message-removed"),
-        Err(e) => layout::error_page(app, &e, ("/outbox", "Back to the outbox")),
-    }
+pub fn remove_outbox(app: &App, id: &str) -> Reply {
+    let id = layout::id_of(app, "message", id)?;
+    app.desk
+        .remove_outbox(app.desk.ctx(Actor::Web), id)
+        .map_err(layout::failed(app, OUTBOX))?;
+    Ok(layout::see_other("/outbox", "message-removed"))
 }
 
 // ---------------------------------------------------------------- audit log
 
 const AUDIT_PAGE: usize = 50;
 
-pub fn audit(app: &App, req: &Request) -> Response {
-    let pairs = match layout::query(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
+pub fn audit(app: &App, req: &Request) -> Reply {
+    let pairs = layout::query(app, req)?;
+    let number = |key: &str| {
+        numbers::optional::<u64>(key, layout::value(&pairs, key)).map_err(|e| {
+            let why = format!("{}: {}.", e.field, e.message);
+            let back = ("/audit", "Show the newest entries");
+            layout::message_page(app, 400, "Bad request", &why, back)
+        })
     };
-    let number = |key: &str| -> Result<Option<u64>, Response> {
-        match layout::value(&pairs, key).map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                layout::message_page(
-                    app,
-                    400,
-                    "Bad request",
-                    &format!("`{v}` is not valid for {key}; use a whole number."),
-                    ("/audit", "Show the newest entries"),
-                )
-            }),
-        }
-    };
-    let (before, customer) = match (number("before"), number("customer")) {
-        (Ok(b), Ok(c)) => (b, c),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let mut entries = match app.desk.audit_log(AUDIT_PAGE + 1, before, customer) {
-        Ok(e) => e,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+    let (before, customer) = (number("before")?, number("customer")?);
+    let mut entries = app
+        .desk
+        .audit_log(AUDIT_PAGE + 1, before, customer)
+        .map_err(layout::failed(app, BACK))?;
     let more = entries.len() > AUDIT_PAGE;
     entries.truncate(AUDIT_PAGE);
     let link = |before: Option<u64>| {
@@ -945,7 +842,10 @@ pub fn audit(app: &App, req: &Request) -> Response {
             }
         }
     };
-    layout::html(200, document(app, "Audit log", Nav::Audit, None, body))
+    Ok(layout::html(
+        200,
+        document(app, "Audit log", Nav::Audit, None, body),
+    ))
 }
 
 // ---------------------------------------------------------------- import
@@ -953,11 +853,8 @@ pub fn audit(app: &App, req: &Request) -> Response {
 /// CSV text up to this size is put back into the text area after a dry run.
 const KEEP_TEXT: usize = 1 << 20;
 
-pub fn import_page(app: &App, req: &Request) -> Response {
-    let flash = match flash_of(app, req) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub fn import_page(app: &App, req: &Request) -> Reply {
+    let flash = flash_of(app, req)?;
     render_import(
         app,
         flash.as_deref(),
@@ -975,7 +872,7 @@ fn render_import(
     report: Option<&ImportReport>,
     error: Option<&Error>,
     status: u16,
-) -> Response {
+) -> Reply {
     let body = html! {
         h1 { "Import customers" }
         p.lead {
@@ -1017,7 +914,10 @@ fn render_import(
             }
         }
     };
-    layout::html(status, document(app, "Import", Nav::Import, flash, body))
+    Ok(layout::html(
+        status,
+        document(app, "Import", Nav::Import, flash, body),
+    ))
 }
 
 /// What an import form sent, multipart or url-encoded.
@@ -1067,7 +967,7 @@ fn import_form(req: &Request) -> Result<ImportForm, String> {
     Ok(form)
 }
 
-pub fn import(app: &App, req: &Request) -> Response {
+pub fn import(app: &App, req: &Request) -> Reply {
     let form = match import_form(req) {
         Ok(x) => x,
         Err(why) => {
@@ -1089,10 +989,10 @@ pub fn import(app: &App, req: &Request) -> Response {
             let status = if report.rejected > 0 { 422 } else { 200 };
             render_import(app, None, &form, Some(&report), None, status)
         }
-        Ok(report) => Response::redirect_see_other(&format!(
+        Ok(report) => Ok(Response::redirect_see_other(&format!(
             "/import?done=imported&created={}&updated={}&unchanged={}",
             report.created, report.updated, report.unchanged
-        )),
+        ))),
         Err(e) => {
             let status = status_of(&e);
             render_import(app, None, &form, None, Some(&e), status)
@@ -1101,14 +1001,12 @@ pub fn import(app: &App, req: &Request) -> Response {
 }
 
 /// `GET /check`: every stored record that cannot be read (`clientele check`, `GET /api/check`).
-pub fn check(app: &App, req: &Request) -> Response {
-    if let Err(r) = layout::query(app, req) {
-        return r;
-    }
-    let report = match app.desk.check() {
-        Ok(r) => r,
-        Err(e) => return layout::error_page(app, &e, ("/settings", "Back to the settings")),
-    };
+pub fn check(app: &App, req: &Request) -> Reply {
+    layout::query(app, req)?;
+    let report = app
+        .desk
+        .check()
+        .map_err(layout::failed(app, ("/settings", "Back to the settings")))?;
     let body = html! {
         h1 { "Stored records" }
         p.lead data-testid="check-summary" {
@@ -1150,8 +1048,8 @@ pub fn check(app: &App, req: &Request) -> Response {
             }
         }
     };
-    layout::html(
+    Ok(layout::html(
         200,
         document(app, "Stored records", Nav::Settings, None, body),
-    )
+    ))
 }

@@ -1,7 +1,7 @@
 //! The Customers screen: the list with its filter pane, task buttons, sorting and paging, and
 //! the two exports.
 
-use super::layout::{self, counts, document, filter_query, thousands, time, Nav};
+use super::layout::{self, counts, document, filter_query, thousands, time, Nav, Reply};
 use crate::domain::derive::{Reason, ReasonKind};
 use crate::domain::error::Error;
 use crate::domain::filter::{Filter, Sort, SortKey, MAX_LIMIT};
@@ -24,19 +24,13 @@ const TASKS: &[(&str, &str)] = &[
     ("reactivate", "Reactivate"),
 ];
 
-pub fn list(app: &App, req: &Request) -> Response {
-    let pairs = match layout::query(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let filter = match filter_from_pairs(&pairs) {
-        Ok(f) => f,
-        Err(e) => return bad_filter(app, &e, &pairs),
-    };
-    let page = match app.desk.list(&filter) {
-        Ok(p) => p,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+pub fn list(app: &App, req: &Request) -> Reply {
+    let pairs = layout::query(app, req)?;
+    let filter = filter_from_pairs(&pairs).map_err(|e| bad_filter(app, &e, &pairs))?;
+    let page = app
+        .desk
+        .list(&filter)
+        .map_err(layout::failed(app, ("/", "Back to the customer list")))?;
     let view = app.desk.settings().map(|s| s.view).unwrap_or(View::All);
     let select_all = layout::value(&pairs, "select") == Some("all");
     let flash = layout::flash(&pairs);
@@ -58,10 +52,10 @@ pub fn list(app: &App, req: &Request) -> Response {
             (filter_pane(&filter))
         }
     };
-    layout::html(
+    Ok(layout::html(
         200,
         document(app, "Customers", Nav::Customers, flash.as_deref(), body),
-    )
+    ))
 }
 
 /// 400 for filter values the grammar refuses, naming each field, with a link to the same
@@ -518,44 +512,38 @@ fn capitalise(s: &str) -> String {
 }
 
 /// `POST /export` with selected `ids`: those customers as CSV.
-pub fn export_selected(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn export_selected(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let back = layout::list_link(layout::value(&pairs, "back"));
     let selection = match selection_from_pairs(&pairs) {
         Ok(Selection::Ids(ids)) => Selection::Ids(ids),
-        Ok(Selection::Filter(_)) => return no_selection(app, "Export", &back),
-        Err(e) => return layout::error_page(app, &e, (&back, "Back to the customer list")),
+        Ok(Selection::Filter(_)) => return Err(no_selection(app, "Export", &back)),
+        Err(e) => {
+            return Err(layout::error_page(
+                app,
+                &e,
+                (&back, "Back to the customer list"),
+            ))
+        }
     };
     csv(app, &selection, &back)
 }
 
 /// `GET /export.csv?FILTER`: every customer the filter and the view setting show ("Export All").
-pub fn export_all(app: &App, req: &Request) -> Response {
-    let pairs = match layout::query(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    match filter_from_pairs(&pairs) {
-        Ok(f) => {
-            let back = format!("/{}", filter_query(&f));
-            csv(app, &Selection::Filter(f.unpaged()), &back)
-        }
-        Err(e) => bad_filter(app, &e, &pairs),
-    }
+pub fn export_all(app: &App, req: &Request) -> Reply {
+    let pairs = layout::query(app, req)?;
+    let f = filter_from_pairs(&pairs).map_err(|e| bad_filter(app, &e, &pairs))?;
+    let back = format!("/{}", filter_query(&f));
+    csv(app, &Selection::Filter(f.unpaged()), &back)
 }
 
-fn csv(app: &App, selection: &Selection, back: &str) -> Response {
+fn csv(app: &App, selection: &Selection, back: &str) -> Reply {
     let mut out = Vec::new();
-    match app
+    let done = app
         .desk
         .export_csv(selection, ExportOptions::default(), &mut out)
-    {
-        Ok(done) => crate::web::app::csv_download(out, &done),
-        Err(e) => layout::error_page(app, &e, (back, "Back to the customer list")),
-    }
+        .map_err(layout::failed(app, (back, "Back to the customer list")))?;
+    Ok(crate::web::app::csv_download(out, &done))
 }
 
 /// The page for a task or export started with no customer ticked.

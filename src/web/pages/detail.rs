@@ -1,17 +1,20 @@
 //! The customer page: profile, contact, licences, devices, events, policy lists, outbox
 //! messages and history, with the forms that change licences, devices and events.
 
-use super::layout::{self, document, license_badge, time, typed, typed_error, Draft, Field, Nav};
+use super::layout::{
+    self, document, license_badge, time, typed, typed_error, Draft, Field, Nav, Reply,
+};
 use crate::domain::derive::Reason;
-use crate::domain::error::{Error, FieldError, Key, Thing};
+use crate::domain::error::{Error, FieldError};
 use crate::domain::model::{Actor, CustomerStatus, EventKind, Product, Severity};
+use crate::domain::numbers;
 use crate::domain::view::{
     AuditView, CustomerDetail, DeviceView, EventView, LicenseView, OutboxView, PlanView,
 };
 use crate::tasks::bulk::{BulkTask, Outcome, Selection};
 use crate::tasks::desk::{parse_customer_ref, CustomerRef};
-use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
-use crate::web::app::{status_of, App};
+use crate::tasks::holdings::{DeviceInput, EventInput, Holding, LicenseChange};
+use crate::web::app::App;
 use crate::web::http::{Request, Response};
 use maud::{html, Markup};
 
@@ -30,28 +33,22 @@ const CATEGORIES: &[&str] = &[
     "disk-space",
 ];
 
-pub fn page(app: &App, req: &Request, key: &str) -> Response {
-    let pairs = match layout::query(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let id = match app.desk.resolve(&parse_customer_ref(key)) {
-        Ok(id) => id,
-        Err(e) => return layout::error_page(app, &e, BACK),
-    };
+pub fn page(app: &App, req: &Request, key: &str) -> Reply {
+    let pairs = layout::query(app, req)?;
+    let id = app
+        .desk
+        .resolve(&parse_customer_ref(key))
+        .map_err(layout::failed(app, BACK))?;
     render(app, id, layout::flash(&pairs).as_deref(), None, 200)
 }
 
 /// The page, with an optional rejected form (kept values and errors) and its status.
-fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Response {
-    let detail = match app.desk.detail(&CustomerRef::Id(id)) {
-        Ok(d) => d,
-        Err(e) => return layout::error_page(app, &e, BACK),
-    };
-    let plans = match app.desk.plans() {
-        Ok(p) => p,
-        Err(e) => return layout::error_page(app, &e, BACK),
-    };
+fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
+    let detail = app
+        .desk
+        .detail(&CustomerRef::Id(id))
+        .map_err(layout::failed(app, BACK))?;
+    let plans = app.desk.plans().map_err(layout::failed(app, BACK))?;
     let messages: Vec<OutboxView> = app.desk.outbox_for(id).unwrap_or_default();
     let c = &detail.customer;
     let body = html! {
@@ -177,7 +174,10 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         Some(_) => format!("Error: {}", c.company),
         None => c.company.clone(),
     };
-    layout::html(status, document(app, &title, Nav::Customers, flash, body))
+    Ok(layout::html(
+        status,
+        document(app, &title, Nav::Customers, flash, body),
+    ))
 }
 
 /// The reasons with those that need action first (otherwise in the core's order).
@@ -558,215 +558,177 @@ fn customer_id(app: &App, key: &str) -> Result<u64, Response> {
     let id = layout::id_of(app, "customer", key)?;
     app.desk
         .resolve(&CustomerRef::Id(id))
-        .map_err(|e| layout::error_page(app, &e, BACK))
+        .map_err(layout::failed(app, BACK))
 }
 
-fn number(
-    pairs: &[(String, String)],
-    key: &str,
-    default: Option<u32>,
-    errors: &mut Vec<FieldError>,
-) -> u32 {
-    match layout::value(pairs, key).map(str::trim) {
-        None | Some("") => default.unwrap_or_else(|| {
-            errors.push(FieldError::new(key, "required: a whole number"));
-            0
-        }),
-        Some(v) => v.parse().unwrap_or_else(|_| {
-            errors.push(FieldError::new(key, format!("`{v}` is not a whole number")));
-            0
-        }),
-    }
-}
-
-/// Redirects to the customer page on success, or shows it again with the rejected form.
-fn answer<T>(
-    app: &App,
-    id: u64,
-    form: &str,
-    pairs: Vec<(String, String)>,
-    result: Result<T, Error>,
-    done: &str,
-) -> Response {
-    match result {
-        Ok(_) => layout::see_other(&format!("/customers/{id}"), done),
-        Err(e) => {
-            let status = status_of(&e);
-            render(app, id, None, Some(&Draft::new(form, pairs, e)), status)
-        }
-    }
-}
-
-pub fn set_status(app: &App, key: &str, action: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let task = if action == "suspend" {
-        BulkTask::Suspend
-    } else {
-        BulkTask::Reactivate
-    };
-    match app.desk.run_bulk(
-        app.desk.ctx(Actor::Web),
-        &Selection::Ids(vec![id]),
-        &task,
-        false,
-    ) {
-        Ok(report) => match report.results.first() {
-            Some(r) if r.outcome == Outcome::Ok => layout::see_other(
-                &format!("/customers/{id}"),
-                if action == "suspend" {
-                    "suspended"
-                } else {
-                    "reactivated"
-                },
-            ),
-            Some(r) if r.outcome == Outcome::Skipped => {
-                layout::see_other(&format!("/customers/{id}"), "status-unchanged")
-            }
-            Some(r) => layout::error_page(
-                app,
-                &Error::Refused(r.reason.clone().unwrap_or_default()),
-                BACK,
-            ),
-            None => layout::see_other(&format!("/customers/{id}"), "status-unchanged"),
-        },
-        Err(e) => layout::error_page(app, &e, BACK),
-    }
-}
-
-pub fn add_license(app: &App, req: &Request, key: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut errors = Vec::new();
-    let units = number(&pairs, "units", None, &mut errors);
-    let used = number(&pairs, "used", Some(0), &mut errors);
-    let plan = layout::value(&pairs, "plan").unwrap_or("").to_string();
-    let start = layout::value(&pairs, "start").map(str::to_string);
-    let result = if errors.is_empty() {
-        app.desk.add_license(
-            app.desk.ctx(Actor::Web),
-            id,
-            &plan,
-            units,
-            used,
-            start.as_deref(),
-        )
-    } else {
-        Err(Error::Invalid(errors))
-    };
-    answer(app, id, "license-new", pairs, result, "license-added")
-}
-
-/// Whether an item id of a path belongs to the customer of the path (else a 404 page).
-fn belongs(
-    app: &App,
-    id: u64,
-    thing: Thing,
-    item: &str,
-    ids: Result<Vec<u64>, Error>,
-) -> Result<u64, Response> {
-    let item_id = layout::id_of(app, thing.noun(), item)?;
-    match ids {
-        Ok(ids) if ids.contains(&item_id) => Ok(item_id),
-        Ok(_) => Err(layout::error_page(
+/// The customer id and the holding id of a path, the holding checked to be the customer's.
+fn held(app: &App, key: &str, holding: Holding, item: &str) -> Result<(u64, u64), Response> {
+    let id = customer_id(app, key)?;
+    let item = layout::id_of(app, holding.thing().noun(), item)?;
+    match app.desk.held_by(id, holding, item) {
+        Ok(()) => Ok((id, item)),
+        Err(e @ Error::NotFound { .. }) => Err(layout::error_page(
             app,
-            &Error::not_found(
-                thing,
-                Key::OfCustomer {
-                    customer: id,
-                    id: item_id,
-                },
-            ),
+            &e,
             (&format!("/customers/{id}"), "Back to the customer"),
         )),
         Err(e) => Err(layout::error_page(app, &e, BACK)),
     }
 }
 
-fn license_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
-    Ok(app
-        .desk
-        .customer(&CustomerRef::Id(id))?
-        .licenses
-        .iter()
-        .map(|l| l.id)
-        .collect())
+/// How the page's forms and flash codes name a holding.
+fn noun(holding: Holding) -> &'static str {
+    match holding {
+        Holding::Licence => "license",
+        Holding::Device => "device",
+        Holding::Event => "event",
+    }
 }
 
-fn device_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
-    Ok(app.desk.devices(Some(id))?.iter().map(|d| d.id).collect())
-}
-
-fn event_ids(app: &App, id: u64) -> Result<Vec<u64>, Error> {
-    Ok(app
-        .desk
-        .events(Some(id), false)?
-        .iter()
-        .map(|e| e.id)
-        .collect())
-}
-
-pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
+/// Back to the customer page with the flash code `{noun}-{done}`, or the page again with the
+/// rejected form: `{noun}-new`, or `{noun}-{item}` for a holding's row.
+fn answer<T>(
+    app: &App,
+    (id, item): (u64, Option<u64>),
+    holding: Holding,
+    pairs: Vec<(String, String)>,
+    result: Result<T, Error>,
+    done: &str,
+) -> Reply {
+    let noun = noun(holding);
+    let form = match item {
+        Some(item) => format!("{noun}-{item}"),
+        None => format!("{noun}-new"),
     };
-    let lid = match belongs(app, id, Thing::Licence, item, license_ids(app, id)) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut errors = Vec::new();
-    let change = LicenseChange {
-        units: Some(number(&pairs, "units", None, &mut errors)),
-        used: Some(number(&pairs, "used", Some(0), &mut errors)),
-        start: layout::value(&pairs, "start").map(str::to_string),
-        expiry: layout::value(&pairs, "expiry").map(str::to_string),
-    };
-    let result = if errors.is_empty() {
-        app.desk
-            .edit_license(app.desk.ctx(Actor::Web), lid, &change)
-    } else {
-        Err(Error::Invalid(errors))
-    };
-    answer(
-        app,
-        id,
-        &format!("license-{lid}"),
-        pairs,
+    layout::after(
         result,
-        "license-saved",
+        (&format!("/customers/{id}"), &format!("{noun}-{done}")),
+        form,
+        pairs,
+        |draft, status| render(app, id, None, Some(draft), status),
     )
 }
 
-pub fn remove_license(app: &App, key: &str, item: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
+pub fn set_status(app: &App, key: &str, action: &str) -> Reply {
+    let id = customer_id(app, key)?;
+    let task = if action == "suspend" {
+        BulkTask::Suspend
+    } else {
+        BulkTask::Reactivate
     };
-    let lid = match belongs(app, id, Thing::Licence, item, license_ids(app, id)) {
-        Ok(l) => l,
-        Err(r) => return r,
+    let report = app
+        .desk
+        .run_bulk(
+            app.desk.ctx(Actor::Web),
+            &Selection::Ids(vec![id]),
+            &task,
+            false,
+        )
+        .map_err(layout::failed(app, BACK))?;
+    let done = match report.results.first() {
+        Some(r) if r.outcome == Outcome::Ok => {
+            if action == "suspend" {
+                "suspended"
+            } else {
+                "reactivated"
+            }
+        }
+        Some(r) if r.outcome != Outcome::Skipped => {
+            let e = Error::Refused(r.reason.clone().unwrap_or_default());
+            return Err(layout::error_page(app, &e, BACK));
+        }
+        _ => "status-unchanged",
     };
-    let result = app.desk.remove_license(app.desk.ctx(Actor::Web), lid);
+    Ok(layout::see_other(&format!("/customers/{id}"), done))
+}
+
+/// The field errors of reading a form, as the answer a task would give.
+fn read_ok(errors: Vec<FieldError>) -> Result<(), Error> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// `POST /customers/{id}/{licenses|devices|events}`: adds a holding.
+pub fn add(app: &App, req: &Request, key: &str, holding: Holding) -> Reply {
+    let id = customer_id(app, key)?;
+    let pairs = layout::form(app, req)?;
+    let ctx = app.desk.ctx(Actor::Web);
+    let result = match holding {
+        Holding::Licence => {
+            let mut errors = Vec::new();
+            let units = layout::kept(
+                numbers::required("units", layout::value(&pairs, "units")),
+                &mut errors,
+            );
+            let used = used(&pairs, &mut errors);
+            let plan = layout::value(&pairs, "plan").unwrap_or("");
+            let start = layout::value(&pairs, "start");
+            read_ok(errors).and_then(|()| {
+                app.desk
+                    .add_license(ctx, id, plan, units, used, start)
+                    .map(drop)
+            })
+        }
+        Holding::Device => app
+            .desk
+            .add_device(ctx, id, &device_input(&pairs))
+            .map(drop),
+        Holding::Event => app.desk.add_event(ctx, id, &event_input(&pairs)).map(drop),
+    };
+    answer(app, (id, None), holding, pairs, result, "added")
+}
+
+/// Used units: empty means none used.
+fn used(pairs: &[(String, String)], errors: &mut Vec<FieldError>) -> u32 {
+    layout::kept(
+        numbers::optional("used", layout::value(pairs, "used")),
+        errors,
+    )
+    .unwrap_or(0)
+}
+
+pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Reply {
+    let (id, lid) = held(app, key, Holding::Licence, item)?;
+    let pairs = layout::form(app, req)?;
+    let mut errors = Vec::new();
+    let change = LicenseChange {
+        units: Some(layout::kept(
+            numbers::required("units", layout::value(&pairs, "units")),
+            &mut errors,
+        )),
+        used: Some(used(&pairs, &mut errors)),
+        start: layout::value(&pairs, "start").map(str::to_string),
+        expiry: layout::value(&pairs, "expiry").map(str::to_string),
+    };
+    let result = read_ok(errors).and_then(|()| {
+        app.desk
+            .edit_license(app.desk.ctx(Actor::Web), lid, &change)
+    });
     answer(
         app,
-        id,
-        &format!("license-{lid}"),
-        Vec::new(),
+        (id, Some(lid)),
+        Holding::Licence,
+        pairs,
         result,
-        "license-removed",
+        "saved",
+    )
+}
+
+pub fn edit_device(app: &App, req: &Request, key: &str, item: &str) -> Reply {
+    let (id, did) = held(app, key, Holding::Device, item)?;
+    let pairs = layout::form(app, req)?;
+    let input = device_input(&pairs);
+    let result = app.desk.edit_device(app.desk.ctx(Actor::Web), did, &input);
+    answer(
+        app,
+        (id, Some(did)),
+        Holding::Device,
+        pairs,
+        result,
+        "saved",
     )
 }
 
@@ -780,121 +742,34 @@ fn device_input(pairs: &[(String, String)]) -> DeviceInput {
     }
 }
 
-pub fn add_device(app: &App, req: &Request, key: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let input = device_input(&pairs);
-    let result = app.desk.add_device(app.desk.ctx(Actor::Web), id, &input);
-    answer(app, id, "device-new", pairs, result, "device-added")
-}
-
-pub fn edit_device(app: &App, req: &Request, key: &str, item: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let did = match belongs(app, id, Thing::Device, item, device_ids(app, id)) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let input = device_input(&pairs);
-    let result = app.desk.edit_device(app.desk.ctx(Actor::Web), did, &input);
-    answer(
-        app,
-        id,
-        &format!("device-{did}"),
-        pairs,
-        result,
-        "device-saved",
-    )
-}
-
-pub fn remove_device(app: &App, key: &str, item: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let did = match belongs(app, id, Thing::Device, item, device_ids(app, id)) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let result = app.desk.remove_device(app.desk.ctx(Actor::Web), did);
-    answer(
-        app,
-        id,
-        &format!("device-{did}"),
-        Vec::new(),
-        result,
-        "device-removed",
-    )
-}
-
-pub fn add_event(app: &App, req: &Request, key: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let get = |k: &str| layout::value(&pairs, k).unwrap_or("").to_string();
-    let input = EventInput {
+fn event_input(pairs: &[(String, String)]) -> EventInput {
+    let get = |k: &str| layout::value(pairs, k).unwrap_or("").to_string();
+    EventInput {
         kind: get("kind"),
         severity: get("severity"),
         category: get("category"),
         message: get("message"),
         time: Some(get("time")).filter(|t| !t.trim().is_empty()),
-    };
-    let result = app.desk.add_event(app.desk.ctx(Actor::Web), id, &input);
-    answer(app, id, "event-new", pairs, result, "event-added")
+    }
 }
 
-pub fn event_action(app: &App, key: &str, item: &str, action: &str) -> Response {
-    let id = match customer_id(app, key) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let eid = match belongs(app, id, Thing::Event, item, event_ids(app, id)) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+/// `POST /customers/{id}/{licenses|devices|events}/{item}/{action}`: removes a holding, or
+/// resolves or reopens an event.
+pub fn act(app: &App, key: &str, holding: Holding, item: &str, action: &str) -> Reply {
+    let (id, item) = held(app, key, holding, item)?;
     let ctx = app.desk.ctx(Actor::Web);
-    let form = format!("event-{eid}");
-    match action {
-        "resolve" => answer(
-            app,
-            id,
-            &form,
-            Vec::new(),
-            app.desk.set_event_open(ctx, eid, false),
-            "event-resolved",
+    let (result, done) = match (holding, action) {
+        (Holding::Event, "resolve") => (
+            app.desk.set_event_open(ctx, item, false).map(drop),
+            "resolved",
         ),
-        "reopen" => answer(
-            app,
-            id,
-            &form,
-            Vec::new(),
-            app.desk.set_event_open(ctx, eid, true),
-            "event-reopened",
+        (Holding::Event, "reopen") => (
+            app.desk.set_event_open(ctx, item, true).map(drop),
+            "reopened",
         ),
-        _ => answer(
-            app,
-            id,
-            &form,
-            Vec::new(),
-            app.desk.remove_event(ctx, eid),
-            "event-removed",
-        ),
-    }
+        (Holding::Licence, _) => (app.desk.remove_license(ctx, item), "removed"),
+        (Holding::Device, _) => (app.desk.remove_device(ctx, item), "removed"),
+        (Holding::Event, _) => (app.desk.remove_event(ctx, item), "removed"),
+    };
+    answer(app, (id, Some(item)), holding, Vec::new(), result, done)
 }

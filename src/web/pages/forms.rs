@@ -1,16 +1,18 @@
 //! The customer form: new (`GET /customers/new`, `POST /customers`) and edit
 //! (`GET /customers/{id}/edit`, `POST /customers/{id}`).
 
-use super::layout::{self, document, error_summary, field_errors, Field, Nav};
+use super::layout::{self, document, error_summary, field_errors, Field, Nav, Reply};
 use crate::domain::error::{Error, FieldError};
 use crate::domain::model::{Actor, Product};
+use crate::domain::numbers;
 use crate::domain::validate::{CustomerInput, LicenseInput};
 use crate::domain::view::{CustomerView, PlanView, TemplateView};
 use crate::tasks::desk::CustomerRef;
 use crate::web::app::{status_of, App};
-use crate::web::http::{Request, Response};
+use crate::web::http::Request;
 use maud::html;
 
+const BACK: (&str, &str) = ("/", "Back to the customer list");
 /// Plan rows the new-customer form always offers.
 const MIN_PLAN_ROWS: usize = 3;
 /// Plan rows read from a posted form at most.
@@ -168,19 +170,17 @@ fn choices(app: &App) -> Result<Choices, Error> {
     })
 }
 
-pub fn new_form(app: &App) -> Response {
+pub fn new_form(app: &App) -> Reply {
     render(app, None, None, 200)
 }
 
-pub fn edit_form(app: &App, id: &str) -> Response {
-    let id = match layout::id_of(app, "customer", id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match app.desk.customer(&CustomerRef::Id(id)) {
-        Ok(c) => render(app, Some(&c), None, 200),
-        Err(e) => layout::error_page(app, &e, ("/", "Back to the customer list")),
-    }
+pub fn edit_form(app: &App, id: &str) -> Reply {
+    let id = layout::id_of(app, "customer", id)?;
+    let c = app
+        .desk
+        .customer(&CustomerRef::Id(id))
+        .map_err(layout::failed(app, BACK))?;
+    render(app, Some(&c), None, 200)
 }
 
 /// A posted form: the core input, plus which form row each licence input came from and the
@@ -218,22 +218,8 @@ fn read(pairs: &[(String, String)], editing: bool) -> Posted {
                 ));
             }
             // A units value that cannot be read is sent as 0, which the core refuses as well.
-            let units = match units.as_deref().map(str::trim) {
-                None | Some("") => {
-                    errors.push(FieldError::new(
-                        format!("units-{row}"),
-                        "required: the number of units, 1 or more",
-                    ));
-                    0
-                }
-                Some(u) => u.parse::<u32>().unwrap_or_else(|_| {
-                    errors.push(FieldError::new(
-                        format!("units-{row}"),
-                        format!("`{u}` is not a whole number; enter 1 or more"),
-                    ));
-                    0
-                }),
-            };
+            let field = format!("units-{row}");
+            let units = layout::kept(numbers::required(&field, units.as_deref()), &mut errors);
             rows.push(row);
             licenses.push(LicenseInput {
                 plan,
@@ -302,17 +288,17 @@ fn form_errors(e: Error, posted: &Posted) -> Error {
     }
 }
 
-pub fn create(app: &App, req: &Request) -> Response {
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn create(app: &App, req: &Request) -> Reply {
+    let pairs = layout::form(app, req)?;
     let posted = read(&pairs, false);
     let result = app
         .desk
         .add_customer(app.desk.ctx(Actor::Web), &posted.input);
     match result {
-        Ok(c) => layout::see_other(&format!("/customers/{}", c.id), "created"),
+        Ok(c) => Ok(layout::see_other(
+            &format!("/customers/{}", c.id),
+            "created",
+        )),
         Err(e) => {
             let e = form_errors(e, &posted);
             let status = status_of(&e);
@@ -322,29 +308,21 @@ pub fn create(app: &App, req: &Request) -> Response {
     }
 }
 
-pub fn update(app: &App, req: &Request, id: &str) -> Response {
-    let id = match layout::id_of(app, "customer", id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let pairs = match layout::form(app, req) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub fn update(app: &App, req: &Request, id: &str) -> Reply {
+    let id = layout::id_of(app, "customer", id)?;
+    let pairs = layout::form(app, req)?;
     let posted = read(&pairs, true);
     match app
         .desk
         .edit_customer(app.desk.ctx(Actor::Web), id, &posted.input)
     {
-        Ok(_) => layout::see_other(&format!("/customers/{id}"), "saved"),
-        Err(e @ Error::NotFound { .. }) => {
-            layout::error_page(app, &e, ("/", "Back to the customer list"))
-        }
+        Ok(_) => Ok(layout::see_other(&format!("/customers/{id}"), "saved")),
+        Err(e @ Error::NotFound { .. }) => Err(layout::error_page(app, &e, BACK)),
         Err(e) => {
-            let current = match app.desk.customer(&CustomerRef::Id(id)) {
-                Ok(c) => c,
-                Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-            };
+            let current = app
+                .desk
+                .customer(&CustomerRef::Id(id))
+                .map_err(layout::failed(app, BACK))?;
             let e = form_errors(e, &posted);
             let status = status_of(&e);
             let draft = layout::Draft::new("customer", pairs, e);
@@ -359,11 +337,8 @@ fn render(
     current: Option<&CustomerView>,
     draft: Option<&layout::Draft>,
     status: u16,
-) -> Response {
-    let choices = match choices(app) {
-        Ok(c) => c,
-        Err(e) => return layout::error_page(app, &e, ("/", "Back to the customer list")),
-    };
+) -> Reply {
+    let choices = choices(app).map_err(layout::failed(app, BACK))?;
     let editing = current.is_some();
     let stored = |name: &str| -> String {
         let Some(c) = current else {
@@ -583,5 +558,5 @@ fn render(
     } else {
         title
     };
-    layout::html(status, document(app, &title, nav, None, body))
+    Ok(layout::html(status, document(app, &title, nav, None, body)))
 }

@@ -87,6 +87,10 @@ pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Mar
     }
 }
 
+/// What a page handler answers: the page, or (through `?`) the page that stops it, such as
+/// a 400 for an unreadable form or a 404 for an unknown id. The dispatch sends either.
+pub type Reply = Result<Response, Response>;
+
 pub fn html(status: u16, markup: Markup) -> Response {
     Response::html(status, markup.into_string())
 }
@@ -118,6 +122,29 @@ pub fn error_page(app: &App, e: &Error, back: (&str, &str)) -> Response {
         p { a href=(back.0) data-testid="back-link" { (back.1) } }
     };
     html(status, document(app, title, Nav::None, None, body))
+}
+
+/// `error_page` for `map_err`: `app.desk.plans().map_err(failed(app, back))?`.
+pub fn failed<'a>(app: &'a App, back: (&'a str, &'a str)) -> impl Fn(Error) -> Response + 'a {
+    move |e| error_page(app, &e, back)
+}
+
+/// After a change: a `303` to `path` with the flash code `done`, or the page again (`again`)
+/// with the rejected form `form` — its typed values and the error — and the error's status.
+pub fn after<T>(
+    result: Result<T, Error>,
+    (path, done): (&str, &str),
+    form: impl Into<String>,
+    pairs: Vec<(String, String)>,
+    again: impl FnOnce(&Draft, u16) -> Reply,
+) -> Reply {
+    match result {
+        Ok(_) => Ok(see_other(path, done)),
+        Err(e) => {
+            let status = status_of(&e);
+            again(&Draft::new(form, pairs, e), status)
+        }
+    }
 }
 
 pub fn error_title(e: &Error) -> &'static str {
@@ -235,6 +262,15 @@ pub fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
+}
+
+/// A form value read by a domain parser, or its default with the error noted, so that one
+/// answer reports every field.
+pub fn kept<T: Default>(read: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> T {
+    read.unwrap_or_else(|e| {
+        errors.push(e);
+        T::default()
+    })
 }
 
 /// A path id: a whole number, or the 404 page.

@@ -2,9 +2,12 @@
 //! who is skipped and why); `POST /tasks/{name}/run` runs it and shows the outcome per customer.
 
 use super::customers::no_selection;
-use super::layout::{self, document, error_summary, field_errors, typed_error, Draft, Field, Nav};
+use super::layout::{
+    self, document, error_summary, field_errors, typed_error, Draft, Field, Nav, Reply,
+};
 use crate::domain::error::{Error, Key, Thing};
 use crate::domain::model::{Actor, PolicyAction, PolicyList, Product};
+use crate::domain::numbers;
 use crate::tasks::bulk::{BulkReport, BulkTask, Outcome, Selection};
 use crate::web::app::{selection_from_pairs, status_of, task_from_pairs, App};
 use crate::web::http::{Request, Response};
@@ -76,10 +79,11 @@ fn start(app: &App, req: &Request, name: &str) -> Result<Start, Response> {
         ));
     }
     let pairs = layout::form(app, req)?;
-    let back = match layout::value(&pairs, "back_customer").and_then(|v| v.parse::<u64>().ok()) {
-        Some(id) => format!("/customers/{id}"),
-        None => layout::list_link(layout::value(&pairs, "back")),
-    };
+    let back =
+        match layout::value(&pairs, "back_customer").and_then(|v| numbers::whole::<u64>(v).ok()) {
+            Some(id) => format!("/customers/{id}"),
+            None => layout::list_link(layout::value(&pairs, "back")),
+        };
     let ids = match selection_from_pairs(&pairs) {
         Ok(Selection::Ids(ids)) => {
             let mut seen = std::collections::HashSet::new();
@@ -96,11 +100,8 @@ fn options_given(pairs: &[(String, String)]) -> bool {
     layout::value(pairs, "options") == Some("1")
 }
 
-pub fn preview(app: &App, req: &Request, name: &str) -> Response {
-    let s = match start(app, req, name) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub fn preview(app: &App, req: &Request, name: &str) -> Reply {
+    let s = start(app, req, name)?;
     match task_from_pairs(name, &s.pairs) {
         Ok(task) => match app.desk.run_bulk(
             app.desk.ctx(Actor::Web),
@@ -122,11 +123,8 @@ pub fn preview(app: &App, req: &Request, name: &str) -> Response {
     }
 }
 
-pub fn run(app: &App, req: &Request, name: &str) -> Response {
-    let s = match start(app, req, name) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub fn run(app: &App, req: &Request, name: &str) -> Reply {
+    let s = start(app, req, name)?;
     let task = match task_from_pairs(name, &s.pairs) {
         Ok(t) => t,
         Err(e) => {
@@ -151,7 +149,7 @@ pub fn run(app: &App, req: &Request, name: &str) -> Response {
         .desk
         .run_bulk(ctx, &Selection::Ids(s.ids.clone()), &task, false)
     {
-        Ok(report) => render_result(app, name, &s, &report),
+        Ok(report) => Ok(render_result(app, name, &s, &report)),
         Err(e) => {
             let status = status_of(&e);
             render_preview(app, name, &s, None, Some(&e), status)
@@ -182,14 +180,12 @@ fn render_preview(
     report: Option<&BulkReport>,
     error: Option<&Error>,
     status: u16,
-) -> Response {
+) -> Reply {
     let m = meta(name);
     let draft = error.map(|e| Draft::new("task", s.pairs.clone(), e.clone()));
     let draft = draft.as_ref();
-    let options = match options_form(app, name, s, draft) {
-        Ok(o) => o,
-        Err(e) => return layout::error_page(app, &e, (&s.back, "Back")),
-    };
+    let options =
+        options_form(app, name, s, draft).map_err(layout::failed(app, (&s.back, "Back")))?;
     let body = html! {
         h1 { (m.title) ": preview" }
         p.lead { (m.about) }
@@ -254,7 +250,10 @@ fn render_preview(
     } else {
         format!("{} – preview", m.title)
     };
-    layout::html(status, document(app, &title, Nav::Customers, None, body))
+    Ok(layout::html(
+        status,
+        document(app, &title, Nav::Customers, None, body),
+    ))
 }
 
 fn option_id(key: &str) -> String {

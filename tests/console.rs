@@ -12,7 +12,7 @@ use clientele::tasks::desk::{CustomerRef, Desk};
 use clientele::tasks::holdings::{DeviceInput, EventInput};
 use clientele::web::app::App;
 use clientele::web::http::{build_query, Method, Request, Response};
-use clientele::web::pages::handle;
+use clientele::web::pages::{handle, Route, Seg, Verb, ROUTES};
 use scraper::{ElementRef, Html, Selector};
 
 const EVIL: &str = "<script>alert(1)</script> & \"Co\"";
@@ -1755,6 +1755,148 @@ fn unknown_paths_wrong_methods_and_static_files() {
     );
     let head = handle(&f.app, &Request::new(Method::Head, "/").unwrap());
     assert_eq!(head.status, 200);
+}
+
+/// The sentence of the console's own 404, the answer for a path no route has.
+const NO_ROUTE: &str = "There is no page at this address";
+
+/// Whether `method target` reached a handler: neither a 405 nor the no-route 404 (a
+/// handler's own 404 for an unknown id still counts as reached).
+fn dispatched(f: &Fx, method: Method, target: &str) -> bool {
+    let req = Request::new(method, target)
+        .unwrap()
+        .with_header("content-type", "application/x-www-form-urlencoded");
+    let r = handle(&f.app, &req);
+    r.status != 405 && !(r.status == 404 && body(&r).contains(NO_ROUTE))
+}
+
+/// The fixture's ids that route samples put into paths, read before any sample changes them.
+struct Ids {
+    customer: u64,
+    licence: u64,
+    device: u64,
+    event: u64,
+    plan: u64,
+}
+
+fn ids(f: &Fx) -> Ids {
+    let desk = &f.app.desk;
+    Ids {
+        customer: f.fresh,
+        licence: desk.customer(&CustomerRef::Id(f.fresh)).unwrap().licenses[0].id,
+        device: desk.devices(Some(f.fresh)).unwrap()[0].id,
+        event: desk.events(Some(f.fresh), false).unwrap()[0].id,
+        plan: desk.plan("HES Full").unwrap().id,
+    }
+}
+
+/// Concrete paths for a route of the table: the fixture's ids for its variables, one path per
+/// word of a `{a|b}` segment.
+fn samples(ids: &Ids, route: &Route) -> Vec<String> {
+    let first = match route.path.first() {
+        Some(Seg::Word(w)) => *w,
+        _ => "",
+    };
+    let value = |name: &str| -> String {
+        match (first, name) {
+            ("customers", "id") => ids.customer.to_string(),
+            ("customers", "lid" | "item") => ids.licence.to_string(),
+            ("customers", "did") => ids.device.to_string(),
+            ("customers", "eid") => ids.event.to_string(),
+            ("plans", "id") => ids.plan.to_string(),
+            ("outbox", "id") => "1".to_string(),
+            ("tasks", "name") => "renew".to_string(),
+            other => panic!("no sample for {other:?} in {}", route.pattern()),
+        }
+    };
+    let mut paths = vec![String::new()];
+    for seg in route.path {
+        let words: Vec<String> = match seg {
+            Seg::Word(w) => vec![w.to_string()],
+            Seg::Var(name) => vec![value(name)],
+            Seg::OneOf(words) => words.iter().map(|w| w.to_string()).collect(),
+            Seg::File(name, ending) => vec![format!("{}{ending}", value(name))],
+        };
+        paths = paths
+            .iter()
+            .flat_map(|p| words.iter().map(move |w| format!("{p}/{w}")))
+            .collect();
+    }
+    paths
+        .into_iter()
+        .map(|p| if p.is_empty() { "/".into() } else { p })
+        .collect()
+}
+
+#[test]
+fn every_route_of_the_table_is_dispatched_and_no_other_path_is() {
+    let f = fx();
+    let ids = ids(&f);
+    // Written by hand, so that a route lost from the table fails here as well.
+    let (c, l, d, e) = (ids.customer, ids.licence, ids.device, ids.event);
+    let known = [
+        (Verb::Get, "/".to_string()),
+        (Verb::Get, "/customers/new".to_string()),
+        (Verb::Get, format!("/customers/{c}/edit")),
+        (Verb::Post, format!("/customers/{c}/suspend")),
+        (Verb::Post, format!("/customers/{c}/devices")),
+        (Verb::Post, format!("/customers/{c}/devices/{d}")),
+        (Verb::Post, format!("/customers/{c}/licenses/{l}/remove")),
+        (Verb::Post, format!("/customers/{c}/events/{e}/reopen")),
+        (Verb::Get, "/outbox/1.eml".to_string()),
+        (Verb::Post, "/templates/remove".to_string()),
+        (Verb::Post, "/tasks/renew/run".to_string()),
+        (Verb::Get, "/export.csv".to_string()),
+        (Verb::Get, "/static/app.js".to_string()),
+    ];
+    for (verb, path) in &known {
+        let listed = ROUTES
+            .iter()
+            .any(|r| r.verb == *verb && samples(&ids, r).contains(path));
+        assert!(listed, "{verb:?} {path} is missing from the route table");
+    }
+    // GET routes first: the POST routes change and remove what the samples name.
+    let mut routes: Vec<&Route> = ROUTES.iter().collect();
+    routes.sort_by_key(|r| r.verb == Verb::Post);
+    for route in routes {
+        let methods: &[Method] = match route.verb {
+            Verb::Get => &[Method::Get, Method::Head],
+            Verb::Post => &[Method::Post],
+        };
+        for path in samples(&ids, route) {
+            for &m in methods {
+                assert!(
+                    dispatched(&f, m, &path),
+                    "{m:?} {path} ({}) is not dispatched",
+                    route.pattern()
+                );
+            }
+        }
+    }
+    for path in [
+        "/nowhere",
+        "/customers/1/licenses/2/extra",
+        "/customers/1/notes",
+        "/outbox/1",
+        "/static/other.css",
+    ] {
+        for m in [Method::Get, Method::Post] {
+            let r = handle(&f.app, &Request::new(m, path).unwrap());
+            assert_eq!(r.status, 404, "{m:?} {path}");
+            assert!(body(&r).contains(NO_ROUTE), "{m:?} {path}: {}", body(&r));
+        }
+    }
+    for (path, allow) in [
+        ("/customers", "GET, HEAD, POST"),
+        ("/customers/1/edit", "GET, HEAD"),
+        ("/customers/1/licenses", "POST"),
+        ("/customers/1/events/2/resolve", "POST"),
+        ("/outbox/3.eml", "GET, HEAD"),
+        ("/templates/edit", "GET, HEAD, POST"),
+    ] {
+        let r = handle(&f.app, &Request::new(Method::Delete, path).unwrap());
+        assert_eq!((r.status, r.header("allow")), (405, Some(allow)), "{path}");
+    }
 }
 
 /// Every GET page of the console, for the page-wide checks below.

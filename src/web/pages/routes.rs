@@ -37,6 +37,11 @@ pub struct Route {
 }
 
 impl Route {
+    /// The route's answer: the page, or the page its handler stopped at.
+    pub fn answer(&self, app: &App, req: &Request, args: &[&str]) -> Response {
+        (self.handler)(app, req, args).unwrap_or_else(|stop| stop)
+    }
+
     /// The segments handed on, when `segments` is this route's path.
     fn captures<'s>(&self, segments: &[&'s str]) -> Option<Vec<&'s str>> {
         if segments.len() != self.path.len() {
@@ -89,6 +94,18 @@ const fn post(path: &'static [Seg], handler: Handler) -> Route {
 
 use Seg::{File, OneOf, Var, Word};
 
+/// The path words of a customer's holdings.
+const HOLDINGS: &[&str] = &["licenses", "devices", "events"];
+
+/// The holding a path word of `HOLDINGS` names.
+fn holding(word: &str) -> Holding {
+    match word {
+        "licenses" => Holding::Licence,
+        "devices" => Holding::Device,
+        _ => Holding::Event,
+    }
+}
+
 /// Every console route. The first whose path and verb fit answers, so `/customers/new`
 /// stands before `/customers/{id}`.
 pub static ROUTES: &[Route] = &[
@@ -119,26 +136,12 @@ pub static ROUTES: &[Route] = &[
         |app, _, a| detail::set_status(app, a[0], a[1]),
     ),
     post(
-        &[Word("customers"), Var("id"), Word("licenses")],
-        |app, req, a| detail::add(app, req, a[0], Holding::Licence),
+        &[Word("customers"), Var("id"), OneOf(HOLDINGS)],
+        |app, req, a| detail::add(app, req, a[0], holding(a[1])),
     ),
     post(
         &[Word("customers"), Var("id"), Word("licenses"), Var("lid")],
         |app, req, a| detail::edit_license(app, req, a[0], a[1]),
-    ),
-    post(
-        &[
-            Word("customers"),
-            Var("id"),
-            Word("licenses"),
-            Var("lid"),
-            Word("remove"),
-        ],
-        |app, _, a| detail::act(app, a[0], Holding::Licence, a[1], "remove"),
-    ),
-    post(
-        &[Word("customers"), Var("id"), Word("devices")],
-        |app, req, a| detail::add(app, req, a[0], Holding::Device),
     ),
     post(
         &[Word("customers"), Var("id"), Word("devices"), Var("did")],
@@ -148,15 +151,11 @@ pub static ROUTES: &[Route] = &[
         &[
             Word("customers"),
             Var("id"),
-            Word("devices"),
-            Var("did"),
+            OneOf(&["licenses", "devices"]),
+            Var("item"),
             Word("remove"),
         ],
-        |app, _, a| detail::act(app, a[0], Holding::Device, a[1], "remove"),
-    ),
-    post(
-        &[Word("customers"), Var("id"), Word("events")],
-        |app, req, a| detail::add(app, req, a[0], Holding::Event),
+        |app, _, a| detail::act(app, a[0], holding(a[1]), a[2], "remove"),
     ),
     post(
         &[
@@ -279,11 +278,5 @@ pub fn find<'r>(method: Method, segments: &[&'r str]) -> Found<'r> {
         (true, false) => Found::Allow("GET, HEAD"),
         (false, true) => Found::Allow("POST"),
         (false, false) => Found::Unknown,
-    }
-}
-
-impl Route {
-    pub fn answer(&self, app: &App, req: &Request, args: &[&str]) -> Response {
-        (self.handler)(app, req, args).unwrap_or_else(|stop| stop)
     }
 }

@@ -1,6 +1,7 @@
 //! The customer page: profile, contact, licences, devices, events, policy lists, outbox
 //! messages and history, with the forms that change licences, devices and events.
 
+use super::layout::Col::{Actions, Head};
 use super::layout::{
     self, document, license_badge, time, typed, typed_error, Draft, Field, Nav, Reply,
 };
@@ -210,52 +211,44 @@ fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Dr
             @if list.is_empty() {
                 p.none data-testid="no-licenses" { "No licenses." }
             } @else {
-                div.table-wrap {
-                    table #license-table data-testid="license-table" {
-                        thead {
-                            tr {
-                                th scope="col" { "Plan" } th scope="col" { "Product" } th scope="col" { "Kind" }
-                                th scope="col" { "Units" } th scope="col" { "Used" } th scope="col" { "Start" }
-                                th scope="col" { "Expiry" } th scope="col" { "Status" } th scope="col" { span.vh { "Actions" } }
-                            }
-                        }
-                        tbody {
-                            @for l in list {
-                                @let form = format!("license-{}", l.id);
-                                @let field = |name: &str, label: &str, stored: &str, kind: &'static str| {
-                                    Field::new(format!("{form}-{name}"), name, format!("{label} of {}", l.plan))
-                                        .value(typed(draft, &form, name, stored))
-                                        .error(typed_error(draft, &form, name))
-                                        .kind(kind)
-                                        .form(format!("{form}-form"))
-                                        .hidden_label()
-                                        .cell()
-                                };
-                                tr #(format!("{form}-row")) data-testid="license-row" data-id=(l.id) {
-                                    th scope="row" { (l.plan) }
-                                    td { (l.product) }
-                                    td { (l.kind) }
-                                    td.narrow { (field("units", "Units", &l.units.to_string(), "number")) }
-                                    td.narrow { (field("used", "Used units", &l.used.to_string(), "number")) }
-                                    td { (field("start", "Start date", &l.start, "date")) }
-                                    td { (field("expiry", "Expiry date", &l.expiry, "date")) }
-                                    td { (license_badge(l.status.code())) }
-                                    td.row-actions {
-                                        form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/licenses/{}", l.id)) {
-                                            button type="submit" data-testid="save-license" { "Save" span.vh { " " (l.plan) } }
-                                        }
-                                        form method="post" action=(format!("/customers/{id}/licenses/{}/remove", l.id)) {
-                                            button.danger type="submit" data-testid="remove-license"
-                                                data-confirm=(format!("Remove the license {} from this customer?", l.plan)) {
-                                                "Remove" span.vh { " " (l.plan) }
-                                            }
-                                        }
+                (layout::table("license", &[
+                    Head("Plan"), Head("Product"), Head("Kind"), Head("Units"), Head("Used"),
+                    Head("Start"), Head("Expiry"), Head("Status"), Actions,
+                ], html! {
+                    @for l in list {
+                        @let form = format!("license-{}", l.id);
+                        @let field = |name: &str, label: &str, stored: &str, kind: &'static str| {
+                            Field::new(format!("{form}-{name}"), name, format!("{label} of {}", l.plan))
+                                .value(typed(draft, &form, name, stored))
+                                .error(typed_error(draft, &form, name))
+                                .kind(kind)
+                                .form(format!("{form}-form"))
+                                .hidden_label()
+                                .cell()
+                        };
+                        tr #(format!("{form}-row")) data-testid="license-row" data-id=(l.id) {
+                            th scope="row" { (l.plan) }
+                            td { (l.product) }
+                            td { (l.kind) }
+                            td.narrow { (field("units", "Units", &l.units.to_string(), "number")) }
+                            td.narrow { (field("used", "Used units", &l.used.to_string(), "number")) }
+                            td { (field("start", "Start date", &l.start, "date")) }
+                            td { (field("expiry", "Expiry date", &l.expiry, "date")) }
+                            td { (license_badge(l.status.code())) }
+                            td.row-actions {
+                                form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/licenses/{}", l.id)) {
+                                    button type="submit" data-testid="save-license" { "Save" span.vh { " " (l.plan) } }
+                                }
+                                form method="post" action=(format!("/customers/{id}/licenses/{}/remove", l.id)) {
+                                    button.danger type="submit" data-testid="remove-license"
+                                        data-confirm=(format!("Remove the license {} from this customer?", l.plan)) {
+                                        "Remove" span.vh { " " (l.plan) }
                                     }
                                 }
                             }
                         }
                     }
-                }
+                }))
             }
             @let form = "license-new";
             form #add-license .inline-form method="post" action=(format!("/customers/{id}/licenses")) data-testid="add-license" {
@@ -307,56 +300,48 @@ fn devices(id: u64, list: &[DeviceView], draft: Option<&Draft>) -> Markup {
             @if list.is_empty() {
                 p.none data-testid="no-devices" { "No devices." }
             } @else {
-                div.table-wrap {
-                    table #device-table data-testid="device-table" {
-                        thead {
-                            tr {
-                                th scope="col" { "Name" } th scope="col" { "Serial" } th scope="col" { "Model" }
-                                th scope="col" { "Firmware" } th scope="col" { "Latest" } th scope="col" { "Update" }
-                                th scope="col" { span.vh { "Actions" } }
+                (layout::table("device", &[
+                    Head("Name"), Head("Serial"), Head("Model"), Head("Firmware"),
+                    Head("Latest"), Head("Update"), Actions,
+                ], html! {
+                    @for d in list {
+                        @let form = format!("device-{}", d.id);
+                        @let field = |name: &str, label: &str, stored: &str| {
+                            Field::new(format!("{form}-{name}"), name, format!("{label} of device {}", d.name))
+                                .value(typed(draft, &form, name, stored))
+                                .error(typed_error(draft, &form, name))
+                                .form(format!("{form}-form"))
+                                .hidden_label()
+                                .cell()
+                        };
+                        tr #(format!("{form}-row")) data-testid="device-row" data-id=(d.id) {
+                            td { (field("name", "Name", &d.name)) }
+                            td { (field("serial", "Serial", &d.serial)) }
+                            td { (field("model", "Model", &d.model)) }
+                            td.narrow { (field("firmware", "Firmware", &d.firmware)) }
+                            td { (d.latest_firmware.as_deref().unwrap_or("unknown")) }
+                            td {
+                                @if d.needs_update {
+                                    span.badge.yellow data-testid="needs-update" { "Needs update" }
+                                    @if let Some(v) = &d.notified_version { div.muted { "Customer notified about " (v) } }
+                                } @else {
+                                    span.badge.green { "Up to date" }
+                                }
                             }
-                        }
-                        tbody {
-                            @for d in list {
-                                @let form = format!("device-{}", d.id);
-                                @let field = |name: &str, label: &str, stored: &str| {
-                                    Field::new(format!("{form}-{name}"), name, format!("{label} of device {}", d.name))
-                                        .value(typed(draft, &form, name, stored))
-                                        .error(typed_error(draft, &form, name))
-                                        .form(format!("{form}-form"))
-                                        .hidden_label()
-                                        .cell()
-                                };
-                                tr #(format!("{form}-row")) data-testid="device-row" data-id=(d.id) {
-                                    td { (field("name", "Name", &d.name)) }
-                                    td { (field("serial", "Serial", &d.serial)) }
-                                    td { (field("model", "Model", &d.model)) }
-                                    td.narrow { (field("firmware", "Firmware", &d.firmware)) }
-                                    td { (d.latest_firmware.as_deref().unwrap_or("unknown")) }
-                                    td {
-                                        @if d.needs_update {
-                                            span.badge.yellow data-testid="needs-update" { "Needs update" }
-                                            @if let Some(v) = &d.notified_version { div.muted { "Customer notified about " (v) } }
-                                        } @else {
-                                            span.badge.green { "Up to date" }
-                                        }
-                                    }
-                                    td.row-actions {
-                                        form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/devices/{}", d.id)) {
-                                            button type="submit" data-testid="save-device" { "Save" span.vh { " " (d.name) } }
-                                        }
-                                        form method="post" action=(format!("/customers/{id}/devices/{}/remove", d.id)) {
-                                            button.danger type="submit" data-testid="remove-device"
-                                                data-confirm=(format!("Remove the device {}?", d.name)) {
-                                                "Remove" span.vh { " " (d.name) }
-                                            }
-                                        }
+                            td.row-actions {
+                                form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/devices/{}", d.id)) {
+                                    button type="submit" data-testid="save-device" { "Save" span.vh { " " (d.name) } }
+                                }
+                                form method="post" action=(format!("/customers/{id}/devices/{}/remove", d.id)) {
+                                    button.danger type="submit" data-testid="remove-device"
+                                        data-confirm=(format!("Remove the device {}?", d.name)) {
+                                        "Remove" span.vh { " " (d.name) }
                                     }
                                 }
                             }
                         }
                     }
-                }
+                }))
             }
             form #add-device .inline-form method="post" action=(format!("/customers/{id}/devices")) data-testid="add-device" {
                 h3 { "Add a device" }
@@ -397,50 +382,42 @@ fn events(id: u64, list: &[EventView], draft: Option<&Draft>) -> Markup {
             @if list.is_empty() {
                 p.none data-testid="no-events" { "No events." }
             } @else {
-                div.table-wrap {
-                    table #event-table data-testid="event-table" {
-                        thead {
-                            tr {
-                                th scope="col" { "Time" } th scope="col" { "Kind" } th scope="col" { "Severity" }
-                                th scope="col" { "Category" } th scope="col" { "Message" } th scope="col" { "State" }
-                                th scope="col" { span.vh { "Actions" } }
+                (layout::table("event", &[
+                    Head("Time"), Head("Kind"), Head("Severity"), Head("Category"),
+                    Head("Message"), Head("State"), Actions,
+                ], html! {
+                    @for e in list {
+                        tr #(format!("event-{}-row", e.id)) data-testid="event-row" data-id=(e.id) data-open=(e.open) {
+                            td.nowrap { (time(&e.time)) }
+                            td { (e.kind.code()) }
+                            td {
+                                @match e.severity {
+                                    Severity::ActionRequired => span.badge.red { "Action required" },
+                                    Severity::Warning => span.badge.yellow { "Warning" },
+                                }
                             }
-                        }
-                        tbody {
-                            @for e in list {
-                                tr #(format!("event-{}-row", e.id)) data-testid="event-row" data-id=(e.id) data-open=(e.open) {
-                                    td.nowrap { (time(&e.time)) }
-                                    td { (e.kind.code()) }
-                                    td {
-                                        @match e.severity {
-                                            Severity::ActionRequired => span.badge.red { "Action required" },
-                                            Severity::Warning => span.badge.yellow { "Warning" },
-                                        }
+                            td { (e.category) }
+                            td { (e.message) }
+                            td {
+                                @if e.open { strong { "Open" } }
+                                @else { "Resolved " @if let Some(t) = &e.resolved_at { (time(t)) } }
+                            }
+                            td.row-actions {
+                                form method="post" action=(format!("/customers/{id}/events/{}/{}", e.id, if e.open { "resolve" } else { "reopen" })) {
+                                    button type="submit" data-testid=(if e.open { "resolve-event" } else { "reopen-event" }) {
+                                        @if e.open { "Resolve" } @else { "Reopen" }
+                                        span.vh { " event " (e.category) ": " (e.message) }
                                     }
-                                    td { (e.category) }
-                                    td { (e.message) }
-                                    td {
-                                        @if e.open { strong { "Open" } }
-                                        @else { "Resolved " @if let Some(t) = &e.resolved_at { (time(t)) } }
-                                    }
-                                    td.row-actions {
-                                        form method="post" action=(format!("/customers/{id}/events/{}/{}", e.id, if e.open { "resolve" } else { "reopen" })) {
-                                            button type="submit" data-testid=(if e.open { "resolve-event" } else { "reopen-event" }) {
-                                                @if e.open { "Resolve" } @else { "Reopen" }
-                                                span.vh { " event " (e.category) ": " (e.message) }
-                                            }
-                                        }
-                                        form method="post" action=(format!("/customers/{id}/events/{}/remove", e.id)) {
-                                            button.danger type="submit" data-testid="remove-event" data-confirm="Remove this event?" {
-                                                "Remove" span.vh { " event " (e.category) ": " (e.message) }
-                                            }
-                                        }
+                                }
+                                form method="post" action=(format!("/customers/{id}/events/{}/remove", e.id)) {
+                                    button.danger type="submit" data-testid="remove-event" data-confirm="Remove this event?" {
+                                        "Remove" span.vh { " event " (e.category) ": " (e.message) }
                                     }
                                 }
                             }
                         }
                     }
-                }
+                }))
             }
             datalist #event-categories { @for c in CATEGORIES { option value=(c) {} } }
             form #add-event .inline-form method="post" action=(format!("/customers/{id}/events")) data-testid="add-event" {
@@ -514,22 +491,19 @@ fn history(entries: &[AuditView]) -> Markup {
             @if entries.is_empty() {
                 p.none { "No recorded changes." }
             } @else {
-                div.table-wrap {
-                    table #history-table data-testid="history-table" {
-                        thead { tr { th scope="col" { "Time" } th scope="col" { "By" } th scope="col" { "Task" } th scope="col" { "Outcome" } th scope="col" { "Changes" } } }
-                        tbody {
-                            @for a in entries {
-                                tr data-testid="history-row" {
-                                    td.nowrap { (time(&a.time)) }
-                                    td { (a.actor.code()) }
-                                    td { (a.task) }
-                                    td { (a.outcome) }
-                                    td { (changes(a)) }
-                                }
-                            }
+                (layout::table("history", &[
+                    Head("Time"), Head("By"), Head("Task"), Head("Outcome"), Head("Changes"),
+                ], html! {
+                    @for a in entries {
+                        tr data-testid="history-row" {
+                            td.nowrap { (time(&a.time)) }
+                            td { (a.actor.code()) }
+                            td { (a.task) }
+                            td { (a.outcome) }
+                            td { (changes(a)) }
                         }
                     }
-                }
+                }))
             }
         }
     }

@@ -233,6 +233,39 @@ pub fn import_rows(rows: &[crate::domain::error::RowError]) -> Markup {
     }
 }
 
+/// A column heading of `table`.
+pub enum Col {
+    Head(&'static str),
+    /// Right-aligned, for numbers.
+    Number(&'static str),
+    /// The column of row buttons, named for screen readers only.
+    Actions,
+}
+
+/// A data table `#{name}-table` (also its test id) with its column headings, in a wrapper
+/// that scrolls sideways on a narrow screen.
+pub fn table(name: &str, columns: &[Col], rows: Markup) -> Markup {
+    let id = format!("{name}-table");
+    html! {
+        div.table-wrap {
+            table id=(id) data-testid=(id) {
+                thead {
+                    tr {
+                        @for c in columns {
+                            @match c {
+                                Col::Head(h) => th scope="col" { (h) },
+                                Col::Number(h) => th.num scope="col" { (h) },
+                                Col::Actions => th scope="col" { span.vh { "Actions" } },
+                            }
+                        }
+                    }
+                }
+                tbody { (rows) }
+            }
+        }
+    }
+}
+
 /// A 400 page for a request whose query or form cannot be decoded at all.
 pub fn bad_request(app: &App, why: &str) -> Response {
     message_page(

@@ -235,17 +235,8 @@ fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Dr
                             td { (field("start", "Start date", &l.start, "date")) }
                             td { (field("expiry", "Expiry date", &l.expiry, "date")) }
                             td { (license_badge(l.status.code())) }
-                            td.row-actions {
-                                form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/licenses/{}", l.id)) {
-                                    button type="submit" data-testid="save-license" { "Save" span.vh { " " (l.plan) } }
-                                }
-                                form method="post" action=(format!("/customers/{id}/licenses/{}/remove", l.id)) {
-                                    button.danger type="submit" data-testid="remove-license"
-                                        data-confirm=(format!("Remove the license {} from this customer?", l.plan)) {
-                                        "Remove" span.vh { " " (l.plan) }
-                                    }
-                                }
-                            }
+                            (row_actions((id, l.id), Holding::Licence, &l.plan,
+                                &format!("Remove the license {} from this customer?", l.plan)))
                         }
                     }
                 }))
@@ -264,6 +255,25 @@ fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Dr
                     (Field::new("license-new-start", "start", "Start date").kind("date").hint("Empty means today")
                         .value(typed(draft, form, "start", "")).error(typed_error(draft, form, "start")).input())
                     div.field.submit { button.primary type="submit" #add-license-button { "Add license" } }
+                }
+            }
+        }
+    }
+}
+
+/// The Save and Remove buttons of a licence's or device's row: Save submits the row's form
+/// `{noun}-{item}-form`, which the row's inputs join.
+fn row_actions((id, item): (u64, u64), holding: Holding, label: &str, confirm: &str) -> Markup {
+    let noun = noun(holding);
+    let path = format!("/customers/{id}/{noun}s/{item}");
+    html! {
+        td.row-actions {
+            form id=(format!("{noun}-{item}-form")) method="post" action=(path) {
+                button type="submit" data-testid=(format!("save-{noun}")) { "Save" span.vh { " " (label) } }
+            }
+            form method="post" action=(format!("{path}/remove")) {
+                button.danger type="submit" data-testid=(format!("remove-{noun}")) data-confirm=(confirm) {
+                    "Remove" span.vh { " " (label) }
                 }
             }
         }
@@ -328,17 +338,8 @@ fn devices(id: u64, list: &[DeviceView], draft: Option<&Draft>) -> Markup {
                                     span.badge.green { "Up to date" }
                                 }
                             }
-                            td.row-actions {
-                                form #(format!("{form}-form")) method="post" action=(format!("/customers/{id}/devices/{}", d.id)) {
-                                    button type="submit" data-testid="save-device" { "Save" span.vh { " " (d.name) } }
-                                }
-                                form method="post" action=(format!("/customers/{id}/devices/{}/remove", d.id)) {
-                                    button.danger type="submit" data-testid="remove-device"
-                                        data-confirm=(format!("Remove the device {}?", d.name)) {
-                                        "Remove" span.vh { " " (d.name) }
-                                    }
-                                }
-                            }
+                            (row_actions((id, d.id), Holding::Device, &d.name,
+                                &format!("Remove the device {}?", d.name)))
                         }
                     }
                 }))

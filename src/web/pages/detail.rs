@@ -6,7 +6,7 @@ use super::layout::{
     self, document, license_badge, time, typed, typed_error, Draft, Field, Nav, Reply,
 };
 use crate::domain::derive::Reason;
-use crate::domain::error::{Error, FieldError};
+use crate::domain::error::Error;
 use crate::domain::model::{Actor, CustomerStatus, EventKind, Product, Severity};
 use crate::domain::numbers;
 use crate::domain::view::{
@@ -617,10 +617,16 @@ pub fn set_status(app: &App, key: &str, action: &str) -> Reply {
     Ok(layout::see_other(&format!("/customers/{id}"), done))
 }
 
-/// The field errors of reading a form, as the answer a task would give.
-fn read_ok(errors: Vec<FieldError>) -> Result<(), Error> {
+/// A licence form's units and used units (empty used means none), or every field that is
+/// not a whole number.
+fn license_numbers(pairs: &[(String, String)]) -> Result<(u32, u32), Error> {
+    let mut errors = Vec::new();
+    let units = numbers::required("units", layout::value(pairs, "units"));
+    let units = layout::kept(units, &mut errors);
+    let used = numbers::optional("used", layout::value(pairs, "used"));
+    let used = layout::kept(used, &mut errors).unwrap_or(0);
     if errors.is_empty() {
-        Ok(())
+        Ok((units, used))
     } else {
         Err(Error::Invalid(errors))
     }
@@ -632,21 +638,13 @@ pub fn add(app: &App, req: &Request, key: &str, holding: Holding) -> Reply {
     let pairs = layout::form(app, req)?;
     let ctx = app.desk.ctx(Actor::Web);
     let result = match holding {
-        Holding::Licence => {
-            let mut errors = Vec::new();
-            let units = layout::kept(
-                numbers::required("units", layout::value(&pairs, "units")),
-                &mut errors,
-            );
-            let used = used(&pairs, &mut errors);
+        Holding::Licence => license_numbers(&pairs).and_then(|(units, used)| {
             let plan = layout::value(&pairs, "plan").unwrap_or("");
             let start = layout::value(&pairs, "start");
-            read_ok(errors).and_then(|()| {
-                app.desk
-                    .add_license(ctx, id, plan, units, used, start)
-                    .map(drop)
-            })
-        }
+            app.desk
+                .add_license(ctx, id, plan, units, used, start)
+                .map(drop)
+        }),
         Holding::Device => app
             .desk
             .add_device(ctx, id, &device_input(&pairs))
@@ -656,29 +654,16 @@ pub fn add(app: &App, req: &Request, key: &str, holding: Holding) -> Reply {
     answer(app, (id, None), holding, pairs, result, "added")
 }
 
-/// Used units: empty means none used.
-fn used(pairs: &[(String, String)], errors: &mut Vec<FieldError>) -> u32 {
-    layout::kept(
-        numbers::optional("used", layout::value(pairs, "used")),
-        errors,
-    )
-    .unwrap_or(0)
-}
-
 pub fn edit_license(app: &App, req: &Request, key: &str, item: &str) -> Reply {
     let (id, lid) = held(app, key, Holding::Licence, item)?;
     let pairs = layout::form(app, req)?;
-    let mut errors = Vec::new();
-    let change = LicenseChange {
-        units: Some(layout::kept(
-            numbers::required("units", layout::value(&pairs, "units")),
-            &mut errors,
-        )),
-        used: Some(used(&pairs, &mut errors)),
-        start: layout::value(&pairs, "start").map(str::to_string),
-        expiry: layout::value(&pairs, "expiry").map(str::to_string),
-    };
-    let result = read_ok(errors).and_then(|()| {
+    let result = license_numbers(&pairs).and_then(|(units, used)| {
+        let change = LicenseChange {
+            units: Some(units),
+            used: Some(used),
+            start: layout::value(&pairs, "start").map(str::to_string),
+            expiry: layout::value(&pairs, "expiry").map(str::to_string),
+        };
         app.desk
             .edit_license(app.desk.ctx(Actor::Web), lid, &change)
     });

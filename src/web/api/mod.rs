@@ -18,6 +18,7 @@
 mod json;
 pub mod openapi;
 mod routes;
+mod schema;
 
 use routes::Found;
 pub use routes::{allow, Route, ROUTES};

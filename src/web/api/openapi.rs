@@ -11,8 +11,8 @@
 use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
 use crate::domain::model::{
-    AccountType, Actor, CustomerStatus, EventKind, LicenseFilter, LicenseStatus, PlanKind,
-    PolicyAction, PolicyList, Product, Severity, View,
+    AccountType, CustomerStatus, EventKind, LicenseFilter, PlanKind, PolicyAction, PolicyList,
+    Product, Severity, View,
 };
 use crate::tasks::bulk::BulkTask;
 use serde_json::{json, Map, Value};
@@ -83,10 +83,6 @@ fn nullable_text(description: &str) -> Value {
 
 fn nullable_string(description: &str) -> Value {
     json!({ "type": ["string", "null"], "description": description })
-}
-
-fn whole(description: &str) -> Value {
-    json!({ "type": "integer", "minimum": 0, "description": description })
 }
 
 const U32_MAX: u32 = u32::MAX;
@@ -180,97 +176,6 @@ fn profile_fields() -> Vec<(&'static str, &'static str)> {
             "optional; at most 4,000 characters; newlines allowed",
         ),
     ]
-}
-
-fn customer_properties() -> Map<String, Value> {
-    let mut p = Map::new();
-    p.insert("id".into(), whole("assigned by the store, never reused"));
-    for (name, rule) in profile_fields() {
-        p.insert(name.into(), string(rule));
-        if name == "account_name" {
-            p.insert(
-                "account_type".into(),
-                enumeration(AccountType::ALL, AccountType::code),
-            );
-            p.insert(
-                "status".into(),
-                enumeration(CustomerStatus::ALL, CustomerStatus::code),
-            );
-        }
-    }
-    let names: Vec<Value> = Product::ALL.iter().map(|p| json!(p.name())).collect();
-    p.insert(
-        "products".into(),
-        json!({
-            "type": "array",
-            "items": { "type": "string", "enum": names },
-            "description": "the distinct product names of the licences, sorted",
-        }),
-    );
-    p.insert("licenses".into(), array_of(schema_ref("License")));
-    let mut statuses = codes(LicenseStatus::ALL, LicenseStatus::code);
-    statuses.push(json!("none"));
-    p.insert(
-        "license_status".into(),
-        json!({
-            "type": "string",
-            "enum": statuses,
-            "description": "the worst licence status, or none without licences",
-        }),
-    );
-    p.insert(
-        "next_expiry".into(),
-        nullable_string("the earliest expiry date (YYYY-MM-DD) among the licences"),
-    );
-    for count in [
-        "threat_system_action_required",
-        "threat_system_warning",
-        "license_action_required",
-        "license_warning",
-    ] {
-        p.insert(count.into(), whole("open events or licences of this kind"));
-    }
-    p.insert("needs_attention".into(), json!({ "type": "boolean" }));
-    p.insert(
-        "attention_reasons".into(),
-        json!({
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["kind", "severity", "text"],
-                "properties": {
-                    "kind": { "type": "string", "enum": ["threat_system", "license"], "description": "the column: threat & system events or licence events" },
-                    "severity": { "type": "string", "enum": ["warning", "action_required"] },
-                    "text": { "type": "string", "description": "the reason in words" },
-                },
-            },
-            "description": "why the customer needs attention",
-        }),
-    );
-    p.insert(
-        "managed".into(),
-        json!({ "type": "boolean", "description": "a licence is on a managed plan" }),
-    );
-    p.insert(
-        "wfbs_template".into(),
-        nullable_string("a wfbss template name"),
-    );
-    p.insert(
-        "cloud_edge_template".into(),
-        nullable_string("a cloud-edge template name"),
-    );
-    for t in ["last_transaction", "created_at", "updated_at"] {
-        p.insert(
-            t.into(),
-            json!({ "type": "string", "format": "date-time", "description": "RFC 3339 UTC" }),
-        );
-    }
-    // `notes` comes last, as in the CSV.
-    if let Some(notes) = p.remove("notes") {
-        p.insert("notes".into(), notes);
-    }
-    p
 }
 
 fn customer_input(create: bool) -> Value {
@@ -474,25 +379,10 @@ fn task_request(name: &str) -> Value {
 }
 
 fn schemas() -> Value {
-    let date = |d: &str| string(&format!("{d} (YYYY-MM-DD)"));
-    let time = |d: &str| json!({ "type": "string", "format": "date-time", "description": d });
     let u32_at_least = |min: u32, d: &str| json!({ "type": "integer", "minimum": min, "maximum": U32_MAX, "description": d });
     let nullable_u32 = |min: u32, d: &str| json!({ "type": ["integer", "null"], "minimum": min, "maximum": U32_MAX, "description": d });
     let nullable_bool = |d: &str| json!({ "type": ["boolean", "null"], "description": d });
-    let boolean = json!({ "type": "boolean" });
-    let product_names: Vec<Value> = Product::ALL.iter().map(|p| json!(p.name())).collect();
     let template_products = json!({ "type": "string", "enum": ["wfbss", "cloud-edge"] });
-
-    let customer = customer_properties();
-    let mut detail = customer.clone();
-    detail.insert("devices".into(), array_of(schema_ref("Device")));
-    detail.insert("events".into(), array_of(schema_ref("Event")));
-    let policies: Map<String, Value> = PolicyList::ALL
-        .iter()
-        .map(|l| (l.code().to_string(), array_of(json!({ "type": "string" }))))
-        .collect();
-    detail.insert("policies".into(), closed(policies));
-    detail.insert("history".into(), array_of(schema_ref("AuditEntry")));
 
     let mut license_input = props(vec![
         ("plan", text("the plan's name (ignoring case)")),
@@ -618,46 +508,13 @@ fn schemas() -> Value {
         )
     };
 
-    let mut out = Map::new();
+    let mut out = super::schema::answers();
     let mut add = |name: &str, schema: Value| {
         out.insert(name.to_string(), schema);
     };
-    add("Customer", closed(customer));
-    add("CustomerDetail", closed(detail));
-    let mut page = closed(props(vec![
-        ("total", whole("the number of all matches")),
-        ("offset", whole("")),
-        ("limit", whole("")),
-        ("items", array_of(schema_ref("Customer"))),
-    ]));
-    // Present only when some stored customer records cannot be read.
-    page["properties"]["unreadable"] = json!({
-        "type": "array",
-        "items": { "type": "integer", "minimum": 0, "maximum": u64::MAX },
-        "description": "ids of customers left out because their stored record cannot be read (GET /api/check lists every damaged record); present only when there are any",
-    });
-    add("Page", page);
     add("CustomerCreate", customer_input(true));
     add("CustomerPatch", customer_input(false));
     add("LicenseInput", input(license_input, &["plan", "units"]));
-    add(
-        "License",
-        closed(props(vec![
-            ("id", whole("")),
-            ("plan", string("the plan's name")),
-            ("plan_id", whole("")),
-            ("product", string("the plan's product code")),
-            ("kind", string("trial or full")),
-            ("units", u32_at_least(0, "units provisioned")),
-            ("used", u32_at_least(0, "units used")),
-            ("start", date("first day")),
-            ("expiry", date("last valid day")),
-            (
-                "status",
-                enumeration(LicenseStatus::ALL, LicenseStatus::code),
-            ),
-        ])),
-    );
     add(
         "LicenseCreate",
         input(
@@ -682,45 +539,8 @@ fn schemas() -> Value {
             &[],
         ),
     );
-    add(
-        "Device",
-        closed(props(vec![
-            ("id", whole("")),
-            ("customer_id", whole("")),
-            ("name", string("")),
-            ("serial", string("")),
-            ("model", string("")),
-            ("firmware", string("")),
-            (
-                "latest_firmware",
-                nullable_string("the latest firmware of the model, if known"),
-            ),
-            ("needs_update", boolean.clone()),
-            (
-                "notified_version",
-                nullable_string("the firmware the customer was last told about"),
-            ),
-        ])),
-    );
     add("DeviceCreate", device_props(true));
     add("DevicePatch", device_props(false));
-    add(
-        "Event",
-        closed(props(vec![
-            ("id", whole("")),
-            ("customer_id", whole("")),
-            ("kind", enumeration(EventKind::ALL, EventKind::code)),
-            ("severity", enumeration(Severity::ALL, Severity::code)),
-            ("category", string("")),
-            ("message", string("")),
-            ("time", time("RFC 3339 UTC")),
-            ("open", boolean.clone()),
-            (
-                "resolved_at",
-                json!({ "type": ["string", "null"], "format": "date-time" }),
-            ),
-        ])),
-    );
     add(
         "EventCreate",
         input(
@@ -740,87 +560,16 @@ fn schemas() -> Value {
             &["kind", "severity", "category", "message"],
         ),
     );
-    add(
-        "Plan",
-        closed(props(vec![
-            ("id", whole("")),
-            ("name", string("")),
-            ("product", enumeration(Product::ALL, Product::code)),
-            (
-                "product_name",
-                json!({ "type": "string", "enum": product_names }),
-            ),
-            ("kind", enumeration(PlanKind::ALL, PlanKind::code)),
-            ("months", whole("licence period")),
-            ("notice_days", whole("expiration notice days")),
-            ("auto_renew", boolean.clone()),
-            ("managed", boolean.clone()),
-            ("enabled", boolean.clone()),
-            ("end_of_life", boolean.clone()),
-        ])),
-    );
     add("PlanCreate", plan_props(true));
     add("PlanPatch", plan_props(false));
-    add(
-        "Template",
-        closed(props(vec![
-            ("name", string("")),
-            ("product", template_products.clone()),
-            (
-                "settings",
-                json!({ "type": "object", "additionalProperties": { "type": "string" } }),
-            ),
-        ])),
-    );
     add("TemplateCreate", template_props(true));
     add("TemplatePatch", template_props(false));
-    add(
-        "Firmware",
-        closed(props(vec![("model", string("")), ("version", string(""))])),
-    );
     add(
         "FirmwareSet",
         input(
             props(vec![("version", text("dotted numbers such as 3.2.1"))]),
             &["version"],
         ),
-    );
-    add(
-        "OutboxMessage",
-        closed(props(vec![
-            ("id", whole("")),
-            ("customer_id", whole("")),
-            ("to", string("the customer's email")),
-            ("subject", string("")),
-            ("body", string("")),
-            ("created_at", time("RFC 3339 UTC")),
-        ])),
-    );
-    add(
-        "AuditEntry",
-        closed(props(vec![
-            ("id", whole("increasing; use as `before` for the next page")),
-            ("time", time("RFC 3339 UTC")),
-            ("actor", enumeration(Actor::ALL, Actor::code)),
-            ("task", string("")),
-            (
-                "customers",
-                array_of(json!({ "type": "integer", "minimum": 0 })),
-            ),
-            ("outcome", string("")),
-            (
-                "changes",
-                array_of(closed(props(vec![
-                    ("field", string("")),
-                    ("old", string("")),
-                    ("new", string("")),
-                ]))),
-            ),
-            (
-                "snapshot",
-                nullable_string("a deleted customer's last full record, as JSON"),
-            ),
-        ])),
     );
     add(
         "Settings",
@@ -837,100 +586,6 @@ fn schemas() -> Value {
     for name in BulkTask::NAMES {
         add(&task_schema_name(name), task_request(name));
     }
-    add(
-        "TaskResult",
-        closed(props(vec![
-            ("id", whole("")),
-            ("company", string("empty when there is no such customer")),
-            (
-                "outcome",
-                json!({ "type": "string", "enum": ["ok", "skipped", "failed"] }),
-            ),
-            (
-                "reason",
-                nullable_string("why it was skipped or failed, or what was done"),
-            ),
-        ])),
-    );
-    let names: Vec<Value> = BulkTask::NAMES.iter().map(|n| json!(n)).collect();
-    add(
-        "BulkReport",
-        closed(props(vec![
-            ("task", json!({ "type": "string", "enum": names })),
-            ("dry_run", boolean.clone()),
-            ("ok", whole("")),
-            ("skipped", whole("")),
-            ("failed", whole("")),
-            ("results", array_of(schema_ref("TaskResult"))),
-        ])),
-    );
-    add(
-        "FieldError",
-        closed(props(vec![("field", string("")), ("message", string(""))])),
-    );
-    add(
-        "RowError",
-        closed(props(vec![
-            (
-                "line",
-                whole("the line number in the file (the header is line 1)"),
-            ),
-            ("account_name", string("")),
-            ("errors", array_of(schema_ref("FieldError"))),
-        ])),
-    );
-    add(
-        "ImportReport",
-        closed(props(vec![
-            ("dry_run", boolean),
-            ("created", whole("")),
-            ("updated", whole("")),
-            ("unchanged", whole("")),
-            ("rejected", whole("")),
-            (
-                "errors",
-                json!({ "type": "array", "items": schema_ref("RowError"), "description": "the first rejected rows' errors (at most 100 errors in all)" }),
-            ),
-            (
-                "omitted",
-                whole("errors of rejected rows beyond those listed"),
-            ),
-        ])),
-    );
-    add(
-        "Unreadable",
-        closed(props(vec![
-            (
-                "table",
-                string("the table, e.g. customers, customer_summaries, events, plans"),
-            ),
-            (
-                "key",
-                string("the record's key: an id, a name, or CUSTOMER/EVENT for events"),
-            ),
-            (
-                "customer",
-                json!({ "type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX, "description": "the customer the record belongs to (delete it by id to remove the damage)" }),
-            ),
-            ("problem", string("why it cannot be read")),
-        ])),
-    );
-    add(
-        "CheckReport",
-        closed(props(vec![
-            (
-                "ok",
-                json!({ "type": "boolean", "description": "every record can be read" }),
-            ),
-            ("records", whole("records read, in all tables")),
-            ("tables", whole("")),
-            ("unreadable", array_of(schema_ref("Unreadable"))),
-            (
-                "omitted",
-                whole("unreadable records beyond those listed (at most 100 are)"),
-            ),
-        ])),
-    );
     add("Error", error_schema());
     Value::Object(out)
 }

@@ -558,6 +558,16 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String>
             return Err(format!("{at}: matches none of anyOf"));
         }
     }
+    if let Some(not) = schema.get("not") {
+        if check(doc, not, v, at).is_ok() {
+            return Err(format!("{at}: matches {not}, which it must not"));
+        }
+    }
+    if let (Some(condition), Some(then)) = (schema.get("if"), schema.get("then")) {
+        if check(doc, condition, v, at).is_ok() {
+            check(doc, then, v, at)?;
+        }
+    }
     Ok(())
 }
 
@@ -2334,6 +2344,28 @@ fn openapi_document_describes_every_route() {
             "none"
         ])
     );
+    // A task takes exactly one of ids and filter.
+    let task = json!({ "$ref": "#/components/schemas/RenewTask" });
+    for (body, fits) in [
+        (json!({ "ids": [1] }), true),
+        (json!({ "filter": { "attention": true } }), true),
+        (json!({ "ids": [1], "filter": {} }), false),
+        (json!({ "dry_run": true }), false),
+    ] {
+        assert_eq!(check(&doc, &task, &body, "task").is_ok(), fits, "{body}");
+    }
+    // Every filter key has a type, so generated clients get a model of the filter.
+    for (key, schema) in doc["components"]["schemas"]["TaskFilter"]["properties"]
+        .as_object()
+        .unwrap()
+    {
+        let typed = |s: &Value| s.get("type").is_some();
+        let branches = schema["anyOf"].as_array();
+        assert!(
+            typed(schema) || branches.is_some_and(|b| b.iter().all(typed)),
+            "filter.{key} has no type"
+        );
+    }
     // Request bodies refuse unknown fields, as the server does.
     for name in [
         "CustomerCreate",

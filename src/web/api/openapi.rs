@@ -2,11 +2,14 @@
 //! answers, built once (on first use) from the same tables the router and the core use:
 //! [`super::ROUTES`], [`super::TASK_OPTIONS`], the filter keys and every code list's `ALL`.
 //!
-//! Request schemas are as strict as the server and no stricter: `additionalProperties: false`
-//! where unknown fields are refused, `null` where the server reads it as "not given", enums
-//! from the core's code lists. Length and format rules that the core checks after trimming
-//! are described in words, not as JSON Schema keywords, so a value the schema refuses is
-//! always one the server refuses too.
+//! Answer schemas are derived from the types serde writes ([`super::schema`]). Request
+//! schemas follow what the server reads: `additionalProperties: false` where unknown fields
+//! are refused, `null` where the server reads it as "not given", enums from the domain's code
+//! lists, and the domain's field rules ([`field_rules`]: lengths from `domain::limits`,
+//! patterns, date formats) as keywords, so that what a generator builds from the schema is
+//! what the server accepts, short of rules no keyword states (uniqueness, the country and
+//! time-zone lists). The server trims text before it checks it; the keywords describe the
+//! trimmed value.
 
 use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
@@ -279,7 +282,13 @@ fn error_schema() -> Value {
 }
 
 fn task_filter_schema() -> Value {
-    let yes_no = json!({ "enum": ["yes", "no", true, false] });
+    // Typed alternatives (not one untyped enum), so generated clients get a model.
+    let yes_no = json!({
+        "anyOf": [
+            { "type": "string", "enum": ["yes", "no"] },
+            { "type": "boolean" },
+        ],
+    });
     let products = codes(Product::ALL, Product::code);
     input(
         props(vec![
@@ -374,7 +383,11 @@ fn task_request(name: &str) -> Value {
         p.insert(option.into(), schema);
     }
     let mut schema = input(p, &required);
-    schema["oneOf"] = json!([{ "required": ["ids"] }, { "required": ["filter"] }]);
+    // Exactly one of ids and filter, said without `oneOf`, which generated clients read as an
+    // untyped union (the body would lose its model).
+    schema["if"] = json!({ "not": { "required": ["ids"] } });
+    schema["then"] = json!({ "required": ["filter"] });
+    schema["not"] = json!({ "required": ["ids", "filter"] });
     schema
 }
 
@@ -587,7 +600,112 @@ fn schemas() -> Value {
         add(&task_schema_name(name), task_request(name));
     }
     add("Error", error_schema());
+    for (names, field, rules) in field_rules() {
+        for name in names {
+            if let Some(Value::Object(schema)) = out
+                .get_mut(*name)
+                .and_then(|s| s.pointer_mut(&format!("/properties/{field}")))
+            {
+                if let Value::Object(rules) = &rules {
+                    schema.extend(rules.clone());
+                }
+            }
+        }
+    }
     Value::Object(out)
+}
+
+/// The domain's field rules as JSON Schema keywords: which request schemas, which field.
+fn field_rules() -> Vec<(&'static [&'static str], &'static str, Value)> {
+    use crate::domain::limits as l;
+    const CUSTOMER: &[&str] = &["CustomerCreate", "CustomerPatch"];
+    const LICENSE: &[&str] = &["LicenseInput", "LicenseCreate", "LicensePatch"];
+    const DEVICE: &[&str] = &["DeviceCreate", "DevicePatch"];
+    const NAMED: &[&str] = &["PlanCreate", "PlanPatch", "TemplateCreate", "TemplatePatch"];
+    const TEMPLATE: &[&str] = &["TemplateCreate", "TemplatePatch"];
+    const TASKS: &[&str] = &[
+        "DeleteTask",
+        "AssignTemplateTask",
+        "DeployPolicyTask",
+        "UpdateFirmwareTask",
+        "RenewTask",
+        "SuspendTask",
+        "ReactivateTask",
+    ];
+    let max = |n: usize| json!({ "maxLength": n });
+    let date = json!({ "format": "date" });
+    let version = json!({ "maxLength": l::VERSION, "pattern": "^[0-9]{1,9}(\\.[0-9]{1,9})*$" });
+    vec![
+        (CUSTOMER, "company", max(l::COMPANY)),
+        (
+            CUSTOMER,
+            "account_name",
+            json!({
+                "minLength": 4,
+                "maxLength": l::ACCOUNT_NAME,
+                "pattern": "^[A-Za-z0-9_-]+$",
+            }),
+        ),
+        (CUSTOMER, "contact_first_name", max(l::CONTACT_NAME)),
+        (CUSTOMER, "contact_last_name", max(l::CONTACT_NAME)),
+        (
+            CUSTOMER,
+            "email",
+            json!({ "maxLength": l::EMAIL, "pattern": "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$" }),
+        ),
+        (
+            CUSTOMER,
+            "phone",
+            json!({ "maxLength": l::PHONE, "pattern": "^[0-9 +().x-]*$" }),
+        ),
+        (CUSTOMER, "address", max(l::ADDRESS)),
+        (CUSTOMER, "city", max(l::CITY_STATE)),
+        (CUSTOMER, "state", max(l::CITY_STATE)),
+        (CUSTOMER, "postal_code", max(l::POSTAL_CODE)),
+        (CUSTOMER, "country", json!({ "pattern": "^[A-Z]{2}$" })),
+        (CUSTOMER, "time_zone", max(l::TIME_ZONE)),
+        (
+            CUSTOMER,
+            "language",
+            json!({
+                "maxLength": l::LANGUAGE,
+                "pattern": "^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$",
+            }),
+        ),
+        (CUSTOMER, "notes", max(l::NOTES)),
+        (CUSTOMER, "licenses", json!({ "maxItems": l::LICENSES })),
+        (LICENSE, "start", date.clone()),
+        (&["LicenseInput", "LicensePatch"], "expiry", date.clone()),
+        (DEVICE, "name", max(l::DEVICE_TEXT)),
+        (
+            DEVICE,
+            "serial",
+            json!({ "maxLength": l::DEVICE_TEXT, "pattern": "^[A-Za-z0-9_-]+$" }),
+        ),
+        (DEVICE, "model", max(l::DEVICE_TEXT)),
+        (DEVICE, "firmware", version.clone()),
+        (&["FirmwareSet"], "version", version),
+        (&["EventCreate"], "category", max(l::EVENT_CATEGORY)),
+        (&["EventCreate"], "message", max(l::EVENT_MESSAGE)),
+        (&["EventCreate"], "time", json!({ "format": "date-time" })),
+        (
+            NAMED,
+            "name",
+            json!({ "maxLength": l::NAME, "pattern": "^[^:;/\\n\\r]*$" }),
+        ),
+        (
+            TEMPLATE,
+            "settings",
+            json!({
+                "maxProperties": l::TEMPLATE_SETTINGS,
+                "propertyNames": { "minLength": 1, "maxLength": l::SETTING_KEY },
+                "additionalProperties": { "type": "string", "maxLength": l::SETTING_VALUE },
+            }),
+        ),
+        (TASKS, "ids", json!({ "maxItems": l::SELECTION_IDS })),
+        (&["DeployPolicyTask"], "entries", max(l::POLICY_LIST)),
+        (&["RenewTask"], "until", date),
+    ]
 }
 
 fn task_schema_name(task: &str) -> String {
@@ -1065,6 +1183,19 @@ mod tests {
                     .any(|r| r.path == format!("/api/tasks/{name}")),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn field_rules_name_fields_of_request_schemas() {
+        for (names, field, _) in field_rules() {
+            for name in names {
+                let schema = &document()["components"]["schemas"][*name];
+                assert!(
+                    schema["properties"].get(field).is_some(),
+                    "{name} has no {field}"
+                );
+            }
         }
     }
 

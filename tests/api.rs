@@ -11,11 +11,11 @@
 use clientele::domain::date::Date;
 use clientele::store::Access;
 use clientele::tasks::desk::Desk;
-use clientele::web::api::{openapi, ROUTES};
+use clientele::web::api::{allow, openapi, ROUTES};
 use clientele::web::app::App;
 use clientele::web::http::{url_encode, Method, Request};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -556,6 +556,16 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String>
     if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
         if !any.iter().any(|s| check(doc, s, v, at).is_ok()) {
             return Err(format!("{at}: matches none of anyOf"));
+        }
+    }
+    if let Some(not) = schema.get("not") {
+        if check(doc, not, v, at).is_ok() {
+            return Err(format!("{at}: matches {not}, which it must not"));
+        }
+    }
+    if let (Some(condition), Some(then)) = (schema.get("if"), schema.get("then")) {
+        if check(doc, condition, v, at).is_ok() {
+            check(doc, then, v, at)?;
         }
     }
     Ok(())
@@ -2244,7 +2254,7 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
 fn every_route_reaches_its_handler() {
     let mut api = InProc::new();
     for route in ROUTES {
-        for method in route.allow.split(", ") {
+        for method in allow(route.path).split(", ") {
             let path = route
                 .path
                 .replace("{id}", "424242")
@@ -2295,7 +2305,7 @@ fn openapi_document_describes_every_route() {
         .collect();
     let routed: BTreeSet<(String, String)> = ROUTES
         .iter()
-        .flat_map(|r| r.methods().map(|m| (r.path.to_string(), m)))
+        .map(|r| (r.path.to_string(), r.openapi_method()))
         .collect();
     assert_eq!(documented, routed);
     // Every operation documents its error shape and the statuses the server sends.
@@ -2334,6 +2344,28 @@ fn openapi_document_describes_every_route() {
             "none"
         ])
     );
+    // A task takes exactly one of ids and filter.
+    let task = json!({ "$ref": "#/components/schemas/RenewTask" });
+    for (body, fits) in [
+        (json!({ "ids": [1] }), true),
+        (json!({ "filter": { "attention": true } }), true),
+        (json!({ "ids": [1], "filter": {} }), false),
+        (json!({ "dry_run": true }), false),
+    ] {
+        assert_eq!(check(&doc, &task, &body, "task").is_ok(), fits, "{body}");
+    }
+    // Every filter key has a type, so generated clients get a model of the filter.
+    for (key, schema) in doc["components"]["schemas"]["TaskFilter"]["properties"]
+        .as_object()
+        .unwrap()
+    {
+        let typed = |s: &Value| s.get("type").is_some();
+        let branches = schema["anyOf"].as_array();
+        assert!(
+            typed(schema) || branches.is_some_and(|b| b.iter().all(typed)),
+            "filter.{key} has no type"
+        );
+    }
     // Request bodies refuse unknown fields, as the server does.
     for name in [
         "CustomerCreate",
@@ -2473,4 +2505,220 @@ fn binary_serves_the_openapi_document() {
             }
         }
     }
+}
+
+// ---- the derived schemas against what serde writes -------------------------------------
+
+/// Walks a value serde wrote beside the schema the document gives it; every key must be a
+/// property of its schema. Notes, per component schema, the keys seen.
+fn walk_fields(
+    doc: &Value,
+    schema: &Value,
+    v: &Value,
+    at: &str,
+    seen: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    let (name, schema) = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.trim_start_matches("#/components/schemas/");
+            seen.entry(name.to_string()).or_default();
+            (Some(name), &doc["components"]["schemas"][name])
+        }
+        None => (None, schema),
+    };
+    match v {
+        Value::Object(obj) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            for (key, value) in obj {
+                let at = format!("{at}.{key}");
+                let sub = match (props, &schema["additionalProperties"]) {
+                    (Some(props), _) => props
+                        .get(key)
+                        .unwrap_or_else(|| panic!("{at} is not in the schema {name:?}")),
+                    (None, s @ Value::Object(_)) => s,
+                    _ => panic!("{at}: an object where the schema has no properties"),
+                };
+                if let (Some(name), Some(_)) = (name, props) {
+                    seen.get_mut(name).unwrap().insert(key.clone());
+                }
+                walk_fields(doc, sub, value, &at, seen);
+            }
+        }
+        Value::Array(items) => {
+            let sub = schema
+                .get("items")
+                .unwrap_or_else(|| panic!("{at}: an array where the schema has no items"));
+            for (i, item) in items.iter().enumerate() {
+                walk_fields(doc, sub, item, &format!("{at}[{i}]"), seen);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The component schemas a success answer can reach.
+fn answer_schemas(doc: &Value) -> BTreeSet<String> {
+    fn refs(doc: &Value, v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    let name = r.trim_start_matches("#/components/schemas/");
+                    if out.insert(name.to_string()) {
+                        refs(doc, &doc["components"]["schemas"][name], out);
+                    }
+                }
+                m.values().for_each(|v| refs(doc, v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(doc, v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('2') {
+                    refs(doc, response, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The document's schema of a success answer.
+fn success_schema<'a>(doc: &'a Value, method: &str, path: &str) -> &'a Value {
+    let (_, item) = find_template(doc, path).unwrap();
+    let responses = item[method]["responses"].as_object().unwrap();
+    let (_, ok) = responses.iter().find(|(s, _)| s.starts_with('2')).unwrap();
+    &ok["content"]["application/json"]["schema"]
+}
+
+#[test]
+fn answers_hold_exactly_the_fields_of_their_schemas() {
+    let mut api = InProc::new();
+    seed(&mut api);
+    let id = add(
+        &mut api,
+        &customer(
+            "Fields Co",
+            "fields_co",
+            "LMP",
+            json!([
+                lic("WFBS-S Full", 5, 1, "2024-01-01"),
+                lic("Cloud Edge Full", 2, 1, "2026-11-01"),
+            ]),
+        ),
+    );
+    api.patch(
+        &format!("/api/customers/{id}"),
+        &json!({ "phone": "+1 555 0100", "wfbs_template": "Strict Mode" }),
+    )
+    .expect(200);
+    api.post(
+        &format!("/api/customers/{id}/devices"),
+        &json!({ "name": "Edge 1", "serial": "SER-1", "model": "CE-100", "firmware": "1.0" }),
+    )
+    .expect(201);
+    let event = api
+        .post(
+            &format!("/api/customers/{id}/events"),
+            &json!({ "kind": "threat", "severity": "warning", "category": "antivirus", "message": "found" }),
+        )
+        .expect(201)
+        .json()["id"]
+        .as_u64()
+        .unwrap();
+    api.post_empty(&format!("/api/events/{event}/resolve"))
+        .expect(200);
+    api.post(
+        &format!("/api/customers/{id}/events"),
+        &json!({ "kind": "system", "severity": "action_required", "category": "disk", "message": "full" }),
+    )
+    .expect(201);
+    api.post("/api/tasks/update-firmware", &json!({ "ids": [id] }))
+        .expect(200);
+    let csv = api.get("/api/customers.csv").expect(200).text();
+    let bad = csv.replace("ana@example.com", "not an address");
+
+    let doc = openapi::document();
+    let mut seen = BTreeMap::new();
+    let mut answers: Vec<(&str, String, Value)> = Vec::new();
+    for target in [
+        "/api/customers".to_string(),
+        format!("/api/customers/{id}"),
+        format!("/api/customers/{id}/licenses"),
+        "/api/devices".into(),
+        "/api/events".into(),
+        "/api/plans".into(),
+        "/api/templates".into(),
+        "/api/firmware".into(),
+        "/api/outbox".into(),
+        "/api/audit".into(),
+        "/api/check".into(),
+        "/api/settings".into(),
+    ] {
+        let v = api.get(&target).expect(200).json();
+        answers.push(("get", target, v));
+    }
+    let v = api
+        .post(
+            "/api/tasks/renew",
+            &json!({ "ids": [id, 999], "dry_run": true }),
+        )
+        .expect(200)
+        .json();
+    answers.push(("post", "/api/tasks/renew".into(), v));
+    let v = api
+        .import("/api/import?dry_run=yes", bad.as_bytes())
+        .expect(200)
+        .json();
+    answers.push(("post", "/api/import".into(), v));
+    for (method, target, v) in &answers {
+        let schema = success_schema(doc, method, target.split('?').next().unwrap());
+        walk_fields(doc, schema, v, target, &mut seen);
+    }
+    // What only a damaged file shows, as serde writes it.
+    let page = clientele::domain::view::Page {
+        total: 0,
+        offset: 0,
+        limit: 1,
+        items: Vec::new(),
+        unreadable: vec![7],
+    };
+    let report = clientele::domain::check::CheckReport {
+        ok: false,
+        records: 1,
+        tables: 1,
+        unreadable: vec![clientele::domain::check::Unreadable {
+            table: "customers".into(),
+            key: "7".into(),
+            customer: Some(7),
+            problem: "cannot be decoded".into(),
+        }],
+        omitted: 0,
+    };
+    for (name, v) in [
+        ("Page", serde_json::to_value(&page).unwrap()),
+        ("CheckReport", serde_json::to_value(&report).unwrap()),
+    ] {
+        let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+        walk_fields(doc, &schema, &v, name, &mut seen);
+    }
+
+    // And back: every property of every schema an answer can reach was written.
+    let reachable = answer_schemas(doc);
+    for name in &reachable {
+        let schema = &doc["components"]["schemas"][name];
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        let documented: BTreeSet<String> = props.keys().cloned().collect();
+        assert_eq!(
+            seen.get(name),
+            Some(&documented),
+            "{name}: the fields written differ from the schema's"
+        );
+    }
+    assert!(reachable.contains("CustomerDetail") && reachable.contains("Unreadable"));
 }

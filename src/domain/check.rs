@@ -6,7 +6,7 @@ use super::limits;
 use serde::Serialize;
 
 /// The result of reading every stored record once.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     /// Whether every record could be read.
     pub ok: bool,
@@ -20,7 +20,7 @@ pub struct CheckReport {
 }
 
 /// One record that cannot be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Unreadable {
     /// The table (`customers`, `customer_summaries`, `events`, `plans`, …).
     pub table: String,

@@ -66,7 +66,7 @@ pub fn license_status(
 }
 
 /// Which column of the Customers screen a reason belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     ThreatSystem,
@@ -74,7 +74,7 @@ pub enum ReasonKind {
 }
 
 /// One reason a customer needs attention, in words, with its column and severity.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Reason {
     pub kind: ReasonKind,
     pub severity: Severity,

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A problem with one input field (or CSV cell), named as the interfaces name it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -20,7 +20,7 @@ impl FieldError {
 }
 
 /// A rejected CSV row: its line number in the file and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub line: u64,
     pub account_name: String,

@@ -55,6 +55,20 @@ macro_rules! codes {
             }
         }
 
+        /// The text forms as a string enum, inlined where used.
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let codes: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                schemars::json_schema!({ "type": "string", "enum": codes })
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;

@@ -4,9 +4,11 @@
 use super::date::Date;
 use super::derive::{derive, license_of, Catalog, OpenEvents, Reason};
 use super::model::*;
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, JsonSchema)]
+#[schemars(rename = "License")]
 pub struct LicenseView {
     pub id: u64,
     pub plan: String,
@@ -15,13 +17,16 @@ pub struct LicenseView {
     pub kind: String,
     pub units: u32,
     pub used: u32,
+    #[schemars(extend("format" = "date"))]
     pub start: String,
+    #[schemars(extend("format" = "date"))]
     pub expiry: String,
     pub status: LicenseStatus,
 }
 
 /// One customer with everything SPEC §4 exports, as snake_case keys.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Customer")]
 pub struct CustomerView {
     pub id: u64,
     pub company: String,
@@ -40,10 +45,13 @@ pub struct CustomerView {
     pub time_zone: String,
     pub language: String,
     /// Product names, distinct and sorted.
+    #[schemars(extend("items" = { "type": "string", "enum": Product::ALL.iter().map(|p| p.name()).collect::<Vec<_>>() }))]
     pub products: Vec<&'static str>,
     pub licenses: Vec<LicenseView>,
     /// The worst licence status, or `none`.
+    #[schemars(with = "LicenseFilter")]
     pub license_status: &'static str,
+    #[schemars(extend("format" = "date"))]
     pub next_expiry: Option<String>,
     pub threat_system_action_required: u32,
     pub threat_system_warning: u32,
@@ -54,8 +62,11 @@ pub struct CustomerView {
     pub managed: bool,
     pub wfbs_template: Option<String>,
     pub cloud_edge_template: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
     pub last_transaction: String,
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
+    #[schemars(extend("format" = "date-time"))]
     pub updated_at: String,
     pub notes: String,
 }
@@ -144,7 +155,8 @@ pub fn license_view(l: &License, catalog: &Catalog, today: Date) -> LicenseView 
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Device")]
 pub struct DeviceView {
     pub id: u64,
     pub customer_id: u64,
@@ -172,7 +184,8 @@ pub fn device_view(customer_id: u64, d: &Device, catalog: &Catalog) -> DeviceVie
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Event")]
 pub struct EventView {
     pub id: u64,
     pub customer_id: u64,
@@ -180,8 +193,10 @@ pub struct EventView {
     pub severity: Severity,
     pub category: String,
     pub message: String,
+    #[schemars(extend("format" = "date-time"))]
     pub time: String,
     pub open: bool,
+    #[schemars(extend("format" = "date-time"))]
     pub resolved_at: Option<String>,
 }
 
@@ -201,11 +216,13 @@ impl From<&Event> for EventView {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Plan")]
 pub struct PlanView {
     pub id: u64,
     pub name: String,
     pub product: Product,
+    #[schemars(extend("enum" = Product::ALL.iter().map(|p| p.name()).collect::<Vec<_>>()))]
     pub product_name: &'static str,
     pub kind: PlanKind,
     pub months: u32,
@@ -234,7 +251,8 @@ impl From<&Plan> for PlanView {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Template")]
 pub struct TemplateView {
     pub name: String,
     pub product: Product,
@@ -251,19 +269,22 @@ impl From<&Template> for TemplateView {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Firmware")]
 pub struct FirmwareView {
     pub model: String,
     pub version: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "OutboxMessage")]
 pub struct OutboxView {
     pub id: u64,
     pub customer_id: u64,
     pub to: String,
     pub subject: String,
     pub body: String,
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
 }
 
@@ -280,16 +301,19 @@ impl From<&OutboxMessage> for OutboxView {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Change")]
 pub struct ChangeView {
     pub field: String,
     pub old: String,
     pub new: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(rename = "AuditEntry")]
 pub struct AuditView {
     pub id: u64,
+    #[schemars(extend("format" = "date-time"))]
     pub time: String,
     pub actor: Actor,
     pub task: String,
@@ -323,7 +347,7 @@ impl From<&AuditEntry> for AuditView {
 }
 
 /// A customer with everything the detail page and `show` present.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct CustomerDetail {
     #[serde(flatten)]
     pub customer: CustomerView,
@@ -334,14 +358,14 @@ pub struct CustomerDetail {
 }
 
 /// A page of customers and the number of all matches.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Page {
     pub total: usize,
     pub offset: usize,
     pub limit: usize,
     pub items: Vec<CustomerView>,
     /// Customers whose stored record cannot be read, so they are left out (present only
-    /// when there are any; `clientele check` lists the damage).
+    /// when there are any; the check lists the damage).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<u64>,
 }

@@ -150,7 +150,7 @@ impl BulkTask {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
@@ -158,7 +158,7 @@ pub enum Outcome {
     Failed,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TaskResult {
     pub id: u64,
     pub company: String,
@@ -166,8 +166,9 @@ pub struct TaskResult {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct BulkReport {
+    #[schemars(extend("enum" = BulkTask::NAMES))]
     pub task: &'static str,
     pub dry_run: bool,
     pub ok: usize,

@@ -381,7 +381,7 @@ impl Exported {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub created: usize,

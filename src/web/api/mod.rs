@@ -1,5 +1,6 @@
-//! The JSON API of SPEC §5.2: one router table ([`handle`]) that turns HTTP requests into
-//! calls of the core, and core answers into JSON.
+//! The JSON API of SPEC §5.2: one route table ([`ROUTES`]) from which the router
+//! ([`handle`]), the 405s' `Allow` and the OpenAPI paths come; handlers turn HTTP requests
+//! into task calls, and the tasks' answers into JSON.
 //!
 //! **Architecture Invariant:** no rule lives here. Validation, selection, outcomes and their
 //! wording come from `core`; this module only reads requests (query pairs, JSON bodies, CSV
@@ -16,6 +17,11 @@
 
 mod json;
 pub mod openapi;
+mod routes;
+mod schema;
+
+use routes::Found;
+pub use routes::{allow, Route, ROUTES};
 
 use self::json::{
     body, body_and_value, digits, error, flag, invalid, last, media_type, no_content,
@@ -35,82 +41,6 @@ use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-/// One routed path and the methods it answers, as sent in the `Allow` header of a 405.
-/// `HEAD` is answered wherever `GET` is (the server sends no body).
-#[derive(Debug, Clone, Copy)]
-pub struct Route {
-    /// The path in OpenAPI template form, e.g. `/api/customers/{id}`.
-    pub path: &'static str,
-    pub allow: &'static str,
-}
-
-impl Route {
-    /// The methods as the OpenAPI document lists them (lower case, without `head`).
-    pub fn methods(&self) -> impl Iterator<Item = String> + '_ {
-        self.allow
-            .split(", ")
-            .filter(|m| *m != "HEAD")
-            .map(str::to_ascii_lowercase)
-    }
-
-    /// Whether the template matches the path segments (after `api`). A `{param}` segment
-    /// matches any segment; `{param}.ext` any segment ending in `.ext`.
-    fn matches(&self, segments: &[&str]) -> bool {
-        let template: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
-        template.len() == segments.len() + 1
-            && template[1..].iter().zip(segments).all(|(t, s)| {
-                match t.strip_prefix('{').and_then(|t| t.split_once('}')) {
-                    Some((_, "")) => true,
-                    Some((_, suffix)) => s.len() > suffix.len() && s.ends_with(suffix),
-                    None => t == s,
-                }
-            })
-    }
-}
-
-/// Every path of the API. The router below and the OpenAPI document must agree with it (the
-/// tests compare all three).
-pub const ROUTES: &[Route] = &[
-    r("/api/customers", "GET, HEAD, POST"),
-    r("/api/customers.csv", "GET, HEAD"),
-    r("/api/customers/{id}", "GET, HEAD, PATCH, DELETE"),
-    r("/api/customers/{id}/licenses", "GET, HEAD, POST"),
-    r("/api/customers/{id}/devices", "GET, HEAD, POST"),
-    r("/api/customers/{id}/events", "GET, HEAD, POST"),
-    r("/api/tasks/delete", "POST"),
-    r("/api/tasks/assign-template", "POST"),
-    r("/api/tasks/deploy-policy", "POST"),
-    r("/api/tasks/update-firmware", "POST"),
-    r("/api/tasks/renew", "POST"),
-    r("/api/tasks/suspend", "POST"),
-    r("/api/tasks/reactivate", "POST"),
-    r("/api/import", "POST"),
-    r("/api/settings", "GET, HEAD, PUT"),
-    r("/api/plans", "GET, HEAD, POST"),
-    r("/api/plans/{id}", "GET, HEAD, PATCH, DELETE"),
-    r("/api/templates", "GET, HEAD, POST"),
-    r("/api/templates/{name}", "GET, HEAD, PATCH, DELETE"),
-    r("/api/licenses/{id}", "PATCH, DELETE"),
-    r("/api/devices", "GET, HEAD"),
-    r("/api/devices/{id}", "PATCH, DELETE"),
-    r("/api/events", "GET, HEAD"),
-    r("/api/events/{id}", "DELETE"),
-    r("/api/events/{id}/resolve", "POST"),
-    r("/api/events/{id}/reopen", "POST"),
-    r("/api/firmware", "GET, HEAD"),
-    r("/api/firmware/{model}", "PUT, DELETE"),
-    r("/api/outbox", "GET, HEAD"),
-    r("/api/outbox/{id}.eml", "GET, HEAD"),
-    r("/api/outbox/{id}", "GET, HEAD, DELETE"),
-    r("/api/audit", "GET, HEAD"),
-    r("/api/check", "GET, HEAD"),
-    r("/api/openapi.json", "GET, HEAD"),
-];
-
-const fn r(path: &'static str, allow: &'static str) -> Route {
-    Route { path, allow }
-}
-
 /// The options each bulk task takes besides the selection and `dry_run` (SPEC §2).
 pub const TASK_OPTIONS: &[(&str, &[&str])] = &[
     ("delete", &[]),
@@ -125,103 +55,54 @@ pub const TASK_OPTIONS: &[(&str, &[&str])] = &[
 /// Query keys of the CSV export besides the filter keys.
 pub const EXPORT_KEYS: &[&str] = &["ids", "raw", "excel"];
 
-/// Answers every request under `/api/`.
+/// Answers every request under `/api/` by its row of [`ROUTES`]: 405 with the path's `Allow`
+/// when only the method is wrong, else 404.
 pub fn handle(app: &App, req: &Request) -> Response {
     let segments = req.segments();
     let rest = match segments.split_first() {
         Some((&"api", rest)) => rest,
         _ => &[][..],
     };
-    let method = match req.method {
-        Method::Head => Method::Get,
-        m => m,
-    };
-    use Method::{Delete, Get, Patch, Post, Put};
-    let answer = match (method, rest) {
-        (Get, ["customers"]) => list_customers(app, req),
-        (Get, ["check"]) => check(app, req),
-        (Post, ["customers"]) => add_customer(app, req),
-        (Get, ["customers.csv"]) => export_csv(app, req),
-        (Get, ["customers", id]) => customer_detail(app, req, id),
-        (Patch, ["customers", id]) => edit_customer(app, req, id),
-        (Delete, ["customers", id]) => delete_customer(app, req, id),
-        (Get, ["customers", id, "licenses"]) => customer_licenses(app, req, id),
-        (Post, ["customers", id, "licenses"]) => add_license(app, req, id),
-        (Get, ["customers", id, "devices"]) => customer_devices(app, req, id),
-        (Post, ["customers", id, "devices"]) => add_device(app, req, id),
-        (Get, ["customers", id, "events"]) => customer_events(app, req, id),
-        (Post, ["customers", id, "events"]) => add_event(app, req, id),
-        (Post, ["tasks", name]) => run_task(app, req, name),
-        (Post, ["import"]) => import_csv(app, req),
-        (Get, ["settings"]) => settings(app, req),
-        (Put, ["settings"]) => set_settings(app, req),
-        (Get, ["plans"]) => no_query(req).and_then(|()| ok(&app.desk.plans()?)),
-        (Post, ["plans"]) => add_plan(app, req),
-        (Get, ["plans", id]) => plan(app, req, id),
-        (Patch, ["plans", id]) => edit_plan(app, req, id),
-        (Delete, ["plans", id]) => remove_plan(app, req, id),
-        (Get, ["templates"]) => no_query(req).and_then(|()| ok(&app.desk.templates()?)),
-        (Post, ["templates"]) => add_template(app, req),
-        (Get, ["templates", name]) => no_query(req).and_then(|()| ok(&app.desk.template(name)?)),
-        (Patch, ["templates", name]) => edit_template(app, req, name),
-        (Delete, ["templates", name]) => remove_template(app, req, name),
-        (Patch, ["licenses", id]) => edit_license(app, req, id),
-        (Delete, ["licenses", id]) => remove_license(app, req, id),
-        (Get, ["devices"]) => devices(app, req),
-        (Patch, ["devices", id]) => edit_device(app, req, id),
-        (Delete, ["devices", id]) => remove_device(app, req, id),
-        (Get, ["events"]) => events(app, req),
-        (Delete, ["events", id]) => remove_event(app, req, id),
-        (Post, ["events", id, "resolve"]) => set_event_open(app, req, id, false),
-        (Post, ["events", id, "reopen"]) => set_event_open(app, req, id, true),
-        (Get, ["firmware"]) => no_query(req).and_then(|()| ok(&app.desk.firmware()?)),
-        (Put, ["firmware", model]) => set_firmware(app, req, model),
-        (Delete, ["firmware", model]) => remove_firmware(app, req, model),
-        (Get, ["outbox"]) => no_query(req).and_then(|()| ok(&app.desk.outbox()?)),
-        (Get, ["outbox", id]) => match id.strip_suffix(".eml") {
-            Some(id) => outbox_eml(app, req, id),
-            None => outbox_message(app, req, id),
-        },
-        (Delete, ["outbox", id]) if !id.ends_with(".eml") => remove_outbox(app, req, id),
-        (Get, ["audit"]) => audit(app, req),
-        (Get, ["openapi.json"]) => no_query(req).map(|()| {
-            Response::new(
-                200,
-                super::http::CONTENT_TYPE_JSON,
-                openapi::document_bytes().to_vec(),
-            )
-        }),
-        _ => Err(no_route(req, rest)),
-    };
-    answer.unwrap_or_else(|ApiError(response)| response)
-}
-
-/// 405 with the route's fixed `Allow` when the path exists, else 404.
-fn no_route(req: &Request, rest: &[&str]) -> ApiError {
-    match ROUTES.iter().find(|r| r.matches(rest)) {
-        Some(route) => {
-            let ApiError(response) = error(
-                405,
-                "method_not_allowed",
-                &format!(
-                    "{} is not allowed here; this path answers {}",
-                    match req.method {
-                        Method::Other => "this method",
-                        m => m.as_str(),
-                    },
-                    route.allow
-                ),
-                None,
-            );
-            ApiError(response.with_header("Allow", route.allow))
+    let answer = match routes::find(req.method, rest) {
+        Found::Route(route, params) => route.call(app, req, &params),
+        Found::OtherMethods(allow) => Err(method_not_allowed(req, allow)),
+        // An unknown task gets the list of tasks in its 404.
+        Found::NoPath if req.method == Method::Post && matches!(rest, ["tasks", _]) => {
+            run_task(app, req, rest[1])
         }
-        None => error(
+        Found::NoPath => Err(error(
             404,
             "not_found",
             "there is no such API path; GET /api/openapi.json lists them all",
             None,
+        )),
+    };
+    answer.unwrap_or_else(|ApiError(response)| response)
+}
+
+fn method_not_allowed(req: &Request, allow: String) -> ApiError {
+    let ApiError(response) = error(
+        405,
+        "method_not_allowed",
+        &format!(
+            "{} is not allowed here; this path answers {allow}",
+            match req.method {
+                Method::Other => "this method",
+                m => m.as_str(),
+            },
         ),
-    }
+        None,
+    );
+    ApiError(response.with_header("Allow", allow))
+}
+
+fn openapi_json(req: &Request) -> Answer {
+    no_query(req)?;
+    Ok(Response::new(
+        200,
+        super::http::CONTENT_TYPE_JSON,
+        openapi::document_bytes().to_vec(),
+    ))
 }
 
 fn ok<T: serde::Serialize + ?Sized>(value: &T) -> Answer {

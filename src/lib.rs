@@ -5,3 +5,6 @@ pub mod core;
 pub mod csv_io;
 pub mod store;
 pub mod web;
+
+#[doc(hidden)]
+pub mod fuzzing;

@@ -33,7 +33,7 @@ mod customers;
 mod detail;
 mod forms;
 mod layout;
-mod multipart;
+pub(crate) mod multipart;
 mod tasks;
 
 use super::app::App;

@@ -10,7 +10,7 @@ use crate::core::bulk::Selection;
 use crate::core::customers::licenses_text;
 use crate::core::date::{Date, Timestamp};
 use crate::core::derive::Catalog;
-use crate::core::desk::{Ctx, CustomerRef, Desk};
+use crate::core::desk::{Ctx, Desk};
 use crate::core::error::Error;
 use crate::core::filter::Filter;
 use crate::core::model::{Actor, License, Plan, PlanKind, Product};
@@ -18,7 +18,7 @@ use crate::core::validate::LicenseInput;
 use crate::csv_io::{parse_licenses, ExportOptions};
 use crate::store::{records, Access};
 use crate::web::app::{filter_from_pairs, App};
-use crate::web::http::{build_query, Method, Request};
+use crate::web::http::{build_query, Method, Request, Response};
 use crate::web::pages::multipart;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +54,7 @@ struct Fixture {
     customer: u64,
     license: u64,
     device: u64,
+    device_owner: u64,
     plan: u64,
     template: String,
     model: String,
@@ -102,15 +103,12 @@ fn fixture() -> &'static Fixture {
             .iter()
             .find(|v| !v.licenses.is_empty())
             .expect("a customer with licences");
-        let device = desk.devices(None).expect("devices");
-        let fx = (
-            customer.id,
-            customer.licenses[0].id,
-            device.first().expect("a demo device").id,
-            desk.plans().expect("plans")[0].id,
-            desk.templates().expect("templates")[0].name.clone(),
-            desk.firmware().expect("firmware")[0].model.clone(),
-        );
+        let device = &desk.devices(None).expect("devices")[0];
+        let (customer, license) = (customer.id, customer.licenses[0].id);
+        let (device, device_owner) = (device.id, device.customer_id);
+        let plan = desk.plans().expect("plans")[0].id;
+        let template = desk.templates().expect("templates")[0].name.clone();
+        let model = desk.firmware().expect("firmware")[0].model.clone();
         drop(desk);
         let image = std::fs::read(&path).expect("the fixture database");
         // The shared desk's file is unlinked at once: it lives as long as its handle.
@@ -119,12 +117,13 @@ fn fixture() -> &'static Fixture {
         Fixture {
             image,
             shared,
-            customer: fx.0,
-            license: fx.1,
-            device: fx.2,
-            plan: fx.3,
-            template: fx.4,
-            model: fx.5,
+            customer,
+            license,
+            device,
+            device_owner,
+            plan,
+            template,
+            model,
         }
     })
 }
@@ -136,6 +135,16 @@ impl Fixture {
         std::fs::write(&path, &self.image).expect("a scratch database");
         let desk = open(&path);
         (Scratch(path), desk)
+    }
+
+    /// The web application over a fresh copy, as `clientele serve` runs it behind the token.
+    fn app(&self) -> (Scratch, App) {
+        let (file, desk) = self.scratch();
+        let app = App {
+            desk,
+            token_required: false,
+        };
+        (file, app)
     }
 }
 
@@ -499,18 +508,9 @@ pub fn api_json(data: &[u8]) {
         .expect("a route path")
         .with_header("Content-Type", "application/json")
         .with_body(body);
-    let (_file, desk) = fx.scratch();
-    let app = App {
-        desk,
-        token_required: false,
-    };
-    let res = crate::web::api::handle(&app, &req);
-    assert!(
-        res.status < 500,
-        "{method} {path} answers {}: {}",
-        res.status,
-        String::from_utf8_lossy(&res.body)
-    );
+    let (_file, app) = fx.app();
+    let res = app.handle(&req);
+    assert_answered(&req, &res);
     if res.status != 204 {
         let v: serde_json::Value = serde_json::from_slice(&res.body)
             .unwrap_or_else(|e| panic!("{method} {path} answers {} without JSON: {e}", res.status));
@@ -520,7 +520,68 @@ pub fn api_json(data: &[u8]) {
     }
     if res.status < 300 {
         export_reimports_unchanged(&app.desk);
-        let _ = app.desk.detail(&CustomerRef::Id(c));
+    }
+}
+
+/// A request was answered as a client error at worst: a 5xx on a healthy database is a bug.
+fn assert_answered(req: &Request, res: &Response) {
+    assert!(
+        res.status < 500,
+        "{} {} answers {}: {}",
+        req.method,
+        req.raw_path,
+        res.status,
+        String::from_utf8_lossy(&res.body)
+    );
+}
+
+// ---- console forms ---------------------------------------------------------------------
+
+/// A form posted to one of the console's write routes (chosen by the first byte) on a fresh
+/// copy of the demo database: url-encoded, or for the last route a `multipart/form-data`
+/// import with boundary `b`. The console must answer below 500 with UTF-8, and whatever it
+/// accepted must still export and import unchanged.
+pub fn console_form(data: &[u8]) {
+    let Some((route, body)) = data.split_first() else {
+        return;
+    };
+    let fx = fixture();
+    let (c, l, d, o, p) = (fx.customer, fx.license, fx.device, fx.device_owner, fx.plan);
+    let routes: [String; 20] = [
+        "/customers".into(),
+        format!("/customers/{c}"),
+        format!("/customers/{c}/licenses"),
+        format!("/customers/{c}/licenses/{l}"),
+        format!("/customers/{o}/devices"),
+        format!("/customers/{o}/devices/{d}"),
+        format!("/customers/{c}/events"),
+        "/tasks/delete".into(),
+        "/tasks/assign-template/run".into(),
+        "/tasks/deploy-policy/run".into(),
+        "/tasks/renew/run".into(),
+        "/tasks/suspend/run".into(),
+        "/export".into(),
+        "/settings".into(),
+        "/plans".into(),
+        format!("/plans/{p}"),
+        "/templates".into(),
+        "/templates/edit".into(),
+        "/firmware".into(),
+        "/import".into(),
+    ];
+    let (path, content_type) = match routes.get(usize::from(*route)) {
+        Some(path) => (path.as_str(), "application/x-www-form-urlencoded"),
+        None => ("/import", "multipart/form-data; boundary=b"),
+    };
+    let req = Request::new(Method::Post, path)
+        .expect("a route path")
+        .with_header("Content-Type", content_type)
+        .with_body(body);
+    let (_file, app) = fx.app();
+    let res = app.handle(&req);
+    assert_answered(&req, &res);
+    if res.status < 400 {
+        export_reimports_unchanged(&app.desk);
     }
 }
 

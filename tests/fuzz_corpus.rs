@@ -56,5 +56,6 @@ targets!(
     form_body,
     multipart_body,
     api_json,
+    console_form,
     record_decode,
 );

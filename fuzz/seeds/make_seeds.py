@@ -187,6 +187,46 @@ def api_seeds():
         put("api_json", f"{i:02}", bytes([route]) + body.encode())
 
 
+def console_seeds():
+    forms = [
+        (0, "company=M%C3%BCller+%26+S%C3%B6hne+%F0%9F%9A%80&account_name=mueller-web&account_type=LMP"
+            "&status=active&contact_first_name=Zo%C3%AB&contact_last_name=O%27Neil"
+            "&email=zoe%40mueller.example&phone=%2B49+30+123&address=Hauptstra%C3%9Fe+1%0D%0AHinterhaus"
+            "&city=Berlin&state=Berlin&postal_code=10115&country=DE&time_zone=Europe%2FBerlin"
+            "&language=de-DE&notes=%3DSUM%28A1%29&wfbs_template=Standard+Office"
+            "&plan-0=WFBS-S+Advanced+12+months&units-0=25&start-0=2026-01-01&plan-1=&units-1=&start-1="),
+        (0, "company=x&plan-0=&units-0=3"),
+        (1, "company=Renamed+GmbH&notes=a%0Ab&status=suspended"),
+        (2, "plan=Cloud+Edge+50+12+months&units=2&used=1&start=2026-11-30"),
+        (3, "units=5&used=9&start=2026-01-31&expiry=2026-02-28"),
+        (4, "name=Edge+9&serial=CE-9999&model=CE100&firmware=1.2.3"),
+        (5, "name=Edge+1&serial=CE-0001&model=CE50&firmware=9.9.9"),
+        (6, "kind=threat&severity=warning&category=antivirus&message=EICAR&time=2026-11-29T10%3A00%3A00Z"),
+        (7, "ids=1&ids=2,3&confirm_delete=yes"),
+        (8, "ids=2&template=Standard+Office&options=1"),
+        (9, "ids=2&list=blocked-urls&action=append&entries=https%3A%2F%2Fbad.example%2F&options=1"),
+        (10, "license=expired&until=2027-12-31&include_expiring=yes&options=1&select=filter"),
+        (11, "ids=1,2,3&back=%2Fcustomers%3Fq%3Dx"),
+        (12, "ids=1&ids=2&raw=yes"),
+        (13, "view=managed"),
+        (14, "name=Plan+%E2%9C%93&product=wfbss&kind=full&months=12&notice_days=30&auto_renew=yes"
+             "&managed=yes&enabled=yes"),
+        (15, "name=Renamed+plan&months=24&notice_days=x"),
+        (16, "name=Tmpl+%F0%9F%9A%80&product=cloud-edge&settings=scan%3Ddaily%0D%0Aa%3Db"),
+        (17, "name=Standard+Office&settings=x%3Dy"),
+        (18, "model=CE100&version=3.10.2"),
+        (19, "action=dry-run&csv=" + "id%2Ccompany%0A1%2Cx"),
+    ]
+    for i, (route, body) in enumerate(forms):
+        put("console_form", f"{i:02}", bytes([route]) + body.encode())
+    put("console_form", "multipart-import", bytes([255]) + (
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+        "Content-Type: text/csv\r\n\r\n" + ",".join(HEADER) + "\n" + ",".join(
+            '"' + c.replace('"', '""') + '"' for c in row(company="Multipart Co", account_name="multipart"))
+        + "\n\r\n--b\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nimport\r\n--b--\r\n"
+    ).encode())
+
+
 def record_seeds():
     kinds = ["customer", "summary", "plan", "template", "event", "firmware", "outbox", "audit",
              "settings"]
@@ -219,4 +259,5 @@ filter_seeds()
 form_seeds()
 multipart_seeds()
 api_seeds()
+console_seeds()
 record_seeds()

@@ -51,6 +51,7 @@ struct Fixture {
     image: Vec<u8>,
     /// A desk over a copy of the image that is never committed to (dry runs and reads only).
     shared: Desk,
+    // Ids and names that exist in the image, for the routes that take them.
     customer: u64,
     license: u64,
     device: u64,
@@ -137,7 +138,8 @@ impl Fixture {
         (Scratch(path), desk)
     }
 
-    /// The web application over a fresh copy, as `clientele serve` runs it behind the token.
+    /// The web application over a fresh copy. The server's token, origin and size checks
+    /// sit in front of it in `clientele serve`; what is under test is what passes them.
     fn app(&self) -> (Scratch, App) {
         let (file, desk) = self.scratch();
         let app = App {

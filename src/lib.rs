@@ -9,3 +9,6 @@ pub mod domain;
 pub mod store;
 pub mod tasks;
 pub mod web;
+
+#[doc(hidden)]
+pub mod fuzzing;

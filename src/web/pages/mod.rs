@@ -22,7 +22,7 @@ mod customers;
 mod detail;
 mod forms;
 mod layout;
-mod multipart;
+pub(crate) mod multipart;
 mod routes;
 mod tasks;
 

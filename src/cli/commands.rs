@@ -7,7 +7,8 @@ use super::{Env, Failure, Reply};
 use crate::domain::error::Error;
 use crate::domain::filter::Filter;
 use crate::domain::model::{Actor, View};
-use crate::domain::validate::{CustomerInput, LicenseInput};
+use crate::domain::validate::CustomerInput;
+use crate::domain::{licence_entries, template_settings};
 use crate::store::Access::{Read, Write};
 use crate::tasks::bulk::{BulkReport, BulkTask, Selection};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
@@ -15,7 +16,6 @@ use crate::tasks::csv::{ExportOptions, ImportOptions};
 use crate::tasks::desk::{parse_customer_ref, CustomerRef, Desk};
 use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -233,41 +233,6 @@ fn show(env: &Env, a: &ShowArgs) -> Outcome {
     }
 }
 
-/// `NAME:UNITS`, `NAME:UNITS:START` or the CSV form `NAME:UNITS:USED:START:EXPIRY`.
-fn plan_flag(n: usize, s: &str) -> Result<LicenseInput, Failure> {
-    let parts: Vec<&str> = s.split(':').map(str::trim).collect();
-    let bad = || {
-        usage(format!(
-            "--plan #{n} `{s}`: use NAME:UNITS or NAME:UNITS:START (START as YYYY-MM-DD), \
-             or NAME:UNITS:USED:START:EXPIRY as in the CSV"
-        ))
-    };
-    let number = |what: &str, v: &str| {
-        v.parse::<u32>().map_err(|_| {
-            usage(format!(
-                "--plan #{n} `{s}`: {what} `{v}` is not a whole number"
-            ))
-        })
-    };
-    let (plan, units, used, start, expiry) = match parts[..] {
-        [plan, units] => (plan, units, None, None, None),
-        [plan, units, start] => (plan, units, None, Some(start), None),
-        [plan, units, used, start, expiry] => (plan, units, Some(used), Some(start), Some(expiry)),
-        _ => return Err(bad()),
-    };
-    if plan.is_empty() {
-        return Err(bad());
-    }
-    Ok(LicenseInput {
-        plan: plan.to_string(),
-        units: number("units", units)?,
-        used: used.map(|u| number("used", u)).transpose()?.unwrap_or(0),
-        start: start.map(str::to_string),
-        expiry: expiry.map(str::to_string),
-        ..LicenseInput::default()
-    })
-}
-
 fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
     let notes = match (p.notes, p.notes_file) {
         (Some(_), Some(_)) => return Err(usage("give either --notes or --notes-file, not both")),
@@ -282,7 +247,10 @@ fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
             p.plan
                 .iter()
                 .enumerate()
-                .map(|(i, s)| plan_flag(i + 1, s))
+                .map(|(i, s)| {
+                    licence_entries::parse_entry(s)
+                        .map_err(|m| usage(format!("--plan #{} {m}", i + 1)))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
@@ -310,32 +278,6 @@ fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
     })
 }
 
-fn is_empty_edit(i: &CustomerInput) -> bool {
-    [
-        &i.company,
-        &i.account_name,
-        &i.account_type,
-        &i.status,
-        &i.contact_first_name,
-        &i.contact_last_name,
-        &i.email,
-        &i.phone,
-        &i.address,
-        &i.city,
-        &i.state,
-        &i.postal_code,
-        &i.country,
-        &i.time_zone,
-        &i.language,
-        &i.notes,
-        &i.wfbs_template,
-        &i.cloud_edge_template,
-    ]
-    .iter()
-    .all(|f| f.is_none())
-        && i.licenses.is_none()
-}
-
 fn add(env: &Env, a: &AddArgs) -> Outcome {
     let input = customer_input(&a.profile())?;
     let desk = env.open(Write)?;
@@ -354,11 +296,6 @@ fn add(env: &Env, a: &AddArgs) -> Outcome {
 
 fn edit(env: &Env, a: &EditArgs) -> Outcome {
     let input = customer_input(&a.profile())?;
-    if is_empty_edit(&input) {
-        return Err(usage(
-            "nothing to change; give the fields to change, e.g. --email new@example.com (see `clientele edit --help`)",
-        ));
-    }
     let desk = env.open(Write)?;
     let id = customer_id(&desk, &a.customer)?;
     let before = desk.customer(&CustomerRef::Id(id))?;
@@ -870,25 +807,6 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
                 end_of_life: a.end_of_life,
                 ..PlanInput::default()
             };
-            let given = [
-                input.name.is_some(),
-                input.product.is_some(),
-                input.kind.is_some(),
-                input.months.is_some(),
-            ]
-            .into_iter()
-            .chain([
-                input.notice_days.is_some(),
-                input.auto_renew.is_some(),
-                input.managed.is_some(),
-            ])
-            .chain([input.enabled.is_some(), input.end_of_life.is_some()])
-            .any(|b| b);
-            if !given {
-                return Err(usage(
-                    "nothing to change; see `clientele plan edit --help` for the flags",
-                ));
-            }
             let desk = env.open(Write)?;
             let p = desk.edit_plan(desk.ctx(Actor::Cli), &a.plan, &input)?;
             match a.format {
@@ -907,28 +825,13 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
     }
 }
 
-/// `KEY=VALUE` flags as a map; the value may contain further `=`.
-fn settings_map(sets: &[String], map: &mut BTreeMap<String, String>) -> Result<(), Failure> {
-    for s in sets {
-        let (k, v) = s.split_once('=').ok_or_else(|| {
-            usage(format!(
-                "--set `{s}`: use KEY=VALUE, e.g. --set real-time-scan=on"
-            ))
-        })?;
-        map.insert(k.trim().to_string(), v.to_string());
-    }
-    Ok(())
-}
-
 fn template(env: &Env, c: TemplateCommand) -> Outcome {
     match c {
         TemplateCommand::Add(a) => {
-            let mut settings = BTreeMap::new();
-            settings_map(&a.set, &mut settings)?;
             let input = TemplateInput {
                 name: Some(a.name),
                 product: Some(a.product),
-                settings: Some(settings),
+                settings: Some(template_settings::parse_entries(&a.set)?),
             };
             let desk = env.open(Write)?;
             let t = desk.add_template(desk.ctx(Actor::Cli), &input)?;
@@ -967,7 +870,7 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
                     )));
                 }
             }
-            settings_map(&a.set, &mut settings)?;
+            settings.extend(template_settings::parse_entries(&a.set)?);
             let input = TemplateInput {
                 name: None,
                 product: None,

@@ -1,5 +1,6 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
+use super::customers::nothing_to_change;
 use super::desk::{audit, refresh_summary, Ctx, Desk};
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
@@ -29,6 +30,22 @@ pub struct PlanInput {
     pub _id: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "product_name")]
     pub _product_name: Option<serde::de::IgnoredAny>,
+}
+
+impl PlanInput {
+    fn names_a_field(&self) -> bool {
+        let texts = [&self.name, &self.product, &self.kind];
+        let numbers = [self.months, self.notice_days];
+        let flags = [
+            self.auto_renew,
+            self.managed,
+            self.enabled,
+            self.end_of_life,
+        ];
+        texts.iter().any(|t| t.is_some())
+            || numbers.iter().any(Option::is_some)
+            || flags.iter().any(Option::is_some)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -192,7 +209,11 @@ impl Desk {
         Ok(PlanView::from(&plan))
     }
 
+    /// Changes the given fields; an edit that names no field is refused, as for customers.
     pub fn edit_plan(&self, ctx: Ctx, key: &str, input: &PlanInput) -> Result<PlanView> {
+        if !input.names_a_field() {
+            return Err(nothing_to_change());
+        }
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
         let plan = plan_from(input, Some(&old))?;

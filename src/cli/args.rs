@@ -153,41 +153,84 @@ macro_rules! group {
     };
 }
 
+/// Adds the filter flags of SPEC §3 between a struct's leading and trailing fields, and
+/// `filter_flags()` to read them. argh joins consecutive doc lines, so `$prefix` ("filter:"
+/// where ids could name customers instead) starts each flag's description.
+macro_rules! with_filters {
+    (
+        $prefix:tt
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($lead:tt)* } { $($tail:tt)* }
+    ) => {
+        #[derive(FromArgs, Debug)]
+        $(#[$meta])*
+        pub struct $name {
+            $($lead)*
+            #[doc = $prefix]
+            /// text in company, account name, contact names, email or phone (any case)
+            #[argh(option, arg_name = "TEXT")]
+            pub q: Option<String>,
+            #[doc = $prefix]
+            /// clp or lmp
+            #[argh(option, arg_name = "TYPE")]
+            pub account_type: Option<String>,
+            #[doc = $prefix]
+            /// active or suspended
+            #[argh(option)]
+            pub status: Option<String>,
+            #[doc = $prefix]
+            /// a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
+            #[argh(option, arg_name = "CODE")]
+            pub product: Vec<String>,
+            #[doc = $prefix]
+            /// licence status: expired, exceeded_allocation, expiring_soon, normal or none
+            #[argh(option, arg_name = "STATUS")]
+            pub license: Option<String>,
+            #[doc = $prefix]
+            /// yes or no: needs attention
+            #[argh(option, arg_name = "YES|NO")]
+            pub attention: Option<String>,
+            #[doc = $prefix]
+            /// yes or no: holds a licence on a managed plan
+            #[argh(option, arg_name = "YES|NO")]
+            pub managed: Option<String>,
+            $($tail)*
+        }
+
+        impl $name {
+            /// The filters as typed, without sorting or paging.
+            fn filter_flags(&self) -> FilterFlags<'_> {
+                FilterFlags {
+                    q: self.q.as_deref(),
+                    account_type: self.account_type.as_deref(),
+                    status: self.status.as_deref(),
+                    product: &self.product,
+                    license: self.license.as_deref(),
+                    attention: self.attention.as_deref(),
+                    managed: self.managed.as_deref(),
+                    ..FilterFlags::default()
+                }
+            }
+        }
+    };
+}
+
 /// Adds the customer selection of bulk tasks (SPEC §2: ids *or* a filter) to a struct, and
 /// implements [`Selected`] for it.
 macro_rules! with_selection {
     ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
-        #[derive(FromArgs, Debug)]
-        $(#[$meta])*
-        pub struct $name {
-            $($fields)*
-            /// the customers, by id or account name (instead of filters)
-            #[argh(positional, arg_name = "ID|ACCOUNT")]
-            pub customers: Vec<String>,
-            /// select every customer the filters match (every customer without filters)
-            #[argh(switch)]
-            pub all: bool,
-            /// filter: text in company, account name, contact names, email or phone (any case)
-            #[argh(option, arg_name = "TEXT")]
-            pub q: Option<String>,
-            /// filter: clp or lmp
-            #[argh(option, arg_name = "TYPE")]
-            pub account_type: Option<String>,
-            /// filter: active or suspended
-            #[argh(option)]
-            pub status: Option<String>,
-            /// filter: a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
-            #[argh(option, arg_name = "CODE")]
-            pub product: Vec<String>,
-            /// filter: licence status: expired, exceeded_allocation, expiring_soon, normal or none
-            #[argh(option, arg_name = "STATUS")]
-            pub license: Option<String>,
-            /// filter: yes or no: needs attention
-            #[argh(option, arg_name = "YES|NO")]
-            pub attention: Option<String>,
-            /// filter: yes or no: holds a licence on a managed plan
-            #[argh(option, arg_name = "YES|NO")]
-            pub managed: Option<String>,
+        with_filters! {
+            "filter:"
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                /// the customers, by id or account name (instead of filters)
+                #[argh(positional, arg_name = "ID|ACCOUNT")]
+                pub customers: Vec<String>,
+                /// select every customer the filters match (every customer without filters)
+                #[argh(switch)]
+                pub all: bool,
+            } {}
         }
 
         impl Selected for $name {
@@ -195,18 +238,7 @@ macro_rules! with_selection {
                 SelectionFlags {
                     customers: &self.customers,
                     all: self.all,
-                    filters: FilterFlags {
-                        q: self.q.as_deref(),
-                        account_type: self.account_type.as_deref(),
-                        status: self.status.as_deref(),
-                        product: &self.product,
-                        license: self.license.as_deref(),
-                        attention: self.attention.as_deref(),
-                        managed: self.managed.as_deref(),
-                        sort: None,
-                        limit: None,
-                        offset: None,
-                    },
+                    filters: self.filter_flags(),
                 }
             }
         }
@@ -284,64 +316,39 @@ pub trait Selected {
     fn selection(&self) -> SelectionFlags<'_>;
 }
 
-/// list customers, filtered, sorted and paged
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    help_triggers("-h", "--help", "help"),
-    name = "list",
-    example = "{command_name} --license expiring_soon --sort next_expiry\n{command_name} --q müller --format json\n{command_name} --attention yes --product wfbss --product cloud-edge --limit 100 --offset 100",
-    note = "The view setting (`clientele settings --view`) applies on top of the filters."
-)]
-pub struct ListArgs {
-    /// text in company, account name, contact names, email or phone (any case)
-    #[argh(option, arg_name = "TEXT")]
-    pub q: Option<String>,
-    /// clp or lmp
-    #[argh(option, arg_name = "TYPE")]
-    pub account_type: Option<String>,
-    /// active or suspended
-    #[argh(option)]
-    pub status: Option<String>,
-    /// a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
-    #[argh(option, arg_name = "CODE")]
-    pub product: Vec<String>,
-    /// licence status: expired, exceeded_allocation, expiring_soon, normal or none
-    #[argh(option, arg_name = "STATUS")]
-    pub license: Option<String>,
-    /// yes or no: needs attention
-    #[argh(option, arg_name = "YES|NO")]
-    pub attention: Option<String>,
-    /// yes or no: holds a licence on a managed plan
-    #[argh(option, arg_name = "YES|NO")]
-    pub managed: Option<String>,
-    /// company, account_name, next_expiry, last_transaction or attention; prefix - for descending (default company)
-    #[argh(option, arg_name = "KEY")]
-    pub sort: Option<String>,
-    /// customers per page, 1 to 1000 (default 50)
-    #[argh(option, arg_name = "N")]
-    pub limit: Option<String>,
-    /// customers to skip before the page (default 0)
-    #[argh(option, arg_name = "N")]
-    pub offset: Option<String>,
-    /// table, json or csv (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json_csv))]
-    pub format: Format,
+with_filters! {
+    ""
+    /// list customers, filtered, sorted and paged
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "list",
+        example = "{command_name} --license expiring_soon --sort next_expiry\n{command_name} --q müller --format json\n{command_name} --attention yes --product wfbss --product cloud-edge --limit 100 --offset 100",
+        note = "The view setting (`clientele settings --view`) applies on top of the filters."
+    )]
+    pub struct ListArgs {} {
+        /// company, account_name, next_expiry, last_transaction or attention; prefix - for descending (default company)
+        #[argh(option, arg_name = "KEY")]
+        pub sort: Option<String>,
+        /// customers per page, 1 to 1000 (default 50)
+        #[argh(option, arg_name = "N")]
+        pub limit: Option<String>,
+        /// customers to skip before the page (default 0)
+        #[argh(option, arg_name = "N")]
+        pub offset: Option<String>,
+        /// table, json or csv (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json_csv))]
+        pub format: Format,
+    }
 }
 
 impl ListArgs {
     pub fn filters(&self) -> FilterFlags<'_> {
         FilterFlags {
-            q: self.q.as_deref(),
-            account_type: self.account_type.as_deref(),
-            status: self.status.as_deref(),
-            product: &self.product,
-            license: self.license.as_deref(),
-            attention: self.attention.as_deref(),
-            managed: self.managed.as_deref(),
             sort: self.sort.as_deref(),
             limit: self.limit.as_deref(),
             offset: self.offset.as_deref(),
+            ..self.filter_flags()
         }
     }
 }

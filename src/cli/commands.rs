@@ -78,9 +78,17 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Outcome {
     Ok(Reply::out(s))
 }
 
-/// A JSON list answer: a plain array, as the API answers for everything but customers.
-fn json_items<T: Serialize>(items: &[T]) -> Outcome {
-    json(items)
+/// The answer in the format asked for: the API's JSON (a plain array for lists, as the API
+/// answers for everything but customers), or the text for people.
+fn answer<T: Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Outcome {
+    match format {
+        Format::Json => json(value),
+        _ => Ok(Reply::out(text())),
+    }
 }
 
 /// A bulk task from its options, parsed by the core like every interface does.
@@ -100,6 +108,11 @@ fn usage(message: impl Into<String>) -> Failure {
 
 fn customer_id(desk: &Desk, s: &str) -> Result<u64, Failure> {
     Ok(desk.resolve(&parse_customer_ref(s))?)
+}
+
+/// One customer when named, else every customer (`None`).
+fn any_customer(desk: &Desk, s: Option<&str>) -> Result<Option<u64>, Failure> {
+    s.map(|c| customer_id(desk, c)).transpose()
 }
 
 /// Reads a whole text file, or standard input for `-`.
@@ -227,10 +240,7 @@ fn check(env: &Env, a: &CheckArgs) -> Outcome {
 fn show(env: &Env, a: &ShowArgs) -> Outcome {
     let desk = env.open(Read)?;
     let detail = desk.detail(&parse_customer_ref(&a.customer))?;
-    match a.format {
-        Format::Json => json(&detail),
-        _ => Ok(Reply::out(output::customer_detail(&detail))),
-    }
+    answer(a.format, &detail, || output::customer_detail(&detail))
 }
 
 fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
@@ -282,16 +292,15 @@ fn add(env: &Env, a: &AddArgs) -> Outcome {
     let input = customer_input(&a.profile())?;
     let desk = env.open(Write)?;
     let v = desk.add_customer(desk.ctx(Actor::Cli), &input)?;
-    match a.format {
-        Format::Json => json(&v),
-        _ => Ok(Reply::out(format!(
+    answer(a.format, &v, || {
+        format!(
             "added customer {}: {} (account {}, {})\n",
             v.id,
             output::clean(&v.company),
             v.account_name,
             v.account_type
-        ))),
-    }
+        )
+    })
 }
 
 fn edit(env: &Env, a: &EditArgs) -> Outcome {
@@ -522,29 +531,28 @@ fn settings(env: &Env, a: &SettingsArgs) -> Outcome {
         }
         None => env.open(Read)?.settings()?.view,
     };
-    match a.format {
-        Format::Json => json(&serde_json::json!({ "view": view.code() })),
-        _ => Ok(Reply::out(format!(
-            "view: {view} ({})\n",
-            match view {
-                View::All => "every customer is listed and exported",
-                View::Managed =>
-                    "LMP customers only with a licence on a managed plan; CLP customers always",
-            }
-        ))),
-    }
+    answer(
+        a.format,
+        &serde_json::json!({ "view": view.code() }),
+        || {
+            format!(
+                "view: {view} ({})\n",
+                match view {
+                    View::All => "every customer is listed and exported",
+                    View::Managed =>
+                        "LMP customers only with a licence on a managed plan; CLP customers always",
+                }
+            )
+        },
+    )
 }
 
 fn log(env: &Env, a: &LogArgs) -> Outcome {
     let desk = env.open(Read)?;
-    let customer = a
-        .customer
-        .as_deref()
-        .map(|c| customer_id(&desk, c))
-        .transpose()?;
+    let customer = any_customer(&desk, a.customer.as_deref())?;
     let entries = desk.audit_log(a.limit, a.before, customer)?;
     match a.format {
-        Format::Json => json_items(&entries),
+        Format::Json => json(&entries),
         _ => {
             let mut out = output::audit(&entries);
             if entries.len() == a.limit {
@@ -587,9 +595,8 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                 a.used,
                 a.start.as_deref(),
             )?;
-            match a.format {
-                Format::Json => json(&l),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &l, || {
+                format!(
                     "licence {} added to customer {id}: {}, {} units, {} to {} ({})\n",
                     l.id,
                     output::clean(&l.plan),
@@ -597,16 +604,13 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                     l.start,
                     l.expiry,
                     l.status
-                ))),
-            }
+                )
+            })
         }
         LicenseCommand::List(a) => {
             let desk = env.open(Read)?;
             let v = desk.customer(&parse_customer_ref(&a.customer))?;
-            match a.format {
-                Format::Json => json_items(&v.licenses),
-                _ => Ok(Reply::out(output::licenses(&v.licenses))),
-            }
+            answer(a.format, &v.licenses, || output::licenses(&v.licenses))
         }
         LicenseCommand::Edit(a) => {
             let change = LicenseChange {
@@ -626,10 +630,7 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
             }
             let desk = env.open(Write)?;
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
-            match a.format {
-                Format::Json => json(&l),
-                _ => Ok(Reply::out(output::licenses(std::slice::from_ref(&l)))),
-            }
+            answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
         }
         LicenseCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -651,27 +652,19 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
                 firmware: a.firmware,
             };
             let d = desk.add_device(desk.ctx(Actor::Cli), id, &input)?;
-            match a.format {
-                Format::Json => json(&d),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &d, || {
+                format!(
                     "device {} added to customer {id}\n{}",
                     d.id,
                     output::devices(std::slice::from_ref(&d))
-                ))),
-            }
+                )
+            })
         }
         DeviceCommand::List(a) => {
             let desk = env.open(Read)?;
-            let customer = a
-                .customer
-                .as_deref()
-                .map(|c| customer_id(&desk, c))
-                .transpose()?;
+            let customer = any_customer(&desk, a.customer.as_deref())?;
             let list = desk.devices(customer)?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::devices(&list))),
-            }
+            answer(a.format, &list, || output::devices(&list))
         }
         DeviceCommand::Edit(a) => {
             let input = DeviceInput {
@@ -691,10 +684,7 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
             }
             let desk = env.open(Write)?;
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
-            match a.format {
-                Format::Json => json(&d),
-                _ => Ok(Reply::out(output::devices(&[d]))),
-            }
+            answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
         }
         DeviceCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -717,26 +707,15 @@ fn event(env: &Env, c: EventCommand) -> Outcome {
                 time: a.time,
             };
             let e = desk.add_event(desk.ctx(Actor::Cli), id, &input)?;
-            match a.format {
-                Format::Json => json(&e),
-                _ => Ok(Reply::out(format!(
-                    "event {} added to customer {id}\n",
-                    e.id
-                ))),
-            }
+            answer(a.format, &e, || {
+                format!("event {} added to customer {id}\n", e.id)
+            })
         }
         EventCommand::List(a) => {
             let desk = env.open(Read)?;
-            let customer = a
-                .customer
-                .as_deref()
-                .map(|c| customer_id(&desk, c))
-                .transpose()?;
+            let customer = any_customer(&desk, a.customer.as_deref())?;
             let list = desk.events(customer, a.open)?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::events(&list))),
-            }
+            answer(a.format, &list, || output::events(&list))
         }
         EventCommand::Resolve(a) => set_event(env, a.event, false),
         EventCommand::Reopen(a) => set_event(env, a.event, true),
@@ -776,21 +755,17 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
             };
             let desk = env.open(Write)?;
             let p = desk.add_plan(desk.ctx(Actor::Cli), &input)?;
-            match a.format {
-                Format::Json => json(&p),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &p, || {
+                format!(
                     "plan {} added\n{}",
                     p.id,
                     output::plans(std::slice::from_ref(&p))
-                ))),
-            }
+                )
+            })
         }
         PlanCommand::List(a) => {
             let list = env.open(Read)?.plans()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::plans(&list))),
-            }
+            answer(a.format, &list, || output::plans(&list))
         }
         PlanCommand::Edit(a) => {
             let input = PlanInput {
@@ -809,10 +784,7 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
             };
             let desk = env.open(Write)?;
             let p = desk.edit_plan(desk.ctx(Actor::Cli), &a.plan, &input)?;
-            match a.format {
-                Format::Json => json(&p),
-                _ => Ok(Reply::out(output::plans(&[p]))),
-            }
+            answer(a.format, &p, || output::plans(std::slice::from_ref(&p)))
         }
         PlanCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -835,24 +807,15 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
             };
             let desk = env.open(Write)?;
             let t = desk.add_template(desk.ctx(Actor::Cli), &input)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(format!("added {}", output::template(&t)))),
-            }
+            answer(a.format, &t, || format!("added {}", output::template(&t)))
         }
         TemplateCommand::List(a) => {
             let list = env.open(Read)?.templates()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::templates(&list))),
-            }
+            answer(a.format, &list, || output::templates(&list))
         }
         TemplateCommand::Show(a) => {
             let t = env.open(Read)?.template(&a.name)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(output::template(&t))),
-            }
+            answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Edit(a) => {
             if a.set.is_empty() && a.unset.is_empty() {
@@ -877,10 +840,7 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
                 settings: Some(settings),
             };
             let t = desk.edit_template(desk.ctx(Actor::Cli), &a.name, &input)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(output::template(&t))),
-            }
+            answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -906,10 +866,7 @@ fn firmware(env: &Env, c: FirmwareCommand) -> Outcome {
         }
         FirmwareCommand::List(a) => {
             let list = env.open(Read)?.firmware()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::firmware(&list))),
-            }
+            answer(a.format, &list, || output::firmware(&list))
         }
         FirmwareCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -926,10 +883,7 @@ fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
     match c {
         OutboxCommand::List(a) => {
             let list = env.open(Read)?.outbox()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::outbox(&list))),
-            }
+            answer(a.format, &list, || output::outbox(&list))
         }
         OutboxCommand::Show(a) => Ok(Reply::out(env.open(Read)?.outbox_eml(a.id)?)),
         OutboxCommand::Export(a) => {

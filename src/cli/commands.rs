@@ -110,6 +110,15 @@ fn customer_id(desk: &Desk, s: &str) -> Result<u64, Failure> {
     Ok(desk.resolve(&parse_customer_ref(s))?)
 }
 
+/// Refuses an edit whose flags name nothing to change; `flags` are the ones it could name.
+fn something_given(given: &[bool], flags: &str) -> Result<(), Failure> {
+    if given.contains(&true) {
+        Ok(())
+    } else {
+        Err(usage(format!("nothing to change; give {flags}")))
+    }
+}
+
 /// One customer when named, else every customer (`None`).
 fn any_customer(desk: &Desk, s: Option<&str>) -> Result<Option<u64>, Failure> {
     s.map(|c| customer_id(desk, c)).transpose()
@@ -619,15 +628,13 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                 start: a.start.clone(),
                 expiry: a.expiry.clone(),
             };
-            if change.units.is_none()
-                && change.used.is_none()
-                && change.start.is_none()
-                && change.expiry.is_none()
-            {
-                return Err(usage(
-                    "nothing to change; give --units, --used, --start or --expiry",
-                ));
-            }
+            let given = [
+                change.units.is_some(),
+                change.used.is_some(),
+                change.start.is_some(),
+                change.expiry.is_some(),
+            ];
+            something_given(&given, "--units, --used, --start or --expiry")?;
             let desk = env.open(Write)?;
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
             answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
@@ -673,15 +680,11 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
                 model: a.model,
                 firmware: a.firmware,
             };
-            if input.name.is_none()
-                && input.serial.is_none()
-                && input.model.is_none()
-                && input.firmware.is_none()
-            {
-                return Err(usage(
-                    "nothing to change; give --name, --serial, --model or --firmware",
-                ));
-            }
+            let fields = [&input.name, &input.serial, &input.model, &input.firmware];
+            something_given(
+                &fields.map(Option::is_some),
+                "--name, --serial, --model or --firmware",
+            )?;
             let desk = env.open(Write)?;
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
             answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
@@ -818,11 +821,10 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
             answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Edit(a) => {
-            if a.set.is_empty() && a.unset.is_empty() {
-                return Err(usage(
-                    "nothing to change; give --set KEY=VALUE or --unset KEY",
-                ));
-            }
+            something_given(
+                &[!a.set.is_empty(), !a.unset.is_empty()],
+                "--set KEY=VALUE or --unset KEY",
+            )?;
             let desk = env.open(Write)?;
             let mut settings = desk.template(&a.name)?.settings;
             for k in &a.unset {

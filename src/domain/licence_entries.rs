@@ -35,19 +35,24 @@ pub fn parse_entry(entry: &str) -> Result<LicenseInput, String> {
     })
 }
 
+/// Refuses more licences than one customer may hold, however they were typed.
+pub fn check_count(count: usize) -> Result<(), String> {
+    if count <= limits::LICENSES {
+        return Ok(());
+    }
+    Err(limits::too_many(
+        "licences",
+        limits::LICENSES,
+        count,
+        "one customer holds at most that many; remove licences that have ended",
+    ))
+}
+
 /// A list of entries joined by `;` (the CSV `licenses` cell); empty entries are skipped.
 pub fn parse_list(cell: &str) -> Result<Vec<LicenseInput>, String> {
     let entries = cell.split(';').map(str::trim).filter(|e| !e.is_empty());
     // Counted before anything is parsed, so a cell with a million entries costs one pass.
-    let count = entries.clone().count();
-    if count > limits::LICENSES {
-        return Err(limits::too_many(
-            "licences",
-            limits::LICENSES,
-            count,
-            "one customer holds at most that many; remove licences that have ended",
-        ));
-    }
+    check_count(entries.clone().count())?;
     entries
         .enumerate()
         .map(|(i, entry)| parse_entry(entry).map_err(|m| format!("entry {} {m}", i + 1)))

@@ -5,10 +5,10 @@ use crate::domain::changes::diff;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Result};
-use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate::{self, CustomerInput, LicenseInput};
 use crate::domain::view::CustomerView;
+use crate::domain::{licence_entries, limits};
 use crate::store::{Read, Writer};
 
 /// How strictly plan assignments are checked.
@@ -262,16 +262,8 @@ fn licenses(
     assign: Assign,
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<License>> {
-    if list.len() > limits::LICENSES {
-        errors.push(FieldError::new(
-            "licenses",
-            limits::too_many(
-                "licences",
-                limits::LICENSES,
-                list.len(),
-                "one customer holds at most that many; remove licences that have ended",
-            ),
-        ));
+    if let Err(m) = licence_entries::check_count(list.len()) {
+        errors.push(FieldError::new("licenses", m));
         return Ok(Vec::new());
     }
     let mut out = Vec::with_capacity(list.len());

@@ -2,8 +2,9 @@
 //! calls (in `commands`). No rules live here; values stay strings wherever the core parses
 //! them, so that its messages are the ones the user sees.
 
+use crate::domain::validate::CustomerInput;
 use argh::FromArgs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::serve::{DemoArgs, ServeArgs};
 
@@ -363,131 +364,116 @@ with_format! {
     }
 }
 
-/// Adds every profile flag to a struct, and implements [`Profiled`] for it.
+/// Adds every profile flag to a struct, and implements [`Profiled`] for it. Each text flag
+/// is named as the `CustomerInput` field it fills, so one list gives the flags and the copy.
+/// The text flags before `;` come ahead of `--notes-file` and `--plan` in the help.
 macro_rules! with_profile {
-    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+    (
+        @flags $(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }
+        $( $(#[$a:meta])* $before:ident, )* ; $( $(#[$b:meta])* $after:ident, )*
+    ) => {
         with_format! {
-        $(#[$meta])*
-        pub struct $name {
-            $($fields)*
-            /// company name, 1 to 128 characters, unique
-            #[argh(option, arg_name = "NAME")]
-            pub company: Option<String>,
-            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
-            #[argh(option, arg_name = "NAME")]
-            pub account_name: Option<String>,
-            /// CLP or LMP: the licensing portal the account lives in
-            #[argh(option, arg_name = "TYPE")]
-            pub account_type: Option<String>,
-            /// active or suspended (default active)
-            #[argh(option)]
-            pub status: Option<String>,
-            /// contact's first name, 1 to 50 characters
-            #[argh(option, arg_name = "NAME")]
-            pub contact_first_name: Option<String>,
-            /// contact's last name, 1 to 50 characters
-            #[argh(option, arg_name = "NAME")]
-            pub contact_last_name: Option<String>,
-            /// contact e-mail address
-            #[argh(option, arg_name = "ADDRESS")]
-            pub email: Option<String>,
-            /// phone number: digits, spaces and + - ( ) . x, up to 32
-            #[argh(option, arg_name = "NUMBER")]
-            pub phone: Option<String>,
-            /// street address, up to 128 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub address: Option<String>,
-            /// city, 1 to 64 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub city: Option<String>,
-            /// state or region, 1 to 64 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub state: Option<String>,
-            /// postal code, up to 10 characters
-            #[argh(option, arg_name = "CODE")]
-            pub postal_code: Option<String>,
-            /// two-letter ISO country code in capitals, e.g. DE
-            #[argh(option, arg_name = "CODE")]
-            pub country: Option<String>,
-            /// IANA time zone, e.g. Europe/Berlin (default UTC)
-            #[argh(option, arg_name = "ZONE")]
-            pub time_zone: Option<String>,
-            /// BCP 47 language tag, e.g. de-DE (default en)
-            #[argh(option, arg_name = "TAG")]
-            pub language: Option<String>,
-            /// free notes, up to 4000 characters, newlines allowed
-            #[argh(option, arg_name = "TEXT")]
-            pub notes: Option<String>,
-            /// read the notes from a file (- for standard input) instead of --notes
-            #[argh(option, arg_name = "FILE")]
-            pub notes_file: Option<PathBuf>,
-            /// a plan to assign as NAME:UNITS or NAME:UNITS:START (YYYY-MM-DD); repeatable
-            #[argh(option, arg_name = "PLAN")]
-            pub plan: Vec<String>,
-            /// a Worry-Free Business Security Services template ("" clears it)
-            #[argh(option, arg_name = "NAME")]
-            pub wfbs_template: Option<String>,
-            /// a Cloud Edge template (only when the customer is created)
-            #[argh(option, arg_name = "NAME")]
-            pub cloud_edge_template: Option<String>,
-        }
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                $( $(#[$a])* pub $before: Option<String>, )*
+                /// read the notes from a file (- for standard input) instead of --notes
+                #[argh(option, arg_name = "FILE")]
+                pub notes_file: Option<PathBuf>,
+                /// a plan to assign as NAME:UNITS or NAME:UNITS:START (YYYY-MM-DD); repeatable
+                #[argh(option, arg_name = "PLAN")]
+                pub plan: Vec<String>,
+                $( $(#[$b])* pub $after: Option<String>, )*
+            }
         }
 
         impl Profiled for $name {
-            fn profile(&self) -> ProfileFlags<'_> {
-                ProfileFlags {
-                    company: &self.company,
-                    account_name: &self.account_name,
-                    account_type: &self.account_type,
-                    status: &self.status,
-                    contact_first_name: &self.contact_first_name,
-                    contact_last_name: &self.contact_last_name,
-                    email: &self.email,
-                    phone: &self.phone,
-                    address: &self.address,
-                    city: &self.city,
-                    state: &self.state,
-                    postal_code: &self.postal_code,
-                    country: &self.country,
-                    time_zone: &self.time_zone,
-                    language: &self.language,
-                    notes: &self.notes,
-                    notes_file: self.notes_file.as_deref(),
-                    plan: &self.plan,
-                    wfbs_template: &self.wfbs_template,
-                    cloud_edge_template: &self.cloud_edge_template,
+            fn fields(&self) -> CustomerInput {
+                CustomerInput {
+                    $( $before: self.$before.clone(), )*
+                    $( $after: self.$after.clone(), )*
+                    ..CustomerInput::default()
                 }
             }
+
+            fn notes_file(&self) -> Option<&Path> {
+                self.notes_file.as_deref()
+            }
+
+            fn plans(&self) -> &[String] {
+                &self.plan
+            }
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        with_profile! {
+            @flags $(#[$meta])* pub struct $name { $($fields)* }
+            /// company name, 1 to 128 characters, unique
+            #[argh(option, arg_name = "NAME")]
+            company,
+            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
+            #[argh(option, arg_name = "NAME")]
+            account_name,
+            /// CLP or LMP: the licensing portal the account lives in
+            #[argh(option, arg_name = "TYPE")]
+            account_type,
+            /// active or suspended (default active)
+            #[argh(option)]
+            status,
+            /// contact's first name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            contact_first_name,
+            /// contact's last name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            contact_last_name,
+            /// contact e-mail address
+            #[argh(option, arg_name = "ADDRESS")]
+            email,
+            /// phone number: digits, spaces and + - ( ) . x, up to 32
+            #[argh(option, arg_name = "NUMBER")]
+            phone,
+            /// street address, up to 128 characters
+            #[argh(option, arg_name = "TEXT")]
+            address,
+            /// city, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            city,
+            /// state or region, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            state,
+            /// postal code, up to 10 characters
+            #[argh(option, arg_name = "CODE")]
+            postal_code,
+            /// two-letter ISO country code in capitals, e.g. DE
+            #[argh(option, arg_name = "CODE")]
+            country,
+            /// IANA time zone, e.g. Europe/Berlin (default UTC)
+            #[argh(option, arg_name = "ZONE")]
+            time_zone,
+            /// BCP 47 language tag, e.g. de-DE (default en)
+            #[argh(option, arg_name = "TAG")]
+            language,
+            /// free notes, up to 4000 characters, newlines allowed
+            #[argh(option, arg_name = "TEXT")]
+            notes,
+            ;
+            /// a Worry-Free Business Security Services template ("" clears it)
+            #[argh(option, arg_name = "NAME")]
+            wfbs_template,
+            /// a Cloud Edge template (only when the customer is created)
+            #[argh(option, arg_name = "NAME")]
+            cloud_edge_template,
         }
     };
 }
 
 /// The profile flags of `add` and `edit` as typed.
-pub struct ProfileFlags<'a> {
-    pub company: &'a Option<String>,
-    pub account_name: &'a Option<String>,
-    pub account_type: &'a Option<String>,
-    pub status: &'a Option<String>,
-    pub contact_first_name: &'a Option<String>,
-    pub contact_last_name: &'a Option<String>,
-    pub email: &'a Option<String>,
-    pub phone: &'a Option<String>,
-    pub address: &'a Option<String>,
-    pub city: &'a Option<String>,
-    pub state: &'a Option<String>,
-    pub postal_code: &'a Option<String>,
-    pub country: &'a Option<String>,
-    pub time_zone: &'a Option<String>,
-    pub language: &'a Option<String>,
-    pub notes: &'a Option<String>,
-    pub notes_file: Option<&'a std::path::Path>,
-    pub plan: &'a [String],
-    pub wfbs_template: &'a Option<String>,
-    pub cloud_edge_template: &'a Option<String>,
-}
-
 pub trait Profiled {
-    fn profile(&self) -> ProfileFlags<'_>;
+    /// The text flags, each in the `CustomerInput` field of its name; the rest left out.
+    fn fields(&self) -> CustomerInput;
+    fn notes_file(&self) -> Option<&Path>;
+    /// `--plan`, once per licence.
+    fn plans(&self) -> &[String];
 }
 
 with_profile! {

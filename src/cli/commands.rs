@@ -252,53 +252,26 @@ fn show(env: &Env, a: &ShowArgs) -> Outcome {
     answer(a.format, &detail, || output::customer_detail(&detail))
 }
 
-fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
-    let notes = match (p.notes, p.notes_file) {
-        (Some(_), Some(_)) => return Err(usage("give either --notes or --notes-file, not both")),
-        (Some(n), None) => Some(n.clone()),
-        (None, Some(f)) => Some(read_text("--notes-file", f)?),
-        (None, None) => None,
-    };
-    let licenses = if p.plan.is_empty() {
-        None
-    } else {
-        Some(
-            p.plan
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    licence_entries::parse_entry(s)
-                        .map_err(|m| usage(format!("--plan #{} {m}", i + 1)))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-    };
-    Ok(CustomerInput {
-        company: p.company.clone(),
-        account_name: p.account_name.clone(),
-        account_type: p.account_type.clone(),
-        status: p.status.clone(),
-        contact_first_name: p.contact_first_name.clone(),
-        contact_last_name: p.contact_last_name.clone(),
-        email: p.email.clone(),
-        phone: p.phone.clone(),
-        address: p.address.clone(),
-        city: p.city.clone(),
-        state: p.state.clone(),
-        postal_code: p.postal_code.clone(),
-        country: p.country.clone(),
-        time_zone: p.time_zone.clone(),
-        language: p.language.clone(),
-        notes,
-        wfbs_template: p.wfbs_template.clone(),
-        cloud_edge_template: p.cloud_edge_template.clone(),
-        licenses,
-        ..CustomerInput::default()
-    })
+/// The customer a command's profile flags describe; `--notes-file` and `--plan` are read here.
+fn customer_input(a: &impl Profiled) -> Result<CustomerInput, Failure> {
+    let mut input = a.fields();
+    if let Some(file) = a.notes_file() {
+        if input.notes.is_some() {
+            return Err(usage("give either --notes or --notes-file, not both"));
+        }
+        input.notes = Some(read_text("--notes-file", file)?);
+    }
+    if !a.plans().is_empty() {
+        let entries = a.plans().iter().enumerate().map(|(i, s)| {
+            licence_entries::parse_entry(s).map_err(|m| usage(format!("--plan #{} {m}", i + 1)))
+        });
+        input.licenses = Some(entries.collect::<Result<_, _>>()?);
+    }
+    Ok(input)
 }
 
 fn add(env: &Env, a: &AddArgs) -> Outcome {
-    let input = customer_input(&a.profile())?;
+    let input = customer_input(a)?;
     let desk = env.open(Write)?;
     let v = desk.add_customer(desk.ctx(Actor::Cli), &input)?;
     answer(a.format, &v, || {
@@ -313,7 +286,7 @@ fn add(env: &Env, a: &AddArgs) -> Outcome {
 }
 
 fn edit(env: &Env, a: &EditArgs) -> Outcome {
-    let input = customer_input(&a.profile())?;
+    let input = customer_input(a)?;
     let desk = env.open(Write)?;
     let id = customer_id(&desk, &a.customer)?;
     let before = desk.customer(&CustomerRef::Id(id))?;

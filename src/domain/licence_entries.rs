@@ -1,7 +1,8 @@
-//! The grammar of licence entries as people type them: `PLAN:UNITS`, `PLAN:UNITS:START`, or
-//! the full `PLAN:UNITS:USED:START:EXPIRY` that export writes. The CLI's `--plan` takes one
-//! entry per flag; the CSV `licenses` cell joins entries with `;`. Plan names cannot hold `:`
-//! or `;`, so both separators are unambiguous. Dates stay text: the licence rules check them.
+//! The grammar of licence entries as people type them: `NAME:UNITS`, `NAME:UNITS:START`, or
+//! the full `NAME:UNITS:USED:START:EXPIRY` that export writes, NAME being the plan's name.
+//! The CLI's `--plan` takes one entry per flag; the CSV `licenses` cell joins entries with
+//! `;`. Plan names cannot hold `:` or `;`, so both separators are unambiguous. Dates stay
+//! text: the licence rules check them.
 
 use super::limits;
 use super::validate::LicenseInput;
@@ -17,8 +18,8 @@ pub fn parse_entry(entry: &str) -> Result<LicenseInput, String> {
     };
     if plan.is_empty() {
         return Err(format!(
-            "`{entry}`: use PLAN:UNITS or PLAN:UNITS:START (START as YYYY-MM-DD), \
-             or PLAN:UNITS:USED:START:EXPIRY as in the CSV"
+            "`{entry}`: use NAME:UNITS or NAME:UNITS:START (START as YYYY-MM-DD), \
+             or NAME:UNITS:USED:START:EXPIRY as in the CSV"
         ));
     }
     let number = |what: &str, v: &str| {
@@ -81,7 +82,7 @@ mod tests {
     fn malformed_entries_name_themselves() {
         for bad in ["HES", ":3", "HES:3:1:2026-01-01", "HES:3:1:2:3:4"] {
             let m = parse_entry(bad).unwrap_err();
-            assert!(m.starts_with(&format!("`{bad}`: use PLAN:UNITS")), "{m}");
+            assert!(m.starts_with(&format!("`{bad}`: use NAME:UNITS")), "{m}");
         }
         assert_eq!(
             parse_entry("HES:x").unwrap_err(),

@@ -1033,7 +1033,22 @@ fn the_cli_gives_the_cores_answers_for_typed_grammars() {
         "LMP",
         &["--plan", " WFBS-S Full 12 : 4 "],
     );
-    assert_eq!(d.customer(&id.to_string())["licenses"][0]["units"], 4);
+    let licence = &d.customer(&id.to_string())["licenses"][0];
+    assert_eq!(licence["units"], 4);
+    // The CSV `licenses` cell reads the same grammar, naming the entry by its place.
+    let dates = [&licence["start"], &licence["expiry"]].map(|d| d.as_str().unwrap().to_string());
+    let cell = format!("WFBS-S Full 12:4:0:{}:{}", dates[0], dates[1]);
+    let csv = d.ok(&["export", "plan-co"]);
+    assert!(csv.contains(&cell), "{csv}");
+    let bad = csv.replace(&cell, "WFBS-S Full 12:x");
+    let out = d.run_in(&["import", "-"], Some(bad.as_bytes()));
+    out.expect_code(1);
+    let core = licence_entries::parse_entry("WFBS-S Full 12:x").unwrap_err();
+    assert!(
+        out.stderr.contains(&format!("entry 1 {core}")),
+        "{}",
+        out.stderr
+    );
 
     // An edit without fields is refused by the task, with its message.
     for args in [&["edit", "plan-co"][..], &["plan", "edit", "HES Full"]] {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use clientele::domain::error::Error;
 use common::{run, Output, Sandbox};
 use serde_json::Value;
 use std::process::Command;
@@ -988,6 +989,75 @@ fn plans_and_templates() {
     d.ok(&["template", "remove", "Office"]);
     let e = d.refused(&["template", "show", "Office"]);
     assert!(e.contains("Office"), "{e}");
+}
+
+/// Typed grammars and "nothing to change" are the core's: the command line shows the core's
+/// own answer for the same input (tests/core.rs checks those answers).
+#[test]
+fn the_cli_gives_the_cores_answers_for_typed_grammars() {
+    use clientele::domain::{licence_entries, template_settings};
+    let d = Desk::new();
+    d.plans();
+    fn template<'a>(sets: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["template", "add", "--name", "Deep", "--product", "wfbss"];
+        for s in sets {
+            args.extend_from_slice(&["--set", s]);
+        }
+        args
+    }
+    // A duplicate key is refused with the core's message, and nothing is written.
+    let twice = [" deep=1", "deep =2"];
+    let e = d.refused(&template(&twice));
+    let core = template_settings::parse_entries(&twice).unwrap_err();
+    let Error::Invalid(core) = core else { panic!() };
+    assert!(e.contains(&format!("--set: {}", core[0].message)), "{e}");
+    assert_eq!(len(&d.json(&["template", "list"])), 0);
+    // Keys and values are trimmed as the core trims them.
+    d.ok(&template(&[" deep = 1 ", "mode=a=b"]));
+    let t = d.json(&["template", "show", "Deep"]);
+    let core = template_settings::parse_entries(&[" deep = 1 ", "mode=a=b"]).unwrap();
+    assert_eq!(t["settings"], serde_json::to_value(&core).unwrap());
+    assert_eq!(t["settings"]["deep"], "1");
+    let e = d.refused(&["template", "edit", "Deep", "--set", "x=1", "--set", "x=2"]);
+    assert!(e.contains("the key `x` appears more than once"), "{e}");
+
+    // A --plan entry is read by the licence-entry grammar the CSV import uses.
+    for entry in ["WFBS-S Full 12:x", "WFBS-S Full 12:1:2:3", ":5"] {
+        let e = d.refused(&["add", "--company", "P Co", "--plan", entry]);
+        let core = licence_entries::parse_entry(entry).unwrap_err();
+        assert!(e.contains(&format!("--plan #1 {core}")), "{e}");
+    }
+    let id = d.add(
+        "Plan Co",
+        "plan-co",
+        "LMP",
+        &["--plan", " WFBS-S Full 12 : 4 "],
+    );
+    let licence = &d.customer(&id.to_string())["licenses"][0];
+    assert_eq!(licence["units"], 4);
+    // The CSV `licenses` cell reads the same grammar, naming the entry by its place.
+    let dates = [&licence["start"], &licence["expiry"]].map(|d| d.as_str().unwrap().to_string());
+    let cell = format!("WFBS-S Full 12:4:0:{}:{}", dates[0], dates[1]);
+    let csv = d.ok(&["export", "plan-co"]);
+    assert!(csv.contains(&cell), "{csv}");
+    let bad = csv.replace(&cell, "WFBS-S Full 12:x");
+    let out = d.run_in(&["import", "-"], Some(bad.as_bytes()));
+    out.expect_code(1);
+    let core = licence_entries::parse_entry("WFBS-S Full 12:x").unwrap_err();
+    assert!(
+        out.stderr.contains(&format!("entry 1 {core}")),
+        "{}",
+        out.stderr
+    );
+
+    // An edit without fields is refused by the task, with its message.
+    for args in [&["edit", "plan-co"][..], &["plan", "edit", "HES Full"]] {
+        let e = d.refused(args);
+        assert!(
+            e.contains("nothing to change; give at least one field to change"),
+            "{args:?}: {e}"
+        );
+    }
 }
 
 #[test]

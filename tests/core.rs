@@ -622,6 +622,72 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
     assert!(e.to_string().contains("line 1"), "{e}");
 }
 
+/// The grammars people type (template settings, licence entries) and "nothing to change"
+/// are decided here once; tests/cli.rs shows the command line giving the same answers.
+#[test]
+fn typed_grammars_and_empty_edits_are_decided_by_the_core() {
+    use clientele::domain::{licence_entries, template_settings};
+    let f = Fixture::new();
+    // Settings: keys and values are trimmed, a repeated key is refused, never silently won.
+    let settings = template_settings::parse_entries(&[" deep=1", "mode = a=b "]).unwrap();
+    assert_eq!(settings["deep"], "1");
+    assert_eq!(settings["mode"], "a=b");
+    let Error::Invalid(e) = template_settings::parse_entries(&["deep=1", "deep =2"]).unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (e[0].field.as_str(), e[0].message.as_str()),
+        ("settings", "the key `deep` appears more than once")
+    );
+    let lines = template_settings::parse_lines("deep=1\n\n deep=2").unwrap_err();
+    assert!(
+        lines
+            .to_string()
+            .contains("line 3: the key `deep` appears more than once"),
+        "{lines}"
+    );
+    let t = f
+        .desk
+        .add_template(
+            f.ctx(),
+            &TemplateInput {
+                name: Some("Deep".into()),
+                product: Some("wfbss".into()),
+                settings: Some(settings),
+            },
+        )
+        .unwrap();
+    assert_eq!(t.settings.keys().collect::<Vec<_>>(), ["deep", "mode"]);
+
+    // Licence entries: the short forms of `--plan` and the full form of the CSV cell are one
+    // grammar; the CSV names the entry's place, the message is the entry's own.
+    let short = licence_entries::parse_entry(" WFBS-S Full : 3 : 2026-01-01 ").unwrap();
+    assert_eq!(
+        (short.plan.as_str(), short.units, short.used),
+        ("WFBS-S Full", 3, 0)
+    );
+    assert_eq!(short.start.as_deref(), Some("2026-01-01"));
+    let bad = licence_entries::parse_entry("WFBS-S Full:x").unwrap_err();
+    assert_eq!(bad, "`WFBS-S Full:x`: units `x` is not a whole number");
+    let cell = licence_entries::parse_list("HES Full:1:0:2026-01-01:2027-01-01;WFBS-S Full:x");
+    assert_eq!(cell.unwrap_err(), format!("entry 2 {bad}"));
+
+    // An edit that names no field is refused by the task, for customers and plans alike.
+    let id = f.add("Edit Me", "edit-me", "CLP", &[]);
+    let e = f
+        .desk
+        .edit_customer(f.ctx(), id, &CustomerInput::default())
+        .unwrap_err();
+    assert!(matches!(e, Error::Refused(_)), "{e:?}");
+    assert!(e.to_string().starts_with("nothing to change"), "{e}");
+    let e = f
+        .desk
+        .edit_plan(f.ctx(), "HES Full", &PlanInput::default())
+        .unwrap_err();
+    assert!(e.to_string().starts_with("nothing to change"), "{e}");
+}
+
 #[test]
 fn a_newer_file_is_refused_with_a_clear_message() {
     let f = Fixture::new();
@@ -763,7 +829,7 @@ proptest! {
         let name = name.trim().to_string();
         prop_assume!(!name.is_empty());
         let cell = format!("{name}:{units}:{used}:2026-01-31:2027-01-31; Other:1:0:2026-02-01:2026-03-01");
-        let parsed = clientele::tasks::csv::parse_licenses(&cell).unwrap();
+        let parsed = clientele::domain::licence_entries::parse_list(&cell).unwrap();
         prop_assert_eq!(parsed.len(), 2);
         prop_assert_eq!(&parsed[0].plan, &name);
         prop_assert_eq!((parsed[0].units, parsed[0].used), (units, used));

@@ -2,8 +2,9 @@
 //! calls (in `commands`). No rules live here; values stay strings wherever the core parses
 //! them, so that its messages are the ones the user sees.
 
+use crate::domain::validate::CustomerInput;
 use argh::FromArgs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::serve::{DemoArgs, ServeArgs};
 
@@ -112,48 +113,125 @@ pub fn yes_no(s: &str) -> Result<bool, String> {
     }
 }
 
-/// Adds the customer selection of bulk tasks (SPEC §2: ids *or* a filter) to a struct, and
-/// implements [`Selected`] for it. argh has no flattening, hence a macro. Field types are
-/// matched as identifiers (`Option<String>`), not as a `ty` fragment, because argh tells
-/// switches and options apart by the type's name, which a `ty` fragment hides.
-macro_rules! with_selection {
+// argh has no flattening, so flags that several commands share are added by macros. A
+// struct's own fields pass through as raw tokens (`tt`), never as a `ty` fragment: argh tells
+// switches and options apart by the type's name, which a `ty` fragment hides.
+
+/// Derives `FromArgs` for a command struct and adds `--format table|json` as its last flag.
+macro_rules! with_format {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        #[derive(FromArgs, Debug)]
+        $(#[$meta])*
+        pub struct $name {
+            $($fields)*
+            /// table or json (default table)
+            #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+            pub format: Format,
+        }
+    };
+}
+
+/// A command group (`plan add`, `plan list`, …): the group's struct and the enum of its
+/// commands.
+macro_rules! group {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident $(< $arg:ident >)?, )*
+        $name:ident($word:tt) => $command:ident { $($variant:ident($args:ident),)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(FromArgs, Debug)]
+        #[argh(subcommand, help_triggers("-h", "--help", "help"), name = $word)]
+        pub struct $name {
+            #[argh(subcommand)]
+            pub command: $command,
         }
+
+        #[derive(FromArgs, Debug)]
+        #[argh(subcommand)]
+        pub enum $command {
+            $($variant($args),)*
+        }
+    };
+}
+
+/// Adds the filter flags of SPEC §3 between a struct's leading and trailing fields, and
+/// `filter_flags()` to read them. argh joins consecutive doc lines, so `$prefix` ("filter:"
+/// where ids could name customers instead) starts each flag's description.
+macro_rules! with_filters {
+    (
+        $prefix:tt
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($lead:tt)* } { $($tail:tt)* }
     ) => {
         #[derive(FromArgs, Debug)]
         $(#[$meta])*
         pub struct $name {
-            $( $(#[$fmeta])* pub $field : $ty $(< $arg >)?, )*
-            /// the customers, by id or account name (instead of filters)
-            #[argh(positional, arg_name = "ID|ACCOUNT")]
-            pub customers: Vec<String>,
-            /// select every customer the filters match (every customer without filters)
-            #[argh(switch)]
-            pub all: bool,
-            /// filter: text in company, account name, contact names, email or phone (any case)
+            $($lead)*
+            #[doc = $prefix]
+            /// text in company, account name, contact names, email or phone (any case)
             #[argh(option, arg_name = "TEXT")]
             pub q: Option<String>,
-            /// filter: clp or lmp
+            #[doc = $prefix]
+            /// clp or lmp
             #[argh(option, arg_name = "TYPE")]
             pub account_type: Option<String>,
-            /// filter: active or suspended
+            #[doc = $prefix]
+            /// active or suspended
             #[argh(option)]
             pub status: Option<String>,
-            /// filter: a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
+            #[doc = $prefix]
+            /// a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
             #[argh(option, arg_name = "CODE")]
             pub product: Vec<String>,
-            /// filter: licence status: expired, exceeded_allocation, expiring_soon, normal or none
+            #[doc = $prefix]
+            /// licence status: expired, exceeded_allocation, expiring_soon, normal or none
             #[argh(option, arg_name = "STATUS")]
             pub license: Option<String>,
-            /// filter: yes or no: needs attention
+            #[doc = $prefix]
+            /// yes or no: needs attention
             #[argh(option, arg_name = "YES|NO")]
             pub attention: Option<String>,
-            /// filter: yes or no: holds a licence on a managed plan
+            #[doc = $prefix]
+            /// yes or no: holds a licence on a managed plan
             #[argh(option, arg_name = "YES|NO")]
             pub managed: Option<String>,
+            $($tail)*
+        }
+
+        impl $name {
+            /// The filters as typed, without sorting or paging.
+            fn filter_flags(&self) -> FilterFlags<'_> {
+                FilterFlags {
+                    q: self.q.as_deref(),
+                    account_type: self.account_type.as_deref(),
+                    status: self.status.as_deref(),
+                    product: &self.product,
+                    license: self.license.as_deref(),
+                    attention: self.attention.as_deref(),
+                    managed: self.managed.as_deref(),
+                    ..FilterFlags::default()
+                }
+            }
+        }
+    };
+}
+
+/// Adds the customer selection of bulk tasks (SPEC §2: ids *or* a filter) to a struct, and
+/// implements [`Selected`] for it.
+macro_rules! with_selection {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        with_filters! {
+            "filter:"
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                /// the customers, by id or account name (instead of filters)
+                #[argh(positional, arg_name = "ID|ACCOUNT")]
+                pub customers: Vec<String>,
+                /// select every customer the filters match (every customer without filters)
+                #[argh(switch)]
+                pub all: bool,
+            } {}
         }
 
         impl Selected for $name {
@@ -161,19 +239,26 @@ macro_rules! with_selection {
                 SelectionFlags {
                     customers: &self.customers,
                     all: self.all,
-                    filters: FilterFlags {
-                        q: self.q.as_deref(),
-                        account_type: self.account_type.as_deref(),
-                        status: self.status.as_deref(),
-                        product: &self.product,
-                        license: self.license.as_deref(),
-                        attention: self.attention.as_deref(),
-                        managed: self.managed.as_deref(),
-                        sort: None,
-                        limit: None,
-                        offset: None,
-                    },
+                    filters: self.filter_flags(),
                 }
+            }
+        }
+    };
+}
+
+/// A bulk task: its own flags, `--dry-run` and `--format`, then the selection.
+macro_rules! bulk_task {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        with_selection! {
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                /// only show what would happen; change nothing
+                #[argh(switch)]
+                pub dry_run: bool,
+                /// table or json (default table)
+                #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
+                pub format: Format,
             }
         }
     };
@@ -232,212 +317,163 @@ pub trait Selected {
     fn selection(&self) -> SelectionFlags<'_>;
 }
 
-/// list customers, filtered, sorted and paged
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    help_triggers("-h", "--help", "help"),
-    name = "list",
-    example = "{command_name} --license expiring_soon --sort next_expiry\n{command_name} --q müller --format json\n{command_name} --attention yes --product wfbss --product cloud-edge --limit 100 --offset 100",
-    note = "The view setting (`clientele settings --view`) applies on top of the filters."
-)]
-pub struct ListArgs {
-    /// text in company, account name, contact names, email or phone (any case)
-    #[argh(option, arg_name = "TEXT")]
-    pub q: Option<String>,
-    /// clp or lmp
-    #[argh(option, arg_name = "TYPE")]
-    pub account_type: Option<String>,
-    /// active or suspended
-    #[argh(option)]
-    pub status: Option<String>,
-    /// a product code (wfbss, wfbs, cloud-edge, hes, cas, apex-one); repeat for any of several
-    #[argh(option, arg_name = "CODE")]
-    pub product: Vec<String>,
-    /// licence status: expired, exceeded_allocation, expiring_soon, normal or none
-    #[argh(option, arg_name = "STATUS")]
-    pub license: Option<String>,
-    /// yes or no: needs attention
-    #[argh(option, arg_name = "YES|NO")]
-    pub attention: Option<String>,
-    /// yes or no: holds a licence on a managed plan
-    #[argh(option, arg_name = "YES|NO")]
-    pub managed: Option<String>,
-    /// company, account_name, next_expiry, last_transaction or attention; prefix - for descending (default company)
-    #[argh(option, arg_name = "KEY")]
-    pub sort: Option<String>,
-    /// customers per page, 1 to 1000 (default 50)
-    #[argh(option, arg_name = "N")]
-    pub limit: Option<String>,
-    /// customers to skip before the page (default 0)
-    #[argh(option, arg_name = "N")]
-    pub offset: Option<String>,
-    /// table, json or csv (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json_csv))]
-    pub format: Format,
+with_filters! {
+    ""
+    /// list customers, filtered, sorted and paged
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "list",
+        example = "{command_name} --license expiring_soon --sort next_expiry\n{command_name} --q müller --format json\n{command_name} --attention yes --product wfbss --product cloud-edge --limit 100 --offset 100",
+        note = "The view setting (`clientele settings --view`) applies on top of the filters."
+    )]
+    pub struct ListArgs {} {
+        /// company, account_name, next_expiry, last_transaction or attention; prefix - for descending (default company)
+        #[argh(option, arg_name = "KEY")]
+        pub sort: Option<String>,
+        /// customers per page, 1 to 1000 (default 50)
+        #[argh(option, arg_name = "N")]
+        pub limit: Option<String>,
+        /// customers to skip before the page (default 0)
+        #[argh(option, arg_name = "N")]
+        pub offset: Option<String>,
+        /// table, json or csv (default table)
+        #[argh(option, default = "Format::Table", from_str_fn(format_table_json_csv))]
+        pub format: Format,
+    }
 }
 
 impl ListArgs {
     pub fn filters(&self) -> FilterFlags<'_> {
         FilterFlags {
-            q: self.q.as_deref(),
-            account_type: self.account_type.as_deref(),
-            status: self.status.as_deref(),
-            product: &self.product,
-            license: self.license.as_deref(),
-            attention: self.attention.as_deref(),
-            managed: self.managed.as_deref(),
             sort: self.sort.as_deref(),
             limit: self.limit.as_deref(),
             offset: self.offset.as_deref(),
+            ..self.filter_flags()
         }
     }
 }
 
-/// show one customer: profile, licences, devices, events, policies and history
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
-pub struct ShowArgs {
-    /// the customer's id or account name
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: String,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// show one customer: profile, licences, devices, events, policies and history
+    #[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
+    pub struct ShowArgs {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+    }
 }
 
-/// Adds every profile flag to a struct, and implements [`Profiled`] for it.
+/// Adds every profile flag to a struct, and implements [`Profiled`] for it. Each text flag
+/// is named as the `CustomerInput` field it fills, so one list gives the flags and the copy.
+/// The text flags before `;` come ahead of `--notes-file` and `--plan` in the help.
 macro_rules! with_profile {
     (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident $(< $arg:ident >)?, )*
-        }
+        @flags $(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }
+        $( $(#[$a:meta])* $before:ident, )* ; $( $(#[$b:meta])* $after:ident, )*
     ) => {
-        #[derive(FromArgs, Debug)]
-        $(#[$meta])*
-        pub struct $name {
-            $( $(#[$fmeta])* pub $field : $ty $(< $arg >)?, )*
-            /// company name, 1 to 128 characters, unique
-            #[argh(option, arg_name = "NAME")]
-            pub company: Option<String>,
-            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
-            #[argh(option, arg_name = "NAME")]
-            pub account_name: Option<String>,
-            /// CLP or LMP: the licensing portal the account lives in
-            #[argh(option, arg_name = "TYPE")]
-            pub account_type: Option<String>,
-            /// active or suspended (default active)
-            #[argh(option)]
-            pub status: Option<String>,
-            /// contact's first name, 1 to 50 characters
-            #[argh(option, arg_name = "NAME")]
-            pub contact_first_name: Option<String>,
-            /// contact's last name, 1 to 50 characters
-            #[argh(option, arg_name = "NAME")]
-            pub contact_last_name: Option<String>,
-            /// contact e-mail address
-            #[argh(option, arg_name = "ADDRESS")]
-            pub email: Option<String>,
-            /// phone number: digits, spaces and + - ( ) . x, up to 32
-            #[argh(option, arg_name = "NUMBER")]
-            pub phone: Option<String>,
-            /// street address, up to 128 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub address: Option<String>,
-            /// city, 1 to 64 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub city: Option<String>,
-            /// state or region, 1 to 64 characters
-            #[argh(option, arg_name = "TEXT")]
-            pub state: Option<String>,
-            /// postal code, up to 10 characters
-            #[argh(option, arg_name = "CODE")]
-            pub postal_code: Option<String>,
-            /// two-letter ISO country code in capitals, e.g. DE
-            #[argh(option, arg_name = "CODE")]
-            pub country: Option<String>,
-            /// IANA time zone, e.g. Europe/Berlin (default UTC)
-            #[argh(option, arg_name = "ZONE")]
-            pub time_zone: Option<String>,
-            /// BCP 47 language tag, e.g. de-DE (default en)
-            #[argh(option, arg_name = "TAG")]
-            pub language: Option<String>,
-            /// free notes, up to 4000 characters, newlines allowed
-            #[argh(option, arg_name = "TEXT")]
-            pub notes: Option<String>,
-            /// read the notes from a file (- for standard input) instead of --notes
-            #[argh(option, arg_name = "FILE")]
-            pub notes_file: Option<PathBuf>,
-            /// a plan to assign as NAME:UNITS or NAME:UNITS:START (YYYY-MM-DD); repeatable
-            #[argh(option, arg_name = "PLAN")]
-            pub plan: Vec<String>,
-            /// a Worry-Free Business Security Services template ("" clears it)
-            #[argh(option, arg_name = "NAME")]
-            pub wfbs_template: Option<String>,
-            /// a Cloud Edge template (only when the customer is created)
-            #[argh(option, arg_name = "NAME")]
-            pub cloud_edge_template: Option<String>,
-            /// table or json (default table)
-            #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-            pub format: Format,
+        with_format! {
+            $(#[$meta])*
+            pub struct $name {
+                $($fields)*
+                $( $(#[$a])* pub $before: Option<String>, )*
+                /// read the notes from a file (- for standard input) instead of --notes
+                #[argh(option, arg_name = "FILE")]
+                pub notes_file: Option<PathBuf>,
+                /// a plan to assign as NAME:UNITS or NAME:UNITS:START (YYYY-MM-DD); repeatable
+                #[argh(option, arg_name = "PLAN")]
+                pub plan: Vec<String>,
+                $( $(#[$b])* pub $after: Option<String>, )*
+            }
         }
 
         impl Profiled for $name {
-            fn profile(&self) -> ProfileFlags<'_> {
-                ProfileFlags {
-                    company: &self.company,
-                    account_name: &self.account_name,
-                    account_type: &self.account_type,
-                    status: &self.status,
-                    contact_first_name: &self.contact_first_name,
-                    contact_last_name: &self.contact_last_name,
-                    email: &self.email,
-                    phone: &self.phone,
-                    address: &self.address,
-                    city: &self.city,
-                    state: &self.state,
-                    postal_code: &self.postal_code,
-                    country: &self.country,
-                    time_zone: &self.time_zone,
-                    language: &self.language,
-                    notes: &self.notes,
-                    notes_file: self.notes_file.as_deref(),
-                    plan: &self.plan,
-                    wfbs_template: &self.wfbs_template,
-                    cloud_edge_template: &self.cloud_edge_template,
+            fn fields(&self) -> CustomerInput {
+                CustomerInput {
+                    $( $before: self.$before.clone(), )*
+                    $( $after: self.$after.clone(), )*
+                    ..CustomerInput::default()
                 }
             }
+
+            fn notes_file(&self) -> Option<&Path> {
+                self.notes_file.as_deref()
+            }
+
+            fn plans(&self) -> &[String] {
+                &self.plan
+            }
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        with_profile! {
+            @flags $(#[$meta])* pub struct $name { $($fields)* }
+            /// company name, 1 to 128 characters, unique
+            #[argh(option, arg_name = "NAME")]
+            company,
+            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
+            #[argh(option, arg_name = "NAME")]
+            account_name,
+            /// CLP or LMP: the licensing portal the account lives in
+            #[argh(option, arg_name = "TYPE")]
+            account_type,
+            /// active or suspended (default active)
+            #[argh(option)]
+            status,
+            /// contact's first name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            contact_first_name,
+            /// contact's last name, 1 to 50 characters
+            #[argh(option, arg_name = "NAME")]
+            contact_last_name,
+            /// contact e-mail address
+            #[argh(option, arg_name = "ADDRESS")]
+            email,
+            /// phone number: digits, spaces and + - ( ) . x, up to 32
+            #[argh(option, arg_name = "NUMBER")]
+            phone,
+            /// street address, up to 128 characters
+            #[argh(option, arg_name = "TEXT")]
+            address,
+            /// city, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            city,
+            /// state or region, 1 to 64 characters
+            #[argh(option, arg_name = "TEXT")]
+            state,
+            /// postal code, up to 10 characters
+            #[argh(option, arg_name = "CODE")]
+            postal_code,
+            /// two-letter ISO country code in capitals, e.g. DE
+            #[argh(option, arg_name = "CODE")]
+            country,
+            /// IANA time zone, e.g. Europe/Berlin (default UTC)
+            #[argh(option, arg_name = "ZONE")]
+            time_zone,
+            /// BCP 47 language tag, e.g. de-DE (default en)
+            #[argh(option, arg_name = "TAG")]
+            language,
+            /// free notes, up to 4000 characters, newlines allowed
+            #[argh(option, arg_name = "TEXT")]
+            notes,
+            ;
+            /// a Worry-Free Business Security Services template ("" clears it)
+            #[argh(option, arg_name = "NAME")]
+            wfbs_template,
+            /// a Cloud Edge template (only when the customer is created)
+            #[argh(option, arg_name = "NAME")]
+            cloud_edge_template,
         }
     };
 }
 
 /// The profile flags of `add` and `edit` as typed.
-pub struct ProfileFlags<'a> {
-    pub company: &'a Option<String>,
-    pub account_name: &'a Option<String>,
-    pub account_type: &'a Option<String>,
-    pub status: &'a Option<String>,
-    pub contact_first_name: &'a Option<String>,
-    pub contact_last_name: &'a Option<String>,
-    pub email: &'a Option<String>,
-    pub phone: &'a Option<String>,
-    pub address: &'a Option<String>,
-    pub city: &'a Option<String>,
-    pub state: &'a Option<String>,
-    pub postal_code: &'a Option<String>,
-    pub country: &'a Option<String>,
-    pub time_zone: &'a Option<String>,
-    pub language: &'a Option<String>,
-    pub notes: &'a Option<String>,
-    pub notes_file: Option<&'a std::path::Path>,
-    pub plan: &'a [String],
-    pub wfbs_template: &'a Option<String>,
-    pub cloud_edge_template: &'a Option<String>,
-}
-
 pub trait Profiled {
-    fn profile(&self) -> ProfileFlags<'_>;
+    /// The text flags, each in the `CustomerInput` field of its name; the rest left out.
+    fn fields(&self) -> CustomerInput;
+    fn notes_file(&self) -> Option<&Path>;
+    /// `--plan`, once per licence.
+    fn plans(&self) -> &[String];
 }
 
 with_profile! {
@@ -449,8 +485,7 @@ with_profile! {
         example = "{command_name} --company \"Müller & Söhne GmbH\" --account-name mueller-soehne --account-type LMP --contact-first-name Anna --contact-last-name Müller --email anna@mueller.example --city Berlin --state Berlin --country DE --plan \"WFBS-S Full 12\":25",
         note = "Required: --company, --account-name, --account-type, --contact-first-name,\n--contact-last-name, --email, --city, --state and --country. Each --plan starts on\nits START date (default today) and expires after the plan's period."
     )]
-    pub struct AddArgs {
-    }
+    pub struct AddArgs {}
 }
 
 with_profile! {
@@ -469,7 +504,7 @@ with_profile! {
     }
 }
 
-with_selection! {
+bulk_task! {
     /// delete CLP customers that hold no licences (cannot be undone)
     #[argh(
         subcommand,
@@ -482,16 +517,10 @@ with_selection! {
         /// really delete (deleting cannot be undone)
         #[argh(switch)]
         pub yes: bool,
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
     }
 }
 
-with_selection! {
+bulk_task! {
     /// set customers' status to suspended
     #[argh(
         subcommand,
@@ -499,17 +528,10 @@ with_selection! {
         help_triggers("-h", "--help"),
         note = "Select customers by id or account name, with filters, or with --all."
     )]
-    pub struct SuspendArgs {
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
-    }
+    pub struct SuspendArgs {}
 }
 
-with_selection! {
+bulk_task! {
     /// set customers' status back to active
     #[argh(
         subcommand,
@@ -517,17 +539,10 @@ with_selection! {
         help_triggers("-h", "--help"),
         note = "Select customers by id or account name, with filters, or with --all."
     )]
-    pub struct ReactivateArgs {
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
-    }
+    pub struct ReactivateArgs {}
 }
 
-with_selection! {
+bulk_task! {
     /// give LMP customers that hold a wfbss licence a wfbss template
     #[argh(
         subcommand,
@@ -540,16 +555,10 @@ with_selection! {
         /// the wfbss template to assign
         #[argh(option, arg_name = "NAME")]
         pub template: String,
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
     }
 }
 
-with_selection! {
+bulk_task! {
     /// change a WFBS-S policy list of LMP customers that hold a wfbss licence
     #[argh(
         subcommand,
@@ -571,16 +580,10 @@ with_selection! {
         /// read the entries from a file (- for standard input) instead of --entries
         #[argh(option, arg_name = "FILE")]
         pub entries_file: Option<PathBuf>,
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
     }
 }
 
-with_selection! {
+bulk_task! {
     /// queue firmware update notifications for LMP customers with outdated Cloud Edge devices
     #[argh(
         subcommand,
@@ -588,17 +591,10 @@ with_selection! {
         help_triggers("-h", "--help"),
         note = "One message per customer goes into the outbox (`clientele outbox list`).\nCustomers without an outdated device are skipped.\nSelect customers by id or account name, with filters, or with --all."
     )]
-    pub struct UpdateFirmwareArgs {
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
-    }
+    pub struct UpdateFirmwareArgs {}
 }
 
-with_selection! {
+bulk_task! {
     /// renew the expired licences of LMP customers
     #[argh(
         subcommand,
@@ -614,12 +610,6 @@ with_selection! {
         /// also renew licences that are expiring soon
         #[argh(switch)]
         pub include_expiring: bool,
-        /// only show what would happen; change nothing
-        #[argh(switch)]
-        pub dry_run: bool,
-        /// table or json (default table)
-        #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-        pub format: Format,
     }
 }
 
@@ -645,63 +635,57 @@ with_selection! {
     }
 }
 
-/// create or update customers from a CSV file (matched by account name)
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "import",
-    help_triggers("-h", "--help"),
-    example = "{command_name} customers.csv --dry-run\n{command_name} - < customers.csv",
-    note = "The file has the columns `clientele export` writes. Every row is checked first; if\nany row is bad nothing is written and every bad row is listed with its line."
-)]
-pub struct ImportArgs {
-    /// the CSV file, or - for standard input
-    #[argh(positional, arg_name = "FILE")]
-    pub file: PathBuf,
-    /// only report what would happen; change nothing
-    #[argh(switch)]
-    pub dry_run: bool,
-    /// take cells exactly as written (keep a leading ' as data), for files made by export --raw
-    #[argh(switch)]
-    pub raw: bool,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// create or update customers from a CSV file (matched by account name)
+    #[argh(
+        subcommand,
+        name = "import",
+        help_triggers("-h", "--help"),
+        example = "{command_name} customers.csv --dry-run\n{command_name} - < customers.csv",
+        note = "The file has the columns `clientele export` writes. Every row is checked first; if\nany row is bad nothing is written and every bad row is listed with its line."
+    )]
+    pub struct ImportArgs {
+        /// the CSV file, or - for standard input
+        #[argh(positional, arg_name = "FILE")]
+        pub file: PathBuf,
+        /// only report what would happen; change nothing
+        #[argh(switch)]
+        pub dry_run: bool,
+        /// take cells exactly as written (keep a leading ' as data), for files made by export --raw
+        #[argh(switch)]
+        pub raw: bool,
+    }
 }
 
-/// show or change the view setting
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    help_triggers("-h", "--help", "help"),
-    name = "settings",
-    note = "View `all` lists every customer; `managed` lists LMP customers only when they hold a\nlicence on a managed plan (CLP customers are always listed). It applies to list and export."
-)]
-pub struct SettingsArgs {
-    /// all or managed
-    #[argh(option)]
-    pub view: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// show or change the view setting
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "settings",
+        note = "View `all` lists every customer; `managed` lists LMP customers only when they hold a\nlicence on a managed plan (CLP customers are always listed). It applies to list and export."
+    )]
+    pub struct SettingsArgs {
+        /// all or managed
+        #[argh(option)]
+        pub view: Option<String>,
+    }
 }
 
-/// show the audit log, newest first
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "log")]
-pub struct LogArgs {
-    /// how many entries (default 50)
-    #[argh(option, default = "50", from_str_fn(whole_usize), arg_name = "N")]
-    pub limit: usize,
-    /// only entries older than this entry id (for paging)
-    #[argh(option, from_str_fn(whole_u64), arg_name = "ID")]
-    pub before: Option<u64>,
-    /// only entries about this customer (id or account name)
-    #[argh(option, arg_name = "ID|ACCOUNT")]
-    pub customer: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// show the audit log, newest first
+    #[argh(subcommand, help_triggers("-h", "--help", "help"), name = "log")]
+    pub struct LogArgs {
+        /// how many entries (default 50)
+        #[argh(option, default = "50", from_str_fn(whole_usize), arg_name = "N")]
+        pub limit: usize,
+        /// only entries older than this entry id (for paging)
+        #[argh(option, from_str_fn(whole_u64), arg_name = "ID")]
+        pub before: Option<u64>,
+        /// only entries about this customer (id or account name)
+        #[argh(option, arg_name = "ID|ACCOUNT")]
+        pub customer: Option<String>,
+    }
 }
 
 /// copy the database to a new file (works while the server runs)
@@ -713,97 +697,81 @@ pub struct BackupArgs {
     pub file: PathBuf,
 }
 
-/// read every stored record once and list those that cannot be read (exit 1 if any)
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "check", help_triggers("-h", "--help"))]
-pub struct CheckArgs {
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// read every stored record once and list those that cannot be read (exit 1 if any)
+    #[argh(subcommand, name = "check", help_triggers("-h", "--help"))]
+    pub struct CheckArgs {}
 }
 
 // ---------------------------------------------------------------- licences
 
-/// add, list, change or remove a customer's licences
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "license")]
-pub struct LicenseArgs {
-    #[argh(subcommand)]
-    pub command: LicenseCommand,
+group! {
+    /// add, list, change or remove a customer's licences
+    LicenseArgs("license") => LicenseCommand {
+        Add(LicenseAdd),
+        List(LicenseList),
+        Edit(LicenseEdit),
+        Remove(LicenseRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum LicenseCommand {
-    Add(LicenseAdd),
-    List(LicenseList),
-    Edit(LicenseEdit),
-    Remove(LicenseRemove),
+with_format! {
+    /// assign a plan to a customer
+    #[argh(
+        subcommand,
+        name = "add",
+        help_triggers("-h", "--help"),
+        example = "{command_name} acme-corp --plan \"WFBS-S Full 12\" --units 25 --start 2026-12-01"
+    )]
+    pub struct LicenseAdd {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+        /// the plan's name (enabled, not end of life)
+        #[argh(option, arg_name = "NAME")]
+        pub plan: String,
+        /// units provisioned, at least 1
+        #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+        pub units: u32,
+        /// units in use (default 0)
+        #[argh(option, default = "0", from_str_fn(whole_u32), arg_name = "N")]
+        pub used: u32,
+        /// the start date, YYYY-MM-DD (default today); the expiry follows from the plan
+        #[argh(option, arg_name = "DATE")]
+        pub start: Option<String>,
+    }
 }
 
-/// assign a plan to a customer
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "add",
-    help_triggers("-h", "--help"),
-    example = "{command_name} acme-corp --plan \"WFBS-S Full 12\" --units 25 --start 2026-12-01"
-)]
-pub struct LicenseAdd {
-    /// the customer's id or account name
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: String,
-    /// the plan's name (enabled, not end of life)
-    #[argh(option, arg_name = "NAME")]
-    pub plan: String,
-    /// units provisioned, at least 1
-    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
-    pub units: u32,
-    /// units in use (default 0)
-    #[argh(option, default = "0", from_str_fn(whole_u32), arg_name = "N")]
-    pub used: u32,
-    /// the start date, YYYY-MM-DD (default today); the expiry follows from the plan
-    #[argh(option, arg_name = "DATE")]
-    pub start: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list a customer's licences
+    #[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+    pub struct LicenseList {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+    }
 }
 
-/// list a customer's licences
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
-pub struct LicenseList {
-    /// the customer's id or account name
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: String,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
-}
-
-/// change a licence; only the flags given change
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
-pub struct LicenseEdit {
-    /// the licence id (see `clientele license list CUSTOMER`)
-    #[argh(positional, from_str_fn(whole_u64), arg_name = "LICENSE_ID")]
-    pub license: u64,
-    /// units provisioned, at least 1
-    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
-    pub units: Option<u32>,
-    /// units in use
-    #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
-    pub used: Option<u32>,
-    /// the start date, YYYY-MM-DD
-    #[argh(option, arg_name = "DATE")]
-    pub start: Option<String>,
-    /// the expiry date (the last valid day), YYYY-MM-DD
-    #[argh(option, arg_name = "DATE")]
-    pub expiry: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// change a licence; only the flags given change
+    #[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
+    pub struct LicenseEdit {
+        /// the licence id (see `clientele license list CUSTOMER`)
+        #[argh(positional, from_str_fn(whole_u64), arg_name = "LICENSE_ID")]
+        pub license: u64,
+        /// units provisioned, at least 1
+        #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+        pub units: Option<u32>,
+        /// units in use
+        #[argh(option, from_str_fn(whole_u32), arg_name = "N")]
+        pub used: Option<u32>,
+        /// the start date, YYYY-MM-DD
+        #[argh(option, arg_name = "DATE")]
+        pub start: Option<String>,
+        /// the expiry date (the last valid day), YYYY-MM-DD
+        #[argh(option, arg_name = "DATE")]
+        pub expiry: Option<String>,
+    }
 }
 
 /// remove a licence from its customer
@@ -817,86 +785,73 @@ pub struct LicenseRemove {
 
 // ---------------------------------------------------------------- devices
 
-/// add, list, change or remove Cloud Edge devices
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "device")]
-pub struct DeviceArgs {
-    #[argh(subcommand)]
-    pub command: DeviceCommand,
+group! {
+    /// add, list, change or remove Cloud Edge devices
+    DeviceArgs("device") => DeviceCommand {
+        Add(DeviceAdd),
+        List(DeviceList),
+        Edit(DeviceEdit),
+        Remove(DeviceRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum DeviceCommand {
-    Add(DeviceAdd),
-    List(DeviceList),
-    Edit(DeviceEdit),
-    Remove(DeviceRemove),
+with_format! {
+    /// register a Cloud Edge device with a customer
+    #[argh(
+        subcommand,
+        name = "add",
+        help_triggers("-h", "--help"),
+        example = "{command_name} acme-corp --name gw-berlin --serial CE-0042-X --model CE100 --firmware 3.2.1"
+    )]
+    pub struct DeviceAdd {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+        /// the device name (not the company name)
+        #[argh(option)]
+        pub name: Option<String>,
+        /// the serial number, unique across all customers
+        #[argh(option)]
+        pub serial: Option<String>,
+        /// the model, e.g. CE100
+        #[argh(option)]
+        pub model: Option<String>,
+        /// the installed firmware version, e.g. 3.2.1
+        #[argh(option, arg_name = "VERSION")]
+        pub firmware: Option<String>,
+    }
 }
 
-/// register a Cloud Edge device with a customer
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "add",
-    help_triggers("-h", "--help"),
-    example = "{command_name} acme-corp --name gw-berlin --serial CE-0042-X --model CE100 --firmware 3.2.1"
-)]
-pub struct DeviceAdd {
-    /// the customer's id or account name
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: String,
-    /// the device name (not the company name)
-    #[argh(option)]
-    pub name: Option<String>,
-    /// the serial number, unique across all customers
-    #[argh(option)]
-    pub serial: Option<String>,
-    /// the model, e.g. CE100
-    #[argh(option)]
-    pub model: Option<String>,
-    /// the installed firmware version, e.g. 3.2.1
-    #[argh(option, arg_name = "VERSION")]
-    pub firmware: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list devices, of one customer or of all
+    #[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+    pub struct DeviceList {
+        /// the customer's id or account name (default: every customer)
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: Option<String>,
+    }
 }
 
-/// list devices, of one customer or of all
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
-pub struct DeviceList {
-    /// the customer's id or account name (default: every customer)
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
-}
-
-/// change a device; only the flags given change
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
-pub struct DeviceEdit {
-    /// the device id (see `clientele device list`)
-    #[argh(positional, from_str_fn(whole_u64), arg_name = "DEVICE_ID")]
-    pub device: u64,
-    /// the device name
-    #[argh(option)]
-    pub name: Option<String>,
-    /// the serial number
-    #[argh(option)]
-    pub serial: Option<String>,
-    /// the model
-    #[argh(option)]
-    pub model: Option<String>,
-    /// the installed firmware version
-    #[argh(option, arg_name = "VERSION")]
-    pub firmware: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// change a device; only the flags given change
+    #[argh(subcommand, name = "edit", help_triggers("-h", "--help"))]
+    pub struct DeviceEdit {
+        /// the device id (see `clientele device list`)
+        #[argh(positional, from_str_fn(whole_u64), arg_name = "DEVICE_ID")]
+        pub device: u64,
+        /// the device name
+        #[argh(option)]
+        pub name: Option<String>,
+        /// the serial number
+        #[argh(option)]
+        pub serial: Option<String>,
+        /// the model
+        #[argh(option)]
+        pub model: Option<String>,
+        /// the installed firmware version
+        #[argh(option, arg_name = "VERSION")]
+        pub firmware: Option<String>,
+    }
 }
 
 /// remove a device
@@ -910,69 +865,58 @@ pub struct DeviceRemove {
 
 // ---------------------------------------------------------------- events
 
-/// add, list, resolve, reopen or remove threat and system events
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "event")]
-pub struct EventArgs {
-    #[argh(subcommand)]
-    pub command: EventCommand,
+group! {
+    /// add, list, resolve, reopen or remove threat and system events
+    EventArgs("event") => EventCommand {
+        Add(EventAdd),
+        List(EventList),
+        Resolve(EventResolve),
+        Reopen(EventReopen),
+        Remove(EventRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum EventCommand {
-    Add(EventAdd),
-    List(EventList),
-    Resolve(EventResolve),
-    Reopen(EventReopen),
-    Remove(EventRemove),
+with_format! {
+    /// record an event for a customer
+    #[argh(
+        subcommand,
+        name = "add",
+        help_triggers("-h", "--help"),
+        example = "{command_name} acme-corp --kind threat --severity action_required --category antivirus --message \"Ransomware blocked on PC-12\""
+    )]
+    pub struct EventAdd {
+        /// the customer's id or account name
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: String,
+        /// threat or system
+        #[argh(option)]
+        pub kind: String,
+        /// warning or action_required
+        #[argh(option)]
+        pub severity: String,
+        /// e.g. antivirus, spyware, spam, web-reputation, disk-space
+        #[argh(option)]
+        pub category: String,
+        /// what happened
+        #[argh(option, arg_name = "TEXT")]
+        pub message: String,
+        /// when, as 2026-11-27T08:00:00Z (default now)
+        #[argh(option, arg_name = "TIME")]
+        pub time: Option<String>,
+    }
 }
 
-/// record an event for a customer
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "add",
-    help_triggers("-h", "--help"),
-    example = "{command_name} acme-corp --kind threat --severity action_required --category antivirus --message \"Ransomware blocked on PC-12\""
-)]
-pub struct EventAdd {
-    /// the customer's id or account name
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: String,
-    /// threat or system
-    #[argh(option)]
-    pub kind: String,
-    /// warning or action_required
-    #[argh(option)]
-    pub severity: String,
-    /// e.g. antivirus, spyware, spam, web-reputation, disk-space
-    #[argh(option)]
-    pub category: String,
-    /// what happened
-    #[argh(option, arg_name = "TEXT")]
-    pub message: String,
-    /// when, as 2026-11-27T08:00:00Z (default now)
-    #[argh(option, arg_name = "TIME")]
-    pub time: Option<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
-}
-
-/// list events, of one customer or of all
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
-pub struct EventList {
-    /// the customer's id or account name (default: every customer)
-    #[argh(positional, arg_name = "ID|ACCOUNT")]
-    pub customer: Option<String>,
-    /// only events that are not resolved
-    #[argh(switch)]
-    pub open: bool,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list events, of one customer or of all
+    #[argh(subcommand, name = "list", help_triggers("-h", "--help"))]
+    pub struct EventList {
+        /// the customer's id or account name (default: every customer)
+        #[argh(positional, arg_name = "ID|ACCOUNT")]
+        pub customer: Option<String>,
+        /// only events that are not resolved
+        #[argh(switch)]
+        pub open: bool,
+    }
 }
 
 /// mark an event resolved
@@ -1004,112 +948,98 @@ pub struct EventRemove {
 
 // ---------------------------------------------------------------- plans
 
-/// add, list, change or remove service plans
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "plan")]
-pub struct PlanArgs {
-    #[argh(subcommand)]
-    pub command: PlanCommand,
+group! {
+    /// add, list, change or remove service plans
+    PlanArgs("plan") => PlanCommand {
+        Add(PlanAdd),
+        List(PlanList),
+        Edit(PlanEdit),
+        Remove(PlanRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum PlanCommand {
-    Add(PlanAdd),
-    List(PlanList),
-    Edit(PlanEdit),
-    Remove(PlanRemove),
+with_format! {
+    /// add a service plan
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "add",
+        example = "{command_name} --name \"WFBS-S Full 12\" --product wfbss --months 12\n{command_name} --name \"Cloud Edge Trial\" --product cloud-edge --months 1 --trial --notice-days 7"
+    )]
+    pub struct PlanAdd {
+        /// the plan name, 1 to 64 characters without : or ;
+        #[argh(option)]
+        pub name: String,
+        /// wfbss, wfbs, cloud-edge, hes, cas or apex-one
+        #[argh(option, arg_name = "CODE")]
+        pub product: String,
+        /// the licence period in months, 1 to 120
+        #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
+        pub months: u32,
+        /// a trial plan (trials are never renewed)
+        #[argh(switch)]
+        pub trial: bool,
+        /// days before expiry that count as expiring soon (default 30)
+        #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
+        pub notice_days: Option<u32>,
+        /// the product is not managed from this console
+        #[argh(switch)]
+        pub unmanaged: bool,
+        /// licences renew automatically
+        #[argh(switch)]
+        pub auto_renew: bool,
+        /// the plan cannot be assigned until enabled
+        #[argh(switch)]
+        pub disabled: bool,
+    }
 }
 
-/// add a service plan
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    help_triggers("-h", "--help", "help"),
-    name = "add",
-    example = "{command_name} --name \"WFBS-S Full 12\" --product wfbss --months 12\n{command_name} --name \"Cloud Edge Trial\" --product cloud-edge --months 1 --trial --notice-days 7"
-)]
-pub struct PlanAdd {
-    /// the plan name, 1 to 64 characters without : or ;
-    #[argh(option)]
-    pub name: String,
-    /// wfbss, wfbs, cloud-edge, hes, cas or apex-one
-    #[argh(option, arg_name = "CODE")]
-    pub product: String,
-    /// the licence period in months, 1 to 120
-    #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
-    pub months: u32,
-    /// a trial plan (trials are never renewed)
-    #[argh(switch)]
-    pub trial: bool,
-    /// days before expiry that count as expiring soon (default 30)
-    #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
-    pub notice_days: Option<u32>,
-    /// the product is not managed from this console
-    #[argh(switch)]
-    pub unmanaged: bool,
-    /// licences renew automatically
-    #[argh(switch)]
-    pub auto_renew: bool,
-    /// the plan cannot be assigned until enabled
-    #[argh(switch)]
-    pub disabled: bool,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list service plans
+    #[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+    pub struct PlanList {}
 }
 
-/// list service plans
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
-pub struct PlanList {
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
-}
-
-/// change a service plan; only the flags given change
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "edit",
-    help_triggers("-h", "--help"),
-    example = "{command_name} \"WFBS-S Full 12\" --end-of-life yes --enabled no"
-)]
-pub struct PlanEdit {
-    /// the plan's name or id
-    #[argh(positional, arg_name = "NAME|ID")]
-    pub plan: String,
-    /// a new name
-    #[argh(option)]
-    pub name: Option<String>,
-    /// a new product code (only while no customer holds the plan)
-    #[argh(option, arg_name = "CODE")]
-    pub product: Option<String>,
-    /// the licence period in months, 1 to 120
-    #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
-    pub months: Option<u32>,
-    /// days before expiry that count as expiring soon
-    #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
-    pub notice_days: Option<u32>,
-    /// yes or no: managed from this console
-    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
-    pub managed: Option<bool>,
-    /// yes or no: can be assigned
-    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
-    pub enabled: Option<bool>,
-    /// yes or no: end of life (no new assignments, no renewals)
-    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
-    pub end_of_life: Option<bool>,
-    /// yes or no: licences renew automatically
-    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
-    pub auto_renew: Option<bool>,
-    /// yes or no: a trial plan
-    #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
-    pub trial: Option<bool>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// change a service plan; only the flags given change
+    #[argh(
+        subcommand,
+        name = "edit",
+        help_triggers("-h", "--help"),
+        example = "{command_name} \"WFBS-S Full 12\" --end-of-life yes --enabled no"
+    )]
+    pub struct PlanEdit {
+        /// the plan's name or id
+        #[argh(positional, arg_name = "NAME|ID")]
+        pub plan: String,
+        /// a new name
+        #[argh(option)]
+        pub name: Option<String>,
+        /// a new product code (only while no customer holds the plan)
+        #[argh(option, arg_name = "CODE")]
+        pub product: Option<String>,
+        /// the licence period in months, 1 to 120
+        #[argh(option, from_str_fn(whole_u32), arg_name = "M")]
+        pub months: Option<u32>,
+        /// days before expiry that count as expiring soon
+        #[argh(option, from_str_fn(whole_u32), arg_name = "D")]
+        pub notice_days: Option<u32>,
+        /// yes or no: managed from this console
+        #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+        pub managed: Option<bool>,
+        /// yes or no: can be assigned
+        #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+        pub enabled: Option<bool>,
+        /// yes or no: end of life (no new assignments, no renewals)
+        #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+        pub end_of_life: Option<bool>,
+        /// yes or no: licences renew automatically
+        #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+        pub auto_renew: Option<bool>,
+        /// yes or no: a trial plan
+        #[argh(option, from_str_fn(yes_no), arg_name = "YES|NO")]
+        pub trial: Option<bool>,
+    }
 }
 
 /// remove a service plan nobody holds
@@ -1123,89 +1053,73 @@ pub struct PlanRemove {
 
 // ---------------------------------------------------------------- templates
 
-/// add, list, show, change or remove product templates
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "template")]
-pub struct TemplateArgs {
-    #[argh(subcommand)]
-    pub command: TemplateCommand,
+group! {
+    /// add, list, show, change or remove product templates
+    TemplateArgs("template") => TemplateCommand {
+        Add(TemplateAdd),
+        List(TemplateList),
+        Show(TemplateShow),
+        Edit(TemplateEdit),
+        Remove(TemplateRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum TemplateCommand {
-    Add(TemplateAdd),
-    List(TemplateList),
-    Show(TemplateShow),
-    Edit(TemplateEdit),
-    Remove(TemplateRemove),
+with_format! {
+    /// add a product template for wfbss or cloud-edge
+    #[argh(
+        subcommand,
+        help_triggers("-h", "--help", "help"),
+        name = "add",
+        example = "{command_name} --name \"Office default\" --product wfbss --set real-time-scan=on --set web-reputation=high"
+    )]
+    pub struct TemplateAdd {
+        /// the template name, 1 to 64 characters without : or ;
+        #[argh(option)]
+        pub name: String,
+        /// wfbss or cloud-edge
+        #[argh(option, arg_name = "CODE")]
+        pub product: String,
+        /// a setting as KEY=VALUE; repeatable
+        #[argh(option, arg_name = "KEY=VALUE")]
+        pub set: Vec<String>,
+    }
 }
 
-/// add a product template for wfbss or cloud-edge
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    help_triggers("-h", "--help", "help"),
-    name = "add",
-    example = "{command_name} --name \"Office default\" --product wfbss --set real-time-scan=on --set web-reputation=high"
-)]
-pub struct TemplateAdd {
-    /// the template name, 1 to 64 characters without : or ;
-    #[argh(option)]
-    pub name: String,
-    /// wfbss or cloud-edge
-    #[argh(option, arg_name = "CODE")]
-    pub product: String,
-    /// a setting as KEY=VALUE; repeatable
-    #[argh(option, arg_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list product templates
+    #[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+    pub struct TemplateList {}
 }
 
-/// list product templates
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
-pub struct TemplateList {
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// show a template's settings
+    #[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
+    pub struct TemplateShow {
+        /// the template's name
+        #[argh(positional, arg_name = "NAME")]
+        pub name: String,
+    }
 }
 
-/// show a template's settings
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, name = "show", help_triggers("-h", "--help"))]
-pub struct TemplateShow {
-    /// the template's name
-    #[argh(positional, arg_name = "NAME")]
-    pub name: String,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
-}
-
-/// change a template's settings
-#[derive(FromArgs, Debug)]
-#[argh(
-    subcommand,
-    name = "edit",
-    help_triggers("-h", "--help"),
-    example = "{command_name} \"Office default\" --set web-reputation=medium --unset legacy-mode"
-)]
-pub struct TemplateEdit {
-    /// the template's name
-    #[argh(positional, arg_name = "NAME")]
-    pub name: String,
-    /// set a setting as KEY=VALUE; repeatable
-    #[argh(option, arg_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// remove a setting; repeatable
-    #[argh(option, arg_name = "KEY")]
-    pub unset: Vec<String>,
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// change a template's settings
+    #[argh(
+        subcommand,
+        name = "edit",
+        help_triggers("-h", "--help"),
+        example = "{command_name} \"Office default\" --set web-reputation=medium --unset legacy-mode"
+    )]
+    pub struct TemplateEdit {
+        /// the template's name
+        #[argh(positional, arg_name = "NAME")]
+        pub name: String,
+        /// set a setting as KEY=VALUE; repeatable
+        #[argh(option, arg_name = "KEY=VALUE")]
+        pub set: Vec<String>,
+        /// remove a setting; repeatable
+        #[argh(option, arg_name = "KEY")]
+        pub unset: Vec<String>,
+    }
 }
 
 /// remove a template no customer uses
@@ -1219,20 +1133,13 @@ pub struct TemplateRemove {
 
 // ---------------------------------------------------------------- firmware
 
-/// keep the latest firmware version per Cloud Edge model
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "firmware")]
-pub struct FirmwareArgs {
-    #[argh(subcommand)]
-    pub command: FirmwareCommand,
-}
-
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum FirmwareCommand {
-    Set(FirmwareSet),
-    List(FirmwareList),
-    Remove(FirmwareRemove),
+group! {
+    /// keep the latest firmware version per Cloud Edge model
+    FirmwareArgs("firmware") => FirmwareCommand {
+        Set(FirmwareSet),
+        List(FirmwareList),
+        Remove(FirmwareRemove),
+    }
 }
 
 /// record the latest firmware version of a model
@@ -1252,13 +1159,10 @@ pub struct FirmwareSet {
     pub version: String,
 }
 
-/// list the latest firmware per model
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
-pub struct FirmwareList {
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list the latest firmware per model
+    #[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+    pub struct FirmwareList {}
 }
 
 /// forget the latest firmware of a model
@@ -1272,30 +1176,20 @@ pub struct FirmwareRemove {
 
 // ---------------------------------------------------------------- outbox
 
-/// notifications waiting to be sent: list, show, export as .eml, remove
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "outbox")]
-pub struct OutboxArgs {
-    #[argh(subcommand)]
-    pub command: OutboxCommand,
+group! {
+    /// notifications waiting to be sent: list, show, export as .eml, remove
+    OutboxArgs("outbox") => OutboxCommand {
+        List(OutboxList),
+        Show(OutboxShow),
+        Export(OutboxExport),
+        Remove(OutboxRemove),
+    }
 }
 
-#[derive(FromArgs, Debug)]
-#[argh(subcommand)]
-pub enum OutboxCommand {
-    List(OutboxList),
-    Show(OutboxShow),
-    Export(OutboxExport),
-    Remove(OutboxRemove),
-}
-
-/// list the messages in the outbox
-#[derive(FromArgs, Debug)]
-#[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
-pub struct OutboxList {
-    /// table or json (default table)
-    #[argh(option, default = "Format::Table", from_str_fn(format_table_json))]
-    pub format: Format,
+with_format! {
+    /// list the messages in the outbox
+    #[argh(subcommand, help_triggers("-h", "--help", "help"), name = "list")]
+    pub struct OutboxList {}
 }
 
 /// print one message as an .eml (RFC 5322) text

@@ -7,7 +7,8 @@ use super::{Env, Failure, Reply};
 use crate::domain::error::Error;
 use crate::domain::filter::Filter;
 use crate::domain::model::{Actor, View};
-use crate::domain::validate::{CustomerInput, LicenseInput};
+use crate::domain::validate::CustomerInput;
+use crate::domain::{licence_entries, template_settings};
 use crate::store::Access::{Read, Write};
 use crate::tasks::bulk::{BulkReport, BulkTask, Selection};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
@@ -15,7 +16,6 @@ use crate::tasks::csv::{ExportOptions, ImportOptions};
 use crate::tasks::desk::{parse_customer_ref, CustomerRef, Desk};
 use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -78,9 +78,17 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Outcome {
     Ok(Reply::out(s))
 }
 
-/// A JSON list answer: a plain array, as the API answers for everything but customers.
-fn json_items<T: Serialize>(items: &[T]) -> Outcome {
-    json(items)
+/// The answer in the format asked for: the API's JSON (a plain array for lists, as the API
+/// answers for everything but customers), or the text for people.
+fn answer<T: Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Outcome {
+    match format {
+        Format::Json => json(value),
+        _ => Ok(Reply::out(text())),
+    }
 }
 
 /// A bulk task from its options, parsed by the core like every interface does.
@@ -100,6 +108,20 @@ fn usage(message: impl Into<String>) -> Failure {
 
 fn customer_id(desk: &Desk, s: &str) -> Result<u64, Failure> {
     Ok(desk.resolve(&parse_customer_ref(s))?)
+}
+
+/// Refuses an edit whose flags name nothing to change; `flags` are the ones it could name.
+fn something_given(given: &[bool], flags: &str) -> Result<(), Failure> {
+    if given.contains(&true) {
+        Ok(())
+    } else {
+        Err(usage(format!("nothing to change; give {flags}")))
+    }
+}
+
+/// One customer when named, else every customer (`None`).
+fn any_customer(desk: &Desk, s: Option<&str>) -> Result<Option<u64>, Failure> {
+    s.map(|c| customer_id(desk, c)).transpose()
 }
 
 /// Reads a whole text file, or standard input for `-`.
@@ -227,138 +249,44 @@ fn check(env: &Env, a: &CheckArgs) -> Outcome {
 fn show(env: &Env, a: &ShowArgs) -> Outcome {
     let desk = env.open(Read)?;
     let detail = desk.detail(&parse_customer_ref(&a.customer))?;
-    match a.format {
-        Format::Json => json(&detail),
-        _ => Ok(Reply::out(output::customer_detail(&detail))),
+    answer(a.format, &detail, || output::customer_detail(&detail))
+}
+
+/// The customer a command's profile flags describe; `--notes-file` and `--plan` are read here.
+fn customer_input(a: &impl Profiled) -> Result<CustomerInput, Failure> {
+    let mut input = a.fields();
+    if let Some(file) = a.notes_file() {
+        if input.notes.is_some() {
+            return Err(usage("give either --notes or --notes-file, not both"));
+        }
+        input.notes = Some(read_text("--notes-file", file)?);
     }
-}
-
-/// `NAME:UNITS`, `NAME:UNITS:START` or the CSV form `NAME:UNITS:USED:START:EXPIRY`.
-fn plan_flag(n: usize, s: &str) -> Result<LicenseInput, Failure> {
-    let parts: Vec<&str> = s.split(':').map(str::trim).collect();
-    let bad = || {
-        usage(format!(
-            "--plan #{n} `{s}`: use NAME:UNITS or NAME:UNITS:START (START as YYYY-MM-DD), \
-             or NAME:UNITS:USED:START:EXPIRY as in the CSV"
-        ))
-    };
-    let number = |what: &str, v: &str| {
-        v.parse::<u32>().map_err(|_| {
-            usage(format!(
-                "--plan #{n} `{s}`: {what} `{v}` is not a whole number"
-            ))
-        })
-    };
-    let (plan, units, used, start, expiry) = match parts[..] {
-        [plan, units] => (plan, units, None, None, None),
-        [plan, units, start] => (plan, units, None, Some(start), None),
-        [plan, units, used, start, expiry] => (plan, units, Some(used), Some(start), Some(expiry)),
-        _ => return Err(bad()),
-    };
-    if plan.is_empty() {
-        return Err(bad());
+    if !a.plans().is_empty() {
+        let entries = a.plans().iter().enumerate().map(|(i, s)| {
+            licence_entries::parse_entry(s).map_err(|m| usage(format!("--plan #{} {m}", i + 1)))
+        });
+        input.licenses = Some(entries.collect::<Result<_, _>>()?);
     }
-    Ok(LicenseInput {
-        plan: plan.to_string(),
-        units: number("units", units)?,
-        used: used.map(|u| number("used", u)).transpose()?.unwrap_or(0),
-        start: start.map(str::to_string),
-        expiry: expiry.map(str::to_string),
-        ..LicenseInput::default()
-    })
-}
-
-fn customer_input(p: &ProfileFlags<'_>) -> Result<CustomerInput, Failure> {
-    let notes = match (p.notes, p.notes_file) {
-        (Some(_), Some(_)) => return Err(usage("give either --notes or --notes-file, not both")),
-        (Some(n), None) => Some(n.clone()),
-        (None, Some(f)) => Some(read_text("--notes-file", f)?),
-        (None, None) => None,
-    };
-    let licenses = if p.plan.is_empty() {
-        None
-    } else {
-        Some(
-            p.plan
-                .iter()
-                .enumerate()
-                .map(|(i, s)| plan_flag(i + 1, s))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-    };
-    Ok(CustomerInput {
-        company: p.company.clone(),
-        account_name: p.account_name.clone(),
-        account_type: p.account_type.clone(),
-        status: p.status.clone(),
-        contact_first_name: p.contact_first_name.clone(),
-        contact_last_name: p.contact_last_name.clone(),
-        email: p.email.clone(),
-        phone: p.phone.clone(),
-        address: p.address.clone(),
-        city: p.city.clone(),
-        state: p.state.clone(),
-        postal_code: p.postal_code.clone(),
-        country: p.country.clone(),
-        time_zone: p.time_zone.clone(),
-        language: p.language.clone(),
-        notes,
-        wfbs_template: p.wfbs_template.clone(),
-        cloud_edge_template: p.cloud_edge_template.clone(),
-        licenses,
-        ..CustomerInput::default()
-    })
-}
-
-fn is_empty_edit(i: &CustomerInput) -> bool {
-    [
-        &i.company,
-        &i.account_name,
-        &i.account_type,
-        &i.status,
-        &i.contact_first_name,
-        &i.contact_last_name,
-        &i.email,
-        &i.phone,
-        &i.address,
-        &i.city,
-        &i.state,
-        &i.postal_code,
-        &i.country,
-        &i.time_zone,
-        &i.language,
-        &i.notes,
-        &i.wfbs_template,
-        &i.cloud_edge_template,
-    ]
-    .iter()
-    .all(|f| f.is_none())
-        && i.licenses.is_none()
+    Ok(input)
 }
 
 fn add(env: &Env, a: &AddArgs) -> Outcome {
-    let input = customer_input(&a.profile())?;
+    let input = customer_input(a)?;
     let desk = env.open(Write)?;
     let v = desk.add_customer(desk.ctx(Actor::Cli), &input)?;
-    match a.format {
-        Format::Json => json(&v),
-        _ => Ok(Reply::out(format!(
+    answer(a.format, &v, || {
+        format!(
             "added customer {}: {} (account {}, {})\n",
             v.id,
             output::clean(&v.company),
             v.account_name,
             v.account_type
-        ))),
-    }
+        )
+    })
 }
 
 fn edit(env: &Env, a: &EditArgs) -> Outcome {
-    let input = customer_input(&a.profile())?;
-    if is_empty_edit(&input) {
-        return Err(usage(
-            "nothing to change; give the fields to change, e.g. --email new@example.com (see `clientele edit --help`)",
-        ));
-    }
+    let input = customer_input(a)?;
     let desk = env.open(Write)?;
     let id = customer_id(&desk, &a.customer)?;
     let before = desk.customer(&CustomerRef::Id(id))?;
@@ -585,29 +513,28 @@ fn settings(env: &Env, a: &SettingsArgs) -> Outcome {
         }
         None => env.open(Read)?.settings()?.view,
     };
-    match a.format {
-        Format::Json => json(&serde_json::json!({ "view": view.code() })),
-        _ => Ok(Reply::out(format!(
-            "view: {view} ({})\n",
-            match view {
-                View::All => "every customer is listed and exported",
-                View::Managed =>
-                    "LMP customers only with a licence on a managed plan; CLP customers always",
-            }
-        ))),
-    }
+    answer(
+        a.format,
+        &serde_json::json!({ "view": view.code() }),
+        || {
+            format!(
+                "view: {view} ({})\n",
+                match view {
+                    View::All => "every customer is listed and exported",
+                    View::Managed =>
+                        "LMP customers only with a licence on a managed plan; CLP customers always",
+                }
+            )
+        },
+    )
 }
 
 fn log(env: &Env, a: &LogArgs) -> Outcome {
     let desk = env.open(Read)?;
-    let customer = a
-        .customer
-        .as_deref()
-        .map(|c| customer_id(&desk, c))
-        .transpose()?;
+    let customer = any_customer(&desk, a.customer.as_deref())?;
     let entries = desk.audit_log(a.limit, a.before, customer)?;
     match a.format {
-        Format::Json => json_items(&entries),
+        Format::Json => json(&entries),
         _ => {
             let mut out = output::audit(&entries);
             if entries.len() == a.limit {
@@ -650,9 +577,8 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                 a.used,
                 a.start.as_deref(),
             )?;
-            match a.format {
-                Format::Json => json(&l),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &l, || {
+                format!(
                     "licence {} added to customer {id}: {}, {} units, {} to {} ({})\n",
                     l.id,
                     output::clean(&l.plan),
@@ -660,16 +586,13 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                     l.start,
                     l.expiry,
                     l.status
-                ))),
-            }
+                )
+            })
         }
         LicenseCommand::List(a) => {
             let desk = env.open(Read)?;
             let v = desk.customer(&parse_customer_ref(&a.customer))?;
-            match a.format {
-                Format::Json => json_items(&v.licenses),
-                _ => Ok(Reply::out(output::licenses(&v.licenses))),
-            }
+            answer(a.format, &v.licenses, || output::licenses(&v.licenses))
         }
         LicenseCommand::Edit(a) => {
             let change = LicenseChange {
@@ -678,21 +601,16 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                 start: a.start.clone(),
                 expiry: a.expiry.clone(),
             };
-            if change.units.is_none()
-                && change.used.is_none()
-                && change.start.is_none()
-                && change.expiry.is_none()
-            {
-                return Err(usage(
-                    "nothing to change; give --units, --used, --start or --expiry",
-                ));
-            }
+            let given = [
+                change.units.is_some(),
+                change.used.is_some(),
+                change.start.is_some(),
+                change.expiry.is_some(),
+            ];
+            something_given(&given, "--units, --used, --start or --expiry")?;
             let desk = env.open(Write)?;
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
-            match a.format {
-                Format::Json => json(&l),
-                _ => Ok(Reply::out(output::licenses(std::slice::from_ref(&l)))),
-            }
+            answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
         }
         LicenseCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -714,27 +632,19 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
                 firmware: a.firmware,
             };
             let d = desk.add_device(desk.ctx(Actor::Cli), id, &input)?;
-            match a.format {
-                Format::Json => json(&d),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &d, || {
+                format!(
                     "device {} added to customer {id}\n{}",
                     d.id,
                     output::devices(std::slice::from_ref(&d))
-                ))),
-            }
+                )
+            })
         }
         DeviceCommand::List(a) => {
             let desk = env.open(Read)?;
-            let customer = a
-                .customer
-                .as_deref()
-                .map(|c| customer_id(&desk, c))
-                .transpose()?;
+            let customer = any_customer(&desk, a.customer.as_deref())?;
             let list = desk.devices(customer)?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::devices(&list))),
-            }
+            answer(a.format, &list, || output::devices(&list))
         }
         DeviceCommand::Edit(a) => {
             let input = DeviceInput {
@@ -743,21 +653,14 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
                 model: a.model,
                 firmware: a.firmware,
             };
-            if input.name.is_none()
-                && input.serial.is_none()
-                && input.model.is_none()
-                && input.firmware.is_none()
-            {
-                return Err(usage(
-                    "nothing to change; give --name, --serial, --model or --firmware",
-                ));
-            }
+            let fields = [&input.name, &input.serial, &input.model, &input.firmware];
+            something_given(
+                &fields.map(Option::is_some),
+                "--name, --serial, --model or --firmware",
+            )?;
             let desk = env.open(Write)?;
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
-            match a.format {
-                Format::Json => json(&d),
-                _ => Ok(Reply::out(output::devices(&[d]))),
-            }
+            answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
         }
         DeviceCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -780,26 +683,15 @@ fn event(env: &Env, c: EventCommand) -> Outcome {
                 time: a.time,
             };
             let e = desk.add_event(desk.ctx(Actor::Cli), id, &input)?;
-            match a.format {
-                Format::Json => json(&e),
-                _ => Ok(Reply::out(format!(
-                    "event {} added to customer {id}\n",
-                    e.id
-                ))),
-            }
+            answer(a.format, &e, || {
+                format!("event {} added to customer {id}\n", e.id)
+            })
         }
         EventCommand::List(a) => {
             let desk = env.open(Read)?;
-            let customer = a
-                .customer
-                .as_deref()
-                .map(|c| customer_id(&desk, c))
-                .transpose()?;
+            let customer = any_customer(&desk, a.customer.as_deref())?;
             let list = desk.events(customer, a.open)?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::events(&list))),
-            }
+            answer(a.format, &list, || output::events(&list))
         }
         EventCommand::Resolve(a) => set_event(env, a.event, false),
         EventCommand::Reopen(a) => set_event(env, a.event, true),
@@ -839,21 +731,17 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
             };
             let desk = env.open(Write)?;
             let p = desk.add_plan(desk.ctx(Actor::Cli), &input)?;
-            match a.format {
-                Format::Json => json(&p),
-                _ => Ok(Reply::out(format!(
+            answer(a.format, &p, || {
+                format!(
                     "plan {} added\n{}",
                     p.id,
                     output::plans(std::slice::from_ref(&p))
-                ))),
-            }
+                )
+            })
         }
         PlanCommand::List(a) => {
             let list = env.open(Read)?.plans()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::plans(&list))),
-            }
+            answer(a.format, &list, || output::plans(&list))
         }
         PlanCommand::Edit(a) => {
             let input = PlanInput {
@@ -870,31 +758,9 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
                 end_of_life: a.end_of_life,
                 ..PlanInput::default()
             };
-            let given = [
-                input.name.is_some(),
-                input.product.is_some(),
-                input.kind.is_some(),
-                input.months.is_some(),
-            ]
-            .into_iter()
-            .chain([
-                input.notice_days.is_some(),
-                input.auto_renew.is_some(),
-                input.managed.is_some(),
-            ])
-            .chain([input.enabled.is_some(), input.end_of_life.is_some()])
-            .any(|b| b);
-            if !given {
-                return Err(usage(
-                    "nothing to change; see `clientele plan edit --help` for the flags",
-                ));
-            }
             let desk = env.open(Write)?;
             let p = desk.edit_plan(desk.ctx(Actor::Cli), &a.plan, &input)?;
-            match a.format {
-                Format::Json => json(&p),
-                _ => Ok(Reply::out(output::plans(&[p]))),
-            }
+            answer(a.format, &p, || output::plans(std::slice::from_ref(&p)))
         }
         PlanCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -907,56 +773,31 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
     }
 }
 
-/// `KEY=VALUE` flags as a map; the value may contain further `=`.
-fn settings_map(sets: &[String], map: &mut BTreeMap<String, String>) -> Result<(), Failure> {
-    for s in sets {
-        let (k, v) = s.split_once('=').ok_or_else(|| {
-            usage(format!(
-                "--set `{s}`: use KEY=VALUE, e.g. --set real-time-scan=on"
-            ))
-        })?;
-        map.insert(k.trim().to_string(), v.to_string());
-    }
-    Ok(())
-}
-
 fn template(env: &Env, c: TemplateCommand) -> Outcome {
     match c {
         TemplateCommand::Add(a) => {
-            let mut settings = BTreeMap::new();
-            settings_map(&a.set, &mut settings)?;
             let input = TemplateInput {
                 name: Some(a.name),
                 product: Some(a.product),
-                settings: Some(settings),
+                settings: Some(template_settings::parse_entries(&a.set)?),
             };
             let desk = env.open(Write)?;
             let t = desk.add_template(desk.ctx(Actor::Cli), &input)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(format!("added {}", output::template(&t)))),
-            }
+            answer(a.format, &t, || format!("added {}", output::template(&t)))
         }
         TemplateCommand::List(a) => {
             let list = env.open(Read)?.templates()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::templates(&list))),
-            }
+            answer(a.format, &list, || output::templates(&list))
         }
         TemplateCommand::Show(a) => {
             let t = env.open(Read)?.template(&a.name)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(output::template(&t))),
-            }
+            answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Edit(a) => {
-            if a.set.is_empty() && a.unset.is_empty() {
-                return Err(usage(
-                    "nothing to change; give --set KEY=VALUE or --unset KEY",
-                ));
-            }
+            something_given(
+                &[!a.set.is_empty(), !a.unset.is_empty()],
+                "--set KEY=VALUE or --unset KEY",
+            )?;
             let desk = env.open(Write)?;
             let mut settings = desk.template(&a.name)?.settings;
             for k in &a.unset {
@@ -967,17 +808,14 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
                     )));
                 }
             }
-            settings_map(&a.set, &mut settings)?;
+            settings.extend(template_settings::parse_entries(&a.set)?);
             let input = TemplateInput {
                 name: None,
                 product: None,
                 settings: Some(settings),
             };
             let t = desk.edit_template(desk.ctx(Actor::Cli), &a.name, &input)?;
-            match a.format {
-                Format::Json => json(&t),
-                _ => Ok(Reply::out(output::template(&t))),
-            }
+            answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -1003,10 +841,7 @@ fn firmware(env: &Env, c: FirmwareCommand) -> Outcome {
         }
         FirmwareCommand::List(a) => {
             let list = env.open(Read)?.firmware()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::firmware(&list))),
-            }
+            answer(a.format, &list, || output::firmware(&list))
         }
         FirmwareCommand::Remove(a) => {
             let desk = env.open(Write)?;
@@ -1023,10 +858,7 @@ fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
     match c {
         OutboxCommand::List(a) => {
             let list = env.open(Read)?.outbox()?;
-            match a.format {
-                Format::Json => json_items(&list),
-                _ => Ok(Reply::out(output::outbox(&list))),
-            }
+            answer(a.format, &list, || output::outbox(&list))
         }
         OutboxCommand::Show(a) => Ok(Reply::out(env.open(Read)?.outbox_eml(a.id)?)),
         OutboxCommand::Export(a) => {

@@ -718,6 +718,35 @@ impl Writer {
         Ok(next)
     }
 
+    /// Writes one value under its key; every save of a record comes down to this.
+    fn put<'k, 'v, K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+        key: impl std::borrow::Borrow<K::SelfType<'k>>,
+        value: impl std::borrow::Borrow<V::SelfType<'v>>,
+    ) -> Result<(), Error> {
+        self.tx
+            .open_table(def)
+            .map_err(db_err)?
+            .insert(key, value)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes the value under a key, if there is one.
+    fn delete<'k, K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+        key: impl std::borrow::Borrow<K::SelfType<'k>>,
+    ) -> Result<(), Error> {
+        self.tx
+            .open_table(def)
+            .map_err(db_err)?
+            .remove(key)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Writes a customer with its summary and unique indexes. `old` is the stored version
     /// (if any), whose index entries are replaced. Index clashes are refused as conflicts.
     pub fn save_customer(
@@ -766,21 +795,12 @@ impl Writer {
             }
         }
         self.reown(c.id, old, Some(c))?;
-        self.tx
-            .open_table(CUSTOMERS)
-            .map_err(db_err)?
-            .insert(c.id, encode_customer(c)?.as_slice())
-            .map_err(db_err)?;
+        self.put(CUSTOMERS, c.id, encode_customer(c)?.as_slice())?;
         self.save_summary(summary)
     }
 
     pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
-        self.tx
-            .open_table(SUMMARIES)
-            .map_err(db_err)?
-            .insert(s.id, encode_summary(s)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(SUMMARIES, s.id, encode_summary(s)?.as_slice())
     }
 
     /// Points the licence and device owner indexes from `old`'s holdings to `new`'s.
@@ -814,26 +834,14 @@ impl Writer {
             (BY_COMPANY, fold(&c.profile.company)),
         ];
         for (def, key) in folded {
-            self.tx
-                .open_table(def)
-                .map_err(db_err)?
-                .remove(key.as_str())
-                .map_err(db_err)?;
+            self.delete(def, key.as_str())?;
         }
         let mut serials = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
         for d in &c.devices {
             serials.remove(fold(&d.serial).as_str()).map_err(db_err)?;
         }
-        self.tx
-            .open_table(CUSTOMERS)
-            .map_err(db_err)?
-            .remove(c.id)
-            .map_err(db_err)?;
-        self.tx
-            .open_table(SUMMARIES)
-            .map_err(db_err)?
-            .remove(c.id)
-            .map_err(db_err)?;
+        self.delete(CUSTOMERS, c.id)?;
+        self.delete(SUMMARIES, c.id)?;
         self.remove_events_of(c.id)
     }
 
@@ -874,135 +882,73 @@ impl Writer {
         }
         self.remove_events_of(id)?;
         for def in [CUSTOMERS, SUMMARIES] {
-            self.tx
-                .open_table(def)
-                .map_err(db_err)?
-                .remove(id)
-                .map_err(db_err)?;
+            self.delete(def, id)?;
         }
         Ok(())
     }
 
     pub fn save_plan(&self, p: &Plan) -> Result<(), Error> {
-        self.tx
-            .open_table(PLANS)
-            .map_err(db_err)?
-            .insert(p.id, encode_plan(p)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(PLANS, p.id, encode_plan(p)?.as_slice())
     }
 
     pub fn remove_plan(&self, id: u64) -> Result<(), Error> {
-        self.tx
-            .open_table(PLANS)
-            .map_err(db_err)?
-            .remove(id)
-            .map_err(db_err)?;
-        Ok(())
+        self.delete(PLANS, id)
     }
 
     pub fn save_template(&self, t: &Template, old_name: Option<&str>) -> Result<(), Error> {
-        let mut table = self.tx.open_table(TEMPLATES).map_err(db_err)?;
         if let Some(old) = old_name {
-            table.remove(fold(old).as_str()).map_err(db_err)?;
+            self.delete(TEMPLATES, fold(old).as_str())?;
         }
-        table
-            .insert(fold(&t.name).as_str(), encode_template(t)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(
+            TEMPLATES,
+            fold(&t.name).as_str(),
+            encode_template(t)?.as_slice(),
+        )
     }
 
     pub fn remove_template(&self, name: &str) -> Result<(), Error> {
-        self.tx
-            .open_table(TEMPLATES)
-            .map_err(db_err)?
-            .remove(fold(name).as_str())
-            .map_err(db_err)?;
-        Ok(())
+        self.delete(TEMPLATES, fold(name).as_str())
     }
 
     pub fn save_firmware(&self, f: &Firmware) -> Result<(), Error> {
-        self.tx
-            .open_table(FIRMWARE)
-            .map_err(db_err)?
-            .insert(fold(&f.model).as_str(), encode_firmware(f)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(
+            FIRMWARE,
+            fold(&f.model).as_str(),
+            encode_firmware(f)?.as_slice(),
+        )
     }
 
     pub fn remove_firmware(&self, model: &str) -> Result<(), Error> {
-        self.tx
-            .open_table(FIRMWARE)
-            .map_err(db_err)?
-            .remove(fold(model).as_str())
-            .map_err(db_err)?;
-        Ok(())
+        self.delete(FIRMWARE, fold(model).as_str())
     }
 
     pub fn save_event(&self, e: &Event) -> Result<(), Error> {
-        self.tx
-            .open_table(EVENTS)
-            .map_err(db_err)?
-            .insert((e.customer_id, e.id), encode_event(e)?.as_slice())
-            .map_err(db_err)?;
-        self.tx
-            .open_table(EVENT_OWNER)
-            .map_err(db_err)?
-            .insert(e.id, e.customer_id)
-            .map_err(db_err)?;
-        Ok(())
+        self.put(EVENTS, (e.customer_id, e.id), encode_event(e)?.as_slice())?;
+        self.put(EVENT_OWNER, e.id, e.customer_id)
     }
 
     pub fn remove_event(&self, e: &Event) -> Result<(), Error> {
-        self.tx
-            .open_table(EVENTS)
-            .map_err(db_err)?
-            .remove((e.customer_id, e.id))
-            .map_err(db_err)?;
-        self.tx
-            .open_table(EVENT_OWNER)
-            .map_err(db_err)?
-            .remove(e.id)
-            .map_err(db_err)?;
-        Ok(())
+        self.delete(EVENTS, (e.customer_id, e.id))?;
+        self.delete(EVENT_OWNER, e.id)
     }
 
     pub fn save_outbox(&self, m: &OutboxMessage) -> Result<(), Error> {
-        self.tx
-            .open_table(OUTBOX)
-            .map_err(db_err)?
-            .insert(m.id, encode_outbox(m)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(OUTBOX, m.id, encode_outbox(m)?.as_slice())
     }
 
     pub fn remove_outbox(&self, id: u64) -> Result<(), Error> {
-        self.tx
-            .open_table(OUTBOX)
-            .map_err(db_err)?
-            .remove(id)
-            .map_err(db_err)?;
-        Ok(())
+        self.delete(OUTBOX, id)
     }
 
     /// Appends an audit entry, assigning its id.
     pub fn append_audit(&self, mut entry: AuditEntry) -> Result<u64, Error> {
         entry.id = self.next_id("audit")?;
-        self.tx
-            .open_table(AUDIT)
-            .map_err(db_err)?
-            .insert(entry.id, encode_audit(&entry)?.as_slice())
-            .map_err(db_err)?;
+        self.put(AUDIT, entry.id, encode_audit(&entry)?.as_slice())?;
         Ok(entry.id)
     }
 
     pub fn save_settings(&self, s: &Settings) -> Result<(), Error> {
-        self.tx
-            .open_table(META)
-            .map_err(db_err)?
-            .insert("settings", encode_settings(s)?.as_slice())
-            .map_err(db_err)?;
-        Ok(())
+        self.put(META, "settings", encode_settings(s)?.as_slice())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
+use super::customers::nothing_to_change;
 use super::desk::{audit, refresh_summary, Ctx, Desk};
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
@@ -31,6 +32,22 @@ pub struct PlanInput {
     pub _product_name: Option<serde::de::IgnoredAny>,
 }
 
+impl PlanInput {
+    fn names_a_field(&self) -> bool {
+        let texts = [&self.name, &self.product, &self.kind];
+        let numbers = [self.months, self.notice_days];
+        let flags = [
+            self.auto_renew,
+            self.managed,
+            self.enabled,
+            self.end_of_life,
+        ];
+        texts.iter().any(|t| t.is_some())
+            || numbers.iter().any(Option::is_some)
+            || flags.iter().any(Option::is_some)
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
@@ -39,47 +56,76 @@ pub struct TemplateInput {
     pub settings: Option<BTreeMap<String, String>>,
 }
 
+/// One field of a plan or template being added or edited, collecting its error.
+struct Field<'e, T> {
+    errors: &'e mut Vec<FieldError>,
+    name: &'static str,
+    /// Stands in for a bad value so every other field is still checked.
+    placeholder: T,
+}
+
+impl<'e, T> Field<'e, T> {
+    fn new(errors: &'e mut Vec<FieldError>, name: &'static str, placeholder: T) -> Self {
+        Field {
+            errors,
+            name,
+            placeholder,
+        }
+    }
+
+    /// The given text parsed, else the old entry's value (on edit), else `missing`: a default,
+    /// or the message of a required field.
+    fn read(
+        self,
+        given: &Option<String>,
+        old: Option<T>,
+        parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+        missing: std::result::Result<T, String>,
+    ) -> T {
+        let value = match (given, old) {
+            (Some(v), _) => parse(v),
+            (None, Some(o)) => Ok(o),
+            (None, None) => missing,
+        };
+        value.unwrap_or_else(|m| {
+            self.errors.push(FieldError::new(self.name, m));
+            self.placeholder
+        })
+    }
+}
+
+/// The name of a plan or template: the same rule for both catalogues.
+fn entry_name(
+    errors: &mut Vec<FieldError>,
+    given: &Option<String>,
+    old: Option<&String>,
+) -> String {
+    Field::new(errors, "name", String::new()).read(
+        given,
+        old.cloned(),
+        validate::plan_name,
+        Err("required: 1 to 64 characters without `:` or `;`".to_string()),
+    )
+}
+
 fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
     let mut errors = Vec::new();
-    let name = match (&input.name, old) {
-        (Some(n), _) => validate::plan_name(n).unwrap_or_else(|m| {
-            errors.push(FieldError::new("name", m));
-            String::new()
-        }),
-        (None, Some(o)) => o.name.clone(),
-        (None, None) => {
-            errors.push(FieldError::new(
-                "name",
-                "required: 1 to 64 characters without `:` or `;`",
-            ));
-            String::new()
-        }
-    };
-    let product = match (&input.product, old) {
-        (Some(p), _) => Product::parse(p).unwrap_or_else(|| {
-            errors.push(FieldError::new(
-                "product",
-                format!("`{p}` is not a product; use {}", Product::choices()),
-            ));
-            Product::Wfbss
-        }),
-        (None, Some(o)) => o.product,
-        (None, None) => {
-            errors.push(FieldError::new(
-                "product",
-                format!("required: {}", Product::choices()),
-            ));
-            Product::Wfbss
-        }
-    };
-    let kind = match (&input.kind, old) {
-        (Some(k), _) => PlanKind::parse(k).unwrap_or_else(|| {
-            errors.push(FieldError::new("kind", "use trial or full"));
-            PlanKind::Full
-        }),
-        (None, Some(o)) => o.kind,
-        (None, None) => PlanKind::Full,
-    };
+    let name = entry_name(&mut errors, &input.name, old.map(|o| &o.name));
+    let product = Field::new(&mut errors, "product", Product::Wfbss).read(
+        &input.product,
+        old.map(|o| o.product),
+        |p| {
+            Product::parse(p)
+                .ok_or_else(|| format!("`{p}` is not a product; use {}", Product::choices()))
+        },
+        Err(format!("required: {}", Product::choices())),
+    );
+    let kind = Field::new(&mut errors, "kind", PlanKind::Full).read(
+        &input.kind,
+        old.map(|o| o.kind),
+        |k| PlanKind::parse(k).ok_or_else(|| "use trial or full".to_string()),
+        Ok(PlanKind::Full),
+    );
     let months = input.months.or(old.map(|o| o.months)).unwrap_or(0);
     if !(1..=120).contains(&months) {
         errors.push(FieldError::new(
@@ -179,20 +225,16 @@ impl Desk {
         }
         plan.id = w.next_id("plan")?;
         w.save_plan(&plan)?;
-        audit(
-            &w,
-            ctx,
-            "add plan",
-            vec![],
-            &format!("plan {} added", plan.name),
-            vec![],
-            None,
-        )?;
-        w.commit()?;
+        let outcome = format!("plan {} added", plan.name);
+        commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
         Ok(PlanView::from(&plan))
     }
 
+    /// Changes the given fields; an edit that names no field is refused, as for customers.
     pub fn edit_plan(&self, ctx: Ctx, key: &str, input: &PlanInput) -> Result<PlanView> {
+        if !input.names_a_field() {
+            return Err(nothing_to_change());
+        }
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
         let plan = plan_from(input, Some(&old))?;
@@ -218,16 +260,8 @@ impl Desk {
             w.save_plan(&plan)?;
             refresh_plan_holders(&w, plan.id)?;
             let changes = vec![change("plan", format!("{old:?}"), format!("{plan:?}"))];
-            audit(
-                &w,
-                ctx,
-                "edit plan",
-                vec![],
-                &format!("plan {} changed", plan.name),
-                changes,
-                None,
-            )?;
-            w.commit()?;
+            let outcome = format!("plan {} changed", plan.name);
+            commit_catalogue(w, ctx, "edit plan", &outcome, changes)?;
         }
         Ok(PlanView::from(&plan))
     }
@@ -242,16 +276,8 @@ impl Desk {
             )));
         }
         w.remove_plan(plan.id)?;
-        audit(
-            &w,
-            ctx,
-            "remove plan",
-            vec![],
-            &format!("plan {} removed", plan.name),
-            vec![],
-            None,
-        )?;
-        w.commit()
+        let outcome = format!("plan {} removed", plan.name);
+        commit_catalogue(w, ctx, "remove plan", &outcome, vec![])
     }
 
     pub fn templates(&self) -> Result<Vec<TemplateView>> {
@@ -286,16 +312,8 @@ impl Desk {
             ));
         }
         w.save_template(&t, None)?;
-        audit(
-            &w,
-            ctx,
-            "add template",
-            vec![],
-            &format!("template {} added", t.name),
-            vec![],
-            None,
-        )?;
-        w.commit()?;
+        let outcome = format!("template {} added", t.name);
+        commit_catalogue(w, ctx, "add template", &outcome, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -323,16 +341,8 @@ impl Desk {
             ));
         }
         w.save_template(&t, Some(&old.name))?;
-        audit(
-            &w,
-            ctx,
-            "edit template",
-            vec![],
-            &format!("template {} changed", t.name),
-            vec![],
-            None,
-        )?;
-        w.commit()?;
+        let outcome = format!("template {} changed", t.name);
+        commit_catalogue(w, ctx, "edit template", &outcome, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -357,16 +367,8 @@ impl Desk {
             )));
         }
         w.remove_template(&t.name)?;
-        audit(
-            &w,
-            ctx,
-            "remove template",
-            vec![],
-            &format!("template {} removed", t.name),
-            vec![],
-            None,
-        )?;
-        w.commit()
+        let outcome = format!("template {} removed", t.name);
+        commit_catalogue(w, ctx, "remove template", &outcome, vec![])
     }
 
     pub fn firmware(&self) -> Result<Vec<FirmwareView>> {
@@ -418,16 +420,8 @@ impl Desk {
             old.map(|o| o.version).unwrap_or_default(),
             &version,
         )];
-        audit(
-            &w,
-            ctx,
-            "set firmware",
-            vec![],
-            &format!("latest firmware for {model} is {version}"),
-            changes,
-            None,
-        )?;
-        w.commit()?;
+        let outcome = format!("latest firmware for {model} is {version}");
+        commit_catalogue(w, ctx, "set firmware", &outcome, changes)?;
         Ok(FirmwareView { model, version })
     }
 
@@ -444,17 +438,21 @@ impl Desk {
             ));
         };
         w.remove_firmware(&f.model)?;
-        audit(
-            &w,
-            ctx,
-            "remove firmware",
-            vec![],
-            &format!("firmware entry for {} removed", f.model),
-            vec![],
-            None,
-        )?;
-        w.commit()
+        let outcome = format!("firmware entry for {} removed", f.model);
+        commit_catalogue(w, ctx, "remove firmware", &outcome, vec![])
     }
+}
+
+/// Records a change to the reference data (it concerns no customer) and commits it.
+fn commit_catalogue(
+    w: Writer,
+    ctx: Ctx,
+    task: &str,
+    outcome: &str,
+    changes: Vec<FieldChange>,
+) -> Result<()> {
+    audit(&w, ctx, task, vec![], outcome, changes, None)?;
+    w.commit()
 }
 
 /// Refuses a new catalogue entry once the catalogue holds its maximum.
@@ -479,37 +477,16 @@ fn plan_in_use(w: &Writer, plan_id: u64) -> Result<bool> {
 
 fn template_from(input: &TemplateInput, old: Option<&Template>) -> Result<Template> {
     let mut errors = Vec::new();
-    let name = match (&input.name, old) {
-        (Some(n), _) => validate::plan_name(n).unwrap_or_else(|m| {
-            errors.push(FieldError::new("name", m));
-            String::new()
-        }),
-        (None, Some(o)) => o.name.clone(),
-        (None, None) => {
-            errors.push(FieldError::new(
-                "name",
-                "required: 1 to 64 characters without `:` or `;`",
-            ));
-            String::new()
-        }
-    };
-    let product = match (&input.product, old) {
-        (Some(p), _) => match Product::parse(p) {
-            Some(p) if p.has_templates() => p,
-            _ => {
-                errors.push(FieldError::new(
-                    "product",
-                    "templates exist for wfbss and cloud-edge only",
-                ));
-                Product::Wfbss
-            }
+    let name = entry_name(&mut errors, &input.name, old.map(|o| &o.name));
+    let product = Field::new(&mut errors, "product", Product::Wfbss).read(
+        &input.product,
+        old.map(|o| o.product),
+        |p| match Product::parse(p) {
+            Some(p) if p.has_templates() => Ok(p),
+            _ => Err("templates exist for wfbss and cloud-edge only".to_string()),
         },
-        (None, Some(o)) => o.product,
-        (None, None) => {
-            errors.push(FieldError::new("product", "required: wfbss or cloud-edge"));
-            Product::Wfbss
-        }
-    };
+        Err("required: wfbss or cloud-edge".to_string()),
+    );
     let settings = input
         .settings
         .clone()

@@ -5,11 +5,11 @@ use crate::domain::changes::licenses_text;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
-use crate::domain::limits;
 use crate::domain::model::{Customer, License, YesNo};
 use crate::domain::summary::{fold, Query, Summary};
-use crate::domain::validate::{CustomerInput, LicenseInput};
+use crate::domain::validate::CustomerInput;
 use crate::domain::view::CustomerView;
+use crate::domain::{licence_entries, limits};
 use crate::store::Read;
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
@@ -505,51 +505,9 @@ fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>
         .collect()
 }
 
-/// Parses the `licenses` cell: entries `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `;`.
-pub fn parse_licenses(cell: &str) -> std::result::Result<Vec<LicenseInput>, String> {
-    let entries = cell.split(';').map(str::trim).filter(|e| !e.is_empty());
-    // Counted before anything is parsed, so a cell with a million entries costs one pass.
-    let count = entries.clone().count();
-    if count > limits::LICENSES {
-        return Err(limits::too_many(
-            "licences",
-            limits::LICENSES,
-            count,
-            "one customer holds at most that many; remove licences that have ended",
-        ));
-    }
-    let mut out = Vec::with_capacity(count);
-    for (i, entry) in entries.enumerate() {
-        let parts: Vec<&str> = entry.rsplitn(5, ':').collect();
-        let [expiry, start, used, units, plan] = parts[..] else {
-            return Err(format!(
-                "entry {} `{entry}` must be PLAN NAME:UNITS:USED:START:EXPIRY",
-                i + 1
-            ));
-        };
-        let number = |what: &str, s: &str| {
-            s.trim().parse::<u32>().map_err(|_| {
-                format!(
-                    "entry {} `{entry}`: {what} `{s}` is not a whole number",
-                    i + 1
-                )
-            })
-        };
-        out.push(LicenseInput {
-            plan: plan.trim().to_string(),
-            units: number("units", units)?,
-            used: number("used", used)?,
-            start: Some(start.trim().to_string()),
-            expiry: Some(expiry.trim().to_string()),
-            ..LicenseInput::default()
-        });
-    }
-    Ok(out)
-}
-
 fn input_from(c: &[String], errors: &mut Vec<FieldError>) -> CustomerInput {
     let s = |i: usize| Some(c[i].clone());
-    let licenses = match parse_licenses(&c[17]) {
+    let licenses = match licence_entries::parse_list(&c[17]) {
         Ok(l) => Some(l),
         Err(m) => {
             errors.push(FieldError::new("licenses", m));

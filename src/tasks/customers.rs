@@ -5,10 +5,10 @@ use crate::domain::changes::diff;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Result};
-use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate::{self, CustomerInput, LicenseInput};
 use crate::domain::view::CustomerView;
+use crate::domain::{licence_entries, limits};
 use crate::store::{Read, Writer};
 
 /// How strictly plan assignments are checked.
@@ -37,8 +37,12 @@ impl Desk {
     }
 
     /// Changes the given fields; fields left out keep their value. Returns the customer as
-    /// stored afterwards; an edit that changes nothing writes nothing.
+    /// stored afterwards; an edit that changes nothing writes nothing, and one that names no
+    /// field is refused (on every face alike), since it is almost always a forgotten flag.
     pub fn edit_customer(&self, ctx: Ctx, id: u64, input: &CustomerInput) -> Result<CustomerView> {
+        if !names_a_field(input) {
+            return Err(nothing_to_change());
+        }
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let old = load(&w, id)?;
@@ -53,6 +57,37 @@ impl Desk {
         w.commit()?;
         Ok(CustomerView::of(&new, open, &catalog, ctx.today))
     }
+}
+
+/// The answer to an edit that names no field, for every kind of record alike.
+pub(crate) fn nothing_to_change() -> Error {
+    Error::Refused("nothing to change; give at least one field to change".into())
+}
+
+fn names_a_field(i: &CustomerInput) -> bool {
+    [
+        &i.company,
+        &i.account_name,
+        &i.account_type,
+        &i.status,
+        &i.contact_first_name,
+        &i.contact_last_name,
+        &i.email,
+        &i.phone,
+        &i.address,
+        &i.city,
+        &i.state,
+        &i.postal_code,
+        &i.country,
+        &i.time_zone,
+        &i.language,
+        &i.notes,
+        &i.wfbs_template,
+        &i.cloud_edge_template,
+    ]
+    .iter()
+    .any(|f| f.is_some())
+        || i.licenses.is_some()
 }
 
 /// Builds the customer an input describes, over `old` when editing. Every field error is
@@ -227,16 +262,8 @@ fn licenses(
     assign: Assign,
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<License>> {
-    if list.len() > limits::LICENSES {
-        errors.push(FieldError::new(
-            "licenses",
-            limits::too_many(
-                "licences",
-                limits::LICENSES,
-                list.len(),
-                "one customer holds at most that many; remove licences that have ended",
-            ),
-        ));
+    if let Err(m) = licence_entries::check_count(list.len()) {
+        errors.push(FieldError::new("licenses", m));
         return Ok(Vec::new());
     }
     let mut out = Vec::with_capacity(list.len());

@@ -7,7 +7,7 @@ use super::layout::{
     self, document, error_summary, time, typed, typed_error, Draft, Field, Nav, Reply,
 };
 use super::multipart;
-use crate::domain::error::{Error, FieldError, Key, Thing};
+use crate::domain::error::{Error, Key, Thing};
 use crate::domain::model::{Actor, PlanKind, Product, View};
 use crate::domain::numbers;
 use crate::domain::view::{PlanView, TemplateView};
@@ -16,7 +16,6 @@ use crate::tasks::csv::{ImportOptions, ImportReport, HEADER};
 use crate::web::app::{status_of, App};
 use crate::web::http::{url_encode, Request, Response};
 use maud::{html, Markup};
-use std::collections::BTreeMap;
 
 fn yes(pairs: &[(String, String)], key: &str) -> bool {
     matches!(layout::value(pairs, key), Some("yes" | "on" | "true" | "1"))
@@ -355,38 +354,6 @@ fn settings_text(t: &TemplateView) -> String {
         .join("\n")
 }
 
-/// `key=value` lines → settings; every bad line is reported.
-fn parse_settings(text: &str) -> Result<BTreeMap<String, String>, Error> {
-    let mut out = BTreeMap::new();
-    let mut errors = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        match line.split_once('=') {
-            Some((k, v)) => {
-                let k = k.trim();
-                if out.insert(k.to_string(), v.trim().to_string()).is_some() {
-                    errors.push(FieldError::new(
-                        "settings",
-                        format!("line {}: the key `{k}` appears more than once", i + 1),
-                    ));
-                }
-            }
-            None => errors.push(FieldError::new(
-                "settings",
-                format!("line {}: `{line}` needs the form key=value", i + 1),
-            )),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid(errors))
-    }
-}
-
 pub fn templates(app: &App, req: &Request) -> Reply {
     let flash = flash_of(app, req)?;
     render_templates(app, flash.as_deref(), None, 200)
@@ -444,7 +411,9 @@ fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, statu
 
 /// A template form's input; `new` reads the name and product too (an edit keeps them).
 fn template_input(pairs: &[(String, String)], new: bool) -> Result<TemplateInput, Error> {
-    let settings = parse_settings(layout::value(pairs, "settings").unwrap_or(""))?;
+    let settings = crate::domain::template_settings::parse_lines(
+        layout::value(pairs, "settings").unwrap_or(""),
+    )?;
     let text = |key: &str| {
         layout::value(pairs, key)
             .filter(|_| new)

@@ -7,11 +7,11 @@
 //! context give identical data, and every licence status exists on any day.
 //!
 //! Speed (a million customers is the benchmark size): customers are built directly, not through
-//! the per-customer tasks, by a generator thread (which also builds each summary), while the
+//! the per-customer tasks, by a generator thread (which also stages each summary), while the
 //! calling thread hands them to the tasks' bulk loader (`tasks::load`), which assigns ids from
-//! reserved blocks and writes each customer, its summary and events. The generator makes the names of a batch first and the rest of each
-//! customer in the order of the folded company names, so the unique name indexes are filled
-//! nearly in key order; within a batch, ids therefore follow the company names, as after an
+//! reserved blocks and writes each customer with its summary and events. The generator makes
+//! the names of a batch first and the rest of each customer in the order of the folded company
+//! names, so the unique name indexes are filled nearly in key order; within a batch, ids therefore follow the company names, as after an
 //! import of an alphabetical list.
 //!
 //! Transactions: reference data (plans, templates, firmware) and the first batch of customers

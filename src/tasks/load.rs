@@ -1,5 +1,7 @@
-//! The one bulk-load path: validated customers (with their new events) into the store
-//! inside the caller's write transaction. `import` and `demo` both write through it.
+//! The one path by which new or replaced customers reach the store: validated customers
+//! (with their new events) written in the caller's write transaction, with their summaries
+//! and unique indexes. `import` and `demo` load in bulk through it; add and edit load one.
+//! The plans, templates and firmware a load brings along are stored here too.
 //!
 //! Ids come from blocks reserved with `Writer::reserve_ids`, so a million customers do not
 //! cost millions of counter updates; [`Loader::finish`] hands the unused rest back, so the
@@ -182,4 +184,92 @@ pub(crate) fn new_template(w: &Writer, t: &Template) -> Result<()> {
 /// Stores a firmware catalogue entry that a load brings along (checked by the caller).
 pub(crate) fn firmware(w: &Writer, f: &Firmware) -> Result<()> {
     w.save_firmware(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::date::Timestamp;
+    use crate::domain::model::{CustomerStatus, EventKind, Profile, Severity};
+    use crate::store::{Access, Store};
+
+    fn customer(name: &str) -> Customer {
+        let now = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        Customer {
+            id: 0,
+            profile: Profile {
+                company: format!("{name} Ltd"),
+                account_name: name.to_string(),
+                ..Profile::default()
+            },
+            status: CustomerStatus::Active,
+            licenses: Vec::new(),
+            devices: Vec::new(),
+            wfbs_template: None,
+            cloud_edge_template: None,
+            policies: Default::default(),
+            created_at: now,
+            updated_at: now,
+            last_transaction: now,
+        }
+    }
+
+    fn event(severity: Severity, resolved: bool) -> Event {
+        let time = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        Event {
+            id: 0,
+            customer_id: 0,
+            kind: EventKind::System,
+            severity,
+            category: "backup".into(),
+            message: "failed".into(),
+            time,
+            resolved_at: resolved.then_some(time),
+        }
+    }
+
+    #[test]
+    fn a_load_assigns_consecutive_ids_and_counts_open_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let catalog = Catalog::default();
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        for name in ["alpha", "beta"] {
+            let events = vec![
+                event(Severity::ActionRequired, false),
+                event(Severity::Warning, true),
+            ];
+            let mut s = Staged::new(customer(name), events, OpenEvents::default(), &catalog);
+            loader.put(&w, &mut s, None).unwrap();
+        }
+        loader.finish(&w).unwrap();
+        assert_eq!(w.id_by_account("beta").unwrap(), Some(2));
+        let open = w.open_events(2).unwrap();
+        assert_eq!((open.action_required, open.warning), (1, 0));
+        let mut summaries = Vec::new();
+        w.each_summary(
+            &mut |s| {
+                summaries.push((s.id, s.open));
+                Ok(true)
+            },
+            &mut |id| panic!("summary {id} unreadable"),
+        )
+        .unwrap();
+        assert_eq!(summaries, [(1, open), (2, open)]);
+        // The unused rest of each block is back: the next ids follow the last ones used.
+        assert_eq!(w.next_id("customer").unwrap(), 3);
+        assert_eq!(w.next_id("event").unwrap(), 5);
+        // The unique indexes refuse a second customer of the same account name.
+        let mut again = Staged::new(
+            customer("alpha"),
+            Vec::new(),
+            OpenEvents::default(),
+            &catalog,
+        );
+        assert!(matches!(
+            loader.put(&w, &mut again, None),
+            Err(crate::domain::error::Error::Conflict { .. })
+        ));
+    }
 }

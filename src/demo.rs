@@ -7,11 +7,11 @@
 //! context give identical data, and every licence status exists on any day.
 //!
 //! Speed (a million customers is the benchmark size): customers are built directly, not through
-//! the per-customer tasks, by a generator thread, while the calling thread only assigns ids
-//! (from blocks reserved with `Writer::reserve_ids`) and writes each customer, its summary and events
-//! through one writer. The generator makes the names of a batch first and the rest of each
-//! customer in the order of the folded company names, so the unique name indexes are filled
-//! nearly in key order; within a batch, ids therefore follow the company names, as after an
+//! the per-customer tasks, by a generator thread (which also stages each summary), while the
+//! calling thread hands them to the tasks' bulk loader (`tasks::load`), which assigns ids from
+//! reserved blocks and writes each customer with its summary and events. The generator makes
+//! the names of a batch first and the rest of each customer in the order of the folded company
+//! names, so the unique name indexes are filled nearly in key order; within a batch, ids therefore follow the company names, as after an
 //! import of an alphabetical list.
 //!
 //! Transactions: reference data (plans, templates, firmware) and the first batch of customers
@@ -25,9 +25,10 @@ use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::{Error, Result};
 use crate::domain::model::*;
-use crate::domain::summary::{fold, Summary};
+use crate::domain::summary::fold;
 use crate::store::{Read, Writer};
 use crate::tasks::desk::{audit, Ctx, Desk};
+use crate::tasks::load::{self, Loader, Staged};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
@@ -159,22 +160,14 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
 /// Customers waiting between the generator and the writer.
 const QUEUE: usize = 1024;
 
-/// One generated customer on its way to the writer.
-struct Item {
-    customer: Customer,
-    events: Vec<Event>,
-    summary: Summary,
-}
-
-impl Item {
-    fn blank() -> Item {
-        let customer = blank_customer();
-        Item {
-            summary: Summary::of(&customer, OpenEvents::default(), &Catalog::default()),
-            customer,
-            events: Vec::with_capacity(8),
-        }
-    }
+/// A blank customer for the generator to fill; its buffers are reused from one to the next.
+fn blank_item() -> Box<Staged> {
+    Box::new(Staged::new(
+        blank_customer(),
+        Vec::with_capacity(8),
+        OpenEvents::default(),
+        &Catalog::default(),
+    ))
 }
 
 /// The names of a customer, made first so that a batch can be sorted by company.
@@ -191,57 +184,18 @@ struct Head {
     roman: String,
 }
 
-/// Hands out ids of one sequence from blocks reserved in the store, so a million customers
-/// do not cost millions of counter updates.
-struct IdBlock {
-    sequence: &'static str,
-    next: u64,
-    end: u64,
-}
-
-impl IdBlock {
-    const SIZE: u64 = 4096;
-
-    fn new(sequence: &'static str) -> IdBlock {
-        IdBlock {
-            sequence,
-            next: 0,
-            end: 0,
-        }
-    }
-
-    fn take(&mut self, w: &Writer) -> Result<u64> {
-        if self.next == self.end {
-            self.next = w.reserve_ids(self.sequence, Self::SIZE)?;
-            self.end = self.next + Self::SIZE;
-        }
-        self.next += 1;
-        Ok(self.next - 1)
-    }
-
-    /// Returns the unused rest of the block, so the next id follows the last one used.
-    fn give_back(&self, w: &Writer) -> Result<()> {
-        w.give_back_ids(self.sequence, self.next, self.end)
-    }
-}
-
-/// The writer's side: assigns ids (from reserved blocks) and writes each customer with
-/// its summary and events, committing every [`BATCH`] customers. Returns the open writer.
+/// The writer's side: hands each customer to the loader (which assigns the ids and writes it
+/// with its summary and events), committing every [`BATCH`] customers. Returns the open writer.
 fn store_all(
     desk: &Desk,
     mut w: Writer,
     customers: u64,
-    received: Receiver<Box<Item>>,
-    recycle: Sender<Box<Item>>,
+    received: Receiver<Box<Staged>>,
+    recycle: Sender<Box<Staged>>,
     catalog: &Catalog,
     report: &mut DemoReport,
 ) -> Result<Writer> {
-    let mut ids = [
-        IdBlock::new("customer"),
-        IdBlock::new("license"),
-        IdBlock::new("device"),
-        IdBlock::new("event"),
-    ];
+    let mut loader = Loader::new();
     for n in 0..customers {
         if n > 0 && n % BATCH == 0 {
             w.commit()?;
@@ -251,25 +205,12 @@ fn store_all(
         let Ok(mut item) = received.recv() else {
             return Err(Error::Internal("the demo generator stopped early".into()));
         };
-        let Item {
+        loader.put(&w, &mut item, None)?;
+        let Staged {
             customer: c,
             events,
             summary,
-        } = &mut *item;
-        c.id = ids[0].take(&w)?;
-        for l in &mut c.licenses {
-            l.id = ids[1].take(&w)?;
-        }
-        for d in &mut c.devices {
-            d.id = ids[2].take(&w)?;
-        }
-        for e in events.iter_mut() {
-            e.id = ids[3].take(&w)?;
-            e.customer_id = c.id;
-            w.save_event(e)?;
-        }
-        summary.id = c.id;
-        w.save_customer(c, None, summary)?;
+        } = &*item;
         report.customers += 1;
         match c.profile.account_type {
             AccountType::Clp => report.clp += 1,
@@ -290,9 +231,7 @@ fn store_all(
         // The generator reuses the buffers; it may have finished already.
         let _ = recycle.send(item);
     }
-    for block in &ids {
-        block.give_back(&w)?;
-    }
+    loader.finish(&w)?;
     Ok(w)
 }
 
@@ -566,8 +505,8 @@ impl Gen {
         mut self,
         customers: u64,
         catalog: &Catalog,
-        items: SyncSender<Box<Item>>,
-        recycled: Receiver<Box<Item>>,
+        items: SyncSender<Box<Staged>>,
+        recycled: Receiver<Box<Staged>>,
     ) {
         let mut master = Rng::new(self.seed);
         let mut heads: Vec<Head> = Vec::new();
@@ -581,9 +520,7 @@ impl Gen {
             }
             heads.sort_unstable_by(|a, b| a.key.cmp(&b.key));
             for head in heads.drain(..) {
-                let mut item = recycled
-                    .try_recv()
-                    .unwrap_or_else(|_| Box::new(Item::blank()));
+                let mut item = recycled.try_recv().unwrap_or_else(|_| blank_item());
                 self.body(head, catalog, &mut item);
                 if items.send(item).is_err() {
                     return;
@@ -632,11 +569,11 @@ impl Gen {
 
     /// Everything else of a customer, into `item` (whose buffers are reused). Ids stay 0: the
     /// writer assigns them.
-    fn body(&mut self, head: Head, catalog: &Catalog, item: &mut Item) {
-        let Item {
+    fn body(&mut self, head: Head, catalog: &Catalog, item: &mut Staged) {
+        let Staged {
             customer: c,
             events,
-            summary,
+            ..
         } = item;
         self.rng = Rng(head.state);
         self.roman = head.roman;
@@ -692,14 +629,7 @@ impl Gen {
         }
         self.events(events);
         self.times(c, events);
-        let mut open = OpenEvents::default();
-        for e in events.iter().filter(|e| e.resolved_at.is_none()) {
-            match e.severity {
-                Severity::ActionRequired => open.action_required += 1,
-                Severity::Warning => open.warning += 1,
-            }
-        }
-        *summary = Summary::of(c, open, catalog);
+        item.summarize(OpenEvents::default(), catalog);
     }
 
     /// Writes a unique company name and returns its folded form (the index key).
@@ -1209,7 +1139,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
                 }
             } else if !taken.contains(&name.to_lowercase()) {
                 let p = Plan {
-                    id: w.next_id("plan")?,
+                    id: 0,
                     name: name.clone(),
                     product: spec.product,
                     kind: spec.kind,
@@ -1220,7 +1150,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
                     enabled: spec.enabled,
                     end_of_life: spec.end_of_life,
                 };
-                w.save_plan(&p)?;
+                let p = load::new_plan(w, p)?;
                 taken.push(name.to_lowercase());
                 report.plans += 1;
                 break p;
@@ -1270,7 +1200,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
                             .map(|(k, v)| (k.to_string(), v.to_string()))
                             .collect(),
                     };
-                    w.save_template(&t, None)?;
+                    load::new_template(w, &t)?;
                     report.templates += 1;
                     break;
                 }
@@ -1288,10 +1218,13 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
             .iter()
             .any(|f| f.model.eq_ignore_ascii_case(m.name))
         {
-            w.save_firmware(&Firmware {
-                model: m.name.to_string(),
-                version: latest.to_string(),
-            })?;
+            load::firmware(
+                w,
+                &Firmware {
+                    model: m.name.to_string(),
+                    version: latest.to_string(),
+                },
+            )?;
             report.firmware_models += 1;
         }
     }

@@ -2,6 +2,7 @@
 
 use super::customers::nothing_to_change;
 use super::desk::{audit, refresh_summary, Ctx, Desk};
+use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::limits;
@@ -203,7 +204,7 @@ impl Desk {
 
     pub fn add_plan(&self, ctx: Ctx, input: &PlanInput) -> Result<PlanView> {
         let w = self.writer()?;
-        let mut plan = plan_from(input, None)?;
+        let plan = plan_from(input, None)?;
         let plans = w.plans()?;
         catalogue_room(
             plans.len(),
@@ -223,8 +224,7 @@ impl Desk {
                 ),
             ));
         }
-        plan.id = w.next_id("plan")?;
-        w.save_plan(&plan)?;
+        let plan = load::new_plan(&w, plan)?;
         let outcome = format!("plan {} added", plan.name);
         commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
         Ok(PlanView::from(&plan))
@@ -311,7 +311,7 @@ impl Desk {
                 format!("a template named `{}` exists already", t.name),
             ));
         }
-        w.save_template(&t, None)?;
+        load::new_template(&w, &t)?;
         let outcome = format!("template {} added", t.name);
         commit_catalogue(w, ctx, "add template", &outcome, vec![])?;
         Ok(TemplateView::from(&t))

@@ -1,5 +1,6 @@
 //! CSV export and import in the format of SPEC §4. Export streams row by row; import checks
-//! every row inside one write transaction and commits only when all rows are good.
+//! every row inside one write transaction, writes it through the bulk loader, and commits only
+//! when all rows are good.
 
 use crate::domain::changes::licenses_text;
 use crate::domain::date::Date;
@@ -13,7 +14,8 @@ use crate::domain::{licence_entries, limits};
 use crate::store::Read;
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
-use crate::tasks::desk::{audit, save, Ctx, Desk};
+use crate::tasks::desk::{audit, Ctx, Desk};
+use crate::tasks::load::Loader;
 use serde::Serialize;
 use std::io::Write;
 
@@ -271,6 +273,7 @@ impl Desk {
         let mut seen = std::collections::HashMap::new();
         let mut header_seen = false;
         let mut touched = Vec::new();
+        let mut loader = Loader::new();
         loop {
             let more = reader.read_byte_record(&mut record).map_err(read_error)?;
             if !more {
@@ -319,8 +322,7 @@ impl Desk {
                 if existing.as_ref().is_some_and(|o| same(o, &c)) {
                     return Ok(None);
                 }
-                save(&w, &c, existing.as_ref(), &catalog)?;
-                Ok(Some(c))
+                loader.upsert(&w, c, existing.as_ref(), &catalog).map(Some)
             });
             match built {
                 Ok(None) => report.unchanged += 1,
@@ -359,6 +361,7 @@ impl Desk {
                 "{} created, {} updated, {} unchanged",
                 report.created, report.updated, report.unchanged
             );
+            loader.finish(&w)?;
             audit(&w, ctx, "import", touched, &outcome, vec![], None)?;
             w.commit()?;
         }

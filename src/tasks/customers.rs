@@ -1,6 +1,7 @@
 //! Adding and editing customers, shared by the form, the API, the CLI and CSV import.
 
-use super::desk::{audit, load, save, Ctx, Desk};
+use super::desk::{audit, load, Ctx, Desk};
+use super::load::Loader;
 use crate::domain::changes::diff;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
@@ -25,7 +26,9 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let c = build(&w, ctx, &catalog, None, input, Assign::New)?;
-        save(&w, &c, None, &catalog)?;
+        let mut loader = Loader::new();
+        let c = loader.upsert(&w, c, None, &catalog)?;
+        loader.finish(&w)?;
         audit(&w, ctx, "add customer", vec![c.id], "ok", vec![], None)?;
         w.commit()?;
         Ok(CustomerView::of(
@@ -52,7 +55,9 @@ impl Desk {
         if changes.is_empty() {
             return Ok(CustomerView::of(&old, open, &catalog, ctx.today));
         }
-        save(&w, &new, Some(&old), &catalog)?;
+        let mut loader = Loader::new();
+        let new = loader.upsert(&w, new, Some(&old), &catalog)?;
+        loader.finish(&w)?;
         audit(&w, ctx, "edit customer", vec![id], "ok", changes, None)?;
         w.commit()?;
         Ok(CustomerView::of(&new, open, &catalog, ctx.today))
@@ -91,7 +96,7 @@ fn names_a_field(i: &CustomerInput) -> bool {
 }
 
 /// Builds the customer an input describes, over `old` when editing. Every field error is
-/// collected; uniqueness clashes are reported as conflicts. Ids are assigned from `w`.
+/// collected; uniqueness clashes are reported as conflicts. New ids stay 0: `load::Loader` assigns them.
 pub(crate) fn build(
     w: &Writer,
     ctx: Ctx,
@@ -118,15 +123,7 @@ pub(crate) fn build(
     let old_licenses = old.map_or(&[][..], |o| &o.licenses[..]);
     let licenses = match &input.licenses {
         None => old_licenses.to_vec(),
-        Some(list) => licenses(
-            w,
-            catalog,
-            old_licenses,
-            list,
-            ctx.today,
-            assign,
-            &mut errors,
-        )?,
+        Some(list) => licenses(catalog, old_licenses, list, ctx.today, assign, &mut errors)?,
     };
     let holds = |product: Product| {
         licenses.iter().any(|l| {
@@ -173,10 +170,8 @@ pub(crate) fn build(
         limits::cap_errors(&mut errors);
         return Err(Error::Invalid(errors));
     }
-    let id = match old {
-        Some(o) => o.id,
-        None => w.next_id("customer")?,
-    };
+    // A new customer (and a new licence) gets its id when the loader stores it.
+    let id = old.map_or(0, |o| o.id);
     for (field, value, found) in [
         (
             "account_name",
@@ -252,9 +247,9 @@ fn template_field(
     }
 }
 
-/// Turns licence inputs into licences, keeping the ids of unchanged ones (same plan and start).
+/// Turns licence inputs into licences, keeping the ids of unchanged ones (same plan and start);
+/// a new licence's id stays 0 until the loader stores it.
 fn licenses(
-    w: &Writer,
     catalog: &Catalog,
     old: &[License],
     list: &[LicenseInput],
@@ -347,7 +342,7 @@ fn licenses(
         out.push(License {
             id: match existing {
                 Some(o) => o.id,
-                None => w.next_id("license")?,
+                None => 0,
             },
             plan_id: plan.id,
             units: l.units,

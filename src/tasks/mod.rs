@@ -8,4 +8,5 @@ pub mod csv;
 pub mod customers;
 pub mod desk;
 pub mod holdings;
+pub mod load;
 pub mod outbox;

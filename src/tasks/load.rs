@@ -1,0 +1,275 @@
+//! The one path by which new or replaced customers reach the store: validated customers
+//! (with their new events) written in the caller's write transaction, with their summaries
+//! and unique indexes. `import` and `demo` load in bulk through it; add and edit load one.
+//! The plans, templates and firmware a load brings along are stored here too.
+//!
+//! Ids come from blocks reserved with `Writer::reserve_ids`, so a million customers do not
+//! cost millions of counter updates; [`Loader::finish`] hands the unused rest back, so the
+//! next id follows the last one used and a load gives the same ids as one-by-one adds.
+
+use crate::domain::derive::{Catalog, OpenEvents};
+use crate::domain::error::Result;
+use crate::domain::model::{Customer, Event, Firmware, Plan, Template};
+use crate::domain::summary::Summary;
+use crate::store::{Read, Writer};
+
+/// Hands out ids of one sequence from blocks reserved in the store.
+struct IdBlock {
+    sequence: &'static str,
+    next: u64,
+    end: u64,
+}
+
+impl IdBlock {
+    const SIZE: u64 = 4096;
+
+    const fn new(sequence: &'static str) -> IdBlock {
+        IdBlock {
+            sequence,
+            next: 0,
+            end: 0,
+        }
+    }
+
+    fn take(&mut self, w: &Writer) -> Result<u64> {
+        if self.next == self.end {
+            self.next = w.reserve_ids(self.sequence, Self::SIZE)?;
+            self.end = self.next + Self::SIZE;
+        }
+        self.next += 1;
+        Ok(self.next - 1)
+    }
+
+    /// Returns the unused rest of the block.
+    fn give_back(&self, w: &Writer) -> Result<()> {
+        w.give_back_ids(self.sequence, self.next, self.end)
+    }
+}
+
+/// Assigns an id from `block` when `id` is still 0 (not yet stored).
+fn assign(id: &mut u64, block: &mut IdBlock, w: &Writer) -> Result<()> {
+    if *id == 0 {
+        *id = block.take(w)?;
+    }
+    Ok(())
+}
+
+/// A validated customer on its way into the store: new events to add and its summary.
+pub struct Staged {
+    pub customer: Customer,
+    pub events: Vec<Event>,
+    pub summary: Summary,
+}
+
+impl Staged {
+    /// Stages `customer` with its new `events`; `stored` counts the open events the store
+    /// already holds for it (none for a new customer).
+    pub fn new(
+        customer: Customer,
+        events: Vec<Event>,
+        stored: OpenEvents,
+        catalog: &Catalog,
+    ) -> Staged {
+        let summary = Summary::of(&customer, open(stored, &events), catalog);
+        Staged {
+            customer,
+            events,
+            summary,
+        }
+    }
+
+    /// Builds the summary again after the customer or its events changed in place. It needs
+    /// no store, so a producer thread can do it while the writer writes.
+    pub fn summarize(&mut self, stored: OpenEvents, catalog: &Catalog) {
+        self.summary = Summary::of(&self.customer, open(stored, &self.events), catalog);
+    }
+}
+
+/// The open events once `events` are added to the `stored` ones.
+fn open(stored: OpenEvents, events: &[Event]) -> OpenEvents {
+    let new = OpenEvents::of(events);
+    OpenEvents {
+        action_required: stored.action_required + new.action_required,
+        warning: stored.warning + new.warning,
+    }
+}
+
+/// Writes staged customers within one write transaction at a time; the caller commits.
+/// Its id blocks carry over when the caller commits and continues with a new writer.
+pub struct Loader {
+    /// Customer, licence, device and event ids.
+    ids: [IdBlock; 4],
+}
+
+impl Default for Loader {
+    fn default() -> Loader {
+        Loader::new()
+    }
+}
+
+impl Loader {
+    pub const fn new() -> Loader {
+        Loader {
+            ids: [
+                IdBlock::new("customer"),
+                IdBlock::new("license"),
+                IdBlock::new("device"),
+                IdBlock::new("event"),
+            ],
+        }
+    }
+
+    /// Writes one customer, new or replacing `old` (the stored version): ids still 0 are
+    /// assigned, then its new events, the customer with its unique indexes and its summary.
+    /// A clash in a unique index fails as a conflict.
+    pub fn put(&mut self, w: &Writer, s: &mut Staged, old: Option<&Customer>) -> Result<()> {
+        let [customers, licenses, devices, events] = &mut self.ids;
+        let c = &mut s.customer;
+        assign(&mut c.id, customers, w)?;
+        for l in &mut c.licenses {
+            assign(&mut l.id, licenses, w)?;
+        }
+        for d in &mut c.devices {
+            assign(&mut d.id, devices, w)?;
+        }
+        for e in &mut s.events {
+            assign(&mut e.id, events, w)?;
+            e.customer_id = c.id;
+            w.save_event(e)?;
+        }
+        s.summary.id = c.id;
+        w.save_customer(c, old, &s.summary)
+    }
+
+    /// Writes the customer of a single-customer task (add, edit, one import row), new or
+    /// replacing `old`, with its summary over the open events already stored. Returns it with
+    /// its ids.
+    pub(crate) fn upsert(
+        &mut self,
+        w: &Writer,
+        customer: Customer,
+        old: Option<&Customer>,
+        catalog: &Catalog,
+    ) -> Result<Customer> {
+        let stored = match old {
+            Some(o) => w.open_events(o.id)?,
+            None => OpenEvents::default(),
+        };
+        let mut s = Staged::new(customer, Vec::new(), stored, catalog);
+        self.put(w, &mut s, old)?;
+        Ok(s.customer)
+    }
+
+    /// Hands the unused ids back; call it before the last commit.
+    pub fn finish(&self, w: &Writer) -> Result<()> {
+        for block in &self.ids {
+            block.give_back(w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Stores a new plan that a load brings along (checked by the caller), with a new id.
+pub(crate) fn new_plan(w: &Writer, mut plan: Plan) -> Result<Plan> {
+    plan.id = w.next_id("plan")?;
+    w.save_plan(&plan)?;
+    Ok(plan)
+}
+
+/// Stores a new template that a load brings along (checked by the caller).
+pub(crate) fn new_template(w: &Writer, t: &Template) -> Result<()> {
+    w.save_template(t, None)
+}
+
+/// Stores a firmware catalogue entry that a load brings along (checked by the caller).
+pub(crate) fn firmware(w: &Writer, f: &Firmware) -> Result<()> {
+    w.save_firmware(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::date::Timestamp;
+    use crate::domain::model::{CustomerStatus, EventKind, Profile, Severity};
+    use crate::store::{Access, Store};
+
+    fn customer(name: &str) -> Customer {
+        let now = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        Customer {
+            id: 0,
+            profile: Profile {
+                company: format!("{name} Ltd"),
+                account_name: name.to_string(),
+                ..Profile::default()
+            },
+            status: CustomerStatus::Active,
+            licenses: Vec::new(),
+            devices: Vec::new(),
+            wfbs_template: None,
+            cloud_edge_template: None,
+            policies: Default::default(),
+            created_at: now,
+            updated_at: now,
+            last_transaction: now,
+        }
+    }
+
+    fn event(severity: Severity, resolved: bool) -> Event {
+        let time = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
+        Event {
+            id: 0,
+            customer_id: 0,
+            kind: EventKind::System,
+            severity,
+            category: "backup".into(),
+            message: "failed".into(),
+            time,
+            resolved_at: resolved.then_some(time),
+        }
+    }
+
+    #[test]
+    fn a_load_assigns_consecutive_ids_and_counts_open_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let catalog = Catalog::default();
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        for name in ["alpha", "beta"] {
+            let events = vec![
+                event(Severity::ActionRequired, false),
+                event(Severity::Warning, true),
+            ];
+            let mut s = Staged::new(customer(name), events, OpenEvents::default(), &catalog);
+            loader.put(&w, &mut s, None).unwrap();
+        }
+        loader.finish(&w).unwrap();
+        assert_eq!(w.id_by_account("beta").unwrap(), Some(2));
+        let open = w.open_events(2).unwrap();
+        assert_eq!((open.action_required, open.warning), (1, 0));
+        let mut summaries = Vec::new();
+        w.each_summary(
+            &mut |s| {
+                summaries.push((s.id, s.open));
+                Ok(true)
+            },
+            &mut |id| panic!("summary {id} unreadable"),
+        )
+        .unwrap();
+        assert_eq!(summaries, [(1, open), (2, open)]);
+        // The unused rest of each block is back: the next ids follow the last ones used.
+        assert_eq!(w.next_id("customer").unwrap(), 3);
+        assert_eq!(w.next_id("event").unwrap(), 5);
+        // The unique indexes refuse a second customer of the same account name.
+        let mut again = Staged::new(
+            customer("alpha"),
+            Vec::new(),
+            OpenEvents::default(),
+            &catalog,
+        );
+        assert!(matches!(
+            loader.put(&w, &mut again, None),
+            Err(crate::domain::error::Error::Conflict { .. })
+        ));
+    }
+}

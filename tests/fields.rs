@@ -89,6 +89,32 @@ fn cli_add_and_edit_offer_every_field_with_its_help() {
 }
 
 #[test]
+fn cli_add_names_exactly_the_required_fields() {
+    let out = Command::new(common::bin())
+        .args(["add", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let note = help
+        .split("Required: ")
+        .nth(1)
+        .and_then(|n| n.split('.').next())
+        .expect("a note listing the required flags");
+    let named: Vec<&str> = note
+        .split([',', ' ', '\n'])
+        .filter(|w| w.starts_with("--"))
+        .collect();
+    for spec in PROFILE {
+        assert_eq!(
+            named.contains(&spec.flag),
+            spec.required,
+            "{} in `Required: {note}`",
+            spec.flag
+        );
+    }
+}
+
+#[test]
 fn csv_header_holds_every_field() {
     for spec in PROFILE {
         assert!(

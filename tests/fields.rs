@@ -9,6 +9,7 @@ use clientele::domain::date::Date;
 use clientele::domain::fields::{FieldSpec, Rule, PROFILE};
 use clientele::domain::model::Actor;
 use clientele::domain::validate::{self, CustomerInput};
+use clientele::domain::view::CustomerView;
 use clientele::store::Access;
 use clientele::tasks::csv::HEADER;
 use clientele::tasks::desk::Desk;
@@ -112,6 +113,13 @@ fn cli_add_names_exactly_the_required_fields() {
             spec.flag
         );
     }
+}
+
+#[test]
+fn by_name_accessors_know_exactly_the_table() {
+    let names: Vec<&str> = PROFILE.iter().map(|f| f.name).collect();
+    assert_eq!(CustomerInput::TEXT_FIELDS, names);
+    assert_eq!(CustomerView::TEXT_FIELDS, names);
 }
 
 #[test]

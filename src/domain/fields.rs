@@ -276,6 +276,36 @@ pub const PROFILE: &[FieldSpec] = &[
     NOTES,
 ];
 
+/// `text(name)` and `text_mut(name)` for a type with one `$ty` member per profile field,
+/// named as in [`PROFILE`] (a test keeps this list and the table in step).
+macro_rules! by_name {
+    ($name:ty, $ty:ty) => {
+        $crate::domain::fields::by_name!(@impl $name, $ty; company, account_name, contact_first_name, contact_last_name, email, phone, address, city, state, postal_code, country, time_zone, language, notes);
+    };
+    (@impl $name:ty, $ty:ty; $($member:ident),*) => {
+        impl $name {
+            /// The members `text` knows, in order.
+            pub const TEXT_FIELDS: &'static [&'static str] = &[$(stringify!($member)),*];
+
+            /// A profile field's member by its name in `fields::PROFILE`.
+            pub fn text(&self, name: &str) -> Option<&$ty> {
+                match name {
+                    $(stringify!($member) => Some(&self.$member),)*
+                    _ => None,
+                }
+            }
+
+            pub fn text_mut(&mut self, name: &str) -> Option<&mut $ty> {
+                match name {
+                    $(stringify!($member) => Some(&mut self.$member),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use by_name;
+
 /// The spec of a profile field by name.
 pub fn find(name: &str) -> Option<&'static FieldSpec> {
     PROFILE.iter().find(|f| f.name == name)

@@ -65,29 +65,7 @@ pub struct CustomerInput {
     pub _updated_at: Option<IgnoredAny>,
 }
 
-impl CustomerInput {
-    /// A profile text field by its name in `fields::PROFILE`, so a face can fill the fields
-    /// from the table.
-    pub fn text_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
-        Some(match name {
-            "company" => &mut self.company,
-            "account_name" => &mut self.account_name,
-            "contact_first_name" => &mut self.contact_first_name,
-            "contact_last_name" => &mut self.contact_last_name,
-            "email" => &mut self.email,
-            "phone" => &mut self.phone,
-            "address" => &mut self.address,
-            "city" => &mut self.city,
-            "state" => &mut self.state,
-            "postal_code" => &mut self.postal_code,
-            "country" => &mut self.country,
-            "time_zone" => &mut self.time_zone,
-            "language" => &mut self.language,
-            "notes" => &mut self.notes,
-            _ => return None,
-        })
-    }
-}
+fields::by_name!(CustomerInput, Option<String>);
 
 /// A licence as typed: a plan by name with units; dates default from the plan.
 /// Unknown keys are not refused here: the API checks them itself so it can name

@@ -71,28 +71,9 @@ pub struct CustomerView {
     pub notes: String,
 }
 
-impl CustomerView {
-    /// A profile text field by its name in `fields::PROFILE`.
-    pub fn text(&self, name: &str) -> Option<&str> {
-        Some(match name {
-            "company" => &self.company,
-            "account_name" => &self.account_name,
-            "contact_first_name" => &self.contact_first_name,
-            "contact_last_name" => &self.contact_last_name,
-            "email" => &self.email,
-            "phone" => &self.phone,
-            "address" => &self.address,
-            "city" => &self.city,
-            "state" => &self.state,
-            "postal_code" => &self.postal_code,
-            "country" => &self.country,
-            "time_zone" => &self.time_zone,
-            "language" => &self.language,
-            "notes" => &self.notes,
-            _ => return None,
-        })
-    }
+super::fields::by_name!(CustomerView, String);
 
+impl CustomerView {
     /// The view from event counts alone (reasons count open events).
     pub fn of(c: &Customer, open: OpenEvents, catalog: &Catalog, today: Date) -> CustomerView {
         CustomerView::build(c, open, None, catalog, today)

@@ -258,7 +258,7 @@ fn render(
             return String::new();
         };
         if let Some(text) = c.text(name) {
-            return text.to_string();
+            return text.clone();
         }
         match name {
             "account_type" => c.account_type.code().to_string(),

@@ -7,7 +7,7 @@ mod common;
 
 use clientele::domain::date::Date;
 use clientele::domain::fields::{FieldSpec, Rule, PROFILE};
-use clientele::domain::model::Actor;
+use clientele::domain::model::{Actor, Profile};
 use clientele::domain::validate::{self, CustomerInput};
 use clientele::domain::view::CustomerView;
 use clientele::store::Access;
@@ -120,6 +120,7 @@ fn by_name_accessors_know_exactly_the_table() {
     let names: Vec<&str> = PROFILE.iter().map(|f| f.name).collect();
     assert_eq!(CustomerInput::TEXT_FIELDS, names);
     assert_eq!(CustomerView::TEXT_FIELDS, names);
+    assert_eq!(Profile::TEXT_FIELDS, names);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Field rules of SPEC §1, each a small function that names the field and says how to fix it.
 
 use super::error::FieldError;
-use super::fields::{self, FieldSpec, Rule};
+use super::fields::{self, FieldSpec, Group, Rule};
 use super::limits;
 use super::model::{AccountType, PolicyList, Profile};
 use serde::de::IgnoredAny;
@@ -100,104 +100,55 @@ pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile,
     let empty = Profile::default();
     let old = base.unwrap_or(&empty);
     let is_add = base.is_none();
-    let take = |spec: &FieldSpec, given: &Option<String>, old: &str, errors: &mut Vec<_>| {
-        let raw = match given {
-            Some(v) => v.as_str(),
-            None if is_add => "",
-            None => return old.to_string(),
+    let mut out = Profile::default();
+    for spec in fields::PROFILE {
+        // Every table field is a member of both (tests/fields.rs checks the member lists).
+        let (Some(given), Some(old), Some(slot)) = (
+            input.text(spec.name),
+            old.text(spec.name),
+            out.text_mut(spec.name),
+        ) else {
+            unreachable!("`{}` is in the field table but not a member", spec.name)
         };
-        match check(spec, raw) {
-            Ok(v) => v,
-            Err(message) => {
+        *slot = match given {
+            Some(v) => check(spec, v).unwrap_or_else(|message| {
                 errors.push(FieldError::new(spec.name, message));
-                raw.to_string()
-            }
-        }
-    };
-    let company = take(&fields::COMPANY, &input.company, &old.company, &mut errors);
-    let account_name = take(
-        &fields::ACCOUNT_NAME,
-        &input.account_name,
-        &old.account_name,
-        &mut errors,
-    );
-    let account_type_text = match &input.account_type {
-        None if !is_add => old.account_type.code().to_string(),
+                v.clone()
+            }),
+            None if is_add => check(spec, "").unwrap_or_else(|message| {
+                errors.push(FieldError::new(spec.name, message));
+                String::new()
+            }),
+            None => old.clone(),
+        };
+    }
+    out.account_type = match &input.account_type {
+        None if !is_add => old.account_type,
         given => {
             let v = given.as_deref().unwrap_or_default();
-            match AccountType::parse(v) {
-                Some(t) => t.code().to_string(),
-                None => {
-                    errors.push(FieldError::new(
-                        "account_type",
-                        if v.trim().is_empty() {
-                            "required: CLP or LMP".to_string()
-                        } else {
-                            format!("`{}` is not valid; use CLP or LMP", v.trim())
-                        },
-                    ));
-                    v.to_string()
-                }
-            }
+            AccountType::parse(v).unwrap_or_else(|| {
+                // In form order: the account type ends the profile group.
+                let at = errors
+                    .iter()
+                    .take_while(|e| {
+                        fields::find(&e.field).is_some_and(|f| f.group == Group::Profile)
+                    })
+                    .count();
+                let message = if v.trim().is_empty() {
+                    "required: CLP or LMP".to_string()
+                } else {
+                    format!("`{}` is not valid; use CLP or LMP", v.trim())
+                };
+                errors.insert(at, FieldError::new("account_type", message));
+                AccountType::default()
+            })
         }
     };
-    let contact_first_name = take(
-        &fields::CONTACT_FIRST_NAME,
-        &input.contact_first_name,
-        &old.contact_first_name,
-        &mut errors,
-    );
-    let contact_last_name = take(
-        &fields::CONTACT_LAST_NAME,
-        &input.contact_last_name,
-        &old.contact_last_name,
-        &mut errors,
-    );
-    let email = take(&fields::EMAIL, &input.email, &old.email, &mut errors);
-    let phone = take(&fields::PHONE, &input.phone, &old.phone, &mut errors);
-    let address = take(&fields::ADDRESS, &input.address, &old.address, &mut errors);
-    let city = take(&fields::CITY, &input.city, &old.city, &mut errors);
-    let state = take(&fields::STATE, &input.state, &old.state, &mut errors);
-    let postal_code = take(
-        &fields::POSTAL_CODE,
-        &input.postal_code,
-        &old.postal_code,
-        &mut errors,
-    );
-    let country = take(&fields::COUNTRY, &input.country, &old.country, &mut errors);
-    let time_zone = take(
-        &fields::TIME_ZONE,
-        &input.time_zone,
-        &old.time_zone,
-        &mut errors,
-    );
-    let language = take(
-        &fields::LANGUAGE,
-        &input.language,
-        &old.language,
-        &mut errors,
-    );
-    let notes = take(&fields::NOTES, &input.notes, &old.notes, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
-    Ok(Profile {
-        company,
-        account_name,
-        account_type: AccountType::parse(&account_type_text).unwrap_or_default(),
-        contact_first_name,
-        contact_last_name,
-        email,
-        phone,
-        address,
-        city,
-        state,
-        postal_code,
-        country,
-        time_zone,
-        language,
-        notes,
-    })
 }
 
 /// A profile field's rule, with the lengths of its spec.

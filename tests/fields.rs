@@ -6,7 +6,7 @@
 mod common;
 
 use clientele::domain::date::Date;
-use clientele::domain::fields::{FieldSpec, Rule, PROFILE};
+use clientele::domain::fields::{FieldSpec, Group, Rule, PROFILE};
 use clientele::domain::model::{Actor, Profile};
 use clientele::domain::validate::{self, CustomerInput};
 use clientele::domain::view::CustomerView;
@@ -196,6 +196,23 @@ fn validation_takes_lengths_and_required_from_the_table() {
             spec.name
         );
     }
+}
+
+#[test]
+fn errors_come_in_form_order() {
+    let errors = validate::profile(&CustomerInput::default(), None).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    let mut expected: Vec<&str> = PROFILE
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
+    let profile_group = PROFILE
+        .iter()
+        .filter(|f| f.required && f.group == Group::Profile)
+        .count();
+    expected.insert(profile_group, "account_type");
+    assert_eq!(fields, expected);
 }
 
 #[test]

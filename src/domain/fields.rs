@@ -16,7 +16,8 @@ pub struct FieldSpec {
     /// Characters after trimming; `min` 0 lets the field be empty.
     pub min: usize,
     pub max: usize,
-    /// The shape as a regular expression, where one describes it (the rule is `rule`).
+    /// The shape as a regular expression where one describes it, for schemas and generators;
+    /// validation applies `rule`, whose messages say what is wrong.
     pub pattern: Option<&'static str>,
     /// Whether a new customer must have it.
     pub required: bool,

@@ -364,7 +364,9 @@ with_format! {
     }
 }
 
-/// Adds every profile flag to a struct, and implements [`Profiled`] for it. Each text flag
+/// Adds every profile flag to a struct, and implements [`Profiled`] for it. argh takes flags
+/// and help from struct fields, so the text flags restate `domain::fields::PROFILE`'s help;
+/// `tests/fields.rs` keeps the two in step. Each text flag
 /// is named as the `CustomerInput` field it fills, so one list gives the flags and the copy.
 /// The text flags before `;` come ahead of `--notes-file` and `--plan` in the help.
 macro_rules! with_profile {
@@ -411,7 +413,7 @@ macro_rules! with_profile {
             /// company name, 1 to 128 characters, unique
             #[argh(option, arg_name = "NAME")]
             company,
-            /// account name, 4 to 25 of A-Z a-z 0-9 - _, unique
+            /// account name, 4 to 25 characters of A-Z a-z 0-9 - _, unique
             #[argh(option, arg_name = "NAME")]
             account_name,
             /// CLP or LMP: the licensing portal the account lives in
@@ -426,10 +428,10 @@ macro_rules! with_profile {
             /// contact's last name, 1 to 50 characters
             #[argh(option, arg_name = "NAME")]
             contact_last_name,
-            /// contact e-mail address
+            /// contact e-mail address such as name@example.com
             #[argh(option, arg_name = "ADDRESS")]
             email,
-            /// phone number: digits, spaces and + - ( ) . x, up to 32
+            /// phone number: digits, spaces and + - ( ) . x, up to 32 characters
             #[argh(option, arg_name = "NUMBER")]
             phone,
             /// street address, up to 128 characters
@@ -444,16 +446,16 @@ macro_rules! with_profile {
             /// postal code, up to 10 characters
             #[argh(option, arg_name = "CODE")]
             postal_code,
-            /// two-letter ISO country code in capitals, e.g. DE
+            /// two-letter ISO 3166-1 country code in capitals, e.g. DE or US
             #[argh(option, arg_name = "CODE")]
             country,
-            /// IANA time zone, e.g. Europe/Berlin (default UTC)
+            /// IANA time zone such as Europe/Berlin; empty means UTC
             #[argh(option, arg_name = "ZONE")]
             time_zone,
-            /// BCP 47 language tag, e.g. de-DE (default en)
+            /// BCP 47 language tag such as en or de-DE; empty means en
             #[argh(option, arg_name = "TAG")]
             language,
-            /// free notes, up to 4000 characters, newlines allowed
+            /// free notes, up to 4,000 characters, newlines allowed
             #[argh(option, arg_name = "TEXT")]
             notes,
             ;

@@ -12,6 +12,7 @@ pub mod serve;
 
 use crate::domain::date::Date;
 use crate::domain::error::{Error, Key, Thing};
+use crate::domain::fields;
 use crate::store::Access;
 use crate::tasks::desk::Desk;
 use std::ffi::OsString;
@@ -276,6 +277,9 @@ pub(crate) fn flag_name(field: &str) -> String {
                 format!("--plan #{n} ({part})")
             };
         }
+    }
+    if let Some(spec) = fields::find(field) {
+        return spec.flag.to_string();
     }
     match field {
         "settings" => "--set".to_string(),

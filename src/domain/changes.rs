@@ -1,6 +1,7 @@
 //! What changed between two versions of a record, as the audit log keeps it.
 
 use super::derive::Catalog;
+use super::fields::{FieldSpec, Group, PROFILE};
 use super::model::{Customer, FieldChange, License};
 
 /// One changed field, old and new value as text.
@@ -21,30 +22,24 @@ pub fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<FieldChang
             out.push(change(name, x, y));
         }
     };
-    field("company", &a.company, &b.company);
-    field("account_name", &a.account_name, &b.account_name);
-    field("account_type", a.account_type.code(), b.account_type.code());
-    field("status", old.status.code(), new.status.code());
-    field(
-        "contact_first_name",
-        &a.contact_first_name,
-        &b.contact_first_name,
-    );
-    field(
-        "contact_last_name",
-        &a.contact_last_name,
-        &b.contact_last_name,
-    );
-    field("email", &a.email, &b.email);
-    field("phone", &a.phone, &b.phone);
-    field("address", &a.address, &b.address);
-    field("city", &a.city, &b.city);
-    field("state", &a.state, &b.state);
-    field("postal_code", &a.postal_code, &b.postal_code);
-    field("country", &a.country, &b.country);
-    field("time_zone", &a.time_zone, &b.time_zone);
-    field("language", &a.language, &b.language);
-    field("notes", &a.notes, &b.notes);
+    // The account's type and status follow its profile group, as in the form.
+    let split = PROFILE
+        .iter()
+        .position(|f| f.group != Group::Profile)
+        .unwrap_or(PROFILE.len());
+    let (head, rest) = PROFILE.split_at(split);
+    let texts = |fields: &'static [FieldSpec]| {
+        fields
+            .iter()
+            .filter_map(|f| Some((f.name, a.text(f.name)?.as_str(), b.text(f.name)?.as_str())))
+    };
+    let account = [
+        ("account_type", a.account_type.code(), b.account_type.code()),
+        ("status", old.status.code(), new.status.code()),
+    ];
+    for (name, x, y) in texts(head).chain(account).chain(texts(rest)) {
+        field(name, x, y);
+    }
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     field(
         "wfbs_template",

@@ -6,6 +6,7 @@ pub mod check;
 pub mod date;
 pub mod derive;
 pub mod error;
+pub mod fields;
 pub mod filter;
 pub mod licence_entries;
 pub mod limits;

@@ -206,6 +206,8 @@ pub struct Profile {
     pub notes: String,
 }
 
+super::fields::by_name!(Profile, String);
+
 // The `codes!` macro cannot mark a default variant, so this one is written out.
 #[allow(clippy::derivable_impls)]
 impl Default for AccountType {

@@ -1,6 +1,7 @@
 //! Field rules of SPEC §1, each a small function that names the field and says how to fix it.
 
 use super::error::FieldError;
+use super::fields::{self, FieldSpec, Group, Rule};
 use super::limits;
 use super::model::{AccountType, PolicyList, Profile};
 use serde::de::IgnoredAny;
@@ -64,6 +65,8 @@ pub struct CustomerInput {
     pub _updated_at: Option<IgnoredAny>,
 }
 
+fields::by_name!(CustomerInput, Option<String>);
+
 /// A licence as typed: a plan by name with units; dates default from the plan.
 /// Unknown keys are not refused here: the API checks them itself so it can name
 /// `licenses[i].key` exactly.
@@ -97,99 +100,69 @@ pub fn profile(input: &CustomerInput, base: Option<&Profile>) -> Result<Profile,
     let empty = Profile::default();
     let old = base.unwrap_or(&empty);
     let is_add = base.is_none();
-    let mut field = |name: &str,
-                     given: &Option<String>,
-                     old: &str,
-                     check: &dyn Fn(&str) -> Result<String, String>|
-     -> String {
-        let raw = match given {
-            Some(v) => v.as_str(),
-            None if is_add => "",
-            None => return old.to_string(),
+    let mut out = Profile::default();
+    for spec in fields::PROFILE {
+        // Every table field is a member of both (tests/fields.rs checks the member lists).
+        let (Some(given), Some(old), Some(slot)) = (
+            input.text(spec.name),
+            old.text(spec.name),
+            out.text_mut(spec.name),
+        ) else {
+            unreachable!("`{}` is in the field table but not a member", spec.name)
         };
-        match check(raw) {
-            Ok(v) => v,
-            Err(message) => {
-                errors.push(FieldError::new(name, message));
-                raw.to_string()
-            }
+        *slot = match given {
+            Some(v) => check(spec, v).unwrap_or_else(|message| {
+                errors.push(FieldError::new(spec.name, message));
+                v.clone()
+            }),
+            None if is_add => check(spec, "").unwrap_or_else(|message| {
+                errors.push(FieldError::new(spec.name, message));
+                String::new()
+            }),
+            None => old.clone(),
+        };
+    }
+    out.account_type = match &input.account_type {
+        None if !is_add => old.account_type,
+        given => {
+            let v = given.as_deref().unwrap_or_default();
+            AccountType::parse(v).unwrap_or_else(|| {
+                // In form order: the account type ends the profile group.
+                let at = errors
+                    .iter()
+                    .take_while(|e| {
+                        fields::find(&e.field).is_some_and(|f| f.group == Group::Profile)
+                    })
+                    .count();
+                let message = if v.trim().is_empty() {
+                    "required: CLP or LMP".to_string()
+                } else {
+                    format!("`{}` is not valid; use CLP or LMP", v.trim())
+                };
+                errors.insert(at, FieldError::new("account_type", message));
+                AccountType::default()
+            })
         }
     };
-    let company = field("company", &input.company, &old.company, &|v| {
-        text(v, 1, limits::COMPANY)
-    });
-    let account_name = field(
-        "account_name",
-        &input.account_name,
-        &old.account_name,
-        &account_name,
-    );
-    let account_type_text = field(
-        "account_type",
-        &input.account_type,
-        old.account_type.code(),
-        &|v| {
-            AccountType::parse(v)
-                .map(|t| t.code().to_string())
-                .ok_or_else(|| {
-                    if v.trim().is_empty() {
-                        "required: CLP or LMP".to_string()
-                    } else {
-                        format!("`{}` is not valid; use CLP or LMP", v.trim())
-                    }
-                })
-        },
-    );
-    let contact_first_name = field(
-        "contact_first_name",
-        &input.contact_first_name,
-        &old.contact_first_name,
-        &|v| text(v, 1, limits::CONTACT_NAME),
-    );
-    let contact_last_name = field(
-        "contact_last_name",
-        &input.contact_last_name,
-        &old.contact_last_name,
-        &|v| text(v, 1, limits::CONTACT_NAME),
-    );
-    let email = field("email", &input.email, &old.email, &email);
-    let phone = field("phone", &input.phone, &old.phone, &phone);
-    let address = field("address", &input.address, &old.address, &|v| {
-        text(v, 0, limits::ADDRESS)
-    });
-    let city = field("city", &input.city, &old.city, &|v| {
-        text(v, 1, limits::CITY_STATE)
-    });
-    let state = field("state", &input.state, &old.state, &|v| {
-        text(v, 1, limits::CITY_STATE)
-    });
-    let postal_code = field("postal_code", &input.postal_code, &old.postal_code, &|v| {
-        text(v, 0, limits::POSTAL_CODE)
-    });
-    let country = field("country", &input.country, &old.country, &country);
-    let time_zone = field("time_zone", &input.time_zone, &old.time_zone, &time_zone);
-    let language = field("language", &input.language, &old.language, &language);
-    let notes = field("notes", &input.notes, &old.notes, &notes);
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
-    Ok(Profile {
-        company,
-        account_name,
-        account_type: AccountType::parse(&account_type_text).unwrap_or_default(),
-        contact_first_name,
-        contact_last_name,
-        email,
-        phone,
-        address,
-        city,
-        state,
-        postal_code,
-        country,
-        time_zone,
-        language,
-        notes,
-    })
+}
+
+/// A profile field's rule, with the lengths of its spec.
+pub fn check(spec: &FieldSpec, v: &str) -> Result<String, String> {
+    match spec.rule {
+        Rule::Text => text(v, spec.min, spec.max),
+        Rule::AccountName => account_name(v),
+        Rule::Email => email(v),
+        Rule::Phone => phone(v),
+        Rule::Country => country(v),
+        Rule::TimeZone => time_zone(v),
+        Rule::Language => language(v),
+        Rule::Notes => notes(v),
+    }
 }
 
 /// Free text: trimmed, `min..=max` characters, no control characters but newlines and tabs.
@@ -219,21 +192,23 @@ pub fn text(v: &str, min: usize, max: usize) -> Result<String, String> {
 }
 
 pub fn account_name(v: &str) -> Result<String, String> {
+    let spec = &fields::ACCOUNT_NAME;
     let v = v.trim();
     let n = v.chars().count();
     if n == 0 {
-        return Err("required: 4 to 25 characters of A-Z a-z 0-9 - _".into());
+        return Err(format!("required: {} of A-Z a-z 0-9 - _", spec.length()));
     }
     if let Some(c) = v
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
     {
         return Err(format!(
-            "`{c}` is not allowed: use only A-Z a-z 0-9 - _ (4 to 25 characters)"
+            "`{c}` is not allowed: use only A-Z a-z 0-9 - _ ({})",
+            spec.length()
         ));
     }
-    if !(4..=limits::ACCOUNT_NAME).contains(&n) {
-        return Err(format!("must be 4 to 25 characters long, got {n}"));
+    if !(spec.min..=spec.max).contains(&n) {
+        return Err(format!("must be {} long, got {n}", spec.length()));
     }
     Ok(v.to_string())
 }
@@ -246,8 +221,11 @@ pub fn email(v: &str) -> Result<String, String> {
     if v.is_empty() {
         return Err("required: an address such as name@example.com".into());
     }
-    if v.chars().count() > limits::EMAIL {
-        return Err("too long: at most 254 characters".into());
+    if v.chars().count() > fields::EMAIL.max {
+        return Err(format!(
+            "too long: at most {} characters",
+            fields::EMAIL.max
+        ));
     }
     if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces; use an address such as name@example.com".into());
@@ -277,8 +255,11 @@ pub fn email(v: &str) -> Result<String, String> {
 
 pub fn phone(v: &str) -> Result<String, String> {
     let v = v.trim();
-    if v.chars().count() > limits::PHONE {
-        return Err(format!("too long: at most {} characters", limits::PHONE));
+    if v.chars().count() > fields::PHONE.max {
+        return Err(format!(
+            "too long: at most {} characters",
+            fields::PHONE.max
+        ));
     }
     if let Some(c) = v
         .chars()
@@ -325,10 +306,10 @@ pub fn time_zone(v: &str) -> Result<String, String> {
         return Ok("UTC".into());
     }
     let hint = "use an IANA time-zone name such as Europe/Berlin, America/New_York or UTC";
-    if v.chars().count() > limits::TIME_ZONE {
+    if v.chars().count() > fields::TIME_ZONE.max {
         return Err(format!(
             "too long: at most {} characters; {hint}",
-            limits::TIME_ZONE
+            fields::TIME_ZONE.max
         ));
     }
     if super::time_zones::is_known(v) {
@@ -358,7 +339,7 @@ pub fn language(v: &str) -> Result<String, String> {
         (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
     let rest_ok =
         subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
-    if primary_ok && rest_ok && v.len() <= limits::LANGUAGE {
+    if primary_ok && rest_ok && v.len() <= fields::LANGUAGE.max {
         Ok(v.to_string())
     } else {
         Err(format!(
@@ -369,10 +350,10 @@ pub fn language(v: &str) -> Result<String, String> {
 
 pub fn notes(v: &str) -> Result<String, String> {
     let n = v.chars().count();
-    if n > limits::NOTES {
+    if n > fields::NOTES.max {
         return Err(format!(
             "too long: at most {} characters, got {}",
-            limits::n(limits::NOTES),
+            limits::n(fields::NOTES.max),
             limits::n(n)
         ));
     }

@@ -71,6 +71,8 @@ pub struct CustomerView {
     pub notes: String,
 }
 
+super::fields::by_name!(CustomerView, String);
+
 impl CustomerView {
     /// The view from event counts alone (reasons count open events).
     pub fn of(c: &Customer, open: OpenEvents, catalog: &Catalog, today: Date) -> CustomerView {

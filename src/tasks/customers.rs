@@ -9,7 +9,7 @@ use crate::domain::error::{Error, FieldError, Result};
 use crate::domain::model::*;
 use crate::domain::validate::{self, CustomerInput, LicenseInput};
 use crate::domain::view::CustomerView;
-use crate::domain::{licence_entries, limits};
+use crate::domain::{fields, licence_entries, limits};
 use crate::store::{Read, Writer};
 
 /// How strictly plan assignments are checked.
@@ -70,29 +70,16 @@ pub(crate) fn nothing_to_change() -> Error {
 }
 
 fn names_a_field(i: &CustomerInput) -> bool {
-    [
-        &i.company,
-        &i.account_name,
+    let profile = fields::PROFILE
+        .iter()
+        .any(|f| i.text(f.name).is_some_and(Option::is_some));
+    let others = [
         &i.account_type,
         &i.status,
-        &i.contact_first_name,
-        &i.contact_last_name,
-        &i.email,
-        &i.phone,
-        &i.address,
-        &i.city,
-        &i.state,
-        &i.postal_code,
-        &i.country,
-        &i.time_zone,
-        &i.language,
-        &i.notes,
         &i.wfbs_template,
         &i.cloud_edge_template,
-    ]
-    .iter()
-    .any(|f| f.is_some())
-        || i.licenses.is_some()
+    ];
+    profile || others.iter().any(|f| f.is_some()) || i.licenses.is_some()
 }
 
 /// Builds the customer an input describes, over `old` when editing. Every field error is

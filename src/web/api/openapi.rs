@@ -12,6 +12,7 @@
 //! trimmed value.
 
 use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
+use crate::domain::fields::{self, FieldSpec};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
 use crate::domain::model::{
     AccountType, CustomerStatus, EventKind, LicenseFilter, PlanKind, PolicyAction, PolicyList,
@@ -131,68 +132,26 @@ fn ignored(props: &mut Map<String, Value>, keys: &[&str]) {
 
 // ---- schemas ---------------------------------------------------------------------------
 
-const CUSTOMER_REQUIRED: &[&str] = &[
-    "company",
-    "account_name",
-    "account_type",
-    "contact_first_name",
-    "contact_last_name",
-    "email",
-    "city",
-    "state",
-    "country",
-];
-
-/// The profile fields of a customer with the rule of each, in the order of SPEC §1.1.
-fn profile_fields() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (
-            "company",
-            "1–128 characters after trimming; unique ignoring case",
-        ),
-        (
-            "account_name",
-            "4–25 characters of A-Z a-z 0-9 - _; unique ignoring case; the key for CSV import",
-        ),
-        ("contact_first_name", "1–50 characters"),
-        ("contact_last_name", "1–50 characters"),
-        (
-            "email",
-            "a plausible address: one @, a dot in the domain, no spaces",
-        ),
-        (
-            "phone",
-            "optional; at most 32 characters of digits, spaces and + - ( ) . x",
-        ),
-        ("address", "optional; at most 128 characters"),
-        ("city", "1–64 characters"),
-        ("state", "1–64 characters"),
-        ("postal_code", "optional; at most 10 characters"),
-        ("country", "ISO 3166-1 alpha-2 code in upper case, e.g. DE"),
-        (
-            "time_zone",
-            "IANA time-zone name such as Europe/Berlin; empty means UTC",
-        ),
-        ("language", "BCP 47 tag such as en or de-DE; empty means en"),
-        (
-            "notes",
-            "optional; at most 4,000 characters; newlines allowed",
-        ),
-    ]
+/// A profile field's property, with the table's rules as keywords.
+fn profile_property(spec: &FieldSpec, create: bool) -> Value {
+    let mut schema = json!({
+        "type": if create && spec.required { json!("string") } else { json!(["string", "null"]) },
+        "maxLength": spec.max,
+        "description": spec.help,
+    });
+    if spec.min > 0 {
+        schema["minLength"] = json!(spec.min);
+    }
+    if let Some(pattern) = spec.pattern {
+        schema["pattern"] = json!(pattern);
+    }
+    schema
 }
 
 fn customer_input(create: bool) -> Value {
     let mut p = Map::new();
-    for (name, rule) in profile_fields() {
-        let required = create && CUSTOMER_REQUIRED.contains(&name);
-        p.insert(
-            name.into(),
-            match (required, CUSTOMER_REQUIRED.contains(&name)) {
-                (true, _) => text(rule),
-                (false, true) => nullable_text(rule),
-                (false, false) => nullable_string(rule),
-            },
-        );
+    for spec in fields::PROFILE {
+        p.insert(spec.name.into(), profile_property(spec, create));
     }
     p.insert(
         "account_type".into(),
@@ -254,7 +213,13 @@ fn customer_input(create: bool) -> Value {
             "updated_at",
         ],
     );
-    input(p, if create { CUSTOMER_REQUIRED } else { &[] })
+    let required: Vec<&str> = fields::PROFILE
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .chain(["account_type"])
+        .collect();
+    input(p, if create { &required } else { &[] })
 }
 
 fn error_schema() -> Value {
@@ -636,43 +601,6 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Value)> {
     let date = json!({ "format": "date" });
     let version = json!({ "maxLength": l::VERSION, "pattern": "^[0-9]{1,9}(\\.[0-9]{1,9})*$" });
     vec![
-        (CUSTOMER, "company", max(l::COMPANY)),
-        (
-            CUSTOMER,
-            "account_name",
-            json!({
-                "minLength": 4,
-                "maxLength": l::ACCOUNT_NAME,
-                "pattern": "^[A-Za-z0-9_-]+$",
-            }),
-        ),
-        (CUSTOMER, "contact_first_name", max(l::CONTACT_NAME)),
-        (CUSTOMER, "contact_last_name", max(l::CONTACT_NAME)),
-        (
-            CUSTOMER,
-            "email",
-            json!({ "maxLength": l::EMAIL, "pattern": "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$" }),
-        ),
-        (
-            CUSTOMER,
-            "phone",
-            json!({ "maxLength": l::PHONE, "pattern": "^[0-9 +().x-]*$" }),
-        ),
-        (CUSTOMER, "address", max(l::ADDRESS)),
-        (CUSTOMER, "city", max(l::CITY_STATE)),
-        (CUSTOMER, "state", max(l::CITY_STATE)),
-        (CUSTOMER, "postal_code", max(l::POSTAL_CODE)),
-        (CUSTOMER, "country", json!({ "pattern": "^[A-Z]{2}$" })),
-        (CUSTOMER, "time_zone", max(l::TIME_ZONE)),
-        (
-            CUSTOMER,
-            "language",
-            json!({
-                "maxLength": l::LANGUAGE,
-                "pattern": "^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$",
-            }),
-        ),
-        (CUSTOMER, "notes", max(l::NOTES)),
         (CUSTOMER, "licenses", json!({ "maxItems": l::LICENSES })),
         (LICENSE, "start", date.clone()),
         (&["LicenseInput", "LicensePatch"], "expiry", date.clone()),

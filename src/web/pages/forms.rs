@@ -3,6 +3,7 @@
 
 use super::layout::{self, document, error_summary, field_errors, Field, Nav, Reply};
 use crate::domain::error::{Error, FieldError};
+use crate::domain::fields::{self, FieldSpec, Group, Kind};
 use crate::domain::model::{Actor, Product};
 use crate::domain::numbers;
 use crate::domain::validate::{CustomerInput, LicenseInput};
@@ -18,128 +19,44 @@ const MIN_PLAN_ROWS: usize = 3;
 /// Plan rows read from a posted form at most.
 const MAX_PLAN_ROWS: usize = 100;
 
-/// A text field: (name, label, required, input type, autocomplete, hint). No `maxlength`: the
-/// core counts characters where a browser counts UTF-16 units (an emoji is two), so the
-/// browser could cut valid input; the server checks lengths and explains.
-type Spec = (
-    &'static str,
-    &'static str,
-    bool,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-);
+/// A profile field as its spec describes it. No `maxlength`: the domain counts characters
+/// where a browser counts UTF-16 units (an emoji is two), so the browser could cut valid
+/// input; the server checks lengths and explains.
+fn field(spec: &FieldSpec) -> Field {
+    let f = Field::new(spec.name, spec.name, spec.label)
+        .kind(match spec.kind {
+            Kind::Email => "email",
+            Kind::Phone => "tel",
+            Kind::Text | Kind::Lines => "text",
+        })
+        .hint(sentence(spec.help));
+    let f = match spec.autofill {
+        Some(a) => f.autocomplete(a),
+        None => f,
+    };
+    if spec.required {
+        f.required()
+    } else {
+        f
+    }
+}
 
-/// The text fields in form order, by fieldset.
-const PROFILE: &[Spec] = &[
-    (
-        "company",
-        "Company",
-        true,
-        "text",
-        Some("organization"),
-        None,
-    ),
-    (
-        "account_name",
-        "Account name",
-        true,
-        "text",
-        Some("off"),
-        Some("4 to 25 characters: letters, digits, - and _; unique"),
-    ),
-];
-const CONTACT: &[Spec] = &[
-    (
-        "contact_first_name",
-        "First name",
-        true,
-        "text",
-        Some("given-name"),
-        None,
-    ),
-    (
-        "contact_last_name",
-        "Last name",
-        true,
-        "text",
-        Some("family-name"),
-        None,
-    ),
-    ("email", "Email", true, "email", Some("email"), None),
-    (
-        "phone",
-        "Phone",
-        false,
-        "tel",
-        Some("tel"),
-        Some("Digits, spaces and + - ( ) . x"),
-    ),
-];
-const ADDRESS: &[Spec] = &[
-    (
-        "address",
-        "Street address",
-        false,
-        "text",
-        Some("street-address"),
-        None,
-    ),
-    ("city", "City", true, "text", Some("address-level2"), None),
-    (
-        "state",
-        "State or region",
-        true,
-        "text",
-        Some("address-level1"),
-        None,
-    ),
-    (
-        "postal_code",
-        "Postal code",
-        false,
-        "text",
-        Some("postal-code"),
-        None,
-    ),
-    (
-        "country",
-        "Country",
-        true,
-        "text",
-        Some("country"),
-        Some("Two-letter ISO code in capitals, e.g. DE or US"),
-    ),
-];
-const PREFERENCES: &[Spec] = &[
-    (
-        "time_zone",
-        "Time zone",
-        false,
-        "text",
-        Some("off"),
-        Some("IANA name such as Europe/Berlin; empty means UTC"),
-    ),
-    (
-        "language",
-        "Language",
-        false,
-        "text",
-        Some("off"),
-        Some("BCP 47 tag such as en or de-DE; empty means en"),
-    ),
-];
+/// The help line as a hint: capitalised, since argh wants it lower case.
+fn sentence(help: &str) -> String {
+    let mut chars = help.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 /// Human labels for error-summary entries.
 fn label_of(field: &str) -> String {
-    for group in [PROFILE, CONTACT, ADDRESS, PREFERENCES] {
-        if let Some((_, label, ..)) = group.iter().find(|f| f.0 == field) {
-            return label.to_string();
-        }
+    if let Some(spec) = fields::find(field) {
+        return spec.label.to_string();
     }
     match field {
         "account_type" => "Account type".into(),
-        "notes" => "Notes".into(),
         "wfbs_template" => "Worry-Free Business Security Services template".into(),
         "cloud_edge_template" => "Cloud Edge template".into(),
         "status" => "Status".into(),
@@ -229,22 +146,8 @@ fn read(pairs: &[(String, String)], editing: bool) -> Posted {
             });
         }
     }
-    let input = CustomerInput {
-        company: get("company"),
-        account_name: get("account_name"),
+    let mut input = CustomerInput {
         account_type: get("account_type"),
-        contact_first_name: get("contact_first_name"),
-        contact_last_name: get("contact_last_name"),
-        email: get("email"),
-        phone: get("phone"),
-        address: get("address"),
-        city: get("city"),
-        state: get("state"),
-        postal_code: get("postal_code"),
-        country: get("country"),
-        time_zone: get("time_zone"),
-        language: get("language"),
-        notes: get("notes").map(|n| n.replace("\r\n", "\n")),
         wfbs_template: get("wfbs_template"),
         // Only chosen when the customer is created; the edit form shows it read-only.
         cloud_edge_template: if editing {
@@ -255,6 +158,16 @@ fn read(pairs: &[(String, String)], editing: bool) -> Posted {
         licenses: if editing { None } else { Some(licenses) },
         ..CustomerInput::default()
     };
+    for spec in fields::PROFILE {
+        let value = get(spec.name);
+        if let Some(slot) = input.text_mut(spec.name) {
+            // Browsers send CRLF line breaks; the domain keeps LF.
+            *slot = match spec.kind {
+                Kind::Lines => value.map(|v| v.replace("\r\n", "\n")),
+                _ => value,
+            };
+        }
+    }
     Posted {
         input,
         rows,
@@ -344,22 +257,11 @@ fn render(
         let Some(c) = current else {
             return String::new();
         };
+        if let Some(text) = c.text(name) {
+            return text.clone();
+        }
         match name {
-            "company" => c.company.clone(),
-            "account_name" => c.account_name.clone(),
             "account_type" => c.account_type.code().to_string(),
-            "contact_first_name" => c.contact_first_name.clone(),
-            "contact_last_name" => c.contact_last_name.clone(),
-            "email" => c.email.clone(),
-            "phone" => c.phone.clone(),
-            "address" => c.address.clone(),
-            "city" => c.city.clone(),
-            "state" => c.state.clone(),
-            "postal_code" => c.postal_code.clone(),
-            "country" => c.country.clone(),
-            "time_zone" => c.time_zone.clone(),
-            "language" => c.language.clone(),
-            "notes" => c.notes.clone(),
             "wfbs_template" => c.wfbs_template.clone().unwrap_or_default(),
             "cloud_edge_template" => c.cloud_edge_template.clone().unwrap_or_default(),
             _ => String::new(),
@@ -367,23 +269,14 @@ fn render(
     };
     let val = |name: &str| layout::typed(draft, "customer", name, &stored(name));
     let err = |name: &str| layout::typed_error(draft, "customer", name);
-    let text = |spec: &Spec| {
-        let (name, label, required, kind, auto, hint) = *spec;
-        let mut f = Field::new(name, name, label)
-            .value(val(name))
-            .error(err(name))
-            .kind(kind);
-        if required {
-            f = f.required();
+    let text = |spec: &FieldSpec| {
+        let f = field(spec).value(val(spec.name)).error(err(spec.name));
+        match spec.kind {
+            Kind::Lines => f.textarea(4),
+            _ => f.input(),
         }
-        if let Some(a) = auto {
-            f = f.autocomplete(a);
-        }
-        if let Some(h) = hint {
-            f = f.hint(h);
-        }
-        f.input()
     };
+    let group = |g: Group| fields::PROFILE.iter().filter(move |f| f.group == g);
     let (title, action, heading) = match current {
         Some(c) => (
             format!("Edit {}", c.company),
@@ -428,13 +321,8 @@ fn render(
         posted_rows.max(MIN_PLAN_ROWS)
     };
     let ids = |field: &str| -> Option<String> {
-        let known = PROFILE
-            .iter()
-            .chain(CONTACT)
-            .chain(ADDRESS)
-            .chain(PREFERENCES)
-            .any(|f| f.0 == field)
-            || matches!(field, "account_type" | "notes" | "wfbs_template")
+        let known = fields::find(field).is_some()
+            || matches!(field, "account_type" | "wfbs_template")
             || (field == "cloud_edge_template" && !editing)
             || plan_field(field).is_some();
         known.then(|| {
@@ -454,7 +342,7 @@ fn render(
         form #customer-form .stack method="post" action=(action) novalidate data-testid="customer-form" {
             fieldset {
                 legend { "Profile" }
-                div.grid-fields { @for spec in PROFILE { (text(spec)) } }
+                div.grid-fields { @for spec in group(Group::Profile) { (text(spec)) } }
                 fieldset.inline.invalid[err("account_type").is_some()] {
                     legend { "Account type" span.req aria-hidden="true" { " *" } }
                     @for (code, label) in [("CLP", "CLP – Customer Licensing Portal"), ("LMP", "LMP – Licensing Management Platform")] {
@@ -472,21 +360,17 @@ fn render(
             }
             fieldset {
                 legend { "Contact" }
-                div.grid-fields { @for spec in CONTACT { (text(spec)) } }
+                div.grid-fields { @for spec in group(Group::Contact) { (text(spec)) } }
             }
             fieldset {
                 legend { "Address" }
-                div.grid-fields { @for spec in ADDRESS { (text(spec)) } }
+                div.grid-fields { @for spec in group(Group::Address) { (text(spec)) } }
             }
             fieldset {
                 legend { "Preferences" }
-                div.grid-fields { @for spec in PREFERENCES { (text(spec)) } }
+                div.grid-fields { @for spec in group(Group::Preferences) { (text(spec)) } }
             }
-            (Field::new("notes", "notes", "Notes")
-                .value(val("notes"))
-                .error(err("notes"))
-                .hint("Up to 4,000 characters")
-                .textarea(4))
+            @for spec in group(Group::Notes) { (text(spec)) }
             @if editing {
                 section.note {
                     h2 { "Licenses" }

@@ -263,7 +263,7 @@ fn cell_catalog() -> &'static Catalog {
     })
 }
 
-/// `csv_io::parse_licenses`: whatever parses, written back in the cell's format, parses to
+/// `domain::licence_entries::parse_list`: whatever parses, written back in the cell's format, parses to
 /// the same entries; entries naming known plans and real dates also survive the exporter's
 /// own formatter (`licenses_text`).
 pub fn license_cell(data: &[u8]) {

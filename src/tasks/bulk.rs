@@ -89,8 +89,18 @@ impl BulkTask {
         "reactivate",
     ];
 
-    /// Builds a task from its name and named options (`template`, `list`, `action`,
-    /// `entries`, `until`, `include_expiring`), however an interface collected them.
+    /// Every option any task takes, as [`BulkTask::parse`] asks for them.
+    pub const OPTIONS: &'static [&'static str] = &[
+        "template",
+        "list",
+        "action",
+        "entries",
+        "until",
+        "include_expiring",
+    ];
+
+    /// Builds a task from its name and named options ([`BulkTask::OPTIONS`]), however an
+    /// interface collected them.
     pub fn parse(name: &str, option: &dyn Fn(&str) -> Option<String>) -> Result<BulkTask> {
         let required = |key: &str, hint: &str| {
             option(key)

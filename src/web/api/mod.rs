@@ -326,7 +326,7 @@ fn run_task(app: &App, req: &Request, name: &str) -> Answer {
             ("filter", _) => return Err(wrong_type(key, "an object of filter keys")),
             ("dry_run", Value::Bool(b)) => dry_run = *b,
             ("dry_run", _) => return Err(wrong_type(key, "true or false")),
-            (k, v) if ALL_TASK_OPTIONS.contains(&k) => {
+            (k, v) if BulkTask::OPTIONS.contains(&k) => {
                 if !options.contains(&k) {
                     let takes = if options.is_empty() {
                         "it takes no options".to_string()
@@ -383,16 +383,6 @@ fn run_task(app: &App, req: &Request, name: &str) -> Answer {
     let task = app::task_from_pairs(name, &given)?;
     ok(&app.desk.run_bulk(ctx(app), &selection, &task, dry_run)?)
 }
-
-/// Every option any task takes.
-const ALL_TASK_OPTIONS: &[&str] = &[
-    "template",
-    "list",
-    "action",
-    "entries",
-    "until",
-    "include_expiring",
-];
 
 /// A task's `filter` object → the filter grammar's pairs → the core's filter (unpaged).
 /// Values are strings (`product` may be a list; `attention`/`managed` may be booleans).

@@ -14,14 +14,7 @@ use crate::web::http::{Request, Response};
 use maud::{html, Markup};
 
 /// The option keys of all tasks; the confirm form carries them over exactly as previewed.
-const OPTION_KEYS: &[&str] = &[
-    "template",
-    "list",
-    "action",
-    "entries",
-    "until",
-    "include_expiring",
-];
+const OPTION_KEYS: &[&str] = BulkTask::OPTIONS;
 
 struct Meta {
     title: &'static str,

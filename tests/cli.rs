@@ -81,48 +81,28 @@ impl Desk {
     }
 
     fn plans(&self) {
-        self.ok(&[
-            "plan",
-            "add",
-            "--name",
-            "WFBS-S Full 12",
-            "--product",
-            "wfbss",
-            "--months",
-            "12",
-        ]);
-        self.ok(&[
-            "plan",
-            "add",
-            "--name",
-            "WFBS-S Trial",
-            "--product",
-            "wfbss",
-            "--months",
-            "1",
-            "--trial",
-        ]);
-        self.ok(&[
-            "plan",
-            "add",
-            "--name",
-            "CE Full 12",
-            "--product",
-            "cloud-edge",
-            "--months",
-            "12",
-        ]);
-        self.ok(&[
-            "plan",
-            "add",
-            "--name",
-            "HES Full",
-            "--product",
-            "hes",
-            "--months",
-            "12",
-            "--unmanaged",
-        ]);
+        for (name, product, months, extra) in [
+            ("WFBS-S Full 12", "wfbss", "12", None),
+            ("WFBS-S Trial", "wfbss", "1", Some("--trial")),
+            ("CE Full 12", "cloud-edge", "12", None),
+            ("HES Full", "hes", "12", Some("--unmanaged")),
+        ] {
+            let mut args = plan_add(name, product, months);
+            args.extend(extra);
+            self.ok(&args);
+        }
+    }
+
+    /// Runs each row's command, which must be refused with a message containing every one
+    /// of the row's words; a failure names the row.
+    #[track_caller]
+    fn refuses_all(&self, rows: &[(Vec<&str>, &[&str])]) {
+        for (args, words) in rows {
+            let e = self.refused(args);
+            for word in *words {
+                assert!(e.contains(word), "{args:?}: message lacks {word:?}: {e}");
+            }
+        }
     }
 
     /// Adds a valid customer and returns its id; `extra` flags replace or add to the
@@ -151,6 +131,50 @@ impl Desk {
         let v: Value = serde_json::from_str(&out).unwrap();
         v["id"].as_u64().unwrap()
     }
+}
+
+/// `plan add --name NAME --product PRODUCT --months MONTHS`.
+fn plan_add<'a>(name: &'a str, product: &'a str, months: &'a str) -> Vec<&'a str> {
+    vec![
+        "plan",
+        "add",
+        "--name",
+        name,
+        "--product",
+        product,
+        "--months",
+        months,
+    ]
+}
+
+/// `license add CUSTOMER --plan PLAN --units UNITS`.
+fn license_add<'a>(customer: &'a str, plan: &'a str, units: &'a str) -> Vec<&'a str> {
+    vec!["license", "add", customer, "--plan", plan, "--units", units]
+}
+
+/// `add` with every required flag: company, account name and the rest fixed.
+fn add_full<'a>(company: &'a str, account: &'a str) -> Vec<&'a str> {
+    vec![
+        "add",
+        "--company",
+        company,
+        "--account-name",
+        account,
+        "--account-type",
+        "CLP",
+        "--contact-first-name",
+        "A",
+        "--contact-last-name",
+        "B",
+        "--email",
+        "a@b.example",
+        "--city",
+        "X",
+        "--state",
+        "Y",
+        "--country",
+        "US",
+    ]
 }
 
 fn len(list: &Value) -> usize {
@@ -658,50 +682,10 @@ fn every_field_rule_refusal_names_the_flag_and_writes_nothing() {
 fn duplicates_are_refused_ignoring_case() {
     let d = Desk::new();
     d.add("Acme GmbH", "Acme-1", "CLP", &[]);
-    let e = d.refused(&[
-        "add",
-        "--company",
-        "Other",
-        "--account-name",
-        "ACME-1",
-        "--account-type",
-        "CLP",
-        "--contact-first-name",
-        "A",
-        "--contact-last-name",
-        "B",
-        "--email",
-        "a@b.example",
-        "--city",
-        "X",
-        "--state",
-        "Y",
-        "--country",
-        "US",
+    d.refuses_all(&[
+        (add_full("Other", "ACME-1"), &["--account-name", "unique"]),
+        (add_full("ACME gmbh", "acme-2"), &["--company", "unique"]),
     ]);
-    assert!(e.contains("--account-name") && e.contains("unique"), "{e}");
-    let e = d.refused(&[
-        "add",
-        "--company",
-        "ACME gmbh",
-        "--account-name",
-        "acme-2",
-        "--account-type",
-        "CLP",
-        "--contact-first-name",
-        "A",
-        "--contact-last-name",
-        "B",
-        "--email",
-        "a@b.example",
-        "--city",
-        "X",
-        "--state",
-        "Y",
-        "--country",
-        "US",
-    ]);
-    assert!(e.contains("--company") && e.contains("unique"), "{e}");
     // Editing into a clash is refused too.
     d.add("Beta", "beta-1", "CLP", &[]);
     let e = d.refused(&["edit", "beta-1", "--company", "acme GMBH"]);
@@ -872,50 +856,15 @@ fn plans_and_templates() {
     d.plans();
     let plans = d.json(&["plan", "list"]);
     assert_eq!(plans.as_array().unwrap().len(), 4);
-    let e = d.refused(&[
-        "plan",
-        "add",
-        "--name",
-        "wfbs-s full 12",
-        "--product",
-        "wfbss",
-        "--months",
-        "12",
+    d.refuses_all(&[
+        (
+            plan_add("wfbs-s full 12", "wfbss", "12"),
+            &["--name", "exists"],
+        ),
+        (plan_add("Bad:Name", "wfbss", "12"), &["--name"]),
+        (plan_add("P", "toaster", "12"), &["--product"]),
+        (plan_add("P", "hes", "0"), &["--months"]),
     ]);
-    assert!(e.contains("--name") && e.contains("exists"), "{e}");
-    let e = d.refused(&[
-        "plan",
-        "add",
-        "--name",
-        "Bad:Name",
-        "--product",
-        "wfbss",
-        "--months",
-        "12",
-    ]);
-    assert!(e.contains("--name"), "{e}");
-    let e = d.refused(&[
-        "plan",
-        "add",
-        "--name",
-        "P",
-        "--product",
-        "toaster",
-        "--months",
-        "12",
-    ]);
-    assert!(e.contains("--product"), "{e}");
-    let e = d.refused(&[
-        "plan",
-        "add",
-        "--name",
-        "P",
-        "--product",
-        "hes",
-        "--months",
-        "0",
-    ]);
-    assert!(e.contains("--months"), "{e}");
     d.ok(&[
         "plan",
         "edit",
@@ -939,9 +888,7 @@ fn plans_and_templates() {
     assert!(e.contains("--enabled") && e.contains("yes or no"), "{e}");
     d.add("Holder", "holder", "LMP", &["--plan", "WFBS-S Full 12:3"]);
     // A disabled plan cannot be assigned; a plan in use cannot be removed.
-    let e = d.refused(&[
-        "license", "add", "holder", "--plan", "HES Full", "--units", "1",
-    ]);
+    let e = d.refused(&license_add("holder", "HES Full", "1"));
     assert!(e.contains("--plan") && e.contains("disabled"), "{e}");
     let e = d.refused(&["plan", "remove", "WFBS-S Full 12"]);
     assert!(e.contains("licences"), "{e}");
@@ -1065,43 +1012,17 @@ fn licences_devices_firmware_and_events() {
     let d = Desk::new();
     d.plans();
     let id = d.add("Holdings", "holdings", "LMP", &[]);
-    let l = d.json(&[
-        "license",
-        "add",
-        "holdings",
-        "--plan",
-        "WFBS-S Full 12",
-        "--units",
-        "10",
-        "--used",
-        "3",
-        "--start",
-        "2026-02-01",
-    ]);
+    let mut add = license_add("holdings", "WFBS-S Full 12", "10");
+    add.extend(["--used", "3", "--start", "2026-02-01"]);
+    let l = d.json(&add);
     assert_eq!(l["expiry"], "2027-02-01");
     let lid = l["id"].as_u64().unwrap().to_string();
-    let e = d.refused(&[
-        "license",
-        "add",
-        "holdings",
-        "--plan",
-        "WFBS-S Full 12",
-        "--units",
-        "0",
+    let mut late = license_add("holdings", "WFBS-S Full 12", "1");
+    late.extend(["--start", "soon"]);
+    d.refuses_all(&[
+        (license_add("holdings", "WFBS-S Full 12", "0"), &["--units"]),
+        (late, &["--start"]),
     ]);
-    assert!(e.contains("--units"), "{e}");
-    let e = d.refused(&[
-        "license",
-        "add",
-        "holdings",
-        "--plan",
-        "WFBS-S Full 12",
-        "--units",
-        "1",
-        "--start",
-        "soon",
-    ]);
-    assert!(e.contains("--start"), "{e}");
     d.ok(&["license", "edit", &lid, "--used", "11"]);
     assert_eq!(
         d.customer("holdings")["license_status"],
@@ -1614,19 +1535,7 @@ fn dates_never_pass_the_end_of_the_calendar() {
     assert!(o == "skipped" && why.contains(last), "{why}");
     assert_eq!(d.customer("lima")["licenses"][0]["expiry"], "2026-01-01");
     // A licence starting on the last day cannot be added either.
-    let out = d.run_on(
-        last,
-        &[
-            "license",
-            "add",
-            "lima",
-            "--plan",
-            "WFBS-S Full 12",
-            "--units",
-            "1",
-        ],
-        None,
-    );
+    let out = d.run_on(last, &license_add("lima", "WFBS-S Full 12", "1"), None);
     out.expect_code(1);
     assert!(
         out.stderr.contains("--start") && out.stderr.contains(last),
@@ -1635,17 +1544,9 @@ fn dates_never_pass_the_end_of_the_calendar() {
     );
     // The last day itself is a date like any other: a licence can end on it, and what
     // export writes, import takes back unchanged.
-    d.ok(&[
-        "license",
-        "add",
-        "lima",
-        "--plan",
-        "WFBS-S Full 12",
-        "--units",
-        "1",
-        "--start",
-        "9998-12-31",
-    ]);
+    let mut add = license_add("lima", "WFBS-S Full 12", "1");
+    add.extend(["--start", "9998-12-31"]);
+    d.ok(&add);
     let csv = d.ok(&["export", "--all"]);
     assert!(csv.contains("9998-12-31:9999-12-31"), "{csv}");
     let out = d.run_on(

@@ -152,29 +152,21 @@ fn license_add<'a>(customer: &'a str, plan: &'a str, units: &'a str) -> Vec<&'a 
     vec!["license", "add", customer, "--plan", plan, "--units", units]
 }
 
-/// `add` with every required flag: company, account name and the rest fixed.
+/// `add` with every required flag: company and account name given, the rest fixed.
 fn add_full<'a>(company: &'a str, account: &'a str) -> Vec<&'a str> {
-    vec![
-        "add",
-        "--company",
-        company,
-        "--account-name",
-        account,
-        "--account-type",
-        "CLP",
-        "--contact-first-name",
-        "A",
-        "--contact-last-name",
-        "B",
-        "--email",
-        "a@b.example",
-        "--city",
-        "X",
-        "--state",
-        "Y",
-        "--country",
-        "US",
-    ]
+    let mut args = vec!["add", "--company", company, "--account-name", account];
+    for (flag, value) in [
+        ("--account-type", "CLP"),
+        ("--contact-first-name", "A"),
+        ("--contact-last-name", "B"),
+        ("--email", "a@b.example"),
+        ("--city", "X"),
+        ("--state", "Y"),
+        ("--country", "US"),
+    ] {
+        args.extend([flag, value]);
+    }
+    args
 }
 
 fn len(list: &Value) -> usize {

@@ -324,15 +324,18 @@ fn help_reads_well_for_every_command() {
 #[test]
 fn unknown_flags_and_commands_are_refused_with_a_hint() {
     let d = Desk::new();
-    let e = d.refused(&["list", "--colour", "red"]);
-    assert!(
-        e.contains("--colour") && e.contains("clientele list --help"),
-        "{e}"
-    );
-    let e = d.refused(&["frobnicate"]);
-    assert!(e.contains("frobnicate") && e.contains("--help"), "{e}");
-    let e = d.refused(&["plan", "add", "--name=x"]);
-    assert!(e.contains("--name value"), "{e}");
+    d.refuses_all(&[
+        (
+            vec!["list", "--colour", "red"],
+            &["--colour", "clientele list --help"],
+        ),
+        (vec!["frobnicate"], &["frobnicate", "--help"]),
+        (vec!["plan", "add", "--name=x"], &["--name value"]),
+        (
+            plan_add("x", "wfbss", "twelve"),
+            &["--months", "not a whole number"],
+        ),
+    ]);
     let sb = Sandbox::new();
     let out = run(sb.dir.path(), &["list", "--db", "x.redb"], None, &[]);
     out.expect_code(1);
@@ -340,20 +343,6 @@ fn unknown_flags_and_commands_are_refused_with_a_hint() {
         out.stderr.contains("go before the command"),
         "{}",
         out.stderr
-    );
-    let e = d.refused(&[
-        "plan",
-        "add",
-        "--name",
-        "x",
-        "--product",
-        "wfbss",
-        "--months",
-        "twelve",
-    ]);
-    assert!(
-        e.contains("--months") && e.contains("not a whole number"),
-        "{e}"
     );
 }
 

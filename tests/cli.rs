@@ -197,6 +197,13 @@ fn event_add<'a>(
     ]
 }
 
+/// `deploy-policy --list LIST --action ACTION` and the rest.
+fn deploy<'a>(list: &'a str, action: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["deploy-policy", "--list", list, "--action", action];
+    args.extend_from_slice(rest);
+    args
+}
+
 /// `add` with every required flag: company and account name given, the rest fixed.
 fn add_full<'a>(company: &'a str, account: &'a str) -> Vec<&'a str> {
     let mut args = vec!["add", "--company", company, "--account-name", account];
@@ -1190,23 +1197,19 @@ fn bulk_tasks_need_a_selection() {
         vec!["update-firmware"],
         vec!["delete", "--yes"],
         vec!["assign-template", "--template", "Office"],
-        vec![
-            "deploy-policy",
-            "--list",
+        deploy(
             "blocked-urls",
-            "--action",
             "append",
-            "--entries",
-            "https://x.example",
-        ],
+            &["--entries", "https://x.example"],
+        ),
     ] {
         let e = d.refused(&task);
         assert!(e.contains("--all") && e.contains("filter"), "{task:?}: {e}");
     }
-    let e = d.refused(&["suspend", "lima", "--all"]);
-    assert!(e.contains("not both"), "{e}");
-    let e = d.refused(&["suspend", "no-such-account"]);
-    assert!(e.contains("no-such-account"), "{e}");
+    d.refuses_all(&[
+        (vec!["suspend", "lima", "--all"], &["not both"]),
+        (vec!["suspend", "no-such-account"], &["no-such-account"]),
+    ]);
     // An unknown numeric id is a per-customer failure (exit 1), the others still run.
     let out = d.run(&["suspend", "lima", "999", "--format", "json"]);
     out.expect_code(1);
@@ -1258,83 +1261,55 @@ fn assign_template_applies_to_lmp_wfbss_customers_only() {
     assert!(o == "skipped" && why.contains("LMP"), "{why}");
     assert_eq!(d.customer("lima")["wfbs_template"], "Office");
     assert_eq!(d.customer("oscar")["wfbs_template"], Value::Null);
-    let e = d.refused(&["assign-template", "--template", "Edge", "--all"]);
-    assert!(e.contains("--template"), "{e}");
-    let e = d.refused(&["assign-template", "--template", "Missing", "--all"]);
-    assert!(e.contains("--template") && e.contains("Missing"), "{e}");
+    d.refuses_all(&[
+        (
+            vec!["assign-template", "--template", "Edge", "--all"],
+            &["--template"],
+        ),
+        (
+            vec!["assign-template", "--template", "Missing", "--all"],
+            &["--template", "Missing"],
+        ),
+    ]);
 }
 
 #[test]
 fn deploy_policy_checks_every_entry_first() {
     let d = bulk_desk();
-    let e = d.refused(&[
-        "deploy-policy",
-        "--list",
-        "blocked-urls",
-        "--action",
-        "append",
-        "--entries",
-        "https://ok.example;ftp://bad.example",
-        "--all",
+    d.refuses_all(&[
+        (
+            deploy(
+                "blocked-urls",
+                "append",
+                &["--entries", "https://ok.example;ftp://bad.example", "--all"],
+            ),
+            &["--entries", "entry 2", "ftp://bad.example"],
+        ),
+        (
+            deploy("ml-exceptions", "append", &["--entries", "abc", "--all"]),
+            &["SHA-1"],
+        ),
+        (
+            deploy("greylist", "append", &["--entries", "x", "--all"]),
+            &["--list", "blocked-urls"],
+        ),
+        (
+            deploy("blocked-urls", "merge", &["--entries", "x", "--all"]),
+            &["--action"],
+        ),
+        (deploy("blocked-urls", "append", &["--all"]), &["--entries"]),
     ]);
-    assert!(
-        e.contains("--entries") && e.contains("entry 2") && e.contains("ftp://bad.example"),
-        "{e}"
-    );
-    let e = d.refused(&[
-        "deploy-policy",
-        "--list",
-        "ml-exceptions",
-        "--action",
-        "append",
-        "--entries",
-        "abc",
-        "--all",
-    ]);
-    assert!(e.contains("SHA-1"), "{e}");
-    let e = d.refused(&[
-        "deploy-policy",
-        "--list",
-        "greylist",
-        "--action",
-        "append",
-        "--entries",
-        "x",
-        "--all",
-    ]);
-    assert!(e.contains("--list") && e.contains("blocked-urls"), "{e}");
-    let e = d.refused(&[
-        "deploy-policy",
-        "--list",
-        "blocked-urls",
-        "--action",
-        "merge",
-        "--entries",
-        "x",
-        "--all",
-    ]);
-    assert!(e.contains("--action"), "{e}");
-    let e = d.refused(&[
-        "deploy-policy",
-        "--list",
-        "blocked-urls",
-        "--action",
-        "append",
-        "--all",
-    ]);
-    assert!(e.contains("--entries"), "{e}");
 
-    let r = d.json(&[
-        "deploy-policy",
-        "--list",
+    let r = d.json(&deploy(
         "blocked-urls",
-        "--action",
         "append",
-        "--entries",
-        "https://a.example/;http://b.example",
-        "--all",
-        "--dry-run",
-    ]);
+        &[
+            "--entries",
+            "https://a.example/;http://b.example",
+            "--all",
+            "--dry-run",
+        ],
+    ));
     assert_eq!(r["ok"], 2);
     assert_eq!(
         d.customer("lima")["policies"]["blocked-urls"],
@@ -1343,16 +1318,11 @@ fn deploy_policy_checks_every_entry_first() {
     // Entries from a file, separated by new lines.
     let file = d.sb.path("urls.txt");
     std::fs::write(&file, "https://a.example/\n\nhttp://b.example\n").unwrap();
-    let r = d.json(&[
-        "deploy-policy",
-        "--list",
+    let r = d.json(&deploy(
         "blocked-urls",
-        "--action",
         "append",
-        "--entries-file",
-        file.to_str().unwrap(),
-        "--all",
-    ]);
+        &["--entries-file", file.to_str().unwrap(), "--all"],
+    ));
     assert_eq!(outcome(&r, "Oscar Portal").0, "skipped");
     assert_eq!(outcome(&r, "November Edge").0, "skipped");
     assert_eq!(
@@ -1360,16 +1330,7 @@ fn deploy_policy_checks_every_entry_first() {
         serde_json::json!(["https://a.example/", "http://b.example"])
     );
     let out = d.run_in(
-        &[
-            "deploy-policy",
-            "--list",
-            "blocked-urls",
-            "--action",
-            "delete",
-            "--entries-file",
-            "-",
-            "lima",
-        ],
+        &deploy("blocked-urls", "delete", &["--entries-file", "-", "lima"]),
         Some(b"http://b.example\n"),
     );
     out.ok();
@@ -1383,32 +1344,8 @@ fn deploy_policy_checks_every_entry_first() {
 fn update_firmware_queues_mail_and_exports_eml() {
     let d = bulk_desk();
     d.ok(&["firmware", "set", "--model", "CE100", "--version", "3.4.0"]);
-    d.ok(&[
-        "device",
-        "add",
-        "november",
-        "--name",
-        "gw-north",
-        "--serial",
-        "CE-1",
-        "--model",
-        "CE100",
-        "--firmware",
-        "3.2.0",
-    ]);
-    d.ok(&[
-        "device",
-        "add",
-        "oscar",
-        "--name",
-        "gw-oscar",
-        "--serial",
-        "CE-2",
-        "--model",
-        "CE100",
-        "--firmware",
-        "3.2.0",
-    ]);
+    d.ok(&device_add("november", "gw-north", "CE-1", "3.2.0"));
+    d.ok(&device_add("oscar", "gw-oscar", "CE-2", "3.2.0"));
     let r = d.json(&["update-firmware", "--all", "--dry-run"]);
     assert_eq!(r["ok"], 1);
     assert_eq!(

@@ -69,12 +69,26 @@ impl Resp {
     /// Asserts an API error with this status and field; returns the error object.
     #[track_caller]
     fn error(self, status: u16, field: Option<&str>) -> Value {
-        let r = self.expect(status);
-        let v = r.json();
-        assert_eq!(v["error"]["field"].as_str(), field, "{v}");
-        assert!(v["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        self.error_in("the request", status, field)
+    }
+
+    /// [`Resp::error`] for one row of a table of requests: a failure names `row`.
+    #[track_caller]
+    fn error_in(self, row: &str, status: u16, field: Option<&str>) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "{row}: unexpected status; body: {}",
+            self.text()
+        );
+        let v = self.json();
+        assert_eq!(v["error"]["field"].as_str(), field, "{row}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{row}: {v}"
+        );
         v["error"].clone()
     }
 }
@@ -744,6 +758,38 @@ fn add(api: &mut dyn Api, body: &Value) -> u64 {
         .unwrap()
 }
 
+/// Adds a customer holding the given licences (plan, units, used, start); returns its id.
+#[track_caller]
+fn add_holding(
+    api: &mut dyn Api,
+    company: &str,
+    account: &str,
+    kind: &str,
+    licences: &[(&str, u32, u32, &str)],
+) -> u64 {
+    let licences: Vec<Value> = licences
+        .iter()
+        .map(|&(plan, units, used, start)| lic(plan, units, used, start))
+        .collect();
+    add(
+        api,
+        &customer(company, account, kind, Value::from(licences)),
+    )
+}
+
+/// Sends each row's JSON body with `method` to its target and checks the error's status
+/// and field; a failure names the row.
+#[track_caller]
+fn refuses_all(api: &mut dyn Api, method: &str, rows: &[(&str, Value, u16, Option<&str>)]) {
+    for (target, body, status, field) in rows {
+        api.with_json(method, target, body).error_in(
+            &format!("{method} {target} {body}"),
+            *status,
+            *field,
+        );
+    }
+}
+
 /// Runs each scenario in process and against the binary.
 macro_rules! both {
     ($($name:ident),* $(,)?) => {$(
@@ -865,52 +911,22 @@ fn every_filter_counts_its_total(api: &mut dyn Api) {
     seed(api);
     // A: CLP, no licence. B: LMP expired. C: LMP normal. D: LMP unmanaged HES, normal.
     // E: CLP Cloud Edge expiring soon. F: LMP exceeded allocation.
-    add(api, &customer("Alpha GmbH", "alpha", "CLP", json!([])));
-    add(
-        api,
-        &customer(
-            "Bravo Ltd",
-            "bravo",
-            "LMP",
-            json!([lic("WFBS-S Full", 5, 1, "2025-01-01")]),
-        ),
-    );
-    add(
-        api,
-        &customer(
-            "Charlie Inc",
-            "charlie",
-            "LMP",
-            json!([lic("WFBS-S Full", 5, 1, "2026-01-10")]),
-        ),
-    );
-    let d = add(
-        api,
-        &customer(
-            "Delta AG",
-            "delta",
-            "LMP",
-            json!([lic("HES Unmanaged", 5, 1, "2025-01-10")]),
-        ),
-    );
-    add(
-        api,
-        &customer(
-            "Echo SA",
-            "echo",
-            "CLP",
-            json!([lic("Cloud Edge Full", 5, 1, "2025-12-15")]),
-        ),
-    );
-    add(
-        api,
-        &customer(
-            "Foxtrot BV",
-            "foxtrot",
-            "LMP",
-            json!([lic("WFBS-S Full", 5, 9, "2026-06-01")]),
-        ),
-    );
+    #[rustfmt::skip]
+    let rows: [(&str, &str, &str, &[(&str, u32, u32, &str)]); 6] = [
+        ("Alpha GmbH",  "alpha",   "CLP", &[]),
+        ("Bravo Ltd",   "bravo",   "LMP", &[("WFBS-S Full", 5, 1, "2025-01-01")]),
+        ("Charlie Inc", "charlie", "LMP", &[("WFBS-S Full", 5, 1, "2026-01-10")]),
+        ("Delta AG",    "delta",   "LMP", &[("HES Unmanaged", 5, 1, "2025-01-10")]),
+        ("Echo SA",     "echo",    "CLP", &[("Cloud Edge Full", 5, 1, "2025-12-15")]),
+        ("Foxtrot BV",  "foxtrot", "LMP", &[("WFBS-S Full", 5, 9, "2026-06-01")]),
+    ];
+    let ids: Vec<u64> = rows
+        .iter()
+        .map(|&(company, account, kind, licences)| {
+            add_holding(api, company, account, kind, licences)
+        })
+        .collect();
+    let d = ids[3];
     for (query, total) in [
         ("", 6),
         ("q=alpha", 1),
@@ -953,17 +969,18 @@ fn every_filter_counts_its_total(api: &mut dyn Api) {
         .unwrap()
         .is_empty());
     // Unknown parameters and bad values are named.
-    api.get("/api/customers?colour=red")
-        .error(422, Some("colour"));
-    api.get("/api/customers?license=lapsed")
-        .error(422, Some("license"));
-    api.get("/api/customers?limit=0").error(422, Some("limit"));
-    api.get("/api/customers?limit=1001")
-        .error(422, Some("limit"));
-    api.get("/api/customers?offset=-1")
-        .error(422, Some("offset"));
-    api.get("/api/customers?status=").error(422, Some("status"));
-    api.get("/api/customers?q=%zz").error(400, None);
+    for (query, status, field) in [
+        ("colour=red", 422, Some("colour")),
+        ("license=lapsed", 422, Some("license")),
+        ("limit=0", 422, Some("limit")),
+        ("limit=1001", 422, Some("limit")),
+        ("offset=-1", 422, Some("offset")),
+        ("status=", 422, Some("status")),
+        ("q=%zz", 400, None),
+    ] {
+        api.get(&format!("/api/customers?{query}"))
+            .error_in(query, status, field);
+    }
 }
 
 fn paging_and_sort(api: &mut dyn Api) {
@@ -1309,55 +1326,25 @@ fn bulk_tasks_dry_run_then_real_run(api: &mut dyn Api) {
     assert!(e["message"].as_str().unwrap().contains("entry 2"));
 
     // Selection and option errors.
-    api.post("/api/tasks/suspend", &json!({ "dry_run": true }))
-        .error(422, Some("ids"));
-    api.post("/api/tasks/suspend", &json!({ "ids": [] }))
-        .error(422, Some("ids"));
-    api.post("/api/tasks/suspend", &json!({ "ids": [clp], "filter": {} }))
-        .error(422, Some("ids"));
-    api.post(
-        "/api/tasks/suspend",
-        &json!({ "ids": [clp], "template": "Strict Mode" }),
-    )
-    .error(422, Some("template"));
-    api.post(
-        "/api/tasks/suspend",
-        &json!({ "ids": [clp], "force": true }),
-    )
-    .error(422, Some("force"));
-    api.post("/api/tasks/suspend", &json!({ "ids": "1,2" }))
-        .error(400, Some("ids"));
-    api.post(
-        "/api/tasks/suspend",
-        &json!({ "ids": [clp], "dry_run": "yes" }),
-    )
-    .error(400, Some("dry_run"));
-    api.post("/api/tasks/assign-template", &json!({ "ids": [clp] }))
-        .error(422, Some("template"));
-    api.post(
-        "/api/tasks/assign-template",
-        &json!({ "ids": [clp], "template": "Edge Default" }),
-    )
-    .error(422, Some("template"));
-    api.post(
-        "/api/tasks/renew",
-        &json!({ "ids": [clp], "until": "2020-01-01" }),
-    )
-    .error(422, Some("until"));
-    api.post(
-        "/api/tasks/suspend",
-        &json!({ "filter": { "colour": "red" } }),
-    )
-    .error(422, Some("filter.colour"));
-    api.post("/api/tasks/suspend", &json!({ "filter": { "limit": 5 } }))
-        .error(422, Some("filter.limit"));
-    api.post(
-        "/api/tasks/suspend",
-        &json!({ "filter": { "license": "lapsed" } }),
-    )
-    .error(422, Some("filter.license"));
-    api.post("/api/tasks/suspend", &json!({ "filter": { "status": "" } }))
-        .error(422, Some("filter.status"));
+    let (suspend, assign) = ("/api/tasks/suspend", "/api/tasks/assign-template");
+    #[rustfmt::skip]
+    let rows = [
+        (suspend, json!({ "dry_run": true }),                       422, Some("ids")),
+        (suspend, json!({ "ids": [] }),                             422, Some("ids")),
+        (suspend, json!({ "ids": [clp], "filter": {} }),            422, Some("ids")),
+        (suspend, json!({ "ids": [clp], "template": "Strict Mode" }), 422, Some("template")),
+        (suspend, json!({ "ids": [clp], "force": true }),           422, Some("force")),
+        (suspend, json!({ "ids": "1,2" }),                          400, Some("ids")),
+        (suspend, json!({ "ids": [clp], "dry_run": "yes" }),        400, Some("dry_run")),
+        (assign,  json!({ "ids": [clp] }),                          422, Some("template")),
+        (assign,  json!({ "ids": [clp], "template": "Edge Default" }), 422, Some("template")),
+        ("/api/tasks/renew", json!({ "ids": [clp], "until": "2020-01-01" }), 422, Some("until")),
+        (suspend, json!({ "filter": { "colour": "red" } }),         422, Some("filter.colour")),
+        (suspend, json!({ "filter": { "limit": 5 } }),              422, Some("filter.limit")),
+        (suspend, json!({ "filter": { "license": "lapsed" } }),     422, Some("filter.license")),
+        (suspend, json!({ "filter": { "status": "" } }),            422, Some("filter.status")),
+    ];
+    refuses_all(api, "POST", &rows);
     // Filter values may be lists and booleans.
     let r = api
         .post(

@@ -141,6 +141,15 @@ trait Api {
         self.send("POST", target, &[("Content-Type", "text/csv")], csv)
     }
 
+    /// How many items a `GET` of a JSON list answers with.
+    #[track_caller]
+    fn count(&mut self, target: &str) -> usize {
+        let v = self.get(target).expect(200).json();
+        v.as_array()
+            .unwrap_or_else(|| panic!("{target}: not a list: {v}"))
+            .len()
+    }
+
     /// `total` of a customer list query.
     #[track_caller]
     fn total(&mut self, query: &str) -> u64 {
@@ -1186,39 +1195,31 @@ fn errors_name_the_field_and_fit_the_status(api: &mut dyn Api) {
     api.get(&format!("/api/customers/{id}?verbose=yes"))
         .error(422, Some("verbose"));
     // Edits are validated like adds.
-    api.patch(&format!("/api/customers/{id}"), &json!({ "email": "nope" }))
-        .error(422, Some("email"));
-    api.patch(
-        &format!("/api/customers/{id}"),
-        &json!({ "status": "sleeping" }),
-    )
-    .error(422, Some("status"));
-    api.patch(
-        &format!("/api/customers/{id}"),
-        &json!({ "cloud_edge_template": "Edge Default" }),
-    )
-    .error(422, Some("cloud_edge_template"));
+    let target = format!("/api/customers/{id}");
+    #[rustfmt::skip]
+    let rows = [
+        (&target[..], json!({ "email": "nope" }),                      422, Some("email")),
+        (&target[..], json!({ "status": "sleeping" }),                 422, Some("status")),
+        (&target[..], json!({ "cloud_edge_template": "Edge Default" }), 422, Some("cloud_edge_template")),
+    ];
+    refuses_all(api, "PATCH", &rows);
 }
 
 fn bulk_tasks_dry_run_then_real_run(api: &mut dyn Api) {
     seed(api);
-    let lmp_expired = add(
+    let lmp_expired = add_holding(
         api,
-        &customer(
-            "Expired LMP",
-            "exp_lmp",
-            "LMP",
-            json!([lic("WFBS-S Full", 5, 1, "2025-01-01")]),
-        ),
+        "Expired LMP",
+        "exp_lmp",
+        "LMP",
+        &[("WFBS-S Full", 5, 1, "2025-01-01")],
     );
-    let lmp_trial = add(
+    let lmp_trial = add_holding(
         api,
-        &customer(
-            "Trial LMP",
-            "trial_lmp",
-            "LMP",
-            json!([lic("WFBS-S Trial", 5, 1, "2025-01-01")]),
-        ),
+        "Trial LMP",
+        "trial_lmp",
+        "LMP",
+        &[("WFBS-S Trial", 5, 1, "2025-01-01")],
     );
     let clp = add(api, &customer("Plain CLP", "plain_clp", "CLP", json!([])));
 
@@ -1367,14 +1368,12 @@ fn bulk_tasks_dry_run_then_real_run(api: &mut dyn Api) {
 
 fn delete_is_refused_while_licences_remain(api: &mut dyn Api) {
     seed(api);
-    let id = add(
+    let id = add_holding(
         api,
-        &customer(
-            "Leaving Ltd",
-            "leaving",
-            "CLP",
-            json!([lic("HES Unmanaged", 1, 0, "2026-01-01")]),
-        ),
+        "Leaving Ltd",
+        "leaving",
+        "CLP",
+        &[("HES Unmanaged", 1, 0, "2026-01-01")],
     );
     let lmp = add(api, &customer("Staying LMP", "staying", "LMP", json!([])));
     let e = api.delete(&format!("/api/customers/{id}")).error(409, None);
@@ -1437,14 +1436,12 @@ fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
     let mut b = customer("Plain, Simple", "csv_plain", "CLP", json!([]));
     b["phone"] = json!("-1 555");
     add(api, &b);
-    add(
+    add_holding(
         api,
-        &customer(
-            "Edge Co",
-            "csv_edge",
-            "LMP",
-            json!([lic("Cloud Edge Full", 3, 1, "2026-02-28")]),
-        ),
+        "Edge Co",
+        "csv_edge",
+        "LMP",
+        &[("Cloud Edge Full", 3, 1, "2026-02-28")],
     );
 
     let csv = api.get("/api/customers.csv").expect(200);
@@ -1706,23 +1703,19 @@ fn limits_answer_422_naming_the_field_and_the_limit(api: &mut dyn Api) {
 fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
     seed(api);
     add(api, &customer("Clp Co", "clp_co", "CLP", json!([])));
-    add(
+    add_holding(
         api,
-        &customer(
-            "Managed LMP",
-            "managed_lmp",
-            "LMP",
-            json!([lic("WFBS-S Full", 1, 0, "2026-06-01")]),
-        ),
+        "Managed LMP",
+        "managed_lmp",
+        "LMP",
+        &[("WFBS-S Full", 1, 0, "2026-06-01")],
     );
-    let hidden = add(
+    let hidden = add_holding(
         api,
-        &customer(
-            "Unmanaged LMP",
-            "unmanaged_lmp",
-            "LMP",
-            json!([lic("HES Unmanaged", 1, 0, "2026-06-01")]),
-        ),
+        "Unmanaged LMP",
+        "unmanaged_lmp",
+        "LMP",
+        &[("HES Unmanaged", 1, 0, "2026-06-01")],
     );
     assert_eq!(
         api.get("/api/settings").expect(200).json(),
@@ -1947,26 +1940,16 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         &json!({ "name": "HES one", "product": "hes" }),
     )
     .error(422, Some("product"));
-    assert_eq!(
-        api.get("/api/templates")
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(api.count("/api/templates"), 2);
     api.get("/api/templates/Nope").error(404, None);
 
     // Licences.
-    let id = add(
+    let id = add_holding(
         api,
-        &customer(
-            "Holder GmbH",
-            "holder",
-            "LMP",
-            json!([lic("WFBS-S Full", 5, 1, "2026-01-01")]),
-        ),
+        "Holder GmbH",
+        "holder",
+        "LMP",
+        &[("WFBS-S Full", 5, 1, "2026-01-01")],
     );
     let l = api
         .post(
@@ -2045,15 +2028,7 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         .expect(200)
         .json();
     assert_eq!(d["needs_update"], true);
-    assert_eq!(
-        api.get("/api/devices")
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(api.count("/api/devices"), 1);
     assert_eq!(
         api.get(&format!("/api/devices?customer={other}"))
             .expect(200)
@@ -2074,15 +2049,7 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         .expect(200)
         .json();
     assert_eq!(fw, json!({ "model": "CE 200", "version": "1.10" }));
-    assert_eq!(
-        api.get("/api/firmware")
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(api.count("/api/firmware"), 2);
     api.put("/api/firmware/CE-100", &json!({ "version": "three" }))
         .error(422, Some("version"));
     api.put("/api/firmware/CE-100", &json!({ "version": 3 }))
@@ -2105,25 +2072,14 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
     );
     let c = api.get(&format!("/api/customers/{id}")).expect(200).json();
     assert_eq!(c["threat_system_action_required"], 1);
-    api.post(
-        &format!("/api/customers/{id}/events"),
-        &json!({ "kind": "alien", "severity": "warning", "category": "x", "message": "y" }),
-    )
-    .error(422, Some("kind"));
-    api.post(
-        &format!("/api/customers/{id}/events"),
-        &json!({ "kind": "system", "severity": "warning", "category": "x" }),
-    )
-    .error(422, Some("message"));
-    assert_eq!(
-        api.get(&format!("/api/events?customer={id}&open=yes"))
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    let events = format!("/api/customers/{id}/events");
+    #[rustfmt::skip]
+    let rows = [
+        (&events[..], json!({ "kind": "alien", "severity": "warning", "category": "x", "message": "y" }), 422, Some("kind")),
+        (&events[..], json!({ "kind": "system", "severity": "warning", "category": "x" }), 422, Some("message")),
+    ];
+    refuses_all(api, "POST", &rows);
+    assert_eq!(api.count(&format!("/api/events?customer={id}&open=yes")), 1);
     let e = api
         .post_empty(&format!("/api/events/{eid}/resolve"))
         .expect(200)
@@ -2134,27 +2090,14 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         api.get("/api/events?open=yes").expect(200).json(),
         json!([])
     );
-    assert_eq!(
-        api.get(&format!("/api/customers/{id}/events"))
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(api.count(&format!("/api/customers/{id}/events")), 1);
     let e = api
         .post_empty(&format!("/api/events/{eid}/reopen"))
         .expect(200)
         .json();
     assert_eq!(e["open"], true);
     assert_eq!(
-        api.get(&format!("/api/customers/{id}/events?open=yes"))
-            .expect(200)
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
+        api.count(&format!("/api/customers/{id}/events?open=yes")),
         1
     );
     api.delete(&format!("/api/events/{eid}")).expect(204);

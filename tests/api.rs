@@ -767,14 +767,17 @@ fn add(api: &mut dyn Api, body: &Value) -> u64 {
         .unwrap()
 }
 
-/// Adds a customer holding the given licences (plan, units, used, start); returns its id.
+/// A licence to add: plan, units, used, start.
+type Licence<'a> = (&'a str, u32, u32, &'a str);
+
+/// Adds a customer holding the given licences; returns its id.
 #[track_caller]
 fn add_holding(
     api: &mut dyn Api,
     company: &str,
     account: &str,
     kind: &str,
-    licences: &[(&str, u32, u32, &str)],
+    licences: &[Licence],
 ) -> u64 {
     let licences: Vec<Value> = licences
         .iter()
@@ -921,7 +924,7 @@ fn every_filter_counts_its_total(api: &mut dyn Api) {
     // A: CLP, no licence. B: LMP expired. C: LMP normal. D: LMP unmanaged HES, normal.
     // E: CLP Cloud Edge expiring soon. F: LMP exceeded allocation.
     #[rustfmt::skip]
-    let rows: [(&str, &str, &str, &[(&str, u32, u32, &str)]); 6] = [
+    let rows: [(&str, &str, &str, &[Licence]); 6] = [
         ("Alpha GmbH",  "alpha",   "CLP", &[]),
         ("Bravo Ltd",   "bravo",   "LMP", &[("WFBS-S Full", 5, 1, "2025-01-01")]),
         ("Charlie Inc", "charlie", "LMP", &[("WFBS-S Full", 5, 1, "2026-01-10")]),

@@ -212,6 +212,14 @@ fn texts(doc: &Html, selector: &str) -> Vec<String> {
     doc.select(&sel(selector)).map(text).collect()
 }
 
+/// The first element `selector` finds; fails naming the selector when there is none.
+#[track_caller]
+fn one<'a>(doc: &'a Html, selector: &str) -> ElementRef<'a> {
+    doc.select(&sel(selector))
+        .next()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
 fn location(r: &Response) -> String {
     assert_eq!(r.status, 303, "{}", body(r));
     r.header("location").unwrap().to_string()
@@ -272,7 +280,7 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
         "Showing 1–4 of 4 customers"
     );
 
-    let form = doc.select(&sel("form#filter-form")).next().unwrap();
+    let form = one(&doc, "form#filter-form");
     assert_eq!(form.value().attr("method"), Some("get"));
     assert_eq!(form.value().attr("action"), Some("/"));
     for key in [
@@ -294,7 +302,7 @@ fn list_shows_the_seven_columns_a_checkbox_per_row_and_the_filter_form() {
     assert_eq!(form.select(&sel("input[name=product]")).count(), 6);
 
     // Task buttons post the selection to their preview; Export All carries the filter.
-    let list = doc.select(&sel("form#list-form")).next().unwrap();
+    let list = one(&doc, "form#list-form");
     assert_eq!(list.value().attr("method"), Some("post"));
     for (id, action) in [
         ("task-delete", "/tasks/delete"),
@@ -330,22 +338,17 @@ fn filters_sorting_paging_and_select_all_are_urls() {
         .collect();
     assert_eq!(ids, [f.fresh.to_string(), f.expired.to_string()]);
     assert_eq!(
-        doc.select(&sel("#filter-account_type option[selected]"))
-            .next()
-            .unwrap()
+        one(&doc, "#filter-account_type option[selected]")
             .value()
             .attr("value"),
         Some("lmp")
     );
     // The sorted column links to the other direction, keeping the filter.
-    let company = doc
-        .select(&sel("a[data-testid=sort-company]"))
-        .next()
-        .unwrap();
+    let company = one(&doc, "a[data-testid=sort-company]");
     assert_eq!(company.value().attr("href"), Some("/?account_type=lmp"));
-    let th = doc.select(&sel("th[aria-sort]")).next().unwrap();
+    let th = one(&doc, "th[aria-sort]");
     assert_eq!(th.value().attr("aria-sort"), Some("descending"));
-    let export_all = doc.select(&sel("#task-export-all")).next().unwrap();
+    let export_all = one(&doc, "#task-export-all");
     assert_eq!(
         export_all.value().attr("href"),
         Some("/export.csv?account_type=lmp&sort=-company")
@@ -356,7 +359,7 @@ fn filters_sorting_paging_and_select_all_are_urls() {
         texts(&doc, "#result-count")[0],
         "Showing 2–2 of 4 customers"
     );
-    let next = doc.select(&sel("a[data-testid=page-next]")).next().unwrap();
+    let next = one(&doc, "a[data-testid=page-next]");
     assert_eq!(next.value().attr("href"), Some("/?limit=1&offset=2"));
     assert!(doc
         .select(&sel("a[data-testid=page-prev]"))
@@ -384,7 +387,7 @@ fn bad_filter_values_answer_400_naming_the_field() {
     let doc = html(&r);
     let msg = texts(&doc, "[data-testid=error]").join(" ");
     assert!(msg.contains("limit") && msg.contains("sort"), "{msg}");
-    let back = doc.select(&sel("a[data-testid=back-link]")).next().unwrap();
+    let back = one(&doc, "a[data-testid=back-link]");
     assert_eq!(back.value().attr("href"), Some("/?q=x"));
     assert_eq!(f.get("/export.csv?status=gone").status, 400);
 }
@@ -492,7 +495,7 @@ fn renew_previews_without_writing_then_runs() {
     );
     // The options form and the confirm form both carry the selection.
     assert!(doc.select(&sel("#task-until")).next().is_some());
-    let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
+    let confirm = one(&doc, "form#confirm-form");
     assert_eq!(confirm.value().attr("action"), Some("/tasks/renew/run"));
     assert_eq!(
         confirm.select(&sel("input[type=hidden][name=ids]")).count(),
@@ -502,7 +505,7 @@ fn renew_previews_without_writing_then_runs() {
         .select(&sel("button#confirm-button"))
         .next()
         .is_some());
-    let back = doc.select(&sel("#cancel-task")).next().unwrap();
+    let back = one(&doc, "#cancel-task");
     assert_eq!(back.value().attr("href"), Some("/?sort=-company"));
 
     let r = f.post("/tasks/renew/run", &pairs);
@@ -535,11 +538,7 @@ fn tasks_with_options_ask_for_them_and_report_errors() {
     assert_eq!(r.status, 422);
     let doc = html(&r);
     assert_eq!(
-        doc.select(&sel("#task-template"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("aria-invalid"),
+        one(&doc, "#task-template").value().attr("aria-invalid"),
         Some("true")
     );
     // With a template: a preview.
@@ -569,11 +568,7 @@ fn tasks_with_options_ask_for_them_and_report_errors() {
     let err = texts(&doc, "#task-entries-error").join(" ");
     assert!(err.contains("entry 2"), "{err}");
     assert_eq!(
-        doc.select(&sel("#task-entries"))
-            .next()
-            .unwrap()
-            .text()
-            .collect::<String>(),
+        one(&doc, "#task-entries").text().collect::<String>(),
         "https://a.example/\nftp://x"
     );
 }
@@ -586,7 +581,7 @@ fn empty_selection_explains_and_links_back() {
         assert_eq!(r.status, 400, "{target}");
         let doc = html(&r);
         assert!(texts(&doc, "h1")[0].contains("No customers selected"));
-        let back = doc.select(&sel("a[data-testid=back-link]")).next().unwrap();
+        let back = one(&doc, "a[data-testid=back-link]");
         assert_eq!(back.value().attr("href"), Some("/?q=x"));
     }
     assert_eq!(f.post("/tasks/fly", &[("ids", "1")]).status, 404);
@@ -623,7 +618,7 @@ fn delete_refuses_holders_and_needs_explicit_confirmation() {
 
     let evil = f.evil.to_string();
     let doc = html(&f.post("/tasks/delete", &[("ids", &evil)]));
-    let confirm = doc.select(&sel("form#confirm-form")).next().unwrap();
+    let confirm = one(&doc, "form#confirm-form");
     assert!(confirm
         .select(&sel(
             "input#confirm-delete[type=checkbox][name=confirm_delete]"
@@ -702,69 +697,32 @@ fn new_customer_form_keeps_values_and_shows_errors() {
             "{field}"
         );
     }
+    assert_eq!(one(&doc, "#account_name").value().attr("value"), Some("ab"));
     assert_eq!(
-        doc.select(&sel("#account_name"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
-        Some("ab")
-    );
-    assert_eq!(
-        doc.select(&sel("#email"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
+        one(&doc, "#email").value().attr("value"),
         Some("not-an-email")
     );
     assert_eq!(
-        doc.select(&sel("#contact_first_name"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
+        one(&doc, "#contact_first_name").value().attr("value"),
         Some("Zoë")
     );
-    assert!(doc
-        .select(&sel("#contact_first_name"))
-        .next()
-        .unwrap()
+    assert!(one(&doc, "#contact_first_name")
         .value()
         .attr("aria-invalid")
         .is_none());
     assert_eq!(
-        doc.select(&sel("#notes"))
-            .next()
-            .unwrap()
-            .text()
-            .collect::<String>(),
+        one(&doc, "#notes").text().collect::<String>(),
         "line one\n<b>two</b>"
     );
     assert_eq!(
-        doc.select(&sel("#account_type-LMP"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("checked"),
+        one(&doc, "#account_type-LMP").value().attr("checked"),
         Some("")
     );
     assert_eq!(
-        doc.select(&sel("#plan-0 option[selected]"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
+        one(&doc, "#plan-0 option[selected]").value().attr("value"),
         Some("WFBS-S Full")
     );
-    assert_eq!(
-        doc.select(&sel("#units-0"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
-        Some("many")
-    );
+    assert_eq!(one(&doc, "#units-0").value().attr("value"), Some("many"));
     let summary = texts(&doc, "#error-summary li").join(" | ");
     assert!(summary.contains("Company"), "{summary}");
     assert!(texts(&doc, "title")[0].starts_with("Error:"));
@@ -836,14 +794,10 @@ fn edit_form_saves_and_history_shows_old_and_new() {
     let id = f.fresh;
     let doc = f.page(&format!("/customers/{id}/edit"));
     assert_eq!(
-        doc.select(&sel("#company"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
+        one(&doc, "#company").value().attr("value"),
         Some("Fresh AG")
     );
-    let ce = doc.select(&sel("#cloud_edge_template")).next().unwrap();
+    let ce = one(&doc, "#cloud_edge_template");
     assert!(
         ce.value().attr("readonly").is_some(),
         "cloud-edge template is read-only when editing"
@@ -900,14 +854,7 @@ fn edit_form_saves_and_history_shows_old_and_new() {
     let r = f.post(&format!("/customers/{id}"), &[("email", "nope")]);
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    assert_eq!(
-        doc.select(&sel("#email"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
-        Some("nope")
-    );
+    assert_eq!(one(&doc, "#email").value().attr("value"), Some("nope"));
     assert!(doc.select(&sel("#email-error")).next().is_some());
 }
 
@@ -921,20 +868,14 @@ fn detail_shows_licences_devices_events_policies_and_history() {
         2
     );
     assert_eq!(texts(&doc, "#license-table .badge")[0], "Normal");
-    let device = doc
-        .select(&sel("#device-table tr[data-testid=device-row]"))
-        .next()
-        .unwrap();
+    let device = one(&doc, "#device-table tr[data-testid=device-row]");
     assert!(text(device).contains("Needs update"));
     assert_eq!(
         doc.select(&sel("input[name=serial][value=SN-0001]"))
             .count(),
         1
     );
-    let event = doc
-        .select(&sel("#event-table tr[data-testid=event-row]"))
-        .next()
-        .unwrap();
+    let event = one(&doc, "#event-table tr[data-testid=event-row]");
     assert!(text(event).contains("Virus found on PC-7"));
     assert_eq!(event.value().attr("data-open"), Some("true"));
     assert_eq!(doc.select(&sel("[data-testid=policy-lists] dt")).count(), 7);
@@ -1012,10 +953,7 @@ fn detail_attention_box_is_red_only_when_something_needs_action() {
 fn detail_head_status_badge_and_policy_lists_only_for_wfbss_holders() {
     let f = fx();
     let doc = f.page(&format!("/customers/{}", f.expired));
-    let badge = doc
-        .select(&sel(".detail-head [data-testid=license-status]"))
-        .next()
-        .unwrap();
+    let badge = one(&doc, ".detail-head [data-testid=license-status]");
     assert_eq!(badge.value().attr("data-status"), Some("expired"));
     assert_eq!(text(badge), "Expired");
     // A wfbss holder: the seven lists and the button that changes them.
@@ -1027,8 +965,7 @@ fn detail_head_status_badge_and_policy_lists_only_for_wfbss_holders() {
         let doc = f.page(&format!("/customers/{id}"));
         assert!(doc.select(&sel("#policies")).next().is_some(), "{id}");
         assert!(
-            text(doc.select(&sel("[data-testid=no-wfbss]")).next().unwrap())
-                .contains("No wfbss licence"),
+            text(one(&doc, "[data-testid=no-wfbss]")).contains("No wfbss licence"),
             "{id}"
         );
         assert!(doc
@@ -1036,10 +973,7 @@ fn detail_head_status_badge_and_policy_lists_only_for_wfbss_holders() {
             .next()
             .is_none());
         assert!(doc.select(&sel("#deploy-policy-customer")).next().is_none());
-        let badge = doc
-            .select(&sel(".detail-head [data-testid=license-status]"))
-            .next()
-            .unwrap();
+        let badge = one(&doc, ".detail-head [data-testid=license-status]");
         assert_eq!(
             badge.value().attr("data-status"),
             Some(if id == f.evil { "none" } else { "normal" })
@@ -1185,17 +1119,11 @@ fn detail_forms_change_holdings() {
     assert_eq!(r.status, 422);
     let doc = html(&r);
     assert_eq!(
-        doc.select(&sel("#license-new-units"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("aria-invalid"),
+        one(&doc, "#license-new-units").value().attr("aria-invalid"),
         Some("true")
     );
     assert_eq!(
-        doc.select(&sel("#license-new-plan option[selected]"))
-            .next()
-            .unwrap()
+        one(&doc, "#license-new-plan option[selected]")
             .value()
             .attr("value"),
         Some("HES Full")
@@ -1235,10 +1163,7 @@ fn detail_forms_change_holdings() {
     );
     assert_eq!(r.status, 422);
     let doc = html(&r);
-    let expiry = doc
-        .select(&sel(&format!("#license-{}-expiry", hes.id)))
-        .next()
-        .unwrap();
+    let expiry = one(&doc, &format!("#license-{}-expiry", hes.id));
     assert_eq!(expiry.value().attr("value"), Some("2020-01-01"));
     assert_eq!(expiry.value().attr("aria-invalid"), Some("true"));
     let r = f.post(&format!("{base}/licenses/{}/remove", hes.id), &[]);
@@ -1430,11 +1355,7 @@ fn settings_plans_templates_firmware() {
     assert_eq!(r.status, 409);
     let doc = html(&r);
     assert_eq!(
-        doc.select(&sel("#plan-name"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("aria-invalid"),
+        one(&doc, "#plan-name").value().attr("aria-invalid"),
         Some("true")
     );
     let r = f.post(
@@ -1453,14 +1374,7 @@ fn settings_plans_templates_firmware() {
         (24, 45, true, false)
     );
     let doc = f.page(&format!("/plans/{}", apex.id));
-    assert_eq!(
-        doc.select(&sel("#plan-months"))
-            .next()
-            .unwrap()
-            .value()
-            .attr("value"),
-        Some("24")
-    );
+    assert_eq!(one(&doc, "#plan-months").value().attr("value"), Some("24"));
     let r = f.post(
         &format!("/plans/{}", apex.id),
         &[
@@ -1507,11 +1421,7 @@ fn settings_plans_templates_firmware() {
     );
     let doc = f.page("/templates/edit?name=Loose%20%26%20Edge");
     assert_eq!(
-        doc.select(&sel("#template-settings"))
-            .next()
-            .unwrap()
-            .text()
-            .collect::<String>(),
+        one(&doc, "#template-settings").text().collect::<String>(),
         "a=1\nb=two"
     );
     let r = f.post(
@@ -1594,10 +1504,7 @@ fn audit_log_pages_with_before() {
     let all = f.app.desk.audit_log(1000, None, None).unwrap();
     let second = all[1].id;
     let doc = f.page(&format!("/audit?before={}", all[0].id));
-    let first_id = doc
-        .select(&sel("#audit-table tr[data-testid=audit-row]"))
-        .next()
-        .unwrap()
+    let first_id = one(&doc, "#audit-table tr[data-testid=audit-row]")
         .value()
         .attr("data-id")
         .unwrap()
@@ -1651,12 +1558,7 @@ fn import_checks_then_imports_an_uploaded_file() {
     assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
     assert_eq!(f.app.desk.count().unwrap(), 4, "a dry run writes nothing");
     // The checked CSV comes back in the text area for the real import.
-    let kept = doc
-        .select(&sel("#import-csv"))
-        .next()
-        .unwrap()
-        .text()
-        .collect::<String>();
+    let kept = one(&doc, "#import-csv").text().collect::<String>();
     assert_eq!(kept, changed);
     let r = send("import", "", &kept);
     assert_eq!(
@@ -2126,7 +2028,7 @@ fn sign_out_is_offered_only_with_a_token() {
         .is_none());
     f.app.token_required = true;
     let doc = f.page("/");
-    let form = doc.select(&sel("form[action=\"/logout\"]")).next().unwrap();
+    let form = one(&doc, "form[action=\"/logout\"]");
     assert_eq!(form.value().attr("method"), Some("post"));
 }
 

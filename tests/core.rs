@@ -76,6 +76,15 @@ impl Fixture {
         self.desk.ctx(Actor::Cli)
     }
 
+    /// Every customer as CSV, written with `opts`.
+    fn export_all(&self, opts: ExportOptions) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.desk
+            .export_csv(&Selection::Filter(Filter::default()), opts, &mut out)
+            .unwrap();
+        out
+    }
+
     fn add(&self, company: &str, account: &str, kind: &str, licenses: &[(&str, u32, &str)]) -> u64 {
         self.desk
             .add_customer(self.ctx(), &input(company, account, kind, licenses))
@@ -491,14 +500,7 @@ fn view_setting_hides_unmanaged_lmp_customers() {
         .map(|c| c.company)
         .collect();
     assert_eq!(names, ["Clp", "Managed"]);
-    let mut out = Vec::new();
-    f.desk
-        .export_csv(
-            &Selection::Filter(Filter::default()),
-            ExportOptions::default(),
-            &mut out,
-        )
-        .unwrap();
+    let out = f.export_all(ExportOptions::default());
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
 }
 
@@ -572,15 +574,8 @@ fn sorting_and_paging_are_stable() {
 #[test]
 fn import_rejects_the_whole_file_and_names_each_bad_line() {
     let f = Fixture::new();
-    let mut out = Vec::new();
     f.add("Keep", "keep-co", "CLP", &[]);
-    f.desk
-        .export_csv(
-            &Selection::Filter(Filter::default()),
-            ExportOptions::default(),
-            &mut out,
-        )
-        .unwrap();
+    let out = f.export_all(ExportOptions::default());
     let text = String::from_utf8(out).unwrap();
     let header = text.lines().next().unwrap();
     let good = text
@@ -795,16 +790,14 @@ proptest! {
             (ExportOptions { raw: false, excel: true }, guarded),
             (ExportOptions { raw: true, excel: false }, raw),
         ] {
-            let mut first = Vec::new();
-            f.desk.export_csv(&Selection::Filter(Filter::default()), opts, &mut first).unwrap();
+            let first = f.export_all(opts);
             let same = f.desk.import_csv(f.ctx(), &mut first.as_slice(), back).unwrap();
             prop_assert_eq!((same.created, same.updated, same.unchanged), (0, 0, made));
 
             let g = Fixture::new();
             let fresh = g.desk.import_csv(g.ctx(), &mut first.as_slice(), back).unwrap();
             prop_assert_eq!(fresh.created, made);
-            let mut second = Vec::new();
-            g.desk.export_csv(&Selection::Filter(Filter::default()), opts, &mut second).unwrap();
+            let second = g.export_all(opts);
             let strip = |b: &[u8]| -> Vec<Vec<String>> {
                 let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(b);
                 r.records().map(|rec| {

@@ -121,6 +121,19 @@ fn csv(rows: &[String]) -> String {
     format!("{}\n{}\n", HEADER.join(","), rows.join("\n"))
 }
 
+/// A CSV file of 150 rows (`bad-000` …), each naming a plan that does not exist.
+fn unknown_plan_csv() -> String {
+    let rows: Vec<String> = (0..150)
+        .map(|i| {
+            csv_row(
+                &format!("bad-{i:03}"),
+                "No Such Plan:1:0:2026-01-01:2026-12-31",
+            )
+        })
+        .collect();
+    csv(&rows)
+}
+
 /// Overwrites one value of a table with bytes no clientele can read, as a bit flip or an
 /// older bug would leave it. The database must not be open.
 fn corrupt(db: &Path, table: &str, id: u64) {
@@ -387,15 +400,7 @@ fn core_caps_the_import_error_report() {
     let desk = open(&dir.path().join("t.redb"));
     add_plan(&desk);
     // 150 rows, each naming a plan that does not exist.
-    let rows: Vec<String> = (0..150)
-        .map(|i| {
-            csv_row(
-                &format!("bad-{i:03}"),
-                "No Such Plan:1:0:2026-01-01:2026-12-31",
-            )
-        })
-        .collect();
-    let file = csv(&rows);
+    let file = unknown_plan_csv();
     let e = desk
         .import_csv(ctx(&desk), &mut file.as_bytes(), ImportOptions::default())
         .unwrap_err();
@@ -719,15 +724,7 @@ fn cli_refuses_oversized_collections_and_caps_reports_and_selections() {
         out.stderr
     );
     // A hundred listed errors and a count of the rest.
-    let rows: Vec<String> = (0..150)
-        .map(|i| {
-            csv_row(
-                &format!("bad-{i:03}"),
-                "No Such Plan:1:0:2026-01-01:2026-12-31",
-            )
-        })
-        .collect();
-    std::fs::write(&file, csv(&rows)).unwrap();
+    std::fs::write(&file, unknown_plan_csv()).unwrap();
     let out = cli.run(&["import", file.to_str().unwrap()]);
     out.expect_code(1);
     assert!(
@@ -1051,15 +1048,7 @@ fn console_import_lists_a_hundred_errors_and_counts_the_rest() {
         token_required: false,
     };
     add_plan(&app.desk);
-    let rows: Vec<String> = (0..150)
-        .map(|i| {
-            csv_row(
-                &format!("bad-{i:03}"),
-                "No Such Plan:1:0:2026-01-01:2026-12-31",
-            )
-        })
-        .collect();
-    let file = csv(&rows);
+    let file = unknown_plan_csv();
     for action in ["import", "dry-run"] {
         let req = Request::new(Method::Post, "/import")
             .unwrap()

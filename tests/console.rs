@@ -1,6 +1,8 @@
 //! The web console, tested by calling `web::pages::handle` directly over a fresh database and
 //! reading the HTML with `scraper`.
 
+mod common;
+
 use clientele::domain::date::Date;
 use clientele::domain::model::Actor;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
@@ -41,18 +43,9 @@ fn customer(
     licenses: Vec<LicenseInput>,
 ) -> CustomerInput {
     CustomerInput {
-        company: Some(company.into()),
-        account_name: Some(account.into()),
-        account_type: Some(kind.into()),
-        contact_first_name: Some("Ana".into()),
-        contact_last_name: Some("Lima".into()),
-        email: Some("ana@example.com".into()),
         phone: Some("+351 21 000".into()),
-        city: Some("Lisboa".into()),
-        state: Some("Lisboa".into()),
-        country: Some("PT".into()),
         licenses: Some(licenses),
-        ..CustomerInput::default()
+        ..common::lisboa_customer(company, account, kind)
     }
 }
 

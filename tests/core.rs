@@ -1,5 +1,7 @@
 //! Core rules tested directly on a `Desk` over a fresh database in a temp dir.
 
+mod common;
+
 use clientele::domain::date::Date;
 use clientele::domain::error::{Error, Key, Thing};
 use clientele::domain::filter::Filter;
@@ -100,15 +102,6 @@ fn input(
     licenses: &[(&str, u32, &str)],
 ) -> CustomerInput {
     CustomerInput {
-        company: Some(company.into()),
-        account_name: Some(account.into()),
-        account_type: Some(kind.into()),
-        contact_first_name: Some("Ana".into()),
-        contact_last_name: Some("Lima".into()),
-        email: Some("ana@example.com".into()),
-        city: Some("Lisboa".into()),
-        state: Some("Lisboa".into()),
-        country: Some("PT".into()),
         licenses: Some(
             licenses
                 .iter()
@@ -120,7 +113,7 @@ fn input(
                 })
                 .collect(),
         ),
-        ..CustomerInput::default()
+        ..common::lisboa_customer(company, account, kind)
     }
 }
 

@@ -6,6 +6,27 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// A valid customer in Lisboa with a contact and no licences: the base the in-process
+/// tests build their customers on.
+pub fn lisboa_customer(
+    company: &str,
+    account: &str,
+    kind: &str,
+) -> clientele::domain::validate::CustomerInput {
+    clientele::domain::validate::CustomerInput {
+        company: Some(company.into()),
+        account_name: Some(account.into()),
+        account_type: Some(kind.into()),
+        contact_first_name: Some("Ana".into()),
+        contact_last_name: Some("Lima".into()),
+        email: Some("ana@example.com".into()),
+        city: Some("Lisboa".into()),
+        state: Some("Lisboa".into()),
+        country: Some("PT".into()),
+        ..Default::default()
+    }
+}
+
 /// The `clientele` executable cargo built for these tests.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_clientele")

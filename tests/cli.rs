@@ -210,19 +210,18 @@ fn deploy<'a>(list: &'a str, action: &'a str, rest: &[&'a str]) -> Vec<&'a str> 
 
 /// `add` with every required flag: company and account name given, the rest fixed.
 fn add_full<'a>(company: &'a str, account: &'a str) -> Vec<&'a str> {
-    let mut args = vec!["add", "--company", company, "--account-name", account];
-    for (flag, value) in [
-        ("--account-type", "CLP"),
-        ("--contact-first-name", "A"),
-        ("--contact-last-name", "B"),
-        ("--email", "a@b.example"),
-        ("--city", "X"),
-        ("--state", "Y"),
-        ("--country", "US"),
-    ] {
-        args.extend([flag, value]);
-    }
-    args
+    common::add_args(
+        company,
+        account,
+        &[
+            ("--contact-first-name", "A"),
+            ("--contact-last-name", "B"),
+            ("--email", "a@b.example"),
+            ("--city", "X"),
+            ("--state", "Y"),
+            ("--country", "US"),
+        ],
+    )
 }
 
 fn len(list: &Value) -> usize {

@@ -35,29 +35,19 @@ fn total(db: &Path) -> u64 {
 }
 
 fn add_args<'a>(company: &'a str, account: &'a str, notes: &'a str) -> Vec<&'a str> {
-    vec![
-        "add",
-        "--company",
+    common::add_args(
         company,
-        "--account-name",
         account,
-        "--account-type",
-        "CLP",
-        "--contact-first-name",
-        "Ada",
-        "--contact-last-name",
-        "Byron",
-        "--email",
-        "ada@example.com",
-        "--city",
-        "Berlin",
-        "--state",
-        "Berlin",
-        "--country",
-        "DE",
-        "--notes",
-        notes,
-    ]
+        &[
+            ("--contact-first-name", "Ada"),
+            ("--contact-last-name", "Byron"),
+            ("--email", "ada@example.com"),
+            ("--city", "Berlin"),
+            ("--state", "Berlin"),
+            ("--country", "DE"),
+            ("--notes", notes),
+        ],
+    )
 }
 
 /// The sentence every face gives for a write on a full disk.

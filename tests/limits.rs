@@ -650,28 +650,15 @@ impl Cli {
     }
 
     fn add(&self, company: &str, account: &str) {
-        self.run(&[
-            "add",
-            "--company",
-            company,
-            "--account-name",
-            account,
-            "--account-type",
-            "CLP",
-            "--contact-first-name",
-            "Zoë",
-            "--contact-last-name",
-            "O'Neil",
-            "--email",
-            "zoe@example.com",
-            "--city",
-            "東京",
-            "--state",
-            "Tōkyō",
-            "--country",
-            "JP",
-        ])
-        .ok();
+        let contact = [
+            ("--contact-first-name", "Zoë"),
+            ("--contact-last-name", "O'Neil"),
+            ("--email", "zoe@example.com"),
+            ("--city", "東京"),
+            ("--state", "Tōkyō"),
+            ("--country", "JP"),
+        ];
+        self.run(&common::add_args(company, account, &contact)).ok();
     }
 }
 

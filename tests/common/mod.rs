@@ -27,6 +27,28 @@ pub fn lisboa_customer(
     }
 }
 
+/// `add --company COMPANY --account-name ACCOUNT --account-type CLP` followed by each
+/// `(flag, value)` of `rest`.
+pub fn add_args<'a>(
+    company: &'a str,
+    account: &'a str,
+    rest: &[(&'a str, &'a str)],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "add",
+        "--company",
+        company,
+        "--account-name",
+        account,
+        "--account-type",
+        "CLP",
+    ];
+    for (flag, value) in rest {
+        args.extend([*flag, *value]);
+    }
+    args
+}
+
 /// The `clientele` executable cargo built for these tests.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_clientele")

@@ -85,23 +85,18 @@ pub fn format_table_json_csv(s: &str) -> Result<Format, String> {
     }
 }
 
-/// A whole number for counts and ids, with a message that says what to type.
+/// A whole number for counts and ids, read as every face reads one (`domain::numbers`);
+/// argh wants one plain function per flag type.
 pub fn whole_u32(s: &str) -> Result<u32, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+    crate::domain::numbers::whole(s)
 }
 
 pub fn whole_u64(s: &str) -> Result<u64, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+    crate::domain::numbers::whole(s)
 }
 
 pub fn whole_usize(s: &str) -> Result<usize, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a whole number; use digits only, e.g. 12"))
+    crate::domain::numbers::whole(s)
 }
 
 /// `yes` or `no` for flags that set a plan property either way.

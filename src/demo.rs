@@ -24,6 +24,7 @@ use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::{Error, Result};
+use crate::domain::limits::n as thousands;
 use crate::domain::model::*;
 use crate::domain::summary::fold;
 use crate::store::{Read, Writer};
@@ -62,18 +63,6 @@ pub struct DemoReport {
     pub open_events: u64,
     /// Write transactions used.
     pub transactions: u64,
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn count(n: u64, one: &str, many: &str) -> String {

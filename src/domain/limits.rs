@@ -69,9 +69,9 @@ limits! {
 }
 
 /// Formats a count with thousands separators, as the messages and README write them.
-pub fn n(value: usize) -> String {
+pub fn n(value: impl ToString) -> String {
     let digits = value.to_string();
-    let mut out = String::new();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');

@@ -114,6 +114,18 @@ pub enum Thing {
 }
 
 impl Thing {
+    pub const ALL: &'static [Thing] = &[
+        Thing::Customer,
+        Thing::Plan,
+        Thing::Template,
+        Thing::Firmware,
+        Thing::OutboxMessage,
+        Thing::Licence,
+        Thing::Device,
+        Thing::Event,
+        Thing::Task,
+    ];
+
     pub fn noun(self) -> &'static str {
         match self {
             Thing::Customer => "customer",

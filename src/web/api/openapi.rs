@@ -12,6 +12,7 @@
 //! trimmed value.
 
 use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
+use crate::domain::error::Thing;
 use crate::domain::fields::{self, FieldSpec};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
 use crate::domain::model::{
@@ -235,7 +236,7 @@ fn error_schema() -> Value {
                     "errors": { "type": "array", "items": schema_ref("FieldError"), "description": "every field error (422 invalid)" },
                     "rows": { "type": "array", "items": schema_ref("RowError"), "description": "the rejected CSV rows, with at most 100 errors in all (422 import_rejected)" },
                     "omitted": { "type": "integer", "minimum": 1, "description": "errors of rejected rows beyond those listed (present only when there are any)" },
-                    "kind": { "type": "string", "enum": ["customer", "plan", "template", "firmware entry", "outbox message", "licence", "device", "event", "task"], "description": "what was not found (404 not_found)" },
+                    "kind": { "type": "string", "enum": codes(Thing::ALL, Thing::noun), "description": "what was not found (404 not_found)" },
                 },
                 "required": ["code", "message", "field"],
                 "additionalProperties": false,

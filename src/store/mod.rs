@@ -271,24 +271,15 @@ fn out_of_step() -> Error {
     )
 }
 
-fn all_values<T>(
-    table: &impl ReadableTable<u64, &'static [u8]>,
+fn all_values<K, T>(
+    table: &impl ReadableTable<K, &'static [u8]>,
     what: &str,
     decode: fn(&[u8]) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
-    let mut out = Vec::new();
-    for row in table.iter().map_err(db_err)? {
-        let (k, v) = row.map_err(db_err)?;
-        out.push(decode(v.value()).map_err(|e| damaged(what, k.value(), e))?);
-    }
-    Ok(out)
-}
-
-fn all_str_values<T>(
-    table: &impl ReadableTable<&'static str, &'static [u8]>,
-    what: &str,
-    decode: fn(&[u8]) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
+) -> Result<Vec<T>, Error>
+where
+    K: redb::Key + 'static,
+    for<'a> K::SelfType<'a>: std::fmt::Display,
+{
     let mut out = Vec::new();
     for row in table.iter().map_err(db_err)? {
         let (k, v) = row.map_err(db_err)?;
@@ -546,7 +537,7 @@ macro_rules! impl_read {
             }
 
             fn templates(&self) -> Result<Vec<Template>, Error> {
-                all_str_values(
+                all_values(
                     &self.tx.open_table(TEMPLATES).map_err(db_err)?,
                     "template",
                     decode_template,
@@ -560,7 +551,7 @@ macro_rules! impl_read {
             }
 
             fn firmware(&self) -> Result<Vec<Firmware>, Error> {
-                all_str_values(
+                all_values(
                     &self.tx.open_table(FIRMWARE).map_err(db_err)?,
                     "firmware entry",
                     decode_firmware,

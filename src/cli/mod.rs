@@ -11,7 +11,7 @@ mod output;
 pub mod serve;
 
 use crate::domain::date::Date;
-use crate::domain::error::{Error, Key, Thing};
+use crate::domain::error::{Error, Key, Thing, Unusable};
 use crate::domain::fields;
 use crate::store::Access;
 use crate::tasks::desk::Desk;
@@ -238,11 +238,32 @@ pub(crate) fn render_error(e: &Error) -> String {
             });
             format!("{record}: {problem}; `clientele check` lists every damaged record{delete}")
         }
+        Error::Busy { .. } => format!(
+            "{e}. Commands that only read (list, show, export, log, backup, …) still work; \
+             for changes use that process (e.g. the web console or API of `clientele serve`), \
+             or stop it and run the command again"
+        ),
+        Error::Unusable { why, .. } => format!("{e}; {}", other_file(*why)),
         Error::NotFound { thing, key } => match where_to_look(*thing, key) {
             Some(hint) => format!("{e}; {hint}"),
             None => e.to_string(),
         },
         other => other.to_string(),
+    }
+}
+
+/// What to do about a file that cannot serve as the database.
+fn other_file(why: Unusable) -> &'static str {
+    match why {
+        Unusable::Missing => {
+            "create one with `clientele demo --customers 100` or `clientele add …`, \
+             or choose another file with --db"
+        }
+        Unusable::Empty => {
+            "add customers first (`clientele demo --customers 100` or `clientele add …`)"
+        }
+        Unusable::Foreign => "choose another --db path",
+        Unusable::NotADatabase => "choose another --db path, or restore a backup",
     }
 }
 

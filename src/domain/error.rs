@@ -2,6 +2,7 @@
 //! interfaces map variants onto exit codes and HTTP statuses, never onto new wording.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// A problem with one input field (or CSV cell), named as the interfaces name it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -77,8 +78,14 @@ pub enum Error {
     Import(ImportErrors),
     /// The CSV itself cannot be read (exit 1, HTTP 400).
     Csv(String),
-    /// Another process holds the database (exit 1, HTTP never).
-    Busy(String),
+    /// Another process holds the database file (exit 1, HTTP 409). Reading still works.
+    Busy {
+        path: PathBuf,
+        holder: Option<Holder>,
+    },
+    /// The file named as the database cannot serve as one (exit 1). Each face says which
+    /// file to choose instead.
+    Unusable { path: PathBuf, why: Unusable },
     /// The database file cannot be used: missing, newer schema, corrupt (exit 1).
     Database(String),
     /// One stored record cannot be read; the others can (exit 1, HTTP 500). A check of the
@@ -90,11 +97,31 @@ pub enum Error {
     },
     /// The disk holding this file (the database, or a backup being written) is full, so a
     /// write was refused and nothing was changed (exit 1, HTTP 507).
-    DiskFull(std::path::PathBuf),
+    DiskFull(PathBuf),
     /// Reading or writing a file or stream failed (exit 2 unless the path was the user's).
     Io(String),
     /// A fault in clientele or below it; the message is for a bug report (exit 2, HTTP 500).
     Internal(String),
+}
+
+/// The process that holds a database file, where the system could tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: u32,
+    pub command: String,
+}
+
+/// Why a file cannot be used as the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// No file there (and it would not be created: the command only reads).
+    Missing,
+    /// A 0-byte file, opened for reading.
+    Empty,
+    /// A database of another program.
+    Foreign,
+    /// Not a database file at all, or one damaged beyond opening.
+    NotADatabase,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -184,8 +211,8 @@ impl Error {
             Error::Refused(_) => "refused",
             Error::Import(_) => "import_rejected",
             Error::Csv(_) => "bad_csv",
-            Error::Busy(_) => "busy",
-            Error::Database(_) => "database",
+            Error::Busy { .. } => "busy",
+            Error::Unusable { .. } | Error::Database(_) => "database",
             Error::Damaged { .. } => "damaged",
             Error::DiskFull(_) => "disk_full",
             Error::Io(_) => "io",
@@ -247,7 +274,30 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Csv(m) | Error::Busy(m) | Error::Database(m) | Error::Io(m) => f.write_str(m),
+            Error::Busy { path, holder } => {
+                write!(f, "{} is in use by ", path.display())?;
+                match holder {
+                    Some(Holder { pid, command }) => write!(f, "process {pid} (`{command}`)")?,
+                    None => f.write_str("another clientele process")?,
+                }
+                f.write_str("; reading still works, and changes go through that process")
+            }
+            Error::Unusable { path, why } => {
+                let path = path.display();
+                match why {
+                    Unusable::Missing => write!(f, "there is no database at {path}"),
+                    Unusable::Empty => write!(f, "{path} is empty"),
+                    Unusable::Foreign => write!(
+                        f,
+                        "{path} is not a clientele database (it was made by another program)"
+                    ),
+                    Unusable::NotADatabase => write!(
+                        f,
+                        "{path} is not a clientele database (it is not a database file at all, or it is damaged)"
+                    ),
+                }
+            }
+            Error::Csv(m) | Error::Database(m) | Error::Io(m) => f.write_str(m),
             Error::Damaged {
                 record,
                 problem,

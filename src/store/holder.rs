@@ -1,18 +1,15 @@
-//! Names the process that holds a database file, so a refused open can say who and what to do.
+//! Names the process that holds a database file, so a refused open can say who holds it.
 
+use crate::domain::error::{Error, Holder};
 use std::path::Path;
 
-/// A sentence naming the process (found through /proc on Linux) and how to proceed.
-pub fn describe(path: &Path) -> String {
-    let who = find(path)
-        .map(|(pid, cmd)| format!("process {pid} (`{cmd}`)"))
-        .unwrap_or_else(|| "another clientele process".to_string());
-    format!(
-        "{} is in use by {who}. Commands that only read (list, show, export, log, backup, …) still work; \
-         for changes use that process (e.g. the web console or API of `clientele serve`), \
-         or stop it and run the command again",
-        path.display()
-    )
+/// The refusal for a file another process holds, naming that process (found through /proc on
+/// Linux) where it can be found.
+pub fn busy(path: &Path) -> Error {
+    Error::Busy {
+        path: path.to_path_buf(),
+        holder: find(path).map(|(pid, command)| Holder { pid, command }),
+    }
 }
 
 fn find(path: &Path) -> Option<(u32, String)> {

@@ -138,7 +138,7 @@ impl Store {
 
     pub fn write(&self) -> Result<Writer, Error> {
         if self.is_read_only() {
-            return Err(Error::Busy(holder::describe(&self.path)));
+            return Err(holder::busy(&self.path));
         }
         let tx = self.begin(|h| match h {
             Handle::Write(db) => db.begin_write(),

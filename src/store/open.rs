@@ -3,6 +3,7 @@
 //! reports an I/O error.
 
 use super::*;
+use crate::domain::error::Unusable;
 use redb::{Builder, ConcurrencyMode, DatabaseError, TableError, TableHandle};
 use std::sync::{PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -100,14 +101,8 @@ impl Store {
     }
 
     fn open_checked(&self, existed: Option<u64>) -> Result<(), Error> {
-        let shown = self.path.display();
         match (self.access, existed) {
-            (Access::Read, None) => {
-                return Err(Error::Database(format!(
-                    "there is no database at {shown}; create one with `clientele demo --customers 100` \
-                     or `clientele add …`, or choose another file with --db"
-                )))
-            }
+            (Access::Read, None) => return Err(self.unusable(Unusable::Missing)),
             (Access::Read, Some(0)) => return Err(self.empty()),
             // Judged through a read-only handle first: opening for writing changes the file.
             (Access::Write, Some(len)) if len > 0 => self.refuse_foreign()?,
@@ -209,7 +204,7 @@ impl Store {
         let deadline = Instant::now() + REOPEN_PATIENCE;
         loop {
             match self.open_handle() {
-                Err(Error::Busy(_)) if Instant::now() < deadline => {
+                Err(Error::Busy { .. }) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Ok(h) => {
@@ -262,7 +257,7 @@ impl Store {
         match e {
             // LockProtocolMismatch: held by a program with another redb version.
             DatabaseError::DatabaseAlreadyOpen | DatabaseError::LockProtocolMismatch => {
-                Error::Busy(holder::describe(&self.path))
+                holder::busy(&self.path)
             }
             DatabaseError::UpgradeRequired(_) | DatabaseError::RepairAborted => {
                 Error::Database(format!("{shown} cannot be opened: {e}"))
@@ -288,24 +283,21 @@ impl Store {
     }
 
     fn foreign(&self) -> Error {
-        Error::Database(format!(
-            "{} is not a clientele database (it was made by another program); choose another --db path",
-            self.path.display()
-        ))
+        self.unusable(Unusable::Foreign)
     }
 
     fn not_redb(&self) -> Error {
-        Error::Database(format!(
-            "{} is not a clientele database (it is not a database file at all, or it is damaged); \
-             choose another --db path, or restore a backup",
-            self.path.display()
-        ))
+        self.unusable(Unusable::NotADatabase)
     }
 
     fn empty(&self) -> Error {
-        Error::Database(format!(
-            "{} is empty; add customers first (`clientele demo --customers 100` or `clientele add …`)",
-            self.path.display()
-        ))
+        self.unusable(Unusable::Empty)
+    }
+
+    fn unusable(&self, why: Unusable) -> Error {
+        Error::Unusable {
+            path: self.path.clone(),
+            why,
+        }
     }
 }

@@ -205,36 +205,30 @@ pub fn derive(
             products.push(p.product);
             managed |= p.managed;
         }
-        match status {
-            LicenseStatus::Expired => {
-                attention.license_action_required += 1;
-                let text = format!("licence {plan_name} expired on {}", l.expiry);
-                attention.reasons.push(Reason {
-                    kind: ReasonKind::License,
-                    severity: Severity::ActionRequired,
-                    text,
-                });
-            }
-            LicenseStatus::ExceededAllocation => {
-                attention.license_action_required += 1;
-                let text = format!("licence {plan_name} uses {} of {} units", l.used, l.units);
-                attention.reasons.push(Reason {
-                    kind: ReasonKind::License,
-                    severity: Severity::ActionRequired,
-                    text,
-                });
-            }
-            LicenseStatus::ExpiringSoon => {
-                attention.license_warning += 1;
-                let text = format!("licence {plan_name} expires on {}", l.expiry);
-                attention.reasons.push(Reason {
-                    kind: ReasonKind::License,
-                    severity: Severity::Warning,
-                    text,
-                });
-            }
-            LicenseStatus::Normal => {}
+        let (severity, text) = match status {
+            LicenseStatus::Expired => (
+                Severity::ActionRequired,
+                format!("licence {plan_name} expired on {}", l.expiry),
+            ),
+            LicenseStatus::ExceededAllocation => (
+                Severity::ActionRequired,
+                format!("licence {plan_name} uses {} of {} units", l.used, l.units),
+            ),
+            LicenseStatus::ExpiringSoon => (
+                Severity::Warning,
+                format!("licence {plan_name} expires on {}", l.expiry),
+            ),
+            LicenseStatus::Normal => continue,
+        };
+        match severity {
+            Severity::ActionRequired => attention.license_action_required += 1,
+            Severity::Warning => attention.license_warning += 1,
         }
+        attention.reasons.push(Reason {
+            kind: ReasonKind::License,
+            severity,
+            text,
+        });
     }
     products.sort_by_key(|p| p.name());
     products.dedup();
@@ -269,26 +263,21 @@ mod tests {
     fn status_order_follows_the_spec() {
         let d = |s| Date::parse(s).unwrap();
         let today = d("2026-11-27");
-        assert_eq!(
-            license_status(d("2026-11-26"), 9, 1, 30, today),
-            LicenseStatus::Expired
-        );
-        assert_eq!(
-            license_status(d("2026-11-27"), 2, 1, 30, today),
-            LicenseStatus::ExceededAllocation
-        );
-        assert_eq!(
-            license_status(d("2026-12-27"), 1, 1, 30, today),
-            LicenseStatus::ExpiringSoon
-        );
-        assert_eq!(
-            license_status(d("2026-12-28"), 1, 1, 30, today),
-            LicenseStatus::Normal
-        );
-        assert_eq!(
-            license_status(d("2026-11-27"), 0, 1, 0, today),
-            LicenseStatus::ExpiringSoon
-        );
+        // (expiry, used, units, notice days) → status
+        let cases = [
+            ("2026-11-26", 9, 1, 30, LicenseStatus::Expired),
+            ("2026-11-27", 2, 1, 30, LicenseStatus::ExceededAllocation),
+            ("2026-12-27", 1, 1, 30, LicenseStatus::ExpiringSoon),
+            ("2026-12-28", 1, 1, 30, LicenseStatus::Normal),
+            ("2026-11-27", 0, 1, 0, LicenseStatus::ExpiringSoon),
+        ];
+        for (expiry, used, units, notice, want) in cases {
+            assert_eq!(
+                license_status(d(expiry), used, units, notice, today),
+                want,
+                "{expiry}"
+            );
+        }
         assert!(LicenseStatus::Expired > LicenseStatus::ExceededAllocation);
         assert!(LicenseStatus::ExceededAllocation > LicenseStatus::ExpiringSoon);
     }

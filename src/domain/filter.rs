@@ -1,7 +1,7 @@
 //! The one filter grammar of SPEC §3, shared by URL queries, HTML forms and CLI flags.
 
 use super::error::{Error, FieldError};
-use super::model::{AccountType, CustomerStatus, LicenseFilter, Product, YesNo};
+use super::model::{AccountType, Code, CustomerStatus, LicenseFilter, Product, YesNo};
 
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 1000;
@@ -113,6 +113,10 @@ fn choice<T>(key: &str, value: &str, parsed: Option<T>, choices: String) -> Resu
     parsed.ok_or_else(|| FieldError::new(key, format!("`{value}` is not valid; use {choices}")))
 }
 
+fn coded<T: Code>(key: &str, value: &str) -> Result<T, FieldError> {
+    choice(key, value, T::parse(value), T::choices())
+}
+
 impl Filter {
     /// Parses `key=value` pairs. Empty values are ignored (an HTML form sends every field);
     /// unknown keys and bad values are errors naming the key.
@@ -139,38 +143,23 @@ impl Filter {
     /// Sets one key; `product` adds to the list.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
         let v = value.trim();
-        let yes_no =
-            |v: &str| choice(key, v, YesNo::parse(v), YesNo::choices()).map(YesNo::as_bool);
+        let yes_no = |v: &str| coded::<YesNo>(key, v).map(YesNo::as_bool);
         match key {
             "q" => self.q = Some(v.to_string()),
             "account_type" => {
                 self.account_type =
                     Some(choice(key, v, AccountType::parse(v), "clp or lmp".into())?)
             }
-            "status" => {
-                self.status = Some(choice(
-                    key,
-                    v,
-                    CustomerStatus::parse(v),
-                    CustomerStatus::choices(),
-                )?)
-            }
+            "status" => self.status = Some(coded(key, v)?),
             "product" => {
                 for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                    let p = choice(key, code, Product::parse(code), Product::choices())?;
+                    let p = coded::<Product>(key, code)?;
                     if !self.products.contains(&p) {
                         self.products.push(p);
                     }
                 }
             }
-            "license" => {
-                self.license = Some(choice(
-                    key,
-                    v,
-                    LicenseFilter::parse(v),
-                    LicenseFilter::choices(),
-                )?)
-            }
+            "license" => self.license = Some(coded(key, v)?),
             "attention" => self.attention = Some(yes_no(v)?),
             "managed" => self.managed = Some(yes_no(v)?),
             "sort" => {

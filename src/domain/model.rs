@@ -8,6 +8,13 @@ use std::collections::BTreeMap;
 
 /// Declares a closed set of codes with their text form, used everywhere a value crosses an
 /// interface (CLI flags, JSON, CSV, form fields).
+/// A closed set of values with text forms, for code that takes any of them.
+pub trait Code: Sized {
+    fn parse(s: &str) -> Option<Self>;
+    /// The accepted values, for error messages.
+    fn choices() -> String;
+}
+
 macro_rules! codes {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -40,6 +47,15 @@ macro_rules! codes {
                     Some((last, rest)) if !rest.is_empty() => format!("{} or {}", rest.join(", "), last),
                     _ => all.join(""),
                 }
+            }
+        }
+
+        impl Code for $name {
+            fn parse(s: &str) -> Option<$name> {
+                $name::parse(s)
+            }
+            fn choices() -> String {
+                $name::choices()
             }
         }
 

@@ -924,3 +924,75 @@ fn outbox_messages_parse_back_in_a_mail_client() {
         );
     }
 }
+
+/// Every runway figure equals a recomputation from the customers' own licences, and the filter
+/// each figure names lists exactly the customers it counts.
+#[test]
+fn the_runway_counts_what_its_filters_list() {
+    let f = Fixture::new();
+    clientele::demo::generate(&f.desk, f.ctx(), 400, 11).unwrap();
+    let runway = f.desk.runway().unwrap();
+    let all = f.desk.list(&Filter::default().unpaged()).unwrap().items;
+    assert_eq!(runway.customers as usize, all.len());
+    assert_eq!(runway.months.len(), 12);
+    assert_eq!(runway.months[0].period, &today().to_string()[..7]);
+
+    let total_of = |query: &str| {
+        let pairs: Vec<(&str, &str)> = query
+            .split('&')
+            .map(|kv| kv.split_once('=').unwrap())
+            .collect();
+        f.desk
+            .list(&Filter::from_pairs(pairs).unwrap())
+            .unwrap()
+            .total as u32
+    };
+    let mut periods = vec![&runway.expired];
+    periods.extend(&runway.months);
+    for p in periods {
+        let in_period = |expiry: &str| {
+            if p.period == "expired" {
+                expiry < today().to_string().as_str()
+            } else {
+                expiry >= today().to_string().as_str() && expiry.starts_with(&p.period)
+            }
+        };
+        let licences: Vec<(u64, u32)> = all
+            .iter()
+            .flat_map(|c| c.licenses.iter().map(move |l| (c.id, l)))
+            .filter(|(_, l)| in_period(&l.expiry))
+            .map(|(id, l)| (id, l.units))
+            .collect();
+        let mut holders: Vec<u64> = licences.iter().map(|(id, _)| *id).collect();
+        holders.dedup();
+        assert_eq!(p.licenses as usize, licences.len(), "{}", p.period);
+        assert_eq!(
+            p.units,
+            licences.iter().map(|(_, u)| u64::from(*u)).sum::<u64>()
+        );
+        assert_eq!(p.customers as usize, holders.len(), "{}", p.period);
+        assert_eq!(total_of(&p.filter), p.customers, "{}", p.filter);
+    }
+    assert!(
+        runway.expired.customers > 0,
+        "the demo has expired licences"
+    );
+    assert!(runway.months.iter().any(|m| m.customers > 0));
+
+    for c in &runway.attention {
+        let count = all
+            .iter()
+            .filter(|v| {
+                let n = match c.category {
+                    Category::ThreatSystemActionRequired => v.threat_system_action_required,
+                    Category::ThreatSystemWarning => v.threat_system_warning,
+                    Category::LicenseActionRequired => v.license_action_required,
+                    Category::LicenseWarning => v.license_warning,
+                };
+                n > 0
+            })
+            .count();
+        assert_eq!(c.customers as usize, count, "{:?}", c.category);
+        assert_eq!(total_of(&c.filter), c.customers, "{}", c.filter);
+    }
+}

@@ -126,6 +126,45 @@ impl Date {
     }
 }
 
+/// A calendar month, written `YYYY-MM`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: i32,
+    month: u32,
+}
+
+impl Month {
+    pub fn of(d: Date) -> Month {
+        let (year, month, _) = d.ymd();
+        Month { year, month }
+    }
+
+    /// Parses `YYYY-MM` strictly, within the years a [`Date`] can hold.
+    pub fn parse(s: &str) -> Option<Month> {
+        let day = Date::parse(&format!("{s}-01")).filter(|_| s.len() == 7)?;
+        Some(Month::of(day))
+    }
+
+    /// The month after this one, while it lies within the years a [`Date`] can hold.
+    pub fn next(self) -> Option<Month> {
+        self.first().add_months(1).map(Month::of)
+    }
+
+    pub fn first(self) -> Date {
+        Date::from_ymd(self.year, self.month, 1).unwrap_or(Date::LAST)
+    }
+
+    pub fn contains(self, d: Date) -> bool {
+        Month::of(d) == self
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
 /// The local time zone's offset from UTC at the given instant, from the C library
 /// (which reads `TZ` and `/etc/localtime`).
 fn local_utc_offset_seconds(at: i64) -> i64 {

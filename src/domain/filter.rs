@@ -1,7 +1,8 @@
 //! The one filter grammar of SPEC §3, shared by URL queries, HTML forms and CLI flags.
 
+use super::date::Month;
 use super::error::{Error, FieldError};
-use super::model::{AccountType, Code, CustomerStatus, LicenseFilter, Product, YesNo};
+use super::model::{AccountType, Category, Code, CustomerStatus, LicenseFilter, Product, YesNo};
 
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 1000;
@@ -15,6 +16,8 @@ pub const FILTER_KEYS: &[&str] = &[
     "license",
     "attention",
     "managed",
+    "expires",
+    "category",
     "sort",
     "limit",
     "offset",
@@ -87,6 +90,10 @@ pub struct Filter {
     pub license: Option<LicenseFilter>,
     pub attention: Option<bool>,
     pub managed: Option<bool>,
+    /// Customers with a licence that has not expired yet and expires in this month.
+    pub expires: Option<Month>,
+    /// Customers with at least one reason of this category.
+    pub category: Option<Category>,
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
@@ -102,6 +109,8 @@ impl Default for Filter {
             license: None,
             attention: None,
             managed: None,
+            expires: None,
+            category: None,
             sort: Sort::default(),
             limit: DEFAULT_LIMIT,
             offset: 0,
@@ -162,6 +171,15 @@ impl Filter {
             "license" => self.license = Some(coded(key, v)?),
             "attention" => self.attention = Some(yes_no(v)?),
             "managed" => self.managed = Some(yes_no(v)?),
+            "expires" => {
+                self.expires = Some(choice(
+                    key,
+                    v,
+                    Month::parse(v),
+                    "a month as YYYY-MM, e.g. 2027-03".into(),
+                )?)
+            }
+            "category" => self.category = Some(coded(key, v)?),
             "sort" => {
                 let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.code()).collect();
                 self.sort = choice(
@@ -225,6 +243,12 @@ impl Filter {
         if let Some(m) = self.managed {
             out.push(("managed", yn(m)));
         }
+        if let Some(m) = self.expires {
+            out.push(("expires", m.to_string()));
+        }
+        if let Some(c) = self.category {
+            out.push(("category", c.code().to_string()));
+        }
         if self.sort != Sort::default() {
             out.push(("sort", self.sort.code()));
         }
@@ -254,6 +278,8 @@ impl Filter {
             && self.license.is_none()
             && self.attention.is_none()
             && self.managed.is_none()
+            && self.expires.is_none()
+            && self.category.is_none()
     }
 }
 
@@ -270,6 +296,8 @@ mod tests {
             ("product", "hes"),
             ("license", "expired"),
             ("attention", "yes"),
+            ("expires", "2027-03"),
+            ("category", "license_warning"),
             ("sort", "-next_expiry"),
             ("limit", "20"),
             ("offset", "40"),
@@ -284,12 +312,15 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let Err(Error::Invalid(errs)) =
-            Filter::from_pairs([("limit", "0"), ("sort", "size"), ("colour", "red")])
-        else {
+        let Err(Error::Invalid(errs)) = Filter::from_pairs([
+            ("limit", "0"),
+            ("sort", "size"),
+            ("expires", "2027-3"),
+            ("colour", "red"),
+        ]) else {
             panic!("expected errors")
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["limit", "sort", "colour"]);
+        assert_eq!(fields, ["limit", "sort", "expires", "colour"]);
     }
 }

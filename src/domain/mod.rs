@@ -12,6 +12,7 @@ pub mod licence_entries;
 pub mod limits;
 pub mod model;
 pub mod numbers;
+pub mod runway;
 pub mod summary;
 pub mod template_settings;
 pub mod time_zones;

@@ -127,6 +127,15 @@ codes!(
     /// The view setting: which customers the list and "Export All" show.
     View { All = "all", Managed = "managed" }
 );
+codes!(
+    /// What needs attention, by the four counts of the Customers screen.
+    Category {
+        ThreatSystemActionRequired = "threat_system_action_required",
+        ThreatSystemWarning = "threat_system_warning",
+        LicenseActionRequired = "license_action_required",
+        LicenseWarning = "license_warning",
+    }
+);
 codes!(Actor { Cli = "cli", Web = "web", Api = "api" });
 codes!(YesNo { Yes = "yes", No = "no" });
 codes!(

@@ -5,7 +5,9 @@
 use super::date::{Date, Timestamp};
 use super::derive::{license_status, Catalog, OpenEvents};
 use super::filter::{Filter, SortKey};
-use super::model::{AccountType, Customer, CustomerStatus, LicenseFilter, LicenseStatus, View};
+use super::model::{
+    AccountType, Category, Customer, CustomerStatus, LicenseFilter, LicenseStatus, View,
+};
 use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,26 @@ pub struct Summary {
     pub devices: Vec<(String, String)>,
     pub open: OpenEvents,
     pub last_transaction: Timestamp,
+}
+
+/// A customer's reasons for attention, counted by category.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttentionCounts {
+    pub threat_system_action_required: u32,
+    pub threat_system_warning: u32,
+    pub license_action_required: u32,
+    pub license_warning: u32,
+}
+
+impl AttentionCounts {
+    pub fn of(&self, c: Category) -> u32 {
+        match c {
+            Category::ThreatSystemActionRequired => self.threat_system_action_required,
+            Category::ThreatSystemWarning => self.threat_system_warning,
+            Category::LicenseActionRequired => self.license_action_required,
+            Category::LicenseWarning => self.license_warning,
+        }
+    }
 }
 
 /// A keyword filter prepared once for a scan over many summaries.
@@ -126,21 +148,35 @@ impl Summary {
         self.licenses.iter().map(|l| l.expiry).min()
     }
 
-    /// The attention sort weight, as `derive::Attention::weight` computes it.
-    pub fn attention_weight(&self, today: Date, catalog: &Catalog) -> u64 {
-        let (mut action, mut warning) = (self.open.action_required, self.open.warning);
-        warning += self
+    /// How many reasons of each [`Category`] the customer has, as `derive::derive` counts them.
+    pub fn attention_counts(&self, today: Date, catalog: &Catalog) -> AttentionCounts {
+        let mut n = AttentionCounts {
+            threat_system_action_required: self.open.action_required,
+            threat_system_warning: self.open.warning,
+            ..AttentionCounts::default()
+        };
+        n.threat_system_warning += self
             .devices
             .iter()
             .filter(|(m, f)| catalog.update_for(m, f).is_some())
             .count() as u32;
         for l in &self.licenses {
             match license_status(l.expiry, l.used, l.units, l.notice_days, today) {
-                LicenseStatus::Expired | LicenseStatus::ExceededAllocation => action += 1,
-                LicenseStatus::ExpiringSoon => warning += 1,
+                LicenseStatus::Expired | LicenseStatus::ExceededAllocation => {
+                    n.license_action_required += 1
+                }
+                LicenseStatus::ExpiringSoon => n.license_warning += 1,
                 LicenseStatus::Normal => {}
             }
         }
+        n
+    }
+
+    /// The attention sort weight, as `derive::Attention::weight` computes it.
+    pub fn attention_weight(&self, today: Date, catalog: &Catalog) -> u64 {
+        let n = self.attention_counts(today, catalog);
+        let action = n.threat_system_action_required + n.license_action_required;
+        let warning = n.threat_system_warning + n.license_warning;
         u64::from(action) * 1_000_000 + u64::from(warning)
     }
 
@@ -175,6 +211,17 @@ impl Summary {
         }
         if let Some(want) = f.attention {
             if (self.attention_weight(today, catalog) > 0) != want {
+                return false;
+            }
+        }
+        if let Some(month) = f.expires {
+            let expiring = |l: &LicenseFacts| l.expiry >= today && month.contains(l.expiry);
+            if !self.licenses.iter().any(expiring) {
+                return false;
+            }
+        }
+        if let Some(c) = f.category {
+            if self.attention_counts(today, catalog).of(c) == 0 {
                 return false;
             }
         }

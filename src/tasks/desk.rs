@@ -7,6 +7,7 @@ use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, Key, Result, Thing};
 use crate::domain::filter::Filter;
 use crate::domain::model::*;
+use crate::domain::runway::{self, Runway};
 use crate::domain::summary::{Query, Summary};
 use crate::domain::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
@@ -293,6 +294,14 @@ impl Desk {
         }
         unreadable.sort_unstable();
         Ok((total, items, unreadable))
+    }
+
+    /// The renewal runway over the customers the view setting shows.
+    pub fn runway(&self) -> Result<Runway> {
+        let today = self.today();
+        let snap = self.snapshot(today)?;
+        let shown = snap.rows.iter().filter(|s| s.visible_in(snap.view));
+        Ok(runway::runway(shown, today, &snap.catalog))
     }
 
     /// The ids of every customer a filter selects (no paging), in the filter's order.

@@ -996,3 +996,146 @@ fn the_runway_counts_what_its_filters_list() {
         assert_eq!(total_of(&c.filter), c.customers, "{}", c.filter);
     }
 }
+
+/// A run is stored under its own id; a retry with the same key returns that run's report and
+/// runs nothing; the key with another request is refused; dry runs store nothing.
+#[test]
+fn a_task_runs_once_per_idempotency_key() {
+    let f = Fixture::new();
+    let a = f.add("Ärger & Co, \"Ltd\"", "aerger-co", "LMP", &[]);
+    let b = f.add("東京 商事 🚀", "tokyo-shoji", "CLP", &[]);
+    let suspend = Selection::Ids(vec![a, b, 999]);
+    let audit_len = || f.desk.audit_log(1000, None, None).unwrap().len();
+
+    let dry = f
+        .desk
+        .run_bulk_once(f.ctx(), &suspend, &BulkTask::Suspend, true, Some("k1"))
+        .unwrap();
+    assert_eq!((dry.0.run, dry.1), (None, false), "a dry run is not stored");
+    assert!(f.desk.task_runs(10, None).unwrap().is_empty());
+
+    let before = audit_len();
+    let (first, replayed) = f
+        .desk
+        .run_bulk_once(f.ctx(), &suspend, &BulkTask::Suspend, false, Some("k1"))
+        .unwrap();
+    assert!(!replayed);
+    assert_eq!((first.ok, first.failed), (2, 1));
+    let grown = audit_len();
+    assert!(grown > before);
+
+    let (again, replayed) = f
+        .desk
+        .run_bulk_once(f.ctx(), &suspend, &BulkTask::Suspend, false, Some("k1"))
+        .unwrap();
+    assert!(replayed);
+    assert_eq!(
+        serde_json::to_value(&again).unwrap(),
+        serde_json::to_value(&first).unwrap()
+    );
+    assert_eq!(audit_len(), grown, "a replay runs nothing");
+
+    let other = f
+        .desk
+        .run_bulk_once(
+            f.ctx(),
+            &Selection::Ids(vec![a]),
+            &BulkTask::Suspend,
+            false,
+            Some("k1"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&other, Error::Conflict { field, .. } if field == "Idempotency-Key"),
+        "{other:?}"
+    );
+    for bad in ["", "has space", &"x".repeat(256), "ключ"] {
+        let e = f
+            .desk
+            .run_bulk_once(f.ctx(), &suspend, &BulkTask::Reactivate, false, Some(bad))
+            .unwrap_err();
+        assert_eq!(e.field(), Some("Idempotency-Key"), "{bad:?}");
+    }
+    let longest = "k".repeat(255);
+    assert!(f
+        .desk
+        .run_bulk_once(
+            f.ctx(),
+            &suspend,
+            &BulkTask::Reactivate,
+            false,
+            Some(&longest)
+        )
+        .is_ok());
+
+    let id = first.run.unwrap();
+    let stored = f.desk.task_run(id).unwrap();
+    assert_eq!(stored.report.results[0].company, "Ärger & Co, \"Ltd\"");
+    assert_eq!(
+        stored.selection,
+        vec![("ids".to_string(), format!("{a},{b},999"))]
+    );
+    let runs = f.desk.task_runs(10, None).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs[0].report.run > runs[1].report.run, "newest first");
+    assert!(matches!(
+        f.desk.task_run(id + 100),
+        Err(Error::NotFound {
+            thing: Thing::TaskRun,
+            ..
+        })
+    ));
+}
+
+/// A stored run lists at most 10,000 customers and counts the rest.
+#[test]
+fn a_stored_run_lists_at_most_ten_thousand_customers() {
+    let f = Fixture::new();
+    clientele::demo::generate(&f.desk, f.ctx(), 10_001, 5).unwrap();
+    let all = Selection::Filter(Filter::default());
+    let report = f
+        .desk
+        .run_bulk(f.ctx(), &all, &BulkTask::Suspend, false)
+        .unwrap();
+    assert_eq!(report.results.len(), 10_001);
+    let stored = f.desk.task_run(report.run.unwrap()).unwrap().report;
+    assert_eq!(stored.results.len(), 10_000);
+    assert_eq!(stored.omitted, 1);
+    assert_eq!(stored.ok + stored.skipped + stored.failed, 10_001);
+}
+
+/// A file written before task runs were stored (no run tables) still reads, checks and backs
+/// up; the first writable open adds the tables.
+#[test]
+fn files_without_the_run_tables_open() {
+    let f = Fixture::new();
+    f.add("Old Co", "old-co", "CLP", &[]);
+    let path = f.path.clone();
+    let dir = f._dir;
+    drop(f.desk);
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let w = db.begin_write().unwrap();
+        for name in ["task_runs", "task_run_keys"] {
+            assert!(w
+                .delete_table(redb::TableDefinition::<u64, u64>::new(name))
+                .unwrap());
+        }
+        w.commit().unwrap();
+    }
+    let reader = Desk::open(&path, Access::Read, Some(today())).unwrap();
+    assert!(reader.task_runs(10, None).unwrap().is_empty());
+    assert!(reader.check().unwrap().ok);
+    reader.backup(&dir.path().join("copy.redb")).unwrap();
+    drop(reader);
+    let writer = Desk::open(&path, Access::Write, Some(today())).unwrap();
+    let report = writer
+        .run_bulk(
+            writer.ctx(Actor::Cli),
+            &Selection::Filter(Filter::default()),
+            &BulkTask::Suspend,
+            false,
+        )
+        .unwrap();
+    assert_eq!(writer.task_run(report.run.unwrap()).unwrap().report.ok, 1);
+}

@@ -282,6 +282,7 @@ fn where_to_look(thing: Thing, key: &Key) -> Option<String> {
         (Thing::Template, _) => "template list".into(),
         (Thing::Firmware, _) => "firmware list".into(),
         (Thing::OutboxMessage, _) => "outbox list".into(),
+        (Thing::TaskRun, _) => return Some("`clientele runs` lists them".into()),
         (Thing::Task, _) => return None,
     };
     Some(format!("`clientele {list}` shows them"))

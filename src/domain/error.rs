@@ -138,6 +138,7 @@ pub enum Thing {
     Device,
     Event,
     Task,
+    TaskRun,
 }
 
 impl Thing {
@@ -151,6 +152,7 @@ impl Thing {
         Thing::Device,
         Thing::Event,
         Thing::Task,
+        Thing::TaskRun,
     ];
 
     pub fn noun(self) -> &'static str {
@@ -164,6 +166,7 @@ impl Thing {
             Thing::Device => "device",
             Thing::Event => "event",
             Thing::Task => "task",
+            Thing::TaskRun => "task run",
         }
     }
 }

@@ -64,6 +64,10 @@ limits! {
     AUDIT_CUSTOMERS = 100_000, "customers named by one audit entry", "ids";
     /// Ids in one selection; a filter selects any number.
     SELECTION_IDS = 10_000, "ids per selection (a filter has no limit)", "ids";
+    /// Customers a stored task run lists with their outcome; the rest are counted. The
+    /// stored list also ends early once it holds 8 MiB of text, whichever comes first.
+    RUN_RESULTS = 10_000, "customers listed per stored task run (the rest are counted)", "customers";
+    IDEMPOTENCY_KEY = 255, "Idempotency-Key header", "characters";
     /// Errors one answer lists; the rest are counted.
     REPORTED_ERRORS = 100, "errors listed per answer (the rest are counted)", "errors";
 }

@@ -331,6 +331,43 @@ pub struct AuditEntry {
     pub snapshot: Option<String>,
 }
 
+codes!(
+    /// What a task did to one customer.
+    Outcome { Ok = "ok", Skipped = "skipped", Failed = "failed" }
+);
+
+/// One customer's line of a task's report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct TaskResult {
+    pub id: u64,
+    pub company: String,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+}
+
+/// A bulk task that ran (not a preview), kept so its result can be shown again at its own
+/// address and a retried API request with the same idempotency key gets the same answer
+/// instead of running twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskRun {
+    pub id: u64,
+    pub time: Timestamp,
+    pub actor: Actor,
+    pub task: String,
+    /// The task's options and selection in one canonical text: the same request always gives
+    /// the same text, so a retry can be told from a different request.
+    pub request: String,
+    /// The API client's `Idempotency-Key`, if it sent one.
+    pub key: Option<String>,
+    pub ok: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// The first results, at most `limits::RUN_RESULTS`.
+    pub results: Vec<TaskResult>,
+    /// Results not kept in `results`.
+    pub omitted: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub view: View,

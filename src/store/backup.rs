@@ -61,8 +61,7 @@ impl Store {
         let mut copied = 0u64;
         macro_rules! copy {
             ($($def:expr),+) => {$(
-                {
-                    let src = r.tx.open_table($def).map_err(db_err)?;
+                if let Some(src) = optional(&r.tx, $def)? {
                     let mut dst = w.open_table($def).map_err(db_err)?;
                     for row in src.iter().map_err(db_err)? {
                         let (k, v) = row.map_err(db_err)?;

@@ -41,6 +41,7 @@ frozen!(EventKind, "event kind" { Threat = 0, System = 1 });
 frozen!(Severity, "severity" { Warning = 0, ActionRequired = 1 });
 frozen!(View, "view setting" { All = 0, Managed = 1 });
 frozen!(Actor, "actor" { Cli = 0, Web = 1, Api = 2 });
+frozen!(Outcome, "task outcome" { Ok = 0, Skipped = 1, Failed = 2 });
 frozen!(PolicyList, "policy list" {
     ApprovedUrls = 0,
     BlockedUrls = 1,
@@ -111,6 +112,7 @@ mod tests {
         round_trip(Severity::ALL);
         round_trip(View::ALL);
         round_trip(Actor::ALL);
+        round_trip(Outcome::ALL);
         round_trip(PolicyList::ALL);
         round_trip(Product::ALL);
     }
@@ -125,6 +127,7 @@ mod tests {
         assert_eq!(Severity::ActionRequired.byte(), 1);
         assert_eq!(View::Managed.byte(), 1);
         assert_eq!(Actor::Api.byte(), 2);
+        assert_eq!(Outcome::Failed.byte(), 2);
         assert_eq!(PolicyList::AvExclusionsMac.byte(), 6);
         assert_eq!(Product::ApexOne.byte(), 5);
         assert_eq!(

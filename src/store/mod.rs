@@ -19,7 +19,7 @@ use file::Fault;
 use records::*;
 use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
-    ReadableTableMetadata, TableDefinition, WriteTransaction,
+    ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,6 +43,11 @@ const LICENSE_OWNER: TableDefinition<u64, u64> = TableDefinition::new("license_o
 const DEVICE_OWNER: TableDefinition<u64, u64> = TableDefinition::new("device_owner");
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// Bulk task runs, by id. Added after the first release: files older releases wrote lack it
+/// (and `RUN_KEYS`) until their first writable open creates them.
+const TASK_RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("task_runs");
+/// Idempotency key → the run it started.
+const RUN_KEYS: TableDefinition<&str, u64> = TableDefinition::new("task_run_keys");
 
 /// Expands `$apply!(…)` over every table of the file, so the lists cannot drift apart.
 macro_rules! with_tables {
@@ -62,7 +67,9 @@ macro_rules! with_tables {
             LICENSE_OWNER,
             DEVICE_OWNER,
             OUTBOX,
-            AUDIT
+            AUDIT,
+            TASK_RUNS,
+            RUN_KEYS
         )
     };
 }
@@ -349,6 +356,9 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
     scan!(FIRMWARE, "firmware", decode_firmware, named);
     scan!(OUTBOX, "outbox", decode_outbox, other);
     scan!(AUDIT, "audit", decode_audit, other);
+    if optional(tx, TASK_RUNS)?.is_some() {
+        scan!(TASK_RUNS, "task_runs", decode_task_run, other);
+    }
     // The settings record is decoded; the schema and id counters are fixed-width numbers.
     let meta = |key: &str, value: &[u8]| -> Result<(), Error> {
         let width_ok = match key {
@@ -384,8 +394,8 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
             });
         }
     }
-    // The six index tables hold plain numbers, which always read: counted, not decoded.
-    report.tables += 6;
+    // The index tables hold plain numbers, which always read: counted, not decoded.
+    report.tables += 6 + usize::from(optional(tx, RUN_KEYS)?.is_some());
     Ok(report)
 }
 
@@ -641,6 +651,86 @@ macro_rules! impl_read {
 
 impl_read!(Reader);
 impl_read!(Writer);
+
+/// A table in a read transaction, or `None` where a file from an older release lacks it.
+fn optional<K: redb::Key + 'static, V: redb::Value + 'static>(
+    tx: &ReadTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, Error> {
+    match tx.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+impl Reader {
+    /// A stored task run.
+    pub fn task_run(&self, id: u64) -> Result<Option<TaskRun>, Error> {
+        let Some(t) = optional(&self.tx, TASK_RUNS)? else {
+            return Ok(None);
+        };
+        let v = t.get(id).map_err(db_err)?;
+        v.map(|v| decode_task_run(v.value())).transpose()
+    }
+
+    /// Up to `limit` runs, newest first, older than `before` when given.
+    pub fn task_runs(&self, limit: usize, before: Option<u64>) -> Result<Vec<TaskRun>, Error> {
+        let Some(t) = optional(&self.tx, TASK_RUNS)? else {
+            return Ok(Vec::new());
+        };
+        let rows = t.range(..before.unwrap_or(u64::MAX)).map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows.rev().take(limit) {
+            out.push(decode_task_run(row.map_err(db_err)?.1.value())?);
+        }
+        Ok(out)
+    }
+}
+
+impl Writer {
+    /// Stores a run, assigning its id, and its idempotency key if it has one.
+    pub fn save_task_run(&self, mut run: TaskRun) -> Result<u64, Error> {
+        run.id = self.next_id("task_run")?;
+        self.put(TASK_RUNS, run.id, encode_task_run(&run)?.as_slice())?;
+        if let Some(key) = &run.key {
+            self.put(RUN_KEYS, key.as_str(), run.id)?;
+        }
+        Ok(run.id)
+    }
+
+    /// The run an idempotency key started, if any.
+    pub fn task_run_by_key(&self, key: &str) -> Result<Option<TaskRun>, Error> {
+        let keys = self.tx.open_table(RUN_KEYS).map_err(db_err)?;
+        let Some(id) = keys.get(key).map_err(db_err)?.map(|v| v.value()) else {
+            return Ok(None);
+        };
+        let runs = self.tx.open_table(TASK_RUNS).map_err(db_err)?;
+        let v = runs.get(id).map_err(db_err)?;
+        v.map(|v| decode_task_run(v.value())).transpose()
+    }
+
+    /// Creates the tables a file from an older release lacks; `true` if there were any.
+    fn add_missing_tables(&self) -> Result<bool, Error> {
+        let have: Vec<String> = self
+            .tx
+            .list_tables()
+            .map_err(db_err)?
+            .map(|t| t.name().to_string())
+            .collect();
+        let mut added = false;
+        macro_rules! create {
+            ($($def:expr),+) => {$(
+                if !have.iter().any(|n| n == $def.name()) {
+                    self.tx.open_table($def).map_err(db_err)?;
+                    added = true;
+                }
+            )+};
+        }
+        with_tables!(create);
+        Ok(added)
+    }
+}
 
 impl Writer {
     /// Creates every table and writes the schema version and the marker: the first

@@ -123,6 +123,12 @@ impl Store {
                 self.check_schema()?;
                 let unmarked = matches!(kind, Kind::Unmarked);
                 self.needs_marker.store(unmarked, Ordering::Release);
+                if self.access == Access::Write {
+                    let w = self.write()?;
+                    if w.add_missing_tables()? {
+                        w.commit()?;
+                    }
+                }
                 Ok(())
             }
         }

@@ -561,6 +561,81 @@ record_codec!(
 );
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct TaskRunV1 {
+    pub id: u64,
+    pub time: i64,
+    pub actor: u8,
+    pub task: String,
+    pub request: String,
+    pub key: Option<String>,
+    pub ok: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// (customer id, company, outcome, reason)
+    pub results: Vec<(u64, String, u8, Option<String>)>,
+    pub omitted: u64,
+}
+
+impl From<&TaskRun> for TaskRunV1 {
+    fn from(r: &TaskRun) -> Self {
+        TaskRunV1 {
+            id: r.id,
+            time: r.time.0,
+            actor: r.actor.byte(),
+            task: r.task.clone(),
+            request: r.request.clone(),
+            key: r.key.clone(),
+            ok: r.ok,
+            skipped: r.skipped,
+            failed: r.failed,
+            results: r
+                .results
+                .iter()
+                .map(|t| (t.id, t.company.clone(), t.outcome.byte(), t.reason.clone()))
+                .collect(),
+            omitted: r.omitted,
+        }
+    }
+}
+
+impl TaskRunV1 {
+    fn into_domain(self) -> Result<TaskRun, Error> {
+        Ok(TaskRun {
+            id: self.id,
+            time: Timestamp(self.time),
+            actor: stored::<Actor>(self.actor)?,
+            task: self.task,
+            request: self.request,
+            key: self.key,
+            ok: self.ok,
+            skipped: self.skipped,
+            failed: self.failed,
+            results: self
+                .results
+                .into_iter()
+                .map(|(id, company, outcome, reason)| {
+                    Ok(TaskResult {
+                        id,
+                        company,
+                        outcome: stored::<Outcome>(outcome)?,
+                        reason,
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
+            omitted: self.omitted,
+        })
+    }
+}
+
+record_codec!(
+    "task run",
+    encode_task_run,
+    decode_task_run,
+    TaskRun,
+    TaskRunV1
+);
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct SettingsV1 {
     pub view: u8,
 }
@@ -734,6 +809,35 @@ mod samples {
                 })),
             ),
             (
+                "task-run-v1.bin",
+                ok(encode_task_run(&TaskRun {
+                    id: 3,
+                    time: Timestamp(1_700_000_700),
+                    actor: Actor::Api,
+                    task: "renew".into(),
+                    request: "renew?include_expiring=no ids=42,43".into(),
+                    key: Some("retry-7".into()),
+                    ok: 1,
+                    skipped: 1,
+                    failed: 0,
+                    results: vec![
+                        TaskResult {
+                            id: 42,
+                            company: "Bau Müller".into(),
+                            outcome: Outcome::Ok,
+                            reason: Some("renewed until 2027-11-30".into()),
+                        },
+                        TaskResult {
+                            id: 43,
+                            company: "東京".into(),
+                            outcome: Outcome::Skipped,
+                            reason: None,
+                        },
+                    ],
+                    omitted: 0,
+                })),
+            ),
+            (
                 "settings-v1.bin",
                 ok(encode_settings(&Settings {
                     view: View::Managed,
@@ -814,6 +918,9 @@ mod samples {
             decode_outbox(&read("outbox-v1.bin")).unwrap().body,
             "Hallo\nWelt"
         );
+        let run = decode_task_run(&read("task-run-v1.bin")).unwrap();
+        assert_eq!(run.results[1].outcome, Outcome::Skipped);
+        assert_eq!(run.key.as_deref(), Some("retry-7"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! one transaction. A dry run runs the very same code and discards the transaction.
 
 use super::desk::{audit, Ctx, Desk};
+use super::runs;
 use crate::domain::changes::change;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
@@ -99,6 +100,35 @@ impl BulkTask {
         "include_expiring",
     ];
 
+    /// The task's options as [`BulkTask::parse`] reads them back.
+    pub fn options(&self) -> Vec<(&'static str, String)> {
+        match self {
+            BulkTask::AssignTemplate { template } => vec![("template", template.clone())],
+            BulkTask::DeployPolicy {
+                list,
+                action,
+                entries,
+            } => vec![
+                ("list", list.code().to_string()),
+                ("action", action.code().to_string()),
+                ("entries", entries.clone()),
+            ],
+            BulkTask::Renew {
+                until,
+                include_expiring,
+            } => {
+                let mut out: Vec<_> = until.iter().map(|d| ("until", d.to_string())).collect();
+                let yes_no = YesNo::from_bool(*include_expiring).code();
+                out.push(("include_expiring", yes_no.to_string()));
+                out
+            }
+            BulkTask::Delete
+            | BulkTask::UpdateFirmware
+            | BulkTask::Suspend
+            | BulkTask::Reactivate => Vec::new(),
+        }
+    }
+
     /// Builds a task from its name and named options ([`BulkTask::OPTIONS`]), however an
     /// interface collected them.
     pub fn parse(name: &str, option: &dyn Fn(&str) -> Option<String>) -> Result<BulkTask> {
@@ -160,31 +190,21 @@ impl BulkTask {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    Skipped,
-    Failed,
-}
-
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct TaskResult {
-    pub id: u64,
-    pub company: String,
-    pub outcome: Outcome,
-    pub reason: Option<String>,
-}
+pub use crate::domain::model::{Outcome, TaskResult};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct BulkReport {
     #[schemars(extend("enum" = BulkTask::NAMES))]
     pub task: &'static str,
     pub dry_run: bool,
+    /// The stored run (`GET /api/runs/{id}`); none for a dry run.
+    pub run: Option<u64>,
     pub ok: usize,
     pub skipped: usize,
     pub failed: usize,
     pub results: Vec<TaskResult>,
+    /// Results left out of `results`: a stored run keeps the first 10,000.
+    pub omitted: u64,
 }
 
 /// What one customer's step decided: `Ok` with the changes made, or skipped with a reason.
@@ -210,7 +230,32 @@ impl Desk {
         task: &BulkTask,
         dry_run: bool,
     ) -> Result<BulkReport> {
+        self.run_bulk_once(ctx, selection, task, dry_run, None)
+            .map(|(report, _)| report)
+    }
+
+    /// Runs a bulk task, at most once per idempotency `key`: when the key already started a
+    /// run of this very request, that run's stored report comes back (`true`: replayed) and
+    /// nothing runs; the key with another request is a conflict. Dry runs ignore the key.
+    pub fn run_bulk_once(
+        &self,
+        ctx: Ctx,
+        selection: &Selection,
+        task: &BulkTask,
+        dry_run: bool,
+        key: Option<&str>,
+    ) -> Result<(BulkReport, bool)> {
         selection.check()?;
+        let key = key.filter(|_| !dry_run).map(runs::check_key).transpose()?;
+        let request = runs::request_text(task, selection);
+        // Taken first: the key is looked up and the run stored in one write transaction, so
+        // two requests with one key cannot both run.
+        let w = self.writer()?;
+        if let Some(key) = key {
+            if let Some(run) = w.task_run_by_key(key)? {
+                return runs::replay(run, key, &request).map(|r| (r, true));
+            }
+        }
         check_task(self, task, ctx.today)?;
         let by_id = matches!(selection, Selection::Ids(_));
         let ids = match selection {
@@ -220,7 +265,6 @@ impl Desk {
             }
             Selection::Filter(f) => self.select_ids(f)?,
         };
-        let w = self.writer()?;
         let catalog = w.catalog()?;
         let tense = Tense { dry_run };
         let mut results = Vec::with_capacity(ids.len().min(1 << 16));
@@ -292,19 +336,23 @@ impl Desk {
                 reason,
             });
         }
-        if !dry_run {
-            w.commit()?;
-        }
         let uncounted = unknown.finish(&mut results);
         let count = |o| results.iter().filter(|r| r.outcome == o).count();
-        Ok(BulkReport {
+        let mut report = BulkReport {
             task: task.name(),
             dry_run,
+            run: None,
             ok: count(Outcome::Ok),
             skipped: count(Outcome::Skipped),
             failed: count(Outcome::Failed) + uncounted,
             results,
-        })
+            omitted: 0,
+        };
+        if !dry_run {
+            report.run = Some(runs::save(&w, ctx, &report, request, key)?);
+            w.commit()?;
+        }
+        Ok((report, false))
     }
 }
 

@@ -10,3 +10,4 @@ pub mod desk;
 pub mod holdings;
 pub mod load;
 pub mod outbox;
+pub mod runs;

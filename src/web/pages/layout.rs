@@ -197,6 +197,7 @@ fn where_to_look(thing: Thing) -> Option<(&'static str, &'static str)> {
         Thing::Template => Some(("/templates", "The templates page lists every template")),
         Thing::Firmware => Some(("/firmware", "The firmware page lists every model")),
         Thing::OutboxMessage => Some(("/outbox", "The outbox lists every message")),
+        Thing::TaskRun => Some(("/runs", "The task runs page lists every run")),
         Thing::Licence | Thing::Device | Thing::Event | Thing::Task => None,
     }
 }

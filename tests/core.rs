@@ -1139,3 +1139,112 @@ fn files_without_the_run_tables_open() {
         .unwrap();
     assert_eq!(writer.task_run(report.run.unwrap()).unwrap().report.ok, 1);
 }
+
+/// Previews name what an overwrite loses and what a template replaces, and group the
+/// customers a task skips by reason, largest group first.
+#[test]
+fn previews_say_what_is_lost_and_group_skipped_customers() {
+    let f = Fixture::new();
+    let lmp = f.add(
+        "Lmp One",
+        "lmp-one",
+        "LMP",
+        &[("WFBS-S Full", 5, "2027-06-30")],
+    );
+    let plain = f.add("Lmp Two", "lmp-two", "LMP", &[]);
+    let clp: Vec<u64> = (0..3)
+        .map(|i| f.add(&format!("Clp {i}"), &format!("clp-{i}"), "CLP", &[]))
+        .collect();
+    let mut ids = vec![lmp, plain];
+    ids.extend(&clp);
+    let sel = Selection::Ids(ids);
+    let deploy = |action: &str, entries: &str| {
+        BulkTask::parse("deploy-policy", &|k: &str| match k {
+            "list" => Some("approved-urls".into()),
+            "action" => Some(action.into()),
+            "entries" => Some(entries.into()),
+            _ => None,
+        })
+        .unwrap()
+    };
+    f.desk
+        .run_bulk(
+            f.ctx(),
+            &sel,
+            &deploy("append", "https://a.example/;https://b.example/"),
+            false,
+        )
+        .unwrap();
+    let preview = f
+        .desk
+        .run_bulk(
+            f.ctx(),
+            &sel,
+            &deploy("overwrite", "https://b.example/"),
+            true,
+        )
+        .unwrap();
+    let note = preview
+        .results
+        .iter()
+        .find(|r| r.id == lmp)
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert!(note.contains("1 of its 2 entries would be lost"), "{note}");
+
+    let groups = preview.by_reason(Outcome::Skipped);
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups[0].1.len(), 3, "the three CLP customers first");
+    assert!(
+        groups[0].0.contains("LMP customers only"),
+        "{}",
+        groups[0].0
+    );
+    assert_eq!(groups[1].1[0].id, plain);
+
+    let assign = |name: &str| BulkTask::AssignTemplate {
+        template: name.into(),
+    };
+    let first = f
+        .desk
+        .run_bulk(f.ctx(), &Selection::Ids(vec![lmp]), &assign("Strict"), true)
+        .unwrap();
+    assert!(first.results[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("(now no template)"));
+    f.desk
+        .run_bulk(
+            f.ctx(),
+            &Selection::Ids(vec![lmp]),
+            &assign("Strict"),
+            false,
+        )
+        .unwrap();
+    f.desk
+        .add_template(
+            f.ctx(),
+            &TemplateInput {
+                name: Some("Relaxed".into()),
+                product: Some("wfbss".into()),
+                ..TemplateInput::default()
+            },
+        )
+        .unwrap();
+    let change = f
+        .desk
+        .run_bulk(
+            f.ctx(),
+            &Selection::Ids(vec![lmp]),
+            &assign("Relaxed"),
+            true,
+        )
+        .unwrap();
+    assert_eq!(
+        change.results[0].reason.as_deref(),
+        Some("would assign template Relaxed (now template Strict)")
+    );
+}

@@ -207,6 +207,25 @@ pub struct BulkReport {
     pub omitted: u64,
 }
 
+impl BulkReport {
+    /// The results of one outcome grouped by reason, largest group first (then by reason),
+    /// each group in report order: "812 skipped: renew applies to LMP customers only".
+    pub fn by_reason(&self, outcome: Outcome) -> Vec<(&str, Vec<&TaskResult>)> {
+        let mut groups: Vec<(&str, Vec<&TaskResult>)> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for r in self.results.iter().filter(|r| r.outcome == outcome) {
+            let reason = r.reason.as_deref().unwrap_or("");
+            let i = *index.entry(reason).or_insert_with(|| {
+                groups.push((reason, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(r);
+        }
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        groups
+    }
+}
+
 /// What one customer's step decided: `Ok` with the changes made, or skipped with a reason.
 enum Step {
     Changed {
@@ -559,12 +578,17 @@ fn step(
                 Step::Skipped(format!("already uses template {t}"))
             } else {
                 let old = c.wfbs_template.replace(t.clone()).unwrap_or_default();
+                let was = if old.is_empty() {
+                    "no template".to_string()
+                } else {
+                    format!("template {old}")
+                };
                 changed(
                     c,
-                    vec![change("wfbs_template", old, &t)],
+                    vec![change("wfbs_template", &old, &t)],
                     tense.say(
-                        format!("template {t} assigned"),
-                        format!("would assign template {t}"),
+                        format!("template {t} assigned (was {was})"),
+                        format!("would assign template {t} (now {was})"),
                     ),
                 )
             }
@@ -611,9 +635,13 @@ fn step(
                 PolicyAction::Overwrite => {
                     *current = entries.clone();
                     let n = entries.len();
+                    let lost = before.iter().filter(|e| !entries.contains(e)).count();
                     tense.say(
-                        format!("{list} replaced with {n} entries"),
-                        format!("would replace {list} with {n} entries"),
+                        format!("{list} replaced with {n} entries; {lost} earlier entries removed"),
+                        format!(
+                            "would replace {list} with {n} entries; {lost} of its {} entries would be lost",
+                            before.len()
+                        ),
                     )
                 }
             };

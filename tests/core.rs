@@ -599,6 +599,25 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
         .import_csv(f.ctx(), &mut file.as_bytes(), DRY_RUN)
         .unwrap();
     assert_eq!((dry.created, dry.rejected), (1, 2));
+    // A company twice in one file names the line it came first on, not a customer id.
+    let twin = good.replace("new-co", "twin-co");
+    let file = format!("{header}\n{good}\n{twin}\n");
+    let Error::Import(rows) = f
+        .desk
+        .import_csv(f.ctx(), &mut file.as_bytes(), ImportOptions::default())
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (rows.rows[0].line, rows.rows[0].errors[0].field.as_str()),
+        (3, "company")
+    );
+    let message = &rows.rows[0].errors[0].message;
+    assert!(
+        message.contains("first on line 2") && !message.contains("customer"),
+        "{message}"
+    );
     let e = f
         .desk
         .import_csv(

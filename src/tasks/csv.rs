@@ -271,6 +271,7 @@ impl Desk {
         };
         let mut record = csv::ByteRecord::new();
         let mut seen = std::collections::HashMap::new();
+        let mut companies = std::collections::HashMap::new();
         let mut header_seen = false;
         let mut touched = Vec::new();
         let mut loader = Loader::new();
@@ -298,6 +299,19 @@ impl Desk {
                 report.reject(line, account.clone(), vec![FieldError::new(
                     "account_name",
                     format!("`{account}` appears again (first on line {first}); each account may appear once"),
+                )]);
+                continue;
+            }
+            // Checked here, so a clash names the line rather than the id an earlier row of
+            // this (rejected) file would have been given.
+            let company = cells[1].trim();
+            let again = (!company.is_empty())
+                .then(|| companies.insert(fold(company), line))
+                .flatten();
+            if let Some(first) = again {
+                report.reject(line, account.clone(), vec![FieldError::new(
+                    "company",
+                    format!("`{company}` appears again (first on line {first}); each company may appear once"),
                 )]);
                 continue;
             }

@@ -2,6 +2,7 @@
 
 use super::error::FieldError;
 use super::fields::{self, FieldSpec, Group, Rule};
+use super::inputs;
 use super::limits;
 use super::model::{AccountType, PolicyList, Profile};
 use serde::de::IgnoredAny;
@@ -371,7 +372,7 @@ pub fn notes(v: &str) -> Result<String, String> {
 
 /// Plan and template names: 1–64 characters without `:` or `;` (they separate CSV entries).
 pub fn plan_name(v: &str) -> Result<String, String> {
-    let v = text(v, 1, limits::NAME)?;
+    let v = inputs::plan::NAME.text(v)?;
     if v.contains([':', ';', '/', '\n', '\r']) {
         return Err("must not contain `:`, `;`, `/` or line breaks".into());
     }

@@ -6,6 +6,7 @@ use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
+use crate::domain::inputs::{device, event, license, Input};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -54,6 +55,17 @@ fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()
             "the customer already holds {} {what}, the most one customer may hold; {fix}",
             limits::n(len)
         ),
+    ))
+}
+
+/// A licence's units, within the table's range.
+fn units_at_least_one(units: u32) -> Result<u32> {
+    if license::UNITS.holds(units) {
+        return Ok(units);
+    }
+    Err(Error::invalid(
+        license::UNITS.name,
+        format!("must be at least {}", license::UNITS.min),
     ))
 }
 
@@ -193,9 +205,7 @@ impl Desk {
                 format!("plan `{}` is end of life; pick another plan", p.name),
             ));
         }
-        if units == 0 {
-            return Err(Error::invalid("units", "must be at least 1"));
-        }
+        units_at_least_one(units)?;
         let start = match start.filter(|s| !s.trim().is_empty()) {
             Some(s) => date_field("start", s)?,
             None => ctx.today,
@@ -236,10 +246,7 @@ impl Desk {
         let l = &mut c.licenses[pos];
         let before = l.clone();
         if let Some(u) = input.units {
-            if u == 0 {
-                return Err(Error::invalid("units", "must be at least 1"));
-            }
-            l.units = u;
+            l.units = units_at_least_one(u)?;
         }
         if let Some(u) = input.used {
             l.used = u;
@@ -371,36 +378,39 @@ impl Desk {
         let mut errors = Vec::new();
         let kind = EventKind::parse(&input.kind).unwrap_or_else(|| {
             errors.push(FieldError::new(
-                "kind",
-                format!("`{}` is not valid; use threat or system", input.kind),
+                event::KIND.name,
+                format!(
+                    "`{}` is not valid; use {}",
+                    input.kind,
+                    EventKind::choices()
+                ),
             ));
             EventKind::System
         });
         let severity = Severity::parse(&input.severity).unwrap_or_else(|| {
             errors.push(FieldError::new(
-                "severity",
+                event::SEVERITY.name,
                 format!(
-                    "`{}` is not valid; use warning or action_required",
-                    input.severity
+                    "`{}` is not valid; use {}",
+                    input.severity,
+                    Severity::choices()
                 ),
             ));
             Severity::Warning
         });
-        let category =
-            validate::text(&input.category, 1, limits::EVENT_CATEGORY).unwrap_or_else(|m| {
-                errors.push(FieldError::new("category", m));
+        let mut text = |spec: &Input, v: &str| {
+            spec.text(v).unwrap_or_else(|m| {
+                errors.push(FieldError::new(spec.name, m));
                 String::new()
-            });
-        let message =
-            validate::text(&input.message, 1, limits::EVENT_MESSAGE).unwrap_or_else(|m| {
-                errors.push(FieldError::new("message", m));
-                String::new()
-            });
+            })
+        };
+        let category = text(&event::CATEGORY, &input.category);
+        let message = text(&event::MESSAGE, &input.message);
         let time = match input.time.as_deref().filter(|t| !t.trim().is_empty()) {
             None => ctx.now,
             Some(t) => Timestamp::parse(t.trim()).unwrap_or_else(|| {
                 errors.push(FieldError::new(
-                    "time",
+                    event::TIME.name,
                     format!("`{t}` is not a time; use 2026-11-27T08:00:00Z"),
                 ));
                 ctx.now
@@ -516,32 +526,35 @@ fn device_from(
     old: Option<&Device>,
 ) -> Result<Device> {
     let mut errors = Vec::new();
-    let mut field = |name: &str,
+    let mut field = |spec: &Input,
                      given: &Option<String>,
                      old: Option<&str>,
                      check: &dyn Fn(&str) -> Result<String, String>|
      -> String {
         match (given, old) {
             (Some(v), _) => check(v).unwrap_or_else(|m| {
-                errors.push(FieldError::new(name, m));
+                errors.push(FieldError::new(spec.name, m));
                 v.clone()
             }),
             (None, Some(o)) => o.to_string(),
             (None, None) => check("").unwrap_or_else(|m| {
-                errors.push(FieldError::new(name, m));
+                errors.push(FieldError::new(spec.name, m));
                 String::new()
             }),
         }
     };
-    let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| {
-        validate::text(v, 1, limits::DEVICE_TEXT)
-    });
+    let name = field(
+        &device::NAME,
+        &input.name,
+        old.map(|d| d.name.as_str()),
+        &|v| device::NAME.text(v),
+    );
     let serial = field(
-        "serial",
+        &device::SERIAL,
         &input.serial,
         old.map(|d| d.serial.as_str()),
         &|v| {
-            let v = validate::text(v, 1, limits::DEVICE_TEXT)?;
+            let v = device::SERIAL.text(v)?;
             if v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
@@ -551,11 +564,14 @@ fn device_from(
             }
         },
     );
-    let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| {
-        validate::text(v, 1, limits::DEVICE_TEXT)
-    });
+    let model = field(
+        &device::MODEL,
+        &input.model,
+        old.map(|d| d.model.as_str()),
+        &|v| device::MODEL.text(v),
+    );
     let firmware = field(
-        "firmware",
+        &device::FIRMWARE,
         &input.firmware,
         old.map(|d| d.firmware.as_str()),
         &validate::version,

@@ -390,6 +390,12 @@ pub mod event {
     pub const FIELDS: &[Input] = &[KIND, SEVERITY, CATEGORY, MESSAGE, TIME];
 }
 
+/// A table's fields as an edit may name them: `(name, CLI flag)`, for
+/// `Error::nothing_to_change`.
+pub fn changeable(fields: &'static [Input]) -> impl Iterator<Item = (&'static str, &'static str)> {
+    fields.iter().map(|f| (f.name, f.flag))
+}
+
 /// The names of a table's fields, in order.
 pub fn names(fields: &[Input]) -> Vec<&'static str> {
     fields.iter().map(|f| f.name).collect()

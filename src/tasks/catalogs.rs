@@ -1,6 +1,5 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
-use super::customers::nothing_to_change;
 use super::desk::{audit, refresh_summary, Ctx, Desk};
 use super::load;
 use crate::domain::changes::change;
@@ -246,7 +245,9 @@ impl Desk {
     /// Changes the given fields; an edit that names no field is refused, as for customers.
     pub fn edit_plan(&self, ctx: Ctx, key: &str, input: &PlanInput) -> Result<PlanView> {
         if !input.names_a_field() {
-            return Err(nothing_to_change());
+            return Err(Error::nothing_to_change(inputs::changeable(
+                inputs::plan::FIELDS,
+            )));
         }
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
@@ -336,6 +337,10 @@ impl Desk {
         name: &str,
         input: &TemplateInput,
     ) -> Result<TemplateView> {
+        if input.name.is_none() && input.product.is_none() && input.settings.is_none() {
+            // Only the settings of a template can change.
+            return Err(Error::nothing_to_change([("settings", "--set")]));
+        }
         let w = self.writer()?;
         let old = w
             .template(name)?

@@ -64,9 +64,17 @@ impl Desk {
     }
 }
 
-/// The answer to an edit that names no field, for every kind of record alike.
-pub(crate) fn nothing_to_change() -> Error {
-    Error::Refused("nothing to change; give at least one field to change".into())
+/// The answer to an edit that names no field: the profile fields and the others, with
+/// their CLI flags.
+fn nothing_to_change() -> Error {
+    let profile = fields::PROFILE.iter().map(|f| (f.name, f.flag));
+    Error::nothing_to_change(profile.chain([
+        ("account_type", "--account-type"),
+        ("status", "--status"),
+        ("wfbs_template", "--wfbs-template"),
+        ("cloud_edge_template", "--cloud-edge-template"),
+        ("licenses", "--plan"),
+    ]))
 }
 
 fn names_a_field(i: &CustomerInput) -> bool {

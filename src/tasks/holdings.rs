@@ -6,7 +6,7 @@ use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
-use crate::domain::inputs::{device, event, license, Input};
+use crate::domain::inputs::{changeable, device, event, license, Input};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -30,6 +30,22 @@ pub struct DeviceInput {
     pub serial: Option<String>,
     pub model: Option<String>,
     pub firmware: Option<String>,
+}
+
+impl LicenseChange {
+    fn names_a_field(&self) -> bool {
+        let numbers = [self.units, self.used];
+        let dates = [&self.start, &self.expiry];
+        numbers.iter().any(Option::is_some) || dates.iter().any(|d| d.is_some())
+    }
+}
+
+impl DeviceInput {
+    fn names_a_field(&self) -> bool {
+        [&self.name, &self.serial, &self.model, &self.firmware]
+            .iter()
+            .any(|f| f.is_some())
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -239,6 +255,9 @@ impl Desk {
         license: u64,
         input: &LicenseChange,
     ) -> Result<LicenseView> {
+        if !input.names_a_field() {
+            return Err(Error::nothing_to_change(changeable(license::CHANGE)));
+        }
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let (mut c, pos) = license_holder(&w, license)?;
@@ -334,6 +353,9 @@ impl Desk {
     }
 
     pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
+        if !input.names_a_field() {
+            return Err(Error::nothing_to_change(changeable(device::FIELDS)));
+        }
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let (mut c, pos) = device_holder(&w, device)?;

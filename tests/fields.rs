@@ -144,6 +144,13 @@ fn openapi_customer_bodies_take_their_rules_from_the_table() {
     let schemas = &openapi::document()["components"]["schemas"];
     for (name, create) in [("CustomerCreate", true), ("CustomerPatch", false)] {
         let body = &schemas[name];
+        let keys: Vec<&str> = body["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(sorted(keys), sorted(members::<CustomerInput>()), "{name}");
         let required: Vec<&str> = body["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -391,6 +398,24 @@ fn serde_inputs_read_exactly_their_tables() {
     check::<LicenseChange>("LicenseChange", license::CHANGE, &[]);
     check::<DeviceInput>("DeviceInput", device::FIELDS, &[]);
     check::<EventInput>("EventInput", event::FIELDS, &[]);
+    // A customer body: the profile table, the other fields, the derived keys it ignores.
+    let others = [
+        "account_type",
+        "status",
+        "wfbs_template",
+        "cloud_edge_template",
+        "licenses",
+    ];
+    let customer: Vec<&str> = PROFILE.iter().map(|f| f.name).chain(others).collect();
+    assert_eq!(
+        sorted(members::<CustomerInput>()),
+        sorted(
+            customer
+                .into_iter()
+                .chain(validate::CUSTOMER_READ_ONLY.iter().copied())
+                .collect()
+        )
+    );
     // A licence entry leaves unknown keys to the API, which names the entry (below).
     let entry = members::<validate::LicenseInput>();
     assert_eq!(sorted(entry), keys(license::ENTRY, license::READ_ONLY));

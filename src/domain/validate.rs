@@ -68,6 +68,25 @@ pub struct CustomerInput {
 
 fields::by_name!(CustomerInput, Option<String>);
 
+/// The derived keys of a customer item that `CustomerInput` accepts and ignores (its
+/// `IgnoredAny` members; tests/fields.rs keeps the two in step).
+pub const CUSTOMER_READ_ONLY: &[&str] = &[
+    "id",
+    "products",
+    "license_status",
+    "next_expiry",
+    "threat_system_action_required",
+    "threat_system_warning",
+    "license_action_required",
+    "license_warning",
+    "needs_attention",
+    "attention_reasons",
+    "managed",
+    "last_transaction",
+    "created_at",
+    "updated_at",
+];
+
 /// A licence as typed: a plan by name with units; dates default from the plan.
 /// Unknown keys are not refused here: the API checks them itself so it can name
 /// `licenses[i].key` exactly.

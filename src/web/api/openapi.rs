@@ -19,6 +19,7 @@ use crate::domain::inputs::{self, Input, Type};
 use crate::domain::model::{
     AccountType, CustomerStatus, LicenseFilter, PolicyAction, PolicyList, Product, View,
 };
+use crate::domain::validate;
 use crate::tasks::bulk::BulkTask;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
@@ -249,25 +250,7 @@ fn customer_input(create: bool) -> Value {
             },
         }),
     );
-    ignored(
-        &mut p,
-        &[
-            "id",
-            "products",
-            "license_status",
-            "next_expiry",
-            "threat_system_action_required",
-            "threat_system_warning",
-            "license_action_required",
-            "license_warning",
-            "needs_attention",
-            "attention_reasons",
-            "managed",
-            "last_transaction",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    ignored(&mut p, validate::CUSTOMER_READ_ONLY);
     let required: Vec<&str> = fields::PROFILE
         .iter()
         .filter(|f| f.required)

@@ -4,6 +4,7 @@
 //! checks the serde inputs and argh's flags against it. (The customer profile has its own
 //! table, `fields::PROFILE`.)
 
+use super::date::Date;
 use super::limits;
 use super::model::{EventKind, PlanKind, Product, Severity};
 use super::validate;
@@ -75,6 +76,23 @@ impl Input {
     /// Whether a number is within the field's range.
     pub fn holds(&self, n: u32) -> bool {
         (self.min..=self.max).contains(&(n as usize))
+    }
+
+    /// A number within the field's range, or what is wrong with it.
+    pub fn number(&self, n: u32) -> Result<u32, String> {
+        let value = n as usize;
+        if value < self.min {
+            Err(format!("must be at least {}", self.min))
+        } else if value > self.max {
+            Err(format!("must be at most {}", limits::n(self.max)))
+        } else {
+            Ok(n)
+        }
+    }
+
+    /// A date as `YYYY-MM-DD` (trimmed), or what is wrong with it.
+    pub fn date(&self, s: &str) -> Result<Date, String> {
+        Date::parse(s.trim()).ok_or_else(|| format!("`{s}` is not a date; use YYYY-MM-DD"))
     }
 }
 

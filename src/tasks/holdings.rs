@@ -74,20 +74,9 @@ fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()
     ))
 }
 
-/// A licence's units, within the table's range.
-fn units_at_least_one(units: u32) -> Result<u32> {
-    if license::UNITS.holds(units) {
-        return Ok(units);
-    }
-    Err(Error::invalid(
-        license::UNITS.name,
-        format!("must be at least {}", license::UNITS.min),
-    ))
-}
-
-fn date_field(field: &str, s: &str) -> Result<Date> {
-    Date::parse(s.trim())
-        .ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
+/// A licence field's value as `check` reads it, or the field's error.
+fn license_field<T>(spec: &Input, check: impl FnOnce(&Input) -> Result<T, String>) -> Result<T> {
+    check(spec).map_err(|m| Error::invalid(spec.name, m))
 }
 
 /// Saves a customer whose holdings changed: `last_transaction` moves, the record and its
@@ -221,9 +210,9 @@ impl Desk {
                 format!("plan `{}` is end of life; pick another plan", p.name),
             ));
         }
-        units_at_least_one(units)?;
+        license_field(&license::UNITS, |f| f.number(units))?;
         let start = match start.filter(|s| !s.trim().is_empty()) {
-            Some(s) => date_field("start", s)?,
+            Some(s) => license_field(&license::START, |f| f.date(s))?,
             None => ctx.today,
         };
         let Some(expiry) = start.add_months(i64::from(p.months)) else {
@@ -265,16 +254,16 @@ impl Desk {
         let l = &mut c.licenses[pos];
         let before = l.clone();
         if let Some(u) = input.units {
-            l.units = units_at_least_one(u)?;
+            l.units = license_field(&license::UNITS, |f| f.number(u))?;
         }
         if let Some(u) = input.used {
             l.used = u;
         }
         if let Some(s) = &input.start {
-            l.start = date_field("start", s)?;
+            l.start = license_field(&license::START, |f| f.date(s))?;
         }
         if let Some(s) = &input.expiry {
-            l.expiry = date_field("expiry", s)?;
+            l.expiry = license_field(&license::EXPIRY, |f| f.date(s))?;
         }
         if l.expiry < l.start {
             return Err(Error::invalid(

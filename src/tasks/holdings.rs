@@ -537,18 +537,19 @@ fn device_from(
     old: Option<&Device>,
 ) -> Result<Device> {
     let mut errors = Vec::new();
+    // The given value checked by `rule`, else the old one (on edit), else "" checked (on add).
     let mut field = |spec: &Input,
                      given: &Option<String>,
-                     old: Option<&str>,
-                     check: &dyn Fn(&str) -> Result<String, String>|
+                     old: Option<&String>,
+                     rule: fn(&Input, &str) -> Result<String, String>|
      -> String {
         match (given, old) {
-            (Some(v), _) => check(v).unwrap_or_else(|m| {
+            (Some(v), _) => rule(spec, v).unwrap_or_else(|m| {
                 errors.push(FieldError::new(spec.name, m));
                 v.clone()
             }),
-            (None, Some(o)) => o.to_string(),
-            (None, None) => check("").unwrap_or_else(|m| {
+            (None, Some(o)) => o.clone(),
+            (None, None) => rule(spec, "").unwrap_or_else(|m| {
                 errors.push(FieldError::new(spec.name, m));
                 String::new()
             }),
@@ -557,15 +558,15 @@ fn device_from(
     let name = field(
         &device::NAME,
         &input.name,
-        old.map(|d| d.name.as_str()),
-        &|v| device::NAME.text(v),
+        old.map(|d| &d.name),
+        Input::text,
     );
     let serial = field(
         &device::SERIAL,
         &input.serial,
-        old.map(|d| d.serial.as_str()),
-        &|v| {
-            let v = device::SERIAL.text(v)?;
+        old.map(|d| &d.serial),
+        |spec, v| {
+            let v = spec.text(v)?;
             if v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
@@ -578,18 +579,18 @@ fn device_from(
     let model = field(
         &device::MODEL,
         &input.model,
-        old.map(|d| d.model.as_str()),
-        &|v| device::MODEL.text(v),
+        old.map(|d| &d.model),
+        Input::text,
     );
     let firmware = field(
         &device::FIRMWARE,
         &input.firmware,
-        old.map(|d| d.firmware.as_str()),
-        &validate::version,
+        old.map(|d| &d.firmware),
+        |_, v| validate::version(v),
     );
     if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
         errors.push(FieldError::new(
-            "name",
+            device::NAME.name,
             "a device name must differ from the company name",
         ));
     }

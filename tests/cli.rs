@@ -1037,13 +1037,23 @@ fn the_cli_gives_the_cores_answers_for_typed_grammars() {
         out.stderr
     );
 
-    // An edit without fields is refused by the task, with its message.
-    for args in [&["edit", "plan-co"][..], &["plan", "edit", "HES Full"]] {
+    // An edit without fields is refused by the task; the command line names the flags.
+    let lid = licence["id"].to_string();
+    for (args, flags) in [
+        (&["edit", "plan-co"][..], "--company, --account-name"),
+        (
+            &["plan", "edit", "HES Full"],
+            "--product, --trial, --months",
+        ),
+        (
+            &["license", "edit", &lid],
+            "--units, --used, --start or --expiry",
+        ),
+        (&["template", "edit", "Deep"], "give --set"),
+    ] {
         let e = d.refused(args);
-        assert!(
-            e.contains("nothing to change; give at least one field to change"),
-            "{args:?}: {e}"
-        );
+        assert!(e.contains("nothing to change; give --"), "{args:?}: {e}");
+        assert!(e.contains(flags), "{args:?}: {e}");
     }
 }
 

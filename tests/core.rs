@@ -5,13 +5,14 @@ mod common;
 use clientele::domain::date::Date;
 use clientele::domain::error::{Error, Key, Thing, Unusable};
 use clientele::domain::filter::Filter;
+use clientele::domain::inputs;
 use clientele::domain::model::*;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::tasks::bulk::{BulkTask, Outcome, Selection};
 use clientele::tasks::catalogs::{PlanInput, TemplateInput};
 use clientele::tasks::csv::{ExportOptions, ImportOptions};
 use clientele::tasks::desk::{Ctx, CustomerRef, Desk};
-use clientele::tasks::holdings::{DeviceInput, EventInput};
+use clientele::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 
 const DRY_RUN: ImportOptions = ImportOptions {
     dry_run: true,
@@ -680,19 +681,42 @@ fn typed_grammars_and_empty_edits_are_decided_by_the_core() {
     let cell = licence_entries::parse_list("HES Full:1:0:2026-01-01:2027-01-01;WFBS-S Full:x");
     assert_eq!(cell.unwrap_err(), format!("entry 2 {bad}"));
 
-    // An edit that names no field is refused by the task, for customers and plans alike.
+    // An edit that names no field is refused by the task, for every kind of record alike,
+    // naming the fields it could give (before looking the record up).
     let id = f.add("Edit Me", "edit-me", "CLP", &[]);
+    let names = |e: Error| match e {
+        Error::NothingToChange { fields } => fields.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
     let e = f
         .desk
         .edit_customer(f.ctx(), id, &CustomerInput::default())
         .unwrap_err();
-    assert!(matches!(e, Error::Refused(_)), "{e:?}");
-    assert!(e.to_string().starts_with("nothing to change"), "{e}");
+    assert!(
+        e.to_string().starts_with("nothing to change; give company"),
+        "{e}"
+    );
+    assert!(names(e).contains(&"licenses"));
+    let plan = f.desk.edit_plan(f.ctx(), "HES Full", &PlanInput::default());
+    let plan = plan.unwrap_err();
+    assert!(plan.to_string().starts_with("nothing to change"), "{plan}");
+    assert_eq!(names(plan), inputs::names(inputs::plan::FIELDS));
+    let e = f.desk.edit_license(f.ctx(), 999, &LicenseChange::default());
+    assert_eq!(
+        names(e.unwrap_err()),
+        inputs::names(inputs::license::CHANGE)
+    );
+    let e = f.desk.edit_device(f.ctx(), 999, &DeviceInput::default());
+    let e = e.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "nothing to change; give name, serial, model or firmware"
+    );
+    assert_eq!(names(e), inputs::names(inputs::device::FIELDS));
     let e = f
         .desk
-        .edit_plan(f.ctx(), "HES Full", &PlanInput::default())
-        .unwrap_err();
-    assert!(e.to_string().starts_with("nothing to change"), "{e}");
+        .edit_template(f.ctx(), "Deep", &TemplateInput::default());
+    assert_eq!(names(e.unwrap_err()), ["settings"]);
 }
 
 #[test]

@@ -2,17 +2,22 @@
 //! binary), the console's customer form, the OpenAPI request bodies, the CSV header and the
 //! validation messages. The faces that are built from the table are checked too, so a face
 //! that stops using it, or one that cannot (argh's flags, the CSV header), fails here.
+//! Likewise for the input tables of `domain::inputs` (plans, licences, devices, events): the
+//! serde inputs, the CLI's flags and the OpenAPI bodies.
 
 mod common;
 
 use clientele::domain::date::Date;
 use clientele::domain::fields::{FieldSpec, Group, Rule, PROFILE};
+use clientele::domain::inputs::{self, device, event, license, plan, Input, Type};
 use clientele::domain::model::{Actor, Profile};
 use clientele::domain::validate::{self, CustomerInput};
 use clientele::domain::view::CustomerView;
 use clientele::store::Access;
+use clientele::tasks::catalogs::PlanInput;
 use clientele::tasks::csv::HEADER;
 use clientele::tasks::desk::Desk;
+use clientele::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use clientele::web::api::openapi;
 use clientele::web::app::App;
 use clientele::web::http::{Method, Request};
@@ -139,6 +144,13 @@ fn openapi_customer_bodies_take_their_rules_from_the_table() {
     let schemas = &openapi::document()["components"]["schemas"];
     for (name, create) in [("CustomerCreate", true), ("CustomerPatch", false)] {
         let body = &schemas[name];
+        let keys: Vec<&str> = body["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(sorted(keys), sorted(members::<CustomerInput>()), "{name}");
         let required: Vec<&str> = body["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -296,6 +308,251 @@ fn console_form_builds_every_field_from_the_table() {
                 plan_row || others.contains(&name) || PROFILE.iter().any(|f| f.name == name),
                 "{target}: `{name}` is not in the field table"
             );
+        }
+    }
+}
+
+// ---- the input tables of plans, licences, devices and events ---------------------------
+
+/// The members a serde input reads, as `Deserialize` names them to a deserializer.
+fn members<'de, T: serde::Deserialize<'de>>() -> Vec<&'static str> {
+    use serde::de::{value::Error, Error as _, Visitor};
+    struct Probe<'a>(&'a mut Vec<&'static str>);
+    impl<'de> serde::Deserializer<'de> for Probe<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0.extend_from_slice(fields);
+            Err(Error::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 char str string bytes byte_buf option
+            unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut out = Vec::new();
+    let _ = T::deserialize(Probe(&mut out));
+    out
+}
+
+/// A JSON value of the field's type that serde reads.
+fn json_sample(f: &Input) -> Value {
+    match f.ty {
+        Type::Text => Value::from("x"),
+        Type::Integer => Value::from(f.min.max(1)),
+        Type::Date => Value::from("2026-01-01"),
+        Type::DateTime => Value::from("2026-01-01T00:00:00Z"),
+        Type::Boolean => Value::from(true),
+        Type::Codes(codes) => Value::from(codes()[0]),
+    }
+}
+
+/// Every field of the table and every read-only key, with values of their types.
+fn full_body(fields: &[Input], read_only: &[&str]) -> Value {
+    let mut body = serde_json::Map::new();
+    for f in fields {
+        body.insert(f.name.into(), json_sample(f));
+    }
+    for key in read_only {
+        body.insert((*key).into(), Value::from(1));
+    }
+    Value::Object(body)
+}
+
+fn sorted(mut names: Vec<&str>) -> Vec<&str> {
+    names.sort_unstable();
+    names
+}
+
+/// The table's names and the read-only keys: what a body may hold.
+fn keys<'a>(fields: &[Input], read_only: &[&'a str]) -> Vec<&'a str> {
+    sorted(
+        inputs::names(fields)
+            .into_iter()
+            .chain(read_only.iter().copied())
+            .collect(),
+    )
+}
+
+#[test]
+fn serde_inputs_read_exactly_their_tables() {
+    fn check<T: serde::de::DeserializeOwned>(what: &str, fields: &[Input], read_only: &[&str]) {
+        assert_eq!(sorted(members::<T>()), keys(fields, read_only), "{what}");
+        let body = full_body(fields, read_only);
+        if let Err(e) = serde_json::from_value::<T>(body.clone()) {
+            panic!("{what} refuses {body}: {e}");
+        }
+        let mut unknown = body;
+        unknown["no_such_field"] = Value::from(1);
+        assert!(serde_json::from_value::<T>(unknown).is_err(), "{what}");
+    }
+    check::<PlanInput>("PlanInput", plan::FIELDS, plan::READ_ONLY);
+    check::<LicenseChange>("LicenseChange", license::CHANGE, &[]);
+    check::<DeviceInput>("DeviceInput", device::FIELDS, &[]);
+    check::<EventInput>("EventInput", event::FIELDS, &[]);
+    // A customer body: the profile table, the other fields, the derived keys it ignores.
+    let others = [
+        "account_type",
+        "status",
+        "wfbs_template",
+        "cloud_edge_template",
+        "licenses",
+    ];
+    let customer: Vec<&str> = PROFILE.iter().map(|f| f.name).chain(others).collect();
+    assert_eq!(
+        sorted(members::<CustomerInput>()),
+        sorted(
+            customer
+                .into_iter()
+                .chain(validate::CUSTOMER_READ_ONLY.iter().copied())
+                .collect()
+        )
+    );
+    // A licence entry leaves unknown keys to the API, which names the entry (below).
+    let entry = members::<validate::LicenseInput>();
+    assert_eq!(sorted(entry), keys(license::ENTRY, license::READ_ONLY));
+}
+
+#[test]
+fn the_api_takes_licences_with_exactly_the_table_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&dir.path().join("licences.redb"), Access::Write, None).unwrap();
+    let app = App {
+        desk,
+        token_required: false,
+    };
+    let post = |target: &str, body: &Value| {
+        let req = Request::new(Method::Post, target)
+            .unwrap()
+            .with_header("Content-Type", "application/json")
+            .with_body(body.to_string());
+        let r = app.handle(&req);
+        let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+        (
+            r.status,
+            v["error"]["code"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let entry = full_body(license::ENTRY, license::READ_ONLY);
+    let customer = |entry: &Value| serde_json::json!({ "licenses": [entry] });
+    let added = full_body(license::ADD, &[]);
+    for (target, body, unknown) in [
+        ("/api/customers", customer(&entry), {
+            let mut e = entry.clone();
+            e["no_such_field"] = Value::from(1);
+            customer(&e)
+        }),
+        ("/api/customers/1/licenses", added.clone(), {
+            let mut e = added.clone();
+            e["no_such_field"] = Value::from(1);
+            e
+        }),
+    ] {
+        let (status, code) = post(target, &body);
+        assert!(
+            code != "unknown_field" && code != "bad_json",
+            "{target}: {status} {code}"
+        );
+        let (status, code) = post(target, &unknown);
+        assert_eq!(code, "unknown_field", "{target}: {status}");
+    }
+}
+
+#[test]
+fn cli_holding_and_plan_commands_offer_the_table_flags() {
+    let add = |t: &[Input]| t.iter().filter_map(Input::add_flag).collect::<Vec<_>>();
+    let edit = |t: &[Input]| t.iter().map(|f| f.flag).collect::<Vec<_>>();
+    for (command, expected) in [
+        (["plan", "add"], add(plan::FIELDS)),
+        (["plan", "edit"], edit(plan::FIELDS)),
+        (["license", "add"], add(license::ADD)),
+        (["license", "edit"], edit(license::CHANGE)),
+        (["device", "add"], add(device::FIELDS)),
+        (["device", "edit"], edit(device::FIELDS)),
+        (["event", "add"], add(event::FIELDS)),
+    ] {
+        let out = Command::new(common::bin())
+            .args(command)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command:?} --help");
+        let help = String::from_utf8(out.stdout).unwrap();
+        let flags = options(&help);
+        let flags: Vec<&str> = flags
+            .keys()
+            .map(String::as_str)
+            .filter(|f| !["--help", "--format"].contains(f))
+            .collect();
+        assert_eq!(sorted(flags), sorted(expected), "{command:?} in\n{help}");
+    }
+}
+
+#[test]
+fn openapi_bodies_of_holdings_and_plans_are_their_tables() {
+    let schemas = &openapi::document()["components"]["schemas"];
+    for (name, fields, read_only, create) in [
+        ("PlanCreate", plan::FIELDS, plan::READ_ONLY, true),
+        ("PlanPatch", plan::FIELDS, plan::READ_ONLY, false),
+        ("LicenseInput", license::ENTRY, license::READ_ONLY, true),
+        ("LicenseCreate", license::ADD, &[][..], true),
+        ("LicensePatch", license::CHANGE, &[], false),
+        ("DeviceCreate", device::FIELDS, &[], true),
+        ("DevicePatch", device::FIELDS, &[], false),
+        ("EventCreate", event::FIELDS, &[], true),
+    ] {
+        let body = &schemas[name];
+        let properties = body["properties"].as_object().unwrap();
+        let names: Vec<&str> = properties.keys().map(String::as_str).collect();
+        assert_eq!(sorted(names), keys(fields, read_only), "{name}");
+        assert_eq!(body["additionalProperties"], false, "{name}");
+        let required: Vec<&str> = body["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for key in read_only {
+            let d = properties[*key]["description"].as_str().unwrap();
+            assert!(d.starts_with("read-only"), "{name}.{key}: {d}");
+        }
+        for f in fields {
+            let p = &properties[f.name];
+            let at = format!("{name}.{}", f.name);
+            assert_eq!(p["description"], f.help, "{at}");
+            assert_eq!(required.contains(&f.name), create && f.required, "{at}");
+            let nullable = p["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&"null".into()));
+            assert_eq!(nullable, !create || f.null_on_create, "{at}");
+            match f.ty {
+                Type::Text => {
+                    assert_eq!(p["maxLength"], f.max, "{at}");
+                    assert_eq!(p["minLength"], f.min, "{at}");
+                    assert_eq!(p["pattern"].as_str(), f.pattern, "{at}");
+                }
+                Type::Integer => {
+                    assert_eq!(
+                        (&p["minimum"], &p["maximum"]),
+                        (&f.min.into(), &f.max.into()),
+                        "{at}"
+                    );
+                }
+                Type::Date => assert_eq!(p["format"], "date", "{at}"),
+                Type::DateTime => assert_eq!(p["format"], "date-time", "{at}"),
+                Type::Boolean => assert!(p["type"].to_string().contains("boolean"), "{at}"),
+                Type::Codes(codes) => {
+                    for code in codes() {
+                        assert!(p["enum"].as_array().unwrap().contains(&code.into()), "{at}");
+                    }
+                }
+            }
         }
     }
 }

@@ -110,15 +110,6 @@ fn customer_id(desk: &Desk, s: &str) -> Result<u64, Failure> {
     Ok(desk.resolve(&parse_customer_ref(s))?)
 }
 
-/// Refuses an edit whose flags name nothing to change; `flags` are the ones it could name.
-fn something_given(given: &[bool], flags: &str) -> Result<(), Failure> {
-    if given.contains(&true) {
-        Ok(())
-    } else {
-        Err(usage(format!("nothing to change; give {flags}")))
-    }
-}
-
 /// One customer when named, else every customer (`None`).
 fn any_customer(desk: &Desk, s: Option<&str>) -> Result<Option<u64>, Failure> {
     s.map(|c| customer_id(desk, c)).transpose()
@@ -601,13 +592,6 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
                 start: a.start.clone(),
                 expiry: a.expiry.clone(),
             };
-            let given = [
-                change.units.is_some(),
-                change.used.is_some(),
-                change.start.is_some(),
-                change.expiry.is_some(),
-            ];
-            something_given(&given, "--units, --used, --start or --expiry")?;
             let desk = env.open(Write)?;
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
             answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
@@ -653,11 +637,6 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
                 model: a.model,
                 firmware: a.firmware,
             };
-            let fields = [&input.name, &input.serial, &input.model, &input.firmware];
-            something_given(
-                &fields.map(Option::is_some),
-                "--name, --serial, --model or --firmware",
-            )?;
             let desk = env.open(Write)?;
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
             answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
@@ -794,10 +773,6 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
             answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Edit(a) => {
-            something_given(
-                &[!a.set.is_empty(), !a.unset.is_empty()],
-                "--set KEY=VALUE or --unset KEY",
-            )?;
             let desk = env.open(Write)?;
             let mut settings = desk.template(&a.name)?.settings;
             for k in &a.unset {
@@ -809,10 +784,12 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
                 }
             }
             settings.extend(template_settings::parse_entries(&a.set)?);
+            // Without --set or --unset the edit names nothing; the task says so.
+            let given = !(a.set.is_empty() && a.unset.is_empty());
             let input = TemplateInput {
                 name: None,
                 product: None,
-                settings: Some(settings),
+                settings: given.then_some(settings),
             };
             let t = desk.edit_template(desk.ctx(Actor::Cli), &a.name, &input)?;
             answer(a.format, &t, || output::template(&t))

@@ -11,7 +11,7 @@ mod output;
 pub mod serve;
 
 use crate::domain::date::Date;
-use crate::domain::error::{Error, Key, Thing, Unusable};
+use crate::domain::error::{either, Error, Key, Thing, Unusable};
 use crate::domain::fields;
 use crate::store::Access;
 use crate::tasks::desk::Desk;
@@ -228,6 +228,10 @@ pub(crate) fn render_error(e: &Error) -> String {
             s
         }
         Error::Conflict { field, message } => format!("{}: {message}", flag_name(field)),
+        Error::NothingToChange { fields } => {
+            let flags: Vec<&str> = fields.iter().map(|(_, flag)| *flag).collect();
+            format!("nothing to change; give {}", either(&flags))
+        }
         Error::Damaged {
             record,
             problem,

@@ -74,6 +74,11 @@ pub enum Error {
     Conflict { field: String, message: String },
     /// A rule refuses the task as a whole (exit 1, HTTP 409).
     Refused(String),
+    /// An edit that names no field to change (exit 1, HTTP 409, code `refused`). `fields`
+    /// are the fields it may name, each `(name, CLI flag)`, so every face can say what to give.
+    NothingToChange {
+        fields: Vec<(&'static str, &'static str)>,
+    },
     /// A CSV import with bad rows; nothing was written (exit 1, HTTP 422).
     Import(ImportErrors),
     /// The CSV itself cannot be read (exit 1, HTTP 400).
@@ -200,6 +205,15 @@ impl Error {
         }
     }
 
+    /// An edit naming none of `fields` (`(name, CLI flag)` each).
+    pub fn nothing_to_change(
+        fields: impl IntoIterator<Item = (&'static str, &'static str)>,
+    ) -> Error {
+        Error::NothingToChange {
+            fields: fields.into_iter().collect(),
+        }
+    }
+
     /// Whether this is the user's to fix (exit code 1) rather than a fault (exit code 2).
     pub fn is_user_error(&self) -> bool {
         !matches!(self, Error::Internal(_) | Error::Io(_))
@@ -211,7 +225,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::NotFound { .. } => "not_found",
             Error::Conflict { .. } => "conflict",
-            Error::Refused(_) => "refused",
+            Error::Refused(_) | Error::NothingToChange { .. } => "refused",
             Error::Import(_) => "import_rejected",
             Error::Csv(_) => "bad_csv",
             Error::Busy { .. } => "busy",
@@ -262,6 +276,10 @@ impl fmt::Display for Error {
             }
             Error::Conflict { field, message } => write!(f, "{field}: {message}"),
             Error::Refused(why) => f.write_str(why),
+            Error::NothingToChange { fields } => {
+                let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                write!(f, "nothing to change; give {}", either(&names))
+            }
             Error::Import(rows) => {
                 write!(
                     f,
@@ -326,3 +344,11 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `a`, `a or b`, `a, b or c`.
+pub fn either(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}

@@ -8,6 +8,7 @@ pub mod derive;
 pub mod error;
 pub mod fields;
 pub mod filter;
+pub mod inputs;
 pub mod licence_entries;
 pub mod limits;
 pub mod model;

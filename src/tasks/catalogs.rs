@@ -1,10 +1,13 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
-use super::customers::nothing_to_change;
 use super::desk::{audit, refresh_summary, Ctx, Desk};
 use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
+use crate::domain::inputs::{
+    self,
+    plan::{MONTHS, NAME, NOTICE_DAYS},
+};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -101,11 +104,14 @@ fn entry_name(
     given: &Option<String>,
     old: Option<&String>,
 ) -> String {
-    Field::new(errors, "name", String::new()).read(
+    Field::new(errors, NAME.name, String::new()).read(
         given,
         old.cloned(),
         validate::plan_name,
-        Err("required: 1 to 64 characters without `:` or `;`".to_string()),
+        Err(format!(
+            "required: {} to {} characters without `:` or `;`",
+            NAME.min, NAME.max
+        )),
     )
 }
 
@@ -124,22 +130,28 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
     let kind = Field::new(&mut errors, "kind", PlanKind::Full).read(
         &input.kind,
         old.map(|o| o.kind),
-        |k| PlanKind::parse(k).ok_or_else(|| "use trial or full".to_string()),
+        |k| PlanKind::parse(k).ok_or_else(|| format!("use {}", PlanKind::choices())),
         Ok(PlanKind::Full),
     );
     let months = input.months.or(old.map(|o| o.months)).unwrap_or(0);
-    if !(1..=120).contains(&months) {
+    if !MONTHS.holds(months) {
         errors.push(FieldError::new(
-            "months",
-            "the licence period must be 1 to 120 months",
+            MONTHS.name,
+            format!(
+                "the licence period must be {} to {} months",
+                MONTHS.min, MONTHS.max
+            ),
         ));
     }
     let notice_days = input
         .notice_days
         .or(old.map(|o| o.notice_days))
         .unwrap_or(30);
-    if notice_days > 365 {
-        errors.push(FieldError::new("notice_days", "at most 365 days"));
+    if !NOTICE_DAYS.holds(notice_days) {
+        errors.push(FieldError::new(
+            NOTICE_DAYS.name,
+            format!("at most {} days", NOTICE_DAYS.max),
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -233,7 +245,9 @@ impl Desk {
     /// Changes the given fields; an edit that names no field is refused, as for customers.
     pub fn edit_plan(&self, ctx: Ctx, key: &str, input: &PlanInput) -> Result<PlanView> {
         if !input.names_a_field() {
-            return Err(nothing_to_change());
+            return Err(Error::nothing_to_change(inputs::changeable(
+                inputs::plan::FIELDS,
+            )));
         }
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
@@ -323,6 +337,10 @@ impl Desk {
         name: &str,
         input: &TemplateInput,
     ) -> Result<TemplateView> {
+        if input.name.is_none() && input.product.is_none() && input.settings.is_none() {
+            // Only the settings of a template can change.
+            return Err(Error::nothing_to_change([("settings", "--set")]));
+        }
         let w = self.writer()?;
         let old = w
             .template(name)?
@@ -386,7 +404,8 @@ impl Desk {
     /// Records the latest firmware of a device model. Summaries hold each device's own
     /// version, so nothing else needs rewriting.
     pub fn set_firmware(&self, ctx: Ctx, model: &str, version: &str) -> Result<FirmwareView> {
-        let model = validate::text(model, 1, limits::DEVICE_TEXT)
+        let model = inputs::device::MODEL
+            .text(model)
             .and_then(|m| {
                 if m.contains(['/', '\n', '\r']) {
                     Err("must not contain `/` or line breaks".to_string())

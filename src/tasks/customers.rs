@@ -6,6 +6,7 @@ use crate::domain::changes::diff;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::inputs::license;
 use crate::domain::model::*;
 use crate::domain::validate::{self, CustomerInput, LicenseInput};
 use crate::domain::view::CustomerView;
@@ -64,9 +65,17 @@ impl Desk {
     }
 }
 
-/// The answer to an edit that names no field, for every kind of record alike.
-pub(crate) fn nothing_to_change() -> Error {
-    Error::Refused("nothing to change; give at least one field to change".into())
+/// The answer to an edit that names no field: the profile fields and the others, with
+/// their CLI flags.
+fn nothing_to_change() -> Error {
+    let profile = fields::PROFILE.iter().map(|f| (f.name, f.flag));
+    Error::nothing_to_change(profile.chain([
+        ("account_type", "--account-type"),
+        ("status", "--status"),
+        ("wfbs_template", "--wfbs-template"),
+        ("cloud_edge_template", "--cloud-edge-template"),
+        ("licenses", "--plan"),
+    ]))
 }
 
 fn names_a_field(i: &CustomerInput) -> bool {
@@ -264,11 +273,8 @@ fn licenses(
         };
         let start = match l.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => today,
-            Some(s) => Date::parse(s).unwrap_or_else(|| {
-                errors.push(FieldError::new(
-                    field("start"),
-                    format!("`{s}` is not a date; use YYYY-MM-DD"),
-                ));
+            Some(s) => license::START.date(s).unwrap_or_else(|m| {
+                errors.push(FieldError::new(field(license::START.name), m));
                 today
             }),
         };
@@ -283,26 +289,23 @@ fn licenses(
                 ));
                 start
             }),
-            Some(s) => match Date::parse(s) {
-                Some(d) if d >= start => d,
-                Some(_) => {
+            Some(s) => match license::EXPIRY.date(s) {
+                Ok(d) if d >= start => d,
+                Ok(_) => {
                     errors.push(FieldError::new(
-                        field("expiry"),
+                        field(license::EXPIRY.name),
                         format!("{s} is before the start date {start}"),
                     ));
                     start
                 }
-                None => {
-                    errors.push(FieldError::new(
-                        field("expiry"),
-                        format!("`{s}` is not a date; use YYYY-MM-DD"),
-                    ));
+                Err(m) => {
+                    errors.push(FieldError::new(field(license::EXPIRY.name), m));
                     start
                 }
             },
         };
-        if l.units == 0 {
-            errors.push(FieldError::new(field("units"), "must be at least 1"));
+        if let Err(m) = license::UNITS.number(l.units) {
+            errors.push(FieldError::new(field(license::UNITS.name), m));
         }
         let existing = old.iter().find(|o| {
             o.plan_id == plan.id && o.start == start && !out.iter().any(|n: &License| n.id == o.id)

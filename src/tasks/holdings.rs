@@ -6,6 +6,7 @@ use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
+use crate::domain::inputs::{changeable, device, event, license, Input};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -29,6 +30,22 @@ pub struct DeviceInput {
     pub serial: Option<String>,
     pub model: Option<String>,
     pub firmware: Option<String>,
+}
+
+impl LicenseChange {
+    fn names_a_field(&self) -> bool {
+        let numbers = [self.units, self.used];
+        let dates = [&self.start, &self.expiry];
+        numbers.iter().any(Option::is_some) || dates.iter().any(|d| d.is_some())
+    }
+}
+
+impl DeviceInput {
+    fn names_a_field(&self) -> bool {
+        [&self.name, &self.serial, &self.model, &self.firmware]
+            .iter()
+            .any(|f| f.is_some())
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -57,9 +74,9 @@ fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()
     ))
 }
 
-fn date_field(field: &str, s: &str) -> Result<Date> {
-    Date::parse(s.trim())
-        .ok_or_else(|| Error::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD")))
+/// A licence field's value as `check` reads it, or the field's error.
+fn license_field<T>(spec: &Input, check: impl FnOnce(&Input) -> Result<T, String>) -> Result<T> {
+    check(spec).map_err(|m| Error::invalid(spec.name, m))
 }
 
 /// Saves a customer whose holdings changed: `last_transaction` moves, the record and its
@@ -193,11 +210,9 @@ impl Desk {
                 format!("plan `{}` is end of life; pick another plan", p.name),
             ));
         }
-        if units == 0 {
-            return Err(Error::invalid("units", "must be at least 1"));
-        }
+        license_field(&license::UNITS, |f| f.number(units))?;
         let start = match start.filter(|s| !s.trim().is_empty()) {
-            Some(s) => date_field("start", s)?,
+            Some(s) => license_field(&license::START, |f| f.date(s))?,
             None => ctx.today,
         };
         let Some(expiry) = start.add_months(i64::from(p.months)) else {
@@ -229,6 +244,9 @@ impl Desk {
         license: u64,
         input: &LicenseChange,
     ) -> Result<LicenseView> {
+        if !input.names_a_field() {
+            return Err(Error::nothing_to_change(changeable(license::CHANGE)));
+        }
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let (mut c, pos) = license_holder(&w, license)?;
@@ -236,19 +254,16 @@ impl Desk {
         let l = &mut c.licenses[pos];
         let before = l.clone();
         if let Some(u) = input.units {
-            if u == 0 {
-                return Err(Error::invalid("units", "must be at least 1"));
-            }
-            l.units = u;
+            l.units = license_field(&license::UNITS, |f| f.number(u))?;
         }
         if let Some(u) = input.used {
             l.used = u;
         }
         if let Some(s) = &input.start {
-            l.start = date_field("start", s)?;
+            l.start = license_field(&license::START, |f| f.date(s))?;
         }
         if let Some(s) = &input.expiry {
-            l.expiry = date_field("expiry", s)?;
+            l.expiry = license_field(&license::EXPIRY, |f| f.date(s))?;
         }
         if l.expiry < l.start {
             return Err(Error::invalid(
@@ -327,6 +342,9 @@ impl Desk {
     }
 
     pub fn edit_device(&self, ctx: Ctx, device: u64, input: &DeviceInput) -> Result<DeviceView> {
+        if !input.names_a_field() {
+            return Err(Error::nothing_to_change(changeable(device::FIELDS)));
+        }
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let (mut c, pos) = device_holder(&w, device)?;
@@ -371,36 +389,39 @@ impl Desk {
         let mut errors = Vec::new();
         let kind = EventKind::parse(&input.kind).unwrap_or_else(|| {
             errors.push(FieldError::new(
-                "kind",
-                format!("`{}` is not valid; use threat or system", input.kind),
+                event::KIND.name,
+                format!(
+                    "`{}` is not valid; use {}",
+                    input.kind,
+                    EventKind::choices()
+                ),
             ));
             EventKind::System
         });
         let severity = Severity::parse(&input.severity).unwrap_or_else(|| {
             errors.push(FieldError::new(
-                "severity",
+                event::SEVERITY.name,
                 format!(
-                    "`{}` is not valid; use warning or action_required",
-                    input.severity
+                    "`{}` is not valid; use {}",
+                    input.severity,
+                    Severity::choices()
                 ),
             ));
             Severity::Warning
         });
-        let category =
-            validate::text(&input.category, 1, limits::EVENT_CATEGORY).unwrap_or_else(|m| {
-                errors.push(FieldError::new("category", m));
+        let mut text = |spec: &Input, v: &str| {
+            spec.text(v).unwrap_or_else(|m| {
+                errors.push(FieldError::new(spec.name, m));
                 String::new()
-            });
-        let message =
-            validate::text(&input.message, 1, limits::EVENT_MESSAGE).unwrap_or_else(|m| {
-                errors.push(FieldError::new("message", m));
-                String::new()
-            });
+            })
+        };
+        let category = text(&event::CATEGORY, &input.category);
+        let message = text(&event::MESSAGE, &input.message);
         let time = match input.time.as_deref().filter(|t| !t.trim().is_empty()) {
             None => ctx.now,
             Some(t) => Timestamp::parse(t.trim()).unwrap_or_else(|| {
                 errors.push(FieldError::new(
-                    "time",
+                    event::TIME.name,
                     format!("`{t}` is not a time; use 2026-11-27T08:00:00Z"),
                 ));
                 ctx.now
@@ -516,32 +537,36 @@ fn device_from(
     old: Option<&Device>,
 ) -> Result<Device> {
     let mut errors = Vec::new();
-    let mut field = |name: &str,
+    // The given value checked by `rule`, else the old one (on edit), else "" checked (on add).
+    let mut field = |spec: &Input,
                      given: &Option<String>,
-                     old: Option<&str>,
-                     check: &dyn Fn(&str) -> Result<String, String>|
+                     old: Option<&String>,
+                     rule: fn(&Input, &str) -> Result<String, String>|
      -> String {
         match (given, old) {
-            (Some(v), _) => check(v).unwrap_or_else(|m| {
-                errors.push(FieldError::new(name, m));
+            (Some(v), _) => rule(spec, v).unwrap_or_else(|m| {
+                errors.push(FieldError::new(spec.name, m));
                 v.clone()
             }),
-            (None, Some(o)) => o.to_string(),
-            (None, None) => check("").unwrap_or_else(|m| {
-                errors.push(FieldError::new(name, m));
+            (None, Some(o)) => o.clone(),
+            (None, None) => rule(spec, "").unwrap_or_else(|m| {
+                errors.push(FieldError::new(spec.name, m));
                 String::new()
             }),
         }
     };
-    let name = field("name", &input.name, old.map(|d| d.name.as_str()), &|v| {
-        validate::text(v, 1, limits::DEVICE_TEXT)
-    });
+    let name = field(
+        &device::NAME,
+        &input.name,
+        old.map(|d| &d.name),
+        Input::text,
+    );
     let serial = field(
-        "serial",
+        &device::SERIAL,
         &input.serial,
-        old.map(|d| d.serial.as_str()),
-        &|v| {
-            let v = validate::text(v, 1, limits::DEVICE_TEXT)?;
+        old.map(|d| &d.serial),
+        |spec, v| {
+            let v = spec.text(v)?;
             if v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
@@ -551,18 +576,21 @@ fn device_from(
             }
         },
     );
-    let model = field("model", &input.model, old.map(|d| d.model.as_str()), &|v| {
-        validate::text(v, 1, limits::DEVICE_TEXT)
-    });
+    let model = field(
+        &device::MODEL,
+        &input.model,
+        old.map(|d| &d.model),
+        Input::text,
+    );
     let firmware = field(
-        "firmware",
+        &device::FIRMWARE,
         &input.firmware,
-        old.map(|d| d.firmware.as_str()),
-        &validate::version,
+        old.map(|d| &d.firmware),
+        |_, v| validate::version(v),
     );
     if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
         errors.push(FieldError::new(
-            "name",
+            device::NAME.name,
             "a device name must differ from the company name",
         ));
     }

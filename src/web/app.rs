@@ -29,7 +29,10 @@ pub fn status_of(e: &Error) -> u16 {
     match e {
         Error::Invalid(_) | Error::Import(_) => 422,
         Error::NotFound { .. } => 404,
-        Error::Conflict { .. } | Error::Refused(_) | Error::Busy { .. } => 409,
+        Error::Conflict { .. }
+        | Error::Refused(_)
+        | Error::NothingToChange { .. }
+        | Error::Busy { .. } => 409,
         Error::Csv(_) => 400,
         Error::DiskFull(_) => 507,
         Error::Unusable { .. }

@@ -15,10 +15,11 @@ use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
 use crate::domain::error::Thing;
 use crate::domain::fields::{self, FieldSpec};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
+use crate::domain::inputs::{self, Input, Type};
 use crate::domain::model::{
-    AccountType, CustomerStatus, EventKind, LicenseFilter, PlanKind, PolicyAction, PolicyList,
-    Product, Severity, View,
+    AccountType, CustomerStatus, LicenseFilter, PolicyAction, PolicyList, Product, View,
 };
+use crate::domain::validate;
 use crate::tasks::bulk::BulkTask;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
@@ -90,8 +91,6 @@ fn nullable_string(description: &str) -> Value {
     json!({ "type": ["string", "null"], "description": description })
 }
 
-const U32_MAX: u32 = u32::MAX;
-
 /// An object whose every property is always present, and nothing else (response bodies).
 fn closed(properties: Map<String, Value>) -> Value {
     let required: Vec<&String> = properties.keys().collect();
@@ -149,6 +148,62 @@ fn profile_property(spec: &FieldSpec, create: bool) -> Value {
     schema
 }
 
+/// An input field's property, with the table's rules as keywords. A patch may send `null`
+/// for any field ("not given"); a create, where the table allows it.
+fn input_property(f: &Input, create: bool) -> Value {
+    let null = !create || f.null_on_create;
+    let ty = |t: &str| if null { json!([t, "null"]) } else { json!(t) };
+    let mut schema = json!({ "description": f.help });
+    match f.ty {
+        Type::Text => {
+            schema["type"] = ty("string");
+            if f.min > 0 {
+                schema["minLength"] = json!(f.min);
+            }
+            schema["maxLength"] = json!(f.max);
+            if let Some(pattern) = f.pattern {
+                schema["pattern"] = json!(pattern);
+            }
+        }
+        Type::Integer => {
+            schema["type"] = ty("integer");
+            schema["minimum"] = json!(f.min);
+            schema["maximum"] = json!(f.max);
+        }
+        Type::Date | Type::DateTime => {
+            schema["type"] = ty("string");
+            let date = matches!(f.ty, Type::Date);
+            schema["format"] = json!(if date { "date" } else { "date-time" });
+        }
+        Type::Boolean => schema["type"] = ty("boolean"),
+        Type::Codes(codes) => {
+            let mut values: Vec<Value> = codes().into_iter().map(Value::from).collect();
+            if null {
+                values.push(Value::Null);
+            }
+            schema["type"] = ty("string");
+            schema["enum"] = json!(values);
+        }
+    }
+    schema
+}
+
+/// The request body of an input table: its fields, the read-only keys it ignores, and on
+/// create the fields a new entry must have.
+fn input_body(fields: &[Input], read_only: &[&str], create: bool) -> Value {
+    let mut p: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.name.to_string(), input_property(f, create)))
+        .collect();
+    ignored(&mut p, read_only);
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| create && f.required)
+        .map(|f| f.name)
+        .collect();
+    input(p, &required)
+}
+
 fn customer_input(create: bool) -> Value {
     let mut p = Map::new();
     for spec in fields::PROFILE {
@@ -195,25 +250,7 @@ fn customer_input(create: bool) -> Value {
             },
         }),
     );
-    ignored(
-        &mut p,
-        &[
-            "id",
-            "products",
-            "license_status",
-            "next_expiry",
-            "threat_system_action_required",
-            "threat_system_warning",
-            "license_action_required",
-            "license_warning",
-            "needs_attention",
-            "attention_reasons",
-            "managed",
-            "last_transaction",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    ignored(&mut p, validate::CUSTOMER_READ_ONLY);
     let required: Vec<&str> = fields::PROFILE
         .iter()
         .filter(|f| f.required)
@@ -358,75 +395,7 @@ fn task_request(name: &str) -> Value {
 }
 
 fn schemas() -> Value {
-    let u32_at_least = |min: u32, d: &str| json!({ "type": "integer", "minimum": min, "maximum": U32_MAX, "description": d });
-    let nullable_u32 = |min: u32, d: &str| json!({ "type": ["integer", "null"], "minimum": min, "maximum": U32_MAX, "description": d });
-    let nullable_bool = |d: &str| json!({ "type": ["boolean", "null"], "description": d });
     let template_products = json!({ "type": "string", "enum": ["wfbss", "cloud-edge"] });
-
-    let mut license_input = props(vec![
-        ("plan", text("the plan's name (ignoring case)")),
-        ("units", u32_at_least(1, "units provisioned")),
-        ("used", u32_at_least(0, "units used (default 0)")),
-        ("start", nullable_string("YYYY-MM-DD; default today")),
-        (
-            "expiry",
-            nullable_string("YYYY-MM-DD, not before start; default start + plan period"),
-        ),
-    ]);
-    ignored(
-        &mut license_input,
-        &["id", "plan_id", "product", "kind", "status"],
-    );
-
-    let plan_props = |create: bool| {
-        let mut p = props(vec![
-            (
-                "name",
-                if create {
-                    text("1–64 characters without : or ;; unique ignoring case")
-                } else {
-                    nullable_text("1–64 characters without : or ;; unique ignoring case")
-                },
-            ),
-            (
-                "product",
-                if create {
-                    enumeration(Product::ALL, Product::code)
-                } else {
-                    nullable_enumeration(Product::ALL, Product::code)
-                },
-            ),
-            ("kind", nullable_enumeration(PlanKind::ALL, PlanKind::code)),
-            (
-                "months",
-                if create {
-                    json!({ "type": "integer", "minimum": 1, "maximum": 120, "description": "licence period" })
-                } else {
-                    json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 120, "description": "licence period" })
-                },
-            ),
-            (
-                "notice_days",
-                json!({ "type": ["integer", "null"], "minimum": 0, "maximum": 365, "description": "expiration notice (default 30)" }),
-            ),
-            ("auto_renew", nullable_bool("default no")),
-            (
-                "managed",
-                nullable_bool("managed from this console (default yes)"),
-            ),
-            ("enabled", nullable_bool("default yes")),
-            ("end_of_life", nullable_bool("default no")),
-        ]);
-        ignored(&mut p, &["id", "product_name"]);
-        input(
-            p,
-            if create {
-                &["name", "product", "months"]
-            } else {
-                &[]
-            },
-        )
-    };
 
     let template_props = |create: bool| {
         let settings = json!({
@@ -461,86 +430,33 @@ fn schemas() -> Value {
         }
     };
 
-    let device_props = |create: bool| {
-        let field = |d: &str| {
-            if create {
-                text(d)
-            } else {
-                nullable_text(d)
-            }
-        };
-        input(
-            props(vec![
-                ("name", field("1–64 characters; not the company name")),
-                (
-                    "serial",
-                    field("1–64 letters, digits, - and _; unique across customers ignoring case"),
-                ),
-                ("model", field("1–64 characters")),
-                ("firmware", field("dotted numbers such as 3.2.1")),
-            ]),
-            if create {
-                &["name", "serial", "model", "firmware"]
-            } else {
-                &[]
-            },
-        )
-    };
-
     let mut out = super::schema::answers();
     let mut add = |name: &str, schema: Value| {
         out.insert(name.to_string(), schema);
     };
     add("CustomerCreate", customer_input(true));
     add("CustomerPatch", customer_input(false));
-    add("LicenseInput", input(license_input, &["plan", "units"]));
     add(
-        "LicenseCreate",
-        input(
-            props(vec![
-                ("plan", text("the plan's name; enabled and not end of life")),
-                ("units", u32_at_least(1, "units provisioned")),
-                ("used", u32_at_least(0, "units used (default 0)")),
-                ("start", nullable_string("YYYY-MM-DD; default today")),
-            ]),
-            &["plan", "units"],
-        ),
+        "LicenseInput",
+        input_body(inputs::license::ENTRY, inputs::license::READ_ONLY, true),
     );
+    add("LicenseCreate", input_body(inputs::license::ADD, &[], true));
     add(
         "LicensePatch",
-        input(
-            props(vec![
-                ("units", nullable_u32(1, "units provisioned")),
-                ("used", nullable_u32(0, "units used")),
-                ("start", nullable_text("YYYY-MM-DD")),
-                ("expiry", nullable_text("YYYY-MM-DD, not before start")),
-            ]),
-            &[],
-        ),
+        input_body(inputs::license::CHANGE, &[], false),
     );
-    add("DeviceCreate", device_props(true));
-    add("DevicePatch", device_props(false));
     add(
-        "EventCreate",
-        input(
-            props(vec![
-                ("kind", enumeration(EventKind::ALL, EventKind::code)),
-                ("severity", enumeration(Severity::ALL, Severity::code)),
-                (
-                    "category",
-                    text("1–64 characters, e.g. antivirus, disk-space"),
-                ),
-                ("message", text("1–1,000 characters")),
-                (
-                    "time",
-                    nullable_string("RFC 3339 UTC such as 2026-11-27T08:00:00Z; default now"),
-                ),
-            ]),
-            &["kind", "severity", "category", "message"],
-        ),
+        "DeviceCreate",
+        input_body(inputs::device::FIELDS, &[], true),
     );
-    add("PlanCreate", plan_props(true));
-    add("PlanPatch", plan_props(false));
+    add(
+        "DevicePatch",
+        input_body(inputs::device::FIELDS, &[], false),
+    );
+    add("EventCreate", input_body(inputs::event::FIELDS, &[], true));
+    let plan = |create| input_body(inputs::plan::FIELDS, inputs::plan::READ_ONLY, create);
+    add("PlanCreate", plan(true));
+    add("PlanPatch", plan(false));
     add("TemplateCreate", template_props(true));
     add("TemplatePatch", template_props(false));
     add(
@@ -585,9 +501,6 @@ fn schemas() -> Value {
 fn field_rules() -> Vec<(&'static [&'static str], &'static str, Value)> {
     use crate::domain::limits as l;
     const CUSTOMER: &[&str] = &["CustomerCreate", "CustomerPatch"];
-    const LICENSE: &[&str] = &["LicenseInput", "LicenseCreate", "LicensePatch"];
-    const DEVICE: &[&str] = &["DeviceCreate", "DevicePatch"];
-    const NAMED: &[&str] = &["PlanCreate", "PlanPatch", "TemplateCreate", "TemplatePatch"];
     const TEMPLATE: &[&str] = &["TemplateCreate", "TemplatePatch"];
     const TASKS: &[&str] = &[
         "DeleteTask",
@@ -600,27 +513,14 @@ fn field_rules() -> Vec<(&'static [&'static str], &'static str, Value)> {
     ];
     let max = |n: usize| json!({ "maxLength": n });
     let date = json!({ "format": "date" });
-    let version = json!({ "maxLength": l::VERSION, "pattern": "^[0-9]{1,9}(\\.[0-9]{1,9})*$" });
+    let version = json!({ "maxLength": l::VERSION, "pattern": inputs::VERSION_PATTERN });
     vec![
         (CUSTOMER, "licenses", json!({ "maxItems": l::LICENSES })),
-        (LICENSE, "start", date.clone()),
-        (&["LicenseInput", "LicensePatch"], "expiry", date.clone()),
-        (DEVICE, "name", max(l::DEVICE_TEXT)),
-        (
-            DEVICE,
-            "serial",
-            json!({ "maxLength": l::DEVICE_TEXT, "pattern": "^[A-Za-z0-9_-]+$" }),
-        ),
-        (DEVICE, "model", max(l::DEVICE_TEXT)),
-        (DEVICE, "firmware", version.clone()),
         (&["FirmwareSet"], "version", version),
-        (&["EventCreate"], "category", max(l::EVENT_CATEGORY)),
-        (&["EventCreate"], "message", max(l::EVENT_MESSAGE)),
-        (&["EventCreate"], "time", json!({ "format": "date-time" })),
         (
-            NAMED,
+            TEMPLATE,
             "name",
-            json!({ "maxLength": l::NAME, "pattern": "^[^:;/\\n\\r]*$" }),
+            json!({ "maxLength": inputs::plan::NAME.max, "pattern": inputs::plan::NAME.pattern }),
         ),
         (
             TEMPLATE,

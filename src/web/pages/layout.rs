@@ -153,6 +153,7 @@ pub fn error_title(e: &Error) -> &'static str {
         Error::NotFound { .. } => "Not found",
         Error::Conflict { .. } => "Already in use",
         Error::Refused(_) => "Not possible",
+        Error::NothingToChange { .. } => "Nothing to change",
         Error::Import(_) => "Import rejected",
         Error::Csv(_) => "The CSV cannot be read",
         Error::Busy { .. } => "The database is busy",

@@ -4,11 +4,14 @@ use super::login::constant_time_eq;
 use super::sessions::random_hex;
 use super::*;
 use crate::web::http::Method;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+
+#[path = "../../../tests/common/raw_http.rs"]
+mod raw_http;
+use raw_http::{Conn, Reply};
 
 // ---- pure checks -------------------------------------------------------------------
 
@@ -228,17 +231,8 @@ impl TestServer {
         }
     }
 
-    fn client(&self) -> Client {
-        let stream = TcpStream::connect(self.addr).unwrap();
-        // A safety net so a broken server fails the test instead of hanging it.
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        Client {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-            host: self.addr.to_string(),
-        }
+    fn client(&self) -> Conn {
+        Conn::connect(self.addr, Duration::from_secs(30))
     }
 }
 
@@ -251,101 +245,6 @@ impl Drop for TestServer {
                 assert_eq!(result, Ok(()));
             }
         }
-    }
-}
-
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    host: String,
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-}
-
-impl Client {
-    fn send_raw(&mut self, raw: &[u8]) {
-        self.writer.write_all(raw).unwrap();
-    }
-
-    /// Sends `METHOD target` with a correct Host header, extra header lines and a body.
-    fn send(&mut self, method: &str, target: &str, extra: &[&str], body: &[u8]) {
-        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
-        for line in extra {
-            head.push_str(line);
-            head.push_str("\r\n");
-        }
-        if !body.is_empty() {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        let mut raw = head.into_bytes();
-        raw.extend_from_slice(body);
-        self.send_raw(&raw);
-    }
-
-    fn reply(&mut self) -> Reply {
-        self.reply_head(true)
-    }
-
-    fn reply_head(&mut self, with_body: bool) -> Reply {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let status = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad status line {line:?}"));
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (n, v) = line.split_once(':').unwrap();
-            headers.push((n.trim().to_owned(), v.trim().to_owned()));
-        }
-        let mut reply = Reply {
-            status,
-            headers,
-            body: Vec::new(),
-        };
-        if with_body {
-            let len: usize = reply
-                .header("content-length")
-                .expect("a Content-Length")
-                .parse()
-                .unwrap();
-            reply.body = vec![0; len];
-            self.reader.read_exact(&mut reply.body).unwrap();
-        }
-        reply
-    }
-
-    fn get(&mut self, target: &str, extra: &[&str]) -> Reply {
-        self.send("GET", target, extra, b"");
-        self.reply()
     }
 }
 

@@ -266,6 +266,15 @@ pub fn table(name: &str, columns: &[Col], rows: Markup) -> Markup {
     }
 }
 
+/// [`table`], or `none` (the note that there is nothing to list) when `empty`.
+pub fn table_or(empty: bool, none: Markup, name: &str, columns: &[Col], rows: Markup) -> Markup {
+    if empty {
+        none
+    } else {
+        table(name, columns, rows)
+    }
+}
+
 /// A 400 page for a request whose query or form cannot be decoded at all.
 pub fn bad_request(app: &App, why: &str) -> Response {
     message_page(

@@ -25,6 +25,15 @@ fn flash_of(app: &App, req: &Request) -> Result<Option<String>, Response> {
     Ok(layout::flash(&layout::query(app, req)?))
 }
 
+/// A page as a link or a redirect shows it: with the flash its query names, no draft, 200.
+fn first_shown(
+    app: &App,
+    req: &Request,
+    render: fn(&App, Option<&str>, Option<&Draft>, u16) -> Reply,
+) -> Reply {
+    render(app, flash_of(app, req)?.as_deref(), None, 200)
+}
+
 /// The error summary of a draft, linking field errors to `{prefix}{field}` inputs.
 fn summary_for(draft: Option<&Draft>, form: &str, prefix: &str, fields: &[&str]) -> Markup {
     match draft {
@@ -43,8 +52,7 @@ const OUTBOX: (&str, &str) = ("/outbox", "Back to the outbox");
 // ---------------------------------------------------------------- settings
 
 pub fn settings(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_settings(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_settings)
 }
 
 fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -129,8 +137,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 pub fn plans(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_plans(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_plans)
 }
 
 fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -351,8 +358,7 @@ fn settings_text(t: &TemplateView) -> String {
 }
 
 pub fn templates(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_templates(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_templates)
 }
 
 fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -525,8 +531,7 @@ pub fn remove_template(app: &App, req: &Request) -> Reply {
 // ---------------------------------------------------------------- firmware
 
 pub fn firmware(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_firmware(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_firmware)
 }
 
 fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {

@@ -238,6 +238,18 @@ fn assert_security_headers(reply: &Reply) {
     );
 }
 
+/// The console's path gets an HTML page and the API's path a JSON error with `code`, both
+/// with `status`.
+fn assert_error_answers(c: &mut Conn, (console, api): (&str, &str), status: u16, code: &str) {
+    let r = c.get(console, &[]);
+    assert_eq!(r.status, status);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert_security_headers(&r);
+    let r = c.get(api, &[]);
+    assert_eq!(r.status, status);
+    assert_eq!(r.json()["error"]["code"], code);
+}
+
 fn local() -> ServerConfig {
     ServerConfig {
         workers: 2,
@@ -268,13 +280,12 @@ fn serves_keep_alive_and_refuses_bad_requests() {
     assert_eq!(r.text(), format!("POST /echo {}", "x".repeat(5000)));
 
     // Bad percent-encoding in the path: 400, as HTML for the console, JSON for the API.
-    let r = c.get("/customers/%zz", &[]);
-    assert_eq!(r.status, 400);
-    assert!(r.header("content-type").unwrap().starts_with("text/html"));
-    assert_security_headers(&r);
-    let r = c.get("/api/customers/%C3", &[]);
-    assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], "bad_request");
+    assert_error_answers(
+        &mut c,
+        ("/customers/%zz", "/api/customers/%C3"),
+        400,
+        "bad_request",
+    );
 
     // Response headers that could inject are dropped; ours cannot be overridden.
     let r = c.get("/header", &[]);
@@ -420,13 +431,7 @@ fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
     let server = TestServer::start(local());
     let mut c = server.client();
     for _ in 0..3 {
-        let r = c.get("/panic", &[]);
-        assert_eq!(r.status, 500);
-        assert!(r.header("content-type").unwrap().starts_with("text/html"));
-        assert_security_headers(&r);
-        let r = c.get("/api/panic", &[]);
-        assert_eq!(r.status, 500);
-        assert_eq!(r.json()["error"]["code"], "internal");
+        assert_error_answers(&mut c, ("/panic", "/api/panic"), 500, "internal");
     }
     // More panics than workers, and everyone still gets answers.
     assert_eq!(c.get("/", &[]).status, 200);

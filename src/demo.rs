@@ -19,6 +19,9 @@
 //! customers, so that a million customers do not pile up as dirty pages in memory. The one
 //! `demo` audit entry is written in the last transaction: an interrupted demo leaves whole
 //! batches behind and no audit entry, and is best redone into a new file.
+//!
+//! The data it draws on (name pools, locales, awkward names, event messages, plans, templates,
+//! device models) is plain text in `demo_data.txt`, parsed once by its `data` module.
 
 use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
@@ -832,7 +835,7 @@ impl Gen {
         });
         p.notes.clear();
         if rng.percent(25) {
-            p.notes.push_str(rng.one(NOTES));
+            p.notes.push_str(rng.one(*NOTES));
         }
     }
 
@@ -910,8 +913,8 @@ impl Gen {
             self.devices_made = self.devices_made.wrapping_add(1);
             let mut name = format!(
                 "{} {} {k}",
-                self.rng.one(DEVICE_ROLES),
-                self.rng.one(DEVICE_PLACES)
+                self.rng.one(*DEVICE_ROLES),
+                self.rng.one(*DEVICE_PLACES)
             );
             if name.eq_ignore_ascii_case(company) {
                 name.push_str(" (edge)");
@@ -946,18 +949,18 @@ impl Gen {
             let mut entries: Vec<String> = Vec::with_capacity(n);
             for _ in 0..n {
                 let entry = match list {
-                    PolicyList::ApprovedUrls => rng.one(APPROVED_URLS).replace("{D}", domain),
-                    PolicyList::BlockedUrls => rng.one(BLOCKED_URLS).to_string(),
-                    PolicyList::BehaviorApproved => rng.one(BEHAVIOR_APPROVED).to_string(),
-                    PolicyList::BehaviorBlocked => rng.one(BEHAVIOR_BLOCKED).to_string(),
+                    PolicyList::ApprovedUrls => rng.one(*APPROVED_URLS).replace("{D}", domain),
+                    PolicyList::BlockedUrls => rng.one(*BLOCKED_URLS).to_string(),
+                    PolicyList::BehaviorApproved => rng.one(*BEHAVIOR_APPROVED).to_string(),
+                    PolicyList::BehaviorBlocked => rng.one(*BEHAVIOR_BLOCKED).to_string(),
                     PolicyList::MlExceptions => format!(
                         "{:016x}{:016x}{:08x}",
                         rng.next(),
                         rng.next(),
                         rng.next() as u32
                     ),
-                    PolicyList::AvExclusionsWindows => rng.one(AV_WINDOWS).to_string(),
-                    PolicyList::AvExclusionsMac => rng.one(AV_MAC).to_string(),
+                    PolicyList::AvExclusionsWindows => rng.one(*AV_WINDOWS).to_string(),
+                    PolicyList::AvExclusionsMac => rng.one(*AV_MAC).to_string(),
                 };
                 if !entries.contains(&entry) {
                     entries.push(entry);
@@ -980,9 +983,9 @@ impl Gen {
                 EventKind::System
             };
             let categories = if kind == EventKind::Threat {
-                THREAT_CATEGORIES
+                *THREAT_CATEGORIES
             } else {
-                SYSTEM_CATEGORIES
+                *SYSTEM_CATEGORIES
             };
             let (category, templates) = *self.rng.pick(categories);
             let severity = if self.rng.percent(30) {
@@ -1018,12 +1021,12 @@ impl Gen {
             };
             let token = &rest[open + 1..open + close];
             let pool: &[&str] = match token {
-                "HOST" => HOSTS,
-                "MAL" => MALWARE,
-                "SPY" => GRAYWARE,
-                "USER" => USERS,
-                "DOMAIN" => BAD_DOMAINS,
-                "PROC" => PROCESSES,
+                "HOST" => *HOSTS,
+                "MAL" => *MALWARE,
+                "SPY" => *GRAYWARE,
+                "USER" => *USERS,
+                "DOMAIN" => *BAD_DOMAINS,
+                "PROC" => *PROCESSES,
                 _ => &["%", "%#", "1%#"],
             };
             let pattern = *self.rng.pick(pool);
@@ -1118,7 +1121,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
     let mut plans = Vec::with_capacity(PLANS.len());
     let mut plan_weights = Vec::with_capacity(PLANS.len());
     let mut taken: Vec<String> = existing.iter().map(|p| p.name.to_lowercase()).collect();
-    for spec in PLANS {
+    for spec in *PLANS {
         let mut name = spec.name.to_string();
         let mut n = 1;
         let plan = loop {
@@ -1162,7 +1165,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
     }
     let mut wfbss_templates = Vec::new();
     let mut cloud_edge_templates = Vec::new();
-    for spec in TEMPLATES {
+    for spec in *TEMPLATES {
         let mut name = spec.name.to_string();
         let mut n = 1;
         loop {
@@ -1201,7 +1204,7 @@ fn reference_data(w: &Writer, report: &mut DemoReport) -> Result<Refs> {
         }
     }
     let firmware = w.firmware()?;
-    for m in MODELS {
+    for m in *MODELS {
         let Some(latest) = m.latest else { continue };
         if !firmware
             .iter()
@@ -1242,170 +1245,11 @@ struct PlanSpec {
     weight: u32,
 }
 
-const fn plan(
-    name: &'static str,
-    product: Product,
-    kind: PlanKind,
-    months: u32,
-    notice: u32,
-    weight: u32,
-) -> PlanSpec {
-    PlanSpec {
-        name,
-        product,
-        kind,
-        months,
-        notice,
-        auto_renew: false,
-        managed: true,
-        enabled: true,
-        end_of_life: false,
-        weight,
-    }
-}
-
-use PlanKind::{Full, Trial};
-use Product::{ApexOne, Cas, CloudEdge, Hes, Wfbs, Wfbss};
-
-const PLANS: &[PlanSpec] = &[
-    PlanSpec {
-        auto_renew: true,
-        ..plan("WFBS-S Standard 12 months", Wfbss, Full, 12, 30, 14)
-    },
-    PlanSpec {
-        auto_renew: true,
-        ..plan("WFBS-S Advanced 12 months", Wfbss, Full, 12, 30, 10)
-    },
-    plan("WFBS-S Advanced 36 months", Wfbss, Full, 36, 60, 5),
-    plan("WFBS-S Trial (1 month)", Wfbss, Trial, 1, 7, 3),
-    PlanSpec {
-        enabled: false,
-        ..plan("WFBS-S Promo 6 months", Wfbss, Full, 6, 30, 2)
-    },
-    PlanSpec {
-        managed: false,
-        ..plan(
-            "WFBS Advanced 12 months (on-premises)",
-            Wfbs,
-            Full,
-            12,
-            30,
-            7,
-        )
-    },
-    PlanSpec {
-        managed: false,
-        ..plan("WFBS Standard Trial (1 month)", Wfbs, Trial, 1, 7, 1)
-    },
-    PlanSpec {
-        auto_renew: true,
-        ..plan("Cloud Edge 50 12 months", CloudEdge, Full, 12, 45, 8)
-    },
-    plan("Cloud Edge 100 36 months", CloudEdge, Full, 36, 60, 5),
-    plan("Cloud Edge Trial (1 month)", CloudEdge, Trial, 1, 7, 2),
-    PlanSpec {
-        auto_renew: true,
-        ..plan("Hosted Email Security 12 months", Hes, Full, 12, 30, 12)
-    },
-    plan(
-        "Hosted Email Security Trial (1 month)",
-        Hes,
-        Trial,
-        1,
-        14,
-        2,
-    ),
-    plan("Cloud App Security 12 months", Cas, Full, 12, 30, 8),
-    PlanSpec {
-        end_of_life: true,
-        ..plan("Cloud App Security Legacy 12 months", Cas, Full, 12, 30, 3)
-    },
-    plan("Cloud App Security Trial (1 month)", Cas, Trial, 1, 14, 1),
-    PlanSpec {
-        auto_renew: true,
-        ..plan("Apex One SaaS 12 months", ApexOne, Full, 12, 30, 10)
-    },
-    plan("Apex One SaaS 24 months", ApexOne, Full, 24, 45, 5),
-    plan("Apex One SaaS Trial (1 month)", ApexOne, Trial, 1, 14, 2),
-];
-
 struct TemplateSpec {
     name: &'static str,
     product: Product,
     settings: &'static [(&'static str, &'static str)],
 }
-
-const TEMPLATES: &[TemplateSpec] = &[
-    TemplateSpec {
-        name: "Standard Office",
-        product: Wfbss,
-        settings: &[
-            ("behavior_monitoring", "enabled"),
-            ("device_control", "usb-read-only"),
-            ("realtime_scan", "enabled"),
-            ("scheduled_scan", "Friday 12:30"),
-            ("smart_scan", "enabled"),
-            ("update_interval", "every 3 hours"),
-            ("web_reputation", "medium"),
-        ],
-    },
-    TemplateSpec {
-        name: "Strict (Healthcare)",
-        product: Wfbss,
-        settings: &[
-            ("data_loss_prevention", "HIPAA, PCI-DSS"),
-            ("device_control", "usb-blocked"),
-            ("firewall", "high security"),
-            ("ransomware_protection", "enabled"),
-            ("realtime_scan", "enabled"),
-            ("scheduled_scan", "daily 02:00"),
-            ("web_reputation", "high"),
-        ],
-    },
-    TemplateSpec {
-        name: "Retail POS Lockdown",
-        product: Wfbss,
-        settings: &[
-            ("application_control", "allow-list only"),
-            ("device_control", "usb-blocked"),
-            ("realtime_scan", "enabled"),
-            ("web_reputation", "high"),
-        ],
-    },
-    TemplateSpec {
-        name: "Kanzlei – Datenschutz",
-        product: Wfbss,
-        settings: &[
-            ("data_loss_prevention", "DSGVO"),
-            ("email_scan", "enabled"),
-            ("realtime_scan", "enabled"),
-            ("scheduled_scan", "Sonntag 03:00"),
-            ("web_reputation", "hoch"),
-        ],
-    },
-    TemplateSpec {
-        name: "Branch Office Gateway",
-        product: CloudEdge,
-        settings: &[
-            ("anti_spam", "enabled"),
-            ("bandwidth_limit_mbps", "100"),
-            ("ips", "enabled"),
-            ("mode", "gateway"),
-            ("url_filtering", "business"),
-            ("vpn", "site-to-site"),
-        ],
-    },
-    TemplateSpec {
-        name: "Small Retail Bridge",
-        product: CloudEdge,
-        settings: &[
-            ("guest_wifi_isolation", "yes"),
-            ("ips", "enabled"),
-            ("mode", "bridge"),
-            ("url_filtering", "strict"),
-        ],
-    },
-];
 
 struct Model {
     name: &'static str,
@@ -1417,50 +1261,6 @@ struct Model {
     weight: u32,
 }
 
-const MODELS: &[Model] = &[
-    Model {
-        name: "CE50",
-        serial_prefix: "TMCE50",
-        latest: Some("3.2.1045"),
-        versions: &["3.2.1045", "3.1.980", "3.0.877", "2.9.711"],
-        version_weights: &[55, 25, 12, 8],
-        weight: 40,
-    },
-    Model {
-        // 3.10 is newer than 3.9: a numeric comparison trap.
-        name: "CE100",
-        serial_prefix: "TMCE100",
-        latest: Some("3.10.2"),
-        versions: &["3.10.2", "3.10.0", "3.9.88"],
-        version_weights: &[55, 25, 20],
-        weight: 30,
-    },
-    Model {
-        name: "CE200",
-        serial_prefix: "TMCE200",
-        latest: Some("4.0.12"),
-        versions: &["4.0.12", "4.0.9", "3.8.4"],
-        version_weights: &[60, 30, 10],
-        weight: 15,
-    },
-    Model {
-        name: "CE-VA (virtual)",
-        serial_prefix: "TMCEVA",
-        latest: Some("2.5.3300"),
-        versions: &["2.5.3300", "2.5.3100", "2.4.2911"],
-        version_weights: &[50, 30, 20],
-        weight: 10,
-    },
-    Model {
-        name: "CE20 (legacy)",
-        serial_prefix: "TMCE20",
-        latest: None,
-        versions: &["1.6.5", "1.6.2"],
-        version_weights: &[70, 30],
-        weight: 5,
-    },
-];
-
 struct Awkward {
     /// `native|roman` for names without Latin letters.
     company: &'static str,
@@ -1468,15 +1268,6 @@ struct Awkward {
     country: Option<&'static str>,
     contact: Option<(&'static str, &'static str, &'static str)>,
     notes: Option<&'static str>,
-}
-
-const fn awkward(company: &'static str, country: Option<&'static str>) -> Awkward {
-    Awkward {
-        company,
-        country,
-        contact: None,
-        notes: None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1503,1057 +1294,253 @@ struct Locale {
     generic_mail: &'static [&'static str],
 }
 
-/// The data pools, laid out by hand as tables (rustfmt would put every entry on its own line).
-#[rustfmt::skip]
+/// The data tables of `demo_data.txt` (its opening note gives the format), read once.
 mod data {
     use super::*;
+    use std::sync::LazyLock;
 
-    pub(super) const DEVICE_ROLES: &[&str] = &["Gateway", "Edge", "Firewall", "Cloud Edge", "UTM"];
-    pub(super) const DEVICE_PLACES: &[&str] = &["HQ", "Office", "Branch", "Warehouse", "Store", "Lab", "Reception", "Plant"];
+    /// One `[KIND argument]` section: its entries, with `\n` and `\t` turned into the characters.
+    struct Section {
+        kind: &'static str,
+        argument: &'static str,
+        entries: &'static [&'static str],
+    }
 
-    pub(super) const THREAT_CATEGORIES: &[(&str, &[&str])] = &[
-        ("antivirus", &[
-            "Virus/Malware {MAL} detected on {HOST}; file quarantined",
-            "Virus/Malware {MAL} detected on {HOST}; cleaning failed, manual action needed",
-            "{N} infected files found during the scheduled scan on {HOST}",
-        ]),
-        ("spyware", &[
-            "Spyware/Grayware {SPY} found on {HOST}; removed",
-            "Spyware/Grayware {SPY} found on {HOST}; restart required to finish the clean-up",
-        ]),
-        ("spam", &[
-            "{N} spam messages blocked in the last 24 hours",
-            "Phishing outbreak: {N} messages from {DOMAIN} quarantined",
-            "Mailbox {USER} received {N} messages with malicious attachments",
-        ]),
-        ("behavior-monitoring", &[
-            "Unauthorized change blocked: {PROC} tried to modify the registry on {HOST}",
-            "Ransomware behaviour stopped on {HOST}: {PROC} was encrypting documents",
-            "Suspicious program {PROC} blocked on {HOST}",
-        ]),
-        ("device-control", &[
-            "USB storage device blocked on {HOST} (user {USER})",
-            "Unapproved mobile device connected to {HOST}",
-        ]),
-        ("web-reputation", &[
-            "Access to a dangerous URL blocked on {HOST}: http://{DOMAIN}/",
-            "{N} attempts to reach a known C&C server ({DOMAIN}) blocked",
-        ]),
-    ];
+    static SECTIONS: LazyLock<Vec<Section>> =
+        LazyLock::new(|| sections(include_str!("demo_data.txt")));
 
-    pub(super) const SYSTEM_CATEGORIES: &[(&str, &[&str])] = &[
-        ("smart-scan", &[
-            "Smart Scan server unreachable from {N} agents",
-            "{HOST} fell back to conventional scan",
-        ]),
-        ("component-update", &[
-            "Pattern file outdated on {N} agents (older than 3 days)",
-            "Scan engine update failed on {HOST}: not enough permissions",
-        ]),
-        ("disk-space", &[
-            "Low disk space on {HOST}: {N} GB used on C:, 2 GB free",
-            "Quarantine folder on {HOST} is almost full",
-        ]),
-        ("agent-offline", &[
-            "{N} agents have not connected for 7 days",
-            "{HOST} has been offline since its last update",
-        ]),
-    ];
+    /// The file's sections; lines before the first are its note.
+    fn sections(text: &'static str) -> Vec<Section> {
+        let mut out = Vec::new();
+        let mut open: Option<(&'static str, &'static str, Vec<&'static str>)> = None;
+        let mut close = |open: Option<(&'static str, &'static str, Vec<&'static str>)>| {
+            if let Some((kind, argument, entries)) = open {
+                out.push(Section {
+                    kind,
+                    argument,
+                    entries: entries.leak(),
+                });
+            }
+        };
+        for line in text.lines() {
+            if let Some(head) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                close(open.take());
+                let (kind, argument) = head.split_once(' ').unwrap_or((head, ""));
+                open = Some((kind, argument, Vec::new()));
+            } else if let Some((_, _, entries)) = open.as_mut().filter(|_| !line.is_empty()) {
+                entries.push(unescape(line));
+            }
+        }
+        close(open);
+        out
+    }
 
-    pub(super) const HOSTS: &[&str] = &[
-        "PC-%##", "LAPTOP-%#", "SRV-FILE0%", "DC0%", "RECEPTION-PC", "MAC-MINI-%", "POS-%#", "WS-%##",
-    ];
-    pub(super) const MALWARE: &[&str] = &[
-        "TROJ_GEN.R002C0DKF2%", "Ransom.Win32.LOCKBIT.YXDB", "Backdoor.Win32.COBEACON.A", "Trojan.W97M.EMOTET.SMD",
-        "TrojanSpy.Win64.QAKBOT.YXBD", "HackTool.Win32.Mimikatz.CNFW", "Coinminer.Win64.MALXMR.TIAOODBZ",
-    ];
-    pub(super) const GRAYWARE: &[&str] = &[
-        "Adware.Win32.OpenCandy", "TrackingCookie.DoubleClick", "Spyware.Keylogger.Generic", "PUA.Win32.Toolbar.Ask",
-    ];
-    pub(super) const USERS: &[&str] = &["j.smith", "admin", "reception", "m.mueller", "buchhaltung", "kenta.s", "compta"];
-    pub(super) const BAD_DOMAINS: &[&str] = &[
-        "invoice-update.example", "login-microsoft.example.net", "dhl-tracking.example.org",
-        "cdn-free-download.example.com", "paypa1-secure.example",
-    ];
-    pub(super) const PROCESSES: &[&str] = &[
-        "C:\\Users\\Public\\svch0st.exe", "%AppData%\\updater.exe", "powershell.exe -enc JAB…",
-        "C:\\ProgramData\\x64\\rundll.exe", "wscript.exe invoice.js",
-    ];
+    /// `\n` and `\t` as the characters; only an entry that holds them is copied.
+    fn unescape(entry: &'static str) -> &'static str {
+        if entry.contains("\\n") || entry.contains("\\t") {
+            entry.replace("\\n", "\n").replace("\\t", "\t").leak()
+        } else {
+            entry
+        }
+    }
 
-    pub(super) const APPROVED_URLS: &[&str] = &[
-        "https://intranet.{D}/", "https://{D}/*", "https://portal.office.com/", "https://*.sharepoint.com/",
-        "https://banking.example-bank.de/login", "http://192.168.1.10:8080/",
-    ];
-    pub(super) const BLOCKED_URLS: &[&str] = &[
-        "http://malware-test.example/", "https://phish.example.net/login", "http://*.torrent-tracker.example/",
-        "https://free-games.example.com/?ref=ads", "http://invoice-update.example/pay",
-    ];
-    pub(super) const BEHAVIOR_APPROVED: &[&str] = &[
-        "%ProgramFiles%\\DATEV\\*.exe", "%ProgramFiles(x86)%\\Sage\\Accounts\\sage?.exe", "C:\\Tools\\backup?.exe",
-        "%ProgramFiles%\\Veeam\\Backup\\*",
-    ];
-    pub(super) const BEHAVIOR_BLOCKED: &[&str] = &[
-        "%AppData%\\*\\updater.exe", "%Temp%\\*.scr", "C:\\Users\\*\\Downloads\\*.js", "%LocalAppData%\\Temp\\?.exe",
-    ];
-    pub(super) const AV_WINDOWS: &[&str] = &[
-        "C:\\Data\\*.mdb", "D:\\SQL\\*.ldf", "%ProgramData%\\Veeam\\*", "C:\\Program Files\\Microsoft SQL Server\\",
-        "E:\\Backups\\",
-    ];
-    pub(super) const AV_MAC: &[&str] = &[
-        "/Users/*/Library/Caches/", "/Applications/FileMaker Pro.app", "/Volumes/Backup/", "/opt/homebrew/",
-    ];
+    /// The sections `[kind …]`, in the file's order.
+    fn of_kind(kind: &'static str) -> impl Iterator<Item = &'static Section> {
+        SECTIONS.iter().filter(move |s| s.kind == kind)
+    }
 
-    pub(super) const NOTES: &[&str] = &[
-        "Prefers contact by phone before 10:00.",
-        "Backup window: Fri 22:00–Sat 02:00.\nDo not reboot servers during month-end closing.",
-        "Contract renewal is handled by the owner; send quotes to the office manager.",
-        "Kunde wünscht Rechnungen per Post.\nAnsprechpartner ist bis Monatsende im Urlaub.",
-        "Accès au serveur uniquement après 18 h ; prévenir l'accueil.",
-        "VIP – escalate tickets directly to the account manager.",
-        "Firewall rules are documented on the share: \\\\fs01\\it\\firewall.xlsx",
-        "Migrated from on-premises WFBS in 2023.\n3 legacy Windows 7 PCs remain in the warehouse.",
-        "請求書は月末締め翌月払い。",
-        "注意：周末不要打电话。",
-        "يرجى التواصل عبر البريد الإلكتروني فقط.",
-        "Wi-Fi password rotates quarterly; \"Guest\" network is isolated; printers on VLAN 20, 21, 22.",
-        "=SUM(1;2) — ask Frank about the spreadsheet macro",
-        "Pago por transferencia a 30 días.",
-    ];
+    /// The entries of the section `[name]`.
+    fn pool(name: &str) -> &'static [&'static str] {
+        SECTIONS
+            .iter()
+            .find(|s| s.kind == name && s.argument.is_empty())
+            .unwrap_or_else(|| panic!("demo_data.txt has no [{name}]"))
+            .entries
+    }
+
+    fn fields(entry: &'static str) -> Vec<&'static str> {
+        entry.split(" | ").collect()
+    }
+
+    /// `-` or a field left out at the end of the entry is none.
+    fn optional(fields: &[&'static str], i: usize) -> Option<&'static str> {
+        fields.get(i).copied().filter(|f| *f != "-")
+    }
+
+    fn number<T: std::str::FromStr>(field: &str) -> T {
+        field
+            .parse()
+            .unwrap_or_else(|_| panic!("demo_data.txt: `{field}` is not a number"))
+    }
+
+    /// One static per pool the generator names, read from the section of the same name.
+    macro_rules! pools {
+        ($($name:ident),* $(,)?) => {
+            $(pub(super) static $name: LazyLock<&'static [&'static str]> =
+                LazyLock::new(|| pool(stringify!($name)));)*
+        };
+    }
+
+    pools!(
+        DEVICE_ROLES,
+        DEVICE_PLACES,
+        HOSTS,
+        MALWARE,
+        GRAYWARE,
+        USERS,
+        BAD_DOMAINS,
+        PROCESSES,
+        APPROVED_URLS,
+        BLOCKED_URLS,
+        BEHAVIOR_APPROVED,
+        BEHAVIOR_BLOCKED,
+        AV_WINDOWS,
+        AV_MAC,
+        NOTES,
+    );
+
+    type Categories = &'static [(&'static str, &'static [&'static str])];
+
+    fn categories(kind: &'static str) -> Categories {
+        of_kind(kind)
+            .map(|s| (s.argument, s.entries))
+            .collect::<Vec<_>>()
+            .leak()
+    }
+
+    pub(super) static THREAT_CATEGORIES: LazyLock<Categories> =
+        LazyLock::new(|| categories("THREAT"));
+    pub(super) static SYSTEM_CATEGORIES: LazyLock<Categories> =
+        LazyLock::new(|| categories("SYSTEM"));
 
     /// Names and notes that trip careless code: quoting, separators, markup, spreadsheet formulas,
     /// emoji, scripts with special case rules. Every run of about 70 customers or more holds all.
-    pub(super) const AWKWARD: &[Awkward] = &[
-        Awkward {
-            company: "Smith \"The Fixer\" & Sons, Ltd.",
-            country: Some("GB"),
-            contact: Some(("Jean-Luc", "O'Brien-Smith", "jl.o'brien+it@smith-fixer.co.uk")),
-            notes: Some("Line one\nLine two with \"quotes\"; a semicolon, a comma\n<script>alert(\"x\")</script>"),
-        },
-        awkward("Alpha; Beta; Gamma Trading", None),
-        awkward("<b>Bold</b> & Brave Networks", Some("US")),
-        awkward("=HYPERLINK(\"https://example.com\",\"Click me\")", None),
-        awkward("+49 Telecom Solutions GmbH", Some("DE")),
-        awkward("-Minus Design Studio", None),
-        awkward("@Home Networks Inc.", Some("US")),
-        awkward("🚀 Rocket Café ☕ GmbH", Some("DE")),
-        awkward("O'Connor's Pub & Grill", Some("US")),
-        awkward("'Single Quoted' Bakery", Some("GB")),
-        awkward("\"Quoted\" Start Inc.", Some("CA")),
-        awkward("Back\\slash & Co", None),
-        awkward("100% Secure IT", None),
-        awkward("Smith & Wesley-Jones #1 IT", Some("GB")),
-        awkward("株式会社テスト・データ|Test Data KK", Some("JP")),
-        awkward("شركة \"النخبة\" للتجارة|Al Nokhba Trading", Some("AE")),
-        awkward("ΣΟΦΟΣ Πληροφορική Α.Ε.|Sofos Pliroforiki", None),
-        awkward("İstanbul Bilişim A.Ş.", Some("DE")),
-        awkward("Null & Void \"NULL\" Ltd", Some("GB")),
-        Awkward {
-            company: "Internationale Gesellschaft für Informationstechnologie, Datenschutz, \
-                      Netzwerksicherheit & digitale Transformation GmbH & Co. KG",
-            country: Some("DE"),
-            contact: None,
-            notes: Some(LONG_NOTE),
-        },
-        Awkward {
-            company: "Ünal & Öztürk Bilgisayar Ltd. Şti.",
-            country: Some("DE"),
-            contact: None,
-            notes: Some("Tab\tseparated\tnote\nand a second line"),
-        },
-    ];
+    pub(super) static AWKWARD: LazyLock<&'static [Awkward]> = LazyLock::new(|| {
+        pool("AWKWARD")
+            .iter()
+            .map(|entry| {
+                let f = fields(entry);
+                let contact = optional(&f, 2).map(|first| (first, f[3], f[4]));
+                Awkward {
+                    company: f[0],
+                    country: optional(&f, 1),
+                    contact,
+                    notes: optional(&f, 5),
+                }
+            })
+            .collect::<Vec<_>>()
+            .leak()
+    });
 
-    pub(super) const LONG_NOTE: &str = "\
-        Onboarding checklist (kept here because the customer insists on one place for everything):\n\
-        1. Collect admin credentials for the Microsoft 365 tenant, the firewall and the NAS; store them in the vault, \
-        never in email.\n\
-        2. Deploy agents to every Windows PC and Mac; the two CAD workstations need the performance exclusions from \
-        the template.\n\
-        3. Check the backup job every Monday; the offsite copy rotates on the first of each month.\n\
-        4. Printers: the plotter on the second floor needs its own VLAN; the receptionist's label printer is USB only.\n\
-        5. Patching: workstations Wednesday night, servers on the second Saturday of the month, never during payroll \
-        week.\n\
-        6. Contacts: the owner approves purchases above 500; the office manager approves everything else; the \
-        accountant must be copied on renewals.\n\
-        7. Known quirks: the ERP client breaks when the real-time scan inspects its temp folder; the exclusion is \
-        documented in the policy list.\n\
-        8. Escalation: phone first, then email; never text the owner on weekends unless the site is down.\n\
-        Remember: \"quotes\", commas, semicolons; and <angle brackets> must survive every export and import.";
+    pub(super) static LOCALES: LazyLock<&'static [Locale]> =
+        LazyLock::new(|| of_kind("LOCALE").map(locale).collect::<Vec<_>>().leak());
 
-    // Name pools. Entries in non-Latin scripts carry an ASCII reading after `|`.
+    fn locale(section: &'static Section) -> Locale {
+        let mut cities = Vec::new();
+        let mut lists = std::collections::HashMap::new();
+        for entry in section.entries {
+            if let Some((key, values)) = entry.split_once(" | ") {
+                if key == "city" {
+                    let f = fields(values);
+                    cities.push((f[0], f[1], f[2]));
+                } else {
+                    lists.insert(key, &*fields(values).leak());
+                }
+            } else if let Some((key, name)) = entry.split_once(" = ") {
+                lists.insert(key, pool(name));
+            } else {
+                lists.insert(*entry, &[][..]);
+            }
+        }
+        let mut list = |key: &str| {
+            lists.remove(key).unwrap_or_else(|| {
+                panic!("demo_data.txt: [LOCALE {}] has no {key}", section.argument)
+            })
+        };
+        Locale {
+            country: section.argument,
+            weight: number(list("weight")[0]),
+            tld: list("tld")[0],
+            languages: list("languages"),
+            cities: cities.leak(),
+            first: list("first"),
+            last: list("last"),
+            industries: list("industries"),
+            brands: list("brands"),
+            legal: list("legal"),
+            patterns: list("patterns"),
+            streets: list("streets"),
+            postal: list("postal"),
+            phones: list("phones"),
+            freemail: list("freemail"),
+            generic_mail: list("generic_mail"),
+        }
+    }
 
-    pub(super) const EN_FIRST: &[&str] = &[
-        "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
-        "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Christopher", "Karen", "Daniel", "Lisa",
-        "Matthew", "Nancy", "Anthony", "Mark", "Sandra", "Steven", "Ashley", "Andrew", "Emily", "Kevin", "Michelle",
-        "Brian", "Amanda", "Olivia", "Noah", "Liam", "Emma", "Chloe", "Siobhan", "Seamus", "Priya", "Raj", "Mei",
-        "Jamal", "Aaliyah", "DeShawn", "Zoë", "Renée",
-    ];
-    pub(super) const EN_LAST: &[&str] = &[
-        "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wilson",
-        "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark",
-        "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker",
-        "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards",
-        "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers", "O'Brien", "O'Connor", "McDonald", "Fitzgerald",
-        "Nguyen", "Patel", "Kowalski", "Schultz", "MacLeod", "Okafor",
-    ];
-    pub(super) const EN_INDUSTRIES: &[&str] = &[
-        "Dental", "Plumbing", "Accounting", "Legal", "Logistics", "Construction", "Realty", "Insurance",
-        "Veterinary Clinic", "Family Practice", "Auto Repair", "Landscaping", "Architects", "Engineering", "Marketing",
-        "Printing", "Bakery", "Brewing", "Roofing", "Electric", "HVAC", "Consulting", "Pharmacy", "Optometry",
-        "Chiropractic", "Property Management", "Self Storage", "Trucking", "Catering", "Fitness",
-    ];
-    pub(super) const EN_BRANDS: &[&str] = &[
-        "Summit", "Pinnacle", "Bluebird", "Redwood", "Keystone", "Lakeside", "Northstar", "Silverline", "Evergreen",
-        "Harbor", "Ironwood", "Copperfield", "Granite", "Meadowbrook",
-    ];
-    pub(super) const EN_STREETS_US: &[&str] = &[
-        "### Main Street", "#### Oak Avenue", "## Elm Street, Suite %##", "%## Maple Drive", "#### Commerce Parkway",
-        "%# Broadway, Floor %", "P.O. Box ####", "### Martin Luther King Jr. Blvd",
-    ];
-    pub(super) const EN_STREETS_GB: &[&str] = &[
-        "## High Street", "% Station Road", "Unit ##, Riverside Business Park", "%# Church Lane",
-        "Flat %, ## Victoria Road", "### London Road",
-    ];
-    pub(super) const EN_MAIL: &[&str] = &["info", "office", "it", "admin", "billing"];
+    pub(super) static PLANS: LazyLock<&'static [PlanSpec]> = LazyLock::new(|| {
+        pool("PLANS")
+            .iter()
+            .map(|entry| {
+                let f = fields(entry);
+                let flag = |name: &str| f[6..].contains(&name);
+                PlanSpec {
+                    name: f[0],
+                    product: Product::parse(f[1]).expect("a product code"),
+                    kind: PlanKind::parse(f[2]).expect("a plan kind"),
+                    months: number(f[3]),
+                    notice: number(f[4]),
+                    weight: number(f[5]),
+                    auto_renew: flag("auto-renew"),
+                    managed: !flag("unmanaged"),
+                    enabled: !flag("disabled"),
+                    end_of_life: flag("end-of-life"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .leak()
+    });
 
-    pub(super) const DE_FIRST: &[&str] = &[
-        "Lukas", "Leon", "Finn", "Jonas", "Paul", "Felix", "Maximilian", "Elias", "Anna", "Lena", "Hannah", "Marie",
-        "Sophie", "Emma", "Mia", "Laura", "Jürgen", "Klaus", "Uwe", "Sabine", "Petra", "Birgit", "Günter", "Jörg",
-        "Katrin", "Stefanie", "Özlem", "Mehmet", "Björn", "Kai", "Hans-Peter", "Anne-Kathrin",
-    ];
-    pub(super) const DE_LAST: &[&str] = &[
-        "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-        "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun",
-        "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause", "Meier", "Lehmann",
-        "Schmid", "Schulze", "Maier", "Köhler", "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs",
-        "Peters", "Lang", "Scholz", "Möller", "Weiß", "Jung", "Hahn", "Vogel", "Yılmaz", "Öztürk",
-    ];
-    pub(super) const DE_INDUSTRIES: &[&str] = &[
-        "Bau", "Elektrotechnik", "Steuerberatung", "Zahnarztpraxis", "Sanitär", "Spedition", "Immobilien", "Metallbau",
-        "Druckerei", "Bäckerei", "Autohaus", "Gartenbau", "Ingenieurbüro", "Architekten", "Malerbetrieb",
-        "Dachdeckerei", "Versicherungsmakler", "Rechtsanwälte", "Physiotherapie", "Optik", "Haustechnik", "Logistik",
-        "Schreinerei", "Apotheke", "Werbeagentur", "Hausverwaltung", "Brauerei", "Feinkost", "Systemhaus",
-    ];
-    pub(super) const DE_BRANDS: &[&str] = &[
-        "Nordlicht", "Alpenblick", "Rheinland", "Elbtal", "Spreewald", "Sonnenhof", "Eichenwald", "Blautal",
-        "Weitblick", "Morgenstern", "Lindenhof", "Bergquell",
-    ];
-    pub(super) const DE_PATTERNS: &[&str] = &[
-        "{L} {I} {F}", "{I} {L} {F}", "{L} & {M} {F}", "{L} {I}", "{B} {I} {F}", "{I} {C} {F}",
-    ];
-    pub(super) const DE_STREETS: &[&str] = &[
-        "Hauptstraße ##", "Bahnhofstraße %", "Goethestraße ##a", "Schillerweg %", "Am Marktplatz %",
-        "Industriestraße ###", "Lindenallee ##", "Friedrich-Ebert-Straße ##", "Gewerbepark Süd %", "Mühlenweg ##b",
-        "Königstraße ##",
-    ];
+    pub(super) static TEMPLATES: LazyLock<&'static [TemplateSpec]> = LazyLock::new(|| {
+        of_kind("TEMPLATE")
+            .map(|s| {
+                let (product, name) = s.argument.split_once(' ').expect("[TEMPLATE product name]");
+                let settings = s
+                    .entries
+                    .iter()
+                    .map(|e| e.split_once(" | ").expect("setting | value"));
+                TemplateSpec {
+                    name,
+                    product: Product::parse(product).expect("a product code"),
+                    settings: settings.collect::<Vec<_>>().leak(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .leak()
+    });
 
-    pub(super) const FR_FIRST: &[&str] = &[
-        "Jean", "Marie", "Pierre", "Camille", "Louis", "Léa", "Hugo", "Chloé", "Lucas", "Manon", "Théo", "Inès",
-        "Gabriel", "Zoé", "Élodie", "Mathilde", "François", "Hélène", "Jérôme", "Cécile", "Benoît", "Noémie",
-        "Aurélien", "Gaëlle", "Karim", "Yasmine", "Jean-Baptiste", "Anne-Sophie",
-    ];
-    pub(super) const FR_LAST: &[&str] = &[
-        "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-        "Laurent", "Lefèbvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-        "Girard", "André", "Lefèvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Chevalier", "Boyer",
-        "Gauthier", "Lemaître", "Rousseau", "Blanc", "Guérin", "Faure", "N'Diaye",
-    ];
-    pub(super) const FR_INDUSTRIES: &[&str] = &[
-        "Boulangerie", "Cabinet d'avocats", "Plomberie", "Transports", "Immobilier", "Électricité", "Pharmacie",
-        "Architecture", "Expertise Comptable", "Menuiserie", "Garage", "Imprimerie", "Assurances", "Cabinet Dentaire",
-        "Conseil", "Traiteur", "Bâtiment", "Informatique", "Paysagiste", "Optique",
-    ];
-    pub(super) const FR_BRANDS: &[&str] = &[
-        "Azur", "Horizon", "Soleil", "Étoile", "Lumière", "Arc-en-Ciel", "Alliance", "Avenir", "Océane", "Mistral",
-    ];
-
-    pub(super) const ES_FIRST: &[&str] = &[
-        "Antonio", "Manuel", "José", "Francisco", "David", "Javier", "Lucía", "María", "Carmen", "Sofía", "Paula",
-        "Alejandro", "Pablo", "Álvaro", "Nuria", "Begoña", "Íñigo", "Iñaki", "Ainhoa", "Montserrat", "Jordi", "Raúl",
-        "Sergio", "María José", "Juan Carlos", "Guadalupe",
-    ];
-    pub(super) const ES_LAST: &[&str] = &[
-        "García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín",
-        "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Alonso", "Gutiérrez",
-        "Navarro", "Torres", "Domínguez", "Vázquez", "Ramos", "Gil", "Ramírez", "Serrano", "Blanco", "Molina",
-        "Castillo", "Ortega", "Rubio", "Núñez", "Iglesias", "Ibáñez", "Etxeberria", "Puig",
-    ];
-    pub(super) const ES_INDUSTRIES: &[&str] = &[
-        "Construcciones", "Asesoría", "Transportes", "Inmobiliaria", "Clínica Dental", "Abogados", "Electricidad",
-        "Fontanería", "Farmacia", "Talleres", "Panadería", "Gestoría", "Distribuciones", "Arquitectos", "Seguros",
-        "Óptica", "Informática", "Hostelería",
-    ];
-    pub(super) const ES_MAIL: &[&str] = &["info", "administracion", "contacto", "informatica", "ventas"];
-
-    pub(super) const IT_FIRST: &[&str] = &[
-        "Giuseppe", "Giovanni", "Antonio", "Marco", "Luca", "Francesca", "Giulia", "Chiara", "Sara", "Alessandro",
-        "Matteo", "Lorenzo", "Federica", "Niccolò", "Elisa", "Gian Luca",
-    ];
-    pub(super) const IT_LAST: &[&str] = &[
-        "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno",
-        "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti", "D'Angelo",
-        "Fabbri", "Caruso", "Santoro",
-    ];
-    pub(super) const IT_INDUSTRIES: &[&str] = &[
-        "Costruzioni", "Trasporti", "Studio Legale", "Studio Dentistico", "Immobiliare", "Impianti Elettrici",
-        "Farmacia", "Panificio", "Commercialisti", "Tipografia", "Officina", "Assicurazioni", "Arredamenti",
-        "Informatica",
-    ];
-
-    pub(super) const PT_FIRST: &[&str] = &[
-        "João", "Maria", "José", "Ana", "Francisco", "Antônio", "Gabriel", "Lucas", "Júlia", "Beatriz", "Letícia",
-        "Rafael", "Thiago", "Camila", "Conceição", "Vitória",
-    ];
-    pub(super) const PT_LAST: &[&str] = &[
-        "Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes", "Costa",
-        "Ribeiro", "Martins", "Carvalho", "Araújo", "Almeida", "Gonçalves", "Nascimento", "Magalhães", "Conceição",
-    ];
-    pub(super) const PT_INDUSTRIES: &[&str] = &[
-        "Construtora", "Transportes", "Contabilidade", "Advocacia", "Clínica Odontológica", "Imobiliária", "Farmácia",
-        "Padaria", "Comércio", "Engenharia", "Informática", "Gráfica", "Distribuidora",
-    ];
-
-    pub(super) const NL_FIRST: &[&str] = &[
-        "Daan", "Sem", "Lucas", "Emma", "Julia", "Sanne", "Bram", "Femke", "Joost", "Pieter", "Anouk", "Thijs",
-        "Maaike", "Ruud",
-    ];
-    pub(super) const NL_LAST: &[&str] = &[
-        "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer",
-        "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer",
-        "van 't Hof", "IJzerman",
-    ];
-    pub(super) const NL_INDUSTRIES: &[&str] = &[
-        "Bouw", "Installatietechniek", "Transport", "Accountants", "Advocaten", "Tandartspraktijk", "Makelaardij",
-        "Schilders", "Drukkerij", "Bakkerij", "Autobedrijf", "Hoveniers", "Automatisering",
-    ];
-
-    pub(super) const PL_FIRST: &[&str] = &[
-        "Piotr", "Krzysztof", "Anna", "Katarzyna", "Małgorzata", "Tomasz", "Paweł", "Agnieszka", "Michał", "Łukasz",
-        "Magdalena", "Grzegorz",
-    ];
-    pub(super) const PL_LAST: &[&str] = &[
-        "Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański",
-        "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Krawczyk",
-    ];
-    pub(super) const PL_INDUSTRIES: &[&str] = &[
-        "Budownictwo", "Transport", "Biuro Rachunkowe", "Kancelaria Prawna", "Gabinet Stomatologiczny",
-        "Nieruchomości", "Elektroinstalacje", "Apteka", "Piekarnia", "Informatyka",
-    ];
-
-    pub(super) const JA_FIRST: &[&str] = &[
-        "翔太|Shota", "健太|Kenta", "大輔|Daisuke", "拓也|Takuya", "直樹|Naoki", "陽菜|Hina", "美咲|Misaki", "葵|Aoi",
-        "結衣|Yui", "さくら|Sakura", "優子|Yuko", "恵|Megumi", "浩二|Koji", "誠|Makoto", "由美|Yumi", "蓮|Ren",
-    ];
-    pub(super) const JA_LAST: &[&str] = &[
-        "佐藤|Sato", "鈴木|Suzuki", "高橋|Takahashi", "田中|Tanaka", "伊藤|Ito", "渡辺|Watanabe", "山本|Yamamoto",
-        "中村|Nakamura", "小林|Kobayashi", "加藤|Kato", "吉田|Yoshida", "山田|Yamada", "佐々木|Sasaki",
-        "山口|Yamaguchi", "松本|Matsumoto", "井上|Inoue", "木村|Kimura", "林|Hayashi", "斎藤|Saito", "清水|Shimizu",
-    ];
-    pub(super) const JA_INDUSTRIES: &[&str] = &[
-        "建設|Kensetsu", "商事|Shoji", "工業|Kogyo", "運輸|Unyu", "不動産|Fudosan", "歯科医院|Shika",
-        "会計事務所|Kaikei", "法律事務所|Horitsu", "電機|Denki", "印刷|Insatsu", "食品|Shokuhin",
-        "製作所|Seisakusho", "薬局|Yakkyoku", "設計|Sekkei", "物流|Butsuryu",
-    ];
-
-    pub(super) const ZH_FIRST: &[&str] = &[
-        "伟|Wei", "芳|Fang", "娜|Na", "秀英|Xiuying", "敏|Min", "静|Jing", "丽|Li", "强|Qiang", "磊|Lei", "军|Jun",
-        "洋|Yang", "勇|Yong", "艳|Yan", "杰|Jie", "娟|Juan", "涛|Tao", "明|Ming", "超|Chao", "秀兰|Xiulan", "霞|Xia",
-    ];
-    pub(super) const ZH_LAST: &[&str] = &[
-        "王|Wang", "李|Li", "张|Zhang", "刘|Liu", "陈|Chen", "杨|Yang", "黄|Huang", "赵|Zhao", "吴|Wu", "周|Zhou",
-        "徐|Xu", "孙|Sun", "马|Ma", "朱|Zhu", "胡|Hu", "郭|Guo", "何|He", "林|Lin", "罗|Luo", "高|Gao",
-    ];
-
-    pub(super) const AR_FIRST: &[&str] = &[
-        "محمد|Mohammed", "أحمد|Ahmed", "علي|Ali", "عمر|Omar", "خالد|Khaled", "يوسف|Youssef", "فاطمة|Fatima",
-        "عائشة|Aisha", "مريم|Mariam", "نور|Nour", "سارة|Sara", "ليلى|Layla", "حسن|Hassan", "إبراهيم|Ibrahim",
-        "ريم|Reem", "سلمى|Salma",
-    ];
-    pub(super) const AR_LAST: &[&str] = &[
-        "العلي|Al-Ali", "الحسن|Al-Hassan", "المنصوري|Al-Mansouri", "الشامسي|Al-Shamsi", "الهاشمي|Al-Hashimi",
-        "القاسمي|Al-Qasimi", "السعيد|Al-Saeed", "الراشد|Al-Rashid", "النعيمي|Al-Nuaimi", "الفارس|Al-Fares",
-        "حداد|Haddad", "خوري|Khoury", "منصور|Mansour", "عبدالله|Abdullah", "الزهراني|Al-Zahrani",
-    ];
-    pub(super) const AR_INDUSTRIES: &[&str] = &[
-        "للتجارة|Trading", "للمقاولات|Contracting", "للتقنية|Technology", "للاستشارات|Consulting", "للنقل|Transport",
-        "للعقارات|Real Estate", "للخدمات الطبية|Medical Services", "للأغذية|Foods", "للهندسة|Engineering",
-    ];
-    pub(super) const AR_BRANDS: &[&str] = &[
-        "النخبة|Elite", "الخليج|Gulf", "الصحراء|Sahara", "النور|Al Noor", "الأفق|Horizon", "الواحة|Oasis",
-        "المستقبل|Future",
-    ];
-    pub(super) const AR_LEGAL: &[&str] = &["ذ.م.م|LLC", "ش.م.م|LLC", "المحدودة|Ltd", "ش.م.ع|PJSC"];
-    pub(super) const AR_PATTERNS: &[&str] = &["شركة {L} {I}", "{B} {I} {F}", "مؤسسة {L} {I}", "مجموعة {B} {I}"];
-    pub(super) const AR_MAIL: &[&str] = &["info", "admin", "it", "sales"];
-
-    pub(super) const LOCALES: &[Locale] = &[
-        Locale {
-            country: "US",
-            weight: 16,
-            tld: "com",
-            languages: &["en-US", "en", "es-US"],
-            cities: &[
-                ("New York", "NY", "America/New_York"),
-                ("Brooklyn", "NY", "America/New_York"),
-                ("Boston", "MA", "America/New_York"),
-                ("Philadelphia", "PA", "America/New_York"),
-                ("Miami", "FL", "America/New_York"),
-                ("Atlanta", "GA", "America/New_York"),
-                ("Detroit", "MI", "America/Detroit"),
-                ("Indianapolis", "IN", "America/Indiana/Indianapolis"),
-                ("Chicago", "IL", "America/Chicago"),
-                ("Houston", "TX", "America/Chicago"),
-                ("Austin", "TX", "America/Chicago"),
-                ("Minneapolis", "MN", "America/Chicago"),
-                ("Nashville", "TN", "America/Chicago"),
-                ("Denver", "CO", "America/Denver"),
-                ("Boise", "ID", "America/Boise"),
-                ("Phoenix", "AZ", "America/Phoenix"),
-                ("Los Angeles", "CA", "America/Los_Angeles"),
-                ("San Francisco", "CA", "America/Los_Angeles"),
-                ("Seattle", "WA", "America/Los_Angeles"),
-                ("Portland", "OR", "America/Los_Angeles"),
-                ("Coeur d'Alene", "ID", "America/Los_Angeles"),
-                ("Anchorage", "AK", "America/Anchorage"),
-                ("Honolulu", "HI", "Pacific/Honolulu"),
-            ],
-            first: EN_FIRST,
-            last: EN_LAST,
-            industries: EN_INDUSTRIES,
-            brands: EN_BRANDS,
-            legal: &["Inc.", "LLC", "Corp.", "Co.", "LLP", "PLLC", "Group"],
-            patterns: &[
-                "{L} {I}", "{L} {I} {F}", "{L} & {M} {F}", "{C} {I} {F}", "{B} {I}", "{B} {I} {F}", "{L} {I} of {C}",
-            ],
-            streets: EN_STREETS_US,
-            postal: &["%####", "%####-####"],
-            phones: &["+1 (%##) 555-01##", "(%##) 555-01##", "+1 %##-555-01##"],
-            freemail: &["gmail.com", "outlook.com", "yahoo.com", "icloud.com"],
-            generic_mail: EN_MAIL,
-        },
-        Locale {
-            country: "CA",
-            weight: 4,
-            tld: "ca",
-            languages: &["en-CA", "fr-CA", "en"],
-            cities: &[
-                ("Toronto", "Ontario", "America/Toronto"),
-                ("Ottawa", "Ontario", "America/Toronto"),
-                ("Montréal", "Québec", "America/Toronto"),
-                ("Québec", "Québec", "America/Toronto"),
-                ("Vancouver", "British Columbia", "America/Vancouver"),
-                ("Calgary", "Alberta", "America/Edmonton"),
-                ("Edmonton", "Alberta", "America/Edmonton"),
-                ("Winnipeg", "Manitoba", "America/Winnipeg"),
-                ("Regina", "Saskatchewan", "America/Regina"),
-                ("Halifax", "Nova Scotia", "America/Halifax"),
-                ("St. John's", "Newfoundland and Labrador", "America/St_Johns"),
-            ],
-            first: EN_FIRST,
-            last: EN_LAST,
-            industries: EN_INDUSTRIES,
-            brands: EN_BRANDS,
-            legal: &["Inc.", "Ltd.", "Ltée", "Corp.", "ULC"],
-            patterns: &["{L} {I} {F}", "{B} {I} {F}", "{C} {I} {F}", "{L} & {M} {F}"],
-            streets: EN_STREETS_US,
-            postal: &["@#@ #@#"],
-            phones: &["+1 (%##) 555-01##", "+1 %##-555-01##"],
-            freemail: &["gmail.com", "outlook.com", "videotron.ca", "shaw.ca"],
-            generic_mail: EN_MAIL,
-        },
-        Locale {
-            country: "GB",
-            weight: 8,
-            tld: "co.uk",
-            languages: &["en-GB", "en", "cy-GB"],
-            cities: &[
-                ("London", "Greater London", "Europe/London"),
-                ("Manchester", "Greater Manchester", "Europe/London"),
-                ("Birmingham", "West Midlands", "Europe/London"),
-                ("Leeds", "West Yorkshire", "Europe/London"),
-                ("Sheffield", "South Yorkshire", "Europe/London"),
-                ("Bristol", "Bristol", "Europe/London"),
-                ("Brighton", "East Sussex", "Europe/London"),
-                ("Glasgow", "Scotland", "Europe/London"),
-                ("Edinburgh", "Scotland", "Europe/London"),
-                ("Aberdeen", "Scotland", "Europe/London"),
-                ("Cardiff", "Wales", "Europe/London"),
-                ("Swansea", "Wales", "Europe/London"),
-                ("Belfast", "Northern Ireland", "Europe/London"),
-                ("Milton Keynes", "Buckinghamshire", "Europe/London"),
-                ("Stoke-on-Trent", "Staffordshire", "Europe/London"),
-            ],
-            first: EN_FIRST,
-            last: EN_LAST,
-            industries: EN_INDUSTRIES,
-            brands: EN_BRANDS,
-            legal: &["Ltd", "Limited", "LLP", "PLC", "& Co"],
-            patterns: &[
-                "{L} & {M} {F}", "{C} {I} {F}", "{L} {I} {F}", "{B} {I} {F}", "{L} {I}",
-            ],
-            streets: EN_STREETS_GB,
-            postal: &["@@# #@@", "@# #@@", "@@#@ #@@"],
-            phones: &[
-                "+44 20 7946 0###", "+44 161 496 0###", "+44 113 496 0###", "020 7946 0###",
-            ],
-            freemail: &["gmail.com", "outlook.com", "btinternet.com", "yahoo.co.uk"],
-            generic_mail: &["info", "office", "accounts", "it"],
-        },
-        Locale {
-            country: "DE",
-            weight: 12,
-            tld: "de",
-            languages: &["de-DE", "de", "en"],
-            cities: &[
-                ("Berlin", "Berlin", "Europe/Berlin"),
-                ("Hamburg", "Hamburg", "Europe/Berlin"),
-                ("München", "Bayern", "Europe/Berlin"),
-                ("Köln", "Nordrhein-Westfalen", "Europe/Berlin"),
-                ("Frankfurt am Main", "Hessen", "Europe/Berlin"),
-                ("Stuttgart", "Baden-Württemberg", "Europe/Berlin"),
-                ("Düsseldorf", "Nordrhein-Westfalen", "Europe/Berlin"),
-                ("Leipzig", "Sachsen", "Europe/Berlin"),
-                ("Dortmund", "Nordrhein-Westfalen", "Europe/Berlin"),
-                ("Bremen", "Bremen", "Europe/Berlin"),
-                ("Dresden", "Sachsen", "Europe/Berlin"),
-                ("Hannover", "Niedersachsen", "Europe/Berlin"),
-                ("Nürnberg", "Bayern", "Europe/Berlin"),
-                ("Freiburg im Breisgau", "Baden-Württemberg", "Europe/Berlin"),
-                ("Görlitz", "Sachsen", "Europe/Berlin"),
-                ("Lübeck", "Schleswig-Holstein", "Europe/Berlin"),
-                ("Mainz", "Rheinland-Pfalz", "Europe/Berlin"),
-                ("Saarbrücken", "Saarland", "Europe/Berlin"),
-                ("Erfurt", "Thüringen", "Europe/Berlin"),
-            ],
-            first: DE_FIRST,
-            last: DE_LAST,
-            industries: DE_INDUSTRIES,
-            brands: DE_BRANDS,
-            legal: &[
-                "GmbH", "GmbH & Co. KG", "AG", "KG", "e.K.", "OHG", "UG (haftungsbeschränkt)", "GbR",
-            ],
-            patterns: DE_PATTERNS,
-            streets: DE_STREETS,
-            postal: &["%####"],
-            phones: &[
-                "+49 30 #######", "+49 89 ########", "+49 %## ######-##", "0%## #######", "+49 1%# ########",
-            ],
-            freemail: &["gmx.de", "web.de", "t-online.de", "gmail.com"],
-            generic_mail: &["info", "kontakt", "buero", "it", "verwaltung"],
-        },
-        Locale {
-            country: "AT",
-            weight: 3,
-            tld: "at",
-            languages: &["de-AT", "de", "en"],
-            cities: &[
-                ("Wien", "Wien", "Europe/Vienna"),
-                ("Graz", "Steiermark", "Europe/Vienna"),
-                ("Linz", "Oberösterreich", "Europe/Vienna"),
-                ("Salzburg", "Salzburg", "Europe/Vienna"),
-                ("Innsbruck", "Tirol", "Europe/Vienna"),
-                ("Klagenfurt am Wörthersee", "Kärnten", "Europe/Vienna"),
-                ("Bregenz", "Vorarlberg", "Europe/Vienna"),
-                ("St. Pölten", "Niederösterreich", "Europe/Vienna"),
-            ],
-            first: DE_FIRST,
-            last: DE_LAST,
-            industries: DE_INDUSTRIES,
-            brands: DE_BRANDS,
-            legal: &["GmbH", "KG", "OG", "e.U.", "AG"],
-            patterns: DE_PATTERNS,
-            streets: DE_STREETS,
-            postal: &["%###"],
-            phones: &["+43 1 ### ## ##", "+43 %## ######", "+43 664 #######"],
-            freemail: &["gmx.at", "aon.at", "gmail.com"],
-            generic_mail: &["office", "info", "kontakt", "it"],
-        },
-        Locale {
-            country: "CH",
-            weight: 3,
-            tld: "ch",
-            languages: &["de-CH", "fr-CH", "it-CH", "gsw-CH", "rm"],
-            cities: &[
-                ("Zürich", "Zürich", "Europe/Zurich"),
-                ("Genève", "Genève", "Europe/Zurich"),
-                ("Basel", "Basel-Stadt", "Europe/Zurich"),
-                ("Bern", "Bern", "Europe/Zurich"),
-                ("Lausanne", "Vaud", "Europe/Zurich"),
-                ("Luzern", "Luzern", "Europe/Zurich"),
-                ("St. Gallen", "St. Gallen", "Europe/Zurich"),
-                ("Lugano", "Ticino", "Europe/Zurich"),
-                ("Biel/Bienne", "Bern", "Europe/Zurich"),
-            ],
-            first: DE_FIRST,
-            last: DE_LAST,
-            industries: DE_INDUSTRIES,
-            brands: DE_BRANDS,
-            legal: &["AG", "GmbH", "SA", "Sàrl", "Genossenschaft"],
-            patterns: DE_PATTERNS,
-            streets: DE_STREETS,
-            postal: &["%###"],
-            phones: &["+41 44 ### ## ##", "+41 %# ### ## ##", "+41 7% ### ## ##"],
-            freemail: &["bluewin.ch", "gmail.com", "gmx.ch"],
-            generic_mail: &["info", "kontakt", "office", "it"],
-        },
-        Locale {
-            country: "FR",
-            weight: 9,
-            tld: "fr",
-            languages: &["fr-FR", "fr", "en", "br-FR"],
-            cities: &[
-                ("Paris", "Île-de-France", "Europe/Paris"),
-                ("Lyon", "Auvergne-Rhône-Alpes", "Europe/Paris"),
-                ("Marseille", "Provence-Alpes-Côte d'Azur", "Europe/Paris"),
-                ("Toulouse", "Occitanie", "Europe/Paris"),
-                ("Nice", "Provence-Alpes-Côte d'Azur", "Europe/Paris"),
-                ("Nantes", "Pays de la Loire", "Europe/Paris"),
-                ("Strasbourg", "Grand Est", "Europe/Paris"),
-                ("Montpellier", "Occitanie", "Europe/Paris"),
-                ("Bordeaux", "Nouvelle-Aquitaine", "Europe/Paris"),
-                ("Lille", "Hauts-de-France", "Europe/Paris"),
-                ("Rennes", "Bretagne", "Europe/Paris"),
-                ("Saint-Étienne", "Auvergne-Rhône-Alpes", "Europe/Paris"),
-                ("Besançon", "Bourgogne-Franche-Comté", "Europe/Paris"),
-                ("Orléans", "Centre-Val de Loire", "Europe/Paris"),
-                ("Saint-Denis", "La Réunion", "Indian/Reunion"),
-            ],
-            first: FR_FIRST,
-            last: FR_LAST,
-            industries: FR_INDUSTRIES,
-            brands: FR_BRANDS,
-            legal: &["SARL", "SAS", "SA", "EURL", "SNC", "SASU"],
-            patterns: &[
-                "{I} {L}", "{I} {L} {F}", "{L} {F}", "{L} & {M}", "{I} de {C}", "{B} {I} {F}",
-            ],
-            streets: &[
-                "## rue de la République", "% avenue des Champs-Élysées", "### boulevard Saint-Germain",
-                "## place Bellecour", "% impasse des Lilas", "## quai des Chartrons", "%# allée des Tilleuls",
-                "## rue du Faubourg Saint-Honoré",
-            ],
-            postal: &["%####"],
-            phones: &[
-                "+33 1 ## ## ## ##", "+33 4 ## ## ## ##", "0% ## ## ## ##", "+33 6 ## ## ## ##",
-            ],
-            freemail: &["orange.fr", "free.fr", "laposte.net", "gmail.com"],
-            generic_mail: &["contact", "info", "accueil", "informatique"],
-        },
-        Locale {
-            country: "ES",
-            weight: 6,
-            tld: "es",
-            languages: &["es-ES", "es", "ca-ES", "eu-ES", "gl-ES", "en"],
-            cities: &[
-                ("Madrid", "Comunidad de Madrid", "Europe/Madrid"),
-                ("Barcelona", "Cataluña", "Europe/Madrid"),
-                ("Valencia", "Comunitat Valenciana", "Europe/Madrid"),
-                ("Sevilla", "Andalucía", "Europe/Madrid"),
-                ("Zaragoza", "Aragón", "Europe/Madrid"),
-                ("Málaga", "Andalucía", "Europe/Madrid"),
-                ("Bilbao", "País Vasco", "Europe/Madrid"),
-                ("A Coruña", "Galicia", "Europe/Madrid"),
-                ("Palma", "Illes Balears", "Europe/Madrid"),
-                ("Las Palmas de Gran Canaria", "Canarias", "Atlantic/Canary"),
-                ("Santa Cruz de Tenerife", "Canarias", "Atlantic/Canary"),
-                ("Ceuta", "Ceuta", "Africa/Ceuta"),
-            ],
-            first: ES_FIRST,
-            last: ES_LAST,
-            industries: ES_INDUSTRIES,
-            brands: &[
-                "Sol", "Mediterráneo", "Ibérica", "Atlántico", "Levante", "Cierzo", "Alhambra", "Cantábrico",
-            ],
-            legal: &["S.L.", "S.A.", "S.L.U.", "S.Coop."],
-            patterns: &[
-                "{I} {L} {F}", "{L} {I} {F}", "{L} y {M} {F}", "{I} {C} {F}", "{B} {I} {F}", "{L} Hermanos {F}",
-            ],
-            streets: &[
-                "Calle Mayor, ##", "Avenida de la Constitución, ###", "Plaza de España, %", "Calle de Alcalá, ###, %º @",
-                "Paseo de Gracia, ##", "Polígono Industrial Las Torres, nave ##",
-            ],
-            postal: &["%####"],
-            phones: &[
-                "+34 91 ### ## ##", "+34 93 ### ## ##", "+34 6## ### ###", "9## ### ###",
-            ],
-            freemail: &["gmail.com", "hotmail.es", "telefonica.net"],
-            generic_mail: ES_MAIL,
-        },
-        Locale {
-            country: "MX",
-            weight: 4,
-            tld: "com.mx",
-            languages: &["es-MX", "es-419", "es", "en"],
-            cities: &[
-                ("Ciudad de México", "CDMX", "America/Mexico_City"),
-                ("Guadalajara", "Jalisco", "America/Mexico_City"),
-                ("Monterrey", "Nuevo León", "America/Monterrey"),
-                ("Puebla", "Puebla", "America/Mexico_City"),
-                ("Tijuana", "Baja California", "America/Tijuana"),
-                ("Mérida", "Yucatán", "America/Merida"),
-                ("Cancún", "Quintana Roo", "America/Cancun"),
-                ("Hermosillo", "Sonora", "America/Hermosillo"),
-                ("Chihuahua", "Chihuahua", "America/Chihuahua"),
-            ],
-            first: ES_FIRST,
-            last: ES_LAST,
-            industries: ES_INDUSTRIES,
-            brands: &[
-                "Azteca", "Maya", "Sierra Madre", "Pacífico", "Del Bajío", "Norteña",
-            ],
-            legal: &[
-                "S.A. de C.V.", "S. de R.L. de C.V.", "S.C.", "S.A.P.I. de C.V.",
-            ],
-            patterns: &["{I} {L} {F}", "{L} {I} {F}", "{B} {I} {F}", "{I} {C} {F}"],
-            streets: &[
-                "Av. Insurgentes Sur ####", "Calle Reforma ###, Col. Centro", "Blvd. Kukulcán km %.#",
-                "Av. Juárez ###, Int. %",
-            ],
-            postal: &["#####"],
-            phones: &["+52 55 #### ####", "+52 33 #### ####", "+52 81 #### ####"],
-            freemail: &["gmail.com", "hotmail.com", "prodigy.net.mx"],
-            generic_mail: ES_MAIL,
-        },
-        Locale {
-            country: "AR",
-            weight: 2,
-            tld: "com.ar",
-            languages: &["es-AR", "es", "en"],
-            cities: &[
-                ("Buenos Aires", "Ciudad Autónoma de Buenos Aires", "America/Argentina/Buenos_Aires"),
-                ("Córdoba", "Córdoba", "America/Argentina/Cordoba"),
-                ("Rosario", "Santa Fe", "America/Argentina/Cordoba"),
-                ("Mendoza", "Mendoza", "America/Argentina/Mendoza"),
-                ("San Miguel de Tucumán", "Tucumán", "America/Argentina/Tucuman"),
-                ("Ushuaia", "Tierra del Fuego", "America/Argentina/Ushuaia"),
-            ],
-            first: ES_FIRST,
-            last: ES_LAST,
-            industries: ES_INDUSTRIES,
-            brands: &["Pampa", "Austral", "Andina", "Del Plata", "Patagonia"],
-            legal: &["S.A.", "S.R.L.", "S.A.S."],
-            patterns: &[
-                "{I} {L} {F}", "{L} {I} {F}", "{B} {I} {F}", "{L} Hermanos {F}",
-            ],
-            streets: &[
-                "Av. Corrientes ####", "Florida ###, piso %", "Av. Santa Fe ####, %º @", "Bv. Oroño ###",
-            ],
-            postal: &["@####@@@"],
-            phones: &["+54 11 ####-####", "+54 351 ###-####", "+54 9 11 ####-####"],
-            freemail: &["gmail.com", "hotmail.com.ar", "fibertel.com.ar"],
-            generic_mail: ES_MAIL,
-        },
-        Locale {
-            country: "IT",
-            weight: 5,
-            tld: "it",
-            languages: &["it-IT", "it", "de-IT", "en"],
-            cities: &[
-                ("Roma", "Lazio", "Europe/Rome"),
-                ("Milano", "Lombardia", "Europe/Rome"),
-                ("Napoli", "Campania", "Europe/Rome"),
-                ("Torino", "Piemonte", "Europe/Rome"),
-                ("Bologna", "Emilia-Romagna", "Europe/Rome"),
-                ("Firenze", "Toscana", "Europe/Rome"),
-                ("Bari", "Puglia", "Europe/Rome"),
-                ("Palermo", "Sicilia", "Europe/Rome"),
-                ("Genova", "Liguria", "Europe/Rome"),
-                ("Verona", "Veneto", "Europe/Rome"),
-                ("Reggio nell'Emilia", "Emilia-Romagna", "Europe/Rome"),
-                ("Bolzano", "Trentino-Alto Adige", "Europe/Rome"),
-            ],
-            first: IT_FIRST,
-            last: IT_LAST,
-            industries: IT_INDUSTRIES,
-            brands: &[
-                "Aurora", "Stella", "Adriatica", "Tirreno", "Dolomiti", "Vesuvio", "Arno", "Laguna",
-            ],
-            legal: &["S.r.l.", "S.p.A.", "S.n.c.", "S.a.s.", "S.r.l.s."],
-            patterns: &[
-                "{L} {I} {F}", "{I} {L} {F}", "{L} & {M} {F}", "{B} {I} {F}", "{I} {C} {F}", "{L} & Figli {F}",
-            ],
-            streets: &[
-                "Via Roma ##", "Corso Vittorio Emanuele II ###", "Piazza del Duomo %", "Viale Europa ##/@",
-                "Via Giuseppe Garibaldi ##", "Largo dei Lombardi %",
-            ],
-            postal: &["%####"],
-            phones: &[
-                "+39 02 #### ####", "+39 06 #### ####", "+39 3## ### ####", "+39 0%# ######",
-            ],
-            freemail: &["libero.it", "gmail.com", "virgilio.it", "tim.it"],
-            generic_mail: &["info", "amministrazione", "ufficio", "it"],
-        },
-        Locale {
-            country: "BR",
-            weight: 4,
-            tld: "com.br",
-            languages: &["pt-BR", "pt", "en"],
-            cities: &[
-                ("São Paulo", "SP", "America/Sao_Paulo"),
-                ("Campinas", "SP", "America/Sao_Paulo"),
-                ("Rio de Janeiro", "RJ", "America/Sao_Paulo"),
-                ("Belo Horizonte", "MG", "America/Sao_Paulo"),
-                ("Curitiba", "PR", "America/Sao_Paulo"),
-                ("Porto Alegre", "RS", "America/Sao_Paulo"),
-                ("Florianópolis", "SC", "America/Sao_Paulo"),
-                ("Brasília", "DF", "America/Sao_Paulo"),
-                ("Salvador", "BA", "America/Bahia"),
-                ("Recife", "PE", "America/Recife"),
-                ("Fortaleza", "CE", "America/Fortaleza"),
-                ("Belém", "PA", "America/Belem"),
-                ("Manaus", "AM", "America/Manaus"),
-                ("Cuiabá", "MT", "America/Cuiaba"),
-                ("Rio Branco", "AC", "America/Rio_Branco"),
-            ],
-            first: PT_FIRST,
-            last: PT_LAST,
-            industries: PT_INDUSTRIES,
-            brands: &[
-                "Aurora", "Tropical", "Horizonte", "Cristal", "Estrela", "Cerrado", "Atlântica", "Ipê",
-            ],
-            legal: &["Ltda.", "S.A.", "ME", "EIRELI", "& Filhos"],
-            patterns: &[
-                "{I} {L} {F}", "{L} & {M} {F}", "{B} {I} {F}", "{L} {I} {F}", "{I} {C} {F}",
-            ],
-            streets: &[
-                "Rua Augusta, ###", "Avenida Paulista, ####, conj. ##", "Rua das Flores, ##, sala ##",
-                "Avenida Atlântica, ####", "Rua XV de Novembro, ###",
-            ],
-            postal: &["#####-###"],
-            phones: &["+55 11 9####-####", "+55 21 ####-####", "(%#) 9####-####"],
-            freemail: &["gmail.com", "uol.com.br", "bol.com.br", "hotmail.com"],
-            generic_mail: &["contato", "financeiro", "ti", "comercial"],
-        },
-        Locale {
-            country: "NL",
-            weight: 3,
-            tld: "nl",
-            languages: &["nl-NL", "nl", "fy-NL", "en"],
-            cities: &[
-                ("Amsterdam", "Noord-Holland", "Europe/Amsterdam"),
-                ("Rotterdam", "Zuid-Holland", "Europe/Amsterdam"),
-                ("Den Haag", "Zuid-Holland", "Europe/Amsterdam"),
-                ("Utrecht", "Utrecht", "Europe/Amsterdam"),
-                ("Eindhoven", "Noord-Brabant", "Europe/Amsterdam"),
-                ("'s-Hertogenbosch", "Noord-Brabant", "Europe/Amsterdam"),
-                ("Groningen", "Groningen", "Europe/Amsterdam"),
-                ("Maastricht", "Limburg", "Europe/Amsterdam"),
-                ("Zwolle", "Overijssel", "Europe/Amsterdam"),
-                ("Leeuwarden", "Friesland", "Europe/Amsterdam"),
-            ],
-            first: NL_FIRST,
-            last: NL_LAST,
-            industries: NL_INDUSTRIES,
-            brands: &[
-                "Noorderlicht", "Polder", "Tulp", "Molen", "Duinzicht", "Waddenzee", "Oranje", "Lage Landen",
-            ],
-            legal: &["B.V.", "V.O.F.", "N.V.", "& Zn."],
-            patterns: &[
-                "{L} {I} {F}", "{B} {I} {F}", "{I} {L} {F}", "{L} & {M} {F}", "{I} {C}",
-            ],
-            streets: &[
-                "Keizersgracht ###", "Dorpsstraat ##", "Stationsplein %", "Industrieweg ##-@", "Kerkstraat %#",
-                "Havenkade ##",
-            ],
-            postal: &["%### @@"],
-            phones: &[
-                "+31 20 ### ####", "+31 10 ### ####", "+31 6 ########", "0%# ### ####",
-            ],
-            freemail: &["ziggo.nl", "kpnmail.nl", "gmail.com", "hotmail.nl"],
-            generic_mail: &["info", "administratie", "ict", "kantoor"],
-        },
-        Locale {
-            country: "PL",
-            weight: 3,
-            tld: "pl",
-            languages: &["pl-PL", "pl", "en"],
-            cities: &[
-                ("Warszawa", "mazowieckie", "Europe/Warsaw"),
-                ("Kraków", "małopolskie", "Europe/Warsaw"),
-                ("Łódź", "łódzkie", "Europe/Warsaw"),
-                ("Wrocław", "dolnośląskie", "Europe/Warsaw"),
-                ("Poznań", "wielkopolskie", "Europe/Warsaw"),
-                ("Gdańsk", "pomorskie", "Europe/Warsaw"),
-                ("Szczecin", "zachodniopomorskie", "Europe/Warsaw"),
-                ("Lublin", "lubelskie", "Europe/Warsaw"),
-                ("Katowice", "śląskie", "Europe/Warsaw"),
-                ("Białystok", "podlaskie", "Europe/Warsaw"),
-                ("Rzeszów", "podkarpackie", "Europe/Warsaw"),
-            ],
-            first: PL_FIRST,
-            last: PL_LAST,
-            industries: PL_INDUSTRIES,
-            brands: &[
-                "Orzeł", "Wisła", "Bałtyk", "Tatry", "Mazowsze", "Polonia", "Jantar", "Sokół",
-            ],
-            legal: &["Sp. z o.o.", "S.A.", "s.c.", "Sp.j.", "Sp.k."],
-            patterns: &[
-                "{I} {L} {F}", "{L} {I} {F}", "{B} {F}", "{B} {I} {F}", "{L} i {M} {F}",
-            ],
-            streets: &[
-                "ul. Marszałkowska ###", "ul. Długa ##/%", "al. Jerozolimskie ###", "ul. Piotrkowska ###",
-                "pl. Grunwaldzki %", "ul. Świętokrzyska ##",
-            ],
-            postal: &["%#-###"],
-            phones: &["+48 22 ### ## ##", "+48 12 ### ## ##", "+48 %## ### ###"],
-            freemail: &["wp.pl", "onet.pl", "o2.pl", "gmail.com"],
-            generic_mail: &["biuro", "kontakt", "it", "sekretariat"],
-        },
-        Locale {
-            country: "JP",
-            weight: 7,
-            tld: "co.jp",
-            languages: &["ja-JP", "ja", "en"],
-            cities: &[
-                ("渋谷区|Shibuya", "東京都", "Asia/Tokyo"),
-                ("千代田区|Chiyoda", "東京都", "Asia/Tokyo"),
-                ("大阪市|Osaka", "大阪府", "Asia/Tokyo"),
-                ("横浜市|Yokohama", "神奈川県", "Asia/Tokyo"),
-                ("名古屋市|Nagoya", "愛知県", "Asia/Tokyo"),
-                ("札幌市|Sapporo", "北海道", "Asia/Tokyo"),
-                ("福岡市|Fukuoka", "福岡県", "Asia/Tokyo"),
-                ("京都市|Kyoto", "京都府", "Asia/Tokyo"),
-                ("神戸市|Kobe", "兵庫県", "Asia/Tokyo"),
-                ("仙台市|Sendai", "宮城県", "Asia/Tokyo"),
-                ("那覇市|Naha", "沖縄県", "Asia/Tokyo"),
-            ],
-            first: JA_FIRST,
-            last: JA_LAST,
-            industries: JA_INDUSTRIES,
-            brands: &[
-                "日本|Nihon", "東洋|Toyo", "大和|Yamato", "富士|Fuji", "桜|Sakura", "三和|Sanwa", "光|Hikari",
-                "未来|Mirai", "アオバ|Aoba", "ミドリ|Midori",
-            ],
-            legal: &["株式会社|", "有限会社|", "合同会社|"],
-            patterns: &[
-                "{F}{L}{I}", "{L}{I}{F}", "{F}{B}{I}", "{B}{I}{F}", "{C}{L}{I}",
-            ],
-            streets: &[
-                "道玄坂%-##-%", "梅田%丁目%-##", "銀座%-%-%", "栄%丁目##番%号", "本町%-%-## ##ビル%F",
-            ],
-            postal: &["%##-####"],
-            phones: &[
-                "+81 3-####-####", "03-####-####", "+81 6-####-####", "+81 90-####-####",
-            ],
-            freemail: &["gmail.com", "yahoo.co.jp", "docomo.ne.jp"],
-            generic_mail: &["info", "soumu", "it", "support"],
-        },
-        Locale {
-            country: "CN",
-            weight: 5,
-            tld: "com.cn",
-            languages: &["zh-CN", "zh-Hans-CN", "zh", "en"],
-            cities: &[
-                ("上海市|Shanghai", "上海市", "Asia/Shanghai"),
-                ("北京市|Beijing", "北京市", "Asia/Shanghai"),
-                ("深圳市|Shenzhen", "广东省", "Asia/Shanghai"),
-                ("广州市|Guangzhou", "广东省", "Asia/Shanghai"),
-                ("杭州市|Hangzhou", "浙江省", "Asia/Shanghai"),
-                ("成都市|Chengdu", "四川省", "Asia/Shanghai"),
-                ("武汉市|Wuhan", "湖北省", "Asia/Shanghai"),
-                ("南京市|Nanjing", "江苏省", "Asia/Shanghai"),
-                ("乌鲁木齐市|Urumqi", "新疆维吾尔自治区", "Asia/Urumqi"),
-            ],
-            first: ZH_FIRST,
-            last: ZH_LAST,
-            industries: &[
-                "科技|Keji", "贸易|Maoyi", "建筑|Jianzhu", "物流|Wuliu", "电子|Dianzi", "医疗器械|Yiliao", "会计师事务所|Kuaiji",
-                "律师事务所|Lvshi", "餐饮|Canyin", "印刷|Yinshua", "软件|Ruanjian", "机械|Jixie",
-            ],
-            brands: &[
-                "华信|Huaxin", "恒通|Hengtong", "鑫达|Xinda", "宏远|Hongyuan", "瑞丰|Ruifeng", "泰和|Taihe", "盛世|Shengshi",
-                "嘉禾|Jiahe", "天成|Tiancheng", "金桥|Jinqiao", "东方|Dongfang", "新源|Xinyuan",
-            ],
-            legal: &["有限公司|", "股份有限公司|", "集团有限公司|Group"],
-            patterns: &["{C}{B}{I}{F}", "{B}{I}{F}", "{C}{B}{I}{F}"],
-            streets: &[
-                "浦东新区世纪大道###号", "朝阳区建国路##号院%号楼", "南山区科技园%栋##室", "中山路###号",
-            ],
-            postal: &["%#####"],
-            phones: &[
-                "+86 21 #### ####", "+86 10 #### ####", "+86 1%# #### ####", "+86 755 #### ####",
-            ],
-            freemail: &["qq.com", "163.com", "126.com"],
-            generic_mail: &["info", "admin", "it", "service"],
-        },
-        Locale {
-            country: "AE",
-            weight: 3,
-            tld: "ae",
-            languages: &["ar-AE", "en-AE", "ar", "en"],
-            cities: &[
-                ("Dubai", "Dubai", "Asia/Dubai"),
-                ("Abu Dhabi", "Abu Dhabi", "Asia/Dubai"),
-                ("Sharjah", "Sharjah", "Asia/Dubai"),
-                ("Ajman", "Ajman", "Asia/Dubai"),
-                ("Ras Al Khaimah", "Ras Al Khaimah", "Asia/Dubai"),
-            ],
-            first: AR_FIRST,
-            last: AR_LAST,
-            industries: AR_INDUSTRIES,
-            brands: AR_BRANDS,
-            legal: AR_LEGAL,
-            patterns: AR_PATTERNS,
-            streets: &[
-                "Office %##, Sheikh Zayed Road", "Villa ##, Al Wasl Road", "Floor ##, Business Bay Tower %",
-                "P.O. Box #####",
-            ],
-            postal: &[],
-            phones: &["+971 4 ### ####", "+971 2 ### ####", "+971 5% ### ####"],
-            freemail: &["gmail.com", "outlook.com", "emirates.net.ae"],
-            generic_mail: AR_MAIL,
-        },
-        Locale {
-            country: "SA",
-            weight: 2,
-            tld: "com.sa",
-            languages: &["ar-SA", "ar", "en"],
-            cities: &[
-                ("الرياض|Riyadh", "منطقة الرياض", "Asia/Riyadh"),
-                ("جدة|Jeddah", "منطقة مكة المكرمة", "Asia/Riyadh"),
-                ("الدمام|Dammam", "المنطقة الشرقية", "Asia/Riyadh"),
-                ("المدينة المنورة|Medina", "منطقة المدينة المنورة", "Asia/Riyadh"),
-            ],
-            first: AR_FIRST,
-            last: AR_LAST,
-            industries: AR_INDUSTRIES,
-            brands: AR_BRANDS,
-            legal: AR_LEGAL,
-            patterns: AR_PATTERNS,
-            streets: &[
-                "طريق الملك فهد، مبنى ##", "شارع التحلية ##", "حي العليا، ###",
-            ],
-            postal: &["%####", "%####-####"],
-            phones: &["+966 11 ### ####", "+966 5# ### ####"],
-            freemail: &["gmail.com", "outlook.sa", "hotmail.com"],
-            generic_mail: AR_MAIL,
-        },
-        Locale {
-            country: "EG",
-            weight: 1,
-            tld: "com.eg",
-            languages: &["ar-EG", "ar", "en"],
-            cities: &[
-                ("القاهرة|Cairo", "محافظة القاهرة", "Africa/Cairo"),
-                ("الإسكندرية|Alexandria", "محافظة الإسكندرية", "Africa/Cairo"),
-                ("الجيزة|Giza", "محافظة الجيزة", "Africa/Cairo"),
-            ],
-            first: AR_FIRST,
-            last: AR_LAST,
-            industries: AR_INDUSTRIES,
-            brands: AR_BRANDS,
-            legal: AR_LEGAL,
-            patterns: AR_PATTERNS,
-            streets: &[
-                "## شارع التحرير", "### شارع الهرم", "## شارع جامعة الدول العربية",
-            ],
-            postal: &["%####"],
-            phones: &["+20 2 #### ####", "+20 1% #### ####"],
-            freemail: &["gmail.com", "yahoo.com", "hotmail.com"],
-            generic_mail: AR_MAIL,
-        },
-    ];
+    pub(super) static MODELS: LazyLock<&'static [Model]> = LazyLock::new(|| {
+        pool("MODELS")
+            .iter()
+            .map(|entry| {
+                let f = fields(entry);
+                let (versions, weights): (Vec<_>, Vec<u32>) = f[4..]
+                    .iter()
+                    .map(|v| v.split_once('=').expect("version=weight"))
+                    .map(|(v, w)| (v, number::<u32>(w)))
+                    .unzip();
+                Model {
+                    name: f[0],
+                    serial_prefix: f[1],
+                    latest: optional(&f, 2),
+                    weight: number(f[3]),
+                    versions: versions.leak(),
+                    version_weights: weights.leak(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .leak()
+    });
 }
-
 use data::*;
 
 #[cfg(test)]
@@ -2652,25 +1639,14 @@ mod tests {
         let (mut licenses, mut devices) = (0, 0);
         for c in &customers {
             let p = &c.profile;
-            let input = CustomerInput {
-                company: Some(p.company.clone()),
-                account_name: Some(p.account_name.clone()),
+            let mut input = CustomerInput {
                 account_type: Some(p.account_type.code().to_string()),
                 status: Some(c.status.code().to_string()),
-                contact_first_name: Some(p.contact_first_name.clone()),
-                contact_last_name: Some(p.contact_last_name.clone()),
-                email: Some(p.email.clone()),
-                phone: Some(p.phone.clone()),
-                address: Some(p.address.clone()),
-                city: Some(p.city.clone()),
-                state: Some(p.state.clone()),
-                postal_code: Some(p.postal_code.clone()),
-                country: Some(p.country.clone()),
-                time_zone: Some(p.time_zone.clone()),
-                language: Some(p.language.clone()),
-                notes: Some(p.notes.clone()),
                 ..CustomerInput::default()
             };
+            for name in Profile::TEXT_FIELDS {
+                *input.text_mut(name).unwrap() = p.text(name).cloned();
+            }
             match validate::profile(&input, None) {
                 Ok(valid) => {
                     assert_eq!(&valid, p, "validation must not change a generated profile")
@@ -2768,7 +1744,7 @@ mod tests {
             AWKWARD.iter().any(|a| a.company.chars().count() == 128),
             "one name at the 128-character limit"
         );
-        for a in AWKWARD {
+        for a in *AWKWARD {
             let name = split(a.company).0;
             assert!(validate::text(name, 1, 128).is_ok(), "{name}");
             assert!(
@@ -2882,14 +1858,7 @@ mod tests {
 
     #[test]
     fn reference_data_is_reused_and_zero_customers_work() {
-        let dir = tempfile::tempdir().unwrap();
-        let desk = Desk::open(
-            &dir.path().join("demo.redb"),
-            Access::Write,
-            Some(ctx().today),
-        )
-        .unwrap();
-        let first = generate(&desk, ctx(), 0, 1).unwrap();
+        let (_dir, desk, first) = fresh(0, 1);
         assert_eq!((first.customers, first.plans), (0, PLANS.len() as u64));
         let second = generate(&desk, ctx(), 50, 1).unwrap();
         assert_eq!(

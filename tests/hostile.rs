@@ -4,9 +4,12 @@
 #![cfg(target_os = "linux")]
 
 mod common;
+#[path = "common/raw_http.rs"]
+mod raw_http;
 
 use common::Sandbox;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use raw_http::{Conn, Reply};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -105,14 +108,7 @@ impl Server {
     }
 
     fn connect(&self) -> Conn {
-        let stream = TcpStream::connect(self.addr).expect("connect");
-        stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
-        stream.set_write_timeout(Some(READ_TIMEOUT)).unwrap();
-        Conn {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            stream,
-            host: self.addr.to_string(),
-        }
+        Conn::connect(self.addr, READ_TIMEOUT)
     }
 
     /// A plain request on a fresh connection.
@@ -149,96 +145,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-struct Conn {
-    stream: TcpStream,
-    reader: BufReader<TcpStream>,
-    host: String,
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-}
-
-impl Conn {
-    fn raw(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("write");
-    }
-
-    fn send(&mut self, method: &str, target: &str, headers: &[&str], body: &[u8]) {
-        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
-        for h in headers {
-            head.push_str(h);
-            head.push_str("\r\n");
-        }
-        if !body.is_empty() {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        let mut raw = head.into_bytes();
-        raw.extend_from_slice(body);
-        self.raw(&raw);
-    }
-
-    fn reply(&mut self) -> Reply {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("a status line");
-        let status = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad status line {line:?}"));
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).expect("a header line");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (n, v) = line.split_once(':').expect("a header");
-            headers.push((n.trim().to_owned(), v.trim().to_owned()));
-        }
-        let len: usize = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            .map_or(0, |(_, v)| v.parse().unwrap());
-        let mut body = vec![0; len];
-        self.reader.read_exact(&mut body).expect("the body");
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// True if the server ends the connection (EOF or reset) without sending anything more.
-    fn closed(&mut self) -> bool {
-        let mut rest = Vec::new();
-        match self.reader.read_to_end(&mut rest) {
-            Ok(_) => rest.is_empty(),
-            Err(e) => matches!(
-                e.kind(),
-                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
-            ),
-        }
     }
 }
 
@@ -289,7 +195,7 @@ fn slow_heads_get_408_within_the_deadline() {
     let mut c = server.connect();
     // Trickling bytes does not move the deadline.
     for b in b"GET / HTTP/1.1\r\nX-Slow: " {
-        c.raw(&[*b]);
+        c.send_raw(&[*b]);
         std::thread::sleep(Duration::from_millis(30));
     }
     let r = c.reply();
@@ -331,7 +237,7 @@ fn slow_bodies_never_occupy_the_workers() {
             ],
             b"",
         );
-        c.raw(b"t");
+        c.send_raw(b"t");
         slow.push(c);
     }
     for _ in 0..5 {
@@ -389,7 +295,7 @@ fn long_request_lines_and_heads_are_refused_before_they_are_read() {
 
     // 64 MiB of request line: the server answers after 8 KiB and stops reading.
     let mut c = server.connect();
-    c.raw(b"GET /");
+    c.send_raw(b"GET /");
     let chunk = vec![b'a'; 1024 * 1024];
     for _ in 0..64 {
         if c.stream.write_all(&chunk).is_err() {
@@ -430,7 +336,7 @@ fn ambiguous_framing_is_refused_and_the_connection_closed() {
             "POST /api/customers HTTP/1.1\r\nHost: {}\r\n{framing}\r\n\r\nhelloGET / HTTP/1.1\r\nHost: {}\r\n\r\n",
             c.host, c.host
         );
-        c.raw(raw.as_bytes());
+        c.send_raw(raw.as_bytes());
         let r = c.reply();
         assert_eq!(r.status, 400, "{framing}");
         // An error like any other: JSON under /api/, with the security headers.
@@ -444,7 +350,7 @@ fn ambiguous_framing_is_refused_and_the_connection_closed() {
         b"GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
     ] {
         let mut c = server.connect();
-        c.raw(head);
+        c.send_raw(head);
         assert_eq!(c.reply().status, 400, "{head:?}");
         assert!(c.closed());
     }

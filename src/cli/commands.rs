@@ -13,7 +13,7 @@ use crate::store::Access::{Read, Write};
 use crate::tasks::bulk::{BulkReport, BulkTask, Selection};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
 use crate::tasks::csv::{ExportOptions, ImportOptions};
-use crate::tasks::desk::{parse_customer_ref, CustomerRef, Desk};
+use crate::tasks::desk::{parse_customer_ref, Ctx, CustomerRef, Desk};
 use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -596,11 +596,7 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
             answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
         }
-        LicenseCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_license(desk.ctx(Actor::Cli), a.license)?;
-            Ok(Reply::out(format!("licence {} removed\n", a.license)))
-        }
+        LicenseCommand::Remove(a) => removed(env, "licence", a.license, Desk::remove_license),
     }
 }
 
@@ -641,11 +637,7 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
             answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
         }
-        DeviceCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_device(desk.ctx(Actor::Cli), a.device)?;
-            Ok(Reply::out(format!("device {} removed\n", a.device)))
-        }
+        DeviceCommand::Remove(a) => removed(env, "device", a.device, Desk::remove_device),
     }
 }
 
@@ -674,12 +666,20 @@ fn event(env: &Env, c: EventCommand) -> Outcome {
         }
         EventCommand::Resolve(a) => set_event(env, a.event, false),
         EventCommand::Reopen(a) => set_event(env, a.event, true),
-        EventCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_event(desk.ctx(Actor::Cli), a.event)?;
-            Ok(Reply::out(format!("event {} removed\n", a.event)))
-        }
+        EventCommand::Remove(a) => removed(env, "event", a.event, Desk::remove_event),
     }
+}
+
+/// Removes what `id` names with `remove` and says so.
+fn removed(
+    env: &Env,
+    what: &str,
+    id: u64,
+    remove: impl FnOnce(&Desk, Ctx, u64) -> Result<(), Error>,
+) -> Outcome {
+    let desk = env.open(Write)?;
+    remove(&desk, desk.ctx(Actor::Cli), id)?;
+    Ok(Reply::out(format!("{what} {id} removed\n")))
 }
 
 fn set_event(env: &Env, id: u64, open: bool) -> Outcome {
@@ -846,10 +846,6 @@ fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
             }
             Ok(Reply::out(out))
         }
-        OutboxCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_outbox(desk.ctx(Actor::Cli), a.id)?;
-            Ok(Reply::out(format!("outbox message {} removed\n", a.id)))
-        }
+        OutboxCommand::Remove(a) => removed(env, "outbox message", a.id, Desk::remove_outbox),
     }
 }

@@ -368,24 +368,10 @@ pub fn customer_detail(d: &CustomerDetail) -> String {
     line("updated", v.updated_at.clone());
     line("last transaction", v.last_transaction.clone());
 
-    out.push_str("\nlicences\n");
-    if v.licenses.is_empty() {
-        out.push_str("  none; add one with `clientele license add`\n");
-    } else {
-        indent(&mut out, &licenses(&v.licenses));
-    }
-    out.push_str("\ndevices\n");
-    if d.devices.is_empty() {
-        out.push_str("  none\n");
-    } else {
-        indent(&mut out, &devices(&d.devices));
-    }
-    out.push_str("\nevents\n");
-    if d.events.is_empty() {
-        out.push_str("  none\n");
-    } else {
-        indent(&mut out, &events(&d.events));
-    }
+    let none_yet = "none; add one with `clientele license add`";
+    section(&mut out, "licences", &v.licenses, licenses, none_yet);
+    section(&mut out, "devices", &d.devices, devices, "none");
+    section(&mut out, "events", &d.events, events, "none");
     out.push_str("\npolicies\n");
     for (list, entries) in &d.policies {
         let shown = if entries.is_empty() {
@@ -413,6 +399,16 @@ pub fn customer_detail(d: &CustomerDetail) -> String {
         }
     }
     out
+}
+
+/// A titled part of a customer's detail: its table indented, or `none` when there is no row.
+fn section<T>(out: &mut String, title: &str, list: &[T], table: fn(&[T]) -> String, none: &str) {
+    let _ = writeln!(out, "\n{title}");
+    if list.is_empty() {
+        let _ = writeln!(out, "  {none}");
+    } else {
+        indent(out, &table(list));
+    }
 }
 
 fn indent(out: &mut String, text: &str) {

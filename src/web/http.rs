@@ -145,10 +145,7 @@ impl Request {
 
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
 
     /// The query string as decoded `application/x-www-form-urlencoded` pairs, in order.
@@ -420,11 +417,16 @@ impl Response {
 
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
+}
+
+/// The value of the first of `headers` named `name` (case-insensitive).
+fn first_header<'a>(headers: &'a [(impl AsRef<str>, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
@@ -500,26 +502,15 @@ mod tests {
         let r = Request::new(Method::Get, "/api/customers/7/").unwrap();
         assert_eq!(r.segments(), vec!["api", "customers", "7"]);
 
-        assert_eq!(
-            Request::new(Method::Get, "/a%zz").unwrap_err(),
-            DecodeError::BadPercent
-        );
-        assert_eq!(
-            Request::new(Method::Get, "/a%2fb").unwrap_err(),
-            DecodeError::EncodedSlash
-        );
-        assert_eq!(
-            Request::new(Method::Get, "/%FF").unwrap_err(),
-            DecodeError::InvalidUtf8
-        );
-        assert_eq!(
-            Request::new(Method::Get, "http://x/").unwrap_err(),
-            DecodeError::NotAPath
-        );
-        assert_eq!(
-            Request::new(Method::Other, "*").unwrap_err(),
-            DecodeError::NotAPath
-        );
+        for (method, target, error) in [
+            (Method::Get, "/a%zz", DecodeError::BadPercent),
+            (Method::Get, "/a%2fb", DecodeError::EncodedSlash),
+            (Method::Get, "/%FF", DecodeError::InvalidUtf8),
+            (Method::Get, "http://x/", DecodeError::NotAPath),
+            (Method::Other, "*", DecodeError::NotAPath),
+        ] {
+            assert_eq!(Request::new(method, target).unwrap_err(), error, "{target}");
+        }
         // A bad query does not make the request invalid; only parsing it fails.
         let r = Request::new(Method::Get, "/x?a=%zz").unwrap();
         assert_eq!(r.query_pairs(), Err(DecodeError::BadPercent));

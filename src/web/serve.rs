@@ -20,34 +20,34 @@ pub struct ServeOptions {
     pub tuning: Tuning,
 }
 
-/// Overrides of the server's timeouts and limits (hidden `serve` options, so that tests need
-/// not wait for the real values).
-#[derive(Debug, Default, Clone)]
-pub struct Tuning {
-    pub head_timeout: Option<u64>,
-    pub idle_timeout: Option<u64>,
-    pub body_grace: Option<u64>,
-    pub session_idle: Option<u64>,
-    pub session_lifetime: Option<u64>,
-    pub max_connections: Option<usize>,
+/// Declares `Tuning` and its `apply` from one list of names: each field overrides the
+/// `ServerConfig` field of the same name, a number of seconds or a count, at least 1.
+macro_rules! tuning {
+    (seconds: $($secs:ident),*; counts: $($count:ident),*;) => {
+        /// Overrides of the server's timeouts and limits (hidden `serve` options, so that tests
+        /// need not wait for the real values).
+        #[derive(Debug, Default, Clone)]
+        pub struct Tuning {
+            $(pub $secs: Option<u64>,)*
+            $(pub $count: Option<usize>,)*
+        }
+
+        impl Tuning {
+            fn apply(&self, config: &mut ServerConfig) {
+                $(if let Some(v) = self.$secs {
+                    config.$secs = Duration::from_secs(v.max(1));
+                })*
+                $(if let Some(n) = self.$count {
+                    config.$count = Some(n.max(1));
+                })*
+            }
+        }
+    };
 }
 
-impl Tuning {
-    fn apply(&self, config: &mut ServerConfig) {
-        let secs = |v: Option<u64>, field: &mut Duration| {
-            if let Some(v) = v {
-                *field = Duration::from_secs(v.max(1));
-            }
-        };
-        secs(self.head_timeout, &mut config.head_timeout);
-        secs(self.idle_timeout, &mut config.idle_timeout);
-        secs(self.body_grace, &mut config.body_grace);
-        secs(self.session_idle, &mut config.session_idle);
-        secs(self.session_lifetime, &mut config.session_lifetime);
-        if let Some(n) = self.max_connections {
-            config.max_connections = Some(n.max(1));
-        }
-    }
+tuning! {
+    seconds: head_timeout, idle_timeout, body_grace, session_idle, session_lifetime;
+    counts: max_connections;
 }
 
 pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Result<(), Error> {

@@ -138,6 +138,36 @@ fn customer_id(segment: &str) -> Result<u64, ApiError> {
     path_id(segment, "customer")
 }
 
+/// The id in the path and the JSON body of a request that takes no query, checked in that
+/// order.
+fn id_and_body<T: serde::de::DeserializeOwned>(
+    req: &Request,
+    segment: &str,
+    what: &str,
+) -> Result<(u64, T), ApiError> {
+    no_query(req)?;
+    let id = path_id(segment, what)?;
+    Ok((id, body(req)?))
+}
+
+/// The JSON body of a request whose path takes no query.
+fn query_free_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    no_query(req)?;
+    body(req)
+}
+
+/// Removes what the id in the path names, for a path that takes no query: 204 No Content.
+fn removed(
+    req: &Request,
+    segment: &str,
+    what: &str,
+    remove: impl FnOnce(u64) -> crate::domain::error::Result<()>,
+) -> Answer {
+    no_query(req)?;
+    remove(path_id(segment, what)?)?;
+    Ok(no_content())
+}
+
 // ---- customers -------------------------------------------------------------------------
 
 fn list_customers(app: &App, req: &Request) -> Answer {
@@ -450,8 +480,7 @@ fn settings(app: &App, req: &Request) -> Answer {
 }
 
 fn set_settings(app: &App, req: &Request) -> Answer {
-    no_query(req)?;
-    let b: SettingsBody = body(req)?;
+    let b: SettingsBody = query_free_body(req)?;
     let view = View::parse(&b.view).ok_or_else(|| {
         invalid(
             "view",
@@ -474,8 +503,7 @@ fn plan(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn add_plan(app: &App, req: &Request) -> Answer {
-    no_query(req)?;
-    let input: PlanInput = body(req)?;
+    let input: PlanInput = query_free_body(req)?;
     created(&app.desk.add_plan(ctx(app), &input)?)
 }
 
@@ -493,14 +521,12 @@ fn remove_plan(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn add_template(app: &App, req: &Request) -> Answer {
-    no_query(req)?;
-    let input: TemplateInput = body(req)?;
+    let input: TemplateInput = query_free_body(req)?;
     created(&app.desk.add_template(ctx(app), &input)?)
 }
 
 fn edit_template(app: &App, req: &Request, name: &str) -> Answer {
-    no_query(req)?;
-    let input: TemplateInput = body(req)?;
+    let input: TemplateInput = query_free_body(req)?;
     ok(&app.desk.edit_template(ctx(app), name, &input)?)
 }
 
@@ -530,9 +556,7 @@ fn customer_licenses(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn add_license(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    let id = customer_id(id)?;
-    let b: LicenseBody = body(req)?;
+    let (id, b): (_, LicenseBody) = id_and_body(req, id, "customer")?;
     created(
         &app.desk
             .add_license(ctx(app), id, &b.plan, b.units, b.used, b.start.as_deref())?,
@@ -540,16 +564,14 @@ fn add_license(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn edit_license(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    let id = path_id(id, "licence")?;
-    let input: LicenseChange = body(req)?;
+    let (id, input): (_, LicenseChange) = id_and_body(req, id, "licence")?;
     ok(&app.desk.edit_license(ctx(app), id, &input)?)
 }
 
 fn remove_license(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    app.desk.remove_license(ctx(app), path_id(id, "licence")?)?;
-    Ok(no_content())
+    removed(req, id, "licence", |id| {
+        app.desk.remove_license(ctx(app), id)
+    })
 }
 
 fn devices(app: &App, req: &Request) -> Answer {
@@ -563,23 +585,17 @@ fn customer_devices(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn add_device(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    let id = customer_id(id)?;
-    let input: DeviceInput = body(req)?;
+    let (id, input): (_, DeviceInput) = id_and_body(req, id, "customer")?;
     created(&app.desk.add_device(ctx(app), id, &input)?)
 }
 
 fn edit_device(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    let id = path_id(id, "device")?;
-    let input: DeviceInput = body(req)?;
+    let (id, input): (_, DeviceInput) = id_and_body(req, id, "device")?;
     ok(&app.desk.edit_device(ctx(app), id, &input)?)
 }
 
 fn remove_device(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    app.desk.remove_device(ctx(app), path_id(id, "device")?)?;
-    Ok(no_content())
+    removed(req, id, "device", |id| app.desk.remove_device(ctx(app), id))
 }
 
 fn events(app: &App, req: &Request) -> Answer {
@@ -597,9 +613,7 @@ fn customer_events(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn add_event(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    let id = customer_id(id)?;
-    let input: EventInput = body(req)?;
+    let (id, input): (_, EventInput) = id_and_body(req, id, "customer")?;
     created(&app.desk.add_event(ctx(app), id, &input)?)
 }
 
@@ -610,9 +624,7 @@ fn set_event_open(app: &App, req: &Request, id: &str, open: bool) -> Answer {
 }
 
 fn remove_event(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    app.desk.remove_event(ctx(app), path_id(id, "event")?)?;
-    Ok(no_content())
+    removed(req, id, "event", |id| app.desk.remove_event(ctx(app), id))
 }
 
 // ---- firmware, outbox, audit -----------------------------------------------------------
@@ -624,8 +636,7 @@ struct FirmwareBody {
 }
 
 fn set_firmware(app: &App, req: &Request, model: &str) -> Answer {
-    no_query(req)?;
-    let b: FirmwareBody = body(req)?;
+    let b: FirmwareBody = query_free_body(req)?;
     ok(&app.desk.set_firmware(ctx(app), model, &b.version)?)
 }
 
@@ -652,10 +663,9 @@ fn outbox_eml(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 fn remove_outbox(app: &App, req: &Request, id: &str) -> Answer {
-    no_query(req)?;
-    app.desk
-        .remove_outbox(ctx(app), path_id(id, "outbox message")?)?;
-    Ok(no_content())
+    removed(req, id, "outbox message", |id| {
+        app.desk.remove_outbox(ctx(app), id)
+    })
 }
 
 /// Audit entries, newest first: `limit` (1–1000, default 100), `before` (an entry id, for the

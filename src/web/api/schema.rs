@@ -25,19 +25,24 @@ pub fn answers() -> Map<String, Value> {
             s.meta_schema = None;
         })
         .into_generator();
-    generator.subschema_for::<Page>();
-    generator.subschema_for::<CustomerDetail>();
-    generator.subschema_for::<LicenseView>();
-    generator.subschema_for::<DeviceView>();
-    generator.subschema_for::<EventView>();
-    generator.subschema_for::<PlanView>();
-    generator.subschema_for::<TemplateView>();
-    generator.subschema_for::<FirmwareView>();
-    generator.subschema_for::<OutboxView>();
-    generator.subschema_for::<AuditView>();
-    generator.subschema_for::<BulkReport>();
-    generator.subschema_for::<ImportReport>();
-    generator.subschema_for::<CheckReport>();
+    macro_rules! answers {
+        ($($answer:ty),*) => { $(generator.subschema_for::<$answer>();)* };
+    }
+    answers!(
+        Page,
+        CustomerDetail,
+        LicenseView,
+        DeviceView,
+        EventView,
+        PlanView,
+        TemplateView,
+        FirmwareView,
+        OutboxView,
+        AuditView,
+        BulkReport,
+        ImportReport,
+        CheckReport
+    );
     let mut schemas = generator.take_definitions(true);
     schemas.values_mut().for_each(close);
     schemas

@@ -25,6 +25,15 @@ fn flash_of(app: &App, req: &Request) -> Result<Option<String>, Response> {
     Ok(layout::flash(&layout::query(app, req)?))
 }
 
+/// A page as a link or a redirect shows it: with the flash its query names, no draft, 200.
+fn first_shown(
+    app: &App,
+    req: &Request,
+    render: fn(&App, Option<&str>, Option<&Draft>, u16) -> Reply,
+) -> Reply {
+    render(app, flash_of(app, req)?.as_deref(), None, 200)
+}
+
 /// The error summary of a draft, linking field errors to `{prefix}{field}` inputs.
 fn summary_for(draft: Option<&Draft>, form: &str, prefix: &str, fields: &[&str]) -> Markup {
     match draft {
@@ -43,8 +52,7 @@ const OUTBOX: (&str, &str) = ("/outbox", "Back to the outbox");
 // ---------------------------------------------------------------- settings
 
 pub fn settings(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_settings(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_settings)
 }
 
 fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -129,37 +137,32 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 pub fn plans(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_plans(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_plans)
 }
 
 fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
     let list = app.desk.plans().map_err(layout::failed(app, BACK))?;
     let body = html! {
         h1 { "Service plans" }
-        @if list.is_empty() {
-            p.none data-testid="no-plans" { "No plans yet. Add the first one below." }
-        } @else {
-            (layout::table("plan", &[
-                Head("Name"), Head("Product"), Head("Kind"), Number("Months"),
-                Number("Notice days"), Head("Auto-renew"), Head("Managed"), Head("Enabled"),
-                Head("End of life"),
-            ], html! {
-                @for p in &list {
-                    tr data-testid="plan-row" data-id=(p.id) {
-                        th scope="row" { a href=(format!("/plans/{}", p.id)) { (p.name) } }
-                        td { (p.product_name) }
-                        td { (p.kind.code()) }
-                        td.num { (p.months) }
-                        td.num { (p.notice_days) }
-                        td { (yes_no(p.auto_renew)) }
-                        td { (yes_no(p.managed)) }
-                        td { (yes_no(p.enabled)) }
-                        td { (yes_no(p.end_of_life)) }
-                    }
+        (layout::table_or(list.is_empty(), html! { p.none data-testid="no-plans" { "No plans yet. Add the first one below." } }, "plan", &[
+            Head("Name"), Head("Product"), Head("Kind"), Number("Months"),
+            Number("Notice days"), Head("Auto-renew"), Head("Managed"), Head("Enabled"),
+            Head("End of life"),
+        ], html! {
+            @for p in &list {
+                tr data-testid="plan-row" data-id=(p.id) {
+                    th scope="row" { a href=(format!("/plans/{}", p.id)) { (p.name) } }
+                    td { (p.product_name) }
+                    td { (p.kind.code()) }
+                    td.num { (p.months) }
+                    td.num { (p.notice_days) }
+                    td { (yes_no(p.auto_renew)) }
+                    td { (yes_no(p.managed)) }
+                    td { (yes_no(p.enabled)) }
+                    td { (yes_no(p.end_of_life)) }
                 }
-            }))
-        }
+            }
+        }))
         section #add-plan aria-labelledby="add-plan-heading" {
             h2 #add-plan-heading { "Add a plan" }
             (summary_for(draft, "plan-new", "plan-", PLAN_FIELDS))
@@ -355,8 +358,7 @@ fn settings_text(t: &TemplateView) -> String {
 }
 
 pub fn templates(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_templates(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_templates)
 }
 
 fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -369,22 +371,18 @@ fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, statu
     let body = html! {
         h1 { "Product templates" }
         p.lead { "Default product settings for Worry-Free Business Security Services and Cloud Edge customers." }
-        @if list.is_empty() {
-            p.none data-testid="no-templates" { "No templates yet." }
-        } @else {
-            (layout::table("template", &[Head("Name"), Head("Product"), Head("Settings")], html! {
-                @for t in &list {
-                    tr data-testid="template-row" {
-                        th scope="row" { a href=(format!("/templates/edit?name={}", url_encode(&t.name))) { (t.name) } }
-                        td { (t.product.name()) }
-                        td {
-                            @if t.settings.is_empty() { span.none { "None" } }
-                            @else { ul.settings { @for (k, v) in &t.settings { li { code { (k) "=" (v) } } } } }
-                        }
+        (layout::table_or(list.is_empty(), html! { p.none data-testid="no-templates" { "No templates yet." } }, "template", &[Head("Name"), Head("Product"), Head("Settings")], html! {
+            @for t in &list {
+                tr data-testid="template-row" {
+                    th scope="row" { a href=(format!("/templates/edit?name={}", url_encode(&t.name))) { (t.name) } }
+                    td { (t.product.name()) }
+                    td {
+                        @if t.settings.is_empty() { span.none { "None" } }
+                        @else { ul.settings { @for (k, v) in &t.settings { li { code { (k) "=" (v) } } } } }
                     }
                 }
-            }))
-        }
+            }
+        }))
         section #add-template aria-labelledby="add-template-heading" {
             h2 #add-template-heading { "Add a template" }
             (summary_for(draft, form, "template-", TEMPLATE_FIELDS))
@@ -533,8 +531,7 @@ pub fn remove_template(app: &App, req: &Request) -> Reply {
 // ---------------------------------------------------------------- firmware
 
 pub fn firmware(app: &App, req: &Request) -> Reply {
-    let flash = flash_of(app, req)?;
-    render_firmware(app, flash.as_deref(), None, 200)
+    first_shown(app, req, render_firmware)
 }
 
 fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u16) -> Reply {
@@ -546,37 +543,33 @@ fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
         @if let Some(d) = draft.filter(|d| d.form != form) {
             (layout::error_block(&d.error))
         }
-        @if list.is_empty() {
-            p.none data-testid="no-firmware" { "No firmware versions recorded yet." }
-        } @else {
-            (layout::table("firmware", &[Head("Model"), Head("Latest version"), Actions], html! {
-                @for (i, f) in list.iter().enumerate() {
-                    @let row_form = format!("firmware:{}", f.model);
-                    tr data-testid="firmware-row" {
-                        th scope="row" { (f.model) }
-                        td {
-                            form.cell-form method="post" action="/firmware" {
-                                input type="hidden" name="model" value=(f.model);
-                                (Field::new(format!("firmware-{i}-version"), "version", format!("Latest version of {}", f.model))
-                                    .value(typed(draft, &row_form, "version", &f.version))
-                                    .error(typed_error(draft, &row_form, "version"))
-                                    .hidden_label().cell())
-                                button type="submit" data-testid="set-firmware" { "Save" span.vh { " " (f.model) } }
-                            }
+        (layout::table_or(list.is_empty(), html! { p.none data-testid="no-firmware" { "No firmware versions recorded yet." } }, "firmware", &[Head("Model"), Head("Latest version"), Actions], html! {
+            @for (i, f) in list.iter().enumerate() {
+                @let row_form = format!("firmware:{}", f.model);
+                tr data-testid="firmware-row" {
+                    th scope="row" { (f.model) }
+                    td {
+                        form.cell-form method="post" action="/firmware" {
+                            input type="hidden" name="model" value=(f.model);
+                            (Field::new(format!("firmware-{i}-version"), "version", format!("Latest version of {}", f.model))
+                                .value(typed(draft, &row_form, "version", &f.version))
+                                .error(typed_error(draft, &row_form, "version"))
+                                .hidden_label().cell())
+                            button type="submit" data-testid="set-firmware" { "Save" span.vh { " " (f.model) } }
                         }
-                        td.row-actions {
-                            form method="post" action="/firmware/remove" {
-                                input type="hidden" name="model" value=(f.model);
-                                button.danger type="submit" data-testid="remove-firmware"
-                                    data-confirm=(format!("Remove the firmware entry for {}?", f.model)) {
-                                    "Remove" span.vh { " " (f.model) }
-                                }
+                    }
+                    td.row-actions {
+                        form method="post" action="/firmware/remove" {
+                            input type="hidden" name="model" value=(f.model);
+                            button.danger type="submit" data-testid="remove-firmware"
+                                data-confirm=(format!("Remove the firmware entry for {}?", f.model)) {
+                                "Remove" span.vh { " " (f.model) }
                             }
                         }
                     }
                 }
-            }))
-        }
+            }
+        }))
         section #add-firmware aria-labelledby="add-firmware-heading" {
             h2 #add-firmware-heading { "Record a firmware version" }
             (summary_for(draft, form, "firmware-", &["model", "version"]))
@@ -640,37 +633,33 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
             "clientele cannot send mail. Download each message as an .eml file, open it in your mail client "
             "and send it; then remove it here."
         }
-        @if list.is_empty() {
-            p.none data-testid="empty-outbox" { "The outbox is empty." }
-        } @else {
-            (layout::table("outbox", &[
-                Head("Created"), Head("To"), Head("Subject"), Head("Customer"), Actions,
-            ], html! {
-                @for m in &list {
-                    tr data-testid="outbox-row" data-id=(m.id) {
-                        td.nowrap { (time(&m.created_at)) }
-                        td { (m.to) }
-                        td {
-                            details {
-                                summary { (m.subject) }
-                                pre.body { (m.body) }
-                            }
+        (layout::table_or(list.is_empty(), html! { p.none data-testid="empty-outbox" { "The outbox is empty." } }, "outbox", &[
+            Head("Created"), Head("To"), Head("Subject"), Head("Customer"), Actions,
+        ], html! {
+            @for m in &list {
+                tr data-testid="outbox-row" data-id=(m.id) {
+                    td.nowrap { (time(&m.created_at)) }
+                    td { (m.to) }
+                    td {
+                        details {
+                            summary { (m.subject) }
+                            pre.body { (m.body) }
                         }
-                        td { a href=(format!("/customers/{}", m.customer_id)) { "Customer " (m.customer_id) } }
-                        td.row-actions {
-                            a.button href=(format!("/outbox/{}.eml", m.id)) data-testid="download-eml" {
-                                "Download .eml" span.vh { " " (m.subject) }
-                            }
-                            form method="post" action=(format!("/outbox/{}/remove", m.id)) {
-                                button.danger type="submit" data-testid="remove-message" data-confirm="Remove this message from the outbox?" {
-                                    "Remove" span.vh { " " (m.subject) }
-                                }
+                    }
+                    td { a href=(format!("/customers/{}", m.customer_id)) { "Customer " (m.customer_id) } }
+                    td.row-actions {
+                        a.button href=(format!("/outbox/{}.eml", m.id)) data-testid="download-eml" {
+                            "Download .eml" span.vh { " " (m.subject) }
+                        }
+                        form method="post" action=(format!("/outbox/{}/remove", m.id)) {
+                            button.danger type="submit" data-testid="remove-message" data-confirm="Remove this message from the outbox?" {
+                                "Remove" span.vh { " " (m.subject) }
                             }
                         }
                     }
                 }
-            }))
-        }
+            }
+        }))
     };
     Ok(layout::html(
         200,
@@ -741,36 +730,32 @@ pub fn audit(app: &App, req: &Request) -> Reply {
                 " Showing customer " a href=(format!("/customers/{c}")) { (c) } " only (" a href="/audit" { "show all" } ")."
             }
         }
-        @if entries.is_empty() {
-            p.none data-testid="empty-audit" { "No entries." }
-        } @else {
-            (layout::table("audit", &[
-                Head("Time"), Head("By"), Head("Task"), Head("Customers"), Head("Outcome"),
-                Head("Changes"),
-            ], html! {
-                @for a in &entries {
-                    tr data-testid="audit-row" data-id=(a.id) {
-                        td.nowrap { (time(&a.time)) }
-                        td { (a.actor.code()) }
-                        td { (a.task) }
-                        td {
-                            @for (i, c) in a.customers.iter().take(20).enumerate() {
-                                @if i > 0 { ", " }
-                                a href=(format!("/customers/{c}")) { (c) }
-                            }
-                            @if a.customers.len() > 20 { " and " (a.customers.len() - 20) " more" }
+        (layout::table_or(entries.is_empty(), html! { p.none data-testid="empty-audit" { "No entries." } }, "audit", &[
+            Head("Time"), Head("By"), Head("Task"), Head("Customers"), Head("Outcome"),
+            Head("Changes"),
+        ], html! {
+            @for a in &entries {
+                tr data-testid="audit-row" data-id=(a.id) {
+                    td.nowrap { (time(&a.time)) }
+                    td { (a.actor.code()) }
+                    td { (a.task) }
+                    td {
+                        @for (i, c) in a.customers.iter().take(20).enumerate() {
+                            @if i > 0 { ", " }
+                            a href=(format!("/customers/{c}")) { (c) }
                         }
-                        td { (a.outcome) }
-                        td {
-                            (changes(a))
-                            @if let Some(s) = &a.snapshot {
-                                details { summary { "Last record" } pre.body { (s) } }
-                            }
+                        @if a.customers.len() > 20 { " and " (a.customers.len() - 20) " more" }
+                    }
+                    td { (a.outcome) }
+                    td {
+                        (changes(a))
+                        @if let Some(s) = &a.snapshot {
+                            details { summary { "Last record" } pre.body { (s) } }
                         }
                     }
                 }
-            }))
-        }
+            }
+        }))
         nav.paging aria-label="Audit pages" {
             @if before.is_some() { a href=(link(None)) data-testid="audit-newest" { "« Newest" } }
             @if more {

@@ -208,39 +208,35 @@ fn licenses(id: u64, list: &[LicenseView], plans: &[PlanView], draft: Option<&Dr
     html! {
         section #licenses aria-labelledby="licenses-heading" {
             h2 #licenses-heading { "Licenses" }
-            @if list.is_empty() {
-                p.none data-testid="no-licenses" { "No licenses." }
-            } @else {
-                (layout::table("license", &[
-                    Head("Plan"), Head("Product"), Head("Kind"), Head("Units"), Head("Used"),
-                    Head("Start"), Head("Expiry"), Head("Status"), Actions,
-                ], html! {
-                    @for l in list {
-                        @let form = format!("license-{}", l.id);
-                        @let field = |name: &str, label: &str, stored: &str, kind: &'static str| {
-                            Field::new(format!("{form}-{name}"), name, format!("{label} of {}", l.plan))
-                                .value(typed(draft, &form, name, stored))
-                                .error(typed_error(draft, &form, name))
-                                .kind(kind)
-                                .form(format!("{form}-form"))
-                                .hidden_label()
-                                .cell()
-                        };
-                        tr #(format!("{form}-row")) data-testid="license-row" data-id=(l.id) {
-                            th scope="row" { (l.plan) }
-                            td { (l.product) }
-                            td { (l.kind) }
-                            td.narrow { (field("units", "Units", &l.units.to_string(), "number")) }
-                            td.narrow { (field("used", "Used units", &l.used.to_string(), "number")) }
-                            td { (field("start", "Start date", &l.start, "date")) }
-                            td { (field("expiry", "Expiry date", &l.expiry, "date")) }
-                            td { (license_badge(l.status.code())) }
-                            (row_actions((id, l.id), Holding::Licence, &l.plan,
-                                &format!("Remove the license {} from this customer?", l.plan)))
-                        }
+            (layout::table_or(list.is_empty(), html! { p.none data-testid="no-licenses" { "No licenses." } }, "license", &[
+                Head("Plan"), Head("Product"), Head("Kind"), Head("Units"), Head("Used"),
+                Head("Start"), Head("Expiry"), Head("Status"), Actions,
+            ], html! {
+                @for l in list {
+                    @let form = format!("license-{}", l.id);
+                    @let field = |name: &str, label: &str, stored: &str, kind: &'static str| {
+                        Field::new(format!("{form}-{name}"), name, format!("{label} of {}", l.plan))
+                            .value(typed(draft, &form, name, stored))
+                            .error(typed_error(draft, &form, name))
+                            .kind(kind)
+                            .form(format!("{form}-form"))
+                            .hidden_label()
+                            .cell()
+                    };
+                    tr #(format!("{form}-row")) data-testid="license-row" data-id=(l.id) {
+                        th scope="row" { (l.plan) }
+                        td { (l.product) }
+                        td { (l.kind) }
+                        td.narrow { (field("units", "Units", &l.units.to_string(), "number")) }
+                        td.narrow { (field("used", "Used units", &l.used.to_string(), "number")) }
+                        td { (field("start", "Start date", &l.start, "date")) }
+                        td { (field("expiry", "Expiry date", &l.expiry, "date")) }
+                        td { (license_badge(l.status.code())) }
+                        (row_actions((id, l.id), Holding::Licence, &l.plan,
+                            &format!("Remove the license {} from this customer?", l.plan)))
                     }
-                }))
-            }
+                }
+            }))
             @let form = "license-new";
             form #add-license .inline-form method="post" action=(format!("/customers/{id}/licenses")) data-testid="add-license" {
                 h3 { "Add a license" }
@@ -307,43 +303,39 @@ fn devices(id: u64, list: &[DeviceView], draft: Option<&Draft>) -> Markup {
     html! {
         section #devices aria-labelledby="devices-heading" {
             h2 #devices-heading { "Cloud Edge devices" }
-            @if list.is_empty() {
-                p.none data-testid="no-devices" { "No devices." }
-            } @else {
-                (layout::table("device", &[
-                    Head("Name"), Head("Serial"), Head("Model"), Head("Firmware"),
-                    Head("Latest"), Head("Update"), Actions,
-                ], html! {
-                    @for d in list {
-                        @let form = format!("device-{}", d.id);
-                        @let field = |name: &str, label: &str, stored: &str| {
-                            Field::new(format!("{form}-{name}"), name, format!("{label} of device {}", d.name))
-                                .value(typed(draft, &form, name, stored))
-                                .error(typed_error(draft, &form, name))
-                                .form(format!("{form}-form"))
-                                .hidden_label()
-                                .cell()
-                        };
-                        tr #(format!("{form}-row")) data-testid="device-row" data-id=(d.id) {
-                            td { (field("name", "Name", &d.name)) }
-                            td { (field("serial", "Serial", &d.serial)) }
-                            td { (field("model", "Model", &d.model)) }
-                            td.narrow { (field("firmware", "Firmware", &d.firmware)) }
-                            td { (d.latest_firmware.as_deref().unwrap_or("unknown")) }
-                            td {
-                                @if d.needs_update {
-                                    span.badge.yellow data-testid="needs-update" { "Needs update" }
-                                    @if let Some(v) = &d.notified_version { div.muted { "Customer notified about " (v) } }
-                                } @else {
-                                    span.badge.green { "Up to date" }
-                                }
+            (layout::table_or(list.is_empty(), html! { p.none data-testid="no-devices" { "No devices." } }, "device", &[
+                Head("Name"), Head("Serial"), Head("Model"), Head("Firmware"),
+                Head("Latest"), Head("Update"), Actions,
+            ], html! {
+                @for d in list {
+                    @let form = format!("device-{}", d.id);
+                    @let field = |name: &str, label: &str, stored: &str| {
+                        Field::new(format!("{form}-{name}"), name, format!("{label} of device {}", d.name))
+                            .value(typed(draft, &form, name, stored))
+                            .error(typed_error(draft, &form, name))
+                            .form(format!("{form}-form"))
+                            .hidden_label()
+                            .cell()
+                    };
+                    tr #(format!("{form}-row")) data-testid="device-row" data-id=(d.id) {
+                        td { (field("name", "Name", &d.name)) }
+                        td { (field("serial", "Serial", &d.serial)) }
+                        td { (field("model", "Model", &d.model)) }
+                        td.narrow { (field("firmware", "Firmware", &d.firmware)) }
+                        td { (d.latest_firmware.as_deref().unwrap_or("unknown")) }
+                        td {
+                            @if d.needs_update {
+                                span.badge.yellow data-testid="needs-update" { "Needs update" }
+                                @if let Some(v) = &d.notified_version { div.muted { "Customer notified about " (v) } }
+                            } @else {
+                                span.badge.green { "Up to date" }
                             }
-                            (row_actions((id, d.id), Holding::Device, &d.name,
-                                &format!("Remove the device {}?", d.name)))
                         }
+                        (row_actions((id, d.id), Holding::Device, &d.name,
+                            &format!("Remove the device {}?", d.name)))
                     }
-                }))
-            }
+                }
+            }))
             form #add-device .inline-form method="post" action=(format!("/customers/{id}/devices")) data-testid="add-device" {
                 h3 { "Add a device" }
                 div.row {
@@ -380,46 +372,42 @@ fn events(id: u64, list: &[EventView], draft: Option<&Draft>) -> Markup {
         section #events aria-labelledby="events-heading" {
             h2 #events-heading { "Events" }
             p.muted { (open) " open, " (list.len() - open) " resolved" }
-            @if list.is_empty() {
-                p.none data-testid="no-events" { "No events." }
-            } @else {
-                (layout::table("event", &[
-                    Head("Time"), Head("Kind"), Head("Severity"), Head("Category"),
-                    Head("Message"), Head("State"), Actions,
-                ], html! {
-                    @for e in list {
-                        tr #(format!("event-{}-row", e.id)) data-testid="event-row" data-id=(e.id) data-open=(e.open) {
-                            td.nowrap { (time(&e.time)) }
-                            td { (e.kind.code()) }
-                            td {
-                                @match e.severity {
-                                    Severity::ActionRequired => span.badge.red { "Action required" },
-                                    Severity::Warning => span.badge.yellow { "Warning" },
+            (layout::table_or(list.is_empty(), html! { p.none data-testid="no-events" { "No events." } }, "event", &[
+                Head("Time"), Head("Kind"), Head("Severity"), Head("Category"),
+                Head("Message"), Head("State"), Actions,
+            ], html! {
+                @for e in list {
+                    tr #(format!("event-{}-row", e.id)) data-testid="event-row" data-id=(e.id) data-open=(e.open) {
+                        td.nowrap { (time(&e.time)) }
+                        td { (e.kind.code()) }
+                        td {
+                            @match e.severity {
+                                Severity::ActionRequired => span.badge.red { "Action required" },
+                                Severity::Warning => span.badge.yellow { "Warning" },
+                            }
+                        }
+                        td { (e.category) }
+                        td { (e.message) }
+                        td {
+                            @if e.open { strong { "Open" } }
+                            @else { "Resolved " @if let Some(t) = &e.resolved_at { (time(t)) } }
+                        }
+                        td.row-actions {
+                            form method="post" action=(format!("/customers/{id}/events/{}/{}", e.id, if e.open { "resolve" } else { "reopen" })) {
+                                button type="submit" data-testid=(if e.open { "resolve-event" } else { "reopen-event" }) {
+                                    @if e.open { "Resolve" } @else { "Reopen" }
+                                    span.vh { " event " (e.category) ": " (e.message) }
                                 }
                             }
-                            td { (e.category) }
-                            td { (e.message) }
-                            td {
-                                @if e.open { strong { "Open" } }
-                                @else { "Resolved " @if let Some(t) = &e.resolved_at { (time(t)) } }
-                            }
-                            td.row-actions {
-                                form method="post" action=(format!("/customers/{id}/events/{}/{}", e.id, if e.open { "resolve" } else { "reopen" })) {
-                                    button type="submit" data-testid=(if e.open { "resolve-event" } else { "reopen-event" }) {
-                                        @if e.open { "Resolve" } @else { "Reopen" }
-                                        span.vh { " event " (e.category) ": " (e.message) }
-                                    }
-                                }
-                                form method="post" action=(format!("/customers/{id}/events/{}/remove", e.id)) {
-                                    button.danger type="submit" data-testid="remove-event" data-confirm="Remove this event?" {
-                                        "Remove" span.vh { " event " (e.category) ": " (e.message) }
-                                    }
+                            form method="post" action=(format!("/customers/{id}/events/{}/remove", e.id)) {
+                                button.danger type="submit" data-testid="remove-event" data-confirm="Remove this event?" {
+                                    "Remove" span.vh { " event " (e.category) ": " (e.message) }
                                 }
                             }
                         }
                     }
-                }))
-            }
+                }
+            }))
             datalist #event-categories { @for c in CATEGORIES { option value=(c) {} } }
             form #add-event .inline-form method="post" action=(format!("/customers/{id}/events")) data-testid="add-event" {
                 h3 { "Add an event" }
@@ -489,23 +477,19 @@ fn history(entries: &[AuditView]) -> Markup {
     html! {
         section #history aria-labelledby="history-heading" {
             h2 #history-heading { "History" }
-            @if entries.is_empty() {
-                p.none { "No recorded changes." }
-            } @else {
-                (layout::table("history", &[
-                    Head("Time"), Head("By"), Head("Task"), Head("Outcome"), Head("Changes"),
-                ], html! {
-                    @for a in entries {
-                        tr data-testid="history-row" {
-                            td.nowrap { (time(&a.time)) }
-                            td { (a.actor.code()) }
-                            td { (a.task) }
-                            td { (a.outcome) }
-                            td { (changes(a)) }
-                        }
+            (layout::table_or(entries.is_empty(), html! { p.none { "No recorded changes." } }, "history", &[
+                Head("Time"), Head("By"), Head("Task"), Head("Outcome"), Head("Changes"),
+            ], html! {
+                @for a in entries {
+                    tr data-testid="history-row" {
+                        td.nowrap { (time(&a.time)) }
+                        td { (a.actor.code()) }
+                        td { (a.task) }
+                        td { (a.outcome) }
+                        td { (changes(a)) }
                     }
-                }))
-            }
+                }
+            }))
         }
     }
 }

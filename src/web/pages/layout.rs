@@ -268,6 +268,15 @@ pub fn table(name: &str, columns: &[Col], rows: Markup) -> Markup {
     }
 }
 
+/// [`table`], or `none` (the note that there is nothing to list) when `empty`.
+pub fn table_or(empty: bool, none: Markup, name: &str, columns: &[Col], rows: Markup) -> Markup {
+    if empty {
+        none
+    } else {
+        table(name, columns, rows)
+    }
+}
+
 /// A 400 page for a request whose query or form cannot be decoded at all.
 pub fn bad_request(app: &App, why: &str) -> Response {
     message_page(
@@ -720,6 +729,25 @@ pub fn error_summary(
     }
 }
 
+/// `Field`'s builder methods: `name(text)` and `name(&'static str)` set an optional attribute,
+/// `name()` turns a flag on.
+macro_rules! field_setters {
+    (text: $($text:ident),*; fixed: $($fixed:ident),*; flags: $($flag:ident),*;) => {
+        $(pub fn $text(mut self, v: impl Into<String>) -> Field {
+            self.$text = Some(v.into());
+            self
+        })*
+        $(pub fn $fixed(mut self, v: &'static str) -> Field {
+            self.$fixed = Some(v);
+            self
+        })*
+        $(pub fn $flag(mut self) -> Field {
+            self.$flag = true;
+            self
+        })*
+    };
+}
+
 /// One labelled form control with its hint and error, accessible by `for`/`aria-describedby`.
 pub struct Field {
     pub id: String,
@@ -771,49 +799,14 @@ impl Field {
         self.error = e;
         self
     }
-    pub fn hint(mut self, h: impl Into<String>) -> Field {
-        self.hint = Some(h.into());
-        self
-    }
-    pub fn required(mut self) -> Field {
-        self.required = true;
-        self
-    }
     pub fn kind(mut self, k: &'static str) -> Field {
         self.kind = k;
         self
     }
-    pub fn autocomplete(mut self, a: &'static str) -> Field {
-        self.autocomplete = Some(a);
-        self
-    }
-    pub fn min(mut self, m: impl Into<String>) -> Field {
-        self.min = Some(m.into());
-        self
-    }
-    pub fn max(mut self, m: impl Into<String>) -> Field {
-        self.max = Some(m.into());
-        self
-    }
-    pub fn form(mut self, f: impl Into<String>) -> Field {
-        self.form = Some(f.into());
-        self
-    }
-    pub fn hidden_label(mut self) -> Field {
-        self.hidden_label = true;
-        self
-    }
-    pub fn readonly(mut self) -> Field {
-        self.readonly = true;
-        self
-    }
-    pub fn list(mut self, l: &'static str) -> Field {
-        self.list = Some(l);
-        self
-    }
-    pub fn placeholder(mut self, p: impl Into<String>) -> Field {
-        self.placeholder = Some(p.into());
-        self
+    field_setters! {
+        text: hint, min, max, form, placeholder;
+        fixed: autocomplete, list;
+        flags: required, hidden_label, readonly;
     }
 
     fn hint_id(&self) -> String {
@@ -959,9 +952,7 @@ mod tests {
 
     #[test]
     fn numbers_and_times() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
+        // The grouping itself is the domain's (`limits::n`), tested there.
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(
             time("2026-11-27T08:00:00Z").into_string(),
@@ -997,27 +988,40 @@ mod tests {
     #[test]
     fn plan_choices_leave_out_what_the_name_says() {
         use crate::domain::model::Product;
-        assert_eq!(
-            describe_plan("Apex One SaaS Trial (1 month)", Product::ApexOne, 1, true),
-            "Apex One SaaS Trial (1 month)"
-        );
-        assert_eq!(
-            describe_plan("Standard", Product::Wfbss, 1, true),
-            "Standard — Worry-Free Business Security Services, 1 month, trial"
-        );
-        assert_eq!(
-            describe_plan("WFBS-S Promo 6 months", Product::Wfbss, 6, false),
-            "WFBS-S Promo 6 months"
-        );
-        // `WFBS` is not `WFBS-S`, and `12 months` does not say `2 months`.
-        assert_eq!(
-            describe_plan("WFBS-S Legacy 12 months", Product::Wfbs, 2, false),
-            "WFBS-S Legacy 12 months — Worry-Free Business Security, 2 months"
-        );
-        assert_eq!(
-            describe_plan("HES Full", Product::Hes, 12, false),
-            "HES Full — 12 months"
-        );
+        for (name, product, months, trial, shown) in [
+            (
+                "Apex One SaaS Trial (1 month)",
+                Product::ApexOne,
+                1,
+                true,
+                "Apex One SaaS Trial (1 month)",
+            ),
+            (
+                "Standard",
+                Product::Wfbss,
+                1,
+                true,
+                "Standard — Worry-Free Business Security Services, 1 month, trial",
+            ),
+            (
+                "WFBS-S Promo 6 months",
+                Product::Wfbss,
+                6,
+                false,
+                "WFBS-S Promo 6 months",
+            ),
+            // `WFBS` is not `WFBS-S`, and `12 months` does not say `2 months`.
+            (
+                "WFBS-S Legacy 12 months",
+                Product::Wfbs,
+                2,
+                false,
+                "WFBS-S Legacy 12 months — Worry-Free Business Security, 2 months",
+            ),
+            ("HES Full", Product::Hes, 12, false, "HES Full — 12 months"),
+        ] {
+            assert_eq!(describe_plan(name, product, months, trial), shown);
+        }
     }
 
     #[test]

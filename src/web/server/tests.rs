@@ -4,11 +4,14 @@ use super::login::constant_time_eq;
 use super::sessions::random_hex;
 use super::*;
 use crate::web::http::Method;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+
+#[path = "../../../tests/common/raw_http.rs"]
+mod raw_http;
+use raw_http::{Conn, Reply};
 
 // ---- pure checks -------------------------------------------------------------------
 
@@ -82,70 +85,46 @@ fn post(headers: &[(&str, &str)]) -> Request {
 #[test]
 fn cross_origin_check() {
     let host = ("Host", "127.0.0.1:8080");
-    // No Origin, no Sec-Fetch-Site: curl, scripts, old browsers.
-    assert!(!cross_origin(&post(&[host])));
-    assert!(!cross_origin(&post(&[
-        host,
-        ("Origin", "http://127.0.0.1:8080")
-    ])));
-    assert!(!cross_origin(&post(&[
-        host,
-        ("Origin", "HTTP://127.0.0.1:8080")
-    ])));
-    assert!(!cross_origin(&post(&[
-        host,
-        ("Sec-Fetch-Site", "same-origin")
-    ])));
-    assert!(!cross_origin(&post(&[host, ("Sec-Fetch-Site", "none")])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "http://evil.example")
-    ])));
-    assert!(cross_origin(&post(&[host, ("Origin", "null")])));
-    // What Chromium sends for our own forms under `Referrer-Policy: no-referrer`.
-    assert!(!cross_origin(&post(&[
-        host,
-        ("Origin", "null"),
-        ("Sec-Fetch-Site", "same-origin")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "null"),
-        ("Sec-Fetch-Site", "cross-site")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "https://127.0.0.1:8080")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "http://127.0.0.1:8081")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "http://127.0.0.1:8080.evil")
-    ])));
-    assert!(cross_origin(&post(&[host, ("Origin", "http://")])));
-    assert!(cross_origin(&post(&[("Origin", "http://")])));
-    assert!(cross_origin(&post(&[host, ("Origin", "http://é")])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Sec-Fetch-Site", "cross-site")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Sec-Fetch-Site", "same-site")
-    ])));
-    assert!(cross_origin(&post(&[
-        host,
-        ("Sec-Fetch-Site", "something-new")
-    ])));
-    // Either signal is enough.
-    assert!(cross_origin(&post(&[
-        host,
-        ("Origin", "http://127.0.0.1:8080"),
-        ("Sec-Fetch-Site", "cross-site")
-    ])));
+    let cases: &[(bool, &[(&str, &str)])] = &[
+        // No Origin, no Sec-Fetch-Site: curl, scripts, old browsers.
+        (false, &[host]),
+        (false, &[host, ("Origin", "http://127.0.0.1:8080")]),
+        (false, &[host, ("Origin", "HTTP://127.0.0.1:8080")]),
+        (false, &[host, ("Sec-Fetch-Site", "same-origin")]),
+        (false, &[host, ("Sec-Fetch-Site", "none")]),
+        (true, &[host, ("Origin", "http://evil.example")]),
+        (true, &[host, ("Origin", "null")]),
+        // What Chromium sends for our own forms under `Referrer-Policy: no-referrer`.
+        (
+            false,
+            &[host, ("Origin", "null"), ("Sec-Fetch-Site", "same-origin")],
+        ),
+        (
+            true,
+            &[host, ("Origin", "null"), ("Sec-Fetch-Site", "cross-site")],
+        ),
+        (true, &[host, ("Origin", "https://127.0.0.1:8080")]),
+        (true, &[host, ("Origin", "http://127.0.0.1:8081")]),
+        (true, &[host, ("Origin", "http://127.0.0.1:8080.evil")]),
+        (true, &[host, ("Origin", "http://")]),
+        (true, &[("Origin", "http://")]),
+        (true, &[host, ("Origin", "http://é")]),
+        (true, &[host, ("Sec-Fetch-Site", "cross-site")]),
+        (true, &[host, ("Sec-Fetch-Site", "same-site")]),
+        (true, &[host, ("Sec-Fetch-Site", "something-new")]),
+        // Either signal is enough.
+        (
+            true,
+            &[
+                host,
+                ("Origin", "http://127.0.0.1:8080"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
+        ),
+    ];
+    for (cross, headers) in cases {
+        assert_eq!(cross_origin(&post(headers)), *cross, "{headers:?}");
+    }
     // Safe methods are never refused; other methods are checked.
     for method in [Method::Get, Method::Head] {
         let mut r = post(&[host, ("Origin", "http://evil.example")]);
@@ -228,17 +207,8 @@ impl TestServer {
         }
     }
 
-    fn client(&self) -> Client {
-        let stream = TcpStream::connect(self.addr).unwrap();
-        // A safety net so a broken server fails the test instead of hanging it.
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        Client {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-            host: self.addr.to_string(),
-        }
+    fn client(&self) -> Conn {
+        Conn::connect(self.addr, Duration::from_secs(30))
     }
 }
 
@@ -254,101 +224,6 @@ impl Drop for TestServer {
     }
 }
 
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    host: String,
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-}
-
-impl Client {
-    fn send_raw(&mut self, raw: &[u8]) {
-        self.writer.write_all(raw).unwrap();
-    }
-
-    /// Sends `METHOD target` with a correct Host header, extra header lines and a body.
-    fn send(&mut self, method: &str, target: &str, extra: &[&str], body: &[u8]) {
-        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
-        for line in extra {
-            head.push_str(line);
-            head.push_str("\r\n");
-        }
-        if !body.is_empty() {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        let mut raw = head.into_bytes();
-        raw.extend_from_slice(body);
-        self.send_raw(&raw);
-    }
-
-    fn reply(&mut self) -> Reply {
-        self.reply_head(true)
-    }
-
-    fn reply_head(&mut self, with_body: bool) -> Reply {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let status = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad status line {line:?}"));
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (n, v) = line.split_once(':').unwrap();
-            headers.push((n.trim().to_owned(), v.trim().to_owned()));
-        }
-        let mut reply = Reply {
-            status,
-            headers,
-            body: Vec::new(),
-        };
-        if with_body {
-            let len: usize = reply
-                .header("content-length")
-                .expect("a Content-Length")
-                .parse()
-                .unwrap();
-            reply.body = vec![0; len];
-            self.reader.read_exact(&mut reply.body).unwrap();
-        }
-        reply
-    }
-
-    fn get(&mut self, target: &str, extra: &[&str]) -> Reply {
-        self.send("GET", target, extra, b"");
-        self.reply()
-    }
-}
-
 fn assert_security_headers(reply: &Reply) {
     for (name, value) in FIXED_HEADERS {
         assert_eq!(reply.header(name), Some(value), "{name} on {reply:?}");
@@ -361,6 +236,18 @@ fn assert_security_headers(reply: &Reply) {
             .count(),
         1
     );
+}
+
+/// The console's path gets an HTML page and the API's path a JSON error with `code`, both
+/// with `status`.
+fn assert_error_answers(c: &mut Conn, (console, api): (&str, &str), status: u16, code: &str) {
+    let r = c.get(console, &[]);
+    assert_eq!(r.status, status);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert_security_headers(&r);
+    let r = c.get(api, &[]);
+    assert_eq!(r.status, status);
+    assert_eq!(r.json()["error"]["code"], code);
 }
 
 fn local() -> ServerConfig {
@@ -393,13 +280,12 @@ fn serves_keep_alive_and_refuses_bad_requests() {
     assert_eq!(r.text(), format!("POST /echo {}", "x".repeat(5000)));
 
     // Bad percent-encoding in the path: 400, as HTML for the console, JSON for the API.
-    let r = c.get("/customers/%zz", &[]);
-    assert_eq!(r.status, 400);
-    assert!(r.header("content-type").unwrap().starts_with("text/html"));
-    assert_security_headers(&r);
-    let r = c.get("/api/customers/%C3", &[]);
-    assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], "bad_request");
+    assert_error_answers(
+        &mut c,
+        ("/customers/%zz", "/api/customers/%C3"),
+        400,
+        "bad_request",
+    );
 
     // Response headers that could inject are dropped; ours cannot be overridden.
     let r = c.get("/header", &[]);
@@ -545,13 +431,7 @@ fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
     let server = TestServer::start(local());
     let mut c = server.client();
     for _ in 0..3 {
-        let r = c.get("/panic", &[]);
-        assert_eq!(r.status, 500);
-        assert!(r.header("content-type").unwrap().starts_with("text/html"));
-        assert_security_headers(&r);
-        let r = c.get("/api/panic", &[]);
-        assert_eq!(r.status, 500);
-        assert_eq!(r.json()["error"]["code"], "internal");
+        assert_error_answers(&mut c, ("/panic", "/api/panic"), 500, "internal");
     }
     // More panics than workers, and everyone still gets answers.
     assert_eq!(c.get("/", &[]).status, 200);

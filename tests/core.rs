@@ -1291,3 +1291,24 @@ fn previews_say_what_is_lost_and_group_skipped_customers() {
         Some("would assign template Relaxed (now template Strict)")
     );
 }
+
+/// One answer names every problem of a new customer: a malformed field and a name already
+/// taken come back together, not one per submit.
+#[test]
+fn format_errors_and_clashes_come_in_one_answer() {
+    let f = Fixture::new();
+    f.add("Taken Co", "taken-co", "CLP", &[]);
+    let mut bad = input("TAKEN co", "Taken-Co", "CLP", &[]);
+    bad.email = Some("not an address".into());
+    let Err(Error::Invalid(errors)) = f.desk.add_customer(f.ctx(), &bad) else {
+        panic!("expected field errors")
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["email", "account_name", "company"]);
+    // One clash alone stays a conflict (HTTP 409).
+    let e = f
+        .desk
+        .add_customer(f.ctx(), &input("Other Co", "taken-co", "CLP", &[]))
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
+}

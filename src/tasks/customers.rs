@@ -162,30 +162,51 @@ pub(crate) fn build(
             "a Cloud Edge template needs a cloud-edge licence; assign a cloud-edge plan too",
         ));
     }
-    if !errors.is_empty() {
-        limits::cap_errors(&mut errors);
-        return Err(Error::Invalid(errors));
-    }
     // A new customer (and a new licence) gets its id when the loader stores it.
     let id = old.map_or(0, |o| o.id);
-    for (field, value, found) in [
+    // Uniqueness is checked even when other fields are wrong, so one answer names every
+    // problem; a field that is itself invalid is not looked up.
+    let typed = |given: &Option<String>, kept: Option<&String>| {
+        given
+            .as_deref()
+            .map(str::trim)
+            .or(kept.map(String::as_str))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut clashes = Vec::new();
+    for (field, value) in [
         (
             "account_name",
-            &profile.account_name,
-            w.id_by_account(&profile.account_name)?,
+            typed(&input.account_name, old.map(|o| &o.profile.account_name)),
         ),
         (
             "company",
-            &profile.company,
-            w.id_by_company(&profile.company)?,
+            typed(&input.company, old.map(|o| &o.profile.company)),
         ),
     ] {
+        if value.is_empty() || errors.iter().any(|e| e.field == field) {
+            continue;
+        }
+        let found = match field {
+            "account_name" => w.id_by_account(&value)?,
+            _ => w.id_by_company(&value)?,
+        };
         if let Some(other) = found.filter(|other| *other != id) {
-            return Err(Error::conflict(
+            clashes.push(FieldError::new(
                 field,
                 format!("`{value}` is already used by customer {other}; {field} must be unique (ignoring case)"),
             ));
         }
+    }
+    if errors.is_empty() && clashes.len() == 1 {
+        let clash = clashes.remove(0);
+        return Err(Error::conflict(&clash.field, clash.message));
+    }
+    errors.extend(clashes);
+    if !errors.is_empty() {
+        limits::cap_errors(&mut errors);
+        return Err(Error::Invalid(errors));
     }
     let licenses_changed = old.is_some_and(|o| o.licenses != licenses);
     Ok(Customer {

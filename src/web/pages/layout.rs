@@ -12,6 +12,7 @@ use maud::{html, Markup, DOCTYPE};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Customers,
+    Runway,
     NewCustomer,
     Import,
     Plans,
@@ -25,6 +26,7 @@ pub enum Nav {
 
 const NAV: &[(Nav, &str, &str, &str)] = &[
     (Nav::Customers, "/", "Customers", "nav-customers"),
+    (Nav::Runway, "/runway", "Runway", "nav-runway"),
     (
         Nav::NewCustomer,
         "/customers/new",

@@ -24,6 +24,7 @@ mod forms;
 mod layout;
 pub(crate) mod multipart;
 mod routes;
+mod runway;
 mod tasks;
 
 use super::app::App;

@@ -2,7 +2,7 @@
 //! a path cannot be answered without being listed, nor listed without being answered.
 
 use super::layout::Reply;
-use super::{admin, customers, detail, forms, tasks, SCRIPT, STYLE};
+use super::{admin, customers, detail, forms, runway, tasks, SCRIPT, STYLE};
 use crate::tasks::holdings::Holding;
 use crate::web::app::App;
 use crate::web::http::{Method, Request, Response};
@@ -179,6 +179,7 @@ pub static ROUTES: &[Route] = &[
     get(&[Word("export.csv")], |app, req, _| {
         customers::export_all(app, req)
     }),
+    get(&[Word("runway")], |app, _, _| runway::page(app)),
     get(&[Word("settings")], |app, req, _| admin::settings(app, req)),
     post(&[Word("settings")], |app, req, _| {
         admin::save_settings(app, req)

@@ -4,10 +4,8 @@ use super::desk::{audit, refresh_summary, Ctx, Desk};
 use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
-use crate::domain::inputs::{
-    self,
-    plan::{MONTHS, NAME, NOTICE_DAYS},
-};
+use crate::domain::inputs;
+use crate::domain::inputs::plan::{KIND, MONTHS, NAME, NOTICE_DAYS, PRODUCT};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -118,7 +116,7 @@ fn entry_name(
 fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
     let mut errors = Vec::new();
     let name = entry_name(&mut errors, &input.name, old.map(|o| &o.name));
-    let product = Field::new(&mut errors, "product", Product::Wfbss).read(
+    let product = Field::new(&mut errors, PRODUCT.name, Product::Wfbss).read(
         &input.product,
         old.map(|o| o.product),
         |p| {
@@ -127,7 +125,7 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
         },
         Err(format!("required: {}", Product::choices())),
     );
-    let kind = Field::new(&mut errors, "kind", PlanKind::Full).read(
+    let kind = Field::new(&mut errors, KIND.name, PlanKind::Full).read(
         &input.kind,
         old.map(|o| o.kind),
         |k| PlanKind::parse(k).ok_or_else(|| format!("use {}", PlanKind::choices())),

@@ -184,6 +184,20 @@ fn find_plan(r: &impl Read, key: &str) -> Result<Plan> {
         .ok_or_else(|| Error::not_found(Thing::Plan, Key::Name(key.trim().to_string())))
 }
 
+/// Refuses a plan name that another plan than `except` has (ignoring case).
+fn name_free(plans: &[Plan], name: &str, except: Option<u64>) -> Result<()> {
+    let taken = plans
+        .iter()
+        .any(|p| Some(p.id) != except && p.name.eq_ignore_ascii_case(name));
+    if !taken {
+        return Ok(());
+    }
+    Err(Error::conflict(
+        NAME.name,
+        format!("a plan named `{name}` exists already; plan names are unique"),
+    ))
+}
+
 /// Rewrites the summary of every customer holding the plan (its notice days or managed flag
 /// feed the summaries).
 fn refresh_plan_holders(w: &Writer, plan_id: u64) -> Result<()> {
@@ -222,18 +236,7 @@ impl Desk {
             "plans",
             "remove plans no longer sold",
         )?;
-        if plans
-            .iter()
-            .any(|p| p.name.eq_ignore_ascii_case(&plan.name))
-        {
-            return Err(Error::conflict(
-                "name",
-                format!(
-                    "a plan named `{}` exists already; plan names are unique",
-                    plan.name
-                ),
-            ));
-        }
+        name_free(&plans, &plan.name, None)?;
         let plan = load::new_plan(&w, plan)?;
         let outcome = format!("plan {} added", plan.name);
         commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
@@ -250,18 +253,7 @@ impl Desk {
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
         let plan = plan_from(input, Some(&old))?;
-        if w.plans()?
-            .iter()
-            .any(|p| p.id != plan.id && p.name.eq_ignore_ascii_case(&plan.name))
-        {
-            return Err(Error::conflict(
-                "name",
-                format!(
-                    "a plan named `{}` exists already; plan names are unique",
-                    plan.name
-                ),
-            ));
-        }
+        name_free(&w.plans()?, &plan.name, Some(plan.id))?;
         if plan.product != old.product && plan_in_use(&w, plan.id)? {
             return Err(Error::invalid(
                 "product",

@@ -1973,6 +1973,15 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
     assert_eq!(l["status"], "exceeded_allocation");
     api.patch(&format!("/api/licenses/{lid}"), &json!({ "units": 0 }))
         .error(422, Some("units"));
+    // A patch that names no field is refused, naming the fields it may give.
+    let e = api
+        .patch(&format!("/api/licenses/{lid}"), &json!({}))
+        .error(409, None);
+    assert_eq!(
+        e["message"],
+        "nothing to change; give units, used, start or expiry"
+    );
+    assert_eq!(e["code"], "refused");
     api.patch(
         &format!("/api/licenses/{lid}"),
         &json!({ "expiry": "2020-01-01" }),

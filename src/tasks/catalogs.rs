@@ -4,10 +4,8 @@ use super::desk::{audit, refresh_summary, Ctx, Desk};
 use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
-use crate::domain::inputs::{
-    self,
-    plan::{MONTHS, NAME, NOTICE_DAYS},
-};
+use crate::domain::inputs;
+use crate::domain::inputs::plan::{KIND, MONTHS, NAME, NOTICE_DAYS, PRODUCT};
 use crate::domain::limits;
 use crate::domain::model::*;
 use crate::domain::validate;
@@ -118,7 +116,7 @@ fn entry_name(
 fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
     let mut errors = Vec::new();
     let name = entry_name(&mut errors, &input.name, old.map(|o| &o.name));
-    let product = Field::new(&mut errors, "product", Product::Wfbss).read(
+    let product = Field::new(&mut errors, PRODUCT.name, Product::Wfbss).read(
         &input.product,
         old.map(|o| o.product),
         |p| {
@@ -127,7 +125,7 @@ fn plan_from(input: &PlanInput, old: Option<&Plan>) -> Result<Plan> {
         },
         Err(format!("required: {}", Product::choices())),
     );
-    let kind = Field::new(&mut errors, "kind", PlanKind::Full).read(
+    let kind = Field::new(&mut errors, KIND.name, PlanKind::Full).read(
         &input.kind,
         old.map(|o| o.kind),
         |k| PlanKind::parse(k).ok_or_else(|| format!("use {}", PlanKind::choices())),
@@ -186,6 +184,20 @@ fn find_plan(r: &impl Read, key: &str) -> Result<Plan> {
         .ok_or_else(|| Error::not_found(Thing::Plan, Key::Name(key.trim().to_string())))
 }
 
+/// Refuses a plan name that another plan than `except` has (ignoring case).
+fn name_free(plans: &[Plan], name: &str, except: Option<u64>) -> Result<()> {
+    let taken = plans
+        .iter()
+        .any(|p| Some(p.id) != except && p.name.eq_ignore_ascii_case(name));
+    if !taken {
+        return Ok(());
+    }
+    Err(Error::conflict(
+        NAME.name,
+        format!("a plan named `{name}` exists already; plan names are unique"),
+    ))
+}
+
 /// Rewrites the summary of every customer holding the plan (its notice days or managed flag
 /// feed the summaries).
 fn refresh_plan_holders(w: &Writer, plan_id: u64) -> Result<()> {
@@ -224,18 +236,7 @@ impl Desk {
             "plans",
             "remove plans no longer sold",
         )?;
-        if plans
-            .iter()
-            .any(|p| p.name.eq_ignore_ascii_case(&plan.name))
-        {
-            return Err(Error::conflict(
-                "name",
-                format!(
-                    "a plan named `{}` exists already; plan names are unique",
-                    plan.name
-                ),
-            ));
-        }
+        name_free(&plans, &plan.name, None)?;
         let plan = load::new_plan(&w, plan)?;
         let outcome = format!("plan {} added", plan.name);
         commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
@@ -252,18 +253,7 @@ impl Desk {
         let w = self.writer()?;
         let old = find_plan(&w, key)?;
         let plan = plan_from(input, Some(&old))?;
-        if w.plans()?
-            .iter()
-            .any(|p| p.id != plan.id && p.name.eq_ignore_ascii_case(&plan.name))
-        {
-            return Err(Error::conflict(
-                "name",
-                format!(
-                    "a plan named `{}` exists already; plan names are unique",
-                    plan.name
-                ),
-            ));
-        }
+        name_free(&w.plans()?, &plan.name, Some(plan.id))?;
         if plan.product != old.product && plan_in_use(&w, plan.id)? {
             return Err(Error::invalid(
                 "product",

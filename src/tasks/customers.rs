@@ -264,6 +264,42 @@ fn template_field(
     }
 }
 
+/// The plan a licence names (ignoring case and surrounding space), or why there is none.
+pub(crate) fn named_plan<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Plan, String> {
+    let name = name.trim();
+    catalog
+        .plan_named(name)
+        .ok_or_else(|| format!("there is no plan `{name}`; choose one of the plans that exist"))
+}
+
+/// Whether a new licence may be of `plan` (SPEC §2: enabled and not end of life), and why not.
+pub(crate) fn assignable(plan: &Plan) -> Result<(), String> {
+    if !plan.enabled {
+        return Err(format!(
+            "plan `{}` is disabled; enable it or pick another",
+            plan.name
+        ));
+    }
+    if plan.end_of_life {
+        return Err(format!(
+            "plan `{}` is end of life; pick another plan",
+            plan.name
+        ));
+    }
+    Ok(())
+}
+
+/// When a licence of `plan` from `start` expires: after the plan's period, unless that
+/// would be past the last date.
+pub(crate) fn plan_expiry(start: Date, plan: &Plan) -> Result<Date, String> {
+    start.add_months(i64::from(plan.months)).ok_or_else(|| {
+        format!(
+            "the licence would end after {}; choose an earlier start",
+            Date::LAST
+        )
+    })
+}
+
 /// Turns licence inputs into licences, keeping the ids of unchanged ones (same plan and start);
 /// a new licence's id stays 0 until the loader stores it.
 fn licenses(
@@ -282,15 +318,12 @@ fn licenses(
     for (i, l) in list.iter().enumerate() {
         let field = |name: &str| format!("licenses[{i}].{name}");
         let before = errors.len();
-        let Some(plan) = catalog.plan_named(l.plan.trim()) else {
-            errors.push(FieldError::new(
-                field("plan"),
-                format!(
-                    "there is no plan `{}`; choose one of the plans that exist",
-                    l.plan.trim()
-                ),
-            ));
-            continue;
+        let plan = match named_plan(catalog, &l.plan) {
+            Ok(plan) => plan,
+            Err(m) => {
+                errors.push(FieldError::new(field(license::PLAN.name), m));
+                continue;
+            }
         };
         let start = match l.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => today,
@@ -300,14 +333,8 @@ fn licenses(
             }),
         };
         let expiry = match l.expiry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => start.add_months(i64::from(plan.months)).unwrap_or_else(|| {
-                errors.push(FieldError::new(
-                    field("start"),
-                    format!(
-                        "the licence would end after {}; choose an earlier start",
-                        Date::LAST
-                    ),
-                ));
+            None => plan_expiry(start, plan).unwrap_or_else(|m| {
+                errors.push(FieldError::new(field(license::START.name), m));
                 start
             }),
             Some(s) => match license::EXPIRY.date(s) {
@@ -332,19 +359,8 @@ fn licenses(
             o.plan_id == plan.id && o.start == start && !out.iter().any(|n: &License| n.id == o.id)
         });
         if existing.is_none() && assign == Assign::New {
-            if !plan.enabled {
-                errors.push(FieldError::new(
-                    field("plan"),
-                    format!(
-                        "plan `{}` is disabled; enable it or pick another",
-                        plan.name
-                    ),
-                ));
-            } else if plan.end_of_life {
-                errors.push(FieldError::new(
-                    field("plan"),
-                    format!("plan `{}` is end of life; pick another plan", plan.name),
-                ));
+            if let Err(m) = assignable(plan) {
+                errors.push(FieldError::new(field(license::PLAN.name), m));
             }
         }
         if errors.len() > before {

@@ -1,9 +1,10 @@
 //! What a customer holds: licences, Cloud Edge devices and events. Every change here moves
 //! the customer's `last_transaction`.
 
+use super::customers::{assignable, named_plan, plan_expiry};
 use super::desk::{audit, load, save, Ctx, Desk};
 use crate::domain::changes::change;
-use crate::domain::date::{Date, Timestamp};
+use crate::domain::date::Timestamp;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::inputs::{changeable, device, event, license, Input};
@@ -189,41 +190,16 @@ impl Desk {
             "remove a licence that has ended first",
         )?;
         let old = c.clone();
-        let p = catalog.plan_named(plan.trim()).ok_or_else(|| {
-            Error::invalid(
-                "plan",
-                format!(
-                    "there is no plan `{}`; choose one of the plans that exist",
-                    plan.trim()
-                ),
-            )
+        let p = license_field(&license::PLAN, |_| {
+            let p = named_plan(&catalog, plan)?;
+            assignable(p).map(|()| p)
         })?;
-        if !p.enabled {
-            return Err(Error::invalid(
-                "plan",
-                format!("plan `{}` is disabled; enable it or pick another", p.name),
-            ));
-        }
-        if p.end_of_life {
-            return Err(Error::invalid(
-                "plan",
-                format!("plan `{}` is end of life; pick another plan", p.name),
-            ));
-        }
         license_field(&license::UNITS, |f| f.number(units))?;
         let start = match start.filter(|s| !s.trim().is_empty()) {
             Some(s) => license_field(&license::START, |f| f.date(s))?,
             None => ctx.today,
         };
-        let Some(expiry) = start.add_months(i64::from(p.months)) else {
-            return Err(Error::invalid(
-                "start",
-                format!(
-                    "the licence would end after {}; choose an earlier start",
-                    Date::LAST
-                ),
-            ));
-        };
+        let expiry = license_field(&license::START, |_| plan_expiry(start, p))?;
         let l = License {
             id: w.next_id("license")?,
             plan_id: p.id,

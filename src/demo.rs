@@ -1371,6 +1371,9 @@ mod data {
         ($($name:ident),* $(,)?) => {
             $(pub(super) static $name: LazyLock<&'static [&'static str]> =
                 LazyLock::new(|| pool(stringify!($name)));)*
+            /// The pools the generator names.
+            #[cfg(test)]
+            const NAMED: &[&str] = &[$(stringify!($name)),*];
         };
     }
 
@@ -1533,6 +1536,31 @@ mod data {
             .collect::<Vec<_>>()
             .leak()
     });
+
+    /// Every section of the file is read: a misspelt name would otherwise be skipped silently.
+    #[test]
+    fn every_section_is_read() {
+        let read = [
+            "THREAT", "SYSTEM", "AWKWARD", "LOCALE", "PLANS", "TEMPLATE", "MODELS",
+        ];
+        let referenced: Vec<&str> = of_kind("LOCALE")
+            .flat_map(|s| s.entries.iter())
+            .filter(|e| !e.contains(" | "))
+            .filter_map(|e| e.split_once(" = ").map(|(_, pool)| pool))
+            .collect();
+        for s in SECTIONS.iter() {
+            assert!(
+                read.contains(&s.kind) || NAMED.contains(&s.kind) || referenced.contains(&s.kind),
+                "[{} {}] is read by nothing",
+                s.kind,
+                s.argument
+            );
+        }
+        assert_eq!(LOCALES.len(), of_kind("LOCALE").count());
+        assert!(MODELS
+            .iter()
+            .all(|m| m.versions.len() == m.version_weights.len()));
+    }
 }
 use data::*;
 

@@ -1311,28 +1311,21 @@ mod data {
 
     /// The file's sections; lines before the first are its note.
     fn sections(text: &'static str) -> Vec<Section> {
-        let mut out = Vec::new();
-        let mut open: Option<(&'static str, &'static str, Vec<&'static str>)> = None;
-        let mut close = |open: Option<(&'static str, &'static str, Vec<&'static str>)>| {
-            if let Some((kind, argument, entries)) = open {
-                out.push(Section {
-                    kind,
-                    argument,
-                    entries: entries.leak(),
-                });
-            }
-        };
+        let mut found: Vec<(&'static str, &'static str, Vec<&'static str>)> = Vec::new();
         for line in text.lines() {
             if let Some(head) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                close(open.take());
                 let (kind, argument) = head.split_once(' ').unwrap_or((head, ""));
-                open = Some((kind, argument, Vec::new()));
-            } else if let Some((_, _, entries)) = open.as_mut().filter(|_| !line.is_empty()) {
+                found.push((kind, argument, Vec::new()));
+            } else if let Some((_, _, entries)) = found.last_mut().filter(|_| !line.is_empty()) {
                 entries.push(unescape(line));
             }
         }
-        close(open);
-        out
+        let section = |(kind, argument, entries): (_, _, Vec<_>)| Section {
+            kind,
+            argument,
+            entries: entries.leak(),
+        };
+        found.into_iter().map(section).collect()
     }
 
     /// `\n` and `\t` as the characters; only an entry that holds them is copied.
@@ -1378,6 +1371,9 @@ mod data {
         ($($name:ident),* $(,)?) => {
             $(pub(super) static $name: LazyLock<&'static [&'static str]> =
                 LazyLock::new(|| pool(stringify!($name)));)*
+            /// The pools the generator names.
+            #[cfg(test)]
+            const NAMED: &[&str] = &[$(stringify!($name)),*];
         };
     }
 
@@ -1540,6 +1536,31 @@ mod data {
             .collect::<Vec<_>>()
             .leak()
     });
+
+    /// Every section of the file is read: a misspelt name would otherwise be skipped silently.
+    #[test]
+    fn every_section_is_read() {
+        let read = [
+            "THREAT", "SYSTEM", "AWKWARD", "LOCALE", "PLANS", "TEMPLATE", "MODELS",
+        ];
+        let referenced: Vec<&str> = of_kind("LOCALE")
+            .flat_map(|s| s.entries.iter())
+            .filter(|e| !e.contains(" | "))
+            .filter_map(|e| e.split_once(" = ").map(|(_, pool)| pool))
+            .collect();
+        for s in SECTIONS.iter() {
+            assert!(
+                read.contains(&s.kind) || NAMED.contains(&s.kind) || referenced.contains(&s.kind),
+                "[{} {}] is read by nothing",
+                s.kind,
+                s.argument
+            );
+        }
+        assert_eq!(LOCALES.len(), of_kind("LOCALE").count());
+        assert!(MODELS
+            .iter()
+            .all(|m| m.versions.len() == m.version_weights.len()));
+    }
 }
 use data::*;
 

@@ -596,7 +596,10 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
             answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
         }
-        LicenseCommand::Remove(a) => removed(env, "licence", a.license, Desk::remove_license),
+        LicenseCommand::Remove(a) => {
+            let what = format!("licence {}", a.license);
+            removed(env, what, |desk, ctx| desk.remove_license(ctx, a.license))
+        }
     }
 }
 
@@ -637,7 +640,10 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
             answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
         }
-        DeviceCommand::Remove(a) => removed(env, "device", a.device, Desk::remove_device),
+        DeviceCommand::Remove(a) => {
+            let what = format!("device {}", a.device);
+            removed(env, what, |desk, ctx| desk.remove_device(ctx, a.device))
+        }
     }
 }
 
@@ -666,20 +672,22 @@ fn event(env: &Env, c: EventCommand) -> Outcome {
         }
         EventCommand::Resolve(a) => set_event(env, a.event, false),
         EventCommand::Reopen(a) => set_event(env, a.event, true),
-        EventCommand::Remove(a) => removed(env, "event", a.event, Desk::remove_event),
+        EventCommand::Remove(a) => {
+            let what = format!("event {}", a.event);
+            removed(env, what, |desk, ctx| desk.remove_event(ctx, a.event))
+        }
     }
 }
 
-/// Removes what `id` names with `remove` and says so.
+/// Runs one removal as the CLI and says what went.
 fn removed(
     env: &Env,
-    what: &str,
-    id: u64,
-    remove: impl FnOnce(&Desk, Ctx, u64) -> Result<(), Error>,
+    what: String,
+    remove: impl FnOnce(&Desk, Ctx) -> Result<(), Error>,
 ) -> Outcome {
     let desk = env.open(Write)?;
-    remove(&desk, desk.ctx(Actor::Cli), id)?;
-    Ok(Reply::out(format!("{what} {id} removed\n")))
+    remove(&desk, desk.ctx(Actor::Cli))?;
+    Ok(Reply::out(format!("{what} removed\n")))
 }
 
 fn set_event(env: &Env, id: u64, open: bool) -> Outcome {
@@ -742,12 +750,8 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
             answer(a.format, &p, || output::plans(std::slice::from_ref(&p)))
         }
         PlanCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_plan(desk.ctx(Actor::Cli), &a.plan)?;
-            Ok(Reply::out(format!(
-                "plan {} removed\n",
-                output::clean(&a.plan)
-            )))
+            let what = format!("plan {}", output::clean(&a.plan));
+            removed(env, what, |desk, ctx| desk.remove_plan(ctx, &a.plan))
         }
     }
 }
@@ -795,12 +799,8 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
             answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_template(desk.ctx(Actor::Cli), &a.name)?;
-            Ok(Reply::out(format!(
-                "template {} removed\n",
-                output::clean(&a.name)
-            )))
+            let what = format!("template {}", output::clean(&a.name));
+            removed(env, what, |desk, ctx| desk.remove_template(ctx, &a.name))
         }
     }
 }
@@ -821,12 +821,8 @@ fn firmware(env: &Env, c: FirmwareCommand) -> Outcome {
             answer(a.format, &list, || output::firmware(&list))
         }
         FirmwareCommand::Remove(a) => {
-            let desk = env.open(Write)?;
-            desk.remove_firmware(desk.ctx(Actor::Cli), &a.model)?;
-            Ok(Reply::out(format!(
-                "firmware entry for {} removed\n",
-                output::clean(&a.model)
-            )))
+            let what = format!("firmware entry for {}", output::clean(&a.model));
+            removed(env, what, |desk, ctx| desk.remove_firmware(ctx, &a.model))
         }
     }
 }
@@ -846,6 +842,9 @@ fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
             }
             Ok(Reply::out(out))
         }
-        OutboxCommand::Remove(a) => removed(env, "outbox message", a.id, Desk::remove_outbox),
+        OutboxCommand::Remove(a) => {
+            let what = format!("outbox message {}", a.id);
+            removed(env, what, |desk, ctx| desk.remove_outbox(ctx, a.id))
+        }
     }
 }

@@ -4,6 +4,8 @@
 mod common;
 
 use clientele::domain::date::Date;
+use clientele::domain::filter::Filter;
+use clientele::domain::limits::n as thousands;
 use clientele::domain::model::Actor;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::store::Access;
@@ -167,6 +169,28 @@ impl Fx {
         handle(&self.app, &req)
     }
 
+    /// Submits a preview's confirm form as a browser would (its hidden fields and the values
+    /// its inputs hold), with the fields named in `extra` set to those values instead.
+    fn confirm(&self, doc: &Html, extra: &[(&str, &str)]) -> Response {
+        let form = one(doc, "form#confirm-form");
+        let mut pairs = form_fields(form);
+        pairs.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+        pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(form.value().attr("action").unwrap(), &refs)
+    }
+
+    /// `confirm`, which must answer 303 to the stored run, and that run's page.
+    fn confirm_and_follow(&self, doc: &Html, extra: &[(&str, &str)]) -> (String, Html) {
+        let to = location(&self.confirm(doc, extra));
+        assert!(to.starts_with("/runs/"), "{to}");
+        let page = self.page(&to);
+        (to, page)
+    }
+
     fn page(&self, target: &str) -> Html {
         let r = self.get(target);
         assert_eq!(r.status, 200, "GET {target}: {}", body(&r));
@@ -211,6 +235,35 @@ fn one<'a>(doc: &'a Html, selector: &str) -> ElementRef<'a> {
     doc.select(&sel(selector))
         .next()
         .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+/// What a form submits: named inputs (checked boxes only), text areas and selects.
+fn form_fields(form: ElementRef) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for e in form.select(&sel("input[name], textarea[name], select[name]")) {
+        let v = e.value();
+        let name = v.attr("name").unwrap().to_string();
+        match (v.name(), v.attr("type").unwrap_or("text")) {
+            ("input", "checkbox" | "radio") => {
+                if v.attr("checked").is_some() {
+                    out.push((name, v.attr("value").unwrap_or("on").to_string()));
+                }
+            }
+            ("input", "submit" | "button") => {}
+            ("input", _) => out.push((name, v.attr("value").unwrap_or("").to_string())),
+            ("textarea", _) => out.push((name, e.text().collect())),
+            _ => {
+                let chosen = e
+                    .select(&sel("option[selected]"))
+                    .next()
+                    .or_else(|| e.select(&sel("option")).next());
+                if let Some(o) = chosen {
+                    out.push((name, o.value().attr("value").unwrap_or("").to_string()));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn location(r: &Response) -> String {
@@ -501,12 +554,32 @@ fn renew_previews_without_writing_then_runs() {
     let back = one(&doc, "#cancel-task");
     assert_eq!(back.value().attr("href"), Some("/?sort=-company"));
 
-    let r = f.post("/tasks/renew/run", &pairs);
+    // A confirm whose options differ from the preview runs nothing: it is a new preview.
+    let r = f.confirm(&doc, &[("until", "2028-01-31")]);
     assert_eq!(r.status, 200, "{}", body(&r));
-    let doc = html(&r);
+    let changed = html(&r);
+    one(&changed, "[data-testid=changed-notice]");
+    assert_eq!(f.expiry_of(f.expired), "2026-01-01", "nothing ran");
+    let runs_before = f.app.desk.task_runs(100, None).unwrap().len();
+
+    let (at, doc) = f.confirm_and_follow(&doc, &[]);
     assert_eq!(outcome(&doc, "result-table", f.expired).0, "ok");
     assert_eq!(outcome(&doc, "result-table", f.evil).0, "skipped");
     assert_eq!(f.expiry_of(f.expired), "2027-11-27");
+    // The result is a page of its own: reading it again runs nothing.
+    let audit = f.app.desk.audit_log(1000, None, None).unwrap().len();
+    let again = f.page(&at);
+    assert_eq!(outcome(&again, "result-table", f.expired).0, "ok");
+    assert_eq!(f.app.desk.audit_log(1000, None, None).unwrap().len(), audit);
+    assert_eq!(
+        f.app.desk.task_runs(100, None).unwrap().len(),
+        runs_before + 1
+    );
+    let runs = f.page("/runs");
+    assert!(runs
+        .select(&sel("tr[data-testid=run-row]"))
+        .next()
+        .is_some());
 }
 
 #[test]
@@ -619,15 +692,18 @@ fn delete_refuses_holders_and_needs_explicit_confirmation() {
         .next()
         .is_some());
     // Without ticking the box nothing is deleted.
-    let r = f.post("/tasks/delete/run", &[("ids", &evil)]);
+    let r = f.confirm(&doc, &[]);
     assert_eq!(r.status, 422);
     assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_ok());
+    // Nor by posting the task without the preview's fingerprint.
     let r = f.post(
         "/tasks/delete/run",
         &[("ids", &evil), ("confirm_delete", "yes")],
     );
     assert_eq!(r.status, 200);
-    let doc = html(&r);
+    one(&html(&r), "[data-testid=changed-notice]");
+    assert!(f.app.desk.customer(&CustomerRef::Id(f.evil)).is_ok());
+    let (_, doc) = f.confirm_and_follow(&doc, &[("confirm_delete", "yes")]);
     assert_eq!(
         doc.select(&sel("#result-table tr[data-outcome=ok]"))
             .count(),
@@ -1463,8 +1539,8 @@ fn settings_plans_templates_firmware() {
 fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
     let f = fx();
     let id = f.fresh.to_string();
-    let r = f.post("/tasks/update-firmware/run", &[("ids", &id)]);
-    assert_eq!(r.status, 200);
+    let preview = html(&f.post("/tasks/update-firmware", &[("ids", &id)]));
+    f.confirm_and_follow(&preview, &[]);
     let outbox = f.app.desk.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
     let doc = f.page("/outbox");
@@ -1701,6 +1777,7 @@ fn samples(ids: &Ids, route: &Route) -> Vec<String> {
             ("plans", "id") => ids.plan.to_string(),
             ("outbox", "id") => "1".to_string(),
             ("tasks", "name") => "renew".to_string(),
+            ("runs", "id") => "1".to_string(),
             other => panic!("no sample for {other:?} in {}", route.pattern()),
         }
     };
@@ -1835,6 +1912,11 @@ fn all_pages(f: &Fx) -> Vec<(String, Html)> {
     }
     let r = f.post("/tasks/renew/run", &[("ids", &id)]);
     out.push(("/tasks/renew/run".into(), html(&r)));
+    let preview = html(&f.post("/tasks/suspend", &[("ids", &id)]));
+    let (run, doc) = f.confirm_and_follow(&preview, &[]);
+    out.push((run, doc));
+    out.push(("/runs".into(), f.page("/runs")));
+    out.push(("/runway".into(), f.page("/runway")));
     let r = f.post("/customers", &[("company", "")]);
     out.push(("POST /customers".into(), html(&r)));
     out.push(("404".into(), html(&f.get("/missing"))));
@@ -1845,7 +1927,7 @@ fn all_pages(f: &Fx) -> Vec<(String, Html)> {
 fn every_page_has_a_title_landmarks_and_a_language() {
     let f = fx();
     for (path, doc) in all_pages(&f) {
-        let title = texts(&doc, "title");
+        let title = texts(&doc, "head > title");
         assert_eq!(title.len(), 1, "{path}");
         assert!(
             title[0].ends_with("– clientele") && title[0].len() > "– clientele".len() + 1,
@@ -2041,4 +2123,99 @@ fn not_found_pages_link_to_where_to_look() {
         .next()
         .expect("a link to the plans");
     assert_eq!(link.value().attr("href"), Some("/plans"));
+}
+
+/// "Select all N matching this filter" runs the task on the whole filter, not the page: the
+/// preview says how many, its groups are paged, and the stored run covers every customer.
+#[test]
+fn select_all_matching_works_on_the_whole_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = Date::parse("2026-11-27").unwrap();
+    let desk = Desk::open(&dir.path().join("many.redb"), Access::Write, Some(today)).unwrap();
+    clientele::demo::generate(&desk, desk.ctx(Actor::Cli), 260, 3).unwrap();
+    let f = Fx {
+        _dir: dir,
+        app: App {
+            desk,
+            token_required: false,
+        },
+        expired: 0,
+        evil: 0,
+        holder: 0,
+        fresh: 0,
+    };
+    let all = f.app.desk.list(&Filter::default()).unwrap().total;
+    let doc = f.page("/?account_type=clp&limit=20");
+    let matching = f
+        .app
+        .desk
+        .list(&Filter::from_pairs([("account_type", "clp")]).unwrap())
+        .unwrap()
+        .total;
+    assert!(matching > 100 && matching < all, "{matching} of {all}");
+    let box_ = one(&doc, "input#select-matching[name=match][value=all]");
+    assert_eq!(
+        box_.value().attr("data-total"),
+        Some(thousands(matching).as_str())
+    );
+    assert!(one(&doc, "#select-matching-box")
+        .value()
+        .attr("hidden")
+        .is_some());
+    let shown = f.page("/?account_type=clp&limit=20&select=all");
+    assert!(one(&shown, "#select-matching-box")
+        .value()
+        .attr("hidden")
+        .is_none());
+
+    let back = "account_type=clp&limit=20";
+    let preview = html(&f.post("/tasks/suspend", &[("match", "all"), ("back", back)]));
+    let said = text(one(&preview, "[data-testid=selected-count]"));
+    assert!(
+        said.contains(&format!("All {} customers matching", thousands(matching))),
+        "{said}"
+    );
+    // The affected group shows 100 rows and pages through the rest.
+    let rows = preview
+        .select(&sel("[data-group=ok] tr[data-testid=task-row]"))
+        .count();
+    assert_eq!(rows, 100.min(matching));
+    let next = one(&preview, "[data-group=ok] button[name=page]");
+    assert_eq!(next.value().attr("value"), Some("ok:100"));
+    // The paging button re-posts the form to the preview (its formaction), not to the run.
+    assert_eq!(next.value().attr("formaction"), Some("/tasks/suspend"));
+    let mut pairs = form_fields(one(&preview, "form#confirm-form"));
+    pairs.push(("page".into(), "ok:100".into()));
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let page2 = html(&f.post("/tasks/suspend", &refs));
+    assert!(
+        text(one(&page2, "[data-group=ok] [data-testid=group-pager]")).starts_with("Showing 101–")
+    );
+
+    let already = f
+        .app
+        .desk
+        .list(&Filter::from_pairs([("account_type", "clp"), ("status", "suspended")]).unwrap())
+        .unwrap()
+        .total;
+    let (_, result) = f.confirm_and_follow(&preview, &[]);
+    let summary = text(one(&result, "[data-testid=result-summary]"));
+    let done = matching - already;
+    assert_eq!(
+        summary,
+        format!("{done} customers done, {already} skipped, 0 failed.")
+    );
+    let suspended = f
+        .app
+        .desk
+        .list(&Filter::from_pairs([("account_type", "clp"), ("status", "suspended")]).unwrap())
+        .unwrap()
+        .total;
+    assert_eq!(
+        suspended, matching,
+        "every matching customer, not only the 20 shown"
+    );
 }

@@ -54,6 +54,17 @@ pub fn request_text(task: &BulkTask, selection: &Selection) -> String {
     .to_string()
 }
 
+/// A short, stable digest of [`request_text`] (64-bit FNV-1a, hex): a preview carries it, and a
+/// confirm whose task, options or selection differ from what was previewed does not match.
+pub fn fingerprint(task: &BulkTask, selection: &Selection) -> String {
+    let digest = request_text(task, selection)
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{digest:016x}")
+}
+
 /// The stored report of the run `key` started, if `request` is the one it ran.
 pub(super) fn replay(run: TaskRun, key: &str, request: &str) -> Result<BulkReport> {
     if run.request != request {

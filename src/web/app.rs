@@ -2,7 +2,7 @@
 //! both faces share (error → status code, request pairs → selection). The JSON API lives in
 //! `api`, the console in `pages`; neither holds a business rule.
 
-use super::http::{Request, Response};
+use super::http::{Method, Request, Response};
 use crate::domain::error::Error;
 use crate::domain::filter::{Filter, FILTER_KEYS};
 use crate::tasks::bulk::{BulkTask, Selection};
@@ -72,6 +72,31 @@ pub fn selection_from_pairs(pairs: &[(String, String)]) -> Result<Selection, Err
     } else {
         Ok(Selection::Ids(ids))
     }
+}
+
+/// A console form's selection: the ticked `ids`, or with `match=all` every customer of the
+/// list's filter (the form's `back` query), however many pages it has; `None` when nothing
+/// is selected.
+pub fn form_selection(pairs: &[(String, String)]) -> Result<Option<Selection>, Error> {
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    if value("match") == Some("all") {
+        let query = value("back").unwrap_or("").trim_start_matches('?');
+        let listed = Request::new(Method::Get, &format!("/?{query}"))
+            .and_then(|r| r.query_pairs())
+            .map_err(|_| Error::invalid("back", "the list's filter cannot be read"))?;
+        return Ok(Some(Selection::Filter(
+            filter_from_pairs(&listed)?.unpaged(),
+        )));
+    }
+    Ok(match selection_from_pairs(pairs)? {
+        Selection::Ids(ids) => Some(Selection::Ids(ids)),
+        Selection::Filter(_) => None,
+    })
 }
 
 /// A bulk task from its name and the options among `pairs`.

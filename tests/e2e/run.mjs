@@ -151,7 +151,7 @@ test('renew the expired licences of two LMP customers: preview, confirm, result,
   for (const r of preview) assert.equal(r.outcome, 'ok', `preview of customer ${r.id}: ${r.outcome} (${r.reason})`);
   await expectText(page, '[data-testid=preview-summary]', /2 customers affected/);
 
-  await Promise.all([page.waitForURL(/\/tasks\/renew\/run$/), page.click('#confirm-button')]);
+  await Promise.all([page.waitForURL(/\/runs\/\d+/), page.click('#confirm-button')]);
   await page.waitForSelector('#result-table');
   const result = await taskRows(page, 'result-table');
   assert.deepEqual(result.map((r) => r.id).sort(), [...ids].sort());
@@ -310,11 +310,115 @@ test('deleting a CLP customer without licences needs the confirm tick box, then 
   assert.equal(await page.locator('#result-table').count(), 0);
 
   await page.check('#confirm-delete');
-  await Promise.all([page.waitForURL(/\/tasks\/delete\/run$/), page.click('#confirm-button')]);
+  await Promise.all([page.waitForURL(/\/runs\/\d+/), page.click('#confirm-button')]);
   const result = await taskRows(page, 'result-table');
   assert.deepEqual(result.map((r) => [r.id, r.outcome]), [[id, 'ok']]);
   const gone = await page.goto(url(base, `/customers/${id}`));
   assert.equal(gone.status(), 404, `the deleted customer's page answers ${gone.status()}`);
+});
+
+/** How many audit entries the API lists (the newest 1,000). */
+async function auditCount(page, base) {
+  const r = await page.request.get(url(base, '/api/audit?limit=1000'));
+  assert.equal(r.status(), 200);
+  return (await r.json()).length;
+}
+
+test('policy settings: options changed after the preview turn Confirm into a new preview; nothing runs', async ({ page, base }) => {
+  await page.goto(url(base, '/?account_type=lmp&product=wfbss&limit=5'));
+  const [id] = await rowIds(page);
+  assert.ok(id, 'no LMP customer with a wfbss licence in the demo data');
+  await page.check(`#select-${id}`);
+  await Promise.all([page.waitForURL(/\/tasks\/deploy-policy$/), page.click('#task-deploy-policy')]);
+  await page.selectOption('#task-list', 'approved-urls');
+  await page.check('#task-action-overwrite');
+  await page.fill('#task-entries', 'https://a.example/');
+  await Promise.all([page.waitForNavigation(), page.click('#preview-button')]);
+  await page.waitForSelector('#confirm-button');
+  // The Confirm button is at the top: visible without scrolling.
+  const box = await page.locator('#confirm-button').boundingBox();
+  assert.ok(box && box.y + box.height <= 900, `Confirm is ${box && box.y} px down, below the first screen`);
+
+  const audit = await auditCount(page, base);
+  // Change everything the preview showed, then press Confirm.
+  await page.check('#task-action-append');
+  await page.selectOption('#task-list', 'blocked-urls');
+  await page.fill('#task-entries', 'https://b.example/');
+  await Promise.all([page.waitForNavigation(), page.click('#confirm-button')]);
+  await page.waitForSelector('[data-testid=changed-notice]');
+  assert.equal(await auditCount(page, base), audit, 'a confirm after a change ran the task');
+  const rows = await taskRows(page, 'preview-table');
+  assert.match(rows[0].reason, /would add 1 to blocked-urls/, 'the new preview shows the options now chosen');
+
+  // Confirmed as now previewed: it runs once and lands on its own result page.
+  await Promise.all([page.waitForURL(/\/runs\/\d+/), page.click('#confirm-button')]);
+  const result = await taskRows(page, 'result-table');
+  assert.deepEqual(result.map((r) => [r.id, r.outcome]), [[id, 'ok']]);
+  assert.match(result[0].reason, /1 added to blocked-urls/);
+  const after = await auditCount(page, base);
+  assert.equal(after, audit + 1);
+
+  // Reloading the result is a GET of the stored run: the audit log does not grow.
+  const reload = await page.reload();
+  assert.equal(reload.request().method(), 'GET');
+  assert.deepEqual((await taskRows(page, 'result-table')).map((r) => r.outcome), ['ok']);
+  assert.equal(await auditCount(page, base), after, 'reloading the result ran the task again');
+});
+
+test('select all matching the filter: header box, then "Select all N matching", through to the result', async ({ page, base }) => {
+  const filter = 'account_type=clp&status=active&license=none&limit=5';
+  await page.goto(url(base, `/?${filter}`));
+  const total = await resultTotal(page);
+  assert.ok(total > 5, `the filter should match more than one page, it matches ${total}`);
+  assert.equal(await page.locator('#select-matching-box').isVisible(), false, 'offered before the page is ticked');
+  await page.check('#select-all');
+  await page.check('#select-matching');
+  await expectText(page, '#selected-count', new RegExp(`all ${total} matching selected`));
+  await Promise.all([page.waitForURL(/\/tasks\/suspend$/), page.click('#task-suspend')]);
+  await expectText(page, '[data-testid=selected-count]', new RegExp(`All ${total} customers matching`));
+  await expectText(page, '[data-testid=preview-summary]', new RegExp(`${total} customers affected`));
+  await Promise.all([page.waitForURL(/\/runs\/\d+/), page.click('#confirm-button')]);
+  await expectText(page, '[data-testid=result-summary]', new RegExp(`${total} customers done`));
+  // The API is the ground truth: every matching customer is suspended, not only the five shown.
+  const api = await page.request.get(url(base, '/api/customers?account_type=clp&status=suspended&license=none&limit=1'));
+  assert.ok((await api.json()).total >= total);
+  // Back to the same filtered list; then put the customers back as they were.
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('#back-to-list')]);
+  assert.equal(new URL(page.url()).searchParams.get('license'), 'none');
+  const undo = await page.request.post(url(base, '/api/tasks/reactivate'), {
+    data: { filter: { account_type: 'clp', license: 'none', status: 'suspended' } },
+  });
+  assert.equal(undo.status(), 200);
+});
+
+test('a preview of 1,000 customers: totals and Confirm first, affected customers first, skipped ones grouped', async ({ page, browser }) => {
+  const big = await startServer({ customers: 1000, seed: 5 });
+  try {
+    await page.goto(url(big.url, '/?limit=50&select=all'));
+    await page.check('#select-matching');
+    const t0 = Date.now();
+    await Promise.all([page.waitForURL(/\/tasks\/renew$/), page.click('#task-renew')]);
+    await page.waitForSelector('#preview-table');
+    const ms = Date.now() - t0;
+    console.log(`#   1,000-customer renew preview shown in ${ms} ms`);
+    assert.ok(ms < 3000, `the preview took ${ms} ms`);
+    await expectText(page, '[data-testid=selected-count]', /All 1,000 customers matching/);
+    const box = await page.locator('#confirm-button').boundingBox();
+    assert.ok(box && box.y + box.height <= 900, `Confirm is ${box && box.y} px down`);
+    const groups = await page.locator('[data-testid=task-group]').evaluateAll((g) => g.map((e) => e.dataset.group));
+    assert.equal(groups[0], 'ok', `affected customers are not first: ${groups}`);
+    assert.ok(groups.some((g) => g.startsWith('skipped-')), 'no skipped group');
+    const first = await page.locator('[data-group="skipped-0"] > summary').innerText();
+    assert.match(first, /^\d+ skipped: /, first);
+    const sizes = await page.locator("details[data-group^=skipped] > summary").evaluateAll((s) => s.map((e) => Number(e.textContent.split(" ")[0].replaceAll(",", ""))));
+    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), `skipped groups are not largest first: ${sizes}`);
+    const rows = await page.locator('tr[data-testid=task-row]').count();
+    assert.ok(rows <= 100 * groups.length, `${rows} rows rendered`);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    console.log(`#   page height ${height} px, ${rows} rows in ${groups.length} groups`);
+  } finally {
+    big.stop();
+  }
 });
 
 test('keyboard: the first Tab reaches a visible skip link; filter fields have accessible names', async ({ page, base }) => {

@@ -1,6 +1,7 @@
 // clientele console: progressive enhancement only. Every page works without this script.
 // - "Select all shown" becomes a check box (the no-script fallback is a link to ?select=all);
 // - the number of ticked customers is announced next to the list summary;
+// - "Select all N matching this filter" appears once every shown customer is ticked;
 // - buttons with data-confirm ask before they submit;
 // - an error summary takes the focus so keyboard and screen-reader users land on it.
 (function () {
@@ -19,6 +20,8 @@
     var link = document.getElementById("select-all-link");
     var count = document.getElementById("selected-count");
     var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    var matching = document.getElementById("select-matching-box");
+    var matchBox = document.getElementById("select-matching");
     master.hidden = false;
     if (link) {
       link.hidden = true;
@@ -32,9 +35,22 @@
       });
       master.checked = ticked > 0 && ticked === boxes.length;
       master.indeterminate = ticked > 0 && ticked < boxes.length;
-      if (count) {
-        count.textContent = ticked ? " · " + ticked + " selected" : "";
+      if (matching) {
+        matching.hidden = !master.checked;
+        if (!master.checked) {
+          matchBox.checked = false;
+        }
       }
+      if (count) {
+        if (matchBox && matchBox.checked) {
+          count.textContent = " · all " + matchBox.getAttribute("data-total") + " matching selected";
+        } else {
+          count.textContent = ticked ? " · " + ticked + " selected" : "";
+        }
+      }
+    }
+    if (matchBox) {
+      matchBox.addEventListener("change", update);
     }
     master.addEventListener("change", function () {
       each(boxes, function (b) {

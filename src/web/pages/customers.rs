@@ -9,7 +9,7 @@ use crate::domain::model::{AccountType, CustomerStatus, LicenseFilter, Product, 
 use crate::domain::view::{CustomerView, Page};
 use crate::tasks::bulk::Selection;
 use crate::tasks::csv::ExportOptions;
-use crate::web::app::{filter_from_pairs, selection_from_pairs, App};
+use crate::web::app::{filter_from_pairs, form_selection, App};
 use crate::web::http::{build_query, Request, Response};
 use maud::{html, Markup};
 
@@ -150,6 +150,17 @@ fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
             p.hint #tasks-hint {
                 "Tick customers, then choose a task: you will see a preview of who is affected before anything changes. "
                 "Export All exports every customer the current filter shows."
+            }
+            @if page.total > page.items.len() {
+                p.select-matching #select-matching-box hidden[!select_all] data-testid="select-matching" {
+                    input type="checkbox" name="match" value="all" #select-matching
+                        data-total=(thousands(page.total));
+                    " "
+                    label for="select-matching" {
+                        "Select all " strong { (thousands(page.total)) } " customers matching this filter, not only the "
+                        (page.items.len()) " shown"
+                    }
+                }
             }
             @if page.items.is_empty() {
                 div.empty data-testid="empty-list" {
@@ -515,9 +526,9 @@ fn capitalise(s: &str) -> String {
 pub fn export_selected(app: &App, req: &Request) -> Reply {
     let pairs = layout::form(app, req)?;
     let back = layout::list_link(layout::value(&pairs, "back"));
-    let selection = match selection_from_pairs(&pairs) {
-        Ok(Selection::Ids(ids)) => Selection::Ids(ids),
-        Ok(Selection::Filter(_)) => return Err(no_selection(app, "Export", &back)),
+    let selection = match form_selection(&pairs) {
+        Ok(Some(selection)) => selection,
+        Ok(None) => return Err(no_selection(app, "Export", &back)),
         Err(e) => {
             return Err(layout::error_page(
                 app,

@@ -24,6 +24,7 @@ mod forms;
 mod layout;
 pub(crate) mod multipart;
 mod routes;
+mod runs;
 mod runway;
 mod tasks;
 

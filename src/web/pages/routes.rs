@@ -2,7 +2,7 @@
 //! a path cannot be answered without being listed, nor listed without being answered.
 
 use super::layout::Reply;
-use super::{admin, customers, detail, forms, runway, tasks, SCRIPT, STYLE};
+use super::{admin, customers, detail, forms, runs, runway, tasks, SCRIPT, STYLE};
 use crate::tasks::holdings::Holding;
 use crate::web::app::App;
 use crate::web::http::{Method, Request, Response};
@@ -180,6 +180,10 @@ pub static ROUTES: &[Route] = &[
         customers::export_all(app, req)
     }),
     get(&[Word("runway")], |app, _, _| runway::page(app)),
+    get(&[Word("runs")], |app, req, _| runs::list(app, req)),
+    get(&[Word("runs"), Var("id")], |app, req, a| {
+        runs::page(app, req, a[0])
+    }),
     get(&[Word("settings")], |app, req, _| admin::settings(app, req)),
     post(&[Word("settings")], |app, req, _| {
         admin::save_settings(app, req)

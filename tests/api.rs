@@ -2181,6 +2181,11 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
     api.get(&format!("/api/outbox/{mid}")).expect(200);
     api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
     api.delete(&format!("/api/outbox/{mid}")).expect(204);
+    let run = api.get("/api/runs?limit=1").expect(200).json()[0]["id"]
+        .as_u64()
+        .unwrap();
+    api.get(&format!("/api/runs/{run}")).expect(200);
+    api.get("/api/runway").expect(200);
 
     let documented: BTreeSet<(String, String)> = openapi::operations().into_iter().collect();
     let missing: Vec<_> = documented.difference(api.successes()).collect();
@@ -2599,6 +2604,9 @@ fn answers_hold_exactly_the_fields_of_their_schemas() {
         "/api/audit".into(),
         "/api/check".into(),
         "/api/settings".into(),
+        "/api/runs".into(),
+        "/api/runs/1".into(),
+        "/api/runway".into(),
     ] {
         let v = api.get(&target).expect(200).json();
         answers.push(("get", target, v));

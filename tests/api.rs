@@ -682,6 +682,23 @@ fn conform(
         };
         check(doc, schema, &v, &key).unwrap_or_else(|e| panic!("{ctx}: accepted query {e}"));
     }
+    for (name, value) in req_headers {
+        if let Some(p) = params.iter().find(|p| {
+            p["in"] == "header"
+                && p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        }) {
+            check(doc, &p["schema"], &json!(value), name)
+                .unwrap_or_else(|e| panic!("{ctx}: accepted header {e}"));
+        }
+    }
+    if r.header("Idempotent-Replayed").is_some() {
+        assert!(
+            doc_resp["headers"].get("Idempotent-Replayed").is_some(),
+            "{ctx}: undocumented response header Idempotent-Replayed"
+        );
+    }
     if let Some(rb) = op.get("requestBody") {
         let ct = req_headers
             .iter()
@@ -832,6 +849,9 @@ both!(
     outbox_message_downloads_as_eml,
     audit_log_records_api_changes,
     reference_data_and_holdings,
+    idempotency_key_replays_a_task_run,
+    stored_runs_list_page_and_show,
+    runway_counts_equal_the_list_totals,
 );
 
 // ---- scenarios -------------------------------------------------------------------------
@@ -1855,10 +1875,19 @@ fn audit_log_records_api_changes(api: &mut dyn Api) {
         .expect(200)
         .json();
     assert_eq!(mine.as_array().unwrap().len(), 2);
-    api.get("/api/audit?limit=0").error(422, Some("limit"));
-    api.get("/api/audit?limit=1001").error(422, Some("limit"));
-    api.get("/api/audit?before=x").error(422, Some("before"));
-    api.get("/api/audit?page=2").error(422, Some("page"));
+    refuses_bad_paging(api, "/api/audit");
+}
+
+/// A paged list (`limit` 1–1000, `before` an id) refuses other values and other keys.
+fn refuses_bad_paging(api: &mut dyn Api, path: &str) {
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("before=x", "before"),
+        ("page=2", "page"),
+    ] {
+        api.get(&format!("{path}?{query}")).error(422, Some(field));
+    }
 }
 
 /// Plans, templates, firmware, licences, devices and events: every route once, with its
@@ -2181,6 +2210,11 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
     api.get(&format!("/api/outbox/{mid}")).expect(200);
     api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
     api.delete(&format!("/api/outbox/{mid}")).expect(204);
+    let run = api.get("/api/runs?limit=1").expect(200).json()[0]["id"]
+        .as_u64()
+        .unwrap();
+    api.get(&format!("/api/runs/{run}")).expect(200);
+    api.get("/api/runway").expect(200);
 
     let documented: BTreeSet<(String, String)> = openapi::operations().into_iter().collect();
     let missing: Vec<_> = documented.difference(api.successes()).collect();
@@ -2188,6 +2222,241 @@ fn reference_data_and_holdings(api: &mut dyn Api) {
         missing.is_empty(),
         "never answered with a success: {missing:?}"
     );
+}
+
+/// Two customers with awkward companies for the task-run scenarios; returns their ids.
+fn awkward_pair(api: &mut dyn Api) -> [u64; 2] {
+    seed(api);
+    [
+        add(
+            api,
+            &customer("\"Quoted\", Comma & Co", "quoted_co", "CLP", json!([])),
+        ),
+        add(
+            api,
+            &customer("株式会社 Ünïcødé 🚀", "unicode_kk", "CLP", json!([])),
+        ),
+    ]
+}
+
+const KEY: &str = "Idempotency-Key";
+
+fn post_with_key(api: &mut dyn Api, target: &str, key: &str, body: &Value) -> Resp {
+    api.send(
+        "POST",
+        target,
+        &[("Content-Type", "application/json"), (KEY, key)],
+        body.to_string().as_bytes(),
+    )
+}
+
+fn idempotency_key_replays_a_task_run(api: &mut dyn Api) {
+    let [a, b] = awkward_pair(api);
+    let body = json!({ "ids": [a, b] });
+    let key = "8c0f6a1e-2b1d-4c4e-9a57-0d6f0d3c5e21";
+    let first = post_with_key(api, "/api/tasks/suspend", key, &body).expect(200);
+    assert_eq!(first.header("Idempotent-Replayed"), None);
+    let report = first.json();
+    assert_eq!(
+        (report["ok"].as_u64(), report["dry_run"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let run = report["run"].as_u64().expect("a confirmed run is stored");
+    let audit = api.count("/api/audit?limit=1000");
+
+    // The same request again: the stored answer, byte for byte, and nothing ran.
+    let again = post_with_key(api, "/api/tasks/suspend", key, &body).expect(200);
+    assert_eq!(again.header("Idempotent-Replayed"), Some("true"));
+    assert_eq!(again.text(), first.text());
+    assert_eq!(api.count("/api/audit?limit=1000"), audit);
+    assert_eq!(api.count("/api/runs"), 1);
+    assert_eq!(
+        api.get(&format!("/api/runs/{run}")).expect(200).json()["ok"],
+        2
+    );
+
+    // The key with another request is a conflict; nothing runs.
+    let e =
+        post_with_key(api, "/api/tasks/suspend", key, &json!({ "ids": [a] })).error(409, Some(KEY));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("task run {run}")),
+        "{e}"
+    );
+    post_with_key(api, "/api/tasks/reactivate", key, &body).error(409, Some(KEY));
+    assert_eq!(api.count("/api/audit?limit=1000"), audit);
+
+    // Malformed keys are refused before anything runs.
+    let long = "k".repeat(256);
+    let mut bad = vec!["two words", long.as_str()];
+    // Over HTTP the server already refuses a header that is not ASCII (400).
+    if !api.over_http() {
+        bad.push("ключ");
+    }
+    for key in bad {
+        post_with_key(api, "/api/tasks/reactivate", key, &body).error(422, Some(KEY));
+    }
+    assert_eq!(api.count("/api/audit?limit=1000"), audit);
+    assert_eq!(api.total("status=suspended"), 2);
+
+    // 255 characters is a key; a dry run ignores the key and stores nothing.
+    let longest = "k".repeat(255);
+    let r = post_with_key(api, "/api/tasks/reactivate", &longest, &body).expect(200);
+    assert_eq!(r.header("Idempotent-Replayed"), None);
+    let r = post_with_key(
+        api,
+        "/api/tasks/suspend",
+        "dry",
+        &json!({ "ids": [a], "dry_run": true }),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(r["run"], Value::Null);
+    assert_eq!(api.count("/api/runs"), 2);
+}
+
+fn stored_runs_list_page_and_show(api: &mut dyn Api) {
+    let [a, b] = awkward_pair(api);
+    let first = api
+        .post("/api/tasks/suspend", &json!({ "ids": [a, b, 424242] }))
+        .expect(200)
+        .json();
+    let filtered = api
+        .post(
+            "/api/tasks/reactivate",
+            &json!({ "filter": { "status": "suspended", "q": "ünïcødé" } }),
+        )
+        .expect(200)
+        .json();
+    let (r1, r2) = (
+        first["run"].as_u64().unwrap(),
+        filtered["run"].as_u64().unwrap(),
+    );
+    assert!(r2 > r1);
+
+    let runs = api.get("/api/runs").expect(200).json();
+    let ids: Vec<u64> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [r2, r1], "newest first");
+    assert_eq!(api.get("/api/runs?limit=1").expect(200).json()[0]["id"], r2);
+    let older = api
+        .get(&format!("/api/runs?before={r2}"))
+        .expect(200)
+        .json();
+    assert_eq!(older.as_array().unwrap().len(), 1);
+    assert_eq!(older[0]["id"], r1);
+
+    let one = api.get(&format!("/api/runs/{r1}")).expect(200).json();
+    assert_eq!(one["task"], "suspend");
+    assert_eq!(one["actor"], "api");
+    assert_eq!(
+        (one["ok"].as_u64(), one["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        one["selection"],
+        json!([{ "key": "ids", "value": format!("{a},{b},424242") }])
+    );
+    assert_eq!(one["omitted"], 0);
+    assert_eq!(one["results"], first["results"]);
+    let companies: Vec<&str> = one["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["company"].as_str())
+        .collect();
+    assert!(
+        companies.contains(&"\"Quoted\", Comma & Co") && companies.contains(&"株式会社 Ünïcødé 🚀"),
+        "{one}"
+    );
+    let time = one["time"].as_str().unwrap();
+    assert!(
+        time.len() == 20 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
+        "{time}"
+    );
+
+    let other = api.get(&format!("/api/runs/{r2}")).expect(200).json();
+    assert_eq!(other["task"], "reactivate");
+    assert_eq!(
+        other["selection"],
+        json!([{ "key": "q", "value": "ünïcødé" }, { "key": "status", "value": "suspended" }])
+    );
+    assert_eq!(other["ok"], 1);
+
+    api.get("/api/runs/424242").error(404, None);
+    api.get("/api/runs/x").error(404, Some("id"));
+    refuses_bad_paging(api, "/api/runs");
+}
+
+fn runway_counts_equal_the_list_totals(api: &mut dyn Api) {
+    seed(api);
+    #[rustfmt::skip]
+    let rows: [(&str, &str, &str, &[Licence]); 5] = [
+        ("\"Quoted\", Comma & Co", "quoted",  "CLP", &[]),
+        ("Bravo Ltd",                "bravo",   "LMP", &[("WFBS-S Full", 5, 1, "2025-01-01")]),
+        ("株式会社 Ünïcødé 🚀",       "unicode", "LMP", &[("WFBS-S Full", 5, 1, "2026-01-10"), ("Cloud Edge Full", 3, 1, "2026-01-20")]),
+        ("Echo SA",                  "echo",    "CLP", &[("Cloud Edge Full", 5, 1, "2025-12-15")]),
+        ("Foxtrot BV",               "foxtrot", "LMP", &[("WFBS-S Full", 5, 9, "2026-03-05"), ("WFBS-S Full", 2, 1, "2025-02-01")]),
+    ];
+    let ids: Vec<u64> = rows
+        .iter()
+        .map(|&(company, account, kind, licences)| {
+            add_holding(api, company, account, kind, licences)
+        })
+        .collect();
+    api.post(
+        &format!("/api/customers/{}/events", ids[0]),
+        &json!({ "kind": "system", "severity": "action_required", "category": "disk", "message": "full, \"really\"" }),
+    )
+    .expect(201);
+
+    let r = api.get("/api/runway").expect(200).json();
+    assert_eq!(r["today"], TODAY);
+    assert_eq!(r["customers"], 5);
+    let months = r["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[0]["period"], "2026-11");
+    let periods: Vec<&Value> = std::iter::once(&r["expired"]).chain(months).collect();
+    for p in &periods {
+        let filter = p["filter"].as_str().unwrap();
+        assert_eq!(p["customers"].as_u64(), Some(api.total(filter)), "{p}");
+    }
+    for c in r["attention"].as_array().unwrap() {
+        let filter = c["filter"].as_str().unwrap();
+        assert_eq!(c["customers"].as_u64(), Some(api.total(filter)), "{c}");
+    }
+    // The figures themselves: two expired licences of two customers; January holds two
+    // licences (8 units) of one customer.
+    assert_eq!(
+        (
+            r["expired"]["licenses"].as_u64(),
+            r["expired"]["customers"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    let jan = months.iter().find(|m| m["period"] == "2027-01").unwrap();
+    assert_eq!(
+        (
+            jan["licenses"].as_u64(),
+            jan["units"].as_u64(),
+            jan["customers"].as_u64()
+        ),
+        (Some(2), Some(8), Some(1))
+    );
+    let dec = months.iter().find(|m| m["period"] == "2026-12").unwrap();
+    assert_eq!(dec["customers"], 1);
+    assert_eq!(api.total("category=threat_system_action_required"), 1);
+    api.get("/api/runway?x=1").error(422, Some("x"));
+    api.get("/api/customers?expires=2027-13")
+        .error(422, Some("expires"));
+    api.get("/api/customers?category=urgent")
+        .error(422, Some("category"));
 }
 
 // ---- the router against its route table ------------------------------------------------
@@ -2324,6 +2593,66 @@ fn openapi_document_describes_every_route() {
 }
 
 // ---- the binary: what only a real server shows -----------------------------------------
+
+#[test]
+fn openapi_documents_idempotency_keys_runs_and_the_new_filters() {
+    let doc = openapi::document();
+    let paths = doc["paths"].as_object().unwrap();
+    let tasks: Vec<&String> = paths
+        .keys()
+        .filter(|p| p.starts_with("/api/tasks/"))
+        .collect();
+    assert_eq!(tasks.len(), 7);
+    for path in tasks {
+        let op = &paths[path]["post"];
+        let key = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Idempotency-Key")
+            .unwrap_or_else(|| panic!("{path}: no Idempotency-Key"));
+        assert_eq!(
+            (key["in"].as_str(), key["required"].as_bool()),
+            (Some("header"), Some(false))
+        );
+        assert_eq!(key["schema"]["maxLength"], 255, "{path}");
+        let text = key["description"].as_str().unwrap();
+        assert!(
+            text.contains("409") && text.contains("422") && text.contains("255"),
+            "{text}"
+        );
+        for status in ["409", "422"] {
+            assert!(op["responses"].get(status).is_some(), "{path}: {status}");
+        }
+        assert!(op["responses"]["200"]["headers"]
+            .get("Idempotent-Replayed")
+            .is_some());
+    }
+    for path in ["/api/runs", "/api/runs/{id}", "/api/runway"] {
+        assert!(paths[path].get("get").is_some(), "{path}");
+    }
+    let months = json!("^[0-9]{4}-(0[1-9]|1[0-2])$");
+    let categories = json!([
+        "threat_system_action_required",
+        "threat_system_warning",
+        "license_action_required",
+        "license_warning"
+    ]);
+    for (path, method) in [("/api/customers", "get"), ("/api/customers.csv", "get")] {
+        let params = paths[path][method]["parameters"].as_array().unwrap();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{path}: {name}"))
+        };
+        assert_eq!(param("expires")["schema"]["pattern"], months);
+        assert_eq!(param("category")["schema"]["enum"], categories);
+    }
+    let task_filter = &doc["components"]["schemas"]["TaskFilter"]["properties"];
+    assert_eq!(task_filter["expires"]["pattern"], months);
+    assert_eq!(task_filter["category"]["enum"], categories);
+}
 
 #[test]
 fn binary_keep_alive_answers_many_requests_on_one_connection() {
@@ -2599,6 +2928,9 @@ fn answers_hold_exactly_the_fields_of_their_schemas() {
         "/api/audit".into(),
         "/api/check".into(),
         "/api/settings".into(),
+        "/api/runs".into(),
+        "/api/runs/1".into(),
+        "/api/runway".into(),
     ] {
         let v = api.get(&target).expect(200).json();
         answers.push(("get", target, v));

@@ -276,6 +276,8 @@ fn help_reads_well_for_every_command() {
         &["import"],
         &["settings"],
         &["log"],
+        &["runs"],
+        &["runway"],
         &["backup"],
         &["demo"],
         &["serve"],
@@ -1203,6 +1205,196 @@ fn outcome<'a>(report: &'a Value, company: &str) -> (&'a str, &'a str) {
         r["outcome"].as_str().unwrap(),
         r["reason"].as_str().unwrap_or(""),
     )
+}
+
+#[test]
+fn runs_lists_and_shows_stored_bulk_runs() {
+    let d = bulk_desk();
+    d.add("\"Quoted\", Comma & Co", "quoted", "CLP", &[]);
+    d.add("株式会社 Ünïcødé 🚀", "unicode", "CLP", &[]);
+    assert_eq!(d.ok(&["runs"]), "no stored task runs\n");
+    // A dry run stores nothing; a real run names its id.
+    d.ok(&["suspend", "--all", "--dry-run"]);
+    assert_eq!(d.json(&["runs"]), serde_json::json!([]));
+    let out = d.ok(&["suspend", "quoted", "unicode", "lima"]);
+    assert!(
+        out.contains("run 1 stored; `clientele runs 1` shows it again"),
+        "{out}"
+    );
+    let r = d.json(&["reactivate", "--status", "suspended", "--q", "ünïcødé"]);
+    assert_eq!((r["run"].as_u64(), r["ok"].as_u64()), (Some(2), Some(1)));
+
+    let table = d.ok(&["runs"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("SELECTION"),
+        "{table}"
+    );
+    assert!(lines[1].trim_start().starts_with("2 ") && lines[1].contains("reactivate"));
+    assert!(
+        lines[1].contains("--status suspended --q ünïcødé")
+            || lines[1].contains("--q ünïcødé --status suspended"),
+        "{table}"
+    );
+    assert!(
+        lines[2].contains("suspend") && lines[2].contains("cli"),
+        "{table}"
+    );
+    let list = d.json(&["runs", "--limit", "1"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 2);
+    assert!(d
+        .ok(&["runs", "--limit", "1"])
+        .contains("older runs: --before 2"));
+    let older = d.json(&["runs", "--before", "2"]);
+    assert_eq!(older[0]["id"], 1);
+    assert_eq!(older[0]["selection"][0]["key"], "ids");
+
+    // One run: its customers grouped by outcome, the largest group first.
+    let one = d.ok(&["runs", "1"]);
+    assert!(one.starts_with("run 1: suspend by cli at "), "{one}");
+    assert!(one.contains("3 ok, 0 skipped, 0 failed"), "{one}");
+    assert!(
+        one.contains("\"Quoted\", Comma & Co") && one.contains("株式会社 Ünïcødé 🚀"),
+        "{one}"
+    );
+    let v = d.json(&["runs", "1"]);
+    assert_eq!(
+        (v["task"].as_str(), v["ok"].as_u64()),
+        (Some("suspend"), Some(3))
+    );
+    assert_eq!(v["results"].as_array().unwrap().len(), 3);
+
+    d.refuses_all(&[
+        (vec!["runs", "99"], &["99", "clientele runs"]),
+        (vec!["runs", "--limit", "0"], &["--limit", "1000"]),
+    ]);
+}
+
+#[test]
+fn runway_and_the_expires_and_category_filters() {
+    let d = Desk::new();
+    d.plans();
+    d.add("\"Quoted\", Comma & Co", "quoted", "CLP", &[]);
+    d.add(
+        "Bravo Expired",
+        "bravo",
+        "LMP",
+        &["--plan", "WFBS-S Full 12:5:2025-01-01"],
+    );
+    d.add(
+        "株式会社 Ünïcødé 🚀",
+        "unicode",
+        "LMP",
+        &[
+            "--plan",
+            "WFBS-S Full 12:5:2026-01-10",
+            "--plan",
+            "CE Full 12:3:2026-01-20",
+        ],
+    );
+    d.add(
+        "Echo Soon",
+        "echo",
+        "CLP",
+        &["--plan", "CE Full 12:2:2025-12-15"],
+    );
+
+    let r = d.json(&["runway"]);
+    assert_eq!(r["today"], TODAY);
+    assert_eq!(r["months"].as_array().unwrap().len(), 12);
+    // Every figure's filter lists exactly the customers it counts.
+    let months = r["months"].as_array().unwrap();
+    for p in std::iter::once(&r["expired"])
+        .chain(months)
+        .chain(r["attention"].as_array().unwrap())
+    {
+        let flags: Vec<String> = p["filter"]
+            .as_str()
+            .unwrap()
+            .split('&')
+            .flat_map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                [format!("--{}", k.replace('_', "-")), v.to_string()]
+            })
+            .collect();
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        assert_eq!(p["customers"].as_u64(), Some(d.total(&flags)), "{p}");
+    }
+    assert_eq!(d.total(&["--expires", "2027-01"]), 1);
+    assert_eq!(
+        d.list(&["--expires", "2027-01"])["items"][0]["company"],
+        "株式会社 Ünïcødé 🚀"
+    );
+    assert_eq!(d.total(&["--expires", "2026-12"]), 1);
+    assert_eq!(
+        d.total(&["--expires", "2026-01"]),
+        0,
+        "expired licences do not count"
+    );
+    assert_eq!(d.total(&["--category", "license_action_required"]), 1);
+    assert_eq!(
+        d.total(&["--category", "license_warning", "--account-type", "clp"]),
+        1
+    );
+
+    let table = d.ok(&["runway"]);
+    assert!(
+        table.starts_with("renewal runway on 2026-11-27 (4 customers)"),
+        "{table}"
+    );
+    let jan = table.lines().find(|l| l.starts_with("2027-01")).unwrap();
+    let cells: Vec<&str> = jan.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        [
+            "2027-01",
+            "2",
+            "8",
+            "1",
+            "clientele",
+            "list",
+            "--expires",
+            "2027-01"
+        ]
+    );
+    assert!(
+        table.contains("clientele list --license expired"),
+        "{table}"
+    );
+    assert!(
+        table.contains("clientele list --category license_warning"),
+        "{table}"
+    );
+
+    // The flags feed the bulk tasks and export too.
+    let r = d.json(&["suspend", "--expires", "2027-01", "--dry-run"]);
+    assert_eq!(r["ok"], 1);
+    let csv = d.ok(&["export", "--category", "license_action_required"]);
+    assert!(csv.contains("bravo") && !csv.contains("unicode"), "{csv}");
+
+    d.refuses_all(&[
+        (
+            vec!["list", "--expires", "2027-13"],
+            &["--expires", "YYYY-MM", "2027-13"],
+        ),
+        (
+            vec!["list", "--expires", "2027-1"],
+            &["--expires", "YYYY-MM", "2027-1"],
+        ),
+        (
+            vec!["list", "--expires", "soon"],
+            &["--expires", "YYYY-MM", "soon"],
+        ),
+        (
+            vec!["renew", "--expires", "13-2027", "--dry-run"],
+            &["--expires"],
+        ),
+        (
+            vec!["list", "--category", "urgent"],
+            &["--category", "license_warning"],
+        ),
+    ]);
 }
 
 #[test]

@@ -49,6 +49,8 @@ pub enum Command {
     Outbox(OutboxArgs),
     Settings(SettingsArgs),
     Log(LogArgs),
+    Runs(RunsArgs),
+    Runway(RunwayArgs),
     Backup(BackupArgs),
     Check(CheckArgs),
     Demo(DemoArgs),
@@ -188,6 +190,14 @@ macro_rules! with_filters {
             /// yes or no: holds a licence on a managed plan
             #[argh(option, arg_name = "YES|NO")]
             pub managed: Option<String>,
+            #[doc = $prefix]
+            /// a licence not yet expired expires in this month, YYYY-MM
+            #[argh(option, arg_name = "YYYY-MM")]
+            pub expires: Option<String>,
+            #[doc = $prefix]
+            /// needs attention for a reason of this category: threat_system_action_required, threat_system_warning, license_action_required or license_warning
+            #[argh(option)]
+            pub category: Option<String>,
             $($tail)*
         }
 
@@ -202,6 +212,8 @@ macro_rules! with_filters {
                     license: self.license.as_deref(),
                     attention: self.attention.as_deref(),
                     managed: self.managed.as_deref(),
+                    expires: self.expires.as_deref(),
+                    category: self.category.as_deref(),
                     ..FilterFlags::default()
                 }
             }
@@ -267,6 +279,8 @@ pub struct FilterFlags<'a> {
     pub license: Option<&'a str>,
     pub attention: Option<&'a str>,
     pub managed: Option<&'a str>,
+    pub expires: Option<&'a str>,
+    pub category: Option<&'a str>,
     pub sort: Option<&'a str>,
     pub limit: Option<&'a str>,
     pub offset: Option<&'a str>,
@@ -283,6 +297,8 @@ impl<'a> FilterFlags<'a> {
             ("license", self.license),
             ("attention", self.attention),
             ("managed", self.managed),
+            ("expires", self.expires),
+            ("category", self.category),
             ("sort", self.sort),
             ("limit", self.limit),
             ("offset", self.offset),
@@ -681,6 +697,39 @@ with_format! {
         #[argh(option, arg_name = "ID|ACCOUNT")]
         pub customer: Option<String>,
     }
+}
+
+with_format! {
+    /// stored task runs, newest first, or one run with its customers grouped by outcome
+    #[argh(
+        subcommand,
+        name = "runs",
+        help_triggers("-h", "--help", "help"),
+        example = "{command_name}\n{command_name} 12\n{command_name} --limit 20 --before 40 --format json",
+        note = "Every bulk task that really ran (not a --dry-run) is stored under its run id."
+    )]
+    pub struct RunsArgs {
+        /// the run to show (default: list the runs)
+        #[argh(positional, from_str_fn(whole_u64), arg_name = "ID")]
+        pub run: Option<u64>,
+        /// how many runs, 1 to 1000 (default 50)
+        #[argh(option, default = "crate::tasks::runs::PAGE", from_str_fn(whole_usize), arg_name = "N")]
+        pub limit: usize,
+        /// only runs older than this run id (for paging)
+        #[argh(option, from_str_fn(whole_u64), arg_name = "ID")]
+        pub before: Option<u64>,
+    }
+}
+
+with_format! {
+    /// the renewal runway: licences expired and expiring in each of the next 12 months, and customers per attention category
+    #[argh(
+        subcommand,
+        name = "runway",
+        help_triggers("-h", "--help", "help"),
+        note = "Each row names the `clientele list` flags that list exactly the customers it counts.\nThe view setting applies."
+    )]
+    pub struct RunwayArgs {}
 }
 
 /// copy the database to a new file (works while the server runs)

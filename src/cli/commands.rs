@@ -15,6 +15,7 @@ use crate::tasks::catalogs::{PlanInput, TemplateInput};
 use crate::tasks::csv::{ExportOptions, ImportOptions};
 use crate::tasks::desk::{parse_customer_ref, Ctx, CustomerRef, Desk};
 use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
+use crate::tasks::runs::{RunView, MAX_PAGE as RUNS_MAX};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -57,6 +58,8 @@ pub(crate) fn dispatch(command: Command, env: &Env) -> Outcome {
         Command::Outbox(a) => outbox(env, a.command),
         Command::Settings(a) => settings(env, &a),
         Command::Log(a) => log(env, &a),
+        Command::Runs(a) => runs(env, &a),
+        Command::Runway(a) => runway(env, &a),
         Command::Backup(a) => backup(env, &a),
         Command::Check(a) => check(env, &a),
         Command::Demo(a) => {
@@ -536,6 +539,39 @@ fn log(env: &Env, a: &LogArgs) -> Outcome {
             Ok(Reply::out(out))
         }
     }
+}
+
+/// `runs`: the stored runs, newest first, or one run (`runs ID`).
+fn runs(env: &Env, a: &RunsArgs) -> Outcome {
+    let desk = env.open(Read)?;
+    if let Some(id) = a.run {
+        let run = desk.task_run(id)?;
+        return answer(a.format, &RunView::from(&run), || output::run(&run));
+    }
+    if !(1..=RUNS_MAX).contains(&a.limit) {
+        return Err(usage(format!(
+            "--limit: `{}` is not valid; use a whole number from 1 to {RUNS_MAX}",
+            a.limit
+        )));
+    }
+    let list = desk.task_runs(a.limit, a.before)?;
+    match a.format {
+        Format::Json => json(&list.iter().map(RunView::from).collect::<Vec<_>>()),
+        _ => {
+            let mut out = output::runs(&list);
+            if list.len() == a.limit {
+                if let Some(id) = list.last().and_then(|r| r.report.run) {
+                    let _ = writeln!(out, "older runs: --before {id}");
+                }
+            }
+            Ok(Reply::out(out))
+        }
+    }
+}
+
+fn runway(env: &Env, a: &RunwayArgs) -> Outcome {
+    let r = env.open(Read)?.runway()?;
+    answer(a.format, &r, || output::runway(&r))
 }
 
 fn backup(env: &Env, a: &BackupArgs) -> Outcome {

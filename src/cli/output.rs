@@ -3,8 +3,10 @@
 //! the screen or break a table row.
 
 use crate::domain::model::Product;
+use crate::domain::runway::Runway;
 use crate::domain::view::*;
 use crate::tasks::bulk::{BulkReport, Outcome};
+use crate::tasks::runs::RunRecord;
 use std::fmt::Write as _;
 
 /// Makes text safe and single-line for a table cell: line breaks become `↵`, tabs a space,
@@ -667,6 +669,152 @@ pub fn bulk(r: &BulkReport) -> String {
     if r.dry_run {
         out.push_str("dry run: nothing was changed\n");
     }
+    if let Some(run) = r.run {
+        let _ = writeln!(
+            out,
+            "run {run} stored; `clientele runs {run}` shows it again"
+        );
+    }
+    out
+}
+
+/// A filter's `key=value` pairs as the `clientele list` flags that give them:
+/// `license=expired` → `--license expired`.
+pub fn list_flags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{} {}", super::flag_name(k), clean(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How a run selected its customers: `ids 1,2,3` or the filter flags.
+fn run_selection(r: &RunRecord) -> String {
+    match r.selection.as_slice() {
+        [(k, ids)] if k == "ids" => format!("ids {}", clean(ids)),
+        [] => "--all".into(),
+        pairs => list_flags(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+    }
+}
+
+pub fn runs(list: &[RunRecord]) -> String {
+    let mut t = Table::new(&[
+        "ID",
+        "TIME",
+        "ACTOR",
+        "TASK",
+        "OK",
+        "SKIPPED",
+        "FAILED",
+        "SELECTION",
+    ])
+    .right(&["ID", "OK", "SKIPPED", "FAILED"]);
+    for r in list {
+        t.row(vec![
+            r.report.run.unwrap_or_default().to_string(),
+            short_time(&r.time.to_string()),
+            r.actor.to_string(),
+            r.report.task.to_string(),
+            r.report.ok.to_string(),
+            r.report.skipped.to_string(),
+            r.report.failed.to_string(),
+            clip(&run_selection(r), 80),
+        ]);
+    }
+    rendered(t, "no stored task runs")
+}
+
+/// One run: who ran what on which customers, then its customers grouped by outcome and
+/// reason, largest group first.
+pub fn run(r: &RunRecord) -> String {
+    let b = &r.report;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "run {}: {} by {} at {}",
+        b.run.unwrap_or_default(),
+        b.task,
+        r.actor,
+        short_time(&r.time.to_string())
+    );
+    let _ = writeln!(out, "selection: {}", run_selection(r));
+    if !r.options.is_empty() {
+        let options: Vec<String> = r
+            .options
+            .iter()
+            .map(|(k, v)| format!("{k}={}", clip(&clean(v), 60)))
+            .collect();
+        let _ = writeln!(out, "options: {}", options.join(" "));
+    }
+    let _ = writeln!(
+        out,
+        "{} ok, {} skipped, {} failed",
+        b.ok, b.skipped, b.failed
+    );
+    for outcome in [Outcome::Failed, Outcome::Skipped, Outcome::Ok] {
+        for (reason, results) in b.by_reason(outcome) {
+            out.push('\n');
+            let _ = match reason {
+                "" => writeln!(out, "{} {outcome}", results.len()),
+                _ => writeln!(out, "{} {outcome}: {}", results.len(), clean(reason)),
+            };
+            let mut t = Table::new(&["ID", "COMPANY"]).right(&["ID"]);
+            for x in results {
+                t.row(vec![x.id.to_string(), clip(&clean(&x.company), 60)]);
+            }
+            let mut table = String::new();
+            t.render(&mut table);
+            for line in table.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+    if b.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} more customers were counted but not kept",
+            b.omitted
+        );
+    }
+    out
+}
+
+/// The renewal runway: one row per period, then the attention categories, each with the
+/// `clientele list` flags that list the customers it counts.
+pub fn runway(r: &Runway) -> String {
+    let flags =
+        |filter: &str| list_flags(filter.split('&').filter_map(|pair| pair.split_once('=')));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "renewal runway on {} ({} customers)",
+        r.today, r.customers
+    );
+    let mut t = Table::new(&["PERIOD", "LICENCES", "UNITS", "CUSTOMERS", "LIST"]).right(&[
+        "LICENCES",
+        "UNITS",
+        "CUSTOMERS",
+    ]);
+    for p in std::iter::once(&r.expired).chain(&r.months) {
+        t.row(vec![
+            p.period.clone(),
+            p.licenses.to_string(),
+            p.units.to_string(),
+            p.customers.to_string(),
+            format!("clientele list {}", flags(&p.filter)),
+        ]);
+    }
+    t.render(&mut out);
+    out.push('\n');
+    let mut t = Table::new(&["ATTENTION", "CUSTOMERS", "LIST"]).right(&["CUSTOMERS"]);
+    for c in &r.attention {
+        t.row(vec![
+            c.category.label().to_string(),
+            c.customers.to_string(),
+            format!("clientele list {}", flags(&c.filter)),
+        ]);
+    }
+    t.render(&mut out);
     out
 }
 

@@ -10,6 +10,10 @@ use crate::domain::limits;
 use crate::domain::model::TaskRun;
 use crate::store::Writer;
 
+/// Runs listed per page by default, and at most.
+pub const PAGE: usize = 50;
+pub const MAX_PAGE: usize = 1000;
+
 /// Text kept per stored run beyond which further results are only counted.
 const RESULT_TEXT: usize = 8 << 20;
 
@@ -142,6 +146,62 @@ pub struct RunRecord {
     pub options: Vec<(String, String)>,
     /// How the customers were selected: `ids` or the filter's keys.
     pub selection: Vec<(String, String)>,
+}
+
+/// One `key=value` of a run's options or selection.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct RunSetting {
+    pub key: String,
+    pub value: String,
+}
+
+/// A stored run as the API and `clientele runs --format json` answer it.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "TaskRun")]
+pub struct RunView {
+    pub id: u64,
+    #[schemars(extend("format" = "date-time"))]
+    pub time: String,
+    pub actor: crate::domain::model::Actor,
+    #[schemars(extend("enum" = BulkTask::NAMES))]
+    pub task: &'static str,
+    /// The task's options as given.
+    pub options: Vec<RunSetting>,
+    /// How the customers were selected: `ids` (comma-separated) or the filter's keys.
+    pub selection: Vec<RunSetting>,
+    pub ok: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub results: Vec<super::bulk::TaskResult>,
+    /// Results left out of `results`: a stored run keeps the first 10,000.
+    pub omitted: u64,
+}
+
+impl From<&RunRecord> for RunView {
+    fn from(r: &RunRecord) -> Self {
+        let settings = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(key, value)| RunSetting {
+                    key: key.clone(),
+                    value: value.clone(),
+                })
+                .collect()
+        };
+        RunView {
+            id: r.report.run.unwrap_or_default(),
+            time: r.time.to_string(),
+            actor: r.actor,
+            task: r.report.task,
+            options: settings(&r.options),
+            selection: settings(&r.selection),
+            ok: r.report.ok,
+            skipped: r.report.skipped,
+            failed: r.report.failed,
+            results: r.report.results.clone(),
+            omitted: r.report.omitted,
+        }
+    }
 }
 
 fn record_of(run: TaskRun) -> Result<RunRecord> {

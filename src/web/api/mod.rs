@@ -38,6 +38,7 @@ use crate::tasks::catalogs::{PlanInput, TemplateInput};
 use crate::tasks::csv::{ExportOptions, ImportOptions};
 use crate::tasks::desk::{Ctx, CustomerRef};
 use crate::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
+use crate::tasks::runs::{self, RunView};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -411,8 +412,22 @@ fn run_task(app: &App, req: &Request, name: &str) -> Answer {
         (None, Some(filter)) => Selection::Filter(task_filter(filter)?),
     };
     let task = app::task_from_pairs(name, &given)?;
-    ok(&app.desk.run_bulk(ctx(app), &selection, &task, dry_run)?)
+    let key = req.header(IDEMPOTENCY_KEY);
+    let (report, replayed) = app
+        .desk
+        .run_bulk_once(ctx(app), &selection, &task, dry_run, key)?;
+    let answer = Response::json(200, &report);
+    Ok(if replayed {
+        answer.with_header(REPLAYED, "true")
+    } else {
+        answer
+    })
 }
+
+/// The request header that makes a task run at most once per key.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+/// The response header of an answer replayed from a stored run.
+pub const REPLAYED: &str = "Idempotent-Replayed";
 
 /// A task's `filter` object → the filter grammar's pairs → the core's filter (unpaged).
 /// Values are strings (`product` may be a list; `attention`/`managed` may be booleans).
@@ -689,6 +704,44 @@ fn audit(app: &App, req: &Request) -> Answer {
         number(&pairs, "customer")?,
     )?)
 }
+
+// ---- stored task runs and the renewal runway ---------------------------------------------
+
+/// Stored task runs, newest first: `limit` (1–1000, default 50), `before` (a run id).
+fn task_runs(app: &App, req: &Request) -> Answer {
+    let pairs = query(req, &["limit", "before"])?;
+    let limit = page_limit(&pairs, RUNS_LIMIT, RUNS_MAX)?;
+    let runs = app.desk.task_runs(limit, number(&pairs, "before")?)?;
+    ok(&runs.iter().map(RunView::from).collect::<Vec<_>>())
+}
+
+/// The `limit` of a paged list: `default` when not given, else 1 to `max`.
+fn page_limit(pairs: &[(String, String)], default: u64, max: u64) -> Result<usize, ApiError> {
+    match number(pairs, "limit")? {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(invalid(
+            "limit",
+            format!("`{n}` is not valid; use a whole number from 1 to {max}"),
+        )),
+    }
+    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+fn task_run(app: &App, req: &Request, id: &str) -> Answer {
+    no_query(req)?;
+    ok(&RunView::from(
+        &app.desk.task_run(path_id(id, "task run")?)?,
+    ))
+}
+
+fn runway(app: &App, req: &Request) -> Answer {
+    no_query(req)?;
+    ok(&app.desk.runway()?)
+}
+
+pub const RUNS_LIMIT: u64 = runs::PAGE as u64;
+pub const RUNS_MAX: u64 = runs::MAX_PAGE as u64;
 
 pub const AUDIT_LIMIT: u64 = 100;
 pub const AUDIT_MAX: u64 = 1000;

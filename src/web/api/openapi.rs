@@ -11,13 +11,14 @@
 //! time-zone lists). The server trims text before it checks it; the keywords describe the
 //! trimmed value.
 
-use super::{EXPORT_KEYS, ROUTES, TASK_OPTIONS};
+use super::{EXPORT_KEYS, IDEMPOTENCY_KEY, REPLAYED, ROUTES, TASK_OPTIONS};
 use crate::domain::error::Thing;
 use crate::domain::fields::{self, FieldSpec};
 use crate::domain::filter::{SortKey, DEFAULT_LIMIT, FILTER_KEYS, MAX_LIMIT};
 use crate::domain::inputs::{self, Input, Type};
+use crate::domain::limits;
 use crate::domain::model::{
-    AccountType, CustomerStatus, LicenseFilter, PolicyAction, PolicyList, Product, View,
+    AccountType, Category, CustomerStatus, LicenseFilter, PolicyAction, PolicyList, Product, View,
 };
 use crate::domain::validate;
 use crate::tasks::bulk::BulkTask;
@@ -311,10 +312,24 @@ fn task_filter_schema() -> Value {
             ("license", enumeration(LicenseFilter::ALL, LicenseFilter::code)),
             ("attention", yes_no.clone()),
             ("managed", yes_no),
+            ("expires", with_description(expires_schema(), EXPIRES)),
+            ("category", with_description(enumeration(Category::ALL, Category::code), CATEGORY)),
             ("sort", json!({ "type": "string", "enum": sort_values() })),
         ]),
         &[],
     )
+}
+
+const EXPIRES: &str = "a licence that has not expired yet expires in this month (YYYY-MM)";
+const CATEGORY: &str = "needs attention for a reason of this category";
+
+fn expires_schema() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" })
+}
+
+fn with_description(mut schema: Value, description: &str) -> Value {
+    schema["description"] = json!(description);
+    schema
 }
 
 fn sort_values() -> Vec<Value> {
@@ -594,6 +609,8 @@ pub(super) struct Op {
     /// Success status, description and content (media type → schema), if any.
     success: (u16, &'static str, Option<(&'static str, Value)>),
     errors: &'static [u16],
+    /// Headers of the success answer, by name.
+    success_headers: Vec<(&'static str, Value)>,
 }
 
 pub(super) fn op(
@@ -606,6 +623,7 @@ pub(super) fn op(
         body: None,
         success,
         errors: &[],
+        success_headers: Vec::new(),
     }
 }
 
@@ -629,6 +647,10 @@ impl Op {
         }));
         self
     }
+    pub(super) fn success_header(mut self, name: &'static str, header: Value) -> Op {
+        self.success_headers.push((name, header));
+        self
+    }
     pub(super) fn errors(mut self, errors: &'static [u16]) -> Op {
         self.errors = errors;
         self
@@ -640,6 +662,14 @@ impl Op {
         let mut ok = json!({ "description": description });
         if let Some((media, schema)) = content {
             ok["content"] = json!({ *media: { "schema": schema } });
+        }
+        if !self.success_headers.is_empty() {
+            let headers: Map<String, Value> = self
+                .success_headers
+                .iter()
+                .map(|(name, header)| (name.to_string(), header.clone()))
+                .collect();
+            ok["headers"] = Value::Object(headers);
         }
         responses.insert(status.to_string(), ok);
         let mut errors: Vec<u16> = COMMON_ERRORS.iter().chain(self.errors).copied().collect();
@@ -714,6 +744,8 @@ pub(super) fn filter_params() -> Vec<Value> {
             ),
             "attention" => (json!({ "type": "string", "enum": ["yes", "no"] }), "needs attention"),
             "managed" => (json!({ "type": "string", "enum": ["yes", "no"] }), "a licence is on a managed plan"),
+            "expires" => (expires_schema(), EXPIRES),
+            "category" => (enumeration(Category::ALL, Category::code), CATEGORY),
             "sort" => (
                 json!({ "type": "string", "enum": sort_values(), "default": "company" }),
                 "prefix - for descending",
@@ -791,6 +823,31 @@ pub(super) fn task_op(name: &str) -> Op {
     )
     .json_body(&task_schema_name(name))
     .errors(&[409])
+    .params(vec![json!({
+        "name": IDEMPOTENCY_KEY,
+        "in": "header",
+        "required": false,
+        "description": format!(
+            "run the task at most once for this key (1 to {} printable ASCII characters, e.g. a UUID): \
+             a retry of the same request with the same key runs nothing and answers the stored \
+             report, with `{REPLAYED}: true`; the key with a different request answers 409, a \
+             malformed key 422 (both with field `{IDEMPOTENCY_KEY}`). A dry run ignores the key.",
+            limits::IDEMPOTENCY_KEY
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": limits::IDEMPOTENCY_KEY,
+            "pattern": "^[!-~]+$",
+        },
+    })])
+    .success_header(
+        REPLAYED,
+        json!({
+            "description": "`true` when the answer is the stored report of an earlier request with the same Idempotency-Key; nothing ran",
+            "schema": { "type": "string", "enum": ["true"] },
+        }),
+    )
 }
 
 fn task_summary(name: &str) -> &'static str {

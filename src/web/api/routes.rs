@@ -570,6 +570,46 @@ pub static ROUTES: &[Route] = &[
         },
     ),
     route(
+        "/api/runs",
+        Get,
+        |a, r, _| task_runs(a, r),
+        || {
+            op("Stored task runs, newest first", (200, "the runs", list("TaskRun")))
+            .params(vec![
+                query_param(
+                    "limit",
+                    json!({ "type": "integer", "minimum": 1, "maximum": RUNS_MAX, "default": RUNS_LIMIT }),
+                    "the number of runs",
+                ),
+                query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only runs with a smaller id (the next page)"),
+            ])
+        },
+    ),
+    route(
+        "/api/runs/{id}",
+        Get,
+        |a, r, p| task_run(a, r, p[0]),
+        || {
+            op(
+                "A stored task run: what a confirmed bulk task did, customer by customer",
+                (200, "the run", one("TaskRun")),
+            )
+            .params(id("the run's id (`run` of the task's answer)"))
+            .errors(&[404])
+        },
+    ),
+    route(
+        "/api/runway",
+        Get,
+        |a, r, _| runway(a, r),
+        || {
+            op(
+                "The renewal runway: licences expired and expiring in each of the next 12 months, and customers per attention category, each with the filter listing them",
+                (200, "the runway", one("Runway")),
+            )
+        },
+    ),
+    route(
         "/api/check",
         Get,
         |a, r, _| check(a, r),

@@ -3,12 +3,14 @@
 //! cannot drift from the answers. Request bodies are described in [`super::openapi`].
 
 use crate::domain::check::CheckReport;
+use crate::domain::runway::Runway;
 use crate::domain::view::{
     AuditView, DeviceView, EventView, FirmwareView, LicenseView, OutboxView, PlanView, TemplateView,
 };
 use crate::domain::view::{CustomerDetail, Page};
 use crate::tasks::bulk::BulkReport;
 use crate::tasks::csv::ImportReport;
+use crate::tasks::runs::RunView;
 use schemars::generate::{Contract, SchemaSettings};
 use serde_json::{Map, Value};
 
@@ -41,7 +43,9 @@ pub fn answers() -> Map<String, Value> {
         AuditView,
         BulkReport,
         ImportReport,
-        CheckReport
+        CheckReport,
+        RunView,
+        Runway
     );
     let mut schemas = generator.take_definitions(true);
     schemas.values_mut().for_each(close);

@@ -421,6 +421,37 @@ test('a preview of 1,000 customers: totals and Confirm first, affected customers
   }
 });
 
+test('renewal runway: one click from the list, every bar lists exactly the customers it counts', async ({ page, base }) => {
+  await page.goto(base);
+  await Promise.all([page.waitForURL(/\/runway$/), page.click('[data-testid=nav-runway]')]);
+  const api = await (await page.request.get(url(base, '/api/runway'))).json();
+  const bars = await page.locator('[data-testid=runway-bar]').evaluateAll((a) =>
+    a.map((e) => ({ period: e.dataset.period, href: e.getAttribute('href') })),
+  );
+  assert.equal(bars.length, 13, 'expired plus twelve months');
+  assert.equal(bars[0].period, 'expired');
+  const periods = [api.expired, ...api.months];
+  for (const [i, bar] of bars.entries()) {
+    assert.equal(bar.period, periods[i].period);
+    // The list the bar links to counts exactly the customers the API says the bar holds.
+    const listed = await (await page.request.get(url(base, `/api/customers?limit=1&${bar.href.slice(2)}`))).json();
+    assert.equal(listed.total, periods[i].customers, `${bar.period}: ${bar.href}`);
+  }
+  // Follow one bar in the browser: the list shows that total.
+  const busiest = periods.reduce((a, b) => (b.customers > a.customers ? b : a));
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click(`[data-testid=runway-bar][data-period="${busiest.period}"] .hit`)]);
+  assert.equal(await resultTotal(page), busiest.customers);
+  await page.goBack();
+  for (const c of api.attention) {
+    const href = await page.locator(`[data-testid=attention-bar][data-category=${c.category}]`).getAttribute('href');
+    const listed = await (await page.request.get(url(base, `/api/customers?limit=1&${href.slice(2)}`))).json();
+    assert.equal(listed.total, c.customers, href);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the runway scrolls sideways on a phone (${wide} px)`);
+});
+
 test('keyboard: the first Tab reaches a visible skip link; filter fields have accessible names', async ({ page, base }) => {
   await page.goto(base);
   await page.keyboard.press('Tab');

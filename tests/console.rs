@@ -721,6 +721,33 @@ fn new_customer_form_keeps_values_and_shows_errors() {
     assert!(texts(&doc, "title")[0].starts_with("Error:"));
 }
 
+/// Typed values survive the browser's Back: no field of the form says `autocomplete="off"`
+/// (browsers do not restore such a field), and the account name, which no autofill token
+/// describes, has no attribute at all, while the contact fields keep their tokens.
+#[test]
+fn new_customer_fields_are_restored_after_back() {
+    let f = fx();
+    for target in [
+        "/customers/new".to_string(),
+        format!("/customers/{}/edit", f.fresh),
+    ] {
+        let doc = f.page(&target);
+        assert!(
+            doc.select(&sel("[autocomplete=off]")).next().is_none(),
+            "{target}"
+        );
+        let attr = |name: &str| {
+            one(&doc, &format!("[name={name}]"))
+                .value()
+                .attr("autocomplete")
+                .map(str::to_string)
+        };
+        assert_eq!(attr("account_name"), None, "{target}");
+        assert_eq!(attr("contact_first_name").as_deref(), Some("given-name"));
+        assert_eq!(attr("email").as_deref(), Some("email"));
+    }
+}
+
 #[test]
 fn new_customer_is_created_and_redirected() {
     let f = fx();

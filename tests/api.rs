@@ -1758,8 +1758,9 @@ fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
 
 fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     seed(api);
+    let company = "=Ünïcode Edge \"Co\", 東京 🚀";
     let mut body = customer(
-        "Ünïcode Edge \"Co\"",
+        company,
         "edge_eml",
         "LMP",
         json!([lic("Cloud Edge Full", 3, 1, "2026-02-01")]),
@@ -1789,6 +1790,7 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
         (m["customer_id"].as_u64(), m["to"].as_str()),
         (Some(id), Some("it@edge.example"))
     );
+    assert_eq!(m["company"], company);
     let mid = m["id"].as_u64().unwrap();
     assert_eq!(
         api.get(&format!("/api/outbox/{mid}")).expect(200).json(),
@@ -1804,7 +1806,7 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     assert!(text.contains("To: it@edge.example\r\n"), "{text}");
     assert!(text.contains("3.1.0 -> 3.2.0"), "{text}");
     assert!(text.contains("Subject: Firmware update"), "{text}");
-    assert!(text.contains("Ünïcode Edge \"Co\""), "{text}");
+    assert!(text.contains(company), "{text}");
     // Notified once: running again skips.
     let r = api
         .post("/api/tasks/update-firmware", &json!({ "ids": [id] }))

@@ -1500,6 +1500,12 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
             .count(),
         1
     );
+    let company = one(&doc, "[data-testid=outbox-company] a");
+    assert_eq!(text(company), "Fresh AG");
+    assert_eq!(
+        company.value().attr("href"),
+        Some(format!("/customers/{}", f.fresh).as_str())
+    );
     let r = f.get(&format!("/outbox/{}.eml", outbox[0].id));
     assert_eq!(r.status, 200);
     assert_eq!(

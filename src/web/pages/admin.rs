@@ -646,7 +646,12 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
                             pre.body { (m.body) }
                         }
                     }
-                    td { a href=(format!("/customers/{}", m.customer_id)) { "Customer " (m.customer_id) } }
+                    td data-testid="outbox-company" {
+                        @match &m.company {
+                            Some(company) => a href=(format!("/customers/{}", m.customer_id)) { (company) },
+                            None => { "Customer " (m.customer_id) " (deleted or unreadable)" },
+                        }
+                    }
                     td.row-actions {
                         a.button href=(format!("/outbox/{}.eml", m.id)) data-testid="download-eml" {
                             "Download .eml" span.vh { " " (m.subject) }

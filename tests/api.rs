@@ -1449,8 +1449,8 @@ fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
 
     let csv = api.get("/api/customers.csv").expect(200);
     assert_eq!(
-        csv.header("content-disposition"),
-        Some("attachment; filename=\"customers.csv\"")
+        csv.header("content-disposition").unwrap(),
+        format!("attachment; filename=\"customers-{TODAY}.csv\"; filename*=UTF-8''customers-{TODAY}.csv")
     );
     let text = csv.text();
     assert!(text.starts_with("id,company,account_name,"));
@@ -1478,6 +1478,10 @@ fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
     let excel = api.get("/api/customers.csv?excel=yes").expect(200);
     assert!(excel.body.starts_with(b"\xEF\xBB\xBFid,company"));
     assert!(excel.text().contains("\r\n"));
+    assert_eq!(
+        excel.header("content-disposition"),
+        csv.header("content-disposition")
+    );
     let r = api.import("/api/import", &excel.body).expect(200).json();
     assert_eq!(r["unchanged"], 3);
     // Raw: no guard, and raw=yes on import takes every cell as written, so a value that
@@ -1758,6 +1762,8 @@ fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
 
 fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     seed(api);
+    // A formula first, quotes, a comma, non-Latin letters and an emoji: the download's
+    // name keeps what a file name can hold, and the header stays printable ASCII.
     let company = "=Ünïcode Edge \"Co\", 東京 🚀";
     let mut body = customer(
         company,
@@ -1791,6 +1797,7 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
         (Some(id), Some("it@edge.example"))
     );
     assert_eq!(m["company"], company);
+    let day = &m["created_at"].as_str().unwrap()[..10];
     let mid = m["id"].as_u64().unwrap();
     assert_eq!(
         api.get(&format!("/api/outbox/{mid}")).expect(200).json(),
@@ -1799,8 +1806,12 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     let eml = api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
     assert_eq!(eml.header("content-type"), Some("message/rfc822"));
     assert_eq!(
-        eml.header("content-disposition"),
-        Some("attachment; filename=\"message.eml\"")
+        eml.header("content-disposition").unwrap(),
+        format!(
+            "attachment; filename=\"n-code-Edge-Co-firmware-{day}.eml\"; \
+             filename*=UTF-8''%C3%9Cn%C3%AFcode-Edge-Co-%2C-%E6%9D%B1%E4%BA%AC-%F0%9F%9A%80\
+             -firmware-{day}.eml"
+        )
     );
     let text = eml.text();
     assert!(text.contains("To: it@edge.example\r\n"), "{text}");

@@ -1324,7 +1324,10 @@ fn export_selected_and_export_all_are_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
         r.header("content-disposition"),
-        Some("attachment; filename=\"customers.csv\"")
+        Some(
+            "attachment; filename=\"customers-2026-11-27.csv\"; \
+             filename*=UTF-8''customers-2026-11-27.csv"
+        )
     );
     let csv = body(&r);
     let mut lines = csv.lines();
@@ -1506,17 +1509,78 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
         company.value().attr("href"),
         Some(format!("/customers/{}", f.fresh).as_str())
     );
+    let day = &outbox[0].created_at[..10];
     let r = f.get(&format!("/outbox/{}.eml", outbox[0].id));
     assert_eq!(r.status, 200);
     assert_eq!(
-        r.header("content-disposition"),
-        Some("attachment; filename=\"message.eml\"")
+        r.header("content-disposition").unwrap(),
+        format!(
+            "attachment; filename=\"Fresh-AG-firmware-{day}.eml\"; \
+             filename*=UTF-8''Fresh-AG-firmware-{day}.eml"
+        )
     );
     assert!(body(&r).contains("To: ana@example.com"));
     assert_eq!(f.get("/outbox/999.eml").status, 404);
     let r = f.post(&format!("/outbox/{}/remove", outbox[0].id), &[]);
     assert_eq!(location(&r), "/outbox?done=message-removed");
     assert!(f.app.desk.outbox().unwrap().is_empty());
+}
+
+/// Awkward companies: the outbox shows them escaped, and the `.eml` name keeps only what a
+/// file name can hold — ASCII for `filename`, the own spelling percent-encoded for `filename*`,
+/// `customer-ID` when nothing ASCII is left — so the header is always printable ASCII.
+#[test]
+fn eml_names_are_safe_for_awkward_companies() {
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let id = f.fresh.to_string();
+    assert_eq!(
+        f.post("/tasks/update-firmware/run", &[("ids", &id)]).status,
+        200
+    );
+    for (company, ascii, full) in [
+        (
+            "=HYPERLINK(\"x\"), Ltd;",
+            "HYPERLINK-x-Ltd",
+            "HYPERLINK%28-x-%29%2C-Ltd",
+        ),
+        (
+            "東京システム 🚀",
+            "customer-ID",
+            "%E6%9D%B1%E4%BA%AC%E3%82%B7%E3%82%B9%E3%83%86%E3%83%A0-%F0%9F%9A%80",
+        ),
+        ("../..\\etc/passwd", "etc-passwd", "etc-passwd"),
+    ] {
+        let input = CustomerInput {
+            company: Some(company.to_string()),
+            ..CustomerInput::default()
+        };
+        f.app.desk.edit_customer(ctx, f.fresh, &input).unwrap();
+        // The message names the customer's company as it is now.
+        let m = &f.app.desk.outbox().unwrap()[0];
+        assert_eq!(m.company.as_deref(), Some(company));
+        let doc = f.page("/outbox");
+        assert_eq!(text(one(&doc, "[data-testid=outbox-company] a")), company);
+        let day = &m.created_at[..10];
+        let ascii = ascii.replace("ID", &id);
+        let full = full.replace("customer-ID", &format!("customer-{id}"));
+        let header = f
+            .get(&format!("/outbox/{}.eml", m.id))
+            .header("content-disposition")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            header,
+            format!(
+                "attachment; filename=\"{ascii}-firmware-{day}.eml\"; \
+                 filename*=UTF-8''{full}-firmware-{day}.eml"
+            )
+        );
+        assert!(
+            header.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            "{header}"
+        );
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::desk::{audit, Ctx, Desk};
 use crate::domain::date::Timestamp;
 use crate::domain::error::{Error, Key, Result, Thing};
+use crate::domain::file_name::FileName;
 use crate::domain::model::OutboxMessage;
 use crate::domain::view::OutboxView;
 use crate::store::Read;
@@ -17,6 +18,12 @@ fn company(r: &impl Read, customer: u64) -> Result<Option<String>> {
         Some(Ok(c)) => Some(c.profile.company),
         Some(Err(_)) | None => None,
     })
+}
+
+/// The `.eml` file name of a message, dated with the day it was queued.
+pub fn eml_file_name(m: &OutboxView) -> FileName {
+    let day = Timestamp::parse(&m.created_at).unwrap_or_default().date();
+    FileName::firmware_mail(m.company.as_deref(), m.customer_id, day)
 }
 
 impl Desk {
@@ -59,6 +66,13 @@ impl Desk {
     /// The message as an RFC 5322 `.eml` text.
     pub fn outbox_eml(&self, id: u64) -> Result<String> {
         Ok(eml(&self.outbox_message(id)?))
+    }
+
+    /// The message as an `.eml` file: its name (`<company>-firmware-<date>.eml`, the date the
+    /// message was queued) and its text.
+    pub fn outbox_eml_file(&self, id: u64) -> Result<(FileName, String)> {
+        let m = self.outbox_message(id)?;
+        Ok((eml_file_name(&m), eml(&m)))
     }
 
     /// Writes every message as `outbox-ID.eml` into `dir` (created if missing); returns the files.

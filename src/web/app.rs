@@ -84,7 +84,7 @@ pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTas
 /// A CSV download; when customers were left out because their stored record cannot be read,
 /// a header says how many (a count only, no customer data: `GET /api/check` lists them).
 pub fn csv_download(body: Vec<u8>, done: &crate::tasks::csv::Exported) -> Response {
-    let mut r = Response::csv(body);
+    let mut r = Response::csv(&done.file_name, body);
     if !done.unreadable.is_empty() {
         r.headers
             .push((UNREADABLE_HEADER, done.unreadable.len().to_string()));

@@ -674,13 +674,13 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
 
 pub fn eml(app: &App, file: &str) -> Reply {
     let id = layout::id_of(app, "message", file.strip_suffix(".eml").unwrap_or(file))?;
-    let text = app
+    let (name, text) = app
         .desk
-        .outbox_eml(id)
+        .outbox_eml_file(id)
         .map_err(layout::failed(app, OUTBOX))?;
     Ok(Response::download(
         "message/rfc822",
-        "message.eml",
+        &name,
         text.into_bytes(),
     ))
 }

@@ -1344,6 +1344,54 @@ fn export_selected_and_export_all_are_csv() {
     assert_eq!(body(&f.get("/export.csv?limit=1")).lines().count(), 5);
 }
 
+/// The Excel variant, as `export --excel`: a UTF-8 byte-order mark and CRLF line ends, under
+/// the same dated name, from both exports; the list offers it beside each.
+#[test]
+fn exports_offer_the_excel_variant() {
+    let f = fx();
+    let doc = f.page("/?account_type=lmp");
+    let button = one(&doc, "#task-export-excel");
+    assert_eq!(
+        (
+            button.value().attr("formaction"),
+            button.value().attr("name"),
+            button.value().attr("value")
+        ),
+        (Some("/export"), Some("excel"), Some("yes"))
+    );
+    assert_eq!(
+        one(&doc, "#task-export-all-excel").value().attr("href"),
+        Some("/export.csv?account_type=lmp&excel=yes")
+    );
+    assert_eq!(
+        one(&f.page("/"), "#task-export-all-excel")
+            .value()
+            .attr("href"),
+        Some("/export.csv?excel=yes")
+    );
+    let ids = f.fresh.to_string();
+    for r in [
+        f.post("/export", &[("ids", &ids), ("excel", "yes")]),
+        f.get("/export.csv?account_type=lmp&excel=yes"),
+    ] {
+        assert_eq!(r.status, 200);
+        assert!(r.body.starts_with(b"\xEF\xBB\xBFid,company,"));
+        let text = body(&r);
+        assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'));
+        assert!(text.contains("fresh-ag"));
+        assert_eq!(
+            r.header("content-disposition"),
+            Some(
+                "attachment; filename=\"customers-2026-11-27.csv\"; \
+                 filename*=UTF-8''customers-2026-11-27.csv"
+            )
+        );
+    }
+    let plain = f.post("/export", &[("ids", &ids), ("excel", "no")]);
+    assert!(plain.body.starts_with(b"id,company,") && !body(&plain).contains('\r'));
+    assert_eq!(f.get("/export.csv?excel=maybe").status, 422);
+}
+
 #[test]
 fn flash_messages_are_fixed_sentences() {
     let f = fx();

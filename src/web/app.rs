@@ -5,6 +5,7 @@
 use super::http::{Request, Response};
 use crate::domain::error::Error;
 use crate::domain::filter::{Filter, FILTER_KEYS};
+use crate::domain::model::YesNo;
 use crate::tasks::bulk::{BulkTask, Selection};
 use crate::tasks::desk::Desk;
 
@@ -71,6 +72,16 @@ pub fn selection_from_pairs(pairs: &[(String, String)]) -> Result<Selection, Err
         Ok(Selection::Filter(filter_from_pairs(pairs)?.unpaged()))
     } else {
         Ok(Selection::Ids(ids))
+    }
+}
+
+/// A `yes`/`no` value (the last given; absent: no), as the domain reads it.
+pub fn yes_no(pairs: &[(String, String)], key: &str) -> Result<bool, Error> {
+    match pairs.iter().rev().find(|(k, _)| k == key) {
+        None => Ok(false),
+        Some((_, v)) => YesNo::parse(v)
+            .map(YesNo::as_bool)
+            .ok_or_else(|| Error::invalid(key, format!("`{v}` is not valid; use yes or no"))),
     }
 }
 

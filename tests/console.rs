@@ -7,7 +7,7 @@ use clientele::domain::date::Date;
 use clientele::domain::model::Actor;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::store::Access;
-use clientele::tasks::bulk::Selection;
+use clientele::tasks::bulk::{BulkTask, Selection};
 use clientele::tasks::catalogs::{PlanInput, TemplateInput};
 use clientele::tasks::csv::{ExportOptions, HEADER};
 use clientele::tasks::desk::{CustomerRef, Desk};
@@ -1574,6 +1574,14 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
     assert!(f.app.desk.outbox().unwrap().is_empty());
 }
 
+/// Runs update-firmware for the fresh customer, which queues one message; its id as text.
+fn queue_firmware_message(f: &Fx) -> String {
+    let id = f.fresh.to_string();
+    let r = f.post("/tasks/update-firmware/run", &[("ids", &id)]);
+    assert_eq!(r.status, 200);
+    id
+}
+
 /// Awkward companies: the outbox shows them escaped, and the `.eml` name keeps only what a
 /// file name can hold — ASCII for `filename`, the own spelling percent-encoded for `filename*`,
 /// `customer-ID` when nothing ASCII is left — so the header is always printable ASCII.
@@ -1581,11 +1589,7 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
 fn eml_names_are_safe_for_awkward_companies() {
     let f = fx();
     let ctx = f.app.desk.ctx(Actor::Cli);
-    let id = f.fresh.to_string();
-    assert_eq!(
-        f.post("/tasks/update-firmware/run", &[("ids", &id)]).status,
-        200
-    );
+    let id = queue_firmware_message(&f);
     for (company, ascii, full) in [
         (
             "=HYPERLINK(\"x\"), Ltd;",
@@ -1629,6 +1633,50 @@ fn eml_names_are_safe_for_awkward_companies() {
             "{header}"
         );
     }
+}
+
+/// A message outlives its customer: the outbox then names the id, and the `.eml` file is
+/// named after it.
+#[test]
+fn messages_of_deleted_customers_name_the_id() {
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let id = queue_firmware_message(&f);
+    let desk = &f.app.desk;
+    // Only a CLP customer without licences can be deleted here.
+    for l in desk.customer(&CustomerRef::Id(f.fresh)).unwrap().licenses {
+        desk.remove_license(ctx, l.id).unwrap();
+    }
+    let clp = CustomerInput {
+        account_type: Some("CLP".into()),
+        ..CustomerInput::default()
+    };
+    desk.edit_customer(ctx, f.fresh, &clp).unwrap();
+    let report = desk
+        .run_bulk(
+            ctx,
+            &Selection::Ids(vec![f.fresh]),
+            &BulkTask::Delete,
+            false,
+        )
+        .unwrap();
+    assert_eq!(report.ok, 1);
+    let m = &desk.outbox().unwrap()[0];
+    assert_eq!(m.company, None);
+    let doc = f.page("/outbox");
+    let cell = one(&doc, "[data-testid=outbox-company]");
+    assert!(cell.select(&sel("a")).next().is_none());
+    assert_eq!(text(cell), format!("Customer {id} (deleted or unreadable)"));
+    let day = &m.created_at[..10];
+    assert_eq!(
+        f.get(&format!("/outbox/{}.eml", m.id))
+            .header("content-disposition")
+            .unwrap(),
+        format!(
+            "attachment; filename=\"customer-{id}-firmware-{day}.eml\"; \
+             filename*=UTF-8''customer-{id}-firmware-{day}.eml"
+        )
+    );
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! filter and task has something to show.
 //!
 //! Everything comes from a self-written SplitMix64 generator seeded by the user's seed, and
-//! every date is relative to `ctx.today` (timestamps to `ctx.now`): the same seed and the same
-//! context give identical data, and every licence status exists on any day.
+//! every date and timestamp is relative to `ctx.today` (timestamps lie before its start, never
+//! read from the clock): the same seed and the same *today* give identical data, every licence
+//! status exists on any day, and no event happens after a pinned *today*.
 //!
 //! Speed (a million customers is the benchmark size): customers are built directly, not through
 //! the per-customer tasks, by a generator thread (which also stages each summary), while the
@@ -425,6 +426,7 @@ struct Gen {
     /// Cloud Edge devices made so far; numbers their serials.
     devices_made: u32,
     today: Date,
+    /// The start of `today`: every timestamp lies before it, whatever the clock says.
     now: i64,
     refs: Refs,
     locale_weights: Vec<u32>,
@@ -478,7 +480,7 @@ impl Gen {
             seed,
             devices_made: 0,
             today: ctx.today,
-            now: ctx.now.0,
+            now: Timestamp::at_midnight(ctx.today).0,
             refs,
             locale_weights: LOCALES.iter().map(|l| l.weight).collect(),
             model_weights: MODELS.iter().map(|m| m.weight).collect(),
@@ -1892,6 +1894,56 @@ mod tests {
             (50, 0, 0, 0)
         );
         assert_eq!(desk.plans().unwrap().len(), PLANS.len());
+    }
+
+    /// A pinned *today* far from the clock: no timestamp lies after its end, whatever the
+    /// real date is, and the same seed and *today* give the same data at any hour.
+    #[test]
+    fn timestamps_follow_the_pinned_today_not_the_clock() {
+        for day in ["2031-05-10", "2019-02-01"] {
+            let today = Date::parse(day).unwrap();
+            let end = Timestamp::at_midnight(today.add_days(1).unwrap());
+            let dir = tempfile::tempdir().unwrap();
+            let desk =
+                Desk::open(&dir.path().join("demo.redb"), Access::Write, Some(today)).unwrap();
+            generate(&desk, desk.ctx(Actor::Cli), 300, 5).unwrap();
+            let r = desk.store().read().unwrap();
+            let customers = all_customers(&desk);
+            assert_eq!(customers.len(), 300);
+            for c in &customers {
+                for (what, t) in [
+                    ("created_at", c.created_at),
+                    ("updated_at", c.updated_at),
+                    ("last_transaction", c.last_transaction),
+                ] {
+                    assert!(t < end, "{day}: customer {} {what} {t}", c.id);
+                }
+                for e in r.events(Some(c.id)).unwrap() {
+                    assert!(e.time < end, "{day}: event {} at {}", e.id, e.time);
+                    assert!(
+                        e.resolved_at.is_none_or(|t| t < end),
+                        "{day}: event {}",
+                        e.id
+                    );
+                }
+            }
+            let other = tempfile::tempdir().unwrap();
+            let again =
+                Desk::open(&other.path().join("demo.redb"), Access::Write, Some(today)).unwrap();
+            let noon = Ctx {
+                now: Timestamp(end.0 - 12 * 3600),
+                ..again.ctx(Actor::Cli)
+            };
+            generate(&again, noon, 300, 5).unwrap();
+            let data = |d: &Desk| {
+                let events = serde_json::to_string(&d.events(None, false).unwrap()).unwrap();
+                format!("{:?}\n{events}", all_customers(d))
+            };
+            assert!(
+                data(&desk) == data(&again),
+                "{day}: the clock changed the data"
+            );
+        }
     }
 
     #[test]

@@ -1469,8 +1469,8 @@ fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
 
     let csv = api.get("/api/customers.csv").expect(200);
     assert_eq!(
-        csv.header("content-disposition"),
-        Some("attachment; filename=\"customers.csv\"")
+        csv.header("content-disposition").unwrap(),
+        format!("attachment; filename=\"customers-{TODAY}.csv\"; filename*=UTF-8''customers-{TODAY}.csv")
     );
     let text = csv.text();
     assert!(text.starts_with("id,company,account_name,"));
@@ -1498,6 +1498,10 @@ fn csv_export_imports_back_unchanged(api: &mut dyn Api) {
     let excel = api.get("/api/customers.csv?excel=yes").expect(200);
     assert!(excel.body.starts_with(b"\xEF\xBB\xBFid,company"));
     assert!(excel.text().contains("\r\n"));
+    assert_eq!(
+        excel.header("content-disposition"),
+        csv.header("content-disposition")
+    );
     let r = api.import("/api/import", &excel.body).expect(200).json();
     assert_eq!(r["unchanged"], 3);
     // Raw: no guard, and raw=yes on import takes every cell as written, so a value that
@@ -1778,8 +1782,11 @@ fn view_setting_applies_to_list_and_export(api: &mut dyn Api) {
 
 fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     seed(api);
+    // A formula first, quotes, a comma, non-Latin letters and an emoji: the download's
+    // name keeps what a file name can hold, and the header stays printable ASCII.
+    let company = "=Ünïcode Edge \"Co\", 東京 🚀";
     let mut body = customer(
-        "Ünïcode Edge \"Co\"",
+        company,
         "edge_eml",
         "LMP",
         json!([lic("Cloud Edge Full", 3, 1, "2026-02-01")]),
@@ -1809,6 +1816,8 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
         (m["customer_id"].as_u64(), m["to"].as_str()),
         (Some(id), Some("it@edge.example"))
     );
+    assert_eq!(m["company"], company);
+    let day = &m["created_at"].as_str().unwrap()[..10];
     let mid = m["id"].as_u64().unwrap();
     assert_eq!(
         api.get(&format!("/api/outbox/{mid}")).expect(200).json(),
@@ -1817,14 +1826,18 @@ fn outbox_message_downloads_as_eml(api: &mut dyn Api) {
     let eml = api.get(&format!("/api/outbox/{mid}.eml")).expect(200);
     assert_eq!(eml.header("content-type"), Some("message/rfc822"));
     assert_eq!(
-        eml.header("content-disposition"),
-        Some("attachment; filename=\"message.eml\"")
+        eml.header("content-disposition").unwrap(),
+        format!(
+            "attachment; filename=\"n-code-Edge-Co-firmware-{day}.eml\"; \
+             filename*=UTF-8''%C3%9Cn%C3%AFcode-Edge-Co-%2C-%E6%9D%B1%E4%BA%AC-%F0%9F%9A%80\
+             -firmware-{day}.eml"
+        )
     );
     let text = eml.text();
     assert!(text.contains("To: it@edge.example\r\n"), "{text}");
     assert!(text.contains("3.1.0 -> 3.2.0"), "{text}");
     assert!(text.contains("Subject: Firmware update"), "{text}");
-    assert!(text.contains("Ünïcode Edge \"Co\""), "{text}");
+    assert!(text.contains(company), "{text}");
     // Notified once: running again skips.
     let r = api
         .post("/api/tasks/update-firmware", &json!({ "ids": [id] }))

@@ -1569,6 +1569,12 @@ fn update_firmware_queues_mail_and_exports_eml() {
     assert!(o == "skipped" && why.contains("firmware"), "{why}");
     let outbox = d.json(&["outbox", "list"]);
     assert_eq!(len(&outbox), 1);
+    assert_eq!(outbox[0]["company"], "November Edge");
+    let table = d.ok(&["outbox", "list"]);
+    assert!(
+        table.lines().next().unwrap().contains("COMPANY") && table.contains("November Edge"),
+        "{table}"
+    );
     let mid = outbox[0]["id"].as_u64().unwrap().to_string();
     let eml = d.ok(&["outbox", "show", &mid]);
     assert!(

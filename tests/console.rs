@@ -9,7 +9,7 @@ use clientele::domain::limits::n as thousands;
 use clientele::domain::model::Actor;
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::store::Access;
-use clientele::tasks::bulk::Selection;
+use clientele::tasks::bulk::{BulkTask, Selection};
 use clientele::tasks::catalogs::{PlanInput, TemplateInput};
 use clientele::tasks::csv::{ExportOptions, HEADER};
 use clientele::tasks::desk::{CustomerRef, Desk};
@@ -797,6 +797,33 @@ fn new_customer_form_keeps_values_and_shows_errors() {
     assert!(texts(&doc, "title")[0].starts_with("Error:"));
 }
 
+/// Typed values survive the browser's Back: no field of the form says `autocomplete="off"`
+/// (browsers do not restore such a field), and the account name, which no autofill token
+/// describes, has no attribute at all, while the contact fields keep their tokens.
+#[test]
+fn new_customer_fields_are_restored_after_back() {
+    let f = fx();
+    for target in [
+        "/customers/new".to_string(),
+        format!("/customers/{}/edit", f.fresh),
+    ] {
+        let doc = f.page(&target);
+        assert!(
+            doc.select(&sel("[autocomplete=off]")).next().is_none(),
+            "{target}"
+        );
+        let attr = |name: &str| {
+            one(&doc, &format!("[name={name}]"))
+                .value()
+                .attr("autocomplete")
+                .map(str::to_string)
+        };
+        assert_eq!(attr("account_name"), None, "{target}");
+        assert_eq!(attr("contact_first_name").as_deref(), Some("given-name"));
+        assert_eq!(attr("email").as_deref(), Some("email"));
+    }
+}
+
 #[test]
 fn new_customer_is_created_and_redirected() {
     let f = fx();
@@ -1373,7 +1400,10 @@ fn export_selected_and_export_all_are_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
         r.header("content-disposition"),
-        Some("attachment; filename=\"customers.csv\"")
+        Some(
+            "attachment; filename=\"customers-2026-11-27.csv\"; \
+             filename*=UTF-8''customers-2026-11-27.csv"
+        )
     );
     let csv = body(&r);
     let mut lines = csv.lines();
@@ -1388,6 +1418,54 @@ fn export_selected_and_export_all_are_csv() {
     assert!(csv.contains("holder-gmbh") && csv.contains("evil-co"));
     // Export All ignores paging.
     assert_eq!(body(&f.get("/export.csv?limit=1")).lines().count(), 5);
+}
+
+/// The Excel variant, as `export --excel`: a UTF-8 byte-order mark and CRLF line ends, under
+/// the same dated name, from both exports; the list offers it beside each.
+#[test]
+fn exports_offer_the_excel_variant() {
+    let f = fx();
+    let doc = f.page("/?account_type=lmp");
+    let button = one(&doc, "#task-export-excel");
+    assert_eq!(
+        (
+            button.value().attr("formaction"),
+            button.value().attr("name"),
+            button.value().attr("value")
+        ),
+        (Some("/export"), Some("excel"), Some("yes"))
+    );
+    assert_eq!(
+        one(&doc, "#task-export-all-excel").value().attr("href"),
+        Some("/export.csv?account_type=lmp&excel=yes")
+    );
+    assert_eq!(
+        one(&f.page("/"), "#task-export-all-excel")
+            .value()
+            .attr("href"),
+        Some("/export.csv?excel=yes")
+    );
+    let ids = f.fresh.to_string();
+    for r in [
+        f.post("/export", &[("ids", &ids), ("excel", "yes")]),
+        f.get("/export.csv?account_type=lmp&excel=yes"),
+    ] {
+        assert_eq!(r.status, 200);
+        assert!(r.body.starts_with(b"\xEF\xBB\xBFid,company,"));
+        let text = body(&r);
+        assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'));
+        assert!(text.contains("fresh-ag"));
+        assert_eq!(
+            r.header("content-disposition"),
+            Some(
+                "attachment; filename=\"customers-2026-11-27.csv\"; \
+                 filename*=UTF-8''customers-2026-11-27.csv"
+            )
+        );
+    }
+    let plain = f.post("/export", &[("ids", &ids), ("excel", "no")]);
+    assert!(plain.body.starts_with(b"id,company,") && !body(&plain).contains('\r'));
+    assert_eq!(f.get("/export.csv?excel=maybe").status, 422);
 }
 
 #[test]
@@ -1549,17 +1627,132 @@ fn update_firmware_fills_the_outbox_and_messages_download_as_eml() {
             .count(),
         1
     );
+    let company = one(&doc, "[data-testid=outbox-company] a");
+    assert_eq!(text(company), "Fresh AG");
+    assert_eq!(
+        company.value().attr("href"),
+        Some(format!("/customers/{}", f.fresh).as_str())
+    );
+    let day = &outbox[0].created_at[..10];
     let r = f.get(&format!("/outbox/{}.eml", outbox[0].id));
     assert_eq!(r.status, 200);
     assert_eq!(
-        r.header("content-disposition"),
-        Some("attachment; filename=\"message.eml\"")
+        r.header("content-disposition").unwrap(),
+        format!(
+            "attachment; filename=\"Fresh-AG-firmware-{day}.eml\"; \
+             filename*=UTF-8''Fresh-AG-firmware-{day}.eml"
+        )
     );
     assert!(body(&r).contains("To: ana@example.com"));
     assert_eq!(f.get("/outbox/999.eml").status, 404);
     let r = f.post(&format!("/outbox/{}/remove", outbox[0].id), &[]);
     assert_eq!(location(&r), "/outbox?done=message-removed");
     assert!(f.app.desk.outbox().unwrap().is_empty());
+}
+
+/// Runs update-firmware for the fresh customer, which queues one message; its id as text.
+fn queue_firmware_message(f: &Fx) -> String {
+    let id = f.fresh.to_string();
+    let preview = html(&f.post("/tasks/update-firmware", &[("ids", &id)]));
+    f.confirm_and_follow(&preview, &[]);
+    id
+}
+
+/// Awkward companies: the outbox shows them escaped, and the `.eml` name keeps only what a
+/// file name can hold — ASCII for `filename`, the own spelling percent-encoded for `filename*`,
+/// `customer-ID` when nothing ASCII is left — so the header is always printable ASCII.
+#[test]
+fn eml_names_are_safe_for_awkward_companies() {
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let id = queue_firmware_message(&f);
+    for (company, ascii, full) in [
+        (
+            "=HYPERLINK(\"x\"), Ltd;",
+            "HYPERLINK-x-Ltd",
+            "HYPERLINK%28-x-%29%2C-Ltd",
+        ),
+        (
+            "東京システム 🚀",
+            "customer-ID",
+            "%E6%9D%B1%E4%BA%AC%E3%82%B7%E3%82%B9%E3%83%86%E3%83%A0-%F0%9F%9A%80",
+        ),
+        ("../..\\etc/passwd", "etc-passwd", "etc-passwd"),
+    ] {
+        let input = CustomerInput {
+            company: Some(company.to_string()),
+            ..CustomerInput::default()
+        };
+        f.app.desk.edit_customer(ctx, f.fresh, &input).unwrap();
+        // The message names the customer's company as it is now.
+        let m = &f.app.desk.outbox().unwrap()[0];
+        assert_eq!(m.company.as_deref(), Some(company));
+        let doc = f.page("/outbox");
+        assert_eq!(text(one(&doc, "[data-testid=outbox-company] a")), company);
+        let day = &m.created_at[..10];
+        let ascii = ascii.replace("ID", &id);
+        let full = full.replace("customer-ID", &format!("customer-{id}"));
+        let header = f
+            .get(&format!("/outbox/{}.eml", m.id))
+            .header("content-disposition")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            header,
+            format!(
+                "attachment; filename=\"{ascii}-firmware-{day}.eml\"; \
+                 filename*=UTF-8''{full}-firmware-{day}.eml"
+            )
+        );
+        assert!(
+            header.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            "{header}"
+        );
+    }
+}
+
+/// A message outlives its customer: the outbox then names the id, and the `.eml` file is
+/// named after it.
+#[test]
+fn messages_of_deleted_customers_name_the_id() {
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let id = queue_firmware_message(&f);
+    let desk = &f.app.desk;
+    // Only a CLP customer without licences can be deleted here.
+    for l in desk.customer(&CustomerRef::Id(f.fresh)).unwrap().licenses {
+        desk.remove_license(ctx, l.id).unwrap();
+    }
+    let clp = CustomerInput {
+        account_type: Some("CLP".into()),
+        ..CustomerInput::default()
+    };
+    desk.edit_customer(ctx, f.fresh, &clp).unwrap();
+    let report = desk
+        .run_bulk(
+            ctx,
+            &Selection::Ids(vec![f.fresh]),
+            &BulkTask::Delete,
+            false,
+        )
+        .unwrap();
+    assert_eq!(report.ok, 1);
+    let m = &desk.outbox().unwrap()[0];
+    assert_eq!(m.company, None);
+    let doc = f.page("/outbox");
+    let cell = one(&doc, "[data-testid=outbox-company]");
+    assert!(cell.select(&sel("a")).next().is_none());
+    assert_eq!(text(cell), format!("Customer {id} (deleted or unreadable)"));
+    let day = &m.created_at[..10];
+    assert_eq!(
+        f.get(&format!("/outbox/{}.eml", m.id))
+            .header("content-disposition")
+            .unwrap(),
+        format!(
+            "attachment; filename=\"customer-{id}-firmware-{day}.eml\"; \
+             filename*=UTF-8''customer-{id}-firmware-{day}.eml"
+        )
+    );
 }
 
 #[test]

@@ -943,6 +943,7 @@ fn outbox_messages_parse_back_in_a_mail_client() {
         let m = OutboxView {
             id: 7,
             customer_id: 3,
+            company: None,
             to: to.into(),
             subject: subject.to_string(),
             body: "Line 1\nLine 2 ✓".into(),

@@ -571,12 +571,13 @@ pub fn firmware(list: &[FirmwareView]) -> String {
 }
 
 pub fn outbox(list: &[OutboxView]) -> String {
-    let mut t =
-        Table::new(&["ID", "CUSTOMER", "CREATED", "TO", "SUBJECT"]).right(&["ID", "CUSTOMER"]);
+    let mut t = Table::new(&["ID", "CUSTOMER", "COMPANY", "CREATED", "TO", "SUBJECT"])
+        .right(&["ID", "CUSTOMER"]);
     for m in list {
         t.row(vec![
             m.id.to_string(),
             m.customer_id.to_string(),
+            clip(&clean(m.company.as_deref().unwrap_or("-")), 40),
             short_time(&m.created_at),
             m.to.clone(),
             clip(&clean(&m.subject), 70),

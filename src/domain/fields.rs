@@ -27,7 +27,11 @@ pub struct FieldSpec {
     pub rule: Rule,
     /// What kind of value it holds, so a form can offer the right control.
     pub kind: Kind,
-    /// The WHATWG autofill token: what a browser may fill in, if anything.
+    /// The WHATWG autofill token: what a browser may fill in, if anything. A field about the
+    /// customer with no token of its own has none (no `autocomplete` attribute) rather than
+    /// `off`: browsers do not restore an `off` field's typed value on Back, and password
+    /// managers ignore `off` anyway. Without a token a browser only suggests what was typed
+    /// into the same field before, never the signed-in user's own details.
     pub autofill: Option<&'static str>,
     pub group: Group,
 }
@@ -75,6 +79,9 @@ impl FieldSpec {
     }
 }
 
+/// `text`'s `autofill` for a field with no WHATWG token: no `autocomplete` attribute.
+const NO_TOKEN: &str = "";
+
 /// A plain text field's spec; the others spell every part.
 const fn text(
     name: &'static str,
@@ -96,7 +103,11 @@ const fn text(
         help,
         rule: Rule::Text,
         kind: Kind::Text,
-        autofill: Some(autofill),
+        autofill: if autofill.is_empty() {
+            None
+        } else {
+            Some(autofill)
+        },
         group,
     }
 }
@@ -119,7 +130,7 @@ pub const ACCOUNT_NAME: FieldSpec = FieldSpec {
         "--account-name",
         (4, limits::ACCOUNT_NAME),
         "account name, 4 to 25 characters of A-Z a-z 0-9 - _, unique",
-        "off",
+        NO_TOKEN,
         Group::Profile,
     )
 };
@@ -227,7 +238,7 @@ pub const TIME_ZONE: FieldSpec = FieldSpec {
         "--time-zone",
         (0, limits::TIME_ZONE),
         "IANA time zone such as Europe/Berlin; empty means UTC",
-        "off",
+        NO_TOKEN,
         Group::Preferences,
     )
 };
@@ -240,7 +251,7 @@ pub const LANGUAGE: FieldSpec = FieldSpec {
         "--language",
         (0, limits::LANGUAGE),
         "BCP 47 language tag such as en or de-DE; empty means en",
-        "off",
+        NO_TOKEN,
         Group::Preferences,
     )
 };
@@ -254,7 +265,7 @@ pub const NOTES: FieldSpec = FieldSpec {
         "--notes",
         (0, limits::NOTES),
         "free notes, up to 4,000 characters, newlines allowed",
-        "off",
+        NO_TOKEN,
         Group::Notes,
     )
 };

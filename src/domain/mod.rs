@@ -7,6 +7,7 @@ pub mod date;
 pub mod derive;
 pub mod error;
 pub mod fields;
+pub mod file_name;
 pub mod filter;
 pub mod inputs;
 pub mod licence_entries;

@@ -283,6 +283,8 @@ pub struct FirmwareView {
 pub struct OutboxView {
     pub id: u64,
     pub customer_id: u64,
+    /// The customer's company; `null` once the customer is deleted or unreadable.
+    pub company: Option<String>,
     pub to: String,
     pub subject: String,
     pub body: String,
@@ -290,11 +292,13 @@ pub struct OutboxView {
     pub created_at: String,
 }
 
-impl From<&OutboxMessage> for OutboxView {
-    fn from(m: &OutboxMessage) -> Self {
+impl OutboxView {
+    /// A message with its customer's company, if the customer can still be read.
+    pub fn new(m: &OutboxMessage, company: Option<String>) -> Self {
         OutboxView {
             id: m.id,
             customer_id: m.customer_id,
+            company,
             to: m.to.clone(),
             subject: m.subject.clone(),
             body: m.body.clone(),

@@ -6,6 +6,7 @@ use crate::domain::changes::licenses_text;
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
+use crate::domain::file_name::FileName;
 use crate::domain::model::{Customer, License, YesNo};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
@@ -245,6 +246,7 @@ impl Desk {
             .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
         Ok(Exported {
             rows: w.rows,
+            file_name: FileName::customers_csv(today),
             unreadable,
         })
     }
@@ -387,6 +389,8 @@ impl Desk {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exported {
     pub rows: usize,
+    /// The name to save the file under: `customers-YYYY-MM-DD.csv`, dated with *today*.
+    pub file_name: FileName,
     /// Selected customers left out because their stored record cannot be read.
     pub unreadable: Vec<u64>,
 }

@@ -4,41 +4,75 @@
 use super::desk::{audit, Ctx, Desk};
 use crate::domain::date::Timestamp;
 use crate::domain::error::{Error, Key, Result, Thing};
+use crate::domain::file_name::FileName;
+use crate::domain::model::OutboxMessage;
 use crate::domain::view::OutboxView;
 use crate::store::Read;
+use std::collections::HashMap;
 use std::path::Path;
+
+/// A customer's company, or `None` when the customer is gone or cannot be read (the message
+/// is still listed).
+fn company(r: &impl Read, customer: u64) -> Result<Option<String>> {
+    Ok(match r.try_customer(customer)? {
+        Some(Ok(c)) => Some(c.profile.company),
+        Some(Err(_)) | None => None,
+    })
+}
+
+/// The `.eml` file name of a message, dated with the day it was queued.
+pub fn eml_file_name(m: &OutboxView) -> FileName {
+    let day = Timestamp::parse(&m.created_at).unwrap_or_default().date();
+    FileName::firmware_mail(m.company.as_deref(), m.customer_id, day)
+}
 
 impl Desk {
     pub fn outbox(&self) -> Result<Vec<OutboxView>> {
-        Ok(self
-            .reader()?
-            .outbox()?
-            .iter()
-            .map(OutboxView::from)
-            .collect())
+        self.outbox_where(|_| true)
     }
 
     /// The messages queued for one customer.
     pub fn outbox_for(&self, customer: u64) -> Result<Vec<OutboxView>> {
-        Ok(self
-            .reader()?
-            .outbox()?
-            .iter()
-            .filter(|m| m.customer_id == customer)
-            .map(OutboxView::from)
-            .collect())
+        self.outbox_where(|m| m.customer_id == customer)
+    }
+
+    /// The messages `keep` accepts, each with its customer's company (read once per customer).
+    fn outbox_where(&self, keep: impl Fn(&OutboxMessage) -> bool) -> Result<Vec<OutboxView>> {
+        let r = self.reader()?;
+        let mut companies: HashMap<u64, Option<String>> = HashMap::new();
+        let mut out = Vec::new();
+        for m in r.outbox()?.iter().filter(|m| keep(m)) {
+            let company = match companies.get(&m.customer_id) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = company(&r, m.customer_id)?;
+                    companies.insert(m.customer_id, c.clone());
+                    c
+                }
+            };
+            out.push(OutboxView::new(m, company));
+        }
+        Ok(out)
     }
 
     pub fn outbox_message(&self, id: u64) -> Result<OutboxView> {
-        self.reader()?
+        let r = self.reader()?;
+        let m = r
             .outbox_message(id)?
-            .map(|m| OutboxView::from(&m))
-            .ok_or_else(|| Error::not_found(Thing::OutboxMessage, Key::Id(id)))
+            .ok_or_else(|| Error::not_found(Thing::OutboxMessage, Key::Id(id)))?;
+        Ok(OutboxView::new(&m, company(&r, m.customer_id)?))
     }
 
     /// The message as an RFC 5322 `.eml` text.
     pub fn outbox_eml(&self, id: u64) -> Result<String> {
         Ok(eml(&self.outbox_message(id)?))
+    }
+
+    /// The message as an `.eml` file: its name (`<company>-firmware-<date>.eml`, the date the
+    /// message was queued) and its text.
+    pub fn outbox_eml_file(&self, id: u64) -> Result<(FileName, String)> {
+        let m = self.outbox_message(id)?;
+        Ok((eml_file_name(&m), eml(&m)))
     }
 
     /// Writes every message as `outbox-ID.eml` into `dir` (created if missing); returns the files.
@@ -196,6 +230,7 @@ mod tests {
         let m = OutboxView {
             id: 1,
             customer_id: 2,
+            company: Some("Acme".into()),
             to: "a@b.example".into(),
             subject: "Hi\r\nBcc: evil@x.example".into(),
             body: "line 1\nline 2".into(),

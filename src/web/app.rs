@@ -5,6 +5,7 @@
 use super::http::{Method, Request, Response};
 use crate::domain::error::Error;
 use crate::domain::filter::{Filter, FILTER_KEYS};
+use crate::domain::model::YesNo;
 use crate::tasks::bulk::{BulkTask, Selection};
 use crate::tasks::desk::Desk;
 
@@ -99,6 +100,16 @@ pub fn form_selection(pairs: &[(String, String)]) -> Result<Option<Selection>, E
     })
 }
 
+/// A `yes`/`no` value (the last given; absent: no), as the domain reads it.
+pub fn yes_no(pairs: &[(String, String)], key: &str) -> Result<bool, Error> {
+    match pairs.iter().rev().find(|(k, _)| k == key) {
+        None => Ok(false),
+        Some((_, v)) => YesNo::parse(v)
+            .map(YesNo::as_bool)
+            .ok_or_else(|| Error::invalid(key, format!("`{v}` is not valid; use yes or no"))),
+    }
+}
+
 /// A bulk task from its name and the options among `pairs`.
 pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTask, Error> {
     BulkTask::parse(name, &|key| {
@@ -109,7 +120,7 @@ pub fn task_from_pairs(name: &str, pairs: &[(String, String)]) -> Result<BulkTas
 /// A CSV download; when customers were left out because their stored record cannot be read,
 /// a header says how many (a count only, no customer data: `GET /api/check` lists them).
 pub fn csv_download(body: Vec<u8>, done: &crate::tasks::csv::Exported) -> Response {
-    let mut r = Response::csv(body);
+    let mut r = Response::csv(&done.file_name, body);
     if !done.unreadable.is_empty() {
         r.headers
             .push((UNREADABLE_HEADER, done.unreadable.len().to_string()));

@@ -4,12 +4,30 @@
 //! building a [`Request`] by hand and looking at the [`Response`] that comes back.
 //!
 //! **Architecture Invariant:** nothing taken from a request or from a customer record is ever
-//! written into a response header. Header names are `&'static str`; the constructors below fill in
-//! values we chose ourselves (content types, fixed download names, redirect paths we built), and
-//! the server drops any header value that is not plain printable ASCII before it reaches the wire.
+//! written into a response header unescaped. Header names are `&'static str`; the constructors
+//! below fill in values we chose ourselves (content types, redirect paths we built) or escape
+//! what they take (a download's name: the ASCII-only form, and the full form percent-encoded),
+//! and the server drops any header value that is not plain printable ASCII before it reaches
+//! the wire.
 
+use crate::domain::file_name::FileName;
 use serde::Serialize;
 use std::fmt;
+
+/// RFC 5987 `value-chars`: every byte but `attr-char` (letters, digits and
+/// ``!#$&+-.^_`|~``) as `%XX`, so the result is printable ASCII without quotes, spaces,
+/// separators or `%` of its own.
+pub fn percent_encode_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// The request method. Methods we do not route are all [`Method::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -373,27 +391,38 @@ impl Response {
         Response::new(status, CONTENT_TYPE_JSON, body)
     }
 
-    /// A CSV download named `customers.csv`.
-    pub fn csv(body: Vec<u8>) -> Response {
-        Response::download(CONTENT_TYPE_CSV, "customers.csv", body)
+    /// A CSV download under the name the export task gave it.
+    pub fn csv(name: &FileName, body: Vec<u8>) -> Response {
+        Response::download(CONTENT_TYPE_CSV, name, body)
     }
 
-    /// A download (`Content-Disposition: attachment`) under a fixed file name of our own.
-    /// A name with anything but ASCII letters, digits, `.`, `-` or `_` is replaced by `download`.
-    pub fn download(
-        content_type: &'static str,
-        fixed_filename: &'static str,
-        body: Vec<u8>,
-    ) -> Response {
-        let safe = !fixed_filename.is_empty()
-            && fixed_filename
+    /// A download (`Content-Disposition: attachment`) under a name a task made (RFC 6266):
+    /// `filename="…"` holds the ASCII form, re-checked here (anything but ASCII letters,
+    /// digits, `.`, `-` or `_` makes it `download`), and `filename*=UTF-8''…` the full form,
+    /// every byte outside RFC 5987's `attr-char` percent-encoded. So the header value is
+    /// printable ASCII with no quote or separator from customer text, whatever the name holds.
+    pub fn download(content_type: &'static str, name: &FileName, body: Vec<u8>) -> Response {
+        let safe = !name.ascii.is_empty()
+            && name
+                .ascii
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-        debug_assert!(safe, "download file names must be plain ASCII");
-        let name = if safe { fixed_filename } else { "download" };
+        let ascii = if safe {
+            name.ascii.as_str()
+        } else {
+            "download"
+        };
+        let full = if name.full.is_empty() {
+            ascii
+        } else {
+            name.full.as_str()
+        };
         Response::new(200, content_type, body).with_header(
             "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
+            format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                percent_encode_attr(full)
+            ),
         )
     }
 
@@ -588,12 +617,28 @@ mod tests {
 
     #[test]
     fn response_constructors() {
-        let r = Response::csv(b"a,b\n".to_vec());
+        let name = FileName {
+            ascii: "customers.csv".into(),
+            full: "customers.csv".into(),
+        };
+        let r = Response::csv(&name, b"a,b\n".to_vec());
         assert_eq!(r.status, 200);
         assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
         assert_eq!(
             r.header("Content-Disposition"),
-            Some("attachment; filename=\"customers.csv\"")
+            Some("attachment; filename=\"customers.csv\"; filename*=UTF-8''customers.csv")
+        );
+        let name = FileName {
+            ascii: "a\"b\r\n.eml".into(),
+            full: "Ö \"x\"; \r\n/🚀.eml".into(),
+        };
+        let r = Response::download("message/rfc822", &name, Vec::new());
+        assert_eq!(
+            r.header("Content-Disposition"),
+            Some(
+                "attachment; filename=\"download\"; \
+                 filename*=UTF-8''%C3%96%20%22x%22%3B%20%0D%0A%2F%F0%9F%9A%80.eml"
+            )
         );
         let r = Response::json(201, &serde_json::json!({"id": 7}));
         assert_eq!(r.status, 201);

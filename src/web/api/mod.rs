@@ -666,13 +666,13 @@ fn outbox_message(app: &App, req: &Request, id: &str) -> Answer {
     ok(&app.desk.outbox_message(path_id(id, "outbox message")?)?)
 }
 
-/// The message as an `.eml` download. The file name is fixed: no customer data in headers.
+/// The message as an `.eml` download, under the name the task gives it.
 fn outbox_eml(app: &App, req: &Request, id: &str) -> Answer {
     no_query(req)?;
-    let eml = app.desk.outbox_eml(path_id(id, "outbox message")?)?;
+    let (name, eml) = app.desk.outbox_eml_file(path_id(id, "outbox message")?)?;
     Ok(Response::download(
         "message/rfc822",
-        "message.eml",
+        &name,
         eml.into_bytes(),
     ))
 }

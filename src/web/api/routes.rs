@@ -79,7 +79,7 @@ pub static ROUTES: &[Route] = &[
         || {
             op(
             "Export customers as CSV (SPEC §4): the given ids, or every match of the filters under the view setting, in id order",
-            (200, "the CSV file, downloaded as customers.csv", Some(("text/csv", json!({ "type": "string" })))),
+            (200, "the CSV file, downloaded as customers-YYYY-MM-DD.csv (the desk's today)", Some(("text/csv", json!({ "type": "string" })))),
         )
         .params(export_params())
         .errors(&[404])
@@ -521,7 +521,7 @@ pub static ROUTES: &[Route] = &[
         |a, r, p| outbox_eml(a, r, p[0]),
         || {
             op(
-                "A notification as an RFC 5322 .eml file, downloaded as message.eml",
+                "A notification as an RFC 5322 .eml file, downloaded as COMPANY-firmware-YYYY-MM-DD.eml (the company made file-name safe; RFC 6266 filename* keeps its own spelling)",
                 (
                     200,
                     "the message",

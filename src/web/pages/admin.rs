@@ -646,7 +646,12 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
                             pre.body { (m.body) }
                         }
                     }
-                    td { a href=(format!("/customers/{}", m.customer_id)) { "Customer " (m.customer_id) } }
+                    td data-testid="outbox-company" {
+                        @match &m.company {
+                            Some(company) => a href=(format!("/customers/{}", m.customer_id)) { (company) },
+                            None => { "Customer " (m.customer_id) " (deleted or unreadable)" },
+                        }
+                    }
                     td.row-actions {
                         a.button href=(format!("/outbox/{}.eml", m.id)) data-testid="download-eml" {
                             "Download .eml" span.vh { " " (m.subject) }
@@ -669,13 +674,13 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
 
 pub fn eml(app: &App, file: &str) -> Reply {
     let id = layout::id_of(app, "message", file.strip_suffix(".eml").unwrap_or(file))?;
-    let text = app
+    let (name, text) = app
         .desk
-        .outbox_eml(id)
+        .outbox_eml_file(id)
         .map_err(layout::failed(app, OUTBOX))?;
     Ok(Response::download(
         "message/rfc822",
-        "message.eml",
+        &name,
         text.into_bytes(),
     ))
 }

@@ -9,7 +9,7 @@ use crate::domain::model::{AccountType, CustomerStatus, LicenseFilter, Product, 
 use crate::domain::view::{CustomerView, Page};
 use crate::tasks::bulk::Selection;
 use crate::tasks::csv::ExportOptions;
-use crate::web::app::{filter_from_pairs, form_selection, App};
+use crate::web::app::{filter_from_pairs, form_selection, yes_no, App};
 use crate::web::http::{build_query, Request, Response};
 use maud::{html, Markup};
 
@@ -145,11 +145,15 @@ fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
                 }
                 button type="submit" #task-export formaction="/export" data-needs-selection { "Export" }
                 a.button #task-export-all href=(export_all) { "Export All" }
+                button type="submit" #task-export-excel formaction="/export" name="excel" value="yes"
+                    data-needs-selection { "Export for Excel" }
+                a.button #task-export-all-excel href=(excel_link(&export_all)) { "Export All for Excel" }
                 a.button #task-settings href="/settings" { "Settings" }
             }
             p.hint #tasks-hint {
                 "Tick customers, then choose a task: you will see a preview of who is affected before anything changes. "
-                "Export All exports every customer the current filter shows."
+                "Export All exports every customer the current filter shows. "
+                "The Excel variants add the byte-order mark and line ends Excel expects."
             }
             @if page.total > page.items.len() {
                 p.select-matching #select-matching-box hidden[!select_all] data-testid="select-matching" {
@@ -537,7 +541,7 @@ pub fn export_selected(app: &App, req: &Request) -> Reply {
             ))
         }
     };
-    csv(app, &selection, &back)
+    csv(app, &selection, &pairs, &back)
 }
 
 /// `GET /export.csv?FILTER`: every customer the filter and the view setting show ("Export All").
@@ -545,15 +549,27 @@ pub fn export_all(app: &App, req: &Request) -> Reply {
     let pairs = layout::query(app, req)?;
     let f = filter_from_pairs(&pairs).map_err(|e| bad_filter(app, &e, &pairs))?;
     let back = format!("/{}", filter_query(&f));
-    csv(app, &Selection::Filter(f.unpaged()), &back)
+    csv(app, &Selection::Filter(f.unpaged()), &pairs, &back)
 }
 
-fn csv(app: &App, selection: &Selection, back: &str) -> Reply {
+/// An Export All link asking for the Excel variant.
+fn excel_link(export_all: &str) -> String {
+    let joiner = if export_all.contains('?') { '&' } else { '?' };
+    format!("{export_all}{joiner}excel=yes")
+}
+
+/// The export as CSV; `excel=yes` asks for the spreadsheet variant (`export --excel`).
+fn csv(app: &App, selection: &Selection, pairs: &[(String, String)], back: &str) -> Reply {
+    let back = (back, "Back to the customer list");
+    let opts = ExportOptions {
+        raw: false,
+        excel: yes_no(pairs, "excel").map_err(layout::failed(app, back))?,
+    };
     let mut out = Vec::new();
     let done = app
         .desk
-        .export_csv(selection, ExportOptions::default(), &mut out)
-        .map_err(layout::failed(app, (back, "Back to the customer list")))?;
+        .export_csv(selection, opts, &mut out)
+        .map_err(layout::failed(app, back))?;
     Ok(crate::web::app::csv_download(out, &done))
 }
 

@@ -115,7 +115,7 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
     let existing = w.customer_count()?;
     if existing > 0 {
         return Err(Error::Refused(format!(
-            "the database already holds {existing} customers; demo fills an empty database — use another --db file"
+            "the database already holds {existing} customers; demo data fills an empty database only; use another database file"
         )));
     }
     let mut report = DemoReport {
@@ -1867,7 +1867,7 @@ mod tests {
             Err(Error::Refused(m)) => {
                 assert_eq!(
                     m,
-                    "the database already holds 10 customers; demo fills an empty database — use another --db file"
+                    "the database already holds 10 customers; demo data fills an empty database only; use another database file"
                 )
             }
             other => panic!("expected a refusal, got {other:?}"),

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { startServer, TODAY } from './server.mjs';
 import { parseCsvTable } from './csv.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -450,6 +450,29 @@ test('renewal runway: one click from the list, every bar lists exactly the custo
   await page.setViewportSize({ width: 390, height: 844 });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `the runway scrolls sideways on a phone (${wide} px)`);
+});
+
+test('downloads are named: customers-DATE.csv (plain and for Excel) and COMPANY-firmware-DATE.eml', async ({ page, base }) => {
+  await page.goto(url(base, '/?account_type=lmp&limit=10'));
+  const plain = await download(page, () => page.click('#task-export-all'));
+  assert.equal(plain.download.suggestedFilename(), `customers-${TODAY}.csv`);
+  assert.ok(!plain.text.startsWith('\uFEFF'), 'the plain export starts with a byte-order mark');
+  const excel = await download(page, () => page.click('#task-export-all-excel'));
+  assert.equal(excel.download.suggestedFilename(), `customers-${TODAY}.csv`);
+  assert.ok(excel.text.startsWith('\uFEFF'), 'the Excel export lacks the byte-order mark');
+  assert.ok(excel.text.includes('\r\n'), 'the Excel export lacks CRLF line ends');
+
+  // Queue firmware notifications, then download one from the outbox.
+  const run = await page.request.post(url(base, '/api/tasks/update-firmware'), { data: { filter: { account_type: 'lmp' } } });
+  assert.equal(run.status(), 200);
+  assert.ok((await run.json()).ok > 0, 'the demo data has no LMP customer with outdated firmware');
+  await page.goto(url(base, '/outbox'));
+  const company = (await page.locator('[data-testid=outbox-company]').first().innerText()).trim();
+  const mail = await download(page, () => page.locator('[data-testid=download-eml]').first().click());
+  const name = mail.download.suggestedFilename();
+  assert.match(name, /^[A-Za-z0-9_-]+-firmware-\d{4}-\d{2}-\d{2}\.eml$/, name);
+  assert.ok(mail.text.includes('Subject: '), 'the .eml has no Subject header');
+  assert.ok(company.length > 0, 'the outbox does not name the company');
 });
 
 test('keyboard: the first Tab reaches a visible skip link; filter fields have accessible names', async ({ page, base }) => {

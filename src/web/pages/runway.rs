@@ -89,7 +89,13 @@ fn chart(r: &Runway) -> Markup {
 
 /// Attention by category as horizontal bars, each linking to its customers.
 fn attention(r: &Runway) -> Markup {
-    let most = r.attention.iter().map(|c| c.customers).max().unwrap_or(0).max(1);
+    let most = r
+        .attention
+        .iter()
+        .map(|c| c.customers)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (label_w, plot_w, row_h) = (300u32, 360u32, 30u32);
     let height = r.attention.len() as u32 * row_h + 8;
     let view_box = format!("0 0 {} {height}", label_w + plot_w + 80);

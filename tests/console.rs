@@ -1063,27 +1063,44 @@ fn list_rows_are_compact_chips_and_two_reasons_then_more() {
         texts(&doc, &format!("tr[data-id=\"{}\"] .chip .vh", f.fresh)),
         ["Worry-Free Business Security Services", "Cloud Edge"]
     );
-    // Four reasons: action required first, two shown, the rest in a <details>.
+    // Four reasons, action required first, folded into a <details> whose summary is the
+    // counts: the counts always show, the reasons open without script.
     let reasons = r
-        .select(&sel("[data-testid=system-events-reasons]"))
+        .select(&sel(
+            "[data-testid=system-events] > details[data-testid=system-events-reasons]",
+        ))
         .next()
         .unwrap();
-    let all: Vec<String> = reasons.select(&sel("li")).map(text).collect();
+    let summary = reasons.select(&sel(":scope > summary")).next().unwrap();
+    assert_eq!(text(summary), "2 action required 2 warnings, 4 reasons");
+    assert_eq!(
+        summary
+            .select(&sel(".badge"))
+            .map(|b| b.value().attr("data-count").unwrap())
+            .collect::<Vec<_>>(),
+        ["action_required", "warning"]
+    );
+    assert!(reasons.value().attr("open").is_none());
+    let all: Vec<String> = reasons.select(&sel(":scope > ul > li")).map(text).collect();
     assert_eq!(all.len(), 4, "{all:?}");
-    let shown: Vec<String> = reasons.select(&sel(":scope > ul > li")).map(text).collect();
-    assert_eq!(shown.len(), 2, "{shown:?}");
-    assert!(shown.iter().all(|s| !s.contains("Spam wave")), "{shown:?}");
+    assert!(all[..2].iter().all(|s| !s.contains("Spam wave")), "{all:?}");
+    assert!(all.iter().any(|s| s.contains("Spam wave")), "{all:?}");
     let severities: Vec<&str> = reasons
         .select(&sel(":scope > ul > li"))
         .map(|li| li.value().attr("data-severity").unwrap())
         .collect();
-    assert_eq!(severities, ["action_required", "action_required"]);
-    let more = reasons.select(&sel("details.more")).next().unwrap();
     assert_eq!(
-        text(more.select(&sel("summary")).next().unwrap()),
-        "+2 more reasons"
+        severities,
+        ["action_required", "action_required", "warning", "warning"]
     );
-    assert_eq!(more.select(&sel("li")).count(), 2);
+    // A customer with nothing to report has counts and no disclosure.
+    let quiet = row(&doc, f.expired);
+    assert!(quiet
+        .select(&sel(
+            "[data-testid=system-events] details, [data-testid=system-events] summary"
+        ))
+        .next()
+        .is_none());
     // The account line is its own element (not bold), the email may wrap only before `@`.
     assert_eq!(
         texts(&doc, &format!("tr[data-id=\"{}\"] th .account", f.fresh)),
@@ -2045,4 +2062,88 @@ fn not_found_pages_link_to_where_to_look() {
         .next()
         .expect("a link to the plans");
     assert_eq!(link.value().attr("href"), Some("/plans"));
+}
+
+#[test]
+fn runway_filter_keys_show_as_removable_chips_and_stay_in_the_filter_form() {
+    let f = fx();
+    // Fresh AG's licences started 2026-06-01 for 12 months: they expire in 2027-06.
+    let doc = f.page("/?q=fresh&expires=2027-06&category=license_warning");
+    let chips = texts(&doc, "[data-testid=filter-chips] a");
+    assert_eq!(
+        chips,
+        [
+            "Licences expiring 2027-06 × (remove this filter)",
+            "Needs attention: licences: warning × (remove this filter)"
+        ]
+    );
+    let href = |chip: &str| {
+        one(&doc, &format!("[data-testid=chip-{chip}]"))
+            .value()
+            .attr("href")
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(href("expires"), "/?q=fresh&category=license_warning");
+    assert_eq!(href("category"), "/?q=fresh&expires=2027-06");
+    let hidden = |name: &str| {
+        doc.select(&sel(&format!(
+            "#filter-form input[type=hidden][name={name}]"
+        )))
+        .map(|e| e.value().attr("value").unwrap().to_string())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(hidden("expires"), ["2027-06"]);
+    assert_eq!(hidden("category"), ["license_warning"]);
+    // The chip's link is the list without that key: Fresh AG is back without the category.
+    let without = f.page(&href("category"));
+    row(&without, f.fresh);
+    assert!(texts(&without, "[data-testid=filter-chips] a")
+        .iter()
+        .all(|c| c.starts_with("Licences expiring 2027-06")));
+    // Without those keys: no chips, no hidden inputs.
+    let plain = f.page("/?q=fresh");
+    assert!(plain
+        .select(&sel("[data-testid=filter-chips]"))
+        .next()
+        .is_none());
+    assert!(plain
+        .select(&sel("#filter-form input[type=hidden]"))
+        .next()
+        .is_none());
+}
+
+#[test]
+fn skip_links_lead_to_the_filter_and_the_list() {
+    let f = fx();
+    for target in ["/", "/?q=no-such-customer"] {
+        let doc = f.page(target);
+        let skips: Vec<String> = doc
+            .select(&sel("body > a.skip-link"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(skips, ["#main", "#filters", "#customer-list"], "{target}");
+        // They come before the main navigation, and each target takes the focus.
+        let page = body(&f.get(target));
+        assert!(page.find("#customer-list").unwrap() < page.find("aria-label=\"Main\"").unwrap());
+        for id in ["filters", "customer-list"] {
+            let e = one(&doc, &format!("#{id}"));
+            assert_eq!(e.value().attr("tabindex"), Some("-1"), "{target} #{id}");
+        }
+        assert!(one(&doc, "#filters")
+            .select(&sel("#filter-form"))
+            .next()
+            .is_some());
+    }
+    // The filter folds into a <details> (its summary shows on narrow screens).
+    let doc = f.page("/");
+    assert!(
+        one(&doc, "#filters details.filter-box > summary")
+            .text()
+            .count()
+            > 0
+    );
+    // Other pages keep the one skip link.
+    let audit = f.page("/audit");
+    assert_eq!(audit.select(&sel("body > a.skip-link")).count(), 1);
 }

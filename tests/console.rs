@@ -2147,3 +2147,115 @@ fn skip_links_lead_to_the_filter_and_the_list() {
     let audit = f.page("/audit");
     assert_eq!(audit.select(&sel("body > a.skip-link")).count(), 1);
 }
+
+/// The audit log's filter form, paging and filters, over awkward names and values.
+#[test]
+fn audit_log_pages_and_filters() {
+    use clientele::domain::date::Timestamp;
+    use clientele::domain::model::View;
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let odd = f
+        .app
+        .desk
+        .add_customer(
+            ctx,
+            &customer("Ōsaka \"Quote\", Ltd 🚀", "osaka-emoji", "CLP", vec![]),
+        )
+        .unwrap()
+        .id;
+    for i in 0..60 {
+        let view = if i % 2 == 0 { View::Managed } else { View::All };
+        f.app.desk.set_view(ctx, view).unwrap();
+    }
+    let ids = |doc: &Html| -> Vec<u64> {
+        doc.select(&sel("[data-testid=audit-row]"))
+            .map(|r| r.value().attr("data-id").unwrap().parse().unwrap())
+            .collect()
+    };
+    let href = |doc: &Html, testid: &str| -> Option<String> {
+        doc.select(&sel(&format!("[data-testid={testid}]")))
+            .next()
+            .map(|a| a.value().attr("href").unwrap().to_string())
+    };
+    // Fifty a page, newest first; older, then newer again.
+    let first = f.page("/audit");
+    let page1 = ids(&first);
+    assert_eq!(page1.len(), 50);
+    assert!(page1.windows(2).all(|w| w[0] > w[1]));
+    assert_eq!(href(&first, "audit-newer"), None);
+    assert_eq!(href(&first, "audit-newest"), None);
+    let older = href(&first, "audit-older").unwrap();
+    assert_eq!(older, format!("/audit?before={}", page1[49]));
+    let second = f.page(&older);
+    let page2 = ids(&second);
+    assert!(!page2.is_empty() && page2[0] < page1[49]);
+    assert_eq!(href(&second, "audit-newer").as_deref(), Some("/audit"));
+    assert_eq!(href(&second, "audit-newest").as_deref(), Some("/audit"));
+    // The task filter: the select offers every task name and keeps the chosen one.
+    let doc = f.page("/audit?task=settings");
+    let options = texts(&doc, "#audit-task option");
+    assert_eq!(options[0], "Any");
+    for t in [
+        "add customer",
+        "settings",
+        "delete",
+        "remove outbox message",
+    ] {
+        assert!(options.contains(&t.to_string()), "{options:?}");
+    }
+    assert_eq!(text(one(&doc, "#audit-task option[selected]")), "settings");
+    assert_eq!(ids(&doc).len(), 50);
+    assert!(texts(&doc, "[data-testid=audit-row] td:nth-child(3)")
+        .iter()
+        .all(|t| t == "settings"));
+    let older = href(&doc, "audit-older").unwrap();
+    assert!(older.starts_with("/audit?task=settings&before="), "{older}");
+    let doc = f.page(&older);
+    assert_eq!(ids(&doc).len(), 10);
+    assert_eq!(href(&doc, "audit-older"), None);
+    assert_eq!(
+        href(&doc, "audit-newer").as_deref(),
+        Some("/audit?task=settings")
+    );
+    // A customer by account name: its one entry; the typed value is kept.
+    let doc = f.page("/audit?customer=osaka-emoji");
+    assert_eq!(ids(&doc).len(), 1);
+    assert_eq!(
+        one(&doc, "#audit-customer").value().attr("value"),
+        Some("osaka-emoji")
+    );
+    assert_eq!(
+        texts(&doc, "[data-testid=audit-row] td:nth-child(4) a"),
+        [odd.to_string()]
+    );
+    let doc = f.page(&format!("/audit?customer={odd}&task=add%20customer"));
+    assert_eq!(ids(&doc).len(), 1);
+    // An unknown task: an option of its own (awkward text escaped), no entries.
+    let awkward = "a, \"b\" — ü 🚀 <i>";
+    let doc = f.page(&format!("/audit?{}", build_query(&[("task", awkward)])));
+    assert_eq!(text(one(&doc, "#audit-task option[selected]")), awkward);
+    assert!(doc
+        .select(&sel("[data-testid=empty-audit]"))
+        .next()
+        .is_some());
+    // Days are UTC and inclusive: today holds every entry, tomorrow none.
+    let today = Timestamp::now().date();
+    let doc = f.page(&format!("/audit?from={today}&to={today}&task=settings"));
+    assert_eq!(ids(&doc).len(), 50);
+    let tomorrow = today.add_days(1).unwrap();
+    let doc = f.page(&format!("/audit?from={tomorrow}"));
+    assert!(ids(&doc).is_empty());
+    // Refused values: the field is named, the typed values kept, no entries.
+    let r = f.get("/audit?from=2026-13-01&customer=%22x%22");
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    assert!(text(one(&doc, "[data-testid=error]")).contains("from"));
+    assert_eq!(
+        one(&doc, "#audit-customer").value().attr("value"),
+        Some("\"x\"")
+    );
+    let r = f.get("/audit?customer=no-such-account");
+    assert_eq!(r.status, 404);
+    assert!(ids(&html(&r)).is_empty());
+}

@@ -570,6 +570,7 @@ pub static ROUTES: &[Route] = &[
                 query_param("from", json!({ "type": "string", "format": "date" }), "only entries from this UTC day on (YYYY-MM-DD, inclusive)"),
                 query_param("to", json!({ "type": "string", "format": "date" }), "only entries up to this UTC day (YYYY-MM-DD, inclusive; not before `from`)"),
             ])
+            .errors(&[404])
         },
     ),
     route(

@@ -1628,7 +1628,9 @@ mod tests {
         parts.push(serde_json::to_string(&desk.plans().unwrap()).unwrap());
         parts.push(serde_json::to_string(&desk.templates().unwrap()).unwrap());
         parts.push(serde_json::to_string(&desk.firmware().unwrap()).unwrap());
-        parts.push(serde_json::to_string(&desk.audit_log(10, None, None).unwrap()).unwrap());
+        parts.push(
+            serde_json::to_string(&desk.audit_log(10, None, &Default::default()).unwrap()).unwrap(),
+        );
         for c in all_customers(desk) {
             parts.push(format!("{:?}", c.policies));
         }
@@ -1775,7 +1777,7 @@ mod tests {
                 "{name} missing"
             );
         }
-        let entries = desk.audit_log(10, None, None).unwrap();
+        let entries = desk.audit_log(10, None, &Default::default()).unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].task, "demo");
     }

@@ -1888,6 +1888,35 @@ fn audit_log_records_api_changes(api: &mut dyn Api) {
         .expect(200)
         .json();
     assert_eq!(mine.as_array().unwrap().len(), 2);
+    // The filter: a customer by account name, a task, UTC days (inclusive).
+    let count = |api: &mut dyn Api, query: &str| {
+        let v = api.get(&format!("/api/audit?{query}")).expect(200).json();
+        v.as_array().unwrap().len()
+    };
+    assert_eq!(count(api, "customer=audited"), 2);
+    assert_eq!(count(api, "customer=audited&task=edit%20customer"), 1);
+    assert_eq!(count(api, "task=add%20plan"), 4);
+    assert_eq!(
+        count(api, "task=no%20such%20%22task%22%2C%20%F0%9F%9A%80"),
+        0
+    );
+    let today = clientele::domain::date::Timestamp::now().date();
+    let tomorrow = today.add_days(1).unwrap();
+    assert_eq!(
+        count(api, &format!("customer={id}&from={today}&to={today}")),
+        2
+    );
+    assert_eq!(count(api, &format!("from={tomorrow}")), 0);
+    assert_eq!(
+        count(api, &format!("to={}", today.add_days(-1).unwrap())),
+        0
+    );
+    api.get("/api/audit?from=2026-02-30")
+        .error(422, Some("from"));
+    api.get(&format!("/api/audit?from={tomorrow}&to={today}"))
+        .error(422, Some("to"));
+    api.get("/api/audit?customer=no-such-account")
+        .error(404, None);
     refuses_bad_paging(api, "/api/audit");
 }
 

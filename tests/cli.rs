@@ -777,6 +777,29 @@ fn edit_changes_only_given_fields_and_the_log_shows_them() {
     let log: Value = d.json(&["log", "--limit", "1"]);
     assert_eq!(log[0]["task"], "edit customer");
     assert_eq!(log[0]["actor"], "cli");
+    // The audit filter's flags: task and UTC days, inclusive.
+    let today = clientele::domain::date::Timestamp::now().date().to_string();
+    let log: Value = d.json(&[
+        "log",
+        "--customer",
+        "edit-co",
+        "--task",
+        "edit customer",
+        "--from",
+        &today,
+        "--to",
+        &today,
+    ]);
+    assert!(!log.as_array().unwrap().is_empty());
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["task"] == "edit customer"));
+    let log: Value = d.json(&["log", "--task", "no such task"]);
+    assert_eq!(log, serde_json::json!([]));
+    let e = d.refused(&["log", "--from", "2026-02-30"]);
+    assert!(e.contains("--from: `2026-02-30` is not a date"), "{e}");
     // --plan replaces the set of licences.
     d.ok(&[
         "edit",

@@ -567,10 +567,22 @@ fn renew_previews_without_writing_then_runs() {
     assert_eq!(outcome(&doc, "result-table", f.evil).0, "skipped");
     assert_eq!(f.expiry_of(f.expired), "2027-11-27");
     // The result is a page of its own: reading it again runs nothing.
-    let audit = f.app.desk.audit_log(1000, None, None).unwrap().len();
+    let audit = f
+        .app
+        .desk
+        .audit_log(1000, None, &Default::default())
+        .unwrap()
+        .len();
     let again = f.page(&at);
     assert_eq!(outcome(&again, "result-table", f.expired).0, "ok");
-    assert_eq!(f.app.desk.audit_log(1000, None, None).unwrap().len(), audit);
+    assert_eq!(
+        f.app
+            .desk
+            .audit_log(1000, None, &Default::default())
+            .unwrap()
+            .len(),
+        audit
+    );
     assert_eq!(
         f.app.desk.task_runs(100, None).unwrap().len(),
         runs_before + 1
@@ -1166,27 +1178,44 @@ fn list_rows_are_compact_chips_and_two_reasons_then_more() {
         texts(&doc, &format!("tr[data-id=\"{}\"] .chip .vh", f.fresh)),
         ["Worry-Free Business Security Services", "Cloud Edge"]
     );
-    // Four reasons: action required first, two shown, the rest in a <details>.
+    // Four reasons, action required first, folded into a <details> whose summary is the
+    // counts: the counts always show, the reasons open without script.
     let reasons = r
-        .select(&sel("[data-testid=system-events-reasons]"))
+        .select(&sel(
+            "[data-testid=system-events] > details[data-testid=system-events-reasons]",
+        ))
         .next()
         .unwrap();
-    let all: Vec<String> = reasons.select(&sel("li")).map(text).collect();
+    let summary = reasons.select(&sel(":scope > summary")).next().unwrap();
+    assert_eq!(text(summary), "2 action required 2 warnings, 4 reasons");
+    assert_eq!(
+        summary
+            .select(&sel(".badge"))
+            .map(|b| b.value().attr("data-count").unwrap())
+            .collect::<Vec<_>>(),
+        ["action_required", "warning"]
+    );
+    assert!(reasons.value().attr("open").is_none());
+    let all: Vec<String> = reasons.select(&sel(":scope > ul > li")).map(text).collect();
     assert_eq!(all.len(), 4, "{all:?}");
-    let shown: Vec<String> = reasons.select(&sel(":scope > ul > li")).map(text).collect();
-    assert_eq!(shown.len(), 2, "{shown:?}");
-    assert!(shown.iter().all(|s| !s.contains("Spam wave")), "{shown:?}");
+    assert!(all[..2].iter().all(|s| !s.contains("Spam wave")), "{all:?}");
+    assert!(all.iter().any(|s| s.contains("Spam wave")), "{all:?}");
     let severities: Vec<&str> = reasons
         .select(&sel(":scope > ul > li"))
         .map(|li| li.value().attr("data-severity").unwrap())
         .collect();
-    assert_eq!(severities, ["action_required", "action_required"]);
-    let more = reasons.select(&sel("details.more")).next().unwrap();
     assert_eq!(
-        text(more.select(&sel("summary")).next().unwrap()),
-        "+2 more reasons"
+        severities,
+        ["action_required", "action_required", "warning", "warning"]
     );
-    assert_eq!(more.select(&sel("li")).count(), 2);
+    // A customer with nothing to report has counts and no disclosure.
+    let quiet = row(&doc, f.expired);
+    assert!(quiet
+        .select(&sel(
+            "[data-testid=system-events] details, [data-testid=system-events] summary"
+        ))
+        .next()
+        .is_none());
     // The account line is its own element (not bold), the email may wrap only before `@`.
     assert_eq!(
         texts(&doc, &format!("tr[data-id=\"{}\"] th .account", f.fresh)),
@@ -1763,7 +1792,11 @@ fn audit_log_pages_with_before() {
         .select(&sel("#audit-table tr[data-testid=audit-row]"))
         .count();
     assert!(rows >= 10, "{rows}");
-    let all = f.app.desk.audit_log(1000, None, None).unwrap();
+    let all = f
+        .app
+        .desk
+        .audit_log(1000, None, &Default::default())
+        .unwrap();
     let second = all[1].id;
     let doc = f.page(&format!("/audit?before={}", all[0].id));
     let first_id = one(&doc, "#audit-table tr[data-testid=audit-row]")
@@ -2180,12 +2213,12 @@ fn every_control_has_a_label_and_ids_are_unique() {
                 .unwrap_or_else(|| panic!("{path}: no label for #{id}"));
             assert!(!text(label).is_empty(), "{path}: empty label for #{id}");
         }
-        // Every form that changes something posts.
+        // Every form that changes something posts; only the two filters (list, audit log) get.
         for form in doc.select(&sel("form")) {
             let method = form.value().attr("method").unwrap_or("get");
             let action = form.value().attr("action").unwrap_or("");
             assert!(
-                method == "post" || action == "/",
+                method == "post" || ["/", "/audit"].contains(&action),
                 "{path}: form {action} uses {method}"
             );
         }
@@ -2405,4 +2438,200 @@ fn select_all_matching_works_on_the_whole_filter() {
         matching,
         "every matching customer, not only the 20 shown"
     );
+}
+
+#[test]
+fn runway_filter_keys_show_as_removable_chips_and_stay_in_the_filter_form() {
+    let f = fx();
+    // Fresh AG's licences started 2026-06-01 for 12 months: they expire in 2027-06.
+    let doc = f.page("/?q=fresh&expires=2027-06&category=license_warning");
+    let chips = texts(&doc, "[data-testid=filter-chips] a");
+    assert_eq!(
+        chips,
+        [
+            "Licences expiring 2027-06 × (remove this filter)",
+            "Needs attention: licences: warning × (remove this filter)"
+        ]
+    );
+    let href = |chip: &str| {
+        one(&doc, &format!("[data-testid=chip-{chip}]"))
+            .value()
+            .attr("href")
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(href("expires"), "/?q=fresh&category=license_warning");
+    assert_eq!(href("category"), "/?q=fresh&expires=2027-06");
+    let hidden = |name: &str| {
+        doc.select(&sel(&format!(
+            "#filter-form input[type=hidden][name={name}]"
+        )))
+        .map(|e| e.value().attr("value").unwrap().to_string())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(hidden("expires"), ["2027-06"]);
+    assert_eq!(hidden("category"), ["license_warning"]);
+    // The chip's link is the list without that key: Fresh AG is back without the category.
+    let without = f.page(&href("category"));
+    row(&without, f.fresh);
+    assert!(texts(&without, "[data-testid=filter-chips] a")
+        .iter()
+        .all(|c| c.starts_with("Licences expiring 2027-06")));
+    // Without those keys: no chips, no hidden inputs.
+    let plain = f.page("/?q=fresh");
+    assert!(plain
+        .select(&sel("[data-testid=filter-chips]"))
+        .next()
+        .is_none());
+    assert!(plain
+        .select(&sel("#filter-form input[type=hidden]"))
+        .next()
+        .is_none());
+}
+
+#[test]
+fn skip_links_lead_to_the_filter_and_the_list() {
+    let f = fx();
+    for target in ["/", "/?q=no-such-customer"] {
+        let doc = f.page(target);
+        let skips: Vec<String> = doc
+            .select(&sel("body > a.skip-link"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(skips, ["#main", "#filters", "#customer-list"], "{target}");
+        // They come before the main navigation, and each target takes the focus.
+        let page = body(&f.get(target));
+        assert!(page.find("#customer-list").unwrap() < page.find("aria-label=\"Main\"").unwrap());
+        for id in ["filters", "customer-list"] {
+            let e = one(&doc, &format!("#{id}"));
+            assert_eq!(e.value().attr("tabindex"), Some("-1"), "{target} #{id}");
+        }
+        assert!(one(&doc, "#filters")
+            .select(&sel("#filter-form"))
+            .next()
+            .is_some());
+    }
+    // The filter folds into a <details> (its summary shows on narrow screens).
+    let doc = f.page("/");
+    assert!(
+        one(&doc, "#filters details.filter-box > summary")
+            .text()
+            .count()
+            > 0
+    );
+    // Other pages keep the one skip link.
+    let audit = f.page("/audit");
+    assert_eq!(audit.select(&sel("body > a.skip-link")).count(), 1);
+}
+
+/// The audit log's filter form, paging and filters, over awkward names and values.
+#[test]
+fn audit_log_pages_and_filters() {
+    use clientele::domain::date::Timestamp;
+    use clientele::domain::model::View;
+    let f = fx();
+    let ctx = f.app.desk.ctx(Actor::Cli);
+    let odd = f
+        .app
+        .desk
+        .add_customer(
+            ctx,
+            &customer("Ōsaka \"Quote\", Ltd 🚀", "osaka-emoji", "CLP", vec![]),
+        )
+        .unwrap()
+        .id;
+    for i in 0..60 {
+        let view = if i % 2 == 0 { View::Managed } else { View::All };
+        f.app.desk.set_view(ctx, view).unwrap();
+    }
+    let ids = |doc: &Html| -> Vec<u64> {
+        doc.select(&sel("[data-testid=audit-row]"))
+            .map(|r| r.value().attr("data-id").unwrap().parse().unwrap())
+            .collect()
+    };
+    let href = |doc: &Html, testid: &str| -> Option<String> {
+        doc.select(&sel(&format!("[data-testid={testid}]")))
+            .next()
+            .map(|a| a.value().attr("href").unwrap().to_string())
+    };
+    // Fifty a page, newest first; older, then newer again.
+    let first = f.page("/audit");
+    let page1 = ids(&first);
+    assert_eq!(page1.len(), 50);
+    assert!(page1.windows(2).all(|w| w[0] > w[1]));
+    assert_eq!(href(&first, "audit-newer"), None);
+    assert_eq!(href(&first, "audit-newest"), None);
+    let older = href(&first, "audit-older").unwrap();
+    assert_eq!(older, format!("/audit?before={}", page1[49]));
+    let second = f.page(&older);
+    let page2 = ids(&second);
+    assert!(!page2.is_empty() && page2[0] < page1[49]);
+    assert_eq!(href(&second, "audit-newer").as_deref(), Some("/audit"));
+    assert_eq!(href(&second, "audit-newest").as_deref(), Some("/audit"));
+    // The task filter: the select offers every task name and keeps the chosen one.
+    let doc = f.page("/audit?task=settings");
+    let options = texts(&doc, "#audit-task option");
+    assert_eq!(options[0], "Any");
+    for t in [
+        "add customer",
+        "settings",
+        "delete",
+        "remove outbox message",
+    ] {
+        assert!(options.contains(&t.to_string()), "{options:?}");
+    }
+    assert_eq!(text(one(&doc, "#audit-task option[selected]")), "settings");
+    assert_eq!(ids(&doc).len(), 50);
+    assert!(texts(&doc, "[data-testid=audit-row] td:nth-child(3)")
+        .iter()
+        .all(|t| t == "settings"));
+    let older = href(&doc, "audit-older").unwrap();
+    assert!(older.starts_with("/audit?task=settings&before="), "{older}");
+    let doc = f.page(&older);
+    assert_eq!(ids(&doc).len(), 10);
+    assert_eq!(href(&doc, "audit-older"), None);
+    assert_eq!(
+        href(&doc, "audit-newer").as_deref(),
+        Some("/audit?task=settings")
+    );
+    // A customer by account name: its one entry; the typed value is kept.
+    let doc = f.page("/audit?customer=osaka-emoji");
+    assert_eq!(ids(&doc).len(), 1);
+    assert_eq!(
+        one(&doc, "#audit-customer").value().attr("value"),
+        Some("osaka-emoji")
+    );
+    assert_eq!(
+        texts(&doc, "[data-testid=audit-row] td:nth-child(4) a"),
+        [odd.to_string()]
+    );
+    let doc = f.page(&format!("/audit?customer={odd}&task=add%20customer"));
+    assert_eq!(ids(&doc).len(), 1);
+    // An unknown task: an option of its own (awkward text escaped), no entries.
+    let awkward = "a, \"b\" — ü 🚀 <i>";
+    let doc = f.page(&format!("/audit?{}", build_query(&[("task", awkward)])));
+    assert_eq!(text(one(&doc, "#audit-task option[selected]")), awkward);
+    assert!(doc
+        .select(&sel("[data-testid=empty-audit]"))
+        .next()
+        .is_some());
+    // Days are UTC and inclusive: today holds every entry, tomorrow none.
+    let today = Timestamp::now().date();
+    let doc = f.page(&format!("/audit?from={today}&to={today}&task=settings"));
+    assert_eq!(ids(&doc).len(), 50);
+    let tomorrow = today.add_days(1).unwrap();
+    let doc = f.page(&format!("/audit?from={tomorrow}"));
+    assert!(ids(&doc).is_empty());
+    // Refused values: the field is named, the typed values kept, no entries.
+    let r = f.get("/audit?from=2026-13-01&customer=%22x%22");
+    assert_eq!(r.status, 422);
+    let doc = html(&r);
+    assert!(text(one(&doc, "[data-testid=error]")).contains("from"));
+    assert_eq!(
+        one(&doc, "#audit-customer").value().attr("value"),
+        Some("\"x\"")
+    );
+    let r = f.get("/audit?customer=no-such-account");
+    assert_eq!(r.status, 404);
+    assert!(ids(&html(&r)).is_empty());
 }

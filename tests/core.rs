@@ -2,6 +2,7 @@
 
 mod common;
 
+use clientele::domain::audit::{AuditCustomer, AuditFilter};
 use clientele::domain::date::Date;
 use clientele::domain::error::{Error, Key, Thing, Unusable};
 use clientele::domain::filter::Filter;
@@ -287,7 +288,17 @@ fn delete_only_clp_without_licences_and_dry_run_writes_nothing() {
         .unwrap();
     assert_eq!(real.ok, 1);
     assert_eq!(f.desk.count().unwrap(), 2);
-    let log = f.desk.audit_log(10, None, Some(free)).unwrap();
+    let log = f
+        .desk
+        .audit_log(
+            10,
+            None,
+            &AuditFilter {
+                customer: Some(AuditCustomer::Id(free)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert!(log[0].snapshot.as_deref().unwrap().contains("free-co"));
     // The freed names can be used again; the id is never reused.
     let again = f.add("Free", "free-co", "CLP", &[]);
@@ -1049,7 +1060,12 @@ fn a_task_runs_once_per_idempotency_key() {
     let a = f.add("Ärger & Co, \"Ltd\"", "aerger-co", "LMP", &[]);
     let b = f.add("東京 商事 🚀", "tokyo-shoji", "CLP", &[]);
     let suspend = Selection::Ids(vec![a, b, 999]);
-    let audit_len = || f.desk.audit_log(1000, None, None).unwrap().len();
+    let audit_len = || {
+        f.desk
+            .audit_log(1000, None, &Default::default())
+            .unwrap()
+            .len()
+    };
 
     let dry = f
         .desk
@@ -1312,4 +1328,121 @@ fn format_errors_and_clashes_come_in_one_answer() {
         .add_customer(f.ctx(), &input("Other Co", "taken-co", "CLP", &[]))
         .unwrap_err();
     assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
+}
+
+/// The audit filter at its edges: a one-day range keeps that UTC day from its first second to
+/// its last, `before` the first id is an empty page, an unknown task matches nothing, a
+/// customer is found by id (also once deleted) or account name, and the newer-page link
+/// lands where the older link came from.
+#[test]
+fn audit_filter_edges() {
+    use clientele::domain::date::Timestamp;
+    let f = Fixture::new();
+    let at = |s: &str| Ctx {
+        now: Timestamp::parse(s).unwrap(),
+        ..f.ctx()
+    };
+    let add = |when: &str, company: &str, account: &str| {
+        f.desk
+            .add_customer(at(when), &input(company, account, "CLP", &[]))
+            .unwrap()
+            .id
+    };
+    let a = add("2026-11-01T23:59:59Z", "Ōsaka \"Quotes\", Ltd", "osaka-1");
+    let b = add("2026-11-02T00:00:00Z", "Café 🚀", "cafe-2");
+    let c = add("2026-11-02T23:59:59Z", "Третий", "third-3");
+    let _d = add("2026-11-03T00:00:00Z", "Later", "later-4");
+    let filter =
+        |customer: Option<&str>, task: Option<&str>, from: Option<&str>, to: Option<&str>| {
+            AuditFilter::parse(customer, task, from, to).unwrap()
+        };
+    let customers = |before: Option<u64>, fl: &AuditFilter| -> Vec<u64> {
+        f.desk
+            .audit_log(100, before, fl)
+            .unwrap()
+            .iter()
+            .flat_map(|e| e.customers.clone())
+            .collect()
+    };
+    let day = filter(None, None, Some("2026-11-02"), Some("2026-11-02"));
+    assert_eq!(customers(None, &day), [c, b]);
+    let from_on = filter(None, Some("add customer"), Some("2026-11-02"), None);
+    assert_eq!(customers(None, &from_on).len(), 3);
+    let up_to = filter(None, Some("add customer"), None, Some("2026-11-01"));
+    assert_eq!(customers(None, &up_to), [a]);
+    assert!(f
+        .desk
+        .audit_log(100, None, &filter(None, Some("no such task"), None, None))
+        .unwrap()
+        .is_empty());
+    // `before` the first id there is: nothing older.
+    let all = f
+        .desk
+        .audit_log(1000, None, &AuditFilter::default())
+        .unwrap();
+    let first = all.last().unwrap().id;
+    assert!(f
+        .desk
+        .audit_log(100, Some(first), &AuditFilter::default())
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        f.desk
+            .audit_log(100, Some(first + 1), &AuditFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    // A customer by account name or id; a deleted one by id only.
+    assert_eq!(
+        customers(None, &filter(Some("cafe-2"), None, None, None)),
+        [b]
+    );
+    assert_eq!(
+        customers(None, &filter(Some(&b.to_string()), None, None, None)),
+        [b]
+    );
+    f.desk
+        .run_bulk(f.ctx(), &Selection::Ids(vec![b]), &BulkTask::Delete, false)
+        .unwrap();
+    let by_id = f
+        .desk
+        .audit_log(100, None, &filter(Some(&b.to_string()), None, None, None))
+        .unwrap();
+    assert_eq!(
+        by_id.iter().map(|e| e.task.as_str()).collect::<Vec<_>>(),
+        ["delete", "add customer"]
+    );
+    assert!(matches!(
+        f.desk
+            .audit_log(100, None, &filter(Some("cafe-2"), None, None, None)),
+        Err(Error::NotFound {
+            thing: Thing::Customer,
+            ..
+        })
+    ));
+    // Refused filters name their field.
+    assert_eq!(
+        fields(AuditFilter::parse(None, None, Some("2026-11-03"), Some("2026-11-02")).unwrap_err()),
+        ["to"]
+    );
+    assert_eq!(
+        fields(AuditFilter::parse(None, None, Some("02/11/2026"), None).unwrap_err()),
+        ["from"]
+    );
+    // Pages of one entry: the newer link of the second page leads back to the first page.
+    let tasks = filter(None, Some("add customer"), None, None);
+    let page = |before| f.desk.audit_log(1, before, &tasks).unwrap();
+    let newest = page(None);
+    let second = page(Some(newest[0].id));
+    assert_eq!(
+        f.desk.audit_newer(1, second[0].id, &tasks).unwrap(),
+        Some(None)
+    );
+    let third = page(Some(second[0].id));
+    assert_eq!(
+        f.desk.audit_newer(1, third[0].id, &tasks).unwrap(),
+        Some(Some(newest[0].id))
+    );
+    assert_eq!(f.desk.audit_newer(1, newest[0].id, &tasks).unwrap(), None);
 }

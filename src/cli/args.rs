@@ -696,6 +696,15 @@ with_format! {
         /// only entries about this customer (id or account name)
         #[argh(option, arg_name = "ID|ACCOUNT")]
         pub customer: Option<String>,
+        /// only entries of this task, as the log names it (e.g. "edit customer")
+        #[argh(option, arg_name = "NAME")]
+        pub task: Option<String>,
+        /// only entries from this UTC day on
+        #[argh(option, arg_name = "YYYY-MM-DD")]
+        pub from: Option<String>,
+        /// only entries up to this UTC day, inclusive
+        #[argh(option, arg_name = "YYYY-MM-DD")]
+        pub to: Option<String>,
     }
 }
 

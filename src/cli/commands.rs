@@ -4,6 +4,7 @@ use super::args::*;
 use super::output;
 use super::serve;
 use super::{Env, Failure, Reply};
+use crate::domain::audit::AuditFilter;
 use crate::domain::error::Error;
 use crate::domain::filter::Filter;
 use crate::domain::model::{Actor, View};
@@ -525,8 +526,13 @@ fn settings(env: &Env, a: &SettingsArgs) -> Outcome {
 
 fn log(env: &Env, a: &LogArgs) -> Outcome {
     let desk = env.open(Read)?;
-    let customer = any_customer(&desk, a.customer.as_deref())?;
-    let entries = desk.audit_log(a.limit, a.before, customer)?;
+    let filter = AuditFilter::parse(
+        a.customer.as_deref(),
+        a.task.as_deref(),
+        a.from.as_deref(),
+        a.to.as_deref(),
+    )?;
+    let entries = desk.audit_log(a.limit, a.before, &filter)?;
     match a.format {
         Format::Json => json(&entries),
         _ => {

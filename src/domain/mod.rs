@@ -1,6 +1,7 @@
 //! The domain: types, field rules, derivations, the filter grammar, read models, errors and
 //! dates. It imports nothing else of clientele, so every other layer can rest on it.
 
+pub mod audit;
 pub mod changes;
 pub mod check;
 pub mod date;

@@ -10,6 +10,7 @@ mod holder;
 mod open;
 pub mod records;
 
+use crate::domain::audit::AuditMatch;
 use crate::domain::check::{CheckReport, Unreadable};
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Error;
@@ -252,13 +253,22 @@ pub trait Read {
     fn open_events(&self, customer: u64) -> Result<OpenEvents, Error>;
     fn outbox(&self) -> Result<Vec<OutboxMessage>, Error>;
     fn outbox_message(&self, id: u64) -> Result<Option<OutboxMessage>, Error>;
-    /// Audit entries, newest first, older than `before` when given.
+    /// Up to `limit` audit entries that `filter` matches, newest first, older than `before`
+    /// when given.
     fn audit(
         &self,
         limit: usize,
         before: Option<u64>,
-        customer: Option<u64>,
+        filter: &AuditMatch,
     ) -> Result<Vec<AuditEntry>, Error>;
+    /// The ids of up to `limit` audit entries that `filter` matches, newer than `after`,
+    /// oldest first (the console's link to the newer page).
+    fn audit_ids_after(
+        &self,
+        limit: usize,
+        after: u64,
+        filter: &AuditMatch,
+    ) -> Result<Vec<u64>, Error>;
 
     fn catalog(&self) -> Result<Catalog, Error> {
         Ok(Catalog::new(
@@ -630,17 +640,42 @@ macro_rules! impl_read {
                 &self,
                 limit: usize,
                 before: Option<u64>,
-                customer: Option<u64>,
+                filter: &AuditMatch,
             ) -> Result<Vec<AuditEntry>, Error> {
                 let t = self.tx.open_table(AUDIT).map_err(db_err)?;
                 let mut out = Vec::new();
+                // The walk goes from `before` (or the newest entry) towards the oldest and
+                // stops after `limit` matches; only a filter that matches fewer than `limit`
+                // entries older than `before` reads to the start of the table. A `from` day
+                // cannot end it early: entry times follow the clock, which may step back.
                 for row in t.range(..before.unwrap_or(u64::MAX)).map_err(db_err)?.rev() {
                     if out.len() >= limit {
                         break;
                     }
                     let entry = decode_audit(row.map_err(db_err)?.1.value())?;
-                    if customer.is_none_or(|c| entry.customers.contains(&c)) {
+                    if filter.matches(&entry) {
                         out.push(entry);
+                    }
+                }
+                Ok(out)
+            }
+
+            fn audit_ids_after(
+                &self,
+                limit: usize,
+                after: u64,
+                filter: &AuditMatch,
+            ) -> Result<Vec<u64>, Error> {
+                let t = self.tx.open_table(AUDIT).map_err(db_err)?;
+                let mut out = Vec::new();
+                // Bounded like `audit`, walking the other way: `limit` matches or the end.
+                for row in t.range(after.saturating_add(1)..).map_err(db_err)? {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    let (k, v) = row.map_err(db_err)?;
+                    if filter.matches(&decode_audit(v.value())?) {
+                        out.push(k.value());
                     }
                 }
                 Ok(out)

@@ -1,6 +1,7 @@
 //! `Desk`: the one entry point every interface calls. Each public method is one task and
 //! runs in one transaction; write tasks append to the audit log in that same transaction.
 
+use crate::domain::audit::{AuditCustomer, AuditFilter, AuditMatch};
 use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
@@ -354,25 +355,47 @@ impl Desk {
                 .map(|l| (l.code(), c.policies.get(l).cloned().unwrap_or_default()))
                 .collect(),
             history: rd
-                .audit(200, None, Some(id))?
+                .audit(200, None, &AuditMatch::customer(id))?
                 .iter()
                 .map(AuditView::from)
                 .collect(),
         })
     }
 
+    /// Up to `limit` entries the filter keeps, newest first, older than the entry `before`.
+    /// A customer named by account name must exist; one named by id need not (a deleted
+    /// customer's entries stay findable by its id).
     pub fn audit_log(
         &self,
         limit: usize,
         before: Option<u64>,
-        customer: Option<u64>,
+        filter: &AuditFilter,
     ) -> Result<Vec<AuditView>> {
-        Ok(self
-            .reader()?
-            .audit(limit, before, customer)?
+        let rd = self.reader()?;
+        let filter = audit_match(&rd, filter)?;
+        Ok(rd
+            .audit(limit, before, &filter)?
             .iter()
             .map(AuditView::from)
             .collect())
+    }
+
+    /// Where the page of `limit` entries newer than the entry `first` starts: `Some(None)` for
+    /// the newest entries, `Some(Some(id))` for those before `id`, `None` when nothing the
+    /// filter keeps is newer than `first`.
+    pub fn audit_newer(
+        &self,
+        limit: usize,
+        first: u64,
+        filter: &AuditFilter,
+    ) -> Result<Option<Option<u64>>> {
+        let rd = self.reader()?;
+        let ids = rd.audit_ids_after(limit + 1, first, &audit_match(&rd, filter)?)?;
+        Ok(match ids.len() {
+            0 => None,
+            n if n <= limit => Some(None),
+            _ => Some(Some(ids[limit])),
+        })
     }
 
     pub fn count(&self) -> Result<u64> {
@@ -387,6 +410,19 @@ impl Desk {
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
     Error::Internal("the customer list cache was poisoned by an earlier panic".into())
+}
+
+/// The filter with its customer as an id; an account name must name a stored customer.
+fn audit_match(rd: &impl Read, filter: &AuditFilter) -> Result<AuditMatch> {
+    let customer = match &filter.customer {
+        None => None,
+        Some(AuditCustomer::Id(id)) => Some(*id),
+        Some(AuditCustomer::Account(name)) => Some(
+            rd.id_by_account(name)?
+                .ok_or_else(|| Error::not_found(Thing::Customer, Key::Name(name.clone())))?,
+        ),
+    };
+    Ok(filter.resolved(customer))
 }
 
 pub(crate) fn resolve_in(r: &impl Read, c: &CustomerRef) -> Result<u64> {
@@ -429,6 +465,13 @@ pub(crate) fn refresh_summary(w: &Writer, c: &Customer, catalog: &Catalog) -> Re
     w.save_summary(&Summary::of(c, w.open_events(c.id)?, catalog))
 }
 
+/// Every task name the audit log holds entries of: the bulk tasks', then the others.
+pub fn audit_tasks() -> Vec<&'static str> {
+    let mut all = crate::tasks::bulk::BulkTask::NAMES.to_vec();
+    all.extend(crate::domain::audit::TASKS);
+    all
+}
+
 pub(crate) fn audit(
     w: &Writer,
     ctx: Ctx,
@@ -450,6 +493,10 @@ pub(crate) fn audit(
         ));
         customers.truncate(crate::domain::limits::AUDIT_CUSTOMERS);
     }
+    debug_assert!(
+        audit_tasks().contains(&task),
+        "audit task `{task}` is missing from domain::audit::TASKS"
+    );
     w.append_audit(AuditEntry {
         id: 0,
         time: ctx.now,

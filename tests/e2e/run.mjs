@@ -6,7 +6,8 @@
 // Starts `clientele serve` on a fresh 300-customer demo database (seed 7, today 2026-11-27), runs
 // every test in its own page and prints `ok - name` / `not ok - name`. A failing test leaves a
 // screenshot in tests/e2e/screenshots/. Exits 1 if any test failed. Set E2E_ONLY=substring to
-// run only the tests whose name contains it.
+// run only the tests whose name contains it. The accessibility test injects axe-core (a
+// devDependency: `npm ci` here installs it with playwright-core).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -108,7 +109,8 @@ test('filter the list: shareable URL, smaller total, every row expired, same vie
       const text = (await row.innerText()).toLowerCase();
       assert.ok(text.includes('com'), `row ${i + 1} does not show the search text "com": ${text}`);
       assert.match(text, /\blmp\b/, `row ${i + 1} is not an LMP customer: ${text}`);
-      const reasons = await row.locator('[data-testid=license-events-reasons]').innerText().catch(() => '');
+      // The reasons fold under the counts (a <details>): their text is there, shown on a click.
+      const reasons = await row.locator('[data-testid=license-events-reasons]').textContent().catch(() => '');
       assert.match(reasons, /expired/i, `row ${i + 1}'s License events column does not say expired: ${JSON.stringify(reasons)}`);
     }
     // The form shows the filter it applied.
@@ -563,6 +565,112 @@ test('layout at 1440x900: the filter pane\'s "Apply filter" can be scrolled into
       `page scrolled to ${where.scrollY} of ${where.pageHeight}px); the sticky filter pane is ${where.pane.height}px tall ` +
       `(position ${where.pane.position}, overflow-y ${where.pane.overflowY})`,
   );
+});
+
+/** How many customer rows lie wholly inside the viewport, with the page at its top. */
+async function rowsInView(page) {
+  return page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const rows = [...document.querySelectorAll('#customers tr[data-testid=customer-row]')];
+    const inView = rows.filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.top >= 0 && b.bottom <= window.innerHeight;
+    });
+    return { inView: inView.length, rows: rows.length, heights: rows.slice(0, 20).map((r) => Math.round(r.getBoundingClientRect().height)) };
+  });
+}
+
+test('density at 1440x900: 15 whole rows on the list, 12 with ?attention=yes, the counts in view', async ({ page, base }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  for (const [path, least] of [['/', 15], ['/?attention=yes', 12]]) {
+    await page.goto(url(base, path));
+    const seen = await rowsInView(page);
+    assert.ok(seen.rows >= least, `${path}: only ${seen.rows} rows on the page`);
+    assert.ok(seen.inView >= least, `${path}: ${seen.inView} whole rows in a 1440x900 viewport (want ${least}); row heights ${seen.heights}`);
+  }
+  // In the attention view every row shows its counts; the reasons are one click away.
+  const row = page.locator('#customers tr[data-testid=customer-row]').first();
+  const badges = row.locator('[data-count]');
+  assert.ok((await badges.count()) > 0, 'the first row of ?attention=yes shows no count');
+  assert.ok(await badges.first().isVisible(), 'the count is not visible');
+  const reasons = row.locator('details.reasons').first();
+  const list = reasons.locator('ul');
+  assert.ok(!(await list.isVisible()), 'the reasons show before they are asked for');
+  await reasons.locator('summary').click();
+  assert.ok(await list.isVisible(), 'a click on the counts does not show the reasons');
+  assert.ok((await list.innerText()).trim().length > 0, 'the opened reasons are empty');
+});
+
+test('keyboard: skip links reach the filter and the list; the reasons open with Enter', async ({ page, base }) => {
+  await page.goto(base);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#filters');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'filters');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'filter-q', 'Tab after the filter skip link is not the search field');
+
+  await page.goto(base);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#customer-list');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'customer-list');
+  // Tab from the list box goes into the table: the select-all control of the first column.
+  await page.keyboard.press('Tab');
+  const inTable = await page.evaluate(() => Boolean(document.activeElement.closest('#customers')));
+  assert.ok(inTable, 'Tab after the list skip link does not land in the customer table');
+  // Focus a row's counts and open the reasons with Enter.
+  const summary = page.locator('#customers details.reasons > summary').first();
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  assert.ok(await page.locator('#customers details.reasons').first().evaluate((d) => d.open), 'Enter does not open the reasons');
+});
+
+test('phone at 390x844: no sideways page scroll on list, detail, forms and audit log; the filter folds', async ({ page, base }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base);
+  const [first] = await rowIds(page);
+  const widths = {};
+  for (const path of ['/', '/?attention=yes', `/customers/${first}`, `/customers/${first}/edit`, '/customers/new', '/audit', '/settings', '/import']) {
+    await page.goto(url(base, path));
+    widths[path] = await page.evaluate(() => document.documentElement.scrollWidth);
+  }
+  const wide = Object.entries(widths).filter(([, w]) => w > 390);
+  assert.deepEqual(wide, [], `pages wider than a 390 px phone: ${JSON.stringify(widths)}`);
+  // The filter is folded above the list, and opens.
+  await page.goto(base);
+  assert.ok(!(await page.isVisible('#filter-q')), 'the filter is not folded on a phone');
+  await page.click('#filters summary');
+  assert.ok(await page.isVisible('#filter-q'), 'the folded filter does not open');
+  // The table scrolls inside its own box.
+  const box = await page.locator('#customer-list').evaluate((e) => ({ sw: e.scrollWidth, cw: e.clientWidth, ox: getComputedStyle(e).overflowX }));
+  assert.equal(box.ox, 'auto');
+  assert.ok(box.cw <= 390, `the table box is ${box.cw} px wide`);
+});
+
+test('axe-core finds no accessibility violations on the list', async ({ browser, base }) => {
+  const axe = join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
+  // The console's CSP refuses injected scripts; this context lets the checker in.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    for (const path of ['/', '/?attention=yes&expires=2027-03', '/audit']) {
+      await page.goto(url(base, path));
+      await page.addScriptTag({ path: axe });
+      const { passes, violations } = await page.evaluate(async () => {
+        const r = await window.axe.run(document);
+        return {
+          passes: r.passes.length,
+          violations: r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+        };
+      });
+      assert.ok(passes > 10, `${path}: axe-core checked only ${passes} rules`);
+      assert.deepEqual(violations, [], `${path}: axe-core violations`);
+    }
+  } finally {
+    await context.close();
+  }
 });
 
 test('without JavaScript: the list renders, a filter submits, "Select all shown" is a link', async ({ browser, base }) => {

@@ -29,6 +29,7 @@ use self::json::{
 };
 use super::app::{self, App};
 use super::http::{Method, Request, Response};
+use crate::domain::audit::AuditFilter;
 use crate::domain::error::{Error, Key, Thing};
 use crate::domain::filter::FILTER_KEYS;
 use crate::domain::model::{Actor, View};
@@ -684,9 +685,9 @@ fn remove_outbox(app: &App, req: &Request, id: &str) -> Answer {
 }
 
 /// Audit entries, newest first: `limit` (1–1000, default 100), `before` (an entry id, for the
-/// next page), `customer` (entries touching that customer).
+/// next page), and the audit filter: `customer` (id or account name), `task`, `from`, `to`.
 fn audit(app: &App, req: &Request) -> Answer {
-    let pairs = query(req, &["limit", "before", "customer"])?;
+    let pairs = query(req, &["limit", "before", "customer", "task", "from", "to"])?;
     let limit = match number(&pairs, "limit")? {
         None => AUDIT_LIMIT,
         Some(n @ 1..=AUDIT_MAX) => n,
@@ -698,11 +699,16 @@ fn audit(app: &App, req: &Request) -> Answer {
         }
     };
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    ok(&app.desk.audit_log(
-        limit,
-        number(&pairs, "before")?,
-        number(&pairs, "customer")?,
-    )?)
+    let text = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let filter = AuditFilter::parse(text("customer"), text("task"), text("from"), text("to"))?;
+    ok(&app
+        .desk
+        .audit_log(limit, number(&pairs, "before")?, &filter)?)
 }
 
 // ---- stored task runs and the renewal runway ---------------------------------------------

@@ -565,8 +565,12 @@ pub static ROUTES: &[Route] = &[
                     "the number of entries",
                 ),
                 query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries with a smaller id (the next page)"),
-                query_param("customer", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries touching this customer"),
+                query_param("customer", json!({ "type": "string", "minLength": 1 }), "only entries touching this customer: its id (also of a deleted customer) or its account name"),
+                query_param("task", json!({ "type": "string", "examples": crate::tasks::desk::audit_tasks() }), "only entries of this task, by the name the entries give (a name no entry has matches nothing)"),
+                query_param("from", json!({ "type": "string", "format": "date" }), "only entries from this UTC day on (YYYY-MM-DD, inclusive)"),
+                query_param("to", json!({ "type": "string", "format": "date" }), "only entries up to this UTC day (YYYY-MM-DD, inclusive; not before `from`)"),
             ])
+            .errors(&[404])
         },
     ),
     route(

@@ -7,14 +7,16 @@ use super::layout::{
     self, document, error_summary, time, typed, typed_error, Draft, Field, Nav, Reply,
 };
 use super::multipart;
+use crate::domain::audit::AuditFilter;
 use crate::domain::error::{Error, Key, Thing};
 use crate::domain::model::{Actor, PlanKind, Product, View};
 use crate::domain::numbers;
 use crate::domain::view::{PlanView, TemplateView};
 use crate::tasks::catalogs::{PlanInput, TemplateInput};
 use crate::tasks::csv::{ImportOptions, ImportReport, HEADER};
+use crate::tasks::desk::audit_tasks;
 use crate::web::app::{status_of, App};
-use crate::web::http::{url_encode, Request, Response};
+use crate::web::http::{build_query, url_encode, Request, Response};
 use maud::{html, Markup};
 
 fn yes(pairs: &[(String, String)], key: &str) -> bool {
@@ -699,42 +701,52 @@ const AUDIT_PAGE: usize = 50;
 
 pub fn audit(app: &App, req: &Request) -> Reply {
     let pairs = layout::query(app, req)?;
-    let number = |key: &str| {
-        numbers::optional::<u64>(key, layout::value(&pairs, key)).map_err(|e| {
-            let why = format!("{}: {}.", e.field, e.message);
-            let back = ("/audit", "Show the newest entries");
-            layout::message_page(app, 400, "Bad request", &why, back)
-        })
+    let text = |key: &str| layout::value(&pairs, key);
+    let before = numbers::optional::<u64>("before", text("before")).map_err(|e| {
+        let why = format!("{}: {}.", e.field, e.message);
+        let back = ("/audit", "Show the newest entries");
+        layout::message_page(app, 400, "Bad request", &why, back)
+    })?;
+    // A filter the core refuses (a bad date, an unknown account name) is shown above the
+    // form, every typed value kept, with no entries.
+    let parsed = AuditFilter::parse(text("customer"), text("task"), text("from"), text("to"));
+    let filter = parsed.clone().unwrap_or_default();
+    let found = parsed.and_then(|f| {
+        let mut entries = app.desk.audit_log(AUDIT_PAGE + 1, before, &f)?;
+        let older = entries.len() > AUDIT_PAGE;
+        entries.truncate(AUDIT_PAGE);
+        let newer = match (before, entries.first()) {
+            (None, _) => None,
+            (Some(_), Some(first)) => app.desk.audit_newer(AUDIT_PAGE, first.id, &f)?,
+            // Past the oldest match: the newer page is the one that ends at `before`.
+            (Some(b), None) => app.desk.audit_newer(AUDIT_PAGE, b.saturating_sub(1), &f)?,
+        };
+        Ok((entries, older, newer))
+    });
+    let (status, error, (entries, older, newer)) = match found {
+        Ok(found) => (200, None, found),
+        Err(e) => (status_of(&e), Some(e), (Vec::new(), false, None)),
     };
-    let (before, customer) = (number("before")?, number("customer")?);
-    let mut entries = app
-        .desk
-        .audit_log(AUDIT_PAGE + 1, before, customer)
-        .map_err(layout::failed(app, BACK))?;
-    let more = entries.len() > AUDIT_PAGE;
-    entries.truncate(AUDIT_PAGE);
     let link = |before: Option<u64>| {
-        let mut q = Vec::new();
-        if let Some(c) = customer {
-            q.push(format!("customer={c}"));
-        }
-        if let Some(b) = before {
-            q.push(format!("before={b}"));
+        let b = before.map(|b| b.to_string());
+        let kept = filter.to_pairs();
+        let mut q: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if let Some(b) = &b {
+            q.push(("before", b));
         }
         if q.is_empty() {
             "/audit".to_string()
         } else {
-            format!("/audit?{}", q.join("&"))
+            format!("/audit?{}", build_query(&q))
         }
     };
     let body = html! {
         h1 { "Audit log" }
         p.lead {
             "Every change, newest first: when, by which interface, which task, the customers touched and the outcome."
-            @if let Some(c) = customer {
-                " Showing customer " a href=(format!("/customers/{c}")) { (c) } " only (" a href="/audit" { "show all" } ")."
-            }
         }
+        @if let Some(e) = &error { (layout::error_block(e)) }
+        (audit_filter(&pairs))
         (layout::table_or(entries.is_empty(), html! { p.none data-testid="empty-audit" { "No entries." } }, "audit", &[
             Head("Time"), Head("By"), Head("Task"), Head("Customers"), Head("Outcome"),
             Head("Changes"),
@@ -761,9 +773,12 @@ pub fn audit(app: &App, req: &Request) -> Reply {
                 }
             }
         }))
-        nav.paging aria-label="Audit pages" {
+        nav.paging aria-label="Audit pages" data-testid="audit-paging" {
             @if before.is_some() { a href=(link(None)) data-testid="audit-newest" { "« Newest" } }
-            @if more {
+            @if let Some(b) = newer {
+                a href=(link(b)) rel="prev" data-testid="audit-newer" { "‹ Newer entries" }
+            }
+            @if older {
                 @if let Some(last) = entries.last() {
                     a href=(link(Some(last.id))) rel="next" data-testid="audit-older" { "Older entries ›" }
                 }
@@ -771,9 +786,41 @@ pub fn audit(app: &App, req: &Request) -> Reply {
         }
     };
     Ok(layout::html(
-        200,
+        status,
         document(app, "Audit log", Nav::Audit, None, body),
     ))
+}
+
+/// The audit log's filter form, showing the values as typed.
+fn audit_filter(pairs: &[(String, String)]) -> Markup {
+    let typed = |key: &str| layout::value(pairs, key).unwrap_or_default().to_string();
+    let task = typed("task");
+    let known = audit_tasks();
+    let mut tasks = vec![(String::new(), "Any".to_string())];
+    tasks.extend(known.iter().map(|t| (t.to_string(), t.to_string())));
+    if !task.trim().is_empty() && !known.contains(&task.as_str()) {
+        tasks.push((task.clone(), task.clone()));
+    }
+    html! {
+        form.stack.audit-filter #audit-filter method="get" action="/audit" role="search"
+            aria-label="Filter the audit log" data-testid="audit-filter" {
+            div.row {
+                (Field::new("audit-customer", "customer", "Customer").value(typed("customer"))
+                    .hint("Id or account name").input())
+                (Field::new("audit-task", "task", "Task").value(task).select(&tasks))
+                (Field::new("audit-from", "from", "From").value(typed("from")).kind("date")
+                    .hint("UTC day, inclusive").input())
+                (Field::new("audit-to", "to", "To").value(typed("to")).kind("date")
+                    .hint("UTC day, inclusive").input())
+                div.field.submit {
+                    div.actions {
+                        button.primary type="submit" #audit-apply { "Apply filter" }
+                        a.button #audit-reset href="/audit" { "Reset" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- import

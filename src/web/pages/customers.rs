@@ -41,6 +41,7 @@ pub fn list(app: &App, req: &Request) -> Reply {
                     h1 #list-heading { "Customers" }
                     (summary_line(&page, view, &filter))
                 }
+                (filter_chips(&filter))
                 @if let Some(warning) = crate::domain::check::unreadable_warning(&page.unreadable) {
                     div.alert.error role="alert" data-testid="unreadable" {
                         p { (layout::message_text(&warning)) " " a href="/check" { "Check the stored records" } }
@@ -52,10 +53,61 @@ pub fn list(app: &App, req: &Request) -> Reply {
             (filter_pane(&filter))
         }
     };
+    let skips = [
+        ("#filters", "Skip to the filter"),
+        ("#customer-list", "Skip to the customer list"),
+    ];
     Ok(layout::html(
         200,
-        document(app, "Customers", Nav::Customers, flash.as_deref(), body),
+        layout::document_with_skips(
+            app,
+            "Customers",
+            Nav::Customers,
+            flash.as_deref(),
+            &skips,
+            body,
+        ),
     ))
+}
+
+/// The filter keys the pane has no control for (links from the runway page), each as a chip
+/// that names it in words and links to the same list without it.
+fn filter_chips(filter: &Filter) -> Markup {
+    let mut chips = Vec::new();
+    if let Some(m) = filter.expires {
+        let without = Filter {
+            expires: None,
+            offset: 0,
+            ..filter.clone()
+        };
+        chips.push(("expires", format!("Licences expiring {m}"), without));
+    }
+    if let Some(c) = filter.category {
+        let without = Filter {
+            category: None,
+            offset: 0,
+            ..filter.clone()
+        };
+        chips.push((
+            "category",
+            format!("Needs attention: {}", c.label()),
+            without,
+        ));
+    }
+    if chips.is_empty() {
+        return html! {};
+    }
+    html! {
+        ul.filter-chips aria-label="Also filtered by" data-testid="filter-chips" {
+            @for (key, label, without) in &chips {
+                li {
+                    a.filter-chip href=(format!("/{}", filter_query(without))) data-testid=(format!("chip-{key}")) {
+                        (label) span aria-hidden="true" { " ×" } span.vh { " (remove this filter)" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// 400 for filter values the grammar refuses, naming each field, with a link to the same
@@ -167,7 +219,7 @@ fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
                 }
             }
             @if page.items.is_empty() {
-                div.empty data-testid="empty-list" {
+                div.empty #customer-list tabindex="-1" data-testid="empty-list" {
                     @if filter.is_unfiltered() && page.offset == 0 {
                         p { "There are no customers yet." }
                         p { a href="/customers/new" { "Add a customer" } " or " a href="/import" { "import a CSV file" } "." }
@@ -177,7 +229,7 @@ fn list_form(page: &Page, filter: &Filter, select_all: bool) -> Markup {
                     }
                 }
             } @else {
-                div.table-wrap {
+                div.table-wrap #customer-list tabindex="-1" {
                     table #customers .customers data-testid="customer-table" {
                         caption.vh { "Customers" }
                         thead {
@@ -291,8 +343,8 @@ fn row(c: &CustomerView, checked: bool) -> Markup {
                 label.vh for=(select_id) { "Select " (c.company) }
             }
             th scope="row" .company {
-                a href=(format!("/customers/{}", c.id)) data-testid="customer-link" { (c.company) }
-                div.account {
+                a.clip href=(format!("/customers/{}", c.id)) data-testid="customer-link" { (c.company) }
+                div.account.clip {
                     span.nowrap { (c.account_name) } " · " (c.account_type.code())
                     @if c.status == CustomerStatus::Suspended {
                         " " span.badge.grey { "Suspended" }
@@ -300,8 +352,8 @@ fn row(c: &CustomerView, checked: bool) -> Markup {
                 }
             }
             td.contact {
-                (c.contact_first_name) " " (c.contact_last_name)
-                div.email { (email(&c.email)) }
+                span.clip { (c.contact_first_name) " " (c.contact_last_name) }
+                div.email.clip { (email(&c.email)) }
             }
             td.phone { (c.phone) }
             td.product-cell {
@@ -415,61 +467,68 @@ fn filter_pane(f: &Filter) -> Markup {
             .select(opts)
     };
     html! {
-        aside.filters aria-labelledby="filter-heading" {
+        // Open beside the list on wide screens (the stylesheet shows the contents whether the
+        // box is open or not and hides its summary); folded above the list on narrow ones.
+        aside.filters #filters tabindex="-1" aria-labelledby="filter-heading" {
             h2 #filter-heading { "Filter" }
-            form #filter-form method="get" action="/" role="search" data-testid="filter-form" {
-                (layout::Field::new("filter-q", "q", "Search")
-                    .value(f.q.clone().unwrap_or_default())
-                    .kind("search")
-                    .hint("Company, account, contact, email or phone")
-                    .input())
-                div.pair {
-                    (select("filter-account_type", "account_type", "Account type",
-                        f.account_type.map(|t| t.code().to_ascii_lowercase()).unwrap_or_default(), &account))
-                    (select("filter-status", "status", "Status",
-                        f.status.map(|s| s.code().to_string()).unwrap_or_default(), &status))
-                }
-                fieldset.products-filter {
-                    legend { "Products" }
-                    ul.check-grid {
-                        @for p in Product::ALL {
-                            @let id = format!("filter-product-{}", p.code());
-                            @let short = layout::product_short(*p);
-                            li.check {
-                                input type="checkbox" name="product" value=(p.code()) id=(id)
-                                    checked[f.products.contains(p)];
-                                label for=(id) title=(p.name()) {
-                                    (short)
-                                    @if short != p.name() { span.vh { " – " (p.name()) } }
+            details.filter-box {
+                summary { span { "Filter" } span.hint { "Search, account type, products, status, sorting" } }
+                form #filter-form method="get" action="/" role="search" data-testid="filter-form" {
+                    @if let Some(m) = f.expires { input type="hidden" name="expires" value=(m.to_string()); }
+                    @if let Some(c) = f.category { input type="hidden" name="category" value=(c.code()); }
+                    (layout::Field::new("filter-q", "q", "Search")
+                        .value(f.q.clone().unwrap_or_default())
+                        .kind("search")
+                        .hint("Company, account, contact, email or phone")
+                        .input())
+                    div.pair {
+                        (select("filter-account_type", "account_type", "Account type",
+                            f.account_type.map(|t| t.code().to_ascii_lowercase()).unwrap_or_default(), &account))
+                        (select("filter-status", "status", "Status",
+                            f.status.map(|s| s.code().to_string()).unwrap_or_default(), &status))
+                    }
+                    fieldset.products-filter {
+                        legend { "Products" }
+                        ul.check-grid {
+                            @for p in Product::ALL {
+                                @let id = format!("filter-product-{}", p.code());
+                                @let short = layout::product_short(*p);
+                                li.check {
+                                    input type="checkbox" name="product" value=(p.code()) id=(id)
+                                        checked[f.products.contains(p)];
+                                    label for=(id) title=(p.name()) {
+                                        (short)
+                                        @if short != p.name() { span.vh { " – " (p.name()) } }
+                                    }
                                 }
                             }
                         }
                     }
+                    (select("filter-license", "license", "License status",
+                        f.license.map(|l| l.code().to_string()).unwrap_or_default(), &license))
+                    div.pair {
+                        (select("filter-attention", "attention", "Needs attention", yn(f.attention), &yes_no))
+                        (select("filter-managed", "managed", "Managed", yn(f.managed), &yes_no))
+                    }
+                    (select("filter-sort", "sort", "Sort by", f.sort.code(), &sorts))
+                    (layout::Field::new("filter-limit", "limit", "Rows per page")
+                        .value(f.limit.to_string())
+                        .kind("number")
+                        .min("1")
+                        .max(MAX_LIMIT.to_string())
+                        .input())
+                    div.actions.apply {
+                        button.primary type="submit" #filter-apply { "Apply filter" }
+                        a.button #filter-reset href="/" { "Reset" }
+                    }
                 }
-                (select("filter-license", "license", "License status",
-                    f.license.map(|l| l.code().to_string()).unwrap_or_default(), &license))
-                div.pair {
-                    (select("filter-attention", "attention", "Needs attention", yn(f.attention), &yes_no))
-                    (select("filter-managed", "managed", "Managed", yn(f.managed), &yes_no))
+                h3 { "Quick views" }
+                ul.quick data-testid="quick-views" {
+                    li { a href="/?attention=yes&sort=-attention" { "Needs attention" } }
+                    li { a href="/?license=expired" { "Expired licenses" } }
+                    li { a href="/?license=expiring_soon&sort=next_expiry" { "Expiring soon" } }
+                    li { a href="/?status=suspended" { "Suspended" } }
                 }
-                (select("filter-sort", "sort", "Sort by", f.sort.code(), &sorts))
-                (layout::Field::new("filter-limit", "limit", "Rows per page")
-                    .value(f.limit.to_string())
-                    .kind("number")
-                    .min("1")
-                    .max(MAX_LIMIT.to_string())
-                    .input())
-                div.actions.apply {
-                    button.primary type="submit" #filter-apply { "Apply filter" }
-                    a.button #filter-reset href="/" { "Reset" }
-                }
-            }
-            h3 { "Quick views" }
-            ul.quick data-testid="quick-views" {
-                li { a href="/?attention=yes&sort=-attention" { "Needs attention" } }
-                li { a href="/?license=expired" { "Expired licenses" } }
-                li { a href="/?license=expiring_soon&sort=next_expiry" { "Expiring soon" } }
-                li { a href="/?status=suspended" { "Suspended" } }
             }
         }
     }

@@ -44,6 +44,19 @@ const NAV: &[(Nav, &str, &str, &str)] = &[
 
 /// A whole HTML document: header with navigation, a skip link, the flash message and `main`.
 pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Markup) -> Markup {
+    document_with_skips(app, title, nav, flash, &[], body)
+}
+
+/// [`document`] with more skip links after "Skip to main content": (`#target`, label), each
+/// the target of an element of `body` that takes the focus (`tabindex="-1"`).
+pub fn document_with_skips(
+    app: &App,
+    title: &str,
+    nav: Nav,
+    flash: Option<&str>,
+    skips: &[(&str, &str)],
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -57,6 +70,9 @@ pub fn document(app: &App, title: &str, nav: Nav, flash: Option<&str>, body: Mar
             }
             body {
                 a.skip-link href="#main" { "Skip to main content" }
+                @for (target, label) in skips {
+                    a.skip-link href=(target) { (label) }
+                }
                 header.top {
                     a.brand href="/" { "clientele" }
                     nav aria-label="Main" {
@@ -449,43 +465,42 @@ pub fn license_badge_as(code: &str, testid: Option<&str>) -> Markup {
     html! { span class=(class) data-status=(code) data-testid=[testid] { (label) } }
 }
 
-/// How many reasons a list cell shows before the rest fold into "+N more".
-const REASONS_SHOWN: usize = 2;
-
-/// A red "N action required" and a yellow "N warning" count, each only when non-zero, and
-/// under them the reasons: the first two, the rest in a `<details>` ("+N more") that opens
-/// without script.
+/// A red "N action required" and a yellow "N warning" count, each only when non-zero, always
+/// in view. The reasons behind them (in the order given) fold into a `<details>` whose summary
+/// is the counts: one click, or Enter on the focused summary, opens them, without script.
 pub fn counts(red: u32, yellow: u32, reasons: &[&Reason], testid: &str) -> Markup {
     let title = reasons
         .iter()
         .map(|r| r.text.as_str())
         .collect::<Vec<_>>()
         .join("; ");
-    let (shown, rest) = reasons.split_at(reasons.len().min(REASONS_SHOWN));
-    html! {
-        div.counts data-testid=(testid) {
-            @if red > 0 {
-                span.badge.red title=(title) data-count="action_required" {
-                    (red) " action required"
-                }
+    let badges = html! {
+        @if red > 0 {
+            span.badge.red title=(title) data-count="action_required" {
+                (red) " action required"
             }
-            @if yellow > 0 {
-                span.badge.yellow title=(title) data-count="warning" {
-                    (yellow) @if yellow == 1 { " warning" } @else { " warnings" }
-                }
-            }
-            @if red == 0 && yellow == 0 {
-                span.none { "None" }
+            " "
+        }
+        @if yellow > 0 {
+            span.badge.yellow title=(title) data-count="warning" {
+                (yellow) @if yellow == 1 { " warning" } @else { " warnings" }
             }
         }
-        @if !reasons.is_empty() {
-            div.reasons data-testid=(format!("{testid}-reasons")) {
-                ul { @for r in shown { (reason_item(r)) } }
-                @if !rest.is_empty() {
-                    details.more {
-                        summary { "+" (rest.len()) " more" span.vh { " reasons" } }
-                        ul { @for r in rest { (reason_item(r)) } }
+        @if red == 0 && yellow == 0 {
+            span.none { "None" }
+        }
+    };
+    html! {
+        div.counts data-testid=(testid) {
+            @if reasons.is_empty() {
+                (badges)
+            } @else {
+                details.reasons data-testid=(format!("{testid}-reasons")) {
+                    summary {
+                        (badges)
+                        span.vh { ", " (reasons.len()) @if reasons.len() == 1 { " reason" } @else { " reasons" } }
                     }
+                    ul { @for r in reasons { (reason_item(r)) } }
                 }
             }
         }

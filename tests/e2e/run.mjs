@@ -649,25 +649,44 @@ test('phone at 390x844: no sideways page scroll on list, detail, forms and audit
   assert.ok(box.cw <= 390, `the table box is ${box.cw} px wide`);
 });
 
-test('axe-core finds no accessibility violations on the list', async ({ browser, base }) => {
-  const axe = join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
+/** Runs axe-core on the page as it is; fails naming every violation. */
+async function axeClean(page, what) {
+  await page.addScriptTag({ path: join(HERE, 'node_modules', 'axe-core', 'axe.min.js') });
+  const { passes, violations } = await page.evaluate(async () => {
+    const r = await window.axe.run(document);
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+    };
+  });
+  assert.ok(passes > 10, `${what}: axe-core checked only ${passes} rules`);
+  assert.deepEqual(violations, [], `${what}: axe-core violations`);
+}
+
+test('axe-core finds no accessibility violations on the list, a form, a preview, a result, the detail page and the runway', async ({ browser, base }) => {
   // The console's CSP refuses injected scripts; this context lets the checker in.
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   try {
-    for (const path of ['/', '/?attention=yes&expires=2027-03', '/audit']) {
+    for (const path of ['/', '/?attention=yes&expires=2027-03', '/audit', '/customers/new', '/runway', '/runs']) {
       await page.goto(url(base, path));
-      await page.addScriptTag({ path: axe });
-      const { passes, violations } = await page.evaluate(async () => {
-        const r = await window.axe.run(document);
-        return {
-          passes: r.passes.length,
-          violations: r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
-        };
-      });
-      assert.ok(passes > 10, `${path}: axe-core checked only ${passes} rules`);
-      assert.deepEqual(violations, [], `${path}: axe-core violations`);
+      await axeClean(page, path);
     }
+    await page.goto(url(base, '/?account_type=lmp&license=expired&limit=5'));
+    const [id] = await rowIds(page);
+    await page.goto(url(base, `/customers/${id}`));
+    await axeClean(page, `/customers/${id}`);
+    await page.goto(url(base, '/?account_type=lmp&product=wfbss&limit=5'));
+    await page.check('#select-all');
+    await Promise.all([page.waitForURL(/\/tasks\/deploy-policy$/), page.click('#task-deploy-policy')]);
+    await axeClean(page, 'the policy options');
+    await page.selectOption('#task-list', 'approved-urls');
+    await page.fill('#task-entries', 'https://axe.example/');
+    await Promise.all([page.waitForNavigation(), page.click('#preview-button')]);
+    await page.waitForSelector('#confirm-button');
+    await axeClean(page, 'a policy preview');
+    await Promise.all([page.waitForURL(/\/runs\/\d+/), page.click('#confirm-button')]);
+    await axeClean(page, 'a task result');
   } finally {
     await context.close();
   }

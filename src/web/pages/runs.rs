@@ -93,6 +93,7 @@ pub fn page(app: &App, req: &Request, id: &str) -> Reply {
             a.button href="/audit" { "Audit log" }
             @if r.task == "update-firmware" && r.ok > 0 { a.button href="/outbox" { "Open the outbox" } }
         }
+        h2 { "Per customer" }
         (report_sections(r, Mode::Run { id, task: r.task }, layout::value(&pairs, "page")))
     };
     Ok(layout::html(

@@ -67,7 +67,7 @@ fn chart(r: &Runway) -> Markup {
                 @let h = ((p.units as f64 / most as f64) * PLOT as f64).round() as u32;
                 @let h = if p.units > 0 { h.max(2) } else { 0 };
                 @let (month, year) = period_label(p);
-                a href=(link(&p.filter)) aria-label=(describe(p)) data-testid="runway-bar"
+                a href=(link(&p.filter)) data-testid="runway-bar"
                     data-period=(p.period) {
                     title { (describe(p)) }
                     rect.bar.expired[i == 0] x=(x) y=(TOP + PLOT - h) width=(BAR) height=(h) {}
@@ -107,7 +107,7 @@ fn attention(r: &Runway) -> Markup {
                 @let w = ((c.customers as f64 / most as f64) * plot_w as f64).round() as u32;
                 @let w = if c.customers > 0 { w.max(2) } else { 0 };
                 @let text = format!("{}: {} customers", c.category.label(), layout::thousands(c.customers as usize));
-                a href=(link(&c.filter)) aria-label=(text) data-testid="attention-bar"
+                a href=(link(&c.filter)) data-testid="attention-bar"
                     data-category=(c.category.code()) {
                     title { (text) }
                     text.label x=(label_w - 8) y=(y + 19) text-anchor="end" { (c.category.label()) }

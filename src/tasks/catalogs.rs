@@ -238,8 +238,7 @@ impl Desk {
         )?;
         name_free(&plans, &plan.name, None)?;
         let plan = load::new_plan(&w, plan)?;
-        let outcome = format!("plan {} added", plan.name);
-        commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Added, "plan", &plan.name, vec![])?;
         Ok(PlanView::from(&plan))
     }
 
@@ -264,8 +263,7 @@ impl Desk {
             w.save_plan(&plan)?;
             refresh_plan_holders(&w, plan.id)?;
             let changes = vec![change("plan", format!("{old:?}"), format!("{plan:?}"))];
-            let outcome = format!("plan {} changed", plan.name);
-            commit_catalogue(w, ctx, "edit plan", &outcome, changes)?;
+            commit_entry(w, ctx, Entry::Changed, "plan", &plan.name, changes)?;
         }
         Ok(PlanView::from(&plan))
     }
@@ -280,8 +278,7 @@ impl Desk {
             )));
         }
         w.remove_plan(plan.id)?;
-        let outcome = format!("plan {} removed", plan.name);
-        commit_catalogue(w, ctx, "remove plan", &outcome, vec![])
+        commit_entry(w, ctx, Entry::Removed, "plan", &plan.name, vec![])
     }
 
     pub fn templates(&self) -> Result<Vec<TemplateView>> {
@@ -316,8 +313,7 @@ impl Desk {
             ));
         }
         load::new_template(&w, &t)?;
-        let outcome = format!("template {} added", t.name);
-        commit_catalogue(w, ctx, "add template", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Added, "template", &t.name, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -349,8 +345,7 @@ impl Desk {
             ));
         }
         w.save_template(&t, Some(&old.name))?;
-        let outcome = format!("template {} changed", t.name);
-        commit_catalogue(w, ctx, "edit template", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Changed, "template", &t.name, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -375,8 +370,7 @@ impl Desk {
             )));
         }
         w.remove_template(&t.name)?;
-        let outcome = format!("template {} removed", t.name);
-        commit_catalogue(w, ctx, "remove template", &outcome, vec![])
+        commit_entry(w, ctx, Entry::Removed, "template", &t.name, vec![])
     }
 
     pub fn firmware(&self) -> Result<Vec<FirmwareView>> {
@@ -450,6 +444,33 @@ impl Desk {
         let outcome = format!("firmware entry for {} removed", f.model);
         commit_catalogue(w, ctx, "remove firmware", &outcome, vec![])
     }
+}
+
+/// What became of a plan or template, as its audit entry says it.
+#[derive(Clone, Copy)]
+enum Entry {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// Records what became of the plan or template `what` named `name` — the task ("add plan")
+/// and the outcome ("plan Basic added") — and commits it.
+fn commit_entry(
+    w: Writer,
+    ctx: Ctx,
+    entry: Entry,
+    what: &str,
+    name: &str,
+    changes: Vec<FieldChange>,
+) -> Result<()> {
+    let (task, done) = match entry {
+        Entry::Added => ("add", "added"),
+        Entry::Changed => ("edit", "changed"),
+        Entry::Removed => ("remove", "removed"),
+    };
+    let task = format!("{task} {what}");
+    commit_catalogue(w, ctx, &task, &format!("{what} {name} {done}"), changes)
 }
 
 /// Records a change to the reference data (it concerns no customer) and commits it.

@@ -514,12 +514,8 @@ fn device_from(
 ) -> Result<Device> {
     let mut errors = Vec::new();
     // The given value checked by `rule`, else the old one (on edit), else "" checked (on add).
-    let mut field = |spec: &Input,
-                     given: &Option<String>,
-                     old: Option<&String>,
-                     rule: fn(&Input, &str) -> Result<String, String>|
-     -> String {
-        match (given, old) {
+    let mut field = |spec: &Input, rule: Rule, given: &Option<String>, was: Was| -> String {
+        match (given, old.map(was)) {
             (Some(v), _) => rule(spec, v).unwrap_or_else(|m| {
                 errors.push(FieldError::new(spec.name, m));
                 v.clone()
@@ -531,39 +527,10 @@ fn device_from(
             }),
         }
     };
-    let name = field(
-        &device::NAME,
-        &input.name,
-        old.map(|d| &d.name),
-        Input::text,
-    );
-    let serial = field(
-        &device::SERIAL,
-        &input.serial,
-        old.map(|d| &d.serial),
-        |spec, v| {
-            let v = spec.text(v)?;
-            if v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                Ok(v)
-            } else {
-                Err("use letters, digits, - and _ only".into())
-            }
-        },
-    );
-    let model = field(
-        &device::MODEL,
-        &input.model,
-        old.map(|d| &d.model),
-        Input::text,
-    );
-    let firmware = field(
-        &device::FIRMWARE,
-        &input.firmware,
-        old.map(|d| &d.firmware),
-        |_, v| validate::version(v),
-    );
+    let name = field(&device::NAME, Input::text, &input.name, |d| &d.name);
+    let serial = field(&device::SERIAL, serial, &input.serial, |d| &d.serial);
+    let model = field(&device::MODEL, Input::text, &input.model, |d| &d.model);
+    let firmware = field(&device::FIRMWARE, version, &input.firmware, |d| &d.firmware);
     if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
         errors.push(FieldError::new(
             device::NAME.name,
@@ -593,6 +560,29 @@ fn device_from(
         firmware,
         notified_version: old.and_then(|o| o.notified_version.clone()),
     })
+}
+
+/// A device field's rule: the value as kept, or what is wrong with it.
+type Rule = fn(&Input, &str) -> Result<String, String>;
+
+/// Where a device keeps a field's value.
+type Was = fn(&Device) -> &String;
+
+/// A serial number: the text rule, and letters, digits, `-` and `_` only.
+fn serial(spec: &Input, v: &str) -> Result<String, String> {
+    let v = spec.text(v)?;
+    if v.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(v)
+    } else {
+        Err("use letters, digits, - and _ only".into())
+    }
+}
+
+/// A firmware version (`validate::version`).
+fn version(_: &Input, v: &str) -> Result<String, String> {
+    validate::version(v)
 }
 
 fn device_text(d: &Device) -> String {

@@ -61,20 +61,6 @@ pub struct EventInput {
     pub time: Option<String>,
 }
 
-/// Refuses to add one more to a collection already at its maximum.
-fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()> {
-    if len < max {
-        return Ok(());
-    }
-    Err(Error::invalid(
-        field,
-        format!(
-            "the customer already holds {} {what}, the most one customer may hold; {fix}",
-            limits::n(len)
-        ),
-    ))
-}
-
 /// A licence field's value as `check` reads it, or the field's error.
 fn license_field<T>(spec: &Input, check: impl FnOnce(&Input) -> Result<T, String>) -> Result<T> {
     check(spec).map_err(|m| Error::invalid(spec.name, m))
@@ -147,6 +133,40 @@ impl Holding {
             Holding::Event => Thing::Event,
         }
     }
+
+    /// Refuses to add one more to a customer who holds `len`, the most one customer may hold.
+    fn room(self, len: usize) -> Result<()> {
+        let (max, field, what, fix) = match self {
+            Holding::Licence => (
+                limits::LICENSES,
+                "licenses",
+                "licences",
+                "remove a licence that has ended first",
+            ),
+            Holding::Device => (
+                limits::DEVICES,
+                "devices",
+                "devices",
+                "remove a device that is no longer in use first",
+            ),
+            Holding::Event => (
+                limits::EVENTS,
+                "events",
+                "events",
+                "remove resolved events first",
+            ),
+        };
+        if len < max {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            field,
+            format!(
+                "the customer already holds {} {what}, the most one customer may hold; {fix}",
+                limits::n(len)
+            ),
+        ))
+    }
 }
 
 impl Desk {
@@ -182,13 +202,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            c.licenses.len(),
-            limits::LICENSES,
-            "licenses",
-            "licences",
-            "remove a licence that has ended first",
-        )?;
+        Holding::Licence.room(c.licenses.len())?;
         let old = c.clone();
         let p = license_field(&license::PLAN, |_| {
             let p = named_plan(&catalog, plan)?;
@@ -298,13 +312,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            c.devices.len(),
-            limits::DEVICES,
-            "devices",
-            "devices",
-            "remove a device that is no longer in use first",
-        )?;
+        Holding::Device.room(c.devices.len())?;
         let old = c.clone();
         let d = device_from(&w, &c, input, None)?;
         let d = Device {
@@ -409,13 +417,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            w.event_count(customer)? as usize,
-            limits::EVENTS,
-            "events",
-            "events",
-            "remove resolved events first",
-        )?;
+        Holding::Event.room(w.event_count(customer)? as usize)?;
         let e = Event {
             id: w.next_id("event")?,
             customer_id: customer,

@@ -530,13 +530,9 @@ fn log(env: &Env, a: &LogArgs) -> Outcome {
     match a.format {
         Format::Json => json(&entries),
         _ => {
-            let mut out = output::audit(&entries);
-            if entries.len() == a.limit {
-                if let Some(last) = entries.last() {
-                    let _ = writeln!(out, "older entries: --before {}", last.id);
-                }
-            }
-            Ok(Reply::out(out))
+            let last = entries.last().map(|e| e.id);
+            let out = output::audit(&entries);
+            Ok(paged(out, entries.len() == a.limit, "entries", last))
         }
     }
 }
@@ -558,15 +554,24 @@ fn runs(env: &Env, a: &RunsArgs) -> Outcome {
     match a.format {
         Format::Json => json(&list.iter().map(RunView::from).collect::<Vec<_>>()),
         _ => {
-            let mut out = output::runs(&list);
-            if list.len() == a.limit {
-                if let Some(id) = list.last().and_then(|r| r.report.run) {
-                    let _ = writeln!(out, "older runs: --before {id}");
-                }
-            }
-            Ok(Reply::out(out))
+            let last = list.last().and_then(|r| r.report.run);
+            Ok(paged(
+                output::runs(&list),
+                list.len() == a.limit,
+                "runs",
+                last,
+            ))
         }
     }
+}
+
+/// One page of a newest-first list (`log`, `runs`) as text: when the page is `full`, a last
+/// line names the `--before` that shows the older `what`.
+fn paged(mut out: String, full: bool, what: &str, last: Option<u64>) -> Reply {
+    if let Some(id) = last.filter(|_| full) {
+        let _ = writeln!(out, "older {what}: --before {id}");
+    }
+    Reply::out(out)
 }
 
 fn runway(env: &Env, a: &RunwayArgs) -> Outcome {

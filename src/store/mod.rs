@@ -837,7 +837,7 @@ impl Writer {
         summary: &Summary,
     ) -> Result<(), Error> {
         {
-            let unique: [(_, _, fn(&Profile) -> &str); 2] = [
+            let unique: [(_, _, ProfileText); 2] = [
                 (BY_ACCOUNT, "account_name", |p| &p.account_name),
                 (BY_COMPANY, "company", |p| &p.company),
             ];
@@ -1032,6 +1032,9 @@ impl Writer {
         self.put(META, "settings", encode_settings(s)?.as_slice())
     }
 }
+
+/// A profile field a unique index is kept on.
+type ProfileText = fn(&Profile) -> &str;
 
 /// Moves a unique, case-insensitive index entry from `old` to `new` for customer `id`.
 fn reindex(

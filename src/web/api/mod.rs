@@ -687,17 +687,7 @@ fn remove_outbox(app: &App, req: &Request, id: &str) -> Answer {
 /// next page), `customer` (entries touching that customer).
 fn audit(app: &App, req: &Request) -> Answer {
     let pairs = query(req, &["limit", "before", "customer"])?;
-    let limit = match number(&pairs, "limit")? {
-        None => AUDIT_LIMIT,
-        Some(n @ 1..=AUDIT_MAX) => n,
-        Some(n) => {
-            return Err(invalid(
-                "limit",
-                format!("`{n}` is not valid; use a whole number from 1 to {AUDIT_MAX}"),
-            ))
-        }
-    };
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let limit = page_limit(&pairs, AUDIT_LIMIT, AUDIT_MAX)?;
     ok(&app.desk.audit_log(
         limit,
         number(&pairs, "before")?,

@@ -1,6 +1,6 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
-use super::desk::{audit, refresh_summary, Ctx, Desk};
+use super::desk::{audit, refresh_summary, Ctx, Desk, Field};
 use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
@@ -56,44 +56,6 @@ pub struct TemplateInput {
     pub name: Option<String>,
     pub product: Option<String>,
     pub settings: Option<BTreeMap<String, String>>,
-}
-
-/// One field of a plan or template being added or edited, collecting its error.
-struct Field<'e, T> {
-    errors: &'e mut Vec<FieldError>,
-    name: &'static str,
-    /// Stands in for a bad value so every other field is still checked.
-    placeholder: T,
-}
-
-impl<'e, T> Field<'e, T> {
-    fn new(errors: &'e mut Vec<FieldError>, name: &'static str, placeholder: T) -> Self {
-        Field {
-            errors,
-            name,
-            placeholder,
-        }
-    }
-
-    /// The given text parsed, else the old entry's value (on edit), else `missing`: a default,
-    /// or the message of a required field.
-    fn read(
-        self,
-        given: &Option<String>,
-        old: Option<T>,
-        parse: impl FnOnce(&str) -> std::result::Result<T, String>,
-        missing: std::result::Result<T, String>,
-    ) -> T {
-        let value = match (given, old) {
-            (Some(v), _) => parse(v),
-            (None, Some(o)) => Ok(o),
-            (None, None) => missing,
-        };
-        value.unwrap_or_else(|m| {
-            self.errors.push(FieldError::new(self.name, m));
-            self.placeholder
-        })
-    }
 }
 
 /// The name of a plan or template: the same rule for both catalogues.

@@ -2,7 +2,7 @@
 //! the customer's `last_transaction`.
 
 use super::customers::{assignable, named_plan, plan_expiry};
-use super::desk::{audit, load, save, Ctx, Desk};
+use super::desk::{audit, load, save, Ctx, Desk, Field};
 use crate::domain::changes::change;
 use crate::domain::date::Timestamp;
 use crate::domain::derive::Catalog;
@@ -515,19 +515,14 @@ fn device_from(
     old: Option<&Device>,
 ) -> Result<Device> {
     let mut errors = Vec::new();
-    // The given value checked by `rule`, else the old one (on edit), else "" checked (on add).
-    let mut field = |spec: &Input, rule: Rule, given: &Option<String>, was: Was| -> String {
-        match (given, old.map(was)) {
-            (Some(v), _) => rule(spec, v).unwrap_or_else(|m| {
-                errors.push(FieldError::new(spec.name, m));
-                v.clone()
-            }),
-            (None, Some(o)) => o.clone(),
-            (None, None) => rule(spec, "").unwrap_or_else(|m| {
-                errors.push(FieldError::new(spec.name, m));
-                String::new()
-            }),
-        }
+    // A bad value given stands in as typed, so the company-name check below still sees it.
+    let mut field = |spec: &Input, rule: Rule, given: &Option<String>, was: Was| {
+        Field::new(&mut errors, spec.name, given.clone().unwrap_or_default()).read(
+            given,
+            old.map(was).cloned(),
+            |v| rule(spec, v),
+            rule(spec, ""),
+        )
     };
     let name = field(&device::NAME, Input::text, &input.name, |d| &d.name);
     let serial = field(&device::SERIAL, serial, &input.serial, |d| &d.serial);

@@ -363,6 +363,11 @@ fn core_caps_ids_per_selection_but_not_filters() {
         message.contains("10,000") && message.contains("filter"),
         "{message}"
     );
+    // The core's words name no face's syntax (no flag, no JSON key).
+    assert!(
+        !message.contains("--") && !message.contains('"'),
+        "{message}"
+    );
     let e = desk
         .export_csv(
             &Selection::Ids(ids),

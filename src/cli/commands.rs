@@ -536,13 +536,9 @@ fn log(env: &Env, a: &LogArgs) -> Outcome {
     match a.format {
         Format::Json => json(&entries),
         _ => {
-            let mut out = output::audit(&entries);
-            if entries.len() == a.limit {
-                if let Some(last) = entries.last() {
-                    let _ = writeln!(out, "older entries: --before {}", last.id);
-                }
-            }
-            Ok(Reply::out(out))
+            let last = entries.last().map(|e| e.id);
+            let out = output::audit(&entries);
+            Ok(paged(out, entries.len() == a.limit, "entries", last))
         }
     }
 }
@@ -564,15 +560,24 @@ fn runs(env: &Env, a: &RunsArgs) -> Outcome {
     match a.format {
         Format::Json => json(&list.iter().map(RunView::from).collect::<Vec<_>>()),
         _ => {
-            let mut out = output::runs(&list);
-            if list.len() == a.limit {
-                if let Some(id) = list.last().and_then(|r| r.report.run) {
-                    let _ = writeln!(out, "older runs: --before {id}");
-                }
-            }
-            Ok(Reply::out(out))
+            let last = list.last().and_then(|r| r.report.run);
+            Ok(paged(
+                output::runs(&list),
+                list.len() == a.limit,
+                "runs",
+                last,
+            ))
         }
     }
+}
+
+/// One page of a newest-first list (`log`, `runs`) as text: when the page is `full`, a last
+/// line names the `--before` that shows the older `what`.
+fn paged(mut out: String, full: bool, what: &str, last: Option<u64>) -> Reply {
+    if let Some(id) = last.filter(|_| full) {
+        let _ = writeln!(out, "older {what}: --before {id}");
+    }
+    Reply::out(out)
 }
 
 fn runway(env: &Env, a: &RunwayArgs) -> Outcome {
@@ -638,10 +643,7 @@ fn license(env: &Env, c: LicenseCommand) -> Outcome {
             let l = desk.edit_license(desk.ctx(Actor::Cli), a.license, &change)?;
             answer(a.format, &l, || output::licenses(std::slice::from_ref(&l)))
         }
-        LicenseCommand::Remove(a) => {
-            let what = format!("licence {}", a.license);
-            removed(env, what, |desk, ctx| desk.remove_license(ctx, a.license))
-        }
+        LicenseCommand::Remove(a) => removed(env, "licence", a.license, Desk::remove_license),
     }
 }
 
@@ -682,10 +684,7 @@ fn device(env: &Env, c: DeviceCommand) -> Outcome {
             let d = desk.edit_device(desk.ctx(Actor::Cli), a.device, &input)?;
             answer(a.format, &d, || output::devices(std::slice::from_ref(&d)))
         }
-        DeviceCommand::Remove(a) => {
-            let what = format!("device {}", a.device);
-            removed(env, what, |desk, ctx| desk.remove_device(ctx, a.device))
-        }
+        DeviceCommand::Remove(a) => removed(env, "device", a.device, Desk::remove_device),
     }
 }
 
@@ -714,22 +713,22 @@ fn event(env: &Env, c: EventCommand) -> Outcome {
         }
         EventCommand::Resolve(a) => set_event(env, a.event, false),
         EventCommand::Reopen(a) => set_event(env, a.event, true),
-        EventCommand::Remove(a) => {
-            let what = format!("event {}", a.event);
-            removed(env, what, |desk, ctx| desk.remove_event(ctx, a.event))
-        }
+        EventCommand::Remove(a) => removed(env, "event", a.event, Desk::remove_event),
     }
 }
 
-/// Runs one removal as the CLI and says what went.
-fn removed(
+/// Runs one removal as the CLI and says what went: `what` and the key it was named by
+/// ("licence 7 removed").
+fn removed<K: ToString>(
     env: &Env,
-    what: String,
-    remove: impl FnOnce(&Desk, Ctx) -> Result<(), Error>,
+    what: &str,
+    key: K,
+    remove: impl FnOnce(&Desk, Ctx, K) -> Result<(), Error>,
 ) -> Outcome {
     let desk = env.open(Write)?;
-    remove(&desk, desk.ctx(Actor::Cli))?;
-    Ok(Reply::out(format!("{what} removed\n")))
+    let named = output::clean(&key.to_string());
+    remove(&desk, desk.ctx(Actor::Cli), key)?;
+    Ok(Reply::out(format!("{what} {named} removed\n")))
 }
 
 fn set_event(env: &Env, id: u64, open: bool) -> Outcome {
@@ -791,10 +790,7 @@ fn plan(env: &Env, c: PlanCommand) -> Outcome {
             let p = desk.edit_plan(desk.ctx(Actor::Cli), &a.plan, &input)?;
             answer(a.format, &p, || output::plans(std::slice::from_ref(&p)))
         }
-        PlanCommand::Remove(a) => {
-            let what = format!("plan {}", output::clean(&a.plan));
-            removed(env, what, |desk, ctx| desk.remove_plan(ctx, &a.plan))
-        }
+        PlanCommand::Remove(a) => removed(env, "plan", a.plan.as_str(), Desk::remove_plan),
     }
 }
 
@@ -841,8 +837,7 @@ fn template(env: &Env, c: TemplateCommand) -> Outcome {
             answer(a.format, &t, || output::template(&t))
         }
         TemplateCommand::Remove(a) => {
-            let what = format!("template {}", output::clean(&a.name));
-            removed(env, what, |desk, ctx| desk.remove_template(ctx, &a.name))
+            removed(env, "template", a.name.as_str(), Desk::remove_template)
         }
     }
 }
@@ -862,10 +857,12 @@ fn firmware(env: &Env, c: FirmwareCommand) -> Outcome {
             let list = env.open(Read)?.firmware()?;
             answer(a.format, &list, || output::firmware(&list))
         }
-        FirmwareCommand::Remove(a) => {
-            let what = format!("firmware entry for {}", output::clean(&a.model));
-            removed(env, what, |desk, ctx| desk.remove_firmware(ctx, &a.model))
-        }
+        FirmwareCommand::Remove(a) => removed(
+            env,
+            "firmware entry for",
+            a.model.as_str(),
+            Desk::remove_firmware,
+        ),
     }
 }
 
@@ -884,9 +881,6 @@ fn outbox(env: &Env, c: OutboxCommand) -> Outcome {
             }
             Ok(Reply::out(out))
         }
-        OutboxCommand::Remove(a) => {
-            let what = format!("outbox message {}", a.id);
-            removed(env, what, |desk, ctx| desk.remove_outbox(ctx, a.id))
-        }
+        OutboxCommand::Remove(a) => removed(env, "outbox message", a.id, Desk::remove_outbox),
     }
 }

@@ -215,7 +215,13 @@ fn fail_code(message: &str, code: u8) -> ExitCode {
 pub(crate) fn render_error(e: &Error) -> String {
     match e {
         Error::Invalid(errors) if errors.len() == 1 => {
-            format!("{}: {}", flag_name(&errors[0].field), errors[0].message)
+            let fe = &errors[0];
+            format!(
+                "{}: {}{}",
+                flag_name(&fe.field),
+                fe.message,
+                flag_hint(&fe.field)
+            )
         }
         Error::Invalid(errors) => {
             let mut s = format!(
@@ -293,6 +299,15 @@ fn where_to_look(thing: Thing, key: &Key) -> Option<String> {
 }
 
 /// `account_name` → `--account-name`; `licenses[0].units` → `--plan #1 (units)`.
+/// What the command line adds to a message about `field`: the flags that the core's words
+/// ("a filter") stand for here.
+fn flag_hint(field: &str) -> &'static str {
+    match field {
+        "ids" => " (a filter is given with flags such as --license expired)",
+        _ => "",
+    }
+}
+
 pub(crate) fn flag_name(field: &str) -> String {
     if let Some(rest) = field.strip_prefix("licenses[") {
         if let Some((index, part)) = rest.split_once("].") {
@@ -384,4 +399,24 @@ fn command_path<'a>(args: &'a [&'a str]) -> (Vec<&'a str>, &'a [&'a str]) {
         i += 1;
     }
     (words, &args[i.min(args.len())..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_about_ids_adds_the_filter_flags() {
+        let e = Error::invalid(
+            "ids",
+            "too many ids; select these customers with a filter instead",
+        );
+        assert_eq!(
+            render_error(&e),
+            "ids: too many ids; select these customers with a filter instead \
+             (a filter is given with flags such as --license expired)"
+        );
+        let e = Error::invalid("email", "use name@domain");
+        assert_eq!(render_error(&e), "--email: use name@domain");
+    }
 }

@@ -101,6 +101,19 @@ impl Table {
         self.rows.push(cells.iter().map(|c| clean(c)).collect());
     }
 
+    /// A table of what customers hold (devices, events, outbox messages): the thing's ID and
+    /// its CUSTOMER lead, right-aligned, then `columns`.
+    pub fn held(columns: &[&'static str]) -> Table {
+        let headers = [&["ID", "CUSTOMER"], columns].concat();
+        Table::new(&headers).right(&["ID", "CUSTOMER"])
+    }
+
+    /// A row of a `held` table: the thing's id, its customer's, then `cells`.
+    pub fn held_row<const N: usize>(&mut self, id: u64, customer: u64, cells: [String; N]) {
+        let lead = [id.to_string(), customer.to_string()];
+        self.row(lead.into_iter().chain(cells).collect());
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
@@ -441,50 +454,48 @@ pub fn licenses(list: &[LicenseView]) -> String {
 }
 
 pub fn devices(list: &[DeviceView]) -> String {
-    let mut t = Table::new(&[
-        "ID", "CUSTOMER", "NAME", "SERIAL", "MODEL", "FIRMWARE", "LATEST", "UPDATE",
-    ])
-    .right(&["ID", "CUSTOMER"]);
+    let mut t = Table::held(&["NAME", "SERIAL", "MODEL", "FIRMWARE", "LATEST", "UPDATE"]);
     for d in list {
         let update = match (d.needs_update, &d.notified_version) {
             (false, _) => "-".to_string(),
             (true, Some(v)) if Some(v) == d.latest_firmware.as_ref() => "needed (notified)".into(),
             (true, _) => "needed".into(),
         };
-        t.row(vec![
-            d.id.to_string(),
-            d.customer_id.to_string(),
-            d.name.clone(),
-            d.serial.clone(),
-            d.model.clone(),
-            d.firmware.clone(),
-            d.latest_firmware.clone().unwrap_or_else(|| "-".into()),
-            update,
-        ]);
+        t.held_row(
+            d.id,
+            d.customer_id,
+            [
+                d.name.clone(),
+                d.serial.clone(),
+                d.model.clone(),
+                d.firmware.clone(),
+                d.latest_firmware.clone().unwrap_or_else(|| "-".into()),
+                update,
+            ],
+        );
     }
     rendered(t, "no devices")
 }
 
 pub fn events(list: &[EventView]) -> String {
-    let mut t = Table::new(&[
-        "ID", "CUSTOMER", "TIME", "KIND", "SEVERITY", "CATEGORY", "STATE", "MESSAGE",
-    ])
-    .right(&["ID", "CUSTOMER"]);
+    let mut t = Table::held(&["TIME", "KIND", "SEVERITY", "CATEGORY", "STATE", "MESSAGE"]);
     for e in list {
-        t.row(vec![
-            e.id.to_string(),
-            e.customer_id.to_string(),
-            short_time(&e.time),
-            e.kind.to_string(),
-            e.severity.to_string(),
-            e.category.clone(),
-            if e.open {
-                "open".into()
-            } else {
-                "resolved".into()
-            },
-            clip(&clean(&e.message), 60),
-        ]);
+        t.held_row(
+            e.id,
+            e.customer_id,
+            [
+                short_time(&e.time),
+                e.kind.to_string(),
+                e.severity.to_string(),
+                e.category.clone(),
+                if e.open {
+                    "open".into()
+                } else {
+                    "resolved".into()
+                },
+                clip(&clean(&e.message), 60),
+            ],
+        );
     }
     rendered(t, "no events")
 }
@@ -571,17 +582,18 @@ pub fn firmware(list: &[FirmwareView]) -> String {
 }
 
 pub fn outbox(list: &[OutboxView]) -> String {
-    let mut t = Table::new(&["ID", "CUSTOMER", "COMPANY", "CREATED", "TO", "SUBJECT"])
-        .right(&["ID", "CUSTOMER"]);
+    let mut t = Table::held(&["COMPANY", "CREATED", "TO", "SUBJECT"]);
     for m in list {
-        t.row(vec![
-            m.id.to_string(),
-            m.customer_id.to_string(),
-            clip(&clean(m.company.as_deref().unwrap_or("-")), 40),
-            short_time(&m.created_at),
-            m.to.clone(),
-            clip(&clean(&m.subject), 70),
-        ]);
+        t.held_row(
+            m.id,
+            m.customer_id,
+            [
+                clip(&clean(m.company.as_deref().unwrap_or("-")), 40),
+                short_time(&m.created_at),
+                m.to.clone(),
+                clip(&clean(&m.subject), 70),
+            ],
+        );
     }
     rendered(t, "the outbox is empty")
 }

@@ -872,22 +872,15 @@ impl Writer {
         summary: &Summary,
     ) -> Result<(), Error> {
         {
-            let mut idx = self.tx.open_table(BY_ACCOUNT).map_err(db_err)?;
-            reindex(
-                &mut idx,
-                c.id,
-                old.map(|o| o.profile.account_name.as_str()),
-                &c.profile.account_name,
-                "account_name",
-            )?;
-            let mut idx = self.tx.open_table(BY_COMPANY).map_err(db_err)?;
-            reindex(
-                &mut idx,
-                c.id,
-                old.map(|o| o.profile.company.as_str()),
-                &c.profile.company,
-                "company",
-            )?;
+            let unique: [(_, _, ProfileText); 2] = [
+                (BY_ACCOUNT, "account_name", |p| &p.account_name),
+                (BY_COMPANY, "company", |p| &p.company),
+            ];
+            for (def, field, value) in unique {
+                let mut idx = self.tx.open_table(def).map_err(db_err)?;
+                let was = old.map(|o| value(&o.profile));
+                reindex(&mut idx, c.id, was, value(&c.profile), field)?;
+            }
             let mut idx = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
             if let Some(old) = old {
                 for d in &old.devices {
@@ -1013,29 +1006,36 @@ impl Writer {
 
     pub fn save_template(&self, t: &Template, old_name: Option<&str>) -> Result<(), Error> {
         if let Some(old) = old_name {
-            self.delete(TEMPLATES, fold(old).as_str())?;
+            self.remove_template(old)?;
         }
-        self.put(
-            TEMPLATES,
-            fold(&t.name).as_str(),
-            encode_template(t)?.as_slice(),
-        )
+        self.put_named(TEMPLATES, &t.name, &encode_template(t)?)
     }
 
     pub fn remove_template(&self, name: &str) -> Result<(), Error> {
-        self.delete(TEMPLATES, fold(name).as_str())
+        self.delete_named(TEMPLATES, name)
     }
 
     pub fn save_firmware(&self, f: &Firmware) -> Result<(), Error> {
-        self.put(
-            FIRMWARE,
-            fold(&f.model).as_str(),
-            encode_firmware(f)?.as_slice(),
-        )
+        self.put_named(FIRMWARE, &f.model, &encode_firmware(f)?)
     }
 
     pub fn remove_firmware(&self, model: &str) -> Result<(), Error> {
-        self.delete(FIRMWARE, fold(model).as_str())
+        self.delete_named(FIRMWARE, model)
+    }
+
+    /// Templates and firmware entries are keyed by their name folded (`fold`), so a name is
+    /// found, and unique, whatever its case.
+    fn put_named(
+        &self,
+        def: TableDefinition<&str, &[u8]>,
+        name: &str,
+        record: &[u8],
+    ) -> Result<(), Error> {
+        self.put(def, fold(name).as_str(), record)
+    }
+
+    fn delete_named(&self, def: TableDefinition<&str, &[u8]>, name: &str) -> Result<(), Error> {
+        self.delete(def, fold(name).as_str())
     }
 
     pub fn save_event(&self, e: &Event) -> Result<(), Error> {
@@ -1067,6 +1067,9 @@ impl Writer {
         self.put(META, "settings", encode_settings(s)?.as_slice())
     }
 }
+
+/// A profile field a unique index is kept on.
+type ProfileText = fn(&Profile) -> &str;
 
 /// Moves a unique, case-insensitive index entry from `old` to `new` for customer `id`.
 fn reindex(

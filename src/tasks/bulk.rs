@@ -33,8 +33,7 @@ impl Selection {
                 "ids",
                 format!(
                     "too many ids: at most {} in one selection, got {}; select these customers \
-                     with a filter instead (e.g. --license expired, or \"filter\": {{…}} in the \
-                     API), or split the ids over several runs",
+                     with a filter instead, or split the ids over several runs",
                     limits::n(limits::SELECTION_IDS),
                     limits::n(ids.len())
                 ),

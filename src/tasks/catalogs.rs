@@ -1,6 +1,6 @@
 //! Reference data: service plans, product templates and the firmware catalogue.
 
-use super::desk::{audit, refresh_summary, Ctx, Desk};
+use super::desk::{audit, refresh_summary, Ctx, Desk, Field};
 use super::load;
 use crate::domain::changes::change;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
@@ -56,44 +56,6 @@ pub struct TemplateInput {
     pub name: Option<String>,
     pub product: Option<String>,
     pub settings: Option<BTreeMap<String, String>>,
-}
-
-/// One field of a plan or template being added or edited, collecting its error.
-struct Field<'e, T> {
-    errors: &'e mut Vec<FieldError>,
-    name: &'static str,
-    /// Stands in for a bad value so every other field is still checked.
-    placeholder: T,
-}
-
-impl<'e, T> Field<'e, T> {
-    fn new(errors: &'e mut Vec<FieldError>, name: &'static str, placeholder: T) -> Self {
-        Field {
-            errors,
-            name,
-            placeholder,
-        }
-    }
-
-    /// The given text parsed, else the old entry's value (on edit), else `missing`: a default,
-    /// or the message of a required field.
-    fn read(
-        self,
-        given: &Option<String>,
-        old: Option<T>,
-        parse: impl FnOnce(&str) -> std::result::Result<T, String>,
-        missing: std::result::Result<T, String>,
-    ) -> T {
-        let value = match (given, old) {
-            (Some(v), _) => parse(v),
-            (None, Some(o)) => Ok(o),
-            (None, None) => missing,
-        };
-        value.unwrap_or_else(|m| {
-            self.errors.push(FieldError::new(self.name, m));
-            self.placeholder
-        })
-    }
 }
 
 /// The name of a plan or template: the same rule for both catalogues.
@@ -238,8 +200,7 @@ impl Desk {
         )?;
         name_free(&plans, &plan.name, None)?;
         let plan = load::new_plan(&w, plan)?;
-        let outcome = format!("plan {} added", plan.name);
-        commit_catalogue(w, ctx, "add plan", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Added, "plan", &plan.name, vec![])?;
         Ok(PlanView::from(&plan))
     }
 
@@ -264,8 +225,7 @@ impl Desk {
             w.save_plan(&plan)?;
             refresh_plan_holders(&w, plan.id)?;
             let changes = vec![change("plan", format!("{old:?}"), format!("{plan:?}"))];
-            let outcome = format!("plan {} changed", plan.name);
-            commit_catalogue(w, ctx, "edit plan", &outcome, changes)?;
+            commit_entry(w, ctx, Entry::Changed, "plan", &plan.name, changes)?;
         }
         Ok(PlanView::from(&plan))
     }
@@ -280,8 +240,7 @@ impl Desk {
             )));
         }
         w.remove_plan(plan.id)?;
-        let outcome = format!("plan {} removed", plan.name);
-        commit_catalogue(w, ctx, "remove plan", &outcome, vec![])
+        commit_entry(w, ctx, Entry::Removed, "plan", &plan.name, vec![])
     }
 
     pub fn templates(&self) -> Result<Vec<TemplateView>> {
@@ -316,8 +275,7 @@ impl Desk {
             ));
         }
         load::new_template(&w, &t)?;
-        let outcome = format!("template {} added", t.name);
-        commit_catalogue(w, ctx, "add template", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Added, "template", &t.name, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -349,8 +307,7 @@ impl Desk {
             ));
         }
         w.save_template(&t, Some(&old.name))?;
-        let outcome = format!("template {} changed", t.name);
-        commit_catalogue(w, ctx, "edit template", &outcome, vec![])?;
+        commit_entry(w, ctx, Entry::Changed, "template", &t.name, vec![])?;
         Ok(TemplateView::from(&t))
     }
 
@@ -375,8 +332,7 @@ impl Desk {
             )));
         }
         w.remove_template(&t.name)?;
-        let outcome = format!("template {} removed", t.name);
-        commit_catalogue(w, ctx, "remove template", &outcome, vec![])
+        commit_entry(w, ctx, Entry::Removed, "template", &t.name, vec![])
     }
 
     pub fn firmware(&self) -> Result<Vec<FirmwareView>> {
@@ -450,6 +406,33 @@ impl Desk {
         let outcome = format!("firmware entry for {} removed", f.model);
         commit_catalogue(w, ctx, "remove firmware", &outcome, vec![])
     }
+}
+
+/// What became of a plan or template, as its audit entry says it.
+#[derive(Clone, Copy)]
+enum Entry {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// Records what became of the plan or template `what` named `name` — the task ("add plan")
+/// and the outcome ("plan Basic added") — and commits it.
+fn commit_entry(
+    w: Writer,
+    ctx: Ctx,
+    entry: Entry,
+    what: &str,
+    name: &str,
+    changes: Vec<FieldChange>,
+) -> Result<()> {
+    let (task, done) = match entry {
+        Entry::Added => ("add", "added"),
+        Entry::Changed => ("edit", "changed"),
+        Entry::Removed => ("remove", "removed"),
+    };
+    let task = format!("{task} {what}");
+    commit_catalogue(w, ctx, &task, &format!("{what} {name} {done}"), changes)
 }
 
 /// Records a change to the reference data (it concerns no customer) and commits it.

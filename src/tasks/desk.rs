@@ -5,7 +5,7 @@ use crate::domain::audit::{AuditCustomer, AuditFilter, AuditMatch};
 use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
-use crate::domain::error::{Error, Key, Result, Thing};
+use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::filter::Filter;
 use crate::domain::model::*;
 use crate::domain::runway::{self, Runway};
@@ -507,4 +507,42 @@ pub(crate) fn audit(
         changes,
         snapshot,
     })
+}
+
+/// One field of a plan, template or device being added or edited, collecting its error.
+pub(crate) struct Field<'e, T> {
+    errors: &'e mut Vec<FieldError>,
+    name: &'static str,
+    /// Stands in for a bad value so every other field is still checked.
+    placeholder: T,
+}
+
+impl<'e, T> Field<'e, T> {
+    pub(crate) fn new(errors: &'e mut Vec<FieldError>, name: &'static str, placeholder: T) -> Self {
+        Field {
+            errors,
+            name,
+            placeholder,
+        }
+    }
+
+    /// The given text parsed, else the old entry's value (on edit), else `missing`: a default,
+    /// or the message of a required field.
+    pub(crate) fn read(
+        self,
+        given: &Option<String>,
+        old: Option<T>,
+        parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+        missing: std::result::Result<T, String>,
+    ) -> T {
+        let value = match (given, old) {
+            (Some(v), _) => parse(v),
+            (None, Some(o)) => Ok(o),
+            (None, None) => missing,
+        };
+        value.unwrap_or_else(|m| {
+            self.errors.push(FieldError::new(self.name, m));
+            self.placeholder
+        })
+    }
 }

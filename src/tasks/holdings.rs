@@ -2,7 +2,7 @@
 //! the customer's `last_transaction`.
 
 use super::customers::{assignable, named_plan, plan_expiry};
-use super::desk::{audit, load, save, Ctx, Desk};
+use super::desk::{audit, load, save, Ctx, Desk, Field};
 use crate::domain::changes::change;
 use crate::domain::date::Timestamp;
 use crate::domain::derive::Catalog;
@@ -59,20 +59,6 @@ pub struct EventInput {
     /// RFC 3339 UTC; default now.
     #[serde(default)]
     pub time: Option<String>,
-}
-
-/// Refuses to add one more to a collection already at its maximum.
-fn room(len: usize, max: usize, field: &str, what: &str, fix: &str) -> Result<()> {
-    if len < max {
-        return Ok(());
-    }
-    Err(Error::invalid(
-        field,
-        format!(
-            "the customer already holds {} {what}, the most one customer may hold; {fix}",
-            limits::n(len)
-        ),
-    ))
 }
 
 /// A licence field's value as `check` reads it, or the field's error.
@@ -147,6 +133,40 @@ impl Holding {
             Holding::Event => Thing::Event,
         }
     }
+
+    /// Refuses to add one more to a customer who holds `len`, the most one customer may hold.
+    fn room(self, len: usize) -> Result<()> {
+        let (max, field, what, fix) = match self {
+            Holding::Licence => (
+                limits::LICENSES,
+                "licenses",
+                "licences",
+                "remove a licence that has ended first",
+            ),
+            Holding::Device => (
+                limits::DEVICES,
+                "devices",
+                "devices",
+                "remove a device that is no longer in use first",
+            ),
+            Holding::Event => (
+                limits::EVENTS,
+                "events",
+                "events",
+                "remove resolved events first",
+            ),
+        };
+        if len < max {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            field,
+            format!(
+                "the customer already holds {} {what}, the most one customer may hold; {fix}",
+                limits::n(len)
+            ),
+        ))
+    }
 }
 
 impl Desk {
@@ -182,13 +202,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            c.licenses.len(),
-            limits::LICENSES,
-            "licenses",
-            "licences",
-            "remove a licence that has ended first",
-        )?;
+        Holding::Licence.room(c.licenses.len())?;
         let old = c.clone();
         let p = license_field(&license::PLAN, |_| {
             let p = named_plan(&catalog, plan)?;
@@ -298,13 +312,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            c.devices.len(),
-            limits::DEVICES,
-            "devices",
-            "devices",
-            "remove a device that is no longer in use first",
-        )?;
+        Holding::Device.room(c.devices.len())?;
         let old = c.clone();
         let d = device_from(&w, &c, input, None)?;
         let d = Device {
@@ -409,13 +417,7 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut c = load(&w, customer)?;
-        room(
-            w.event_count(customer)? as usize,
-            limits::EVENTS,
-            "events",
-            "events",
-            "remove resolved events first",
-        )?;
+        Holding::Event.room(w.event_count(customer)? as usize)?;
         let e = Event {
             id: w.next_id("event")?,
             customer_id: customer,
@@ -513,57 +515,19 @@ fn device_from(
     old: Option<&Device>,
 ) -> Result<Device> {
     let mut errors = Vec::new();
-    // The given value checked by `rule`, else the old one (on edit), else "" checked (on add).
-    let mut field = |spec: &Input,
-                     given: &Option<String>,
-                     old: Option<&String>,
-                     rule: fn(&Input, &str) -> Result<String, String>|
-     -> String {
-        match (given, old) {
-            (Some(v), _) => rule(spec, v).unwrap_or_else(|m| {
-                errors.push(FieldError::new(spec.name, m));
-                v.clone()
-            }),
-            (None, Some(o)) => o.clone(),
-            (None, None) => rule(spec, "").unwrap_or_else(|m| {
-                errors.push(FieldError::new(spec.name, m));
-                String::new()
-            }),
-        }
+    // A bad value given stands in as typed, so the company-name check below still sees it.
+    let mut field = |spec: &Input, rule: Rule, given: &Option<String>, was: Was| {
+        Field::new(&mut errors, spec.name, given.clone().unwrap_or_default()).read(
+            given,
+            old.map(was).cloned(),
+            |v| rule(spec, v),
+            rule(spec, ""),
+        )
     };
-    let name = field(
-        &device::NAME,
-        &input.name,
-        old.map(|d| &d.name),
-        Input::text,
-    );
-    let serial = field(
-        &device::SERIAL,
-        &input.serial,
-        old.map(|d| &d.serial),
-        |spec, v| {
-            let v = spec.text(v)?;
-            if v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                Ok(v)
-            } else {
-                Err("use letters, digits, - and _ only".into())
-            }
-        },
-    );
-    let model = field(
-        &device::MODEL,
-        &input.model,
-        old.map(|d| &d.model),
-        Input::text,
-    );
-    let firmware = field(
-        &device::FIRMWARE,
-        &input.firmware,
-        old.map(|d| &d.firmware),
-        |_, v| validate::version(v),
-    );
+    let name = field(&device::NAME, Input::text, &input.name, |d| &d.name);
+    let serial = field(&device::SERIAL, serial, &input.serial, |d| &d.serial);
+    let model = field(&device::MODEL, Input::text, &input.model, |d| &d.model);
+    let firmware = field(&device::FIRMWARE, version, &input.firmware, |d| &d.firmware);
     if name.trim().eq_ignore_ascii_case(c.profile.company.trim()) {
         errors.push(FieldError::new(
             device::NAME.name,
@@ -593,6 +557,29 @@ fn device_from(
         firmware,
         notified_version: old.and_then(|o| o.notified_version.clone()),
     })
+}
+
+/// A device field's rule: the value as kept, or what is wrong with it.
+type Rule = fn(&Input, &str) -> Result<String, String>;
+
+/// Where a device keeps a field's value.
+type Was = fn(&Device) -> &String;
+
+/// A serial number: the text rule, and letters, digits, `-` and `_` only.
+fn serial(spec: &Input, v: &str) -> Result<String, String> {
+    let v = spec.text(v)?;
+    if v.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(v)
+    } else {
+        Err("use letters, digits, - and _ only".into())
+    }
+}
+
+/// A firmware version (`validate::version`).
+fn version(_: &Input, v: &str) -> Result<String, String> {
+    validate::version(v)
 }
 
 fn device_text(d: &Device) -> String {

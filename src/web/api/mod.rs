@@ -688,17 +688,7 @@ fn remove_outbox(app: &App, req: &Request, id: &str) -> Answer {
 /// next page), and the audit filter: `customer` (id or account name), `task`, `from`, `to`.
 fn audit(app: &App, req: &Request) -> Answer {
     let pairs = query(req, &["limit", "before", "customer", "task", "from", "to"])?;
-    let limit = match number(&pairs, "limit")? {
-        None => AUDIT_LIMIT,
-        Some(n @ 1..=AUDIT_MAX) => n,
-        Some(n) => {
-            return Err(invalid(
-                "limit",
-                format!("`{n}` is not valid; use a whole number from 1 to {AUDIT_MAX}"),
-            ))
-        }
-    };
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let limit = page_limit(&pairs, AUDIT_LIMIT, AUDIT_MAX)?;
     let text = |key: &str| {
         pairs
             .iter()

@@ -715,6 +715,24 @@ pub(super) fn query_param(name: &str, schema: Value, description: &str) -> Value
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
+/// The parameters of a list paged newest first by id (`/api/audit`, `/api/runs`): `limit`,
+/// 1 to `max` of the `items` (default `default`), and `before`, the id the next page starts
+/// below. The handlers read them with `page_limit` and `number`.
+pub(super) fn paging(items: &str, default: u64, max: u64) -> Vec<Value> {
+    vec![
+        query_param(
+            "limit",
+            json!({ "type": "integer", "minimum": 1, "maximum": max, "default": default }),
+            &format!("the number of {items}"),
+        ),
+        query_param(
+            "before",
+            json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }),
+            &format!("only {items} with a smaller id (the next page)"),
+        ),
+    ]
+}
+
 pub(super) fn yes_no_param(name: &str, description: &str) -> Value {
     query_param(
         name,

@@ -4,7 +4,7 @@
 
 use super::openapi::{
     cid, customer_id_param, export_params, filter_params, gone, id, json_content, list, one, op,
-    path_param, query_param, task_op, yes_no_param, Op,
+    paging, path_param, query_param, task_op, yes_no_param, Op,
 };
 use super::*;
 use crate::web::http::Method::{self, Delete, Get, Head, Patch, Post, Put};
@@ -557,19 +557,22 @@ pub static ROUTES: &[Route] = &[
         Get,
         |a, r, _| audit(a, r),
         || {
-            op("The audit log, newest first", (200, "the entries", list("AuditEntry")))
-            .params(vec![
-                query_param(
-                    "limit",
-                    json!({ "type": "integer", "minimum": 1, "maximum": AUDIT_MAX, "default": AUDIT_LIMIT }),
-                    "the number of entries",
-                ),
-                query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only entries with a smaller id (the next page)"),
-                query_param("customer", json!({ "type": "string", "minLength": 1 }), "only entries touching this customer: its id (also of a deleted customer) or its account name"),
-                query_param("task", json!({ "type": "string", "examples": crate::tasks::desk::audit_tasks() }), "only entries of this task, by the name the entries give (a name no entry has matches nothing)"),
-                query_param("from", json!({ "type": "string", "format": "date" }), "only entries from this UTC day on (YYYY-MM-DD, inclusive)"),
-                query_param("to", json!({ "type": "string", "format": "date" }), "only entries up to this UTC day (YYYY-MM-DD, inclusive; not before `from`)"),
-            ])
+            op(
+                "The audit log, newest first",
+                (200, "the entries", list("AuditEntry")),
+            )
+            .params(
+                [
+                    paging("entries", AUDIT_LIMIT, AUDIT_MAX),
+                    vec![
+                        query_param("customer", json!({ "type": "string", "minLength": 1 }), "only entries touching this customer: its id (also of a deleted customer) or its account name"),
+                        query_param("task", json!({ "type": "string", "examples": crate::tasks::desk::audit_tasks() }), "only entries of this task, by the name the entries give (a name no entry has matches nothing)"),
+                        query_param("from", json!({ "type": "string", "format": "date" }), "only entries from this UTC day on (YYYY-MM-DD, inclusive)"),
+                        query_param("to", json!({ "type": "string", "format": "date" }), "only entries up to this UTC day (YYYY-MM-DD, inclusive; not before `from`)"),
+                    ],
+                ]
+                .concat(),
+            )
             .errors(&[404])
         },
     ),
@@ -578,15 +581,11 @@ pub static ROUTES: &[Route] = &[
         Get,
         |a, r, _| task_runs(a, r),
         || {
-            op("Stored task runs, newest first", (200, "the runs", list("TaskRun")))
-            .params(vec![
-                query_param(
-                    "limit",
-                    json!({ "type": "integer", "minimum": 1, "maximum": RUNS_MAX, "default": RUNS_LIMIT }),
-                    "the number of runs",
-                ),
-                query_param("before", json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }), "only runs with a smaller id (the next page)"),
-            ])
+            op(
+                "Stored task runs, newest first",
+                (200, "the runs", list("TaskRun")),
+            )
+            .params(paging("runs", RUNS_LIMIT, RUNS_MAX))
         },
     ),
     route(

@@ -3,9 +3,7 @@
 
 use super::detail::changes;
 use super::layout::Col::{Actions, Head, Number};
-use super::layout::{
-    self, document, error_summary, time, typed, typed_error, Draft, Field, Nav, Reply,
-};
+use super::layout::{self, error_summary, time, typed, typed_error, Draft, Field, Nav, Reply};
 use super::multipart;
 use crate::domain::audit::AuditFilter;
 use crate::domain::error::{Error, Key, Thing};
@@ -91,10 +89,7 @@ fn render_settings(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
             p { a href="/check" data-testid="check-link" { "Check that every stored record can be read" } }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Settings", Nav::Settings, flash, body),
-    ))
+    layout::page(app, status, "Settings", Nav::Settings, flash, body)
 }
 
 pub fn save_settings(app: &App, req: &Request) -> Reply {
@@ -171,10 +166,7 @@ fn render_plans(app: &App, flash: Option<&str>, draft: Option<&Draft>, status: u
             (plan_form("plan-new", "/plans", None, draft, "Add plan"))
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Plans", Nav::Plans, flash, body),
-    ))
+    layout::page(app, status, "Plans", Nav::Plans, flash, body)
 }
 
 fn plan_form(
@@ -310,10 +302,8 @@ fn render_plan(
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, &format!("Plan {}", plan.name), Nav::Plans, flash, body),
-    ))
+    let title = format!("Plan {}", plan.name);
+    layout::page(app, status, &title, Nav::Plans, flash, body)
 }
 
 pub fn save_plan(app: &App, req: &Request, id: &str) -> Reply {
@@ -403,10 +393,7 @@ fn render_templates(app: &App, flash: Option<&str>, draft: Option<&Draft>, statu
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Templates", Nav::Templates, flash, body),
-    ))
+    layout::page(app, status, "Templates", Nav::Templates, flash, body)
 }
 
 /// A template form's input; `new` reads the name and product too (an edit keeps them).
@@ -484,16 +471,8 @@ fn render_template(
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(
-            app,
-            &format!("Template {}", t.name),
-            Nav::Templates,
-            flash,
-            body,
-        ),
-    ))
+    let title = format!("Template {}", t.name);
+    layout::page(app, status, &title, Nav::Templates, flash, body)
 }
 
 pub fn save_template(app: &App, req: &Request) -> Reply {
@@ -587,10 +566,7 @@ fn render_firmware(app: &App, flash: Option<&str>, draft: Option<&Draft>, status
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Firmware", Nav::Firmware, flash, body),
-    ))
+    layout::page(app, status, "Firmware", Nav::Firmware, flash, body)
 }
 
 pub fn set_firmware(app: &App, req: &Request) -> Reply {
@@ -668,10 +644,7 @@ pub fn outbox(app: &App, req: &Request) -> Reply {
             }
         }))
     };
-    Ok(layout::html(
-        200,
-        document(app, "Outbox", Nav::Outbox, flash.as_deref(), body),
-    ))
+    layout::page(app, 200, "Outbox", Nav::Outbox, flash.as_deref(), body)
 }
 
 pub fn eml(app: &App, file: &str) -> Reply {
@@ -785,10 +758,7 @@ pub fn audit(app: &App, req: &Request) -> Reply {
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Audit log", Nav::Audit, None, body),
-    ))
+    layout::page(app, status, "Audit log", Nav::Audit, None, body)
 }
 
 /// The audit log's filter form, showing the values as typed.
@@ -889,10 +859,7 @@ fn render_import(
             }
         }
     };
-    Ok(layout::html(
-        status,
-        document(app, "Import", Nav::Import, flash, body),
-    ))
+    layout::page(app, status, "Import", Nav::Import, flash, body)
 }
 
 /// What an import form sent, multipart or url-encoded.
@@ -1023,8 +990,5 @@ pub fn check(app: &App, req: &Request) -> Reply {
             }
         }
     };
-    Ok(layout::html(
-        200,
-        document(app, "Stored records", Nav::Settings, None, body),
-    ))
+    layout::page(app, 200, "Stored records", Nav::Settings, None, body)
 }

@@ -2,9 +2,7 @@
 //! messages and history, with the forms that change licences, devices and events.
 
 use super::layout::Col::{Actions, Head};
-use super::layout::{
-    self, document, license_badge, time, typed, typed_error, Draft, Field, Nav, Reply,
-};
+use super::layout::{self, license_badge, time, typed, typed_error, Draft, Field, Nav, Reply};
 use crate::domain::derive::Reason;
 use crate::domain::error::Error;
 use crate::domain::model::{Actor, CustomerStatus, EventKind, Product, Severity};
@@ -175,10 +173,7 @@ fn render(app: &App, id: u64, flash: Option<&str>, draft: Option<&Draft>, status
         Some(_) => format!("Error: {}", c.company),
         None => c.company.clone(),
     };
-    Ok(layout::html(
-        status,
-        document(app, &title, Nav::Customers, flash, body),
-    ))
+    layout::page(app, status, &title, Nav::Customers, flash, body)
 }
 
 /// The reasons with those that need action first (otherwise in the core's order).

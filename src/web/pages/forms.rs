@@ -1,7 +1,7 @@
 //! The customer form: new (`GET /customers/new`, `POST /customers`) and edit
 //! (`GET /customers/{id}/edit`, `POST /customers/{id}`).
 
-use super::layout::{self, document, error_summary, field_errors, Field, Nav, Reply};
+use super::layout::{self, error_summary, field_errors, Field, Nav, Reply};
 use crate::domain::error::{Error, FieldError};
 use crate::domain::fields::{self, FieldSpec, Group, Kind};
 use crate::domain::model::{Actor, Product};
@@ -442,5 +442,5 @@ fn render(
     } else {
         title
     };
-    Ok(layout::html(status, document(app, &title, nav, None, body)))
+    layout::page(app, status, &title, nav, None, body)
 }

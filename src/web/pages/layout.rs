@@ -109,6 +109,18 @@ pub fn document_with_skips(
 /// a 400 for an unreadable form or a 404 for an unknown id. The dispatch sends either.
 pub type Reply = Result<Response, Response>;
 
+/// A whole page as a handler answers it: [`document`] with `status`.
+pub fn page(
+    app: &App,
+    status: u16,
+    title: &str,
+    nav: Nav,
+    flash: Option<&str>,
+    body: Markup,
+) -> Reply {
+    Ok(html(status, document(app, title, nav, flash, body)))
+}
+
 pub fn html(status: u16, markup: Markup) -> Response {
     Response::html(status, markup.into_string())
 }

@@ -3,7 +3,7 @@
 //! `GET /runs` lists the runs, newest first.
 
 use super::layout::Col::{Head, Number};
-use super::layout::{self, document, Nav, Reply};
+use super::layout::{self, Nav, Reply};
 use super::tasks::{meta, report_sections, totals, Mode};
 use crate::tasks::runs::RunRecord;
 use crate::web::app::App;
@@ -96,16 +96,8 @@ pub fn page(app: &App, req: &Request, id: &str) -> Reply {
         h2 { "Per customer" }
         (report_sections(r, Mode::Run { id, task: r.task }, layout::value(&pairs, "page")))
     };
-    Ok(layout::html(
-        200,
-        document(
-            app,
-            &format!("{} – run {id}", m.title),
-            Nav::Audit,
-            None,
-            body,
-        ),
-    ))
+    let title = format!("{} – run {id}", m.title);
+    layout::page(app, 200, &title, Nav::Audit, None, body)
 }
 
 pub fn list(app: &App, req: &Request) -> Reply {
@@ -151,8 +143,5 @@ pub fn list(app: &App, req: &Request) -> Reply {
             }
         }
     };
-    Ok(layout::html(
-        200,
-        document(app, "Task runs", Nav::Audit, None, body),
-    ))
+    layout::page(app, 200, "Task runs", Nav::Audit, None, body)
 }

@@ -3,7 +3,7 @@
 //! to exactly the customers it counts.
 
 use super::layout::Col::{Head, Number};
-use super::layout::{self, document, Nav, Reply};
+use super::layout::{self, Nav, Reply};
 use crate::domain::runway::{Period, Runway};
 use crate::web::app::App;
 use maud::{html, Markup, PreEscaped};
@@ -173,8 +173,5 @@ pub fn page(app: &App) -> Reply {
         }
         p { a href="/" { (PreEscaped("&larr; ")) "Back to the customer list" } }
     };
-    Ok(layout::html(
-        200,
-        document(app, "Renewal runway", Nav::Runway, None, body),
-    ))
+    layout::page(app, 200, "Renewal runway", Nav::Runway, None, body)
 }

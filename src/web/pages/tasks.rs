@@ -4,9 +4,7 @@
 //! (`GET /runs/{id}`, in `runs.rs`), so reloading a result never runs anything.
 
 use super::customers::no_selection;
-use super::layout::{
-    self, document, error_summary, field_errors, typed_error, Draft, Field, Nav, Reply,
-};
+use super::layout::{self, error_summary, field_errors, typed_error, Draft, Field, Nav, Reply};
 use super::runs;
 use crate::domain::error::{Error, Key, Thing};
 use crate::domain::filter::Filter;
@@ -348,10 +346,7 @@ fn render_preview(
     } else {
         format!("{} – preview", m.title)
     };
-    Ok(layout::html(
-        status,
-        document(app, &title, Nav::Customers, None, body),
-    ))
+    layout::page(app, status, &title, Nav::Customers, None, body)
 }
 
 /// "63 customers affected, 937 skipped, 0 failed."

@@ -3,7 +3,7 @@
 //! (pipes, files, tests), so scripts see no more output than before.
 
 use crate::domain::progress::Progress;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A bar over records, or over bytes of input; cleared when dropped.
@@ -14,7 +14,7 @@ impl Bar {
     pub fn records(what: &str, unit: &str) -> Bar {
         Bar::new(
             what,
-            &format!("{{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"),
+            &format!("{{human_pos}}/{{human_len}} {unit} ({{rate}}/s, {{eta}} left)"),
         )
     }
 
@@ -32,7 +32,11 @@ impl Bar {
         let bar = ProgressBar::with_draw_target(None, target);
         let template = format!("{what} [{{wide_bar}}] {{percent:>3}}% {counts}");
         if let Ok(style) = ProgressStyle::with_template(&template) {
-            bar.set_style(style.progress_chars("=> "));
+            // Whole records a second: indicatif's own `{per_sec}` prints fractions of one.
+            let rate = |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}", HumanCount(s.per_sec() as u64));
+            };
+            bar.set_style(style.progress_chars("=> ").with_key("rate", rate));
         }
         Bar(bar)
     }

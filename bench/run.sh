@@ -12,14 +12,8 @@ N_HTTP=${1:-10000}
 N_CSV=${2:-100000}
 OUT=bench/out
 mkdir -p "$OUT"
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-need=()
-for tool in wrk sqlite3 curl; do command -v "$tool" >/dev/null || need+=("$tool"); done
-command -v /usr/bin/time >/dev/null || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+. bench/tools.sh
+need_tools wrk sqlite3 curl
 cargo build --release --bin clientele --example bare_http 2>&1 | tail -1
 BIN=target/release/clientele
 export CLIENTELE_TODAY=2026-11-27

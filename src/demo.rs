@@ -30,6 +30,7 @@ use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::{Error, Result};
 use crate::domain::limits::n as thousands;
 use crate::domain::model::*;
+use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::fold;
 use crate::store::{Read, Writer};
 use crate::tasks::desk::{audit, Ctx, Desk};
@@ -102,6 +103,17 @@ impl fmt::Display for DemoReport {
 /// Fills an empty database with `customers` demo customers generated from `seed`.
 /// Refuses when the database already holds customers.
 pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<DemoReport> {
+    generate_with(desk, ctx, customers, seed, &Quiet)
+}
+
+/// [`generate`], reporting the customers stored of `customers` to `progress`.
+pub fn generate_with(
+    desk: &Desk,
+    ctx: Ctx,
+    customers: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<DemoReport> {
     if customers > MAX_CUSTOMERS {
         return Err(Error::invalid(
             "customers",
@@ -133,7 +145,19 @@ pub fn generate(desk: &Desk, ctx: Ctx, customers: u64, seed: u64) -> Result<Demo
         let (recycle, recycled) = mpsc::channel();
         scope.spawn(move || maker.run(customers, catalog, items, recycled));
         // On an error `received` is dropped, which stops the generator; the scope joins it.
-        store_all(desk, w, customers, received, recycle, catalog, &mut report)
+        let mut ticker = Ticker::records(progress, customers);
+        let w = store_all(
+            desk,
+            w,
+            customers,
+            received,
+            recycle,
+            catalog,
+            &mut report,
+            &mut ticker,
+        )?;
+        ticker.finish();
+        Ok(w)
     })?;
     let changes = vec![
         change("customers", 0, report.customers),
@@ -179,6 +203,7 @@ struct Head {
 
 /// The writer's side: hands each customer to the loader (which assigns the ids and writes it
 /// with its summary and events), committing every [`BATCH`] customers. Returns the open writer.
+#[allow(clippy::too_many_arguments)]
 fn store_all(
     desk: &Desk,
     mut w: Writer,
@@ -187,6 +212,7 @@ fn store_all(
     recycle: Sender<Box<Staged>>,
     catalog: &Catalog,
     report: &mut DemoReport,
+    ticker: &mut Ticker,
 ) -> Result<Writer> {
     let mut loader = Loader::new();
     for n in 0..customers {
@@ -223,6 +249,7 @@ fn store_all(
         report.open_events += u64::from(summary.open.action_required + summary.open.warning);
         // The generator reuses the buffers; it may have finished already.
         let _ = recycle.send(item);
+        ticker.tick();
     }
     loader.finish(&w)?;
     Ok(w)

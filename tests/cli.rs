@@ -553,24 +553,34 @@ fn add_keeps_awkward_text_exactly() {
     assert_eq!(d.total(&["--q", "株式"]), 1);
 }
 
-/// In a terminal (a pseudo-terminal made by `script`), `list` fits the terminal's width; in a
-/// pipe it prints whole lines.
-#[test]
-fn list_fits_the_terminal_width() {
+/// Runs `clientele --db DB --today TODAY ARGS` in a pseudo-terminal 100 columns wide made by
+/// `script` (util-linux), whose output is everything the terminal received; `None` (and the
+/// test is skipped) when `script` is not installed.
+fn in_terminal(d: &Desk, args: &str) -> Option<std::process::Output> {
     if Command::new("script").arg("--version").output().is_err() {
         eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be made");
-        return;
+        return None;
     }
-    let d = Desk::new();
-    d.add("Far too long for narrow 🚀 Werke GmbH", "wide", "CLP", &[]);
-    let piped = d.ok(&["list"]);
-    assert!(piped.contains("🚀 Werke GmbH"), "{piped}");
-    let cmd = format!("{} --db {} --today {TODAY} list", common::bin(), d.db());
+    let cmd = format!("{} --db {} --today {TODAY} {args}", common::bin(), d.db());
     let out = Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .env("COLUMNS", "100")
         .output()
         .unwrap();
+    Some(out)
+}
+
+/// In a terminal (a pseudo-terminal made by `script`), `list` fits the terminal's width; in a
+/// pipe it prints whole lines.
+#[test]
+fn list_fits_the_terminal_width() {
+    let d = Desk::new();
+    d.add("Far too long for narrow 🚀 Werke GmbH", "wide", "CLP", &[]);
+    let piped = d.ok(&["list"]);
+    assert!(piped.contains("🚀 Werke GmbH"), "{piped}");
+    let Some(out) = in_terminal(&d, "list") else {
+        return;
+    };
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{text}");
     let table: Vec<&str> = text.lines().take(2).collect();
@@ -582,6 +592,41 @@ fn list_fits_the_terminal_width() {
         let columns = line.trim_end_matches('\r').chars().count() + line.matches('🚀').count();
         assert!(columns <= 100, "{columns} columns: {line:?}");
     }
+}
+
+/// The long commands draw a progress bar only on a terminal: in a pipe, stderr stays empty.
+#[test]
+fn long_commands_show_no_progress_in_a_pipe() {
+    let d = Desk::new();
+    let quiet = |args: &[&str]| {
+        let out = d.run(args);
+        out.ok();
+        assert_eq!(out.stderr, "", "{args:?}");
+        out.stdout
+    };
+    quiet(&["demo", "--customers", "1500", "--seed", "2"]);
+    let csv = d.sb.dir.path().join("all.csv");
+    let csv = csv.to_str().unwrap();
+    assert!(quiet(&["export", "--all", "--output", csv]).contains("1500 customer(s)"));
+    let copy = d.sb.dir.path().join("copy.redb");
+    quiet(&["backup", copy.to_str().unwrap()]);
+    quiet(&["check"]);
+    assert!(quiet(&["import", csv]).contains("1500 unchanged"));
+}
+
+/// In a terminal, `demo` draws a bar with its rate and time left on stderr, and clears it.
+#[test]
+fn demo_shows_a_progress_bar_in_a_terminal() {
+    let d = Desk::new();
+    let Some(out) = in_terminal(&d, "demo --customers 20000 --seed 3") else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("generating ["), "{text}");
+    assert!(text.contains("/20,000 customers ("), "{text}");
+    assert!(text.contains("left)"), "{text}");
+    assert_eq!(d.total(&[]), 20000);
 }
 
 #[test]

@@ -1446,3 +1446,53 @@ fn audit_filter_edges() {
     );
     assert_eq!(f.desk.audit_newer(1, newest[0].id, &tasks).unwrap(), None);
 }
+
+/// The long tasks report through their progress hook: from 0, at a bounded rate, never going
+/// back, and ending with `done == total`.
+#[test]
+fn long_tasks_report_progress_up_to_the_total() {
+    use std::cell::RefCell;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(&dir.path().join("p.redb"), Access::Write, Some(today())).unwrap();
+    let calls = RefCell::new(Vec::new());
+    let hook = |done: u64, total: u64| calls.borrow_mut().push((done, total));
+    // `step`: the units between two reports (records, or bytes of an import).
+    let check = |what: &str, at_least: usize, step: u64| {
+        let c = calls.take();
+        assert!(c.len() >= at_least, "{what}: {c:?}");
+        assert_eq!(c[0].0, 0, "{what}: {c:?}");
+        assert!(c.windows(2).all(|w| w[0].0 <= w[1].0), "{what}: {c:?}");
+        assert!(c.iter().all(|&(d, t)| d <= t), "{what}: {c:?}");
+        let last = *c.last().unwrap();
+        assert_eq!(last.0, last.1, "{what}: {c:?}");
+        assert!(
+            c.len() as u64 <= 2 + last.1 / step,
+            "{what}: {} calls",
+            c.len()
+        );
+        last.1
+    };
+    clientele::demo::generate_with(&desk, desk.ctx(Actor::Cli), 2_500, 3, &hook).unwrap();
+    assert_eq!(check("demo", 4, 1_000), 2_500);
+    let mut csv = Vec::new();
+    let all = Selection::Filter(Filter::default());
+    desk.export_csv_with(&all, ExportOptions::default(), &mut csv, &hook)
+        .unwrap();
+    assert_eq!(check("export", 4, 1_000), 2_500);
+    let records = desk
+        .backup_with(&dir.path().join("copy.redb"), &hook)
+        .unwrap();
+    assert_eq!(check("backup", 4, 1_000), records);
+    let report = desk.check_with(&hook).unwrap();
+    assert_eq!(check("check", 4, 1_000), report.records as u64);
+    let size = csv.len() as u64;
+    desk.import_csv_with(
+        desk.ctx(Actor::Cli),
+        &mut csv.as_slice(),
+        DRY_RUN,
+        size,
+        &hook,
+    )
+    .unwrap();
+    assert_eq!(check("import", 2, 1 << 20), size);
+}

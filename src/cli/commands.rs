@@ -2,6 +2,7 @@
 
 use super::args::*;
 use super::output;
+use super::progress::Bar;
 use super::serve;
 use super::{Env, Failure, Reply};
 use crate::domain::audit::AuditFilter;
@@ -226,7 +227,7 @@ fn warn_unreadable(reply: &mut Reply, ids: &[u64]) {
 
 fn check(env: &Env, a: &CheckArgs) -> Outcome {
     let desk = env.open(Read)?;
-    let report = desk.check()?;
+    let report = desk.check_with(&Bar::records("checking", "records"))?;
     let mut reply = match a.format {
         Format::Json => json(&report)?,
         _ => Reply::out(format!("{report}\n")),
@@ -408,7 +409,9 @@ fn export(env: &Env, a: &ExportArgs) -> Outcome {
             }
         }
         Some(path) => {
-            let done = write_atomically(path, |w| desk.export_csv(&selection, opts, w))?;
+            let bar = Bar::records("exporting", "customers");
+            let done = write_atomically(path, |w| desk.export_csv_with(&selection, opts, w, &bar))?;
+            drop(bar);
             let mut reply = Reply::out(format!(
                 "wrote {} customer(s) to {}\n",
                 done.rows,
@@ -480,7 +483,8 @@ fn import(env: &Env, a: &ImportArgs) -> Outcome {
             return Err(cannot("it is a directory; give a CSV file".into()));
         }
         let mut f = std::fs::File::open(&a.file).map_err(|e| cannot(e.to_string()))?;
-        desk.import_csv(ctx, &mut f, opts)?
+        let size = f.metadata().map_or(0, |m| m.len());
+        desk.import_csv_with(ctx, &mut f, opts, size, &Bar::bytes("importing"))?
     };
     let mut reply = match a.format {
         Format::Json => json(&report)?,
@@ -588,7 +592,8 @@ fn runway(env: &Env, a: &RunwayArgs) -> Outcome {
 fn backup(env: &Env, a: &BackupArgs) -> Outcome {
     let desk = env.open(Read)?;
     // The target is the user's path: failing to write it is theirs to fix (exit 1).
-    let records = desk.backup(&a.file).map_err(|e| match e {
+    let bar = Bar::records("backing up", "records");
+    let records = desk.backup_with(&a.file, &bar).map_err(|e| match e {
         Error::Io(m) => usage(m),
         other => other.into(),
     })?;

@@ -8,6 +8,7 @@
 pub mod args;
 mod commands;
 mod output;
+mod progress;
 pub mod serve;
 
 use crate::domain::date::Date;

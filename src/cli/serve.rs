@@ -25,6 +25,9 @@ pub fn serve(args: ServeArgs, db: &Path, today: Option<Date>) -> Result<()> {
 }
 
 pub fn demo(args: &DemoArgs, desk: &Desk) -> Result<String> {
-    let report = crate::demo::generate(desk, desk.ctx(Actor::Cli), args.customers, args.seed)?;
+    let bar = super::progress::Bar::records("generating", "customers");
+    let ctx = desk.ctx(Actor::Cli);
+    let report = crate::demo::generate_with(desk, ctx, args.customers, args.seed, &bar)?;
+    drop(bar);
     Ok(format!("{report}\n"))
 }

@@ -15,6 +15,7 @@ pub mod licence_entries;
 pub mod limits;
 pub mod model;
 pub mod numbers;
+pub mod progress;
 pub mod runway;
 pub mod summary;
 pub mod template_settings;

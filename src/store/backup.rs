@@ -2,6 +2,7 @@
 //! transaction (redb has no online file copy), so it may run while others write.
 
 use super::*;
+use crate::domain::progress::{Progress, Quiet, Ticker};
 use std::ffi::OsString;
 
 impl Store {
@@ -9,6 +10,11 @@ impl Store {
     /// The copy is written as `FILE.partial` and renamed at the end, so a failed backup never
     /// leaves a half-written file under the name the user asked for.
     pub fn backup(&self, to: &Path) -> Result<u64, Error> {
+        self.backup_with(to, &Quiet)
+    }
+
+    /// [`Store::backup`], reporting the rows copied of all rows to `progress`.
+    pub fn backup_with(&self, to: &Path, progress: &dyn Progress) -> Result<u64, Error> {
         if to.exists() {
             return Err(Error::conflict(
                 "file",
@@ -18,7 +24,7 @@ impl Store {
         let mut name = OsString::from(to.as_os_str());
         name.push(".partial");
         let partial = PathBuf::from(name);
-        let result = self.copy_into(&partial, to).and_then(|n| {
+        let result = self.copy_into(&partial, to, progress).and_then(|n| {
             std::fs::rename(&partial, to).map_err(|e| {
                 Error::invalid("file", format!("cannot write {}: {e}", to.display()))
             })?;
@@ -33,7 +39,7 @@ impl Store {
     /// Writes the copy into `partial`, which always starts empty: a stale one (left by a
     /// crash) may be a valid database, and copying on top of it would bring back rows
     /// deleted since. `to` is the name errors give.
-    fn copy_into(&self, partial: &Path, to: &Path) -> Result<u64, Error> {
+    fn copy_into(&self, partial: &Path, to: &Path, progress: &dyn Progress) -> Result<u64, Error> {
         let cannot_create = |e: std::io::Error| {
             if file::is_disk_full(&e) {
                 return Error::DiskFull(to.to_path_buf());
@@ -59,6 +65,16 @@ impl Store {
         let r = self.read()?;
         let w = target.begin_write().map_err(db_err)?;
         let mut copied = 0u64;
+        let mut rows = 0u64;
+        macro_rules! count {
+            ($($def:expr),+) => {$(
+                if let Some(src) = optional(&r.tx, $def)? {
+                    rows += src.len().map_err(db_err)?;
+                }
+            )+};
+        }
+        with_tables!(count);
+        let mut ticker = Ticker::records(progress, rows);
         macro_rules! copy {
             ($($def:expr),+) => {$(
                 if let Some(src) = optional(&r.tx, $def)? {
@@ -67,6 +83,7 @@ impl Store {
                         let (k, v) = row.map_err(db_err)?;
                         dst.insert(k.value(), v.value()).map_err(db_err)?;
                         copied += 1;
+                        ticker.tick();
                     }
                 }
             )+};
@@ -74,6 +91,7 @@ impl Store {
         with_tables!(copy);
         w.commit().map_err(db_err)?;
         drop(target);
+        ticker.finish();
         Ok(copied)
     }
 }

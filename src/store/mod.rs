@@ -187,7 +187,15 @@ pub struct Reader {
 impl Reader {
     /// Reads every stored record once and reports those that cannot be read.
     pub fn check(&self) -> Result<CheckReport, Error> {
-        check_tables(&self.tx)
+        check_tables(&self.tx, &crate::domain::progress::Quiet)
+    }
+
+    /// [`Reader::check`], reporting the records read of all records to `progress`.
+    pub fn check_with(
+        &self,
+        progress: &dyn crate::domain::progress::Progress,
+    ) -> Result<CheckReport, Error> {
+        check_tables(&self.tx, progress)
     }
 }
 
@@ -325,8 +333,23 @@ fn damaged_customer(id: u64, e: Error) -> Error {
 
 /// Decodes every value of every table; what cannot be read is reported, never returned as
 /// an error, so one bad record cannot hide the others.
-fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
+fn check_tables(
+    tx: &ReadTransaction,
+    progress: &dyn crate::domain::progress::Progress,
+) -> Result<CheckReport, Error> {
     let mut report = CheckReport::default();
+    let mut total = 0;
+    macro_rules! count {
+        ($($def:expr),+) => {$(
+            if let Some(t) = optional(tx, $def)? {
+                total += t.len().map_err(db_err)?;
+            }
+        )+};
+    }
+    count!(
+        CUSTOMERS, SUMMARIES, EVENTS, PLANS, TEMPLATES, FIRMWARE, OUTBOX, AUDIT, TASK_RUNS, META
+    );
+    let mut ticker = crate::domain::progress::Ticker::records(progress, total);
     // Reads every value of a table with its decoder; `name` maps a key to its text and the
     // customer it belongs to, if any.
     macro_rules! scan {
@@ -340,6 +363,7 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
             {
                 let (k, v) = row.map_err(db_err)?;
                 report.records += 1;
+                ticker.tick();
                 if let Err(e) = $decode(v.value()) {
                     let (key, customer) = $name(k.value());
                     report.push(Unreadable {
@@ -395,6 +419,7 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
     {
         let (k, v) = row.map_err(db_err)?;
         report.records += 1;
+        ticker.tick();
         if let Err(e) = meta(k.value(), v.value()) {
             report.push(Unreadable {
                 table: "meta".into(),
@@ -406,6 +431,7 @@ fn check_tables(tx: &ReadTransaction) -> Result<CheckReport, Error> {
     }
     // The index tables hold plain numbers, which always read: counted, not decoded.
     report.tables += 6 + usize::from(optional(tx, RUN_KEYS)?.is_some());
+    ticker.finish();
     Ok(report)
 }
 

@@ -8,6 +8,7 @@ use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
 use crate::domain::model::{Customer, License, YesNo};
+use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
 use crate::domain::view::CustomerView;
@@ -182,6 +183,18 @@ impl Desk {
         opts: ExportOptions,
         out: &mut dyn Write,
     ) -> Result<Exported> {
+        self.export_csv_with(selection, opts, out, &Quiet)
+    }
+
+    /// [`Desk::export_csv`], reporting the customers looked at of all it will look at (the
+    /// selected ids, or every customer for a filter) to `progress`.
+    pub fn export_csv_with(
+        &self,
+        selection: &Selection,
+        opts: ExportOptions,
+        out: &mut dyn Write,
+        progress: &dyn Progress,
+    ) -> Result<Exported> {
         selection.check()?;
         let r = self.reader()?;
         let today = self.today();
@@ -209,9 +222,15 @@ impl Desk {
         };
         w.csv.write_record(HEADER).map_err(csv_err)?;
         let mut unreadable = Vec::new();
+        let total = match selection {
+            Selection::Ids(ids) => ids.len() as u64,
+            Selection::Filter(_) => r.customer_count()?,
+        };
+        let mut ticker = Ticker::records(progress, total);
         match selection {
             Selection::Ids(ids) => {
                 for id in ids {
+                    ticker.tick();
                     let c = match r.try_customer(*id)? {
                         Some(Ok(c)) => c,
                         Some(Err(_)) => {
@@ -232,7 +251,10 @@ impl Desk {
                 let q = Query::new(f);
                 let catalog = w.catalog.clone();
                 r.each_pair(
-                    &mut |s| s.visible_in(view) && s.matches(f, &q, today, &catalog),
+                    &mut |s| {
+                        ticker.tick();
+                        s.visible_in(view) && s.matches(f, &q, today, &catalog)
+                    },
                     &mut |s, c| {
                         w.write(&c, &s)?;
                         Ok(true)
@@ -244,6 +266,7 @@ impl Desk {
         w.csv
             .flush()
             .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+        ticker.finish();
         Ok(Exported {
             rows: w.rows,
             file_name: FileName::customers_csv(today),
@@ -260,6 +283,20 @@ impl Desk {
         input: &mut dyn std::io::Read,
         opts: ImportOptions,
     ) -> Result<ImportReport> {
+        self.import_csv_with(ctx, input, opts, 0, &Quiet)
+    }
+
+    /// [`Desk::import_csv`], reporting the bytes read of `size` (the input's length, when
+    /// known; 0 otherwise) to `progress`.
+    pub fn import_csv_with(
+        &self,
+        ctx: Ctx,
+        input: &mut dyn std::io::Read,
+        opts: ImportOptions,
+        size: u64,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let mut ticker = Ticker::bytes(progress, size);
         let dry_run = opts.dry_run;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -283,6 +320,7 @@ impl Desk {
                 break;
             }
             let line = record.position().map_or(0, |p| p.line());
+            ticker.to(reader.position().byte());
             if !header_seen {
                 check_header(&record)?;
                 header_seen = true;
@@ -365,6 +403,7 @@ impl Desk {
         }
         if !report.errors.is_empty() {
             if dry_run {
+                ticker.finish();
                 return Ok(report);
             }
             return Err(Error::Import(ImportErrors {
@@ -381,6 +420,7 @@ impl Desk {
             audit(&w, ctx, "import", touched, &outcome, vec![], None)?;
             w.commit()?;
         }
+        ticker.finish();
         Ok(report)
     }
 }

@@ -406,6 +406,15 @@ impl Desk {
     pub fn backup(&self, to: &Path) -> Result<u64> {
         self.store.backup(to)
     }
+
+    /// [`Desk::backup`], reporting the rows copied of all rows to `progress`.
+    pub fn backup_with(
+        &self,
+        to: &Path,
+        progress: &dyn crate::domain::progress::Progress,
+    ) -> Result<u64> {
+        self.store.backup_with(to, progress)
+    }
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {

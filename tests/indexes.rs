@@ -417,3 +417,92 @@ proptest! {
         compare(&w)?;
     }
 }
+
+/// Every sorted page of the first hundred customers.
+fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
+    let mut out = Vec::new();
+    for &key in SortKey::ALL {
+        for descending in [false, true] {
+            let f = Filter {
+                sort: Sort { key, descending },
+                limit: 100,
+                ..Filter::default()
+            };
+            let page = desk.list(&f).unwrap();
+            out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+        }
+    }
+    out
+}
+
+/// A file the previous release (schema 1, no sort indexes) wrote with
+/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: read-only it lists as it is,
+/// without a byte changed; the first writable open builds its indexes and moves it to
+/// schema 2; both give the same pages, and later writes keep the indexes in step.
+#[test]
+fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.redb");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/files/schema-1.redb"
+    ))
+    .unwrap();
+    std::fs::write(&path, &sample).unwrap();
+    let schema = |path: &std::path::Path| {
+        use redb::ReadableDatabase;
+        let db = redb::Database::open(path).unwrap();
+        let r = db.begin_read().unwrap();
+        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        let t = r.open_table(meta).unwrap();
+        let v = t.get("schema").unwrap().unwrap();
+        u32::from_le_bytes(v.value().try_into().unwrap())
+    };
+    assert_eq!(schema(&path), 1);
+    let sample = std::fs::read(&path).unwrap();
+
+    let before = {
+        let desk = Desk::open(&path, Access::Read, Some(today())).unwrap();
+        assert!(!desk.store().read().unwrap().has_indexes().unwrap());
+        pages(&desk)
+    };
+    assert_eq!(before[0].0, 12);
+    assert!(
+        std::fs::read(&path).unwrap() == sample,
+        "a read-only open wrote"
+    );
+
+    let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
+    let r = desk.store().read().unwrap();
+    assert!(r.has_indexes().unwrap());
+    assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
+    drop(r);
+    assert_eq!(pages(&desk), before);
+    let mut w = World {
+        _dir: dir,
+        desk,
+        ids: (1..=12).collect(),
+    };
+    compare(&w).unwrap();
+    for op in [
+        Op::Add {
+            name: 1,
+            n: 0,
+            plan: Some((0, 2)),
+            clp: false,
+        },
+        Op::Rename {
+            who: 3,
+            name: 5,
+            n: 1,
+        },
+        Op::Delete { who: 0 },
+        Op::Event { who: 7 },
+    ] {
+        w.apply(&op);
+    }
+    compare(&w).unwrap();
+    let path = w._dir.path().join("old.redb");
+    drop(w.desk);
+    assert_eq!(schema(&path), 2);
+}

@@ -126,19 +126,34 @@ impl Desk {
         Ok(new)
     }
 
-    /// The summaries a filter keeps under the view setting, with the ids of those that
-    /// cannot be read. The keyword is looked up in the search column first (where the file
-    /// has one), so only the summaries of customers it finds are decoded; any other filter,
-    /// and the orders that depend on *today*, read every summary and judge it at read time.
-    fn scan(&self, r: &Reader, filter: &Filter, today: Date) -> Result<(Vec<Summary>, Vec<u64>)> {
+    /// How many customers a filter keeps under the view setting, the first `best` of them in
+    /// the filter's order, and the ids of those whose summary cannot be read. The keyword is
+    /// looked up in the search column first (where the file has one), so only the summaries
+    /// of customers it finds are decoded; any other filter, and the orders that depend on
+    /// *today*, read every summary and judge it at read time. At most about twice `best`
+    /// summaries are held at a time.
+    fn scan(
+        &self,
+        r: &Reader,
+        filter: &Filter,
+        today: Date,
+        best: usize,
+    ) -> Result<(usize, Vec<Summary>, Vec<u64>)> {
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
         let q = Query::new(filter);
+        let cmp = |a: &Summary, b: &Summary| a.compare(b, filter, today, &catalog);
+        let mut total = 0;
         let mut rows = Vec::new();
         let mut unreadable = Vec::new();
         let mut keep = |s: Summary| {
             if s.visible_in(view) && s.matches(filter, &q, today, &catalog) {
+                total += 1;
                 rows.push(s);
+                if rows.len() >= best.saturating_mul(2).max(1024) {
+                    rows.select_nth_unstable_by(best, cmp);
+                    rows.truncate(best);
+                }
             }
         };
         if q.is_some() && r.has_indexes()? {
@@ -158,7 +173,12 @@ impl Desk {
                 &mut |id| unreadable.push(id),
             )?;
         }
-        Ok((rows, unreadable))
+        if best < rows.len() {
+            rows.select_nth_unstable_by(best, cmp);
+            rows.truncate(best);
+        }
+        rows.sort_by(cmp);
+        Ok((total, rows, unreadable))
     }
 
     /// Customers matching the filter under the view setting, sorted and paged, with the total.
@@ -229,15 +249,8 @@ impl Desk {
             }
             (total, page, unreadable)
         } else {
-            let (mut matches, unreadable) = self.scan(&r, filter, today)?;
-            let total = matches.len();
-            let end = filter.offset.saturating_add(filter.limit).min(total);
-            let cmp = |a: &Summary, b: &Summary| a.compare(b, filter, today, &catalog);
-            if end < total {
-                matches.select_nth_unstable_by(end, cmp);
-                matches.truncate(end);
-            }
-            matches.sort_by(cmp);
+            let end = filter.offset.saturating_add(filter.limit);
+            let (total, mut matches, unreadable) = self.scan(&r, filter, today, end)?;
             let start = filter.offset.min(matches.len());
             (total, matches.split_off(start), unreadable)
         };
@@ -314,10 +327,7 @@ impl Desk {
     /// The ids of every customer a filter selects (no paging), in the filter's order.
     pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
         let today = self.today();
-        let r = self.reader()?;
-        let catalog = r.catalog()?;
-        let (mut matches, _) = self.scan(&r, filter, today)?;
-        matches.sort_by(|a, b| a.compare(b, filter, today, &catalog));
+        let (_, matches, _) = self.scan(&self.reader()?, filter, today, usize::MAX)?;
         Ok(matches.into_iter().map(|s| s.id).collect())
     }
 

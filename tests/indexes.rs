@@ -395,6 +395,10 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                     let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
                     prop_assert_eq!((page.total, ids), expected(&all, &f, view), "{:?}", f);
                     prop_assert!(page.unreadable.is_empty());
+                    // Asked again with nothing committed in between: the kept page.
+                    let again = w.desk.list(&f).unwrap();
+                    let json = |p| serde_json::to_value(p).unwrap();
+                    prop_assert_eq!(json(&again), json(&page));
                 }
             }
         }

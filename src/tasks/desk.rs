@@ -33,12 +33,14 @@ pub struct Desk {
     cache: Mutex<ShownCache>,
 }
 
-/// The customer views a writable desk has built since its last commit.
+/// The customer views and pages a writable desk has built since its last commit.
 #[derive(Default)]
 struct ShownCache {
     generation: u64,
     today: Option<Date>,
     views: std::collections::HashMap<u64, Arc<Shown>>,
+    /// Pages by their filter: the total, the ids shown and the ids found unreadable.
+    pages: std::collections::HashMap<String, (usize, Vec<u64>, Vec<u64>)>,
 }
 
 /// A customer view with its JSON, built once per store generation.
@@ -49,6 +51,8 @@ struct Shown {
 
 /// At most this many built customer views are kept per generation (a few MiB).
 const VIEW_CACHE_LIMIT: usize = 20_000;
+/// At most this many pages are kept per generation.
+const PAGE_CACHE_LIMIT: usize = 256;
 
 /// How a command names a customer: by id or by account name.
 pub fn parse_customer_ref(s: &str) -> CustomerRef {
@@ -229,6 +233,20 @@ impl Desk {
         // Read before the read transaction begins, so a commit in between can only make
         // the views look older than they are, never newer.
         let generation = self.store.generation();
+        let key = format!("{filter:?}");
+        if !self.store.is_read_only() {
+            // The same page again, with nothing committed since and the same *today*.
+            let cache = self.cache.lock().map_err(poisoned)?;
+            if cache.generation == generation && cache.today == Some(today) {
+                if let Some((total, ids, unreadable)) = cache.pages.get(&key) {
+                    let shown: Option<Vec<_>> =
+                        ids.iter().map(|id| cache.views.get(id).cloned()).collect();
+                    if let Some(shown) = shown {
+                        return Ok((*total, shown, unreadable.clone()));
+                    }
+                }
+            }
+        }
         let r = self.reader()?;
         let catalog = r.catalog()?;
         let indexed = filter.is_unfiltered()
@@ -263,7 +281,7 @@ impl Desk {
             *cache = ShownCache {
                 generation,
                 today: Some(today),
-                views: Default::default(),
+                ..ShownCache::default()
             };
         }
         let cached = !self.store.is_read_only();
@@ -303,6 +321,10 @@ impl Desk {
             items.push(shown);
         }
         unreadable.sort_unstable();
+        if cached && cache.pages.len() < PAGE_CACHE_LIMIT {
+            let ids = items.iter().map(|s| s.view.id).collect();
+            cache.pages.insert(key, (total, ids, unreadable.clone()));
+        }
         Ok((total, items, unreadable))
     }
 

@@ -627,7 +627,7 @@ fn core_check_reads_every_table() {
             ("meta", "settings")
         ]
     );
-    assert_eq!((report.tables, report.ok), (17, false));
+    assert_eq!((report.tables, report.ok), (22, false));
     // Whatever reads the plans names the damaged one.
     let e = desk.plans().unwrap_err().to_string();
     assert!(

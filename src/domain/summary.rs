@@ -71,9 +71,19 @@ impl Query {
     }
 
     fn finds(&self, haystack: &str) -> bool {
+        self.finds_bytes(haystack.as_bytes())
+    }
+
+    /// Whether folded search text holds the keyword (always, without one).
+    pub fn finds_bytes(&self, haystack: &[u8]) -> bool {
         self.finder
             .as_ref()
-            .is_none_or(|f| f.find(haystack.as_bytes()).is_some())
+            .is_none_or(|f| f.find(haystack).is_some())
+    }
+
+    /// Whether there is a keyword to look for.
+    pub fn is_some(&self) -> bool {
+        self.finder.is_some()
     }
 }
 

@@ -8,6 +8,7 @@ mod failpoint;
 mod file;
 mod holder;
 mod open;
+mod order;
 pub mod records;
 
 use crate::domain::audit::AuditMatch;
@@ -17,6 +18,7 @@ use crate::domain::error::Error;
 use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
 use file::Fault;
+use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION, SEARCH};
 use records::*;
 use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
@@ -27,7 +29,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// The schema files written before the sort indexes have: opened for writing, they get
+/// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
+/// computed from the summaries as before.
+pub const SCHEMA_WITHOUT_INDEXES: u32 = 1;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CUSTOMERS: TableDefinition<u64, &[u8]> = TableDefinition::new("customers");
@@ -70,7 +76,12 @@ macro_rules! with_tables {
             OUTBOX,
             AUDIT,
             TASK_RUNS,
-            RUN_KEYS
+            RUN_KEYS,
+            ORDER_COMPANY,
+            ORDER_ACCOUNT,
+            ORDER_EXPIRY,
+            ORDER_LAST_TRANSACTION,
+            SEARCH
         )
     };
 }
@@ -430,7 +441,10 @@ fn check_tables(
         }
     }
     // The index tables hold plain numbers, which always read: counted, not decoded.
-    report.tables += 6 + usize::from(optional(tx, RUN_KEYS)?.is_some());
+    // The sort indexes and search column hold copies of the summaries' facts (schema 2).
+    report.tables += 6
+        + usize::from(optional(tx, RUN_KEYS)?.is_some())
+        + 5 * usize::from(optional(tx, ORDER_COMPANY)?.is_some());
     ticker.finish();
     Ok(report)
 }
@@ -934,8 +948,12 @@ impl Writer {
         self.save_summary(summary)
     }
 
+    /// Writes a summary and moves its customer's entries in the sort indexes.
     pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
-        self.put(SUMMARIES, s.id, encode_summary(s)?.as_slice())
+        let bytes = encode_summary(s)?;
+        self.unindex(s.id)?;
+        self.index(s)?;
+        self.put(SUMMARIES, s.id, bytes.as_slice())
     }
 
     /// Points the licence and device owner indexes from `old`'s holdings to `new`'s.
@@ -976,6 +994,7 @@ impl Writer {
             serials.remove(fold(&d.serial).as_str()).map_err(db_err)?;
         }
         self.delete(CUSTOMERS, c.id)?;
+        self.unindex(c.id)?;
         self.delete(SUMMARIES, c.id)?;
         self.remove_events_of(c.id)
     }
@@ -1016,6 +1035,7 @@ impl Writer {
                 .map_err(db_err)?;
         }
         self.remove_events_of(id)?;
+        self.unindex(id)?;
         for def in [CUSTOMERS, SUMMARIES] {
             self.delete(def, id)?;
         }

@@ -125,7 +125,17 @@ impl Store {
                 self.needs_marker.store(unmarked, Ordering::Release);
                 if self.access == Access::Write {
                     let w = self.write()?;
-                    if w.add_missing_tables()? {
+                    let added = w.add_missing_tables()?;
+                    // A version-1 file gets its sort indexes once, in one transaction.
+                    let upgrade = self.schema()? == Some(SCHEMA_WITHOUT_INDEXES);
+                    if upgrade {
+                        w.build_indexes()?;
+                        w.tx.open_table(META)
+                            .map_err(db_err)?
+                            .insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
+                            .map_err(db_err)?;
+                    }
+                    if added || upgrade {
                         w.commit()?;
                     }
                 }
@@ -152,15 +162,22 @@ impl Store {
         }
     }
 
-    fn check_schema(&self) -> Result<(), Error> {
+    /// The schema version the file records.
+    fn schema(&self) -> Result<Option<u32>, Error> {
         let r = self.read()?;
         let meta = r.tx.open_table(META).map_err(db_err)?;
         let stored = meta
             .get("schema")
             .map_err(db_err)?
             .map(|v| u32::from_le_bytes(v.value().try_into().unwrap_or([0; 4])));
-        match stored {
-            Some(v) if v == SCHEMA_VERSION => Ok(()),
+        Ok(stored)
+    }
+
+    /// Accepts this schema and the one before the sort indexes (upgraded on a writable
+    /// open; read as it is otherwise).
+    fn check_schema(&self) -> Result<(), Error> {
+        match self.schema()? {
+            Some(v) if v == SCHEMA_VERSION || v == SCHEMA_WITHOUT_INDEXES => Ok(()),
             Some(v) if v > SCHEMA_VERSION => Err(Error::Database(format!(
                 "{} was written by a newer clientele (schema {v}; this one knows {SCHEMA_VERSION}); \
                  upgrade clientele to open it",

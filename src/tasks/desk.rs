@@ -6,7 +6,7 @@ use crate::domain::changes::change;
 use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
-use crate::domain::filter::Filter;
+use crate::domain::filter::{Filter, SortKey};
 use crate::domain::model::*;
 use crate::domain::runway::{self, Runway};
 use crate::domain::summary::{Query, Summary};
@@ -27,34 +27,32 @@ pub struct Desk {
     store: Store,
     /// A fixed *today* (from `--today` / `CLIENTELE_TODAY`), or `None` for the local date.
     today: Option<Date>,
-    /// What listing reads, tagged with the store generation it was read at. Kept only by a
-    /// writable desk: it sees every commit, so the tag is exact.
-    cache: Mutex<Option<Arc<Snapshot>>>,
+    /// Customers as last shown, tagged with the store generation and *today* they were
+    /// built for. Kept only by a writable desk: it sees every commit, so the tag is exact.
+    /// A commit empties it; nothing else is kept between requests, so nothing is rebuilt.
+    cache: Mutex<ShownCache>,
 }
 
-/// Everything a list or a selection reads besides the page's own records. It is valid for
-/// one store generation and one *today*.
-struct Snapshot {
+/// The customer views and pages a writable desk has built since its last commit.
+#[derive(Default)]
+struct ShownCache {
     generation: u64,
-    today: Date,
-    /// Customers as last shown, so paging back and forth does not rebuild them.
-    views: Mutex<std::collections::HashMap<u64, Arc<Shown>>>,
-    /// All summaries, sorted by company then id.
-    rows: Vec<Summary>,
-    catalog: Catalog,
-    view: View,
-    /// Customers whose summary cannot be read: left out of every list, and named.
-    unreadable: Vec<u64>,
+    today: Option<Date>,
+    views: std::collections::HashMap<u64, Arc<Shown>>,
+    /// Pages by their filter: the total, the ids shown and the ids found unreadable.
+    pages: std::collections::HashMap<String, (usize, Vec<u64>, Vec<u64>)>,
 }
 
-/// A customer view with its JSON, built once per snapshot.
+/// A customer view with its JSON, built once per store generation.
 struct Shown {
     view: CustomerView,
     json: Box<str>,
 }
 
-/// At most this many built customer views are kept per snapshot (a few MiB).
+/// At most this many built customer views are kept per generation (a few MiB).
 const VIEW_CACHE_LIMIT: usize = 20_000;
+/// At most this many pages are kept per generation.
+const PAGE_CACHE_LIMIT: usize = 256;
 
 /// How a command names a customer: by id or by account name.
 pub fn parse_customer_ref(s: &str) -> CustomerRef {
@@ -80,7 +78,7 @@ impl Desk {
         Ok(Desk {
             store: Store::open(path, access, cache)?,
             today,
-            cache: Mutex::new(None),
+            cache: Mutex::new(ShownCache::default()),
         })
     }
 
@@ -132,48 +130,59 @@ impl Desk {
         Ok(new)
     }
 
-    /// The summaries, catalogue and view setting. A writable desk reuses them until the
-    /// next commit; a read-only one reads them afresh (another process may be writing).
-    fn snapshot(&self, today: Date) -> Result<Arc<Snapshot>> {
-        // The generation is read before the read transaction begins, so a commit in between
-        // can only make the snapshot look older than it is, never newer.
-        let generation = self.store.generation();
-        let build = || -> Result<Arc<Snapshot>> {
-            let r = self.reader()?;
-            let mut rows = Vec::new();
-            let mut unreadable = Vec::new();
+    /// How many customers a filter keeps under the view setting, the first `best` of them in
+    /// the filter's order, and the ids of those whose summary cannot be read. The keyword is
+    /// looked up in the search column first (where the file has one), so only the summaries
+    /// of customers it finds are decoded; any other filter, and the orders that depend on
+    /// *today*, read every summary and judge it at read time. At most about twice `best`
+    /// summaries are held at a time.
+    fn scan(
+        &self,
+        r: &Reader,
+        filter: &Filter,
+        today: Date,
+        best: usize,
+    ) -> Result<(usize, Vec<Summary>, Vec<u64>)> {
+        let catalog = r.catalog()?;
+        let view = r.settings()?.view;
+        let q = Query::new(filter);
+        let cmp = |a: &Summary, b: &Summary| a.compare(b, filter, today, &catalog);
+        let mut total = 0;
+        let mut rows = Vec::new();
+        let mut unreadable = Vec::new();
+        let mut keep = |s: Summary| {
+            if s.visible_in(view) && s.matches(filter, &q, today, &catalog) {
+                total += 1;
+                rows.push(s);
+                if rows.len() >= best.saturating_mul(2).max(1024) {
+                    rows.select_nth_unstable_by(best, cmp);
+                    rows.truncate(best);
+                }
+            }
+        };
+        if q.is_some() && r.has_indexes()? {
+            for id in r.search(&mut |text| q.finds_bytes(text))? {
+                match r.summary(id)? {
+                    Some(Ok(s)) => keep(s),
+                    Some(Err(_)) => unreadable.push(id),
+                    None => {}
+                }
+            }
+        } else {
             r.each_summary(
                 &mut |s| {
-                    rows.push(s);
+                    keep(s);
                     Ok(true)
                 },
                 &mut |id| unreadable.push(id),
             )?;
-            rows.sort_by(|a, b| a.company_key.cmp(&b.company_key).then(a.id.cmp(&b.id)));
-            Ok(Arc::new(Snapshot {
-                generation,
-                today,
-                views: Mutex::new(Default::default()),
-                rows,
-                catalog: r.catalog()?,
-                view: r.settings()?.view,
-                unreadable,
-            }))
-        };
-        if self.store.is_read_only() {
-            return build();
         }
-        // Held while building, so concurrent requests wait for one build instead of each
-        // making their own.
-        let mut cache = self.cache.lock().map_err(poisoned)?;
-        if let Some(snap) = cache.as_ref() {
-            if snap.generation == generation && snap.today == today {
-                return Ok(snap.clone());
-            }
+        if best < rows.len() {
+            rows.select_nth_unstable_by(best, cmp);
+            rows.truncate(best);
         }
-        let snap = build()?;
-        *cache = Some(snap.clone());
-        Ok(snap)
+        rows.sort_by(cmp);
+        Ok((total, rows, unreadable))
     }
 
     /// Customers matching the filter under the view setting, sorted and paged, with the total.
@@ -221,44 +230,62 @@ impl Desk {
     /// (every unreadable summary, and unreadable records the page would have shown).
     fn page(&self, filter: &Filter) -> Result<(usize, Vec<Arc<Shown>>, Vec<u64>)> {
         let today = self.today();
-        let snap = self.snapshot(today)?;
-        let r = self.reader()?;
-        let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
-        let q = Query::new(filter);
-        let keep = |s: &&Summary| s.visible_in(view) && s.matches(filter, &q, today, catalog);
-        let (total, page): (usize, Vec<&Summary>) =
-            if filter.sort == Default::default() && view == View::All && filter.is_unfiltered() {
-                // The whole list in its stored order: the page is a slice.
-                let end = filter.offset.saturating_add(filter.limit).min(rows.len());
-                let start = filter.offset.min(end);
-                (rows.len(), rows[start..end].iter().collect())
-            } else if filter.sort == Default::default() {
-                // Already in company order: count and take the page in one pass.
-                let mut total = 0;
-                let mut page = Vec::with_capacity(filter.limit.min(1000));
-                for s in rows.iter().filter(keep) {
-                    if total >= filter.offset && page.len() < filter.limit {
-                        page.push(s);
+        // Read before the read transaction begins, so a commit in between can only make
+        // the views look older than they are, never newer.
+        let generation = self.store.generation();
+        let key = format!("{filter:?}");
+        if !self.store.is_read_only() {
+            // The same page again, with nothing committed since and the same *today*.
+            let cache = self.cache.lock().map_err(poisoned)?;
+            if cache.generation == generation && cache.today == Some(today) {
+                if let Some((total, ids, unreadable)) = cache.pages.get(&key) {
+                    let shown: Option<Vec<_>> =
+                        ids.iter().map(|id| cache.views.get(id).cloned()).collect();
+                    if let Some(shown) = shown {
+                        return Ok((*total, shown, unreadable.clone()));
                     }
-                    total += 1;
                 }
-                (total, page)
-            } else {
-                let mut matches: Vec<&Summary> = rows.iter().filter(keep).collect();
-                let total = matches.len();
-                let end = filter.offset.saturating_add(filter.limit).min(total);
-                let cmp = |a: &&Summary, b: &&Summary| a.compare(b, filter, today, catalog);
-                if end < total {
-                    matches.select_nth_unstable_by(end, cmp);
-                    matches.truncate(end);
+            }
+        }
+        let r = self.reader()?;
+        let catalog = r.catalog()?;
+        let indexed = filter.is_unfiltered()
+            && filter.sort.key != SortKey::Attention
+            && r.settings()?.view == View::All
+            && r.has_indexes()?;
+        let (total, page, mut unreadable) = if indexed {
+            // A range read of the order's index, then the shown customers' summaries.
+            let (total, ids) = r.ordered_ids(filter.sort, filter.offset, filter.limit)?;
+            let mut page = Vec::with_capacity(ids.len());
+            let mut unreadable = Vec::new();
+            for id in ids {
+                match r.summary(id)? {
+                    Some(Ok(s)) => page.push(s),
+                    Some(Err(_)) => unreadable.push(id),
+                    None => {}
                 }
-                matches.sort_by(cmp);
-                let start = filter.offset.min(matches.len());
-                (total, matches.split_off(start))
-            };
+            }
+            (total, page, unreadable)
+        } else {
+            let end = filter.offset.saturating_add(filter.limit);
+            let (total, mut matches, unreadable) = self.scan(&r, filter, today, end)?;
+            let start = filter.offset.min(matches.len());
+            (total, matches.split_off(start), unreadable)
+        };
+        let catalog = &catalog;
         let mut items = Vec::with_capacity(page.len());
-        let mut unreadable = snap.unreadable.clone();
-        let mut views = snap.views.lock().map_err(poisoned)?;
+        // Only a writable desk keeps views: it sees every commit.
+        let mut cache = self.cache.lock().map_err(poisoned)?;
+        if self.store.is_read_only() || cache.generation != generation || cache.today != Some(today)
+        {
+            *cache = ShownCache {
+                generation,
+                today: Some(today),
+                ..ShownCache::default()
+            };
+        }
+        let cached = !self.store.is_read_only();
+        let views = &mut cache.views;
         for s in page {
             if let Some(shown) = views.get(&s.id) {
                 items.push(shown.clone());
@@ -288,34 +315,41 @@ impl Desk {
                 view,
                 json: json.into(),
             });
-            if views.len() < VIEW_CACHE_LIMIT {
+            if cached && views.len() < VIEW_CACHE_LIMIT {
                 views.insert(s.id, shown.clone());
             }
             items.push(shown);
         }
         unreadable.sort_unstable();
+        if cached && cache.pages.len() < PAGE_CACHE_LIMIT {
+            let ids = items.iter().map(|s| s.view.id).collect();
+            cache.pages.insert(key, (total, ids, unreadable.clone()));
+        }
         Ok((total, items, unreadable))
     }
 
     /// The renewal runway over the customers the view setting shows.
     pub fn runway(&self) -> Result<Runway> {
         let today = self.today();
-        let snap = self.snapshot(today)?;
-        let shown = snap.rows.iter().filter(|s| s.visible_in(snap.view));
-        Ok(runway::runway(shown, today, &snap.catalog))
+        let r = self.reader()?;
+        let (catalog, view) = (r.catalog()?, r.settings()?.view);
+        let mut shown = Vec::new();
+        r.each_summary(
+            &mut |s| {
+                if s.visible_in(view) {
+                    shown.push(s);
+                }
+                Ok(true)
+            },
+            &mut |_| {},
+        )?;
+        Ok(runway::runway(shown.iter(), today, &catalog))
     }
 
     /// The ids of every customer a filter selects (no paging), in the filter's order.
     pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
         let today = self.today();
-        let snap = self.snapshot(today)?;
-        let (rows, catalog, view) = (&snap.rows, &snap.catalog, snap.view);
-        let q = Query::new(filter);
-        let mut matches: Vec<&Summary> = rows
-            .iter()
-            .filter(|s| s.visible_in(view) && s.matches(filter, &q, today, catalog))
-            .collect();
-        matches.sort_by(|a, b| a.compare(b, filter, today, catalog));
+        let (_, matches, _) = self.scan(&self.reader()?, filter, today, usize::MAX)?;
         Ok(matches.into_iter().map(|s| s.id).collect())
     }
 

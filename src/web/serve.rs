@@ -82,8 +82,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
         desk,
         token_required: config.token.is_some(),
     });
-    // Build the listing snapshot while the first request is still on its way (at a million
-    // customers it takes a second or two).
+    // Build the first page's customer views while the first request is still on its way
+    // (a range read of the company index and twenty records).
     let warm_up = {
         let app = app.clone();
         std::thread::Builder::new()

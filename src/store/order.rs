@@ -1,0 +1,307 @@
+//! The list's sort indexes and keyword column (schema 2), kept in step with the summaries
+//! in the same write transaction, so a page of the list is a range read and a write
+//! touches only the entries of the customers it changes.
+//!
+//! Every sort index holds one entry per customer whose summary could be read when it was
+//! written, keyed by the sort key, then the folded company, then the id — the order
+//! `Summary::compare` gives, ties included — with no value. Descending is the same range
+//! read backwards. Customers without a next expiry sort last in either direction, so that
+//! index starts with a flag (0: has one, 1: has none) and is read in two parts.
+//!
+//! Only facts are indexed. Orders and filters that depend on *today* (attention, licence
+//! status) are not: a verdict indexed today would be wrong tomorrow. They are derived at
+//! read time from the summaries' facts (expiry dates, units, notice days, open events).
+
+use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
+use crate::domain::filter::{Sort, SortKey};
+use crate::domain::summary::Summary;
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
+
+pub(super) const ORDER_COMPANY: TableDefinition<(&str, u64), ()> =
+    TableDefinition::new("order_company");
+pub(super) const ORDER_ACCOUNT: TableDefinition<(&str, &str, u64), ()> =
+    TableDefinition::new("order_account_name");
+/// (0 with a next expiry / 1 without, the expiry's day number, company, id).
+pub(super) const ORDER_EXPIRY: TableDefinition<(u8, i32, &str, u64), ()> =
+    TableDefinition::new("order_next_expiry");
+pub(super) const ORDER_LAST_TRANSACTION: TableDefinition<(i64, &str, u64), ()> =
+    TableDefinition::new("order_last_transaction");
+/// id → the summary's case-folded search text: the keyword filter scans this column
+/// instead of decoding every summary.
+/// Bytes, not `&str`: redb cannot refuse a damaged `&str`, and this one is only searched.
+pub(super) const SEARCH: TableDefinition<u64, &[u8]> = TableDefinition::new("customer_search");
+
+/// The entries one summary has in the indexes, added or removed.
+fn apply(w: &Writer, s: &Summary, add: bool) -> Result<(), Error> {
+    let (id, company) = (s.id, s.company_key.as_str());
+    let expiry = match s.next_expiry() {
+        Some(d) => (0u8, d.days()),
+        None => (1u8, 0),
+    };
+    macro_rules! entry {
+        ($def:expr, $key:expr) => {{
+            let mut t = w.tx.open_table($def).map_err(db_err)?;
+            if add {
+                t.insert($key, ()).map_err(db_err)?;
+            } else {
+                t.remove($key).map_err(db_err)?;
+            }
+        }};
+    }
+    entry!(ORDER_COMPANY, (company, id));
+    entry!(ORDER_ACCOUNT, (s.account_key.as_str(), company, id));
+    entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
+    entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
+    let mut t = w.tx.open_table(SEARCH).map_err(db_err)?;
+    if add {
+        t.insert(id, s.haystack.as_bytes()).map_err(db_err)?;
+    } else {
+        t.remove(id).map_err(db_err)?;
+    }
+    Ok(())
+}
+
+impl Writer {
+    /// Removes a customer's index entries, found through its stored summary; if that cannot
+    /// be read, by walking the indexes for its id.
+    pub(super) fn unindex(&self, id: u64) -> Result<(), Error> {
+        let old = {
+            let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+            let v = t.get(id).map_err(db_err)?;
+            v.map(|v| decode_summary(v.value()))
+        };
+        match old {
+            None => Ok(()),
+            Some(Ok(old)) => apply(self, &old, false),
+            Some(Err(_)) => {
+                macro_rules! purge {
+                    ($def:expr, $id:expr) => {
+                        self.tx
+                            .open_table($def)
+                            .map_err(db_err)?
+                            .retain($id)
+                            .map_err(db_err)?
+                    };
+                }
+                purge!(ORDER_COMPANY, |k, _| k.1 != id);
+                purge!(ORDER_ACCOUNT, |k, _| k.2 != id);
+                purge!(ORDER_EXPIRY, |k, _| k.3 != id);
+                purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
+                self.tx
+                    .open_table(SEARCH)
+                    .map_err(db_err)?
+                    .remove(id)
+                    .map_err(db_err)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a summary's index entries (its old ones are gone already).
+    pub(super) fn index(&self, s: &Summary) -> Result<(), Error> {
+        apply(self, s, true)
+    }
+
+    /// Builds the indexes from the stored summaries: a file's first writable open under
+    /// schema 2. A summary that cannot be read gets no entries (`check` names it).
+    pub(super) fn build_indexes(&self) -> Result<(), Error> {
+        let mut all = Vec::new();
+        {
+            let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+            for row in t.iter().map_err(db_err)? {
+                let (_, v) = row.map_err(db_err)?;
+                if let Ok(s) = decode_summary(v.value()) {
+                    all.push(s);
+                    if all.len() == 10_000 {
+                        for s in all.drain(..) {
+                            self.index(&s)?;
+                        }
+                    }
+                }
+            }
+        }
+        for s in &all {
+            self.index(s)?;
+        }
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// Whether the file has the sort indexes (schema 2); a version-1 file opened read-only
+    /// has not, and its list is computed from the summaries.
+    pub fn has_indexes(&self) -> Result<bool, Error> {
+        match self.tx.open_table(ORDER_COMPANY) {
+            Ok(_) => Ok(true),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
+            Err(e) => Err(db_err(e)),
+        }
+    }
+
+    /// How many customers the indexes hold, and the ids of the page `offset..offset+limit`
+    /// in the given order: a range read of one index.
+    pub fn ordered_ids(
+        &self,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<u64>), Error> {
+        macro_rules! page {
+            ($def:expr, $rows:ident($($range:tt)*), $id:expr) => {{
+                let t = self.tx.open_table($def).map_err(db_err)?;
+                let total = t.len().map_err(db_err)? as usize;
+                let rows = t.$rows($($range)*).map_err(db_err)?;
+                let keys: Box<dyn Iterator<Item = _>> = if sort.descending {
+                    Box::new(rows.rev())
+                } else {
+                    Box::new(rows)
+                };
+                let mut ids = Vec::with_capacity(limit.min(1000));
+                for row in keys.skip(offset).take(limit) {
+                    let (k, _) = row.map_err(db_err)?;
+                    ids.push($id(k.value()));
+                }
+                (total, ids)
+            }};
+        }
+        Ok(match sort.key {
+            SortKey::Company => page!(ORDER_COMPANY, iter(), |k: (&str, u64)| k.1),
+            SortKey::AccountName => page!(ORDER_ACCOUNT, iter(), |k: (&str, &str, u64)| k.2),
+            SortKey::LastTransaction => {
+                page!(ORDER_LAST_TRANSACTION, iter(), |k: (i64, &str, u64)| k.2)
+            }
+            SortKey::NextExpiry => {
+                // Those with a next expiry, in the asked direction, then those without.
+                let id = |k: (u8, i32, &str, u64)| k.3;
+                let split = (1u8, i32::MIN, "", 0u64);
+                let (total, mut ids) = page!(ORDER_EXPIRY, range(..split), id);
+                let limit2 = limit - ids.len();
+                if limit2 > 0 {
+                    let t = self.tx.open_table(ORDER_EXPIRY).map_err(db_err)?;
+                    let dated = t.range(..split).map_err(db_err)?.count();
+                    let offset2 = offset.saturating_sub(dated);
+                    let rows = t.range(split..).map_err(db_err)?;
+                    let keys: Box<dyn Iterator<Item = _>> = if sort.descending {
+                        Box::new(rows.rev())
+                    } else {
+                        Box::new(rows)
+                    };
+                    for row in keys.skip(offset2).take(limit2) {
+                        ids.push(id(row.map_err(db_err)?.0.value()));
+                    }
+                }
+                (total, ids)
+            }
+            SortKey::Attention => {
+                return Err(Error::Internal(
+                    "the attention order depends on today and has no index".into(),
+                ))
+            }
+        })
+    }
+
+    /// The ids whose search text `keep` accepts, in id order, and the number of customers.
+    pub fn search(&self, keep: &mut dyn FnMut(&[u8]) -> bool) -> Result<Vec<u64>, Error> {
+        let t = self.tx.open_table(SEARCH).map_err(db_err)?;
+        let mut ids = Vec::new();
+        for row in t.iter().map_err(db_err)? {
+            let (k, v) = row.map_err(db_err)?;
+            if keep(v.value()) {
+                ids.push(k.value());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// One customer's summary; an unreadable one is the inner error.
+    pub fn summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
+        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let v = t.get(id).map_err(db_err)?;
+        Ok(v.map(|v| decode_summary(v.value())))
+    }
+}
+
+impl Reader {
+    /// How the stored indexes differ from ones built afresh from the summaries, one line per
+    /// index that differs; empty when they agree. For tests and `check`-like tools: it reads
+    /// every summary.
+    #[doc(hidden)]
+    pub fn index_mismatches(&self) -> Result<Vec<String>, Error> {
+        type Keys = (
+            Vec<(String, u64)>,
+            Vec<(String, String, u64)>,
+            Vec<(u8, i32, String, u64)>,
+            Vec<(i64, String, u64)>,
+            Vec<(u64, Vec<u8>)>,
+        );
+        let mut want: Keys = Default::default();
+        {
+            let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+            for row in t.iter().map_err(db_err)? {
+                let (_, v) = row.map_err(db_err)?;
+                let Ok(s) = decode_summary(v.value()) else {
+                    continue;
+                };
+                let c = s.company_key.clone();
+                let (flag, day) = s.next_expiry().map_or((1, 0), |d| (0, d.days()));
+                want.0.push((c.clone(), s.id));
+                want.1.push((s.account_key.clone(), c.clone(), s.id));
+                want.2.push((flag, day, c.clone(), s.id));
+                want.3.push((s.last_transaction.0, c, s.id));
+                want.4.push((s.id, s.haystack.into_bytes()));
+            }
+        }
+        want.0.sort();
+        want.1.sort();
+        want.2.sort();
+        want.3.sort();
+        let mut have: Keys = Default::default();
+        macro_rules! read {
+            ($def:expr, $into:expr, $own:expr) => {
+                for row in self
+                    .tx
+                    .open_table($def)
+                    .map_err(db_err)?
+                    .iter()
+                    .map_err(db_err)?
+                {
+                    let (k, v) = row.map_err(db_err)?;
+                    $into.push($own(k.value(), v.value()));
+                }
+            };
+        }
+        read!(ORDER_COMPANY, have.0, |k: (&str, u64), _| (
+            k.0.to_string(),
+            k.1
+        ));
+        read!(ORDER_ACCOUNT, have.1, |k: (&str, &str, u64), _| (
+            k.0.to_string(),
+            k.1.to_string(),
+            k.2
+        ));
+        read!(ORDER_EXPIRY, have.2, |k: (u8, i32, &str, u64), _| (
+            k.0,
+            k.1,
+            k.2.to_string(),
+            k.3
+        ));
+        read!(ORDER_LAST_TRANSACTION, have.3, |k: (i64, &str, u64), _| (
+            k.0,
+            k.1.to_string(),
+            k.2
+        ));
+        read!(SEARCH, have.4, |k: u64, v: &[u8]| (k, v.to_vec()));
+        let mut out = Vec::new();
+        let mut differ = |name: &str, same: bool| {
+            if !same {
+                out.push(format!("{name} differs from a rebuild"));
+            }
+        };
+        differ("order_company", want.0 == have.0);
+        differ("order_account_name", want.1 == have.1);
+        differ("order_next_expiry", want.2 == have.2);
+        differ("order_last_transaction", want.3 == have.3);
+        differ("customer_search", want.4 == have.4);
+        Ok(out)
+    }
+}

@@ -1,0 +1,512 @@
+//! The list's sort indexes under random writes: after every step each index equals one
+//! rebuilt from the summaries, and every sorted or filtered page equals the same page
+//! computed independently from all customers' views.
+
+mod common;
+
+use clientele::domain::date::Date;
+use clientele::domain::error::Error;
+use clientele::domain::filter::{Filter, Sort, SortKey};
+use clientele::domain::model::{Actor, View};
+use clientele::domain::validate::{CustomerInput, LicenseInput};
+use clientele::domain::view::CustomerView;
+use clientele::store::Access;
+use clientele::tasks::bulk::{BulkTask, Selection};
+use clientele::tasks::catalogs::PlanInput;
+use clientele::tasks::csv::{ExportOptions, ImportOptions};
+use clientele::tasks::desk::{Ctx, CustomerRef, Desk};
+use clientele::tasks::holdings::{EventInput, LicenseChange};
+use proptest::prelude::*;
+
+const TODAY: &str = "2026-11-27";
+
+fn today() -> Date {
+    Date::parse(TODAY).unwrap()
+}
+
+/// Company names that collide once case is folded, sort apart only by case, or use other
+/// scripts.
+const NAMES: &[&str] = &[
+    "alpha", "Alpha", "ÄLPHA", "beta", "Beta", "東京", "zeta", "émile",
+];
+const PLANS: &[&str] = &["Full", "Trial"];
+const STARTS: &[&str] = &["2025-06-01", "2025-12-15", "2026-11-01", "2026-12-20"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Add {
+        name: usize,
+        n: u8,
+        plan: Option<(usize, usize)>,
+        clp: bool,
+    },
+    Rename {
+        who: usize,
+        name: usize,
+        n: u8,
+    },
+    Delete {
+        who: usize,
+    },
+    Import {
+        who: usize,
+        name: usize,
+        n: u8,
+    },
+    AddLicence {
+        who: usize,
+        plan: usize,
+        start: usize,
+    },
+    Expiry {
+        who: usize,
+        start: usize,
+    },
+    Renew {
+        who: usize,
+    },
+    Notice {
+        plan: usize,
+        days: u32,
+    },
+    Event {
+        who: usize,
+    },
+    SetView {
+        managed: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let name = 0..NAMES.len();
+    prop_oneof![
+        4 => (name.clone(), 0u8..4, prop::option::of((0..PLANS.len(), 0..STARTS.len())), any::<bool>())
+            .prop_map(|(name, n, plan, clp)| Op::Add { name, n, plan, clp }),
+        2 => (any::<usize>(), name.clone(), 0u8..4).prop_map(|(who, name, n)| Op::Rename { who, name, n }),
+        1 => any::<usize>().prop_map(|who| Op::Delete { who }),
+        1 => (any::<usize>(), name, 0u8..4).prop_map(|(who, name, n)| Op::Import { who, name, n }),
+        2 => (any::<usize>(), 0..PLANS.len(), 0..STARTS.len())
+            .prop_map(|(who, plan, start)| Op::AddLicence { who, plan, start }),
+        1 => (any::<usize>(), 0..STARTS.len()).prop_map(|(who, start)| Op::Expiry { who, start }),
+        1 => any::<usize>().prop_map(|who| Op::Renew { who }),
+        1 => (0..PLANS.len(), 1u32..200).prop_map(|(plan, days)| Op::Notice { plan, days }),
+        1 => any::<usize>().prop_map(|who| Op::Event { who }),
+        1 => any::<bool>().prop_map(|managed| Op::SetView { managed }),
+    ]
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    desk: Desk,
+    /// Every id ever made, deleted ones too (an op on a deleted one is refused).
+    ids: Vec<u64>,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(&dir.path().join("t.redb"), Access::Write, Some(today())).unwrap();
+        let w = World {
+            _dir: dir,
+            desk,
+            ids: Vec::new(),
+        };
+        for (name, months, managed) in [("Full", 12, true), ("Trial", 1, false)] {
+            w.desk
+                .add_plan(
+                    w.ctx(),
+                    &PlanInput {
+                        name: Some(name.into()),
+                        product: Some("wfbss".into()),
+                        kind: Some(if months == 1 { "trial" } else { "full" }.into()),
+                        months: Some(months),
+                        managed: Some(managed),
+                        ..PlanInput::default()
+                    },
+                )
+                .unwrap();
+        }
+        w
+    }
+
+    fn ctx(&self) -> Ctx {
+        self.desk.ctx(Actor::Cli)
+    }
+
+    fn pick(&self, who: usize) -> u64 {
+        if self.ids.is_empty() {
+            1
+        } else {
+            self.ids[who % self.ids.len()]
+        }
+    }
+
+    /// Runs one step; refusals (clashing names, deleted customers) are part of the game.
+    fn apply(&mut self, op: &Op) {
+        let ctx = self.ctx();
+        let company = |name: usize, n: u8| format!("{} {n}", NAMES[name]);
+        let done: Result<(), Error> = match op {
+            Op::Add { name, n, plan, clp } => {
+                let account = format!("acct-{}", self.ids.len() + 1);
+                let mut input = common::lisboa_customer(
+                    &company(*name, *n),
+                    &account,
+                    if *clp { "CLP" } else { "LMP" },
+                );
+                input.licenses = plan.map(|(p, s)| {
+                    vec![LicenseInput {
+                        plan: PLANS[p].into(),
+                        units: 3,
+                        start: Some(STARTS[s].into()),
+                        ..LicenseInput::default()
+                    }]
+                });
+                self.desk
+                    .add_customer(ctx, &input)
+                    .map(|v| self.ids.push(v.id))
+            }
+            Op::Rename { who, name, n } => {
+                let input = CustomerInput {
+                    company: Some(company(*name, *n)),
+                    ..CustomerInput::default()
+                };
+                self.desk
+                    .edit_customer(ctx, self.pick(*who), &input)
+                    .map(drop)
+            }
+            Op::Delete { who } => self
+                .desk
+                .run_bulk(
+                    ctx,
+                    &Selection::Ids(vec![self.pick(*who)]),
+                    &BulkTask::Delete,
+                    false,
+                )
+                .map(drop),
+            Op::Import { who, name, n } => {
+                // One existing customer's row with a new company, and a new customer.
+                let mut out = Vec::new();
+                let sel = Selection::Ids(vec![self.pick(*who)]);
+                if self
+                    .desk
+                    .export_csv(&sel, ExportOptions::default(), &mut out)
+                    .is_err()
+                {
+                    return;
+                }
+                let mut rows = csv::Reader::from_reader(out.as_slice());
+                let header = rows.headers().unwrap().clone();
+                let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+                let mut records: Vec<Vec<String>> = rows
+                    .records()
+                    .map(|r| r.unwrap().iter().map(str::to_string).collect())
+                    .collect();
+                let mut fresh = records.first().cloned().unwrap_or_else(|| {
+                    header
+                        .iter()
+                        .map(|h| match h {
+                            "account_type" => "CLP".to_string(),
+                            "country" => "PT".to_string(),
+                            _ => String::new(),
+                        })
+                        .collect()
+                });
+                for r in &mut records {
+                    r[col("company")] = company(*name, *n);
+                }
+                fresh[col("company")] = format!("{} import", company(*name, *n));
+                fresh[col("account_name")] = format!("imp-{}", self.ids.len() + 1);
+                fresh[col("id")] = String::new();
+                records.push(fresh);
+                let mut csv = csv::Writer::from_writer(Vec::new());
+                csv.write_record(&header).unwrap();
+                for r in &records {
+                    csv.write_record(r).unwrap();
+                }
+                let bytes = csv.into_inner().unwrap();
+                self.desk
+                    .import_csv(ctx, &mut bytes.as_slice(), ImportOptions::default())
+                    .map(|_| {
+                        let max = self.desk.count().unwrap() + 1000;
+                        for id in 1..=max {
+                            if !self.ids.contains(&id)
+                                && self.desk.resolve(&CustomerRef::Id(id)).is_ok()
+                            {
+                                self.ids.push(id);
+                            }
+                        }
+                    })
+            }
+            Op::AddLicence { who, plan, start } => self
+                .desk
+                .add_license(
+                    ctx,
+                    self.pick(*who),
+                    PLANS[*plan],
+                    2,
+                    0,
+                    Some(STARTS[*start]),
+                )
+                .map(drop),
+            Op::Expiry { who, start } => {
+                match self.desk.customer(&CustomerRef::Id(self.pick(*who))) {
+                    Ok(c) if !c.licenses.is_empty() => {
+                        let change = LicenseChange {
+                            expiry: Some(STARTS[*start].into()),
+                            ..LicenseChange::default()
+                        };
+                        self.desk
+                            .edit_license(ctx, c.licenses[0].id, &change)
+                            .map(drop)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Op::Renew { who } => self
+                .desk
+                .run_bulk(
+                    ctx,
+                    &Selection::Ids(vec![self.pick(*who)]),
+                    &BulkTask::Renew {
+                        until: None,
+                        include_expiring: true,
+                    },
+                    false,
+                )
+                .map(drop),
+            Op::Notice { plan, days } => {
+                let input = PlanInput {
+                    notice_days: Some(*days),
+                    ..PlanInput::default()
+                };
+                self.desk.edit_plan(ctx, PLANS[*plan], &input).map(drop)
+            }
+            Op::Event { who } => {
+                let input = EventInput {
+                    kind: "threat".into(),
+                    severity: "action_required".into(),
+                    category: "virus".into(),
+                    message: "found".into(),
+                    time: None,
+                };
+                self.desk.add_event(ctx, self.pick(*who), &input).map(drop)
+            }
+            Op::SetView { managed } => {
+                let view = if *managed { View::Managed } else { View::All };
+                self.desk.set_view(ctx, view).map(drop)
+            }
+        };
+        match done {
+            Ok(()) | Err(Error::Conflict { .. } | Error::NotFound { .. } | Error::Invalid(_)) => {}
+            Err(Error::Import(_) | Error::Refused(_) | Error::NothingToChange { .. }) => {}
+            Err(e) => panic!("{op:?}: {e}"),
+        }
+    }
+
+    /// Every customer's view, read one by one.
+    fn all(&self) -> Vec<CustomerView> {
+        self.ids
+            .iter()
+            .filter_map(|&id| self.desk.customer(&CustomerRef::Id(id)).ok())
+            .collect()
+    }
+}
+
+fn weight(c: &CustomerView) -> u64 {
+    u64::from(c.threat_system_action_required + c.license_action_required) * 1_000_000
+        + u64::from(c.threat_system_warning + c.license_warning)
+}
+
+/// The page a filter should show, computed from the views alone.
+fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
+    let q = f.q.as_deref().map(str::to_lowercase);
+    let mut rows: Vec<&CustomerView> = all
+        .iter()
+        .filter(|c| view == View::All || c.account_type.code() == "CLP" || c.managed)
+        .filter(|c| {
+            q.as_deref().is_none_or(|q| {
+                [
+                    &c.company,
+                    &c.account_name,
+                    &c.contact_first_name,
+                    &c.contact_last_name,
+                    &c.email,
+                    &c.phone,
+                ]
+                .iter()
+                .any(|t| t.to_lowercase().contains(q))
+            })
+        })
+        .filter(|c| f.attention.is_none_or(|a| a == c.needs_attention))
+        .collect();
+    let name = |c: &CustomerView| (c.company.to_lowercase(), c.id);
+    rows.sort_by(|a, b| {
+        use std::cmp::Ordering::*;
+        let primary = match f.sort.key {
+            SortKey::Company => Equal,
+            SortKey::AccountName => a
+                .account_name
+                .to_lowercase()
+                .cmp(&b.account_name.to_lowercase()),
+            SortKey::LastTransaction => a.last_transaction.cmp(&b.last_transaction),
+            SortKey::Attention => weight(a).cmp(&weight(b)),
+            SortKey::NextExpiry => match (&a.next_expiry, &b.next_expiry) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => return Less,
+                (None, Some(_)) => return Greater,
+                (None, None) => Equal,
+            },
+        };
+        let ord = primary.then_with(|| name(a).cmp(&name(b)));
+        if f.sort.descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    });
+    let total = rows.len();
+    let ids = rows
+        .into_iter()
+        .skip(f.offset)
+        .take(f.limit)
+        .map(|c| c.id)
+        .collect();
+    (total, ids)
+}
+
+fn compare(w: &World) -> Result<(), TestCaseError> {
+    let r = w.desk.store().read().unwrap();
+    prop_assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
+    let all = w.all();
+    let view = w.desk.settings().unwrap().view;
+    for &key in SortKey::ALL {
+        for descending in [false, true] {
+            for (q, attention) in [(None, None), (Some("LPH"), None), (None, Some(true))] {
+                for (offset, limit) in [(0, 1000), (0, 3), (2, 2), (5, 4)] {
+                    let f = Filter {
+                        q: q.map(str::to_string),
+                        attention,
+                        sort: Sort { key, descending },
+                        offset,
+                        limit,
+                        ..Filter::default()
+                    };
+                    let page = w.desk.list(&f).unwrap();
+                    let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
+                    prop_assert_eq!((page.total, ids), expected(&all, &f, view), "{:?}", f);
+                    prop_assert!(page.unreadable.is_empty());
+                    // Asked again with nothing committed in between: the kept page.
+                    let again = w.desk.list(&f).unwrap();
+                    let json = |p| serde_json::to_value(p).unwrap();
+                    prop_assert_eq!(json(&again), json(&page));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_writes_keep_every_index_equal_to_a_rebuild(ops in prop::collection::vec(op(), 1..40)) {
+        let mut w = World::new();
+        for (i, op) in ops.iter().enumerate() {
+            w.apply(op);
+            if i % 8 == 7 {
+                compare(&w)?;
+            }
+        }
+        compare(&w)?;
+    }
+}
+
+/// Every sorted page of the first hundred customers.
+fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
+    let mut out = Vec::new();
+    for &key in SortKey::ALL {
+        for descending in [false, true] {
+            let f = Filter {
+                sort: Sort { key, descending },
+                limit: 100,
+                ..Filter::default()
+            };
+            let page = desk.list(&f).unwrap();
+            out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+        }
+    }
+    out
+}
+
+/// A file the previous release (schema 1, no sort indexes) wrote with
+/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: read-only it lists as it is,
+/// without a byte changed; the first writable open builds its indexes and moves it to
+/// schema 2; both give the same pages, and later writes keep the indexes in step.
+#[test]
+fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.redb");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/files/schema-1.redb"
+    ))
+    .unwrap();
+    std::fs::write(&path, &sample).unwrap();
+    let schema = |path: &std::path::Path| {
+        use redb::ReadableDatabase;
+        let db = redb::Database::open(path).unwrap();
+        let r = db.begin_read().unwrap();
+        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        let t = r.open_table(meta).unwrap();
+        let v = t.get("schema").unwrap().unwrap();
+        u32::from_le_bytes(v.value().try_into().unwrap())
+    };
+    assert_eq!(schema(&path), 1);
+    let sample = std::fs::read(&path).unwrap();
+
+    let before = {
+        let desk = Desk::open(&path, Access::Read, Some(today())).unwrap();
+        assert!(!desk.store().read().unwrap().has_indexes().unwrap());
+        pages(&desk)
+    };
+    assert_eq!(before[0].0, 12);
+    assert!(
+        std::fs::read(&path).unwrap() == sample,
+        "a read-only open wrote"
+    );
+
+    let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
+    let r = desk.store().read().unwrap();
+    assert!(r.has_indexes().unwrap());
+    assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
+    drop(r);
+    assert_eq!(pages(&desk), before);
+    let mut w = World {
+        _dir: dir,
+        desk,
+        ids: (1..=12).collect(),
+    };
+    compare(&w).unwrap();
+    for op in [
+        Op::Add {
+            name: 1,
+            n: 0,
+            plan: Some((0, 2)),
+            clp: false,
+        },
+        Op::Rename {
+            who: 3,
+            name: 5,
+            n: 1,
+        },
+        Op::Delete { who: 0 },
+        Op::Event { who: 7 },
+    ] {
+        w.apply(&op);
+    }
+    compare(&w).unwrap();
+    let path = w._dir.path().join("old.redb");
+    drop(w.desk);
+    assert_eq!(schema(&path), 2);
+}

@@ -3,6 +3,7 @@
 use super::derive::Catalog;
 use super::fields::{FieldSpec, Group, PROFILE};
 use super::model::{Customer, FieldChange, License};
+use super::numbers::push_decimal;
 
 /// One changed field, old and new value as text.
 pub fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
@@ -68,7 +69,6 @@ pub fn licenses_text(licenses: &[License], catalog: &Catalog) -> String {
 
 /// [`licenses_text`] appended to `out` (an export reuses one buffer for every row).
 pub fn write_licenses_text(out: &mut String, licenses: &[License], catalog: &Catalog) {
-    use std::fmt::Write;
     for (i, l) in licenses.iter().enumerate() {
         if i > 0 {
             out.push_str("; ");
@@ -76,9 +76,17 @@ pub fn write_licenses_text(out: &mut String, licenses: &[License], catalog: &Cat
         match catalog.plan(l.plan_id) {
             Some(p) => out.push_str(&p.name),
             None => {
-                let _ = write!(out, "plan {}", l.plan_id);
+                out.push_str("plan ");
+                push_decimal(out, l.plan_id);
             }
         }
-        let _ = write!(out, ":{}:{}:{}:{}", l.units, l.used, l.start, l.expiry);
+        out.push(':');
+        push_decimal(out, l.units.into());
+        out.push(':');
+        push_decimal(out, l.used.into());
+        out.push(':');
+        l.start.push_to(out);
+        out.push(':');
+        l.expiry.push_to(out);
     }
 }

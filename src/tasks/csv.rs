@@ -8,6 +8,7 @@ use crate::domain::derive::{derive_counts, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
 use crate::domain::model::{Customer, License, LicenseStatus, YesNo};
+use crate::domain::numbers::push_decimal;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
@@ -18,7 +19,6 @@ use crate::tasks::customers::{build, Assign};
 use crate::tasks::desk::{audit, Ctx, Desk};
 use crate::tasks::load::Loader;
 use serde::Serialize;
-use std::fmt::Write as _;
 use std::io::Write;
 
 pub const HEADER: [&str; 31] = [
@@ -149,10 +149,9 @@ impl RowWriter<'_> {
         done
     }
 
-    fn number(&mut self, n: impl std::fmt::Display) -> Result<()> {
-        self.formatted(|s| {
-            let _ = write!(s, "{n}");
-        })
+    fn number(&mut self, n: impl Into<u64>) -> Result<()> {
+        let n = n.into();
+        self.formatted(|s| push_decimal(s, n))
     }
 
     /// The 31 cells of one customer, in [`HEADER`] order.
@@ -190,7 +189,7 @@ impl RowWriter<'_> {
         licenses?;
         self.text(d.license_status.map_or("none", LicenseStatus::code))?;
         match d.next_expiry {
-            Some(date) => self.number(date)?,
+            Some(date) => self.formatted(|s| date.push_to(s))?,
             None => self.text("")?,
         }
         self.number(a.threat_system_action_required)?;
@@ -201,8 +200,8 @@ impl RowWriter<'_> {
         self.text(yes_no(d.managed))?;
         self.text(c.wfbs_template.as_deref().unwrap_or_default())?;
         self.text(c.cloud_edge_template.as_deref().unwrap_or_default())?;
-        self.number(c.last_transaction)?;
-        self.number(c.created_at)?;
+        self.formatted(|s| c.last_transaction.push_to(s))?;
+        self.formatted(|s| c.created_at.push_to(s))?;
         self.text(&p.notes)?;
         self.csv.write_record(None::<&[u8]>).map_err(csv_err)?;
         self.rows += 1;

@@ -3,6 +3,7 @@
 use super::derive::Catalog;
 use super::fields::{FieldSpec, Group, PROFILE};
 use super::model::{Customer, FieldChange, License};
+use super::numbers::push_decimal;
 
 /// One changed field, old and new value as text.
 pub fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
@@ -61,14 +62,31 @@ pub fn diff(old: &Customer, new: &Customer, catalog: &Catalog) -> Vec<FieldChang
 
 /// The SPEC §4 `licenses` cell: `PLAN NAME:UNITS:USED:START:EXPIRY` joined by `; `.
 pub fn licenses_text(licenses: &[License], catalog: &Catalog) -> String {
-    licenses
-        .iter()
-        .map(|l| {
-            let plan = catalog
-                .plan(l.plan_id)
-                .map_or_else(|| format!("plan {}", l.plan_id), |p| p.name.clone());
-            format!("{plan}:{}:{}:{}:{}", l.units, l.used, l.start, l.expiry)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    write_licenses_text(&mut out, licenses, catalog);
+    out
+}
+
+/// [`licenses_text`] appended to `out` (an export reuses one buffer for every row).
+pub fn write_licenses_text(out: &mut String, licenses: &[License], catalog: &Catalog) {
+    for (i, l) in licenses.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        match catalog.plan(l.plan_id) {
+            Some(p) => out.push_str(&p.name),
+            None => {
+                out.push_str("plan ");
+                push_decimal(out, l.plan_id);
+            }
+        }
+        out.push(':');
+        push_decimal(out, l.units.into());
+        out.push(':');
+        push_decimal(out, l.used.into());
+        out.push(':');
+        l.start.push_to(out);
+        out.push(':');
+        l.expiry.push_to(out);
+    }
 }

@@ -180,10 +180,39 @@ fn local_utc_offset_seconds(at: i64) -> i64 {
     }
 }
 
+/// Two decimal digits of `n` (below 100) into `out[0..2]`.
+fn two_digits(out: &mut [u8], n: u32) {
+    out[0] = b'0' + (n / 10 % 10) as u8;
+    out[1] = b'0' + (n % 10) as u8;
+}
+
+/// The text of ASCII digits and separators.
+fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
+impl Date {
+    /// `YYYY-MM-DD`, the form [`Display`](fmt::Display) writes.
+    fn iso(self) -> [u8; 10] {
+        let (y, m, d) = self.ymd();
+        let mut b = *b"0000-00-00";
+        two_digits(&mut b[0..2], y.unsigned_abs() / 100);
+        two_digits(&mut b[2..4], y.unsigned_abs() % 100);
+        two_digits(&mut b[5..7], m);
+        two_digits(&mut b[8..10], d);
+        b
+    }
+
+    /// Appends the date as [`Display`](fmt::Display) writes it, without the formatting
+    /// machinery (an export writes millions).
+    pub fn push_to(self, out: &mut String) {
+        out.push_str(ascii(&self.iso()));
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        f.write_str(ascii(&self.iso()))
     }
 }
 
@@ -244,17 +273,28 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the form [`Display`](fmt::Display) writes.
+    fn iso(self) -> [u8; 20] {
+        let secs = self.0.rem_euclid(86_400) as u32;
+        let mut b = *b"0000-00-00T00:00:00Z";
+        b[..10].copy_from_slice(&self.date().iso());
+        two_digits(&mut b[11..13], secs / 3600);
+        two_digits(&mut b[14..16], secs % 3600 / 60);
+        two_digits(&mut b[17..19], secs % 60);
+        b
+    }
+
+    /// Appends the instant as [`Display`](fmt::Display) writes it, without the formatting
+    /// machinery.
+    pub fn push_to(self, out: &mut String) {
+        out.push_str(ascii(&self.iso()));
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.rem_euclid(86_400);
-        write!(
-            f,
-            "{}T{:02}:{:02}:{:02}Z",
-            self.date(),
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+        f.write_str(ascii(&self.iso()))
     }
 }
 
@@ -368,5 +408,40 @@ mod tests {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn iso_forms_are_the_padded_calendar_fields() {
+        for d in [Date::FIRST, Date::LAST, Date::parse("2026-01-09").unwrap()] {
+            let (y, m, dd) = d.ymd();
+            let mut s = String::new();
+            d.push_to(&mut s);
+            assert_eq!(s, format!("{y:04}-{m:02}-{dd:02}"));
+            assert_eq!(d.to_string(), s);
+        }
+        for t in [
+            0,
+            59,
+            3_599,
+            86_399,
+            1_764_230_400 + 3_723,
+            -1,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let t = Timestamp(t);
+            let secs = t.0.rem_euclid(86_400);
+            let want = format!(
+                "{}T{:02}:{:02}:{:02}Z",
+                t.date(),
+                secs / 3600,
+                secs % 3600 / 60,
+                secs % 60
+            );
+            let mut s = String::new();
+            t.push_to(&mut s);
+            assert_eq!(s, want);
+            assert_eq!(t.to_string(), want);
+        }
     }
 }

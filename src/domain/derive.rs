@@ -139,7 +139,7 @@ pub struct Derived {
 }
 
 /// `open_events`, when given, names each open event in the reasons; without it the reasons
-/// only count them (a CSV export does not read every customer's events).
+/// only count them.
 pub fn derive(
     c: &Customer,
     events: OpenEvents,
@@ -147,37 +147,59 @@ pub fn derive(
     catalog: &Catalog,
     today: Date,
 ) -> Derived {
+    derive_with(c, events, open_events, catalog, today, true)
+}
+
+/// [`derive`] without the reasons' words (`attention.reasons` stays empty; the counts are the
+/// same): what a CSV export needs, which writes counts and never reasons.
+pub fn derive_counts(c: &Customer, events: OpenEvents, catalog: &Catalog, today: Date) -> Derived {
+    derive_with(c, events, None, catalog, today, false)
+}
+
+fn derive_with(
+    c: &Customer,
+    events: OpenEvents,
+    open_events: Option<&[Event]>,
+    catalog: &Catalog,
+    today: Date,
+    words: bool,
+) -> Derived {
     let mut attention = Attention {
         threat_system_action_required: events.action_required,
         threat_system_warning: events.warning,
         ..Attention::default()
     };
-    let mut reason = |kind, severity, text| {
-        attention.reasons.push(Reason {
-            kind,
-            severity,
-            text,
-        })
+    let mut reason = |kind, severity, text: &dyn Fn() -> String| {
+        if words {
+            attention.reasons.push(Reason {
+                kind,
+                severity,
+                text: text(),
+            })
+        }
     };
     match open_events {
         Some(list) => {
             for e in list.iter().filter(|e| e.resolved_at.is_none()) {
-                let text = format!("{} {}: {}", e.kind, e.category, e.message);
-                reason(ReasonKind::ThreatSystem, e.severity, text);
+                let text = || format!("{} {}: {}", e.kind, e.category, e.message);
+                reason(ReasonKind::ThreatSystem, e.severity, &text);
             }
         }
+        None if !words => {}
         None => {
             if events.action_required > 0 {
-                let text = plural(
-                    events.action_required,
-                    "open event needs action",
-                    "open events need action",
-                );
-                reason(ReasonKind::ThreatSystem, Severity::ActionRequired, text);
+                let text = || {
+                    plural(
+                        events.action_required,
+                        "open event needs action",
+                        "open events need action",
+                    )
+                };
+                reason(ReasonKind::ThreatSystem, Severity::ActionRequired, &text);
             }
             if events.warning > 0 {
-                let text = plural(events.warning, "open warning event", "open warning events");
-                reason(ReasonKind::ThreatSystem, Severity::Warning, text);
+                let text = || plural(events.warning, "open warning event", "open warning events");
+                reason(ReasonKind::ThreatSystem, Severity::Warning, &text);
             }
         }
     }
@@ -185,11 +207,13 @@ pub fn derive(
     for d in &c.devices {
         if let Some(latest) = catalog.device_update(d) {
             outdated += 1;
-            let text = format!(
-                "device {} runs firmware {}, latest is {latest}",
-                d.name, d.firmware
-            );
-            reason(ReasonKind::ThreatSystem, Severity::Warning, text);
+            let text = || {
+                format!(
+                    "device {} runs firmware {}, latest is {latest}",
+                    d.name, d.firmware
+                )
+            };
+            reason(ReasonKind::ThreatSystem, Severity::Warning, &text);
         }
     }
     attention.threat_system_warning += outdated;
@@ -205,25 +229,25 @@ pub fn derive(
             products.push(p.product);
             managed |= p.managed;
         }
-        let (severity, text) = match status {
-            LicenseStatus::Expired => (
-                Severity::ActionRequired,
-                format!("licence {plan_name} expired on {}", l.expiry),
-            ),
-            LicenseStatus::ExceededAllocation => (
-                Severity::ActionRequired,
-                format!("licence {plan_name} uses {} of {} units", l.used, l.units),
-            ),
-            LicenseStatus::ExpiringSoon => (
-                Severity::Warning,
-                format!("licence {plan_name} expires on {}", l.expiry),
-            ),
+        let severity = match status {
+            LicenseStatus::Expired | LicenseStatus::ExceededAllocation => Severity::ActionRequired,
+            LicenseStatus::ExpiringSoon => Severity::Warning,
             LicenseStatus::Normal => continue,
         };
         match severity {
             Severity::ActionRequired => attention.license_action_required += 1,
             Severity::Warning => attention.license_warning += 1,
         }
+        if !words {
+            continue;
+        }
+        let text = match status {
+            LicenseStatus::Expired => format!("licence {plan_name} expired on {}", l.expiry),
+            LicenseStatus::ExceededAllocation => {
+                format!("licence {plan_name} uses {} of {} units", l.used, l.units)
+            }
+            _ => format!("licence {plan_name} expires on {}", l.expiry),
+        };
         attention.reasons.push(Reason {
             kind: ReasonKind::License,
             severity,

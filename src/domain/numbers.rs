@@ -24,6 +24,22 @@ pub fn required<T: FromStr>(field: &str, text: Option<&str>) -> Result<T, FieldE
     optional(field, text)?.ok_or_else(|| FieldError::new(field, "required: a whole number"))
 }
 
+/// Appends `n` in decimal digits, as `Display` writes it, without the formatting machinery
+/// (an export writes millions).
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +71,14 @@ mod tests {
         );
         assert!(whole::<u32>("4294967296").is_err());
         assert!(whole::<u64>("1.5").is_err());
+    }
+
+    #[test]
+    fn decimal_digits_are_what_display_writes() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 }

@@ -2,16 +2,16 @@
 //! every row inside one write transaction, writes it through the bulk loader, and commits only
 //! when all rows are good.
 
-use crate::domain::changes::licenses_text;
+use crate::domain::changes::write_licenses_text;
 use crate::domain::date::Date;
-use crate::domain::derive::Catalog;
+use crate::domain::derive::{derive_counts, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
-use crate::domain::model::{Customer, License, YesNo};
+use crate::domain::model::{Customer, License, LicenseStatus, YesNo};
+use crate::domain::numbers::push_decimal;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
-use crate::domain::view::CustomerView;
 use crate::domain::{licence_entries, limits};
 use crate::store::Read;
 use crate::tasks::bulk::Selection;
@@ -103,44 +103,6 @@ fn yes_no(b: bool) -> &'static str {
     YesNo::from_bool(b).code()
 }
 
-/// The 31 cells of one customer, in header order.
-pub fn row(v: &CustomerView, licenses: &str) -> [String; 31] {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    [
-        v.id.to_string(),
-        v.company.clone(),
-        v.account_name.clone(),
-        v.account_type.code().to_string(),
-        v.status.code().to_string(),
-        v.contact_first_name.clone(),
-        v.contact_last_name.clone(),
-        v.email.clone(),
-        v.phone.clone(),
-        v.address.clone(),
-        v.city.clone(),
-        v.state.clone(),
-        v.postal_code.clone(),
-        v.country.clone(),
-        v.time_zone.clone(),
-        v.language.clone(),
-        v.products.join("; "),
-        licenses.to_string(),
-        v.license_status.to_string(),
-        opt(&v.next_expiry),
-        v.threat_system_action_required.to_string(),
-        v.threat_system_warning.to_string(),
-        v.license_action_required.to_string(),
-        v.license_warning.to_string(),
-        yes_no(v.needs_attention).to_string(),
-        yes_no(v.managed).to_string(),
-        opt(&v.wfbs_template),
-        opt(&v.cloud_edge_template),
-        v.last_transaction.clone(),
-        v.created_at.clone(),
-        v.notes.clone(),
-    ]
-}
-
 fn csv_err(e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::Io(format!("cannot write the CSV: {io}")),
@@ -148,26 +110,100 @@ fn csv_err(e: csv::Error) -> Error {
     }
 }
 
-/// Streams customers as CSV rows.
+/// Streams customers as CSV rows, cell by cell from the customer's own strings: numbers,
+/// dates and the joined cells are formatted into one reused buffer, so a row allocates
+/// nothing once the buffers have grown.
 struct RowWriter<'a> {
     csv: csv::Writer<&'a mut dyn Write>,
     opts: ExportOptions,
     catalog: Catalog,
     today: crate::domain::date::Date,
     rows: usize,
+    /// The cell being formatted.
+    cell: String,
+    /// A guarded copy of a cell (`'` and the cell).
+    guarded: String,
 }
 
 impl RowWriter<'_> {
-    fn write(&mut self, c: &Customer, s: &Summary) -> Result<()> {
-        let view = CustomerView::of(c, s.open, &self.catalog, self.today);
-        let cells = row(&view, &licenses_text(&c.licenses, &self.catalog));
-        if self.opts.raw {
-            self.csv.write_record(&cells)
+    /// Writes one cell, guarded unless the export is raw.
+    fn text(&mut self, cell: &str) -> Result<()> {
+        let cell = if !self.opts.raw && needs_guard(cell) {
+            self.guarded.clear();
+            self.guarded.push('\'');
+            self.guarded.push_str(cell);
+            &self.guarded
         } else {
-            self.csv
-                .write_record(cells.iter().map(|c| guard(c).into_owned()))
+            cell
+        };
+        self.csv.write_field(cell).map_err(csv_err)
+    }
+
+    /// Writes the cell `fill` formats into the reused buffer.
+    fn formatted(&mut self, fill: impl FnOnce(&mut String)) -> Result<()> {
+        let mut cell = std::mem::take(&mut self.cell);
+        cell.clear();
+        fill(&mut cell);
+        let done = self.text(&cell);
+        self.cell = cell;
+        done
+    }
+
+    fn number(&mut self, n: impl Into<u64>) -> Result<()> {
+        let n = n.into();
+        self.formatted(|s| push_decimal(s, n))
+    }
+
+    /// The 31 cells of one customer, in [`HEADER`] order.
+    fn write(&mut self, c: &Customer, s: &Summary) -> Result<()> {
+        let d = derive_counts(c, s.open, &self.catalog, self.today);
+        let p = &c.profile;
+        let a = &d.attention;
+        self.number(c.id)?;
+        self.text(&p.company)?;
+        self.text(&p.account_name)?;
+        self.text(p.account_type.code())?;
+        self.text(c.status.code())?;
+        self.text(&p.contact_first_name)?;
+        self.text(&p.contact_last_name)?;
+        self.text(&p.email)?;
+        self.text(&p.phone)?;
+        self.text(&p.address)?;
+        self.text(&p.city)?;
+        self.text(&p.state)?;
+        self.text(&p.postal_code)?;
+        self.text(&p.country)?;
+        self.text(&p.time_zone)?;
+        self.text(&p.language)?;
+        self.formatted(|s| {
+            for (i, product) in d.products.iter().enumerate() {
+                if i > 0 {
+                    s.push_str("; ");
+                }
+                s.push_str(product.name());
+            }
+        })?;
+        let catalog = std::mem::take(&mut self.catalog);
+        let licenses = self.formatted(|s| write_licenses_text(s, &c.licenses, &catalog));
+        self.catalog = catalog;
+        licenses?;
+        self.text(d.license_status.map_or("none", LicenseStatus::code))?;
+        match d.next_expiry {
+            Some(date) => self.formatted(|s| date.push_to(s))?,
+            None => self.text("")?,
         }
-        .map_err(csv_err)?;
+        self.number(a.threat_system_action_required)?;
+        self.number(a.threat_system_warning)?;
+        self.number(a.license_action_required)?;
+        self.number(a.license_warning)?;
+        self.text(yes_no(a.needs_attention()))?;
+        self.text(yes_no(d.managed))?;
+        self.text(c.wfbs_template.as_deref().unwrap_or_default())?;
+        self.text(c.cloud_edge_template.as_deref().unwrap_or_default())?;
+        self.formatted(|s| c.last_transaction.push_to(s))?;
+        self.formatted(|s| c.created_at.push_to(s))?;
+        self.text(&p.notes)?;
+        self.csv.write_record(None::<&[u8]>).map_err(csv_err)?;
         self.rows += 1;
         Ok(())
     }
@@ -219,6 +255,8 @@ impl Desk {
             catalog,
             today,
             rows: 0,
+            cell: String::new(),
+            guarded: String::new(),
         };
         w.csv.write_record(HEADER).map_err(csv_err)?;
         let mut unreadable = Vec::new();

@@ -167,6 +167,7 @@ impl Store {
             tx,
             generation: self.generation.clone(),
             needs_marker: self.needs_marker.clone(),
+            pending: std::cell::RefCell::default(),
         })
     }
 
@@ -214,6 +215,9 @@ pub struct Writer {
     tx: WriteTransaction,
     generation: Arc<AtomicU64>,
     needs_marker: Arc<AtomicBool>,
+    /// Sort-index and search entries of new summaries not yet in their tables
+    /// (`order::Pending`); written in key order before the commit.
+    pending: std::cell::RefCell<order::Pending>,
 }
 
 /// Queries shared by read and write transactions.
@@ -823,6 +827,7 @@ impl Writer {
     }
 
     pub fn commit(self) -> Result<(), Error> {
+        self.flush_indexes()?;
         failpoint::hit("before-commit");
         if self.needs_marker.load(Ordering::Acquire) {
             self.tx

@@ -168,6 +168,16 @@ impl Writer {
             let v = t.get(id).map_err(db_err)?;
             v.map(|v| decode_summary(v.value()))
         };
+        self.drop_entries(id, old)
+    }
+
+    /// Removes the entries of customer `id`, whose stored summary was `old` (none, or one
+    /// that cannot be read).
+    pub(super) fn drop_entries(
+        &self,
+        id: u64,
+        old: Option<Result<Summary, Error>>,
+    ) -> Result<(), Error> {
         if old.is_some() {
             // Its entries may still be waiting to be inserted.
             self.flush_indexes()?;

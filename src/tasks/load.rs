@@ -135,8 +135,8 @@ impl Loader {
         for e in &mut s.events {
             assign(&mut e.id, events, w)?;
             e.customer_id = c.id;
-            w.save_event(e)?;
         }
+        w.save_events(&s.events)?;
         s.summary.id = c.id;
         w.save_customer(c, old, &s.summary)
     }

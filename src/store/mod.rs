@@ -167,6 +167,7 @@ impl Store {
             tx,
             generation: self.generation.clone(),
             needs_marker: self.needs_marker.clone(),
+            pending: std::cell::RefCell::default(),
         })
     }
 
@@ -214,6 +215,9 @@ pub struct Writer {
     tx: WriteTransaction,
     generation: Arc<AtomicU64>,
     needs_marker: Arc<AtomicBool>,
+    /// Sort-index and search entries of new summaries not yet in their tables
+    /// (`order::Pending`); written in key order before the commit.
+    pending: std::cell::RefCell<order::Pending>,
 }
 
 /// Queries shared by read and write transactions.
@@ -823,6 +827,7 @@ impl Writer {
     }
 
     pub fn commit(self) -> Result<(), Error> {
+        self.flush_indexes()?;
         failpoint::hit("before-commit");
         if self.needs_marker.load(Ordering::Acquire) {
             self.tx
@@ -951,9 +956,16 @@ impl Writer {
     /// Writes a summary and moves its customer's entries in the sort indexes.
     pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
         let bytes = encode_summary(s)?;
-        self.unindex(s.id)?;
-        self.index(s)?;
-        self.put(SUMMARIES, s.id, bytes.as_slice())
+        // The insert hands back the old summary, whose entries go: one lookup, not two.
+        let old = self
+            .tx
+            .open_table(SUMMARIES)
+            .map_err(db_err)?
+            .insert(s.id, bytes.as_slice())
+            .map_err(db_err)?
+            .map(|v| decode_summary(v.value()));
+        self.drop_entries(s.id, old)?;
+        self.index(s)
     }
 
     /// Points the licence and device owner indexes from `old`'s holdings to `new`'s.
@@ -1085,8 +1097,26 @@ impl Writer {
     }
 
     pub fn save_event(&self, e: &Event) -> Result<(), Error> {
-        self.put(EVENTS, (e.customer_id, e.id), encode_event(e)?.as_slice())?;
-        self.put(EVENT_OWNER, e.id, e.customer_id)
+        self.save_events(std::slice::from_ref(e))
+    }
+
+    /// Writes events, each of the two tables opened once.
+    pub fn save_events(&self, events: &[Event]) -> Result<(), Error> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut records = self.tx.open_table(EVENTS).map_err(db_err)?;
+        for e in events {
+            let key = (e.customer_id, e.id);
+            records
+                .insert(key, encode_event(e)?.as_slice())
+                .map_err(db_err)?;
+        }
+        let mut owners = self.tx.open_table(EVENT_OWNER).map_err(db_err)?;
+        for e in events {
+            owners.insert(e.id, e.customer_id).map_err(db_err)?;
+        }
+        Ok(())
     }
 
     pub fn remove_event(&self, e: &Event) -> Result<(), Error> {

@@ -6,6 +6,13 @@
 //! Ids come from blocks reserved with `Writer::reserve_ids`, so a million customers do not
 //! cost millions of counter updates; [`Loader::finish`] hands the unused rest back, so the
 //! next id follows the last one used and a load gives the same ids as one-by-one adds.
+//!
+//! A load's sort-index and search entries are not inserted customer by customer: the store
+//! collects them and inserts each index's in key order, at most `order::Pending::CHUNK`
+//! customers' at a time and before the commit. So the loader's memory is its id blocks plus
+//! that chunk (some tens of MiB), whatever the number of customers; the rest is the
+//! caller's (redb's dirty pages of the open transaction, and for an import the folded
+//! account names and companies its all-or-nothing check compares rows by).
 
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Result;
@@ -135,8 +142,8 @@ impl Loader {
         for e in &mut s.events {
             assign(&mut e.id, events, w)?;
             e.customer_id = c.id;
-            w.save_event(e)?;
         }
+        w.save_events(&s.events)?;
         s.summary.id = c.id;
         w.save_customer(c, old, &s.summary)
     }

@@ -75,6 +75,15 @@ pub fn selection_from_pairs(pairs: &[(String, String)]) -> Result<Selection, Err
     }
 }
 
+/// The filter of the list a console form came from: its `back` query (none: no filter).
+pub fn listed_filter(back: Option<&str>) -> Result<Filter, Error> {
+    let query = back.unwrap_or("").trim_start_matches('?');
+    let listed = Request::new(Method::Get, &format!("/?{query}"))
+        .and_then(|r| r.query_pairs())
+        .map_err(|_| Error::invalid("back", "the list's filter cannot be read"))?;
+    filter_from_pairs(&listed)
+}
+
 /// A console form's selection: the ticked `ids`, or with `match=all` every customer of the
 /// list's filter (the form's `back` query), however many pages it has; `None` when nothing
 /// is selected.
@@ -86,12 +95,8 @@ pub fn form_selection(pairs: &[(String, String)]) -> Result<Option<Selection>, E
             .map(|(_, v)| v.as_str())
     };
     if value("match") == Some("all") {
-        let query = value("back").unwrap_or("").trim_start_matches('?');
-        let listed = Request::new(Method::Get, &format!("/?{query}"))
-            .and_then(|r| r.query_pairs())
-            .map_err(|_| Error::invalid("back", "the list's filter cannot be read"))?;
         return Ok(Some(Selection::Filter(
-            filter_from_pairs(&listed)?.unpaged(),
+            listed_filter(value("back"))?.unpaged(),
         )));
     }
     Ok(match selection_from_pairs(pairs)? {

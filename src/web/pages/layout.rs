@@ -429,17 +429,7 @@ pub fn filter_query(f: &Filter) -> String {
 /// A link back to the list that was shown: `back` is a filter query sent along with a form;
 /// it is parsed as a filter and rebuilt, so only a valid filter ever becomes a link.
 pub fn list_link(back: Option<&str>) -> String {
-    let pairs = back
-        .and_then(|b| {
-            crate::web::http::Request::new(
-                crate::web::http::Method::Get,
-                &format!("/?{}", b.trim_start_matches('?')),
-            )
-            .ok()
-        })
-        .and_then(|r| r.query_pairs().ok())
-        .unwrap_or_default();
-    match crate::web::app::filter_from_pairs(&pairs) {
+    match crate::web::app::listed_filter(back) {
         Ok(f) => format!("/{}", filter_query(&f)),
         Err(_) => "/".to_string(),
     }

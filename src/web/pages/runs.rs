@@ -4,7 +4,7 @@
 
 use super::layout::Col::{Head, Number};
 use super::layout::{self, Nav, Reply};
-use super::tasks::{meta, report_sections, totals, Mode};
+use super::tasks::{meta, pair_words, report_sections, totals, Mode};
 use crate::tasks::runs::RunRecord;
 use crate::web::app::App;
 use crate::web::http::{url_encode, Request};
@@ -55,10 +55,7 @@ fn selection(r: &RunRecord) -> Markup {
             None => {
                 "The customers matching "
                 a href=(format!("/?{}", crate::web::http::build_query(&query))) data-testid="run-filter" {
-                    @for (i, (k, v)) in query.iter().enumerate() {
-                        @if i > 0 { ", " }
-                        (k.replace('_', " ")) ": " (v)
-                    }
+                    (pair_words(query.iter().copied()))
                 }
                 "."
             }

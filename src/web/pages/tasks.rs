@@ -225,8 +225,14 @@ fn selection_line(app: &App, s: &Start, report: Option<&BulkReport>) -> Markup {
 
 /// The filter's keys as words: `license: expired, account type: LMP`.
 fn filter_words(f: &Filter) -> String {
-    crate::tasks::runs::selecting_pairs(f)
-        .iter()
+    let pairs = crate::tasks::runs::selecting_pairs(f);
+    pair_words(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// `key=value` pairs as words: `license: expired, account type: LMP`.
+pub(super) fn pair_words<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    pairs
+        .into_iter()
         .map(|(k, v)| format!("{}: {v}", k.replace('_', " ")))
         .collect::<Vec<_>>()
         .join(", ")

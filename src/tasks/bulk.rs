@@ -265,13 +265,14 @@ impl Desk {
     ) -> Result<(BulkReport, bool)> {
         selection.check()?;
         let key = key.filter(|_| !dry_run).map(runs::check_key).transpose()?;
-        let request = runs::request_text(task, selection);
+        // Only a run that is stored (not a dry run) needs its request's text.
+        let request = (!dry_run).then(|| runs::request_text(task, selection));
         // Taken first: the key is looked up and the run stored in one write transaction, so
         // two requests with one key cannot both run.
         let w = self.writer()?;
-        if let Some(key) = key {
+        if let (Some(key), Some(request)) = (key, &request) {
             if let Some(run) = w.task_run_by_key(key)? {
-                return runs::replay(run, key, &request).map(|r| (r, true));
+                return runs::replay(run, key, request).map(|r| (r, true));
             }
         }
         check_task(self, task, ctx.today)?;
@@ -366,7 +367,7 @@ impl Desk {
             results,
             omitted: 0,
         };
-        if !dry_run {
+        if let Some(request) = request {
             report.run = Some(runs::save(&w, ctx, &report, request, key)?);
             w.commit()?;
         }

@@ -15,7 +15,7 @@ use clientele::tasks::bulk::{BulkTask, Selection};
 use clientele::tasks::catalogs::PlanInput;
 use clientele::tasks::csv::{ExportOptions, ImportOptions};
 use clientele::tasks::desk::{Ctx, CustomerRef, Desk};
-use clientele::tasks::holdings::{EventInput, LicenseChange};
+use clientele::tasks::holdings::{DeviceInput, EventInput, LicenseChange};
 use proptest::prelude::*;
 
 const TODAY: &str = "2026-11-27";
@@ -31,6 +31,7 @@ const NAMES: &[&str] = &[
 ];
 const PLANS: &[&str] = &["Full", "Trial"];
 const STARTS: &[&str] = &["2025-06-01", "2025-12-15", "2026-11-01", "2026-12-20"];
+const FIRMWARE: &[&str] = &["1.0", "2.0", "3.0"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -75,6 +76,20 @@ enum Op {
     SetView {
         managed: bool,
     },
+    /// The desk opened again this many days later (or earlier): the attention order moves
+    /// forward, or is derived from the summaries for an earlier day.
+    Days {
+        delta: i16,
+    },
+    /// A device with an old or a current firmware on a customer.
+    Device {
+        who: usize,
+        old: bool,
+    },
+    /// The catalogue's latest firmware for the devices' model.
+    Firmware {
+        version: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -92,6 +107,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..PLANS.len(), 1u32..200).prop_map(|(plan, days)| Op::Notice { plan, days }),
         1 => any::<usize>().prop_map(|who| Op::Event { who }),
         1 => any::<bool>().prop_map(|managed| Op::SetView { managed }),
+        2 => prop_oneof![-40i16..0, 1i16..400].prop_map(|delta| Op::Days { delta }),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(who, old)| Op::Device { who, old }),
+        1 => (0..FIRMWARE.len()).prop_map(|version| Op::Firmware { version }),
     ]
 }
 
@@ -100,6 +118,9 @@ struct World {
     desk: Desk,
     /// Every id ever made, deleted ones too (an op on a deleted one is refused).
     ids: Vec<u64>,
+    today: Date,
+    /// Devices made so far, for unique serial numbers.
+    devices: u32,
 }
 
 impl World {
@@ -110,6 +131,8 @@ impl World {
             _dir: dir,
             desk,
             ids: Vec::new(),
+            today: today(),
+            devices: 0,
         };
         for (name, months, managed) in [("Full", 12, true), ("Trial", 1, false)] {
             w.desk
@@ -295,6 +318,29 @@ impl World {
                 let view = if *managed { View::Managed } else { View::All };
                 self.desk.set_view(ctx, view).map(drop)
             }
+            Op::Days { delta } => {
+                self.today = self.today.add_days(i64::from(*delta)).unwrap();
+                let path = self._dir.path().join("t.redb");
+                // The old desk lets go of the file before the new one opens it.
+                self.desk =
+                    Desk::open(&self._dir.path().join("swap.redb"), Access::Write, None).unwrap();
+                self.desk = Desk::open(&path, Access::Write, Some(self.today)).unwrap();
+                Ok(())
+            }
+            Op::Device { who, old } => {
+                self.devices += 1;
+                let input = DeviceInput {
+                    name: Some(format!("edge {}", self.devices)),
+                    serial: Some(format!("SN{:06}", self.devices)),
+                    model: Some("CE-100".into()),
+                    firmware: Some(if *old { "0.9" } else { "2.5" }.into()),
+                };
+                self.desk.add_device(ctx, self.pick(*who), &input).map(drop)
+            }
+            Op::Firmware { version } => self
+                .desk
+                .set_firmware(ctx, "ce-100", FIRMWARE[*version])
+                .map(drop),
         };
         match done {
             Ok(()) | Err(Error::Conflict { .. } | Error::NotFound { .. } | Error::Invalid(_)) => {}
@@ -439,18 +485,29 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
     out
 }
 
-/// A file the previous release (schema 1, no sort indexes) wrote with
-/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: read-only it lists as it is,
-/// without a byte changed; the first writable open builds its indexes and moves it to
-/// schema 2; both give the same pages, and later writes keep the indexes in step.
+/// Files older releases wrote with
+/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes)
+/// and schema 2 (sort indexes, no attention order). Read-only each lists as it is, without a
+/// byte changed; the first writable open builds what it lacks and moves it to schema 3; both
+/// give the same pages, and later writes keep the indexes in step.
 #[test]
 fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
+    upgrades("schema-1.redb", 1);
+}
+
+#[test]
+fn a_schema_2_file_gets_its_attention_order_on_its_first_writable_open() {
+    upgrades("schema-2.redb", 2);
+}
+
+fn upgrades(sample: &str, version: u32) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.redb");
-    let sample = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/files/schema-1.redb"
-    ))
+    let sample = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/files")
+            .join(sample),
+    )
     .unwrap();
     std::fs::write(&path, &sample).unwrap();
     let schema = |path: &std::path::Path| {
@@ -462,12 +519,15 @@ fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() 
         let v = t.get("schema").unwrap().unwrap();
         u32::from_le_bytes(v.value().try_into().unwrap())
     };
-    assert_eq!(schema(&path), 1);
+    assert_eq!(schema(&path), version);
     let sample = std::fs::read(&path).unwrap();
 
     let before = {
         let desk = Desk::open(&path, Access::Read, Some(today())).unwrap();
-        assert!(!desk.store().read().unwrap().has_indexes().unwrap());
+        let r = desk.store().read().unwrap();
+        assert_eq!(r.has_indexes().unwrap(), version >= 2);
+        assert_eq!(r.attention_day().unwrap(), None);
+        drop(r);
         pages(&desk)
     };
     assert_eq!(before[0].0, 12);
@@ -479,6 +539,7 @@ fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() 
     let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
     let r = desk.store().read().unwrap();
     assert!(r.has_indexes().unwrap());
+    assert_eq!(r.attention_day().unwrap(), Some(today()));
     assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
     drop(r);
     assert_eq!(pages(&desk), before);
@@ -486,6 +547,8 @@ fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() 
         _dir: dir,
         desk,
         ids: (1..=12).collect(),
+        today: today(),
+        devices: 0,
     };
     compare(&w).unwrap();
     for op in [
@@ -508,7 +571,7 @@ fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() 
     compare(&w).unwrap();
     let path = w._dir.path().join("old.redb");
     drop(w.desk);
-    assert_eq!(schema(&path), 2);
+    assert_eq!(schema(&path), 3);
 }
 
 /// The bulk paths: a demo load, an import of its export into a fresh file, and an import

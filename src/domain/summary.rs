@@ -190,6 +190,23 @@ impl Summary {
         u64::from(action) * 1_000_000 + u64::from(warning)
     }
 
+    /// The first day after `after` on which [`Summary::attention_weight`] may differ from
+    /// its value on `after`, as a day number (`Date::days`): a licence turns expiring-soon
+    /// `notice_days` before its expiry and expired the day after it. Open events and
+    /// firmware do not move with the days. `None` when no licence changes status later.
+    pub fn next_attention_change(&self, after: Date) -> Option<i32> {
+        let after = i64::from(after.days());
+        self.licenses
+            .iter()
+            .flat_map(|l| {
+                let expiry = i64::from(l.expiry.days());
+                [expiry - i64::from(l.notice_days), expiry + 1]
+            })
+            .filter(|&day| day > after)
+            .min()
+            .and_then(|day| i32::try_from(day).ok())
+    }
+
     /// Whether the view setting shows this customer (SPEC §2, view setting).
     pub fn visible_in(&self, view: View) -> bool {
         view == View::All || self.account_type == AccountType::Clp || self.managed()
@@ -286,5 +303,60 @@ mod tests {
         assert!(!q("müllerx").finds("bau müller gmbh"));
         assert!(q("").finds("anything"), "an empty keyword matches everyone");
         assert!(Query::new(&Filter::default()).finds(""));
+    }
+
+    /// The weight stays what it is on `after` until the day `next_attention_change` names,
+    /// for licences that expire, turn expiring-soon, exceed their units or never change.
+    #[test]
+    fn attention_weight_holds_until_the_next_change() {
+        let day = |s: &str| Date::parse(s).unwrap();
+        let licence = |expiry: &str, used: u32, notice_days: u32| LicenseFacts {
+            expiry: day(expiry),
+            units: 5,
+            used,
+            notice_days,
+            managed: false,
+        };
+        let s = Summary {
+            id: 1,
+            company_key: "a".into(),
+            account_key: "a".into(),
+            haystack: "a".into(),
+            account_type: AccountType::Lmp,
+            status: CustomerStatus::Active,
+            products: 0,
+            licenses: vec![
+                licence("2026-03-10", 0, 30),
+                licence("2026-02-01", 9, 10),
+                licence("2026-02-20", 1, 0),
+                licence("2026-06-01", 2, 200),
+            ],
+            devices: vec![],
+            open: OpenEvents::default(),
+            last_transaction: Timestamp(0),
+        };
+        let catalog = Catalog::new(vec![], vec![]);
+        let mut changes = 0;
+        let mut after = day("2025-10-01");
+        while after < day("2026-08-01") {
+            let weight = s.attention_weight(after, &catalog);
+            let next = s.next_attention_change(after);
+            let mut d = after.add_days(1).unwrap();
+            while next.is_none_or(|n| d.days() < n) && d < day("2026-09-01") {
+                assert_eq!(s.attention_weight(d, &catalog), weight, "{after:?} → {d:?}");
+                d = d.add_days(1).unwrap();
+            }
+            if next.is_some_and(|n| {
+                s.attention_weight(Date::from_days(n).unwrap(), &catalog) != weight
+            }) {
+                changes += 1;
+            }
+            after = after.add_days(1).unwrap();
+        }
+        assert!(
+            changes > 100,
+            "the weight changes on {changes} of the days walked"
+        );
+        assert_eq!(s.next_attention_change(day("2026-06-02")), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The redb file: tables, indexes, the schema version and marker, transactions, locking.
 //! Only this module (with `records` and `codec`) knows redb and bincode.
 
+mod attention;
 mod backup;
 mod codec;
 mod codes;
@@ -17,6 +18,7 @@ use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Error;
 use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
+use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 use file::Fault;
 use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION, SEARCH};
 use records::*;
@@ -29,7 +31,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The schema files written before the sort indexes have: opened for writing, they get
 /// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
 /// computed from the summaries as before.
@@ -81,7 +83,9 @@ macro_rules! with_tables {
             ORDER_ACCOUNT,
             ORDER_EXPIRY,
             ORDER_LAST_TRANSACTION,
-            SEARCH
+            SEARCH,
+            ORDER_ATTENTION,
+            ATTENTION_DUE
         )
     };
 }
@@ -168,6 +172,8 @@ impl Store {
             generation: self.generation.clone(),
             needs_marker: self.needs_marker.clone(),
             pending: std::cell::RefCell::default(),
+            attention: std::cell::RefCell::default(),
+            rebuild_attention: std::cell::Cell::default(),
         })
     }
 
@@ -218,6 +224,12 @@ pub struct Writer {
     /// Sort-index and search entries of new summaries not yet in their tables
     /// (`order::Pending`); written in key order before the commit.
     pending: std::cell::RefCell<order::Pending>,
+    /// What attention entries are keyed on in this transaction, read on first use: `None`
+    /// before that, `Some(None)` while the file keeps no attention order.
+    attention: std::cell::RefCell<Option<Option<attention::Basis>>>,
+    /// The day to build the attention order again for before the commit (after a firmware
+    /// change).
+    rebuild_attention: std::cell::Cell<Option<crate::domain::date::Date>>,
 }
 
 /// Queries shared by read and write transactions.
@@ -827,6 +839,9 @@ impl Writer {
     }
 
     pub fn commit(self) -> Result<(), Error> {
+        if let Some(day) = self.rebuild_attention.take() {
+            self.build_attention(day)?;
+        }
         self.flush_indexes()?;
         failpoint::hit("before-commit");
         if self.needs_marker.load(Ordering::Acquire) {
@@ -1074,11 +1089,13 @@ impl Writer {
     }
 
     pub fn save_firmware(&self, f: &Firmware) -> Result<(), Error> {
-        self.put_named(FIRMWARE, &f.model, &encode_firmware(f)?)
+        self.put_named(FIRMWARE, &f.model, &encode_firmware(f)?)?;
+        self.firmware_changed()
     }
 
     pub fn remove_firmware(&self, model: &str) -> Result<(), Error> {
-        self.delete_named(FIRMWARE, model)
+        self.delete_named(FIRMWARE, model)?;
+        self.firmware_changed()
     }
 
     /// Templates and firmware entries are keyed by their name folded (`fold`), so a name is

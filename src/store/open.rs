@@ -126,10 +126,14 @@ impl Store {
                 if self.access == Access::Write {
                     let w = self.write()?;
                     let added = w.add_missing_tables()?;
-                    // A version-1 file gets its sort indexes once, in one transaction.
-                    let upgrade = self.schema()? == Some(SCHEMA_WITHOUT_INDEXES);
-                    if upgrade {
+                    // A version-1 file gets its sort indexes once, in one transaction; a
+                    // version-2 one has them, and the desk builds its attention order.
+                    let schema = self.schema()?;
+                    let upgrade = schema < Some(SCHEMA_VERSION);
+                    if schema == Some(SCHEMA_WITHOUT_INDEXES) {
                         w.build_indexes()?;
+                    }
+                    if upgrade {
                         w.tx.open_table(META)
                             .map_err(db_err)?
                             .insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
@@ -173,11 +177,11 @@ impl Store {
         Ok(stored)
     }
 
-    /// Accepts this schema and the one before the sort indexes (upgraded on a writable
-    /// open; read as it is otherwise).
+    /// Accepts this schema and the older ones (upgraded on a writable open; read as they
+    /// are otherwise).
     fn check_schema(&self) -> Result<(), Error> {
         match self.schema()? {
-            Some(v) if v == SCHEMA_VERSION || v == SCHEMA_WITHOUT_INDEXES => Ok(()),
+            Some(v) if (SCHEMA_WITHOUT_INDEXES..=SCHEMA_VERSION).contains(&v) => Ok(()),
             Some(v) if v > SCHEMA_VERSION => Err(Error::Database(format!(
                 "{} was written by a newer clientele (schema {v}; this one knows {SCHEMA_VERSION}); \
                  upgrade clientele to open it",

@@ -8,10 +8,12 @@
 //! read backwards. Customers without a next expiry sort last in either direction, so that
 //! index starts with a flag (0: has one, 1: has none) and is read in two parts.
 //!
-//! Only facts are indexed. Orders and filters that depend on *today* (attention, licence
-//! status) are not: a verdict indexed today would be wrong tomorrow. They are derived at
-//! read time from the summaries' facts (expiry dates, units, notice days, open events).
+//! Only facts are indexed here. The attention order depends on *today*; it is kept for one
+//! day at a time and moved forward by the customers whose weight changes (`attention.rs`).
+//! Filters that depend on *today* (licence status, attention) are judged at read time from
+//! the summaries' facts (expiry dates, units, notice days, open events).
 
+use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
 use crate::domain::filter::{Sort, SortKey};
 use crate::domain::summary::Summary;
@@ -49,7 +51,7 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
     entry!(SEARCH, id);
-    Ok(())
+    w.unindex_attention(s)
 }
 
 /// (0 with a next expiry / 1 without, the expiry's day number).
@@ -81,17 +83,19 @@ struct Entry {
     haystack: Range<usize>,
     expiry: (u8, i32),
     last: i64,
+    /// Its attention entries, when the file keeps an attention order.
+    attention: Option<Keys>,
 }
 
 impl Pending {
     /// A debug build flushes far more often, so tests of a few thousand customers cross it.
-    const CHUNK: usize = if cfg!(debug_assertions) {
+    pub(super) const CHUNK: usize = if cfg!(debug_assertions) {
         1_000
     } else {
         65_536
     };
 
-    fn push(&mut self, s: &Summary) {
+    fn push(&mut self, s: &Summary, attention: Option<Keys>) {
         let mut put = |t: &str| {
             let start = self.text.len();
             self.text.push_str(t);
@@ -107,6 +111,7 @@ impl Pending {
             haystack,
             expiry: expiry_key(s),
             last: s.last_transaction.0,
+            attention,
         });
     }
 }
@@ -144,6 +149,29 @@ impl Writer {
                 e.id
             ));
             insert!(ORDER_LAST_TRANSACTION, |e| (e.last, t(&e.company), e.id));
+            let weighed = |e: &Entry| e.attention.map(|(weight, due)| (weight, due, e.id));
+            let mut attention: Vec<_> = entries.iter().filter_map(weighed).collect();
+            if !attention.is_empty() {
+                entries.sort_unstable_by(|a, b| {
+                    let key = |e: &Entry| (e.attention.map(|a| a.0), t(&e.company), e.id);
+                    key(a).cmp(&key(b))
+                });
+                let mut order = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
+                for e in &entries {
+                    if let Some((weight, _)) = e.attention {
+                        order
+                            .insert((weight, t(&e.company), e.id), ())
+                            .map_err(db_err)?;
+                    }
+                }
+                attention.sort_unstable_by_key(|&(_, due, id)| (due, id));
+                let mut due = self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
+                for (_, day, id) in attention {
+                    if let Some(day) = day {
+                        due.insert((day, id), ()).map_err(db_err)?;
+                    }
+                }
+            }
             entries.sort_unstable_by_key(|e| e.id);
             let mut search = self.tx.open_table(SEARCH).map_err(db_err)?;
             for e in &entries {
@@ -163,12 +191,15 @@ impl Writer {
     /// Removes a customer's index entries, found through its stored summary; if that cannot
     /// be read, by walking the indexes for its id.
     pub(super) fn unindex(&self, id: u64) -> Result<(), Error> {
-        let old = {
-            let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-            let v = t.get(id).map_err(db_err)?;
-            v.map(|v| decode_summary(v.value()))
-        };
+        let old = self.stored_summary(id)?;
         self.drop_entries(id, old)
+    }
+
+    /// The summary stored for `id` in this transaction; an unreadable one is the inner error.
+    pub(super) fn stored_summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
+        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let v = t.get(id).map_err(db_err)?;
+        Ok(v.map(|v| decode_summary(v.value())))
     }
 
     /// Removes the entries of customer `id`, whose stored summary was `old` (none, or one
@@ -204,7 +235,7 @@ impl Writer {
                     .map_err(db_err)?
                     .remove(id)
                     .map_err(db_err)?;
-                Ok(())
+                self.purge_attention(id)
             }
         }
     }
@@ -212,9 +243,10 @@ impl Writer {
     /// Adds a summary's index entries (its old ones are gone already): collected, and
     /// inserted in key order when enough are waiting or before the commit.
     pub(super) fn index(&self, s: &Summary) -> Result<(), Error> {
+        let attention = self.with_basis(|b| b.map(|b| b.keys(s)))?;
         let full = {
             let mut p = self.pending.borrow_mut();
-            p.push(s);
+            p.push(s, attention);
             p.entries.len() >= Pending::CHUNK
         };
         if full {
@@ -303,11 +335,8 @@ impl Reader {
                 }
                 (total, ids)
             }
-            SortKey::Attention => {
-                return Err(Error::Internal(
-                    "the attention order depends on today and has no index".into(),
-                ))
-            }
+            // Only for the order's day: the caller checks `attention_day`.
+            SortKey::Attention => page!(ORDER_ATTENTION, iter(), |k: (u64, &str, u64)| k.2),
         })
     }
 
@@ -413,6 +442,7 @@ impl Reader {
         differ("order_next_expiry", want.2 == have.2);
         differ("order_last_transaction", want.3 == have.3);
         differ("customer_search", want.4 == have.4);
+        out.extend(self.attention_mismatches()?);
         Ok(out)
     }
 }

@@ -75,11 +75,40 @@ impl Desk {
         } else {
             256 << 20
         };
-        Ok(Desk {
+        let desk = Desk {
             store: Store::open(path, access, cache)?,
             today,
             cache: Mutex::new(ShownCache::default()),
-        })
+        };
+        desk.keep_attention_current()?;
+        Ok(desk)
+    }
+
+    /// Brings the stored attention order to *today* on a writable desk: built where the
+    /// file has none yet, moved forward where it is for an earlier day (re-keying only the
+    /// customers due since), left alone where it is for a later one (then the order is
+    /// derived from the summaries).
+    fn keep_attention_current(&self) -> Result<()> {
+        if self.store.is_read_only() {
+            return Ok(());
+        }
+        let today = self.today();
+        let r = self.reader()?;
+        if !r.has_indexes()? {
+            return Ok(());
+        }
+        match r.attention_day()? {
+            Some(day) if day >= today => Ok(()),
+            stored => {
+                drop(r);
+                let w = self.writer()?;
+                match stored {
+                    None => w.build_attention(today)?,
+                    Some(_) => w.roll_attention(today)?,
+                }
+                w.commit()
+            }
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -247,12 +276,16 @@ impl Desk {
                 }
             }
         }
+        if filter.sort.key == SortKey::Attention {
+            // A server running past midnight moves the order on its first use of the day.
+            self.keep_attention_current()?;
+        }
         let r = self.reader()?;
         let catalog = r.catalog()?;
         let indexed = filter.is_unfiltered()
-            && filter.sort.key != SortKey::Attention
             && r.settings()?.view == View::All
-            && r.has_indexes()?;
+            && r.has_indexes()?
+            && (filter.sort.key != SortKey::Attention || r.attention_day()? == Some(today));
         let (total, page, mut unreadable) = if indexed {
             // A range read of the order's index, then the shown customers' summaries.
             let (total, ids) = r.ordered_ids(filter.sort, filter.offset, filter.limit)?;

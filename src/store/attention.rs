@@ -1,0 +1,310 @@
+//! The attention order (schema 3): a customer's attention weight depends on *today*, so the
+//! index is kept for one day, the day stored under `meta` key `attention.day`, with
+//! a second table saying when each customer's weight next changes.
+//!
+//! - `order_attention` holds (weight on that day, folded company, id): the order
+//!   `Summary::compare` gives for the attention sort, so a page is a range read.
+//! - `attention_due` holds (the first later day on which the weight may change, id) for every
+//!   customer with a licence still to turn expiring-soon or expired. Moving the order to a
+//!   later day (`Writer::roll_attention`) re-keys exactly the customers due by then: nobody
+//!   else's weight can have changed, since open events and the firmware catalogue do not
+//!   move with the days.
+//! - A firmware change can move the weight of any customer with a device, so it rebuilds
+//!   the order at its day before the commit (`Writer::commit`).
+//!
+//! A file without a day (a schema-2 file just upgraded, one written before its first
+//! writable open of a day) has an empty order; the desk builds it on a writable open. A
+//! reader whose *today* is not the order's day derives the order from the summaries.
+
+use super::order::Pending;
+use super::{db_err, decode_summary, Error, Reader, Writer, META, SUMMARIES};
+use crate::domain::date::Date;
+use crate::domain::derive::Catalog;
+use crate::domain::summary::Summary;
+use redb::{ReadableTable, TableDefinition};
+
+pub(super) const ORDER_ATTENTION: TableDefinition<(u64, &str, u64), ()> =
+    TableDefinition::new("order_attention");
+pub(super) const ATTENTION_DUE: TableDefinition<(i32, u64), ()> =
+    TableDefinition::new("attention_due");
+const DAY_KEY: &str = "attention.day";
+
+/// What keys a summary in the attention order: the order's day and the catalogue whose
+/// firmware decides which devices need an update.
+pub(super) struct Basis {
+    pub(super) day: Date,
+    pub(super) catalog: Catalog,
+}
+
+/// A summary's two attention entries: (weight, next change day).
+pub(super) type Keys = (u64, Option<i32>);
+
+impl Basis {
+    pub(super) fn keys(&self, s: &Summary) -> Keys {
+        (
+            s.attention_weight(self.day, &self.catalog),
+            s.next_attention_change(self.day),
+        )
+    }
+}
+
+fn read_day(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Option<Date>, Error> {
+    Ok(meta
+        .get(DAY_KEY)
+        .map_err(db_err)?
+        .and_then(|v| v.value().try_into().ok().map(i32::from_le_bytes))
+        .and_then(Date::from_days))
+}
+
+impl Reader {
+    /// The day the attention order is kept for; `None` when the file has none.
+    pub fn attention_day(&self) -> Result<Option<Date>, Error> {
+        match self.tx.open_table(ORDER_ATTENTION) {
+            Ok(_) => {}
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db_err(e)),
+        }
+        read_day(&self.tx.open_table(META).map_err(db_err)?)
+    }
+}
+
+impl Reader {
+    /// How the attention order differs from one built afresh at its day (empty when they
+    /// agree, or when the file keeps none): for tests, like `index_mismatches`.
+    pub(super) fn attention_mismatches(&self) -> Result<Vec<String>, Error> {
+        let Some(day) = self.attention_day()? else {
+            return Ok(Vec::new());
+        };
+        let basis = Basis {
+            day,
+            catalog: super::Read::catalog(self)?,
+        };
+        let mut want = Batch::default();
+        {
+            let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+            for row in t.iter().map_err(db_err)? {
+                let (_, v) = row.map_err(db_err)?;
+                if let Ok(s) = decode_summary(v.value()) {
+                    want.push(&s, basis.keys(&s));
+                }
+            }
+        }
+        want.order.sort_unstable();
+        want.due.sort_unstable();
+        let mut have = Batch::default();
+        for row in self
+            .tx
+            .open_table(ORDER_ATTENTION)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            let (k, _) = row.map_err(db_err)?;
+            let (weight, company, id) = k.value();
+            have.order.push((weight, company.to_string(), id));
+        }
+        for row in self
+            .tx
+            .open_table(ATTENTION_DUE)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            have.due.push(row.map_err(db_err)?.0.value());
+        }
+        let mut out = Vec::new();
+        if want.order != have.order {
+            out.push("order_attention differs from a rebuild".to_string());
+        }
+        if want.due != have.due {
+            out.push("attention_due differs from a rebuild".to_string());
+        }
+        Ok(out)
+    }
+}
+
+impl Writer {
+    /// The basis attention entries are written on in this transaction, read once; `None`
+    /// while the file has no attention order.
+    pub(super) fn with_basis<T>(&self, f: impl FnOnce(Option<&Basis>) -> T) -> Result<T, Error> {
+        let mut cell = self.attention.borrow_mut();
+        if cell.is_none() {
+            let day = read_day(&self.tx.open_table(META).map_err(db_err)?)?;
+            let basis = match day {
+                Some(day) => Some(Basis {
+                    day,
+                    catalog: super::Read::catalog(self)?,
+                }),
+                None => None,
+            };
+            *cell = Some(basis);
+        }
+        Ok(f(cell.as_ref().and_then(Option::as_ref)))
+    }
+
+    /// Removes a customer's attention entries, keyed as `old` was written.
+    pub(super) fn unindex_attention(&self, old: &Summary) -> Result<(), Error> {
+        let Some((weight, due)) = self.with_basis(|b| b.map(|b| b.keys(old)))? else {
+            return Ok(());
+        };
+        self.tx
+            .open_table(ORDER_ATTENTION)
+            .map_err(db_err)?
+            .remove((weight, old.company_key.as_str(), old.id))
+            .map_err(db_err)?;
+        if let Some(day) = due {
+            self.tx
+                .open_table(ATTENTION_DUE)
+                .map_err(db_err)?
+                .remove((day, old.id))
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Removes every attention entry of `id`, whose summary cannot be read.
+    pub(super) fn purge_attention(&self, id: u64) -> Result<(), Error> {
+        self.tx
+            .open_table(ORDER_ATTENTION)
+            .map_err(db_err)?
+            .retain(|k, _| k.2 != id)
+            .map_err(db_err)?;
+        self.tx
+            .open_table(ATTENTION_DUE)
+            .map_err(db_err)?
+            .retain(|k, _| k.1 != id)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Builds the attention order afresh for `day` from the stored summaries; a summary
+    /// that cannot be read gets no entries (`check` names it).
+    pub fn build_attention(&self, day: Date) -> Result<(), Error> {
+        self.flush_indexes()?;
+        self.clear_attention()?;
+        self.set_attention_day(day)?;
+        let mut batch = Batch::default();
+        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        self.with_basis(|basis| -> Result<(), Error> {
+            let basis = basis.expect("the day was just set");
+            for row in t.iter().map_err(db_err)? {
+                let (_, v) = row.map_err(db_err)?;
+                if let Ok(s) = decode_summary(v.value()) {
+                    batch.push(&s, basis.keys(&s));
+                    if batch.order.len() >= Pending::CHUNK {
+                        batch.write(self)?;
+                    }
+                }
+            }
+            batch.write(self)
+        })?
+    }
+
+    /// Moves the attention order forward to `day`, re-keying the customers whose weight may
+    /// have changed since its day: those due on or before `day`. An earlier `day` is left
+    /// alone (the order is derived from the summaries for it).
+    pub fn roll_attention(&self, day: Date) -> Result<(), Error> {
+        self.flush_indexes()?;
+        let Some(from) = self.with_basis(|b| b.map(|b| b.day))? else {
+            return self.build_attention(day);
+        };
+        if day <= from {
+            return Ok(());
+        }
+        let due: Vec<u64> = {
+            let t = self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
+            let rows = t.range(..=(day.days(), u64::MAX)).map_err(db_err)?;
+            rows.map(|r| r.map(|(k, _)| k.value().1))
+                .collect::<Result<_, _>>()
+                .map_err(db_err)?
+        };
+        let mut moved = Vec::with_capacity(due.len());
+        for id in due {
+            match self.stored_summary(id)? {
+                Some(Ok(s)) => {
+                    self.unindex_attention(&s)?;
+                    moved.push(s);
+                }
+                _ => self.purge_attention(id)?,
+            }
+        }
+        self.set_attention_day(day)?;
+        let mut batch = Batch::default();
+        self.with_basis(|basis| {
+            let basis = basis.expect("the day was just set");
+            for s in &moved {
+                batch.push(s, basis.keys(s));
+            }
+        })?;
+        batch.write(self)
+    }
+
+    fn clear_attention(&self) -> Result<(), Error> {
+        self.tx.delete_table(ORDER_ATTENTION).map_err(db_err)?;
+        self.tx.delete_table(ATTENTION_DUE).map_err(db_err)?;
+        self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
+        self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Stores the order's day and drops the basis read for the old one.
+    fn set_attention_day(&self, day: Date) -> Result<(), Error> {
+        self.tx
+            .open_table(META)
+            .map_err(db_err)?
+            .insert(DAY_KEY, day.days().to_le_bytes().as_slice())
+            .map_err(db_err)?;
+        *self.attention.borrow_mut() = None;
+        Ok(())
+    }
+
+    /// The firmware catalogue changed: every entry may be stale. Entries stop being written
+    /// now, and the order is built again at its day before the commit.
+    pub(super) fn firmware_changed(&self) -> Result<(), Error> {
+        let Some(day) = self.with_basis(|b| b.map(|b| b.day))? else {
+            return Ok(());
+        };
+        self.flush_indexes()?;
+        self.clear_attention()?;
+        self.tx
+            .open_table(META)
+            .map_err(db_err)?
+            .remove(DAY_KEY)
+            .map_err(db_err)?;
+        *self.attention.borrow_mut() = Some(None);
+        self.rebuild_attention.set(Some(day));
+        Ok(())
+    }
+}
+
+/// Attention entries of a build or a roll, written out in key order per chunk.
+#[derive(Default)]
+struct Batch {
+    order: Vec<(u64, String, u64)>,
+    due: Vec<(i32, u64)>,
+}
+
+impl Batch {
+    fn push(&mut self, s: &Summary, (weight, due): Keys) {
+        self.order.push((weight, s.company_key.clone(), s.id));
+        if let Some(day) = due {
+            self.due.push((day, s.id));
+        }
+    }
+
+    fn write(&mut self, w: &Writer) -> Result<(), Error> {
+        self.order.sort_unstable();
+        self.due.sort_unstable();
+        let mut order = w.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
+        for (weight, company, id) in self.order.drain(..) {
+            order
+                .insert((weight, company.as_str(), id), ())
+                .map_err(db_err)?;
+        }
+        let mut due = w.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
+        for key in self.due.drain(..) {
+            due.insert(key, ()).map_err(db_err)?;
+        }
+        Ok(())
+    }
+}

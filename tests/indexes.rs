@@ -482,6 +482,15 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
             out.push((page.total, page.items.iter().map(|c| c.id).collect()));
         }
     }
+    // A keyword: the search column once the file has one, the summaries before.
+    let f = Filter {
+        q: Some("E".into()),
+        limit: 100,
+        ..Filter::default()
+    };
+    let page = desk.list(&f).unwrap();
+    assert!(page.total > 0);
+    out.push((page.total, page.items.iter().map(|c| c.id).collect()));
     out
 }
 

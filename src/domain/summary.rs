@@ -81,6 +81,14 @@ impl Query {
             .is_none_or(|f| f.find(haystack).is_some())
     }
 
+    /// Where the keyword first occurs in folded text (at 0 without one).
+    pub fn find_in(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
+        match &self.finder {
+            None => Some(0..0),
+            Some(f) => f.find(haystack).map(|at| at..at + f.needle().len()),
+        }
+    }
+
     /// Whether there is a keyword to look for.
     pub fn is_some(&self) -> bool {
         self.finder.is_some()

@@ -11,6 +11,7 @@ mod holder;
 mod open;
 mod order;
 pub mod records;
+mod search;
 
 use crate::domain::audit::AuditMatch;
 use crate::domain::check::{CheckReport, Unreadable};
@@ -20,12 +21,13 @@ use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
 use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 use file::Fault;
-use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION, SEARCH};
+use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
 use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
     ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
 };
+use search::SEARCH;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

@@ -132,6 +132,10 @@ impl Store {
                     let upgrade = schema < Some(SCHEMA_VERSION);
                     if schema == Some(SCHEMA_WITHOUT_INDEXES) {
                         w.build_indexes()?;
+                    } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 1) {
+                        // Schema 2 kept one search entry per customer; 3 keeps blocks.
+                        w.drop_search_v2()?;
+                        w.build_search()?;
                     }
                     if upgrade {
                         w.tx.open_table(META)

@@ -29,10 +29,6 @@ pub(super) const ORDER_EXPIRY: TableDefinition<(u8, i32, &str, u64), ()> =
     TableDefinition::new("order_next_expiry");
 pub(super) const ORDER_LAST_TRANSACTION: TableDefinition<(i64, &str, u64), ()> =
     TableDefinition::new("order_last_transaction");
-/// id → the summary's case-folded search text: the keyword filter scans this column
-/// instead of decoding every summary.
-/// Bytes, not `&str`: redb cannot refuse a damaged `&str`, and this one is only searched.
-pub(super) const SEARCH: TableDefinition<u64, &[u8]> = TableDefinition::new("customer_search");
 
 /// The entries one summary has in the indexes, removed at once.
 fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
@@ -50,7 +46,7 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
     entry!(ORDER_ACCOUNT, (s.account_key.as_str(), company, id));
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
-    entry!(SEARCH, id);
+    w.remove_search(id)?;
     w.unindex_attention(s)
 }
 
@@ -173,12 +169,7 @@ impl Writer {
                 }
             }
             entries.sort_unstable_by_key(|e| e.id);
-            let mut search = self.tx.open_table(SEARCH).map_err(db_err)?;
-            for e in &entries {
-                search
-                    .insert(e.id, t(&e.haystack).as_bytes())
-                    .map_err(db_err)?;
-            }
+            self.put_search(entries.iter().map(|e| (e.id, t(&e.haystack).as_bytes())))?;
         }
         text.clear();
         entries.clear();
@@ -230,11 +221,7 @@ impl Writer {
                 purge!(ORDER_ACCOUNT, |k, _| k.2 != id);
                 purge!(ORDER_EXPIRY, |k, _| k.3 != id);
                 purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
-                self.tx
-                    .open_table(SEARCH)
-                    .map_err(db_err)?
-                    .remove(id)
-                    .map_err(db_err)?;
+                self.remove_search(id)?;
                 self.purge_attention(id)
             }
         }
@@ -340,19 +327,6 @@ impl Reader {
         })
     }
 
-    /// The ids whose search text `keep` accepts, in id order, and the number of customers.
-    pub fn search(&self, keep: &mut dyn FnMut(&[u8]) -> bool) -> Result<Vec<u64>, Error> {
-        let t = self.tx.open_table(SEARCH).map_err(db_err)?;
-        let mut ids = Vec::new();
-        for row in t.iter().map_err(db_err)? {
-            let (k, v) = row.map_err(db_err)?;
-            if keep(v.value()) {
-                ids.push(k.value());
-            }
-        }
-        Ok(ids)
-    }
-
     /// One customer's summary; an unreadable one is the inner error.
     pub fn summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
@@ -430,7 +404,7 @@ impl Reader {
             k.1.to_string(),
             k.2
         ));
-        read!(SEARCH, have.4, |k: u64, v: &[u8]| (k, v.to_vec()));
+        have.4 = self.search_texts()?;
         let mut out = Vec::new();
         let mut differ = |name: &str, same: bool| {
             if !same {
@@ -441,7 +415,7 @@ impl Reader {
         differ("order_account_name", want.1 == have.1);
         differ("order_next_expiry", want.2 == have.2);
         differ("order_last_transaction", want.3 == have.3);
-        differ("customer_search", want.4 == have.4);
+        differ("customer_search_blocks", want.4 == have.4);
         out.extend(self.attention_mismatches()?);
         Ok(out)
     }

@@ -189,8 +189,13 @@ impl Desk {
                 }
             }
         };
-        if q.is_some() && r.has_indexes()? {
-            for id in r.search(&mut |text| q.finds_bytes(text))? {
+        let found = if q.is_some() {
+            r.search(&mut |text| q.find_in(text))?
+        } else {
+            None
+        };
+        if let Some(found) = found {
+            for id in found {
                 match r.summary(id)? {
                     Some(Ok(s)) => keep(s),
                     Some(Err(_)) => unreadable.push(id),

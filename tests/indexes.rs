@@ -7,7 +7,7 @@ mod common;
 use clientele::domain::date::Date;
 use clientele::domain::error::Error;
 use clientele::domain::filter::{Filter, Sort, SortKey};
-use clientele::domain::model::{Actor, View};
+use clientele::domain::model::{AccountType, Actor, CustomerStatus, Product, View};
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::domain::view::CustomerView;
 use clientele::store::Access;
@@ -48,6 +48,10 @@ enum Op {
     },
     Delete {
         who: usize,
+    },
+    Suspend {
+        who: usize,
+        suspended: bool,
     },
     Import {
         who: usize,
@@ -99,6 +103,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(name, n, plan, clp)| Op::Add { name, n, plan, clp }),
         2 => (any::<usize>(), name.clone(), 0u8..4).prop_map(|(who, name, n)| Op::Rename { who, name, n }),
         1 => any::<usize>().prop_map(|who| Op::Delete { who }),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(who, suspended)| Op::Suspend { who, suspended }),
         1 => (any::<usize>(), name, 0u8..4).prop_map(|(who, name, n)| Op::Import { who, name, n }),
         2 => (any::<usize>(), 0..PLANS.len(), 0..STARTS.len())
             .prop_map(|(who, plan, start)| Op::AddLicence { who, plan, start }),
@@ -140,7 +145,7 @@ impl World {
                     w.ctx(),
                     &PlanInput {
                         name: Some(name.into()),
-                        product: Some("wfbss".into()),
+                        product: Some(if months == 1 { "hes" } else { "wfbss" }.into()),
                         kind: Some(if months == 1 { "trial" } else { "full" }.into()),
                         months: Some(months),
                         managed: Some(managed),
@@ -191,6 +196,15 @@ impl World {
             Op::Rename { who, name, n } => {
                 let input = CustomerInput {
                     company: Some(company(*name, *n)),
+                    ..CustomerInput::default()
+                };
+                self.desk
+                    .edit_customer(ctx, self.pick(*who), &input)
+                    .map(drop)
+            }
+            Op::Suspend { who, suspended } => {
+                let input = CustomerInput {
+                    status: Some(if *suspended { "suspended" } else { "active" }.into()),
                     ..CustomerInput::default()
                 };
                 self.desk
@@ -384,6 +398,12 @@ fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
             })
         })
         .filter(|c| f.attention.is_none_or(|a| a == c.needs_attention))
+        .filter(|c| f.account_type.is_none_or(|t| t == c.account_type))
+        .filter(|c| f.status.is_none_or(|s| s == c.status))
+        .filter(|c| f.managed.is_none_or(|m| m == c.managed))
+        .filter(|c| {
+            f.products.is_empty() || f.products.iter().any(|p| c.products.contains(&p.name()))
+        })
         .collect();
     let name = |c: &CustomerView| (c.company.to_lowercase(), c.id);
     rows.sort_by(|a, b| {
@@ -427,15 +447,44 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
     let view = w.desk.settings().unwrap().view;
     for &key in SortKey::ALL {
         for descending in [false, true] {
-            for (q, attention) in [(None, None), (Some("LPH"), None), (None, Some(true))] {
+            let facts = [
+                Filter {
+                    account_type: Some(AccountType::Clp),
+                    ..Filter::default()
+                },
+                Filter {
+                    status: Some(CustomerStatus::Active),
+                    managed: Some(false),
+                    ..Filter::default()
+                },
+                Filter {
+                    products: vec![Product::Wfbss, Product::CloudEdge],
+                    ..Filter::default()
+                },
+                Filter {
+                    products: vec![Product::Hes],
+                    status: Some(CustomerStatus::Suspended),
+                    ..Filter::default()
+                },
+            ];
+            let keyword = Filter {
+                q: Some("LPH".into()),
+                ..Filter::default()
+            };
+            let attention = Filter {
+                attention: Some(true),
+                ..Filter::default()
+            };
+            let filters = [Filter::default(), keyword, attention]
+                .into_iter()
+                .chain(facts);
+            for base in filters {
                 for (offset, limit) in [(0, 1000), (0, 3), (2, 2), (5, 4)] {
                     let f = Filter {
-                        q: q.map(str::to_string),
-                        attention,
                         sort: Sort { key, descending },
                         offset,
                         limit,
-                        ..Filter::default()
+                        ..base.clone()
                     };
                     let page = w.desk.list(&f).unwrap();
                     let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();

@@ -57,6 +57,72 @@ impl AttentionCounts {
     }
 }
 
+/// The facts a customer is filtered on that do not move with the days — account type,
+/// status, products, managed — packed into 16 bits, so a filter on them can be judged for a
+/// million customers from a column of two bytes each. The bit layout is stored (the facts
+/// column of the file): bits 0–5 the products (`Product::bit`), 6 CLP, 7 managed,
+/// 8 suspended, 15 present (0 means no readable customer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts(pub u16);
+
+impl Facts {
+    const CLP: u16 = 1 << 6;
+    const MANAGED: u16 = 1 << 7;
+    const SUSPENDED: u16 = 1 << 8;
+    const PRESENT: u16 = 1 << 15;
+
+    pub fn of(s: &Summary) -> Facts {
+        let mut bits = Facts::PRESENT | u16::from(s.products & 0x3f);
+        if s.account_type == AccountType::Clp {
+            bits |= Facts::CLP;
+        }
+        if s.managed() {
+            bits |= Facts::MANAGED;
+        }
+        if s.status == CustomerStatus::Suspended {
+            bits |= Facts::SUSPENDED;
+        }
+        Facts(bits)
+    }
+
+    pub fn present(self) -> bool {
+        self.0 & Facts::PRESENT != 0
+    }
+
+    fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Whether the view setting shows the customer (SPEC §2, view setting).
+    pub fn visible_in(self, view: View) -> bool {
+        view == View::All || self.has(Facts::CLP) || self.has(Facts::MANAGED)
+    }
+
+    /// Whether the customer passes the filter's criteria on these facts (account type,
+    /// status, products, managed); the others are judged elsewhere.
+    pub fn matches(self, f: &Filter) -> bool {
+        let clp = self.has(Facts::CLP);
+        let suspended = self.has(Facts::SUSPENDED);
+        f.account_type
+            .is_none_or(|t| (t == AccountType::Clp) == clp)
+            && f.status
+                .is_none_or(|s| (s == CustomerStatus::Suspended) == suspended)
+            && f.managed.is_none_or(|m| m == self.has(Facts::MANAGED))
+            && (f.products.is_empty()
+                || f.products.iter().any(|p| self.0 & u16::from(p.bit()) != 0))
+    }
+
+    /// Whether these facts decide the filter alone: it has no keyword and no criterion that
+    /// depends on *today*.
+    pub fn decide(f: &Filter) -> bool {
+        f.q.as_deref().is_none_or(str::is_empty)
+            && f.license.is_none()
+            && f.attention.is_none()
+            && f.expires.is_none()
+            && f.category.is_none()
+    }
+}
+
 /// A keyword filter prepared once for a scan over many summaries.
 pub struct Query {
     finder: Option<memchr::memmem::Finder<'static>>,
@@ -217,7 +283,7 @@ impl Summary {
 
     /// Whether the view setting shows this customer (SPEC §2, view setting).
     pub fn visible_in(&self, view: View) -> bool {
-        view == View::All || self.account_type == AccountType::Clp || self.managed()
+        Facts::of(self).visible_in(view)
     }
 
     /// Whether the customer passes every criterion of the filter (paging and sort aside);
@@ -226,13 +292,7 @@ impl Summary {
         if !q.finds(&self.haystack) {
             return false;
         }
-        if f.account_type.is_some_and(|t| t != self.account_type)
-            || f.status.is_some_and(|s| s != self.status)
-            || f.managed.is_some_and(|m| m != self.managed())
-        {
-            return false;
-        }
-        if !f.products.is_empty() && !f.products.iter().any(|p| self.products & p.bit() != 0) {
+        if !Facts::of(self).matches(f) {
             return false;
         }
         if let Some(want) = f.license {

@@ -59,10 +59,8 @@ fn read_day(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<Op
 impl Reader {
     /// The day the attention order is kept for; `None` when the file has none.
     pub fn attention_day(&self) -> Result<Option<Date>, Error> {
-        match self.tx.open_table(ORDER_ATTENTION) {
-            Ok(_) => {}
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(db_err(e)),
+        if super::optional(&self.tx, ORDER_ATTENTION)?.is_none() {
+            return Ok(None);
         }
         read_day(&self.tx.open_table(META).map_err(db_err)?)
     }

@@ -5,6 +5,7 @@ mod attention;
 mod backup;
 mod codec;
 mod codes;
+mod facts;
 mod failpoint;
 mod file;
 mod holder;
@@ -20,6 +21,7 @@ use crate::domain::error::Error;
 use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
 use attention::{ATTENTION_DUE, ORDER_ATTENTION};
+use facts::FACTS;
 use file::Fault;
 use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
@@ -86,6 +88,7 @@ macro_rules! with_tables {
             ORDER_EXPIRY,
             ORDER_LAST_TRANSACTION,
             SEARCH,
+            FACTS,
             ORDER_ATTENTION,
             ATTENTION_DUE
         )
@@ -746,7 +749,7 @@ impl_read!(Reader);
 impl_read!(Writer);
 
 /// A table in a read transaction, or `None` where a file from an older release lacks it.
-fn optional<K: redb::Key + 'static, V: redb::Value + 'static>(
+pub(super) fn optional<K: redb::Key + 'static, V: redb::Value + 'static>(
     tx: &ReadTransaction,
     def: TableDefinition<K, V>,
 ) -> Result<Option<redb::ReadOnlyTable<K, V>>, Error> {

@@ -133,9 +133,10 @@ impl Store {
                     if schema == Some(SCHEMA_WITHOUT_INDEXES) {
                         w.build_indexes()?;
                     } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 1) {
-                        // Schema 2 kept one search entry per customer; 3 keeps blocks.
+                        // Schema 2 kept one search entry per customer; 3 keeps blocks, and facts.
                         w.drop_search_v2()?;
                         w.build_search()?;
+                        w.build_facts()?;
                     }
                     if upgrade {
                         w.tx.open_table(META)

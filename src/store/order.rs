@@ -16,7 +16,7 @@
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
 use crate::domain::filter::{Sort, SortKey};
-use crate::domain::summary::Summary;
+use crate::domain::summary::{Facts, Summary};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::ops::Range;
 
@@ -47,6 +47,7 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
     w.remove_search(id)?;
+    w.clear_facts(id)?;
     w.unindex_attention(s)
 }
 
@@ -81,6 +82,7 @@ struct Entry {
     last: i64,
     /// Its attention entries, when the file keeps an attention order.
     attention: Option<Keys>,
+    facts: Facts,
 }
 
 impl Pending {
@@ -108,6 +110,7 @@ impl Pending {
             expiry: expiry_key(s),
             last: s.last_transaction.0,
             attention,
+            facts: Facts::of(s),
         });
     }
 }
@@ -170,6 +173,7 @@ impl Writer {
             }
             entries.sort_unstable_by_key(|e| e.id);
             self.put_search(entries.iter().map(|e| (e.id, t(&e.haystack).as_bytes())))?;
+            self.put_facts(entries.iter().map(|e| (e.id, e.facts)))?;
         }
         text.clear();
         entries.clear();
@@ -222,6 +226,7 @@ impl Writer {
                 purge!(ORDER_EXPIRY, |k, _| k.3 != id);
                 purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
                 self.remove_search(id)?;
+                self.clear_facts(id)?;
                 self.purge_attention(id)
             }
         }
@@ -261,69 +266,61 @@ impl Reader {
     /// Whether the file has the sort indexes (schema 2); a version-1 file opened read-only
     /// has not, and its list is computed from the summaries.
     pub fn has_indexes(&self) -> Result<bool, Error> {
-        match self.tx.open_table(ORDER_COMPANY) {
-            Ok(_) => Ok(true),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
-            Err(e) => Err(db_err(e)),
-        }
+        Ok(super::optional(&self.tx, ORDER_COMPANY)?.is_some())
     }
 
     /// How many customers the indexes hold, and the ids of the page `offset..offset+limit`
-    /// in the given order: a range read of one index.
+    /// in the given order among those `keep` accepts: a range read of one index, walking
+    /// past the ids `keep` refuses.
     pub fn ordered_ids(
         &self,
         sort: Sort,
         offset: usize,
         limit: usize,
+        keep: &dyn Fn(u64) -> bool,
     ) -> Result<(usize, Vec<u64>), Error> {
-        macro_rules! page {
-            ($def:expr, $rows:ident($($range:tt)*), $id:expr) => {{
-                let t = self.tx.open_table($def).map_err(db_err)?;
-                let total = t.len().map_err(db_err)? as usize;
-                let rows = t.$rows($($range)*).map_err(db_err)?;
-                let keys: Box<dyn Iterator<Item = _>> = if sort.descending {
+        type Ids<'a> = Box<dyn Iterator<Item = Result<u64, Error>> + 'a>;
+        macro_rules! ids {
+            ($t:expr, $rows:ident($($range:tt)*), $id:expr) => {{
+                let rows = $t.$rows($($range)*).map_err(db_err)?;
+                let rows = rows.map(|row| row.map(|(k, _)| $id(k.value())).map_err(db_err));
+                let ids: Ids = if sort.descending {
                     Box::new(rows.rev())
                 } else {
                     Box::new(rows)
                 };
-                let mut ids = Vec::with_capacity(limit.min(1000));
-                for row in keys.skip(offset).take(limit) {
-                    let (k, _) = row.map_err(db_err)?;
-                    ids.push($id(k.value()));
-                }
-                (total, ids)
+                ids
+            }};
+        }
+        let collect = |ids: Ids| -> Result<Vec<u64>, Error> {
+            let kept = ids.filter(|id| id.as_ref().map_or(true, |&id| keep(id)));
+            kept.skip(offset).take(limit).collect()
+        };
+        macro_rules! page {
+            ($def:expr, $id:expr) => {{
+                let t = self.tx.open_table($def).map_err(db_err)?;
+                let total = t.len().map_err(db_err)? as usize;
+                (total, collect(ids!(t, iter(), $id))?)
             }};
         }
         Ok(match sort.key {
-            SortKey::Company => page!(ORDER_COMPANY, iter(), |k: (&str, u64)| k.1),
-            SortKey::AccountName => page!(ORDER_ACCOUNT, iter(), |k: (&str, &str, u64)| k.2),
+            SortKey::Company => page!(ORDER_COMPANY, |k: (&str, u64)| k.1),
+            SortKey::AccountName => page!(ORDER_ACCOUNT, |k: (&str, &str, u64)| k.2),
             SortKey::LastTransaction => {
-                page!(ORDER_LAST_TRANSACTION, iter(), |k: (i64, &str, u64)| k.2)
-            }
-            SortKey::NextExpiry => {
-                // Those with a next expiry, in the asked direction, then those without.
-                let id = |k: (u8, i32, &str, u64)| k.3;
-                let split = (1u8, i32::MIN, "", 0u64);
-                let (total, mut ids) = page!(ORDER_EXPIRY, range(..split), id);
-                let limit2 = limit - ids.len();
-                if limit2 > 0 {
-                    let t = self.tx.open_table(ORDER_EXPIRY).map_err(db_err)?;
-                    let dated = t.range(..split).map_err(db_err)?.count();
-                    let offset2 = offset.saturating_sub(dated);
-                    let rows = t.range(split..).map_err(db_err)?;
-                    let keys: Box<dyn Iterator<Item = _>> = if sort.descending {
-                        Box::new(rows.rev())
-                    } else {
-                        Box::new(rows)
-                    };
-                    for row in keys.skip(offset2).take(limit2) {
-                        ids.push(id(row.map_err(db_err)?.0.value()));
-                    }
-                }
-                (total, ids)
+                page!(ORDER_LAST_TRANSACTION, |k: (i64, &str, u64)| k.2)
             }
             // Only for the order's day: the caller checks `attention_day`.
-            SortKey::Attention => page!(ORDER_ATTENTION, iter(), |k: (u64, &str, u64)| k.2),
+            SortKey::Attention => page!(ORDER_ATTENTION, |k: (u64, &str, u64)| k.2),
+            SortKey::NextExpiry => {
+                // Those with a next expiry, in the asked direction, then those without.
+                let t = self.tx.open_table(ORDER_EXPIRY).map_err(db_err)?;
+                let id = |k: (u8, i32, &str, u64)| k.3;
+                let split = (1u8, i32::MIN, "", 0u64);
+                let dated = ids!(t, range(..split), id);
+                let undated = ids!(t, range(split..), id);
+                let total = t.len().map_err(db_err)? as usize;
+                (total, collect(Box::new(dated.chain(undated)))?)
+            }
         })
     }
 
@@ -347,6 +344,7 @@ impl Reader {
             Vec<(u8, i32, String, u64)>,
             Vec<(i64, String, u64)>,
             Vec<(u64, Vec<u8>)>,
+            Vec<(u64, u16)>,
         );
         let mut want: Keys = Default::default();
         {
@@ -362,6 +360,7 @@ impl Reader {
                 want.1.push((s.account_key.clone(), c.clone(), s.id));
                 want.2.push((flag, day, c.clone(), s.id));
                 want.3.push((s.last_transaction.0, c, s.id));
+                want.5.push((s.id, Facts::of(&s).0));
                 want.4.push((s.id, s.haystack.into_bytes()));
             }
         }
@@ -405,6 +404,12 @@ impl Reader {
             k.2
         ));
         have.4 = self.search_texts()?;
+        let facts = self.facts()?.unwrap_or_default();
+        have.5 = (0u64..)
+            .zip(facts)
+            .filter(|(_, f)| f.0 != 0)
+            .map(|(id, f)| (id, f.0))
+            .collect();
         let mut out = Vec::new();
         let mut differ = |name: &str, same: bool| {
             if !same {
@@ -416,6 +421,7 @@ impl Reader {
         differ("order_next_expiry", want.2 == have.2);
         differ("order_last_transaction", want.3 == have.3);
         differ("customer_search_blocks", want.4 == have.4);
+        differ("customer_facts", want.5 == have.5);
         out.extend(self.attention_mismatches()?);
         Ok(out)
     }

@@ -253,10 +253,8 @@ impl Reader {
         &self,
         find: &mut dyn FnMut(&[u8]) -> Option<Range<usize>>,
     ) -> Result<Option<Vec<u64>>, Error> {
-        let t = match self.tx.open_table(SEARCH) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(db_err(e)),
+        let Some(t) = super::optional(&self.tx, SEARCH)? else {
+            return Ok(None);
         };
         let mut ids = Vec::new();
         for row in t.iter().map_err(db_err)? {

@@ -9,7 +9,7 @@ use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::filter::{Filter, SortKey};
 use crate::domain::model::*;
 use crate::domain::runway::{self, Runway};
-use crate::domain::summary::{Query, Summary};
+use crate::domain::summary::{Facts, Query, Summary};
 use crate::domain::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
 use std::path::Path;
@@ -287,13 +287,27 @@ impl Desk {
         }
         let r = self.reader()?;
         let catalog = r.catalog()?;
-        let indexed = filter.is_unfiltered()
-            && r.settings()?.view == View::All
+        let view = r.settings()?.view;
+        let plain = filter.is_unfiltered() && view == View::All;
+        let indexed = Facts::decide(filter)
             && r.has_indexes()?
             && (filter.sort.key != SortKey::Attention || r.attention_day()? == Some(today));
-        let (total, page, mut unreadable) = if indexed {
+        // A filter on facts (or the view "managed") keeps the ids whose facts pass, counted
+        // from the facts column; without one, every id the index holds.
+        let facts = if indexed && !plain { r.facts()? } else { None };
+        let (total, page, mut unreadable) = if indexed && (plain || facts.is_some()) {
+            let passes = |f: Facts| f.present() && f.visible_in(view) && f.matches(filter);
+            let keep = |id: u64| {
+                facts.as_ref().is_none_or(|all| {
+                    let at = usize::try_from(id).ok();
+                    passes(at.and_then(|i| all.get(i)).copied().unwrap_or_default())
+                })
+            };
             // A range read of the order's index, then the shown customers' summaries.
-            let (total, ids) = r.ordered_ids(filter.sort, filter.offset, filter.limit)?;
+            let (held, ids) = r.ordered_ids(filter.sort, filter.offset, filter.limit, &keep)?;
+            let total = facts
+                .as_ref()
+                .map_or(held, |all| all.iter().filter(|&&f| passes(f)).count());
             let mut page = Vec::with_capacity(ids.len());
             let mut unreadable = Vec::new();
             for id in ids {

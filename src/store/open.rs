@@ -4,7 +4,9 @@
 
 use super::*;
 use crate::domain::error::Unusable;
+use crate::domain::progress::{Progress, Ticker};
 use redb::{Builder, ConcurrencyMode, DatabaseError, TableError, TableHandle};
+use std::cell::RefCell;
 use std::sync::{PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -70,7 +72,52 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
     })
 }
 
+thread_local! {
+    /// Where a schema-1 upgrade on this thread reports its progress (`Store::reporting_upgrade`).
+    static UPGRADE_PROGRESS: RefCell<Option<Box<dyn Progress>>> = const { RefCell::new(None) };
+}
+
+/// Builds a version-1 file's sort indexes from its summaries (as `Writer::build_indexes`
+/// does), reporting the summaries read of all summaries to the hook this thread set, if any.
+/// A summary that cannot be read gets no entries (`check` names it).
+fn build_indexes_reporting(w: &Writer) -> Result<(), Error> {
+    UPGRADE_PROGRESS.with(|hook| {
+        let hook = hook.borrow();
+        let Some(progress) = hook.as_deref() else {
+            return w.build_indexes();
+        };
+        let t = w.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let mut ticker = Ticker::records(progress, t.len().map_err(db_err)?);
+        for row in t.iter().map_err(db_err)? {
+            let (_, v) = row.map_err(db_err)?;
+            if let Ok(s) = decode_summary(v.value()) {
+                w.index(&s)?;
+            }
+            ticker.tick();
+        }
+        drop(t);
+        w.flush_indexes()?;
+        ticker.finish();
+        Ok(())
+    })
+}
+
 impl Store {
+    /// Runs `open` with `progress` receiving how far the one-time upgrade of a schema-1 file
+    /// is (customers indexed of all customers) when a writable open on this thread upgrades
+    /// one; any other open reports nothing. The hook is dropped when `open` returns.
+    pub fn reporting_upgrade<T>(progress: Box<dyn Progress>, open: impl FnOnce() -> T) -> T {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                UPGRADE_PROGRESS.with(|hook| hook.borrow_mut().take());
+            }
+        }
+        UPGRADE_PROGRESS.with(|hook| *hook.borrow_mut() = Some(progress));
+        let _reset = Reset;
+        open()
+    }
+
     /// Opens (or, for `Access::Write`, creates) the database at `path`. A file that is not
     /// clientele's is refused before anything is written to it.
     pub fn open(path: &Path, access: Access, cache_bytes: usize) -> Result<Store, Error> {
@@ -129,7 +176,7 @@ impl Store {
                     // A version-1 file gets its sort indexes once, in one transaction.
                     let upgrade = self.schema()? == Some(SCHEMA_WITHOUT_INDEXES);
                     if upgrade {
-                        w.build_indexes()?;
+                        build_indexes_reporting(&w)?;
                         w.tx.open_table(META)
                             .map_err(db_err)?
                             .insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())

@@ -79,8 +79,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     opts.tuning.apply(&mut config);
     return_freed_memory();
     let app = Arc::new(App {
-        desk,
         token_required: config.token.is_some(),
+        ..App::new(desk)
     });
     // Build the first page's customer views while the first request is still on its way
     // (a range read of the company index and twenty records).

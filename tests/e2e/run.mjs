@@ -728,6 +728,45 @@ test('without JavaScript: the list renders, a filter submits, "Select all shown"
   }
 });
 
+test('import without JavaScript: Check and Import go to the job\'s own page, which ends on the result', async ({ browser, base }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    const exported = await page.request.get(url(base, '/api/customers.csv?account_type=clp'));
+    assert.equal(exported.status(), 200);
+    const csv = await exported.text();
+    const before = await auditCount(page, base);
+
+    // The job's page refreshes itself (a meta refresh, no script) until the report is there.
+    const run = async (button) => {
+      await page.goto(url(base, '/import'));
+      // A file, as it is sent byte for byte (a text area's line ends become CRLF).
+      await page.setInputFiles('#import-file', { name: 'clp.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await Promise.all([page.waitForURL(/\/import\/\d+$/), page.click(button)]);
+      await page.waitForSelector('[data-testid=import-report]', { timeout: 20_000 });
+      assert.equal(await page.locator('progress').count(), 0, 'the result still shows a progress bar');
+      return page.url();
+    };
+    const checked = await run('#import-dry-run');
+    await expectText(page, '#report-heading', /Dry run: nothing was written/);
+    await expectText(page, '[data-testid=created]', /^0$/);
+    await expectText(page, '[data-testid=rejected]', /^0$/);
+    const rows = Number((await page.locator('[data-testid=unchanged]').innerText()).trim());
+    assert.ok(rows > 10, `only ${rows} CLP rows checked`);
+    assert.equal(await page.inputValue('#import-csv'), csv, 'the checked CSV is not in the form again');
+
+    const imported = await run('#import-run');
+    assert.notEqual(imported, checked, 'two imports share one page');
+    await expectText(page, '#flash', new RegExp(`Import finished: 0 created, 0 updated, ${rows} unchanged`));
+    // The page is a result, not an action: loading it again runs nothing.
+    await page.reload();
+    await expectText(page, '[data-testid=unchanged]', new RegExp(`^${rows}$`));
+    assert.equal(await auditCount(page, base), before, 'an import that changes nothing wrote to the audit log');
+  } finally {
+    await context.close();
+  }
+});
+
 // ---------------------------------------------------------------- runner
 
 test('with an access token: sign in through the form, then a task preview works', async ({ browser }) => {

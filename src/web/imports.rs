@@ -184,6 +184,12 @@ impl Imports {
         Ok(job)
     }
 
+    /// The job still running, if any.
+    pub fn running(&self) -> Option<Arc<Job>> {
+        let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        table.jobs.iter().find(|j| !j.is_finished()).cloned()
+    }
+
     /// The job `id`, while it is kept.
     pub fn get(&self, id: u64) -> Option<Arc<Job>> {
         let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);

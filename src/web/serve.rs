@@ -110,6 +110,12 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
         }
         return Err(Error::Refused(why));
     }
+    if let Some(job) = app.imports.running() {
+        eprintln!(
+            "import {} was still running and is dropped: nothing of it was written",
+            job.id
+        );
+    }
     eprintln!("clientele stopped; every change is saved");
     Ok(())
 }

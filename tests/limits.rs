@@ -1036,7 +1036,16 @@ fn console_import_lists_a_hundred_errors_and_counts_the_rest() {
                 ("csv", &file),
                 ("action", action),
             ]));
-        let r = app.handle(&req);
+        // The form starts a job; its page, once it is done, shows the result.
+        let started = app.handle(&req);
+        let to = started
+            .header("location")
+            .expect("a job's page")
+            .to_string();
+        let id = to.trim_start_matches("/import/").parse().unwrap();
+        let job = app.imports.get(id).unwrap();
+        assert!(job.wait(std::time::Duration::from_secs(60)), "{to}");
+        let r = app.handle(&Request::new(Method::Get, &to).unwrap());
         let html = String::from_utf8_lossy(&r.body).into_owned();
         assert_eq!(r.status, 422, "{action}");
         assert_eq!(

@@ -114,8 +114,23 @@ fn a_running_import_shows_its_progress_and_then_its_result() {
     let d = doc(&page);
     assert_eq!(
         attr(&d, "head meta[http-equiv=refresh]", "content").as_deref(),
-        Some("1"),
+        Some("2"),
         "a running import's page refreshes itself"
+    );
+    // …and first offers to stop that; then it stays put and offers to check again.
+    assert_eq!(
+        attr(&d, "main a", "href").as_deref(),
+        Some("/import/1?refresh=off")
+    );
+    let still = doc(&f.get("/import/1?refresh=off"));
+    assert!(still
+        .select(&sel("meta[http-equiv=refresh]"))
+        .next()
+        .is_none());
+    assert_eq!(texts(&still, "progress#import-progress").len(), 1);
+    assert_eq!(
+        attr(&still, "a[data-testid=resume-refreshing]", "href").as_deref(),
+        Some("/import/1")
     );
     // A labelled progress bar over the input's lines, and the same in words in a live region.
     assert_eq!(

@@ -971,7 +971,7 @@ fn import_busy(app: &App, running: &Job) -> Response {
 /// `GET /import/{job}`: how far the import is, refreshing itself until it is done, then its
 /// result — the report of a dry run, the counts of an import, or the rows that refused it.
 pub fn import_job(app: &App, req: &Request, id: &str) -> Reply {
-    layout::query(app, req)?;
+    let refresh = layout::value(&layout::query(app, req)?, "refresh") != Some("off");
     let job = layout::id_of(app, "import", id)
         .ok()
         .and_then(|id| app.imports.get(id))
@@ -987,12 +987,19 @@ pub fn import_job(app: &App, req: &Request, id: &str) -> Reply {
             )
         })?;
     job.with_state(|state| match state {
-        State::Running(r) => render_running(app, &job, r),
+        State::Running(r) => render_running(app, &job, r, refresh),
         State::Finished(done) => render_finished(app, &job, done),
     })
 }
 
-fn render_running(app: &App, job: &Job, r: Running) -> Reply {
+/// Seconds between two loads of a running import's page.
+const REFRESH_SECONDS: u32 = 2;
+
+/// A running import's page: a labelled bar and the same in words in a live region. It
+/// reloads itself every `REFRESH_SECONDS` unless `refresh` is off (`?refresh=off`, the
+/// first link on the page), which leaves reloading to the reader: a page that reloads
+/// itself must offer to stop (WCAG 2.2.1).
+fn render_running(app: &App, job: &Job, r: Running, refresh: bool) -> Reply {
     let title = if job.opts.dry_run {
         format!("Checking import {}", job.id)
     } else {
@@ -1005,7 +1012,17 @@ fn render_running(app: &App, job: &Job, r: Running) -> Reply {
         p.lead {
             @if job.opts.dry_run { "Every row is checked; nothing is written. " }
             @else { "Every row is checked first; if any row is bad, nothing is written. " }
-            "This page shows the result when the import is done."
+            @if refresh { "This page reloads itself every " (REFRESH_SECONDS) " seconds until it shows the result." }
+            @else { "This page shows the result when the import is done; it does not reload itself." }
+        }
+        p {
+            @if refresh {
+                a href=(format!("/import/{}?refresh=off", job.id)) data-testid="stop-refreshing" { "Stop reloading this page" }
+            } @else {
+                a href=(format!("/import/{}?refresh=off", job.id)) data-testid="check-again" { "Check again" }
+                " · "
+                a href=(format!("/import/{}", job.id)) data-testid="resume-refreshing" { "Reload it by itself again" }
+            }
         }
         div.stack {
             label #import-progress-label for="import-progress" { "Lines read" }
@@ -1026,7 +1043,11 @@ fn render_running(app: &App, job: &Job, r: Running) -> Reply {
             }
         }
     };
-    layout::page_refreshing(app, 200, &title, Nav::Import, 1, body)
+    if refresh {
+        layout::page_refreshing(app, 200, &title, Nav::Import, REFRESH_SECONDS, body)
+    } else {
+        layout::page(app, 200, &title, Nav::Import, None, body)
+    }
 }
 
 fn render_finished(app: &App, job: &Job, done: &Outcome) -> Reply {

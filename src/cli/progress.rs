@@ -11,9 +11,22 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 /// What the one-time indexing of a schema-1 file reports to under a command other than
-/// `serve`: a bar on a terminal, nothing otherwise.
+/// `serve`: a bar on a terminal, nothing otherwise. The bar is cleared as soon as the
+/// indexing is done, not when the hook goes (`serve` keeps it while it runs).
 pub fn upgrade() -> Box<dyn Progress> {
-    Box::new(Bar::records("indexing", "customers"))
+    Box::new(Indexing(Bar::records("indexing", "customers")))
+}
+
+/// A bar over a count known from the start, cleared when the count is reached.
+struct Indexing(Bar);
+
+impl Progress for Indexing {
+    fn update(&self, done: u64, total: u64) {
+        self.0.update(done, total);
+        if done >= total {
+            self.0 .0.finish_and_clear();
+        }
+    }
 }
 
 /// What the one-time indexing reports to under `serve`: the bar on a terminal, otherwise a

@@ -143,10 +143,7 @@ impl Fixture {
     /// sit in front of it in `clientele serve`; what is under test is what passes them.
     fn app(&self) -> (Scratch, App) {
         let (file, desk) = self.scratch();
-        let app = App {
-            desk,
-            token_required: false,
-        };
+        let app = App::new(desk);
         (file, app)
     }
 }
@@ -597,8 +594,22 @@ pub fn console_form(data: &[u8]) {
         .with_header("Content-Type", content_type)
         .with_body(body);
     let (_file, app) = fx.app();
-    let res = app.handle(&req);
+    let mut res = app.handle(&req);
     assert_answered(&req, &res);
+    // An import runs as a job: its page, once it is done, is the answer to judge.
+    let job = res
+        .header("location")
+        .and_then(|to| to.strip_prefix("/import/")?.parse().ok())
+        .and_then(|id| app.imports.get(id));
+    if let Some(job) = job {
+        assert!(
+            job.wait(std::time::Duration::from_secs(600)),
+            "an import never ends"
+        );
+        let page = Request::new(Method::Get, &format!("/import/{}", job.id)).expect("a path");
+        res = app.handle(&page);
+        assert_answered(&page, &res);
+    }
     if res.status < 400 {
         export_reimports_unchanged(&app.desk);
     }

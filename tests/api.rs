@@ -179,10 +179,7 @@ impl InProc {
         .unwrap();
         InProc {
             _dir: dir,
-            app: App {
-                desk,
-                token_required: false,
-            },
+            app: App::new(desk),
             ok: BTreeSet::new(),
         }
     }

@@ -145,10 +145,7 @@ fn fx() -> Fx {
     .unwrap();
     Fx {
         _dir: dir,
-        app: App {
-            desk,
-            token_required: false,
-        },
+        app: App::new(desk),
         expired,
         evil,
         holder,
@@ -189,6 +186,21 @@ impl Fx {
         assert!(to.starts_with("/runs/"), "{to}");
         let page = self.page(&to);
         (to, page)
+    }
+
+    /// An import form's answer: a `303` to its job, whose page is read once the job is done.
+    fn import_result(&self, r: &Response) -> Response {
+        let to = location(r);
+        let id: u64 = to
+            .strip_prefix("/import/")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("not an import job: {to}"));
+        let job = self.app.imports.get(id).expect("the job is kept");
+        assert!(
+            job.wait(std::time::Duration::from_secs(60)),
+            "{to} never ends"
+        );
+        self.get(&to)
     }
 
     fn page(&self, target: &str) -> Html {
@@ -1847,7 +1859,7 @@ fn import_checks_then_imports_an_uploaded_file() {
             .with_body(body);
         handle(&f.app, &req)
     };
-    let r = send("dry-run", &changed, "");
+    let r = f.import_result(&send("dry-run", &changed, ""));
     assert_eq!(r.status, 200, "{}", body(&r));
     let doc = html(&r);
     assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
@@ -1855,12 +1867,16 @@ fn import_checks_then_imports_an_uploaded_file() {
     // The checked CSV comes back in the text area for the real import.
     let kept = one(&doc, "#import-csv").text().collect::<String>();
     assert_eq!(kept, changed);
-    let r = send("import", "", &kept);
-    assert_eq!(
-        location(&r),
-        "/import?done=imported&created=1&updated=0&unchanged=0"
-    );
+    let r = f.import_result(&send("import", "", &kept));
+    assert_eq!(r.status, 200, "{}", body(&r));
     assert_eq!(f.app.desk.count().unwrap(), 5);
+    let doc = html(&r);
+    assert_eq!(
+        texts(&doc, "#flash"),
+        ["Import finished: 1 created, 0 updated, 0 unchanged."]
+    );
+    assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
+    // The address an earlier release redirected to still says so.
     let doc = f.page("/import?done=imported&created=1&updated=0&unchanged=0");
     assert_eq!(
         texts(&doc, "#flash"),
@@ -1869,16 +1885,19 @@ fn import_checks_then_imports_an_uploaded_file() {
 
     // A bad row rejects everything, naming line and field.
     let bad = export.replace("ana@example.com", "broken");
-    let r = send("import", &bad, "");
+    let r = f.import_result(&send("import", &bad, ""));
     assert_eq!(r.status, 422);
     let doc = html(&r);
     let cells = texts(&doc, "#import-errors tbody tr td");
     assert_eq!(cells[..3], ["2", "fresh-ag", "email"], "{cells:?}");
     // Not CSV at all; nothing given; a form without multipart.
-    assert_eq!(send("import", "just text", "").status, 400);
+    assert_eq!(
+        f.import_result(&send("import", "just text", "")).status,
+        400
+    );
     assert_eq!(send("import", "", "  ").status, 422);
     let r = f.post("/import", &[("csv", &changed), ("action", "dry-run")]);
-    assert_eq!(r.status, 200);
+    assert_eq!(f.import_result(&r).status, 200);
 }
 
 #[test]
@@ -1908,16 +1927,14 @@ fn import_can_take_cells_exactly_as_written() {
         "/import",
         &[("csv", &quoted), ("action", "import"), ("raw", "yes")],
     );
-    assert_eq!(
-        location(&r),
-        "/import?done=imported&created=1&updated=0&unchanged=0"
-    );
+    let doc = html(&f.import_result(&r));
+    assert_eq!(texts(&doc, "[data-testid=created]"), ["1"]);
     let check = |raw: &str| {
         let r = f.post(
             "/import",
             &[("csv", &quoted), ("action", "dry-run"), ("raw", raw)],
         );
-        let doc = html(&r);
+        let doc = html(&f.import_result(&r));
         (
             texts(&doc, "[data-testid=updated]"),
             texts(&doc, "[data-testid=unchanged]"),
@@ -2004,6 +2021,7 @@ fn samples(ids: &Ids, route: &Route) -> Vec<String> {
             ("outbox", "id") => "1".to_string(),
             ("tasks", "name") => "renew".to_string(),
             ("runs", "id") => "1".to_string(),
+            ("import", "job") => "1".to_string(),
             other => panic!("no sample for {other:?} in {}", route.pattern()),
         }
     };
@@ -2361,10 +2379,7 @@ fn select_all_matching_works_on_the_whole_filter() {
     clientele::demo::generate(&desk, desk.ctx(Actor::Cli), 260, 3).unwrap();
     let f = Fx {
         _dir: dir,
-        app: App {
-            desk,
-            token_required: false,
-        },
+        app: App::new(desk),
         expired: 0,
         evil: 0,
         holder: 0,

@@ -244,10 +244,7 @@ fn console_form_builds_every_field_from_the_table() {
         *input.text_mut(spec.name).unwrap() = Some(sample(spec));
     }
     let id = desk.add_customer(desk.ctx(Actor::Cli), &input).unwrap().id;
-    let app = App {
-        desk,
-        token_required: false,
-    };
+    let app = App::new(desk);
     let sel = |s: &str| Selector::parse(s).unwrap();
     for (target, filled) in [
         ("/customers/new".to_string(), false),
@@ -425,10 +422,7 @@ fn serde_inputs_read_exactly_their_tables() {
 fn the_api_takes_licences_with_exactly_the_table_keys() {
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(&dir.path().join("licences.redb"), Access::Write, None).unwrap();
-    let app = App {
-        desk,
-        token_required: false,
-    };
+    let app = App::new(desk);
     let post = |target: &str, body: &Value| {
         let req = Request::new(Method::Post, target)
             .unwrap()

@@ -983,10 +983,7 @@ fn console_warns_about_unreadable_records_and_offers_their_removal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.redb");
     let ids = damaged_db(&db);
-    let app = App {
-        desk: open(&db),
-        token_required: false,
-    };
+    let app = App::new(open(&db));
     let get = |target: &str| {
         let r = app.handle(&Request::new(Method::Get, target).unwrap());
         (
@@ -1028,10 +1025,7 @@ fn console_warns_about_unreadable_records_and_offers_their_removal() {
 #[test]
 fn console_import_lists_a_hundred_errors_and_counts_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App {
-        desk: open(&dir.path().join("t.redb")),
-        token_required: false,
-    };
+    let app = App::new(open(&dir.path().join("t.redb")));
     add_plan(&app.desk);
     let file = unknown_plan_csv();
     for action in ["import", "dry-run"] {
@@ -1042,7 +1036,16 @@ fn console_import_lists_a_hundred_errors_and_counts_the_rest() {
                 ("csv", &file),
                 ("action", action),
             ]));
-        let r = app.handle(&req);
+        // The form starts a job; its page, once it is done, shows the result.
+        let started = app.handle(&req);
+        let to = started
+            .header("location")
+            .expect("a job's page")
+            .to_string();
+        let id = to.trim_start_matches("/import/").parse().unwrap();
+        let job = app.imports.get(id).unwrap();
+        assert!(job.wait(std::time::Duration::from_secs(60)), "{to}");
+        let r = app.handle(&Request::new(Method::Get, &to).unwrap());
         let html = String::from_utf8_lossy(&r.body).into_owned();
         assert_eq!(r.status, 422, "{action}");
         assert_eq!(

@@ -14,7 +14,7 @@ pub mod serve;
 use crate::domain::date::Date;
 use crate::domain::error::{either, Error, Key, Thing, Unusable};
 use crate::domain::fields;
-use crate::store::Access;
+use crate::store::{Access, Store};
 use crate::tasks::desk::Desk;
 use std::ffi::OsString;
 use std::io::Write;
@@ -135,9 +135,14 @@ impl Env {
     }
 
     /// Opens the database; read-only commands pass `Access::Read` so they work while
-    /// `clientele serve` holds the file.
+    /// `clientele serve` holds the file. A writable open of a schema-1 file indexes it once,
+    /// with a progress bar on a terminal.
     pub fn open(&self, access: Access) -> Result<Desk, Failure> {
-        Ok(Desk::open(&self.db, access, self.today)?)
+        let open = || Desk::open(&self.db, access, self.today);
+        Ok(match access {
+            Access::Write => Store::reporting_upgrade(progress::upgrade(), open),
+            Access::Read => open(),
+        }?)
     }
 }
 

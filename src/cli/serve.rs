@@ -21,7 +21,10 @@ pub fn serve(args: ServeArgs, db: &Path, today: Option<Date>) -> Result<()> {
         workers: args.workers,
         tuning,
     };
-    crate::web::serve_command(db, today, opts)
+    // A schema-1 file is indexed once as the server opens it; the log says how far.
+    crate::store::Store::reporting_upgrade(super::progress::upgrade_while_serving(), || {
+        crate::web::serve_command(db, today, opts)
+    })
 }
 
 pub fn demo(args: &DemoArgs, desk: &Desk) -> Result<String> {

@@ -4,7 +4,9 @@
 
 use super::*;
 use crate::domain::error::Unusable;
+use crate::domain::progress::Progress;
 use redb::{Builder, ConcurrencyMode, DatabaseError, TableError, TableHandle};
+use std::cell::RefCell;
 use std::sync::{PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -70,7 +72,37 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
     })
 }
 
+thread_local! {
+    /// Where a schema-1 upgrade on this thread reports its progress (`Store::reporting_upgrade`).
+    static UPGRADE_PROGRESS: RefCell<Option<Box<dyn Progress>>> = const { RefCell::new(None) };
+}
+
+/// Builds a version-1 file's sort indexes from its summaries (as `Writer::build_indexes`
+/// does), reporting the summaries read of all summaries to the hook this thread set, if any.
+/// A summary that cannot be read gets no entries (`check` names it).
+fn build_indexes_reporting(w: &Writer) -> Result<(), Error> {
+    UPGRADE_PROGRESS.with(|hook| match hook.borrow().as_deref() {
+        Some(progress) => w.build_indexes(progress),
+        None => w.build_indexes(&crate::domain::progress::Quiet),
+    })
+}
+
 impl Store {
+    /// Runs `open` with `progress` receiving how far the one-time upgrade of a schema-1 file
+    /// is (customers indexed of all customers) when a writable open on this thread upgrades
+    /// one; any other open reports nothing. The hook is dropped when `open` returns.
+    pub fn reporting_upgrade<T>(progress: Box<dyn Progress>, open: impl FnOnce() -> T) -> T {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                UPGRADE_PROGRESS.with(|hook| hook.borrow_mut().take());
+            }
+        }
+        UPGRADE_PROGRESS.with(|hook| *hook.borrow_mut() = Some(progress));
+        let _reset = Reset;
+        open()
+    }
+
     /// Opens (or, for `Access::Write`, creates) the database at `path`. A file that is not
     /// clientele's is refused before anything is written to it.
     pub fn open(path: &Path, access: Access, cache_bytes: usize) -> Result<Store, Error> {
@@ -131,7 +163,7 @@ impl Store {
                     let schema = self.schema()?;
                     let upgrade = schema < Some(SCHEMA_VERSION);
                     if schema == Some(SCHEMA_WITHOUT_INDEXES) {
-                        w.build_indexes()?;
+                        build_indexes_reporting(&w)?;
                     } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 1) {
                         // Schema 2 kept one search entry per customer; 3 keeps blocks, and facts.
                         w.drop_search_v2()?;

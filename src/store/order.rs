@@ -16,6 +16,7 @@
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
 use crate::domain::filter::{Sort, SortKey};
+use crate::domain::progress::{Progress, Ticker};
 use crate::domain::summary::{Facts, Summary};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::ops::Range;
@@ -249,16 +250,21 @@ impl Writer {
 
     /// Builds the indexes from the stored summaries: a file's first writable open under
     /// schema 2. A summary that cannot be read gets no entries (`check` names it).
-    pub(super) fn build_indexes(&self) -> Result<(), Error> {
+    /// `progress` hears customers indexed of all customers.
+    pub(super) fn build_indexes(&self, progress: &dyn Progress) -> Result<(), Error> {
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let mut ticker = Ticker::records(progress, t.len().map_err(db_err)?);
         for row in t.iter().map_err(db_err)? {
             let (_, v) = row.map_err(db_err)?;
             if let Ok(s) = decode_summary(v.value()) {
                 self.index(&s)?;
             }
+            ticker.tick();
         }
         drop(t);
-        self.flush_indexes()
+        self.flush_indexes()?;
+        ticker.finish();
+        Ok(())
     }
 }
 

@@ -3,19 +3,33 @@
 //! `api`, the console in `pages`; neither holds a business rule.
 
 use super::http::{Method, Request, Response};
+use super::imports::Imports;
 use crate::domain::error::Error;
 use crate::domain::filter::{Filter, FILTER_KEYS};
 use crate::domain::model::YesNo;
 use crate::tasks::bulk::{BulkTask, Selection};
 use crate::tasks::desk::Desk;
+use std::sync::Arc;
 
 pub struct App {
-    pub desk: Desk,
+    /// Shared with the console's import jobs, which run on their own threads.
+    pub desk: Arc<Desk>,
     /// Whether the server asks for an access token (so the console shows "Sign out").
     pub token_required: bool,
+    /// The console's CSV imports, running and recent.
+    pub imports: Imports,
 }
 
 impl App {
+    /// The application over `desk`, asking for no token, with no imports yet.
+    pub fn new(desk: Desk) -> App {
+        App {
+            desk: Arc::new(desk),
+            token_required: false,
+            imports: Imports::default(),
+        }
+    }
+
     pub fn handle(&self, req: &Request) -> Response {
         if req.is_api() {
             super::api::handle(self, req)

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod http;
+pub mod imports;
 pub mod pages;
 pub mod serve;
 pub mod server;

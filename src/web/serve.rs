@@ -79,8 +79,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     opts.tuning.apply(&mut config);
     return_freed_memory();
     let app = Arc::new(App {
-        desk,
         token_required: config.token.is_some(),
+        ..App::new(desk)
     });
     // Build the first page's customer views while the first request is still on its way
     // (a range read of the company index and twenty records).
@@ -109,6 +109,12 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
             let _ = std::fs::remove_file(db);
         }
         return Err(Error::Refused(why));
+    }
+    if let Some(job) = app.imports.running() {
+        eprintln!(
+            "import {} was still running and is dropped: nothing of it was written",
+            job.id
+        );
     }
     eprintln!("clientele stopped; every change is saved");
     Ok(())

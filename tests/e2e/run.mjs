@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer, TODAY } from './server.mjs';
-import { parseCsvTable } from './csv.mjs';
+import { parseCsv, parseCsvTable } from './csv.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCREENSHOTS = join(HERE, 'screenshots');
@@ -723,6 +723,98 @@ test('without JavaScript: the list renders, a filter submits, "Select all shown"
     await Promise.all([page.waitForURL(/\/tasks\/reactivate$/), page.click('#task-reactivate')]);
     const rows = await taskRows(page, 'preview-table');
     assert.equal(rows.length, n, 'the no-script task preview does not list every ticked customer');
+  } finally {
+    await context.close();
+  }
+});
+
+test('import without JavaScript: Check and Import go to the job\'s own page, which ends on the result', async ({ browser, base }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    const exported = await page.request.get(url(base, '/api/customers.csv?account_type=clp'));
+    assert.equal(exported.status(), 200);
+    const csv = await exported.text();
+    const before = await auditCount(page, base);
+
+    // The job's page refreshes itself (a meta refresh, no script) until the report is there.
+    const run = async (button) => {
+      await page.goto(url(base, '/import'));
+      // A file, as it is sent byte for byte (a text area's line ends become CRLF).
+      await page.setInputFiles('#import-file', { name: 'clp.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await Promise.all([page.waitForURL(/\/import\/\d+$/), page.click(button)]);
+      await page.waitForSelector('[data-testid=import-report]', { timeout: 20_000 });
+      assert.equal(await page.locator('progress').count(), 0, 'the result still shows a progress bar');
+      return page.url();
+    };
+    const checked = await run('#import-dry-run');
+    await expectText(page, '#report-heading', /Dry run: nothing was written/);
+    await expectText(page, '[data-testid=created]', /^0$/);
+    await expectText(page, '[data-testid=rejected]', /^0$/);
+    const rows = Number((await page.locator('[data-testid=unchanged]').innerText()).trim());
+    assert.ok(rows > 10, `only ${rows} CLP rows checked`);
+    assert.equal(await page.inputValue('#import-csv'), csv, 'the checked CSV is not in the form again');
+
+    const imported = await run('#import-run');
+    assert.notEqual(imported, checked, 'two imports share one page');
+    await expectText(page, '#flash', new RegExp(`Import finished: 0 created, 0 updated, ${rows} unchanged`));
+    // The page is a result, not an action: loading it again runs nothing.
+    await page.reload();
+    await expectText(page, '[data-testid=unchanged]', new RegExp(`^${rows}$`));
+    assert.equal(await auditCount(page, base), before, 'an import that changes nothing wrote to the audit log');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a long import without JavaScript: a labelled bar that reloads by itself (or not), axe-clean, then the report', async ({ browser, base }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  try {
+    // 2,000 new customers made from one exported CLP row; checked only (a dry run).
+    const exported = await (await page.request.get(url(base, '/api/customers.csv?account_type=clp&limit=1'))).text();
+    const [header, row] = parseCsv(exported);
+    const cell = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+    const company = header.indexOf('company');
+    const account = header.indexOf('account_name');
+    const n = 2_000;
+    const lines = [header.join(',')];
+    for (let i = 1; i <= n; i++) {
+      const r = [...row];
+      r[company] = `E2E Long ${i}`;
+      r[account] = `e2e-long-${i}`;
+      lines.push(r.map(cell).join(','));
+    }
+    const csv = lines.join('\n') + '\n';
+    await page.goto(url(base, '/import'));
+    await page.setInputFiles('#import-file', { name: 'long.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await Promise.all([page.waitForURL(/\/import\/\d+$/), page.click('#import-dry-run')]);
+    const job = new URL(page.url()).pathname;
+    if ((await page.locator('progress#import-progress').count()) > 0) {
+      assert.equal(await page.locator('label[for=import-progress]').innerText(), 'Lines read');
+      await expectText(page, '#import-status[aria-live=polite]', /of [\d,]+ lines read \(\d+%\)/);
+      // Its first link stops the reloading: the page then stays, and axe finds nothing.
+      await Promise.all([page.waitForURL(/refresh=off$/), page.click('[data-testid=stop-refreshing]')]);
+      if ((await page.locator('progress#import-progress').count()) > 0) {
+        // axe needs script: the same page in a second context that lets the checker in.
+        const scripted = await browser.newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+        try {
+          const checker = await scripted.newPage();
+          await checker.goto(page.url());
+          if ((await checker.locator('progress#import-progress').count()) > 0) await axeClean(checker, 'a running import');
+        } finally {
+          await scripted.close();
+        }
+        await page.waitForTimeout(2500);
+        assert.ok(page.url().endsWith('?refresh=off'), `the page reloaded itself after all: ${page.url()}`);
+        await page.goto(url(base, job));
+      }
+    } else {
+      console.log('# the long import was done before its first page; its progress was not seen');
+    }
+    await page.waitForSelector('[data-testid=import-report]', { timeout: 25_000 });
+    await expectText(page, '[data-testid=created]', new RegExp(`^${n}$`));
+    await expectText(page, '[data-testid=rejected]', /^0$/);
   } finally {
     await context.close();
   }

@@ -15,6 +15,7 @@ use crate::tasks::csv::{ImportOptions, ImportReport, HEADER};
 use crate::tasks::desk::audit_tasks;
 use crate::web::app::{status_of, App};
 use crate::web::http::{build_query, url_encode, Request, Response};
+use crate::web::imports::{Job, Outcome, Refused, Running, State, KEPT};
 use maud::{html, Markup};
 
 fn yes(pairs: &[(String, String)], key: &str) -> bool {
@@ -831,8 +832,8 @@ fn render_import(
             section #import-report .alert.info aria-labelledby="report-heading" data-testid="import-report" {
                 h2 #report-heading { @if r.dry_run { "Dry run: nothing was written" } @else { "Imported" } }
                 dl.facts.counts-list {
-                    dt { "Would be created" } dd data-testid="created" { (r.created) }
-                    dt { "Would be updated" } dd data-testid="updated" { (r.updated) }
+                    dt { @if r.dry_run { "Would be created" } @else { "Created" } } dd data-testid="created" { (r.created) }
+                    dt { @if r.dry_run { "Would be updated" } @else { "Updated" } } dd data-testid="updated" { (r.updated) }
                     dt { "Unchanged" } dd data-testid="unchanged" { (r.unchanged) }
                     dt { "Rejected" } dd data-testid="rejected" { (r.rejected) }
                 }
@@ -909,6 +910,11 @@ fn import_form(req: &Request) -> Result<ImportForm, String> {
     Ok(form)
 }
 
+/// How long `POST /import` waits for its job before answering.
+const SHORT_IMPORT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// `POST /import`: checks that the form holds CSV, starts the import as a job and answers
+/// `303` to its page; refused with `409` while another import runs.
 pub fn import(app: &App, req: &Request) -> Reply {
     let form = match import_form(req) {
         Ok(x) => x,
@@ -926,19 +932,144 @@ pub fn import(app: &App, req: &Request) -> Reply {
         raw: form.raw,
     };
     let ctx = app.desk.ctx(Actor::Web);
-    match app.desk.import_csv(ctx, &mut form.csv.as_slice(), opts) {
-        Ok(report) if opts.dry_run => {
+    match app
+        .imports
+        .start(app.desk.clone(), ctx, form.csv, opts, form.kept)
+    {
+        Ok(job) => {
+            // A short import is done by then, and its page shows the result at once.
+            job.wait(SHORT_IMPORT);
+            Ok(Response::redirect_see_other(&format!("/import/{}", job.id)))
+        }
+        Err(Refused::Busy(running)) => Err(import_busy(app, &running)),
+        Err(Refused::NoThread(why)) => Err(layout::error_page(
+            app,
+            &Error::Internal(why),
+            ("/import", "Back to the import page"),
+        )),
+    }
+}
+
+/// The answer to an import started while another runs: which one, and how far it is.
+fn import_busy(app: &App, running: &Job) -> Response {
+    let id = running.id;
+    let r = running.running();
+    let body = html! {
+        h1 { "Another import is running" }
+        p.lead data-testid="import-busy" {
+            "Import " (id) " is still running (" (r.percent()) "% of its lines read). "
+            "One import runs at a time: wait until it is done, then send this file again."
+        }
+        p { a href=(format!("/import/{id}")) data-testid="running-import" { "See how far import " (id) " is" } }
+    };
+    layout::html(
+        409,
+        layout::document(app, "Another import is running", Nav::Import, None, body),
+    )
+}
+
+/// `GET /import/{job}`: how far the import is, refreshing itself until it is done, then its
+/// result — the report of a dry run, the counts of an import, or the rows that refused it.
+pub fn import_job(app: &App, req: &Request, id: &str) -> Reply {
+    let refresh = layout::value(&layout::query(app, req)?, "refresh") != Some("off");
+    let job = layout::id_of(app, "import", id)
+        .ok()
+        .and_then(|id| app.imports.get(id))
+        .ok_or_else(|| {
+            layout::message_page(
+                app,
+                404,
+                "Import not found",
+                &format!(
+                    "No import {id} is kept: the console keeps the last {KEPT} imports until the server stops."
+                ),
+                ("/import", "Back to the import page"),
+            )
+        })?;
+    job.with_state(|state| match state {
+        State::Running(r) => render_running(app, &job, r, refresh),
+        State::Finished(done) => render_finished(app, &job, done),
+    })
+}
+
+/// Seconds between two loads of a running import's page.
+const REFRESH_SECONDS: u32 = 2;
+
+/// A running import's page: a labelled bar and the same in words in a live region. It
+/// reloads itself every `REFRESH_SECONDS` unless `refresh` is off (`?refresh=off`, the
+/// first link on the page), which leaves reloading to the reader: a page that reloads
+/// itself must offer to stop (WCAG 2.2.1).
+fn render_running(app: &App, job: &Job, r: Running, refresh: bool) -> Reply {
+    let title = if job.opts.dry_run {
+        format!("Checking import {}", job.id)
+    } else {
+        format!("Import {} running", job.id)
+    };
+    let read = layout::thousands(r.lines_read as usize);
+    let lines = layout::thousands(r.lines as usize);
+    let body = html! {
+        h1 { (title) }
+        p.lead {
+            @if job.opts.dry_run { "Every row is checked; nothing is written. " }
+            @else { "Every row is checked first; if any row is bad, nothing is written. " }
+            @if refresh { "This page reloads itself every " (REFRESH_SECONDS) " seconds until it shows the result." }
+            @else { "This page shows the result when the import is done; it does not reload itself." }
+        }
+        p {
+            @if refresh {
+                a href=(format!("/import/{}?refresh=off", job.id)) data-testid="stop-refreshing" { "Stop reloading this page" }
+            } @else {
+                a href=(format!("/import/{}?refresh=off", job.id)) data-testid="check-again" { "Check again" }
+                " · "
+                a href=(format!("/import/{}", job.id)) data-testid="resume-refreshing" { "Reload it by itself again" }
+            }
+        }
+        div.stack {
+            label #import-progress-label for="import-progress" { "Lines read" }
+            progress #import-progress data-testid="import-progress" max=(r.lines) value=(r.lines_read.min(r.lines)) aria-describedby="import-status" {
+                (r.percent()) "%"
+            }
+            p #import-status role="status" aria-live="polite" data-testid="import-status" {
+                (read) " of " (lines) " lines read (" (r.percent()) "%)"
+                @if r.lines_read >= r.lines {
+                    @if job.opts.dry_run { "; finishing the check…" } @else { "; writing the customers…" }
+                } @else if let Some(rate) = r.rate() {
+                    ", " (layout::thousands(rate as usize)) " lines a second"
+                    @if let Some(left) = r.left() { ", about " (left) " s left" }
+                    "."
+                } @else {
+                    "."
+                }
+            }
+        }
+    };
+    if refresh {
+        layout::page_refreshing(app, 200, &title, Nav::Import, REFRESH_SECONDS, body)
+    } else {
+        layout::page(app, 200, &title, Nav::Import, None, body)
+    }
+}
+
+fn render_finished(app: &App, job: &Job, done: &Outcome) -> Reply {
+    let form = ImportForm {
+        raw: job.opts.raw,
+        kept: job.kept.clone(),
+        ..ImportForm::default()
+    };
+    match &done.result {
+        Ok(report) if report.dry_run => {
             let status = if report.rejected > 0 { 422 } else { 200 };
-            render_import(app, None, &form, Some(&report), None, status)
+            render_import(app, None, &form, Some(report), None, status)
         }
-        Ok(report) => Ok(Response::redirect_see_other(&format!(
-            "/import?done=imported&created={}&updated={}&unchanged={}",
-            report.created, report.updated, report.unchanged
-        ))),
-        Err(e) => {
-            let status = status_of(&e);
-            render_import(app, None, &form, None, Some(&e), status)
+        Ok(report) => {
+            let flash = format!(
+                "Import finished: {} created, {} updated, {} unchanged.",
+                report.created, report.updated, report.unchanged
+            );
+            let empty = ImportForm::default();
+            render_import(app, Some(&flash), &empty, Some(report), None, 200)
         }
+        Err(e) => render_import(app, None, &form, None, Some(e), status_of(e)),
     }
 }
 

@@ -57,12 +57,43 @@ pub fn document_with_skips(
     skips: &[(&str, &str)],
     body: Markup,
 ) -> Markup {
+    shell(app, title, nav, flash, skips, None, body)
+}
+
+/// A page that loads itself again every `seconds` (a `<meta http-equiv="refresh">`, which
+/// needs no script): a running import's progress.
+pub fn page_refreshing(
+    app: &App,
+    status: u16,
+    title: &str,
+    nav: Nav,
+    seconds: u32,
+    body: Markup,
+) -> Reply {
+    Ok(html(
+        status,
+        shell(app, title, nav, None, &[], Some(seconds), body),
+    ))
+}
+
+fn shell(
+    app: &App,
+    title: &str,
+    nav: Nav,
+    flash: Option<&str>,
+    skips: &[(&str, &str)],
+    refresh: Option<u32>,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(seconds) = refresh {
+                    meta http-equiv="refresh" content=(seconds);
+                }
                 title { (title) " – clientele" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/static/style.css";

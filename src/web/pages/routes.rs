@@ -234,6 +234,9 @@ pub static ROUTES: &[Route] = &[
         admin::import_page(app, req)
     }),
     post(&[Word("import")], |app, req, _| admin::import(app, req)),
+    get(&[Word("import"), Var("job")], |app, req, a| {
+        admin::import_job(app, req, a[0])
+    }),
     get(&[Word("static"), Word("style.css")], |_, _, _| {
         Ok(Response::new(
             200,

@@ -332,9 +332,25 @@ impl Reader {
 
     /// One customer's summary; an unreadable one is the inner error.
     pub fn summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
+        let mut one = None;
+        self.summaries_of(&[id], &mut |_, s| one = Some(s))?;
+        Ok(one)
+    }
+
+    /// Calls `f` with the summary of each of `ids` that exists (an unreadable one as the
+    /// inner error), the table opened once.
+    pub fn summaries_of(
+        &self,
+        ids: &[u64],
+        f: &mut dyn FnMut(u64, Result<Summary, Error>),
+    ) -> Result<(), Error> {
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        let v = t.get(id).map_err(db_err)?;
-        Ok(v.map(|v| decode_summary(v.value())))
+        for &id in ids {
+            if let Some(v) = t.get(id).map_err(db_err)? {
+                f(id, decode_summary(v.value()));
+            }
+        }
+        Ok(())
     }
 }
 

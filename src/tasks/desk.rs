@@ -190,18 +190,15 @@ impl Desk {
             }
         };
         let found = if q.is_some() {
-            r.search(&mut |text| q.find_in(text))?
+            r.search(&|text| q.find_in(text))?
         } else {
             None
         };
         if let Some(found) = found {
-            for id in found {
-                match r.summary(id)? {
-                    Some(Ok(s)) => keep(s),
-                    Some(Err(_)) => unreadable.push(id),
-                    None => {}
-                }
-            }
+            r.summaries_of(&found, &mut |id, s| match s {
+                Ok(s) => keep(s),
+                Err(_) => unreadable.push(id),
+            })?;
         } else {
             r.each_summary(
                 &mut |s| {
@@ -310,13 +307,10 @@ impl Desk {
                 .map_or(held, |all| all.iter().filter(|&&f| passes(f)).count());
             let mut page = Vec::with_capacity(ids.len());
             let mut unreadable = Vec::new();
-            for id in ids {
-                match r.summary(id)? {
-                    Some(Ok(s)) => page.push(s),
-                    Some(Err(_)) => unreadable.push(id),
-                    None => {}
-                }
-            }
+            r.summaries_of(&ids, &mut |id, s| match s {
+                Ok(s) => page.push(s),
+                Err(_) => unreadable.push(id),
+            })?;
             (total, page, unreadable)
         } else {
             let end = filter.offset.saturating_add(filter.limit);

@@ -296,6 +296,309 @@ record_codec!(
     SummaryV1
 );
 
+/// Whether stored text is UTF-8, as the owned decode insists (ASCII, the common case, is
+/// checked a word at a time).
+fn is_text(bytes: &[u8]) -> bool {
+    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+}
+
+/// Stored text as its bytes, borrowed from the stored value: the read twins take text this
+/// way and check it with [`is_text`] once the whole record is read.
+pub type Text<'a> = &'a [u8];
+
+/// A stored list read element by element and not kept: each element is decoded exactly as
+/// the owned record decodes it (so the same bytes are accepted and refused), then checked.
+/// `valid` is false when an element fails `Checked::check`.
+#[derive(Debug, Default)]
+pub struct Unkept<T> {
+    pub valid: bool,
+    kind: std::marker::PhantomData<T>,
+}
+
+/// What the owned record's decode checks of one element of a list.
+pub trait Checked {
+    fn check(&self) -> bool;
+}
+
+impl Checked for (Text<'_>, Text<'_>) {
+    fn check(&self) -> bool {
+        is_text(self.0) && is_text(self.1)
+    }
+}
+
+impl Checked for (i32, u32, u32, u32, bool) {
+    fn check(&self) -> bool {
+        Date::from_days(self.0).is_some()
+    }
+}
+
+impl Checked for (u8, Unkept<Text<'_>>) {
+    fn check(&self) -> bool {
+        PolicyList::from_byte(self.0).is_some() && self.1.valid
+    }
+}
+
+impl Checked for Text<'_> {
+    fn check(&self) -> bool {
+        is_text(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Checked> Deserialize<'de> for Unkept<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Each<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Checked> serde::de::Visitor<'de> for Each<T> {
+            type Value = Unkept<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut valid = true;
+                while let Some(item) = seq.next_element::<T>()? {
+                    valid &= item.check();
+                }
+                Ok(Unkept {
+                    valid,
+                    kind: std::marker::PhantomData,
+                })
+            }
+        }
+        d.deserialize_seq(Each(std::marker::PhantomData))
+    }
+}
+
+/// The read twin of [`DeviceV1`]: the same bytes, its text borrowed from the stored value.
+#[derive(Deserialize, Debug, PartialEq)]
+pub struct DeviceV1Ref<'a> {
+    pub id: u64,
+    pub name: Text<'a>,
+    pub serial: Text<'a>,
+    pub model: Text<'a>,
+    pub firmware: Text<'a>,
+    #[serde(borrow)]
+    pub notified_version: Option<Text<'a>>,
+}
+
+/// The read twin of [`CustomerV1`] for reading many customers fast (the CSV export): the same
+/// bytes, its text borrowed from the stored value and its policies checked but not kept.
+/// [`decode_customer_ref`] accepts exactly the values [`decode_customer`] accepts.
+#[derive(Deserialize, Debug)]
+pub struct CustomerV1Ref<'a> {
+    pub id: u64,
+    pub company: Text<'a>,
+    pub account_name: Text<'a>,
+    pub account_type: u8,
+    pub status: u8,
+    pub contact_first_name: Text<'a>,
+    pub contact_last_name: Text<'a>,
+    pub email: Text<'a>,
+    pub phone: Text<'a>,
+    pub address: Text<'a>,
+    pub city: Text<'a>,
+    pub state: Text<'a>,
+    pub postal_code: Text<'a>,
+    pub country: Text<'a>,
+    pub time_zone: Text<'a>,
+    pub language: Text<'a>,
+    pub notes: Text<'a>,
+    pub licenses: Vec<LicenseV1>,
+    #[serde(borrow)]
+    pub devices: Vec<DeviceV1Ref<'a>>,
+    #[serde(borrow)]
+    pub wfbs_template: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub cloud_edge_template: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub policies: Unkept<(u8, Unkept<Text<'a>>)>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_transaction: i64,
+}
+
+impl CustomerV1Ref<'_> {
+    /// Whether every text of the record is UTF-8 and every policy list code is known.
+    fn checked(&self) -> bool {
+        let profile = [
+            self.company,
+            self.account_name,
+            self.contact_first_name,
+            self.contact_last_name,
+            self.email,
+            self.phone,
+            self.address,
+            self.city,
+            self.state,
+            self.postal_code,
+            self.country,
+            self.time_zone,
+            self.language,
+            self.notes,
+        ];
+        profile.iter().all(|t| is_text(t))
+            && self.devices.iter().all(|d| {
+                [d.name, d.serial, d.model, d.firmware]
+                    .iter()
+                    .all(|t| is_text(t))
+                    && d.notified_version.is_none_or(is_text)
+            })
+            && self.wfbs_template.is_none_or(is_text)
+            && self.cloud_edge_template.is_none_or(is_text)
+            && self.policies.valid
+    }
+}
+
+/// A customer as [`decode_customer_ref`] reads it: the codes and dates checked as
+/// [`decode_customer`] checks them, the text borrowed from the stored value.
+#[derive(Debug)]
+pub struct CustomerRef<'a> {
+    pub record: CustomerV1Ref<'a>,
+    pub account_type: AccountType,
+    pub status: CustomerStatus,
+    pub licenses: Vec<License>,
+}
+
+impl<'a> CustomerRef<'a> {
+    /// A customer already read, in the twin's shape (for rows written from a `Customer`).
+    pub fn of(c: &'a Customer) -> CustomerRef<'a> {
+        let p = &c.profile;
+        let opt = |t: &'a Option<String>| t.as_deref().map(str::as_bytes);
+        CustomerRef {
+            record: CustomerV1Ref {
+                id: c.id,
+                company: p.company.as_bytes(),
+                account_name: p.account_name.as_bytes(),
+                account_type: p.account_type.byte(),
+                status: c.status.byte(),
+                contact_first_name: p.contact_first_name.as_bytes(),
+                contact_last_name: p.contact_last_name.as_bytes(),
+                email: p.email.as_bytes(),
+                phone: p.phone.as_bytes(),
+                address: p.address.as_bytes(),
+                city: p.city.as_bytes(),
+                state: p.state.as_bytes(),
+                postal_code: p.postal_code.as_bytes(),
+                country: p.country.as_bytes(),
+                time_zone: p.time_zone.as_bytes(),
+                language: p.language.as_bytes(),
+                notes: p.notes.as_bytes(),
+                licenses: Vec::new(),
+                devices: c
+                    .devices
+                    .iter()
+                    .map(|d| DeviceV1Ref {
+                        id: d.id,
+                        name: d.name.as_bytes(),
+                        serial: d.serial.as_bytes(),
+                        model: d.model.as_bytes(),
+                        firmware: d.firmware.as_bytes(),
+                        notified_version: opt(&d.notified_version),
+                    })
+                    .collect(),
+                wfbs_template: opt(&c.wfbs_template),
+                cloud_edge_template: opt(&c.cloud_edge_template),
+                policies: Unkept {
+                    valid: true,
+                    kind: std::marker::PhantomData,
+                },
+                created_at: c.created_at.0,
+                updated_at: c.updated_at.0,
+                last_transaction: c.last_transaction.0,
+            },
+            account_type: p.account_type,
+            status: c.status,
+            licenses: c.licenses.clone(),
+        }
+    }
+}
+
+/// Reads a stored customer without copying its text; it fails exactly where
+/// [`decode_customer`] fails.
+pub fn decode_customer_ref(bytes: &[u8]) -> Result<CustomerRef<'_>, Error> {
+    const WHAT: &str = "customer";
+    let mut record = match version_of(bytes, WHAT)? {
+        (1, body) => decode::<CustomerV1Ref>(body, WHAT)?,
+        (v, _) => return Err(unknown_version(WHAT, v)),
+    };
+    if !record.checked() {
+        // The owned decode names the text or list code it refuses.
+        return Err(refused_by(decode_customer(bytes)));
+    }
+    let licenses = std::mem::take(&mut record.licenses)
+        .into_iter()
+        .map(|l| {
+            Ok(License {
+                id: l.id,
+                plan_id: l.plan_id,
+                units: l.units,
+                used: l.used,
+                start: date_at("licence start", l.start)?,
+                expiry: date_at("licence expiry", l.expiry)?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(CustomerRef {
+        account_type: stored::<AccountType>(record.account_type)?,
+        status: stored::<CustomerStatus>(record.status)?,
+        licenses,
+        record,
+    })
+}
+
+/// The owned decode's error for a value a read twin refused.
+fn refused_by<T>(owned: Result<T, Error>) -> Error {
+    owned.err().unwrap_or_else(|| {
+        Error::Internal("a read twin refused a record its owned decode reads".into())
+    })
+}
+
+/// The read twin of [`SummaryV1`] for the figures a CSV row takes from a summary (the open
+/// event counts): every field is read and checked as [`decode_summary`] checks it, nothing
+/// is kept but the counts.
+#[derive(Deserialize, Debug)]
+pub struct SummaryV1Ref<'a> {
+    pub id: u64,
+    pub company_key: Text<'a>,
+    pub account_key: Text<'a>,
+    pub haystack: Text<'a>,
+    pub account_type: u8,
+    pub status: u8,
+    pub products: u8,
+    pub licenses: Unkept<(i32, u32, u32, u32, bool)>,
+    #[serde(borrow)]
+    pub devices: Unkept<(Text<'a>, Text<'a>)>,
+    pub open_action_required: u32,
+    pub open_warning: u32,
+    pub last_transaction: i64,
+}
+
+/// A stored summary's open event counts; it fails exactly where [`decode_summary`] fails.
+pub fn decode_summary_open(bytes: &[u8]) -> Result<OpenEvents, Error> {
+    const WHAT: &str = "customer summary";
+    let s = match version_of(bytes, WHAT)? {
+        (1, body) => decode::<SummaryV1Ref>(body, WHAT)?,
+        (v, _) => return Err(unknown_version(WHAT, v)),
+    };
+    let checked = [s.company_key, s.account_key, s.haystack]
+        .iter()
+        .all(|t| is_text(t))
+        && s.licenses.valid
+        && s.devices.valid;
+    if !checked {
+        // The owned decode names the text or day it refuses.
+        return decode_summary(bytes).map(|s| s.open);
+    }
+    stored::<AccountType>(s.account_type)?;
+    stored::<CustomerStatus>(s.status)?;
+    products_from_stored(s.products)?;
+    Ok(OpenEvents {
+        action_required: s.open_action_required,
+        warning: s.open_warning,
+    })
+}
+
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct PlanV1 {
     pub id: u64,

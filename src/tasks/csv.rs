@@ -6,7 +6,7 @@ use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::{license_of, Attention, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
-use crate::domain::model::{Customer, License, LicenseStatus, Product, View, YesNo};
+use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, View, YesNo};
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
@@ -132,6 +132,25 @@ const QUOTED: [bool; 256] = {
     t
 };
 
+/// Whether a cell holds a byte of [`QUOTED`], eight bytes at a time.
+fn needs_quotes(cell: &[u8]) -> bool {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let mut words = cell.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if has_zero(w ^ (LO * u64::from(b',')))
+            || has_zero(w ^ (LO * u64::from(b'"')))
+            || has_zero(w ^ (LO * u64::from(b'\r')))
+            || has_zero(w ^ (LO * u64::from(b'\n')))
+        {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| QUOTED[usize::from(b)])
+}
+
 impl CsvOut<'_> {
     /// One cell: `prefix` (the guard's `'`, or nothing) and `cell`.
     fn cell(&mut self, prefix: &[u8], cell: &[u8]) {
@@ -139,8 +158,7 @@ impl CsvOut<'_> {
             self.buf.push(b',');
         }
         self.row_start = false;
-        let quote = cell.iter().fold(false, |q, &b| q | QUOTED[usize::from(b)]);
-        if !quote {
+        if !needs_quotes(cell) {
             self.buf.extend_from_slice(prefix);
             self.buf.extend_from_slice(cell);
             return;
@@ -177,14 +195,14 @@ fn write_error(e: std::io::Error) -> Error {
     Error::Io(format!("cannot write the CSV: {e}"))
 }
 
-/// Dates as `YYYY-MM-DD` bytes, remembered by day: licence dates repeat across customers,
-/// so most are copied rather than formatted.
+/// Dates as `YYYY-MM-DD` bytes, remembered by day (a slot for each day of about 90 years):
+/// dates repeat across customers, so most are copied rather than formatted.
 struct Dates {
     slots: Vec<(i32, [u8; 10])>,
 }
 
 impl Dates {
-    const SLOTS: usize = 1024;
+    const SLOTS: usize = 1 << 15;
 
     fn new() -> Dates {
         Dates {
@@ -243,11 +261,25 @@ struct RowWriter<'a> {
     dates: Dates,
     /// The joined cell being formatted.
     cell: Vec<u8>,
+    /// The catalogue's plans by id, for ids below [`PLAN_TABLE`] (others are looked up).
+    plans: Vec<Option<Plan>>,
     /// The products of the row's licences.
     products: Vec<Product>,
     /// Whether a device's (model, firmware) has an update in the catalogue, by [`device_key`].
     outdated: HashMap<Vec<u8>, bool>,
     key: Vec<u8>,
+}
+
+/// Plans with an id below this are found by position rather than by hashing.
+const PLAN_TABLE: u64 = 1 << 16;
+
+/// The catalogue's plan `id` (`Catalog::plan`), from `table` when the id is below [`PLAN_TABLE`].
+fn plan<'c>(table: &'c [Option<Plan>], catalog: &'c Catalog, id: u64) -> Option<&'c Plan> {
+    if id < PLAN_TABLE {
+        table.get(id as usize).and_then(Option::as_ref)
+    } else {
+        catalog.plan(id)
+    }
 }
 
 /// At most this many (model, firmware) pairs are remembered; others are looked up each time.
@@ -307,7 +339,7 @@ impl RowWriter<'_> {
             if i > 0 {
                 self.cell.extend_from_slice(b"; ");
             }
-            match self.catalog.plan(l.plan_id) {
+            match plan(&self.plans, &self.catalog, l.plan_id) {
                 Some(p) => self.cell.extend_from_slice(p.name.as_bytes()),
                 None => {
                     self.cell.extend_from_slice(b"plan ");
@@ -346,7 +378,7 @@ impl RowWriter<'_> {
         let mut managed = false;
         self.products.clear();
         for l in &c.licenses {
-            let plan = self.catalog.plan(l.plan_id);
+            let plan = plan(&self.plans, &self.catalog, l.plan_id);
             let s = license_of(l, plan, self.today);
             status = status.max(Some(s));
             if let Some(p) = plan {
@@ -457,9 +489,18 @@ impl Desk {
             csv.cell(b"", cell.as_bytes());
         }
         csv.end_row()?;
+        let mut plans = Vec::new();
+        for p in catalog.plans.values().filter(|p| p.id < PLAN_TABLE) {
+            let at = p.id as usize;
+            if plans.len() <= at {
+                plans.resize(at + 1, None);
+            }
+            plans[at] = Some(p.clone());
+        }
         let mut w = RowWriter {
             csv,
             opts,
+            plans,
             catalog,
             today,
             rows: 0,

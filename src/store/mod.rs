@@ -18,7 +18,7 @@ use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Error;
 use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
-pub use export_scan::{Batch, ExportRow};
+pub use export_scan::ExportRow;
 use file::Fault;
 use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION, SEARCH};
 use records::*;

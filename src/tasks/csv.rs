@@ -12,7 +12,7 @@ use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
 use crate::domain::{licence_entries, limits};
 use crate::store::records::CustomerRef;
-use crate::store::{Batch, ExportRow, Read};
+use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
 use crate::tasks::desk::{audit, Ctx, Desk};
@@ -111,8 +111,8 @@ fn yes_no(b: bool) -> &'static str {
 /// CSV text as the csv crate's writer writes it (quotes only where a cell needs them, `"`
 /// doubled inside), gathered in one buffer that goes out in large writes. Cells are written
 /// straight from the stored bytes: no cell is copied into a record first.
-#[derive(Clone)]
-struct CsvOut {
+struct CsvOut<'a> {
+    out: &'a mut dyn Write,
     buf: Vec<u8>,
     terminator: &'static [u8],
     /// Whether the next cell starts a row.
@@ -151,7 +151,7 @@ fn needs_quotes(cell: &[u8]) -> bool {
     words.remainder().iter().any(|&b| QUOTED[usize::from(b)])
 }
 
-impl CsvOut {
+impl CsvOut<'_> {
     /// One cell: `prefix` (the guard's `'`, or nothing) and `cell`.
     fn cell(&mut self, prefix: &[u8], cell: &[u8]) {
         if !self.row_start {
@@ -174,17 +174,19 @@ impl CsvOut {
         self.buf.push(b'"');
     }
 
-    fn end_row(&mut self) {
+    /// Ends the row; the buffer goes out when it is full enough.
+    fn end_row(&mut self) -> Result<()> {
         self.buf.extend_from_slice(self.terminator);
         self.row_start = true;
+        if self.buf.len() >= WRITE_AT {
+            self.write_out()?;
+        }
+        Ok(())
     }
 
-    /// Writes the buffer out once it holds `at_least` bytes.
-    fn write_to(&mut self, out: &mut dyn Write, at_least: usize) -> Result<()> {
-        if self.buf.len() >= at_least {
-            out.write_all(&self.buf).map_err(write_error)?;
-            self.buf.clear();
-        }
+    fn write_out(&mut self) -> Result<()> {
+        self.out.write_all(&self.buf).map_err(write_error)?;
+        self.buf.clear();
         Ok(())
     }
 }
@@ -195,7 +197,6 @@ fn write_error(e: std::io::Error) -> Error {
 
 /// Dates as `YYYY-MM-DD` bytes, remembered by day (a slot for each day of about 90 years):
 /// dates repeat across customers, so most are copied rather than formatted.
-#[derive(Clone)]
 struct Dates {
     slots: Vec<(i32, [u8; 10])>,
 }
@@ -251,9 +252,8 @@ fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
 /// from the file, never copied into a `String`); numbers, dates and the joined cells are
 /// formatted into one reused buffer, so a row allocates nothing beyond its licence list.
 /// The counts are derived as `derive_counts` derives them, without the reasons' words.
-#[derive(Clone)]
-struct RowWriter {
-    csv: CsvOut,
+struct RowWriter<'a> {
+    csv: CsvOut<'a>,
     opts: ExportOptions,
     catalog: Catalog,
     today: Date,
@@ -282,78 +282,6 @@ fn plan<'c>(table: &'c [Option<Plan>], catalog: &'c Catalog, id: u64) -> Option<
     }
 }
 
-/// Customers handed to a formatting thread at a time.
-const BATCH_ROWS: usize = 2048;
-/// Threads formatting rows while the calling thread reads the file and writes the text.
-const WORKERS: usize = 2;
-/// Batches each formatting thread may hold beyond the one being written.
-const AHEAD: usize = 2;
-
-/// The CSV text of one batch of customers.
-struct Piece {
-    text: Vec<u8>,
-    rows: usize,
-    unreadable: Vec<u64>,
-}
-
-/// Formats the batches `scan` hands over on [`WORKERS`] threads (each with its own copy of
-/// `w`) and writes their text to `out` in the batches' order, so the file is read, rows are
-/// formatted and text is written at the same time; at most `WORKERS * AHEAD` batches are in
-/// flight. Returns the rows written; the customers left out go to `unreadable`.
-fn in_parallel(
-    w: RowWriter,
-    out: &mut dyn Write,
-    unreadable: &mut Vec<u64>,
-    scan: impl FnOnce(&mut dyn FnMut(Batch) -> Result<()>) -> Result<()>,
-) -> Result<usize> {
-    let stopped = || Error::Internal("a CSV export thread stopped".into());
-    std::thread::scope(|scope| {
-        let mut to_workers = Vec::new();
-        let mut pieces = Vec::new();
-        for _ in 0..WORKERS {
-            let (to_worker, batches) = std::sync::mpsc::sync_channel::<Batch>(AHEAD);
-            let (to_writer, from_worker) = std::sync::mpsc::sync_channel::<Piece>(AHEAD);
-            let mut rows = w.clone();
-            scope.spawn(move || {
-                for batch in batches {
-                    if to_writer.send(rows.batch(&batch)).is_err() {
-                        break;
-                    }
-                }
-            });
-            to_workers.push(to_worker);
-            pieces.push(from_worker);
-        }
-        let (mut sent, mut written, mut rows) = (0, 0, 0);
-        // Writes the oldest piece in flight.
-        let mut take = |written: &mut usize| -> Result<()> {
-            let piece = pieces[*written % WORKERS].recv().map_err(|_| stopped())?;
-            out.write_all(&piece.text).map_err(write_error)?;
-            rows += piece.rows;
-            unreadable.extend(piece.unreadable);
-            *written += 1;
-            Ok(())
-        };
-        let scanned = scan(&mut |batch| {
-            if sent - written >= WORKERS * AHEAD {
-                take(&mut written)?;
-            }
-            to_workers[sent % WORKERS]
-                .send(batch)
-                .map_err(|_| stopped())?;
-            sent += 1;
-            Ok(())
-        });
-        // The threads end when their batches do.
-        drop(to_workers);
-        scanned?;
-        while written < sent {
-            take(&mut written)?;
-        }
-        Ok(rows)
-    })
-}
-
 /// At most this many (model, firmware) pairs are remembered; others are looked up each time.
 const REMEMBERED_DEVICES: usize = 4096;
 
@@ -365,7 +293,7 @@ fn device_key(key: &mut Vec<u8>, model: &[u8], firmware: &[u8]) {
     key.extend_from_slice(firmware);
 }
 
-impl RowWriter {
+impl RowWriter<'_> {
     /// Writes one cell, guarded unless the export is raw.
     fn text(&mut self, cell: &[u8]) {
         let guard = !self.opts.raw && needs_guard_bytes(cell);
@@ -432,7 +360,7 @@ impl RowWriter {
     }
 
     /// The 31 cells of one customer, in [`HEADER`] order.
-    fn write(&mut self, row: &ExportRow<'_>) {
+    fn write(&mut self, row: &ExportRow<'_>) -> Result<()> {
         let c = &row.customer;
         let r = &c.record;
         // As `derive_counts`: open events and outdated devices, then each licence's status.
@@ -515,20 +443,9 @@ impl RowWriter {
         let at = self.dates.instant(Timestamp(r.created_at));
         self.text(&at);
         self.text(r.notes);
-        self.csv.end_row();
+        self.csv.end_row()?;
         self.rows += 1;
-    }
-
-    /// The rows of a batch, as one piece of CSV text, and the customers left out.
-    fn batch(&mut self, batch: &Batch) -> Piece {
-        let mut unreadable = Vec::new();
-        let rows = self.rows;
-        batch.each(&mut |row| self.write(row), &mut |id| unreadable.push(id));
-        Piece {
-            text: std::mem::take(&mut self.csv.buf),
-            rows: self.rows - rows,
-            unreadable,
-        }
+        Ok(())
     }
 }
 
@@ -560,6 +477,7 @@ impl Desk {
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
         let mut csv = CsvOut {
+            out,
             buf: Vec::with_capacity(WRITE_AT + (64 << 10)),
             terminator: if opts.excel { b"\r\n" } else { b"\n" },
             row_start: true,
@@ -570,7 +488,7 @@ impl Desk {
         for cell in HEADER {
             csv.cell(b"", cell.as_bytes());
         }
-        csv.end_row();
+        csv.end_row()?;
         let mut plans = Vec::new();
         for p in catalog.plans.values().filter(|p| p.id < PLAN_TABLE) {
             let at = p.id as usize;
@@ -598,7 +516,7 @@ impl Desk {
             Selection::Filter(_) => r.customer_count()?,
         };
         let mut ticker = Ticker::records(progress, total);
-        let rows = match selection {
+        match selection {
             Selection::Ids(ids) => {
                 for id in ids {
                     ticker.tick();
@@ -616,40 +534,34 @@ impl Desk {
                         continue;
                     };
                     let customer = CustomerRef::of(&c);
-                    w.write(&ExportRow { customer, open });
-                    w.csv.write_to(out, WRITE_AT)?;
+                    w.write(&ExportRow { customer, open })?;
                 }
-                w.csv.write_to(out, 0)?;
-                w.rows
             }
             Selection::Filter(f) => {
-                w.csv.write_to(out, 0)?;
                 let q = Query::new(f);
                 let catalog = w.catalog.clone();
                 let mut judge =
                     |s: &Summary| s.visible_in(view) && s.matches(f, &q, today, &catalog);
-                // Every customer passes "all" unfiltered: no summary is decoded in full.
+                // Every customer passes "all" unfiltered: only the summaries' open counts are read.
                 let judge: Option<&mut dyn FnMut(&Summary) -> bool> =
                     if f.is_unfiltered() && view == View::All {
                         None
                     } else {
                         Some(&mut judge)
                     };
-                let mut unreadable_summaries = Vec::new();
-                let rows = in_parallel(w, out, &mut unreadable, |batch| {
-                    r.export_batches(judge, BATCH_ROWS, &mut || ticker.tick(), batch, &mut |id| {
-                        unreadable_summaries.push(id)
-                    })
-                })?;
-                unreadable.append(&mut unreadable_summaries);
-                unreadable.sort_unstable();
-                rows
+                r.each_export_row(
+                    judge,
+                    &mut || ticker.tick(),
+                    &mut |row| w.write(row),
+                    &mut |id| unreadable.push(id),
+                )?;
             }
-        };
-        out.flush().map_err(write_error)?;
+        }
+        w.csv.write_out()?;
+        w.csv.out.flush().map_err(write_error)?;
         ticker.finish();
         Ok(Exported {
-            rows,
+            rows: w.rows,
             file_name: FileName::customers_csv(today),
             unreadable,
         })

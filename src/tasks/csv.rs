@@ -133,6 +133,7 @@ const QUOTED: [bool; 256] = {
 };
 
 /// Whether a cell holds a byte of [`QUOTED`], eight bytes at a time.
+#[inline]
 fn needs_quotes(cell: &[u8]) -> bool {
     const LO: u64 = u64::from_ne_bytes([0x01; 8]);
     const HI: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -153,13 +154,16 @@ fn needs_quotes(cell: &[u8]) -> bool {
 
 impl CsvOut<'_> {
     /// One cell: `prefix` (the guard's `'`, or nothing) and `cell`.
+    #[inline]
     fn cell(&mut self, prefix: &[u8], cell: &[u8]) {
         if !self.row_start {
             self.buf.push(b',');
         }
         self.row_start = false;
         if !needs_quotes(cell) {
-            self.buf.extend_from_slice(prefix);
+            if !prefix.is_empty() {
+                self.buf.extend_from_slice(prefix);
+            }
             self.buf.extend_from_slice(cell);
             return;
         }
@@ -295,6 +299,7 @@ fn device_key(key: &mut Vec<u8>, model: &[u8], firmware: &[u8]) {
 
 impl RowWriter<'_> {
     /// Writes one cell, guarded unless the export is raw.
+    #[inline]
     fn text(&mut self, cell: &[u8]) {
         let guard = !self.opts.raw && needs_guard_bytes(cell);
         self.csv.cell(if guard { b"'" } else { b"" }, cell);

@@ -2,7 +2,7 @@
 //! This is the only module that knows bincode.
 
 use crate::domain::error::Error;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// The largest value the store reads back. `encode` refuses anything larger, so no value is
 /// committed that could not be read again; the core's limits keep every record far below it.
@@ -79,9 +79,10 @@ pub fn version_of<'a>(bytes: &'a [u8], what: &str) -> Result<(u8, &'a [u8]), Err
     }
 }
 
-/// Decodes a record body, insisting that every byte is used.
-pub fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> {
-    let (value, used) = bincode::serde::decode_from_slice(body, config()).map_err(|e| {
+/// Decodes a record body, insisting that every byte is used. A record may borrow its text
+/// from `body` (the read twins of `records`).
+pub fn decode<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, Error> {
+    let (value, used) = bincode::serde::borrow_decode_from_slice(body, config()).map_err(|e| {
         Error::Database(format!(
             "a stored {what} record cannot be read ({e}); the file is damaged (restore a backup)"
         ))

@@ -2,23 +2,23 @@
 //! every row inside one write transaction, writes it through the bulk loader, and commits only
 //! when all rows are good.
 
-use crate::domain::changes::write_licenses_text;
-use crate::domain::date::Date;
-use crate::domain::derive::{derive_counts, Catalog};
+use crate::domain::date::{Date, Timestamp};
+use crate::domain::derive::{license_of, Attention, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
-use crate::domain::model::{Customer, License, LicenseStatus, YesNo};
-use crate::domain::numbers::push_decimal;
+use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, View, YesNo};
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
 use crate::domain::{licence_entries, limits};
-use crate::store::Read;
+use crate::store::records::CustomerRef;
+use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
 use crate::tasks::desk::{audit, Ctx, Desk};
 use crate::tasks::load::Loader;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::Write;
 
 pub const HEADER: [&str; 31] = [
@@ -75,9 +75,14 @@ pub struct ImportOptions {
 /// Whether a cell would be read as a formula by a spreadsheet (OWASP CSV injection), or is a
 /// guarded cell already (so that guarding stays reversible).
 fn needs_guard(cell: &str) -> bool {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => true,
-        Some(b'\'') => needs_guard(&cell[1..]),
+    needs_guard_bytes(cell.as_bytes())
+}
+
+/// [`needs_guard`] of a cell's UTF-8 bytes.
+fn needs_guard_bytes(cell: &[u8]) -> bool {
+    match cell.split_first() {
+        Some((b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', _)) => true,
+        Some((b'\'', rest)) => needs_guard_bytes(rest),
         _ => false,
     }
 }
@@ -103,107 +108,347 @@ fn yes_no(b: bool) -> &'static str {
     YesNo::from_bool(b).code()
 }
 
-fn csv_err(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Io(format!("cannot write the CSV: {io}")),
-        other => Error::Internal(format!("CSV writer: {other:?}")),
+/// CSV text as the csv crate's writer writes it (quotes only where a cell needs them, `"`
+/// doubled inside), gathered in one buffer that goes out in large writes. Cells are written
+/// straight from the stored bytes: no cell is copied into a record first.
+struct CsvOut<'a> {
+    out: &'a mut dyn Write,
+    buf: Vec<u8>,
+    terminator: &'static [u8],
+    /// Whether the next cell starts a row.
+    row_start: bool,
+}
+
+/// The buffer goes out when it holds this much.
+const WRITE_AT: usize = 256 << 10;
+
+/// The bytes that make the csv crate quote a cell: the delimiter, the quote and line ends.
+const QUOTED: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// Whether a cell holds a byte of [`QUOTED`], eight bytes at a time.
+#[inline]
+fn needs_quotes(cell: &[u8]) -> bool {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let mut words = cell.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if has_zero(w ^ (LO * u64::from(b',')))
+            || has_zero(w ^ (LO * u64::from(b'"')))
+            || has_zero(w ^ (LO * u64::from(b'\r')))
+            || has_zero(w ^ (LO * u64::from(b'\n')))
+        {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| QUOTED[usize::from(b)])
+}
+
+impl CsvOut<'_> {
+    /// One cell: `prefix` (the guard's `'`, or nothing) and `cell`.
+    #[inline]
+    fn cell(&mut self, prefix: &[u8], cell: &[u8]) {
+        if !self.row_start {
+            self.buf.push(b',');
+        }
+        self.row_start = false;
+        if !needs_quotes(cell) {
+            if !prefix.is_empty() {
+                self.buf.extend_from_slice(prefix);
+            }
+            self.buf.extend_from_slice(cell);
+            return;
+        }
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(prefix);
+        for part in cell.split_inclusive(|&b| b == b'"') {
+            self.buf.extend_from_slice(part);
+            if part.last() == Some(&b'"') {
+                self.buf.push(b'"');
+            }
+        }
+        self.buf.push(b'"');
+    }
+
+    /// Ends the row; the buffer goes out when it is full enough.
+    fn end_row(&mut self) -> Result<()> {
+        self.buf.extend_from_slice(self.terminator);
+        self.row_start = true;
+        if self.buf.len() >= WRITE_AT {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> Result<()> {
+        self.out.write_all(&self.buf).map_err(write_error)?;
+        self.buf.clear();
+        Ok(())
     }
 }
 
-/// Streams customers as CSV rows, cell by cell from the customer's own strings: numbers,
-/// dates and the joined cells are formatted into one reused buffer, so a row allocates
-/// nothing once the buffers have grown.
+fn write_error(e: std::io::Error) -> Error {
+    Error::Io(format!("cannot write the CSV: {e}"))
+}
+
+/// Dates as `YYYY-MM-DD` bytes, remembered by day (a slot for each day of about 90 years):
+/// dates repeat across customers, so most are copied rather than formatted.
+struct Dates {
+    slots: Vec<(i32, [u8; 10])>,
+}
+
+impl Dates {
+    const SLOTS: usize = 1 << 15;
+
+    fn new() -> Dates {
+        Dates {
+            slots: vec![(i32::MIN, [0; 10]); Self::SLOTS],
+        }
+    }
+
+    fn iso(&mut self, date: Date) -> [u8; 10] {
+        let days = date.days();
+        let slot = &mut self.slots[days.rem_euclid(Self::SLOTS as i32) as usize];
+        if slot.0 != days {
+            let mut text = String::with_capacity(10);
+            date.push_to(&mut text);
+            slot.1.copy_from_slice(&text.as_bytes()[..10]);
+            slot.0 = days;
+        }
+        slot.1
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, as `Timestamp::push_to` writes it.
+    fn instant(&mut self, t: Timestamp) -> [u8; 20] {
+        let mut b = *b"0000-00-00T00:00:00Z";
+        b[..10].copy_from_slice(&self.iso(t.date()));
+        let secs = t.0.rem_euclid(86_400) as u32;
+        for (at, n) in [(11, secs / 3600), (14, secs % 3600 / 60), (17, secs % 60)] {
+            b[at] = b'0' + (n / 10) as u8;
+            b[at + 1] = b'0' + (n % 10) as u8;
+        }
+        b
+    }
+}
+
+/// The decimal digits of `n`, at the end of `digits`.
+fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &digits[at..];
+        }
+    }
+}
+
+/// Streams customers as CSV rows, cell by cell from the stored record's own text (borrowed
+/// from the file, never copied into a `String`); numbers, dates and the joined cells are
+/// formatted into one reused buffer, so a row allocates nothing beyond its licence list.
+/// The counts are derived as `derive_counts` derives them, without the reasons' words.
 struct RowWriter<'a> {
-    csv: csv::Writer<&'a mut dyn Write>,
+    csv: CsvOut<'a>,
     opts: ExportOptions,
     catalog: Catalog,
-    today: crate::domain::date::Date,
+    today: Date,
     rows: usize,
-    /// The cell being formatted.
-    cell: String,
-    /// A guarded copy of a cell (`'` and the cell).
-    guarded: String,
+    dates: Dates,
+    /// The joined cell being formatted.
+    cell: Vec<u8>,
+    /// The catalogue's plans by id, for ids below [`PLAN_TABLE`] (others are looked up).
+    plans: Vec<Option<Plan>>,
+    /// The products of the row's licences.
+    products: Vec<Product>,
+    /// Whether a device's (model, firmware) has an update in the catalogue, by [`device_key`].
+    outdated: HashMap<Vec<u8>, bool>,
+    key: Vec<u8>,
+}
+
+/// Plans with an id below this are found by position rather than by hashing.
+const PLAN_TABLE: u64 = 1 << 16;
+
+/// The catalogue's plan `id` (`Catalog::plan`), from `table` when the id is below [`PLAN_TABLE`].
+fn plan<'c>(table: &'c [Option<Plan>], catalog: &'c Catalog, id: u64) -> Option<&'c Plan> {
+    if id < PLAN_TABLE {
+        table.get(id as usize).and_then(Option::as_ref)
+    } else {
+        catalog.plan(id)
+    }
+}
+
+/// At most this many (model, firmware) pairs are remembered; others are looked up each time.
+const REMEMBERED_DEVICES: usize = 4096;
+
+/// A key that tells every (model, firmware) pair apart.
+fn device_key(key: &mut Vec<u8>, model: &[u8], firmware: &[u8]) {
+    key.clear();
+    key.extend_from_slice(&(model.len() as u64).to_le_bytes());
+    key.extend_from_slice(model);
+    key.extend_from_slice(firmware);
 }
 
 impl RowWriter<'_> {
     /// Writes one cell, guarded unless the export is raw.
-    fn text(&mut self, cell: &str) -> Result<()> {
-        let cell = if !self.opts.raw && needs_guard(cell) {
-            self.guarded.clear();
-            self.guarded.push('\'');
-            self.guarded.push_str(cell);
-            &self.guarded
-        } else {
-            cell
-        };
-        self.csv.write_field(cell).map_err(csv_err)
+    #[inline]
+    fn text(&mut self, cell: &[u8]) {
+        let guard = !self.opts.raw && needs_guard_bytes(cell);
+        self.csv.cell(if guard { b"'" } else { b"" }, cell);
     }
 
-    /// Writes the cell `fill` formats into the reused buffer.
-    fn formatted(&mut self, fill: impl FnOnce(&mut String)) -> Result<()> {
-        let mut cell = std::mem::take(&mut self.cell);
-        cell.clear();
-        fill(&mut cell);
-        let done = self.text(&cell);
+    /// Writes the joined cell gathered in `self.cell`.
+    fn joined(&mut self) {
+        let cell = std::mem::take(&mut self.cell);
+        self.text(&cell);
         self.cell = cell;
-        done
     }
 
-    fn number(&mut self, n: impl Into<u64>) -> Result<()> {
-        let n = n.into();
-        self.formatted(|s| push_decimal(s, n))
+    fn number(&mut self, n: impl Into<u64>) {
+        let mut digits = [0; 20];
+        self.csv.cell(b"", decimal(&mut digits, n.into()));
+    }
+
+    /// Whether the catalogue has newer firmware for a device (`Catalog::device_update`).
+    fn outdated(&mut self, model: &[u8], firmware: &[u8]) -> bool {
+        device_key(&mut self.key, model, firmware);
+        if let Some(&known) = self.outdated.get(&self.key) {
+            return known;
+        }
+        // The store has checked that stored text is UTF-8.
+        let (Ok(model), Ok(firmware)) = (std::str::from_utf8(model), std::str::from_utf8(firmware))
+        else {
+            return false;
+        };
+        let outdated = self.catalog.update_for(model, firmware).is_some();
+        if self.outdated.len() < REMEMBERED_DEVICES {
+            self.outdated.insert(self.key.clone(), outdated);
+        }
+        outdated
+    }
+
+    /// The licences cell as `changes::write_licenses_text` writes it:
+    /// `PLAN:UNITS:USED:START:EXPIRY`, joined by `; `, `plan ID` for a plan not in the catalogue.
+    fn licences(&mut self, licenses: &[License]) {
+        self.cell.clear();
+        let mut digits = [0; 20];
+        for (i, l) in licenses.iter().enumerate() {
+            if i > 0 {
+                self.cell.extend_from_slice(b"; ");
+            }
+            match plan(&self.plans, &self.catalog, l.plan_id) {
+                Some(p) => self.cell.extend_from_slice(p.name.as_bytes()),
+                None => {
+                    self.cell.extend_from_slice(b"plan ");
+                    self.cell.extend_from_slice(decimal(&mut digits, l.plan_id));
+                }
+            }
+            for n in [l.units, l.used] {
+                self.cell.push(b':');
+                self.cell
+                    .extend_from_slice(decimal(&mut digits, u64::from(n)));
+            }
+            self.cell.push(b':');
+            self.cell.extend_from_slice(&self.dates.iso(l.start));
+            self.cell.push(b':');
+            self.cell.extend_from_slice(&self.dates.iso(l.expiry));
+        }
+        self.joined();
     }
 
     /// The 31 cells of one customer, in [`HEADER`] order.
-    fn write(&mut self, c: &Customer, s: &Summary) -> Result<()> {
-        let d = derive_counts(c, s.open, &self.catalog, self.today);
-        let p = &c.profile;
-        let a = &d.attention;
-        self.number(c.id)?;
-        self.text(&p.company)?;
-        self.text(&p.account_name)?;
-        self.text(p.account_type.code())?;
-        self.text(c.status.code())?;
-        self.text(&p.contact_first_name)?;
-        self.text(&p.contact_last_name)?;
-        self.text(&p.email)?;
-        self.text(&p.phone)?;
-        self.text(&p.address)?;
-        self.text(&p.city)?;
-        self.text(&p.state)?;
-        self.text(&p.postal_code)?;
-        self.text(&p.country)?;
-        self.text(&p.time_zone)?;
-        self.text(&p.language)?;
-        self.formatted(|s| {
-            for (i, product) in d.products.iter().enumerate() {
-                if i > 0 {
-                    s.push_str("; ");
-                }
-                s.push_str(product.name());
+    fn write(&mut self, row: &ExportRow<'_>) -> Result<()> {
+        let c = &row.customer;
+        let r = &c.record;
+        // As `derive_counts`: open events and outdated devices, then each licence's status.
+        let mut a = Attention {
+            threat_system_action_required: row.open.action_required,
+            threat_system_warning: row.open.warning,
+            ..Attention::default()
+        };
+        for d in &r.devices {
+            if self.outdated(d.model, d.firmware) {
+                a.threat_system_warning += 1;
             }
-        })?;
-        let catalog = std::mem::take(&mut self.catalog);
-        let licenses = self.formatted(|s| write_licenses_text(s, &c.licenses, &catalog));
-        self.catalog = catalog;
-        licenses?;
-        self.text(d.license_status.map_or("none", LicenseStatus::code))?;
-        match d.next_expiry {
-            Some(date) => self.formatted(|s| date.push_to(s))?,
-            None => self.text("")?,
         }
-        self.number(a.threat_system_action_required)?;
-        self.number(a.threat_system_warning)?;
-        self.number(a.license_action_required)?;
-        self.number(a.license_warning)?;
-        self.text(yes_no(a.needs_attention()))?;
-        self.text(yes_no(d.managed))?;
-        self.text(c.wfbs_template.as_deref().unwrap_or_default())?;
-        self.text(c.cloud_edge_template.as_deref().unwrap_or_default())?;
-        self.formatted(|s| c.last_transaction.push_to(s))?;
-        self.formatted(|s| c.created_at.push_to(s))?;
-        self.text(&p.notes)?;
-        self.csv.write_record(None::<&[u8]>).map_err(csv_err)?;
+        let mut status = None;
+        let mut managed = false;
+        self.products.clear();
+        for l in &c.licenses {
+            let plan = plan(&self.plans, &self.catalog, l.plan_id);
+            let s = license_of(l, plan, self.today);
+            status = status.max(Some(s));
+            if let Some(p) = plan {
+                self.products.push(p.product);
+                managed |= p.managed;
+            }
+            match s {
+                LicenseStatus::Expired | LicenseStatus::ExceededAllocation => {
+                    a.license_action_required += 1
+                }
+                LicenseStatus::ExpiringSoon => a.license_warning += 1,
+                LicenseStatus::Normal => {}
+            }
+        }
+        self.products.sort_by_key(|p| p.name());
+        self.products.dedup();
+        let next_expiry = c.licenses.iter().map(|l| l.expiry).min();
+
+        self.number(r.id);
+        self.text(r.company);
+        self.text(r.account_name);
+        self.text(c.account_type.code().as_bytes());
+        self.text(c.status.code().as_bytes());
+        self.text(r.contact_first_name);
+        self.text(r.contact_last_name);
+        self.text(r.email);
+        self.text(r.phone);
+        self.text(r.address);
+        self.text(r.city);
+        self.text(r.state);
+        self.text(r.postal_code);
+        self.text(r.country);
+        self.text(r.time_zone);
+        self.text(r.language);
+        self.cell.clear();
+        for (i, product) in self.products.iter().enumerate() {
+            if i > 0 {
+                self.cell.extend_from_slice(b"; ");
+            }
+            self.cell.extend_from_slice(product.name().as_bytes());
+        }
+        self.joined();
+        self.licences(&c.licenses);
+        self.text(status.map_or("none", LicenseStatus::code).as_bytes());
+        match next_expiry {
+            Some(date) => {
+                let iso = self.dates.iso(date);
+                self.text(&iso);
+            }
+            None => self.text(b""),
+        }
+        self.number(a.threat_system_action_required);
+        self.number(a.threat_system_warning);
+        self.number(a.license_action_required);
+        self.number(a.license_warning);
+        self.text(yes_no(a.needs_attention()).as_bytes());
+        self.text(yes_no(managed).as_bytes());
+        self.text(r.wfbs_template.unwrap_or_default());
+        self.text(r.cloud_edge_template.unwrap_or_default());
+        let at = self.dates.instant(Timestamp(r.last_transaction));
+        self.text(&at);
+        let at = self.dates.instant(Timestamp(r.created_at));
+        self.text(&at);
+        self.text(r.notes);
+        self.csv.end_row()?;
         self.rows += 1;
         Ok(())
     }
@@ -236,29 +481,40 @@ impl Desk {
         let today = self.today();
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
-        if opts.excel {
-            out.write_all(b"\xEF\xBB\xBF")
-                .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
-        }
-        let terminator = if opts.excel {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
+        let mut csv = CsvOut {
+            out,
+            buf: Vec::with_capacity(WRITE_AT + (64 << 10)),
+            terminator: if opts.excel { b"\r\n" } else { b"\n" },
+            row_start: true,
         };
-        let csv = csv::WriterBuilder::new()
-            .terminator(terminator)
-            .buffer_capacity(256 << 10)
-            .from_writer(out);
+        if opts.excel {
+            csv.buf.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        for cell in HEADER {
+            csv.cell(b"", cell.as_bytes());
+        }
+        csv.end_row()?;
+        let mut plans = Vec::new();
+        for p in catalog.plans.values().filter(|p| p.id < PLAN_TABLE) {
+            let at = p.id as usize;
+            if plans.len() <= at {
+                plans.resize(at + 1, None);
+            }
+            plans[at] = Some(p.clone());
+        }
         let mut w = RowWriter {
             csv,
             opts,
+            plans,
             catalog,
             today,
             rows: 0,
-            cell: String::new(),
-            guarded: String::new(),
+            dates: Dates::new(),
+            cell: Vec::new(),
+            products: Vec::new(),
+            outdated: HashMap::new(),
+            key: Vec::new(),
         };
-        w.csv.write_record(HEADER).map_err(csv_err)?;
         let mut unreadable = Vec::new();
         let total = match selection {
             Selection::Ids(ids) => ids.len() as u64,
@@ -282,28 +538,32 @@ impl Desk {
                         unreadable.push(*id);
                         continue;
                     };
-                    w.write(&c, &Summary::of(&c, open, &w.catalog))?;
+                    let customer = CustomerRef::of(&c);
+                    w.write(&ExportRow { customer, open })?;
                 }
             }
             Selection::Filter(f) => {
                 let q = Query::new(f);
                 let catalog = w.catalog.clone();
-                r.each_pair(
-                    &mut |s| {
-                        ticker.tick();
-                        s.visible_in(view) && s.matches(f, &q, today, &catalog)
-                    },
-                    &mut |s, c| {
-                        w.write(&c, &s)?;
-                        Ok(true)
-                    },
+                let mut judge =
+                    |s: &Summary| s.visible_in(view) && s.matches(f, &q, today, &catalog);
+                // Every customer passes "all" unfiltered: only the summaries' open counts are read.
+                let judge: Option<&mut dyn FnMut(&Summary) -> bool> =
+                    if f.is_unfiltered() && view == View::All {
+                        None
+                    } else {
+                        Some(&mut judge)
+                    };
+                r.each_export_row(
+                    judge,
+                    &mut || ticker.tick(),
+                    &mut |row| w.write(row),
                     &mut |id| unreadable.push(id),
                 )?;
             }
         }
-        w.csv
-            .flush()
-            .map_err(|e| Error::Io(format!("cannot write the CSV: {e}")))?;
+        w.csv.write_out()?;
+        w.csv.out.flush().map_err(write_error)?;
         ticker.finish();
         Ok(Exported {
             rows: w.rows,
@@ -649,4 +909,72 @@ fn same(old: &Customer, new: &Customer) -> bool {
         && old.wfbs_template == new.wfbs_template
         && old.cloud_edge_template == new.cloud_edge_template
         && facts(&old.licenses) == facts(&new.licenses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// Cells that exercise the quoting: the bytes it looks for, in words of eight and in the
+    /// tail, beside text of every script.
+    fn cell() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            vec(
+                prop_oneof![
+                    Just(b','),
+                    Just(b'"'),
+                    Just(b'\r'),
+                    Just(b'\n'),
+                    Just(b'\''),
+                    Just(b'='),
+                    any::<u8>()
+                ],
+                0..24
+            ),
+            "\\PC{0,20}".prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        /// `CsvOut` writes exactly what the csv crate's writer writes, for any cells and both
+        /// line ends, with and without the guard's prefix.
+        #[test]
+        fn cells_are_written_as_the_csv_crate_writes_them(
+            rows in vec(vec(cell(), 1..6), 1..5),
+            crlf in any::<bool>(),
+            guarded in any::<bool>(),
+        ) {
+            let mut written = Vec::new();
+            let mut ours = CsvOut {
+                out: &mut written,
+                buf: Vec::new(),
+                terminator: if crlf { b"\r\n" } else { b"\n" },
+                row_start: true,
+            };
+            let mut theirs = csv::WriterBuilder::new()
+                .flexible(true)
+                .terminator(if crlf {
+                    csv::Terminator::CRLF
+                } else {
+                    csv::Terminator::Any(b'\n')
+                })
+                .from_writer(Vec::new());
+            for row in &rows {
+                // The csv crate quotes a row of one empty cell; an export row has 31 cells.
+                prop_assume!(row.len() > 1 || !row[0].is_empty());
+                for cell in row {
+                    let prefix: &[u8] = if guarded { b"'" } else { b"" };
+                    ours.cell(prefix, cell);
+                    theirs.write_field([prefix, cell].concat()).unwrap();
+                }
+                ours.end_row().unwrap();
+                theirs.write_record(None::<&[u8]>).unwrap();
+            }
+            ours.write_out().unwrap();
+            drop(ours);
+            prop_assert_eq!(written, theirs.into_inner().unwrap());
+        }
+    }
 }

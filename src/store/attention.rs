@@ -66,7 +66,54 @@ impl Reader {
     }
 }
 
+/// The customers whose weight may change on or before `day`.
+fn due_by(due: &impl ReadableTable<(i32, u64), ()>, day: Date) -> Result<Vec<u64>, Error> {
+    let rows = due.range(..=(day.days(), u64::MAX)).map_err(db_err)?;
+    rows.map(|r| r.map(|(k, _)| k.value().1))
+        .collect::<Result<_, _>>()
+        .map_err(db_err)
+}
+
+/// An attention entry: (weight, folded company, id).
+pub(super) type Entry = (u64, String, u64);
+
 impl Reader {
+    /// The ids of the attention order for `today`, in the asked direction, from the
+    /// stored entries (`stored`, in that direction): where the order is for an earlier
+    /// day, the customers due since are taken out and merged back in with their weight on
+    /// `today`, so a reader that cannot move the order forward still reads only what it
+    /// shows plus the customers due.
+    pub(super) fn attention_on<'a>(
+        &self,
+        today: Date,
+        descending: bool,
+        stored: Box<dyn Iterator<Item = Result<Entry, Error>> + 'a>,
+    ) -> Result<Box<dyn Iterator<Item = Result<u64, Error>> + 'a>, Error> {
+        let day = self.attention_day()?;
+        if day.is_none_or(|day| day >= today) {
+            return Ok(Box::new(stored.map(|e| e.map(|e| e.2))));
+        }
+        let due = due_by(&self.tx.open_table(ATTENTION_DUE).map_err(db_err)?, today)?;
+        let catalog = super::Read::catalog(self)?;
+        let mut fresh: Vec<Entry> = Vec::with_capacity(due.len());
+        self.summaries_of(&due, &mut |id, s| {
+            if let Ok(s) = s {
+                fresh.push((s.attention_weight(today, &catalog), s.company_key, id));
+            }
+        })?;
+        fresh.sort_unstable();
+        if descending {
+            fresh.reverse();
+        }
+        let moved: std::collections::HashSet<u64> = due.into_iter().collect();
+        let stored = stored.filter(move |e| e.as_ref().map_or(true, |e| !moved.contains(&e.2)));
+        Ok(Box::new(Merge {
+            stored: stored.peekable(),
+            fresh: fresh.into_iter().peekable(),
+            descending,
+        }))
+    }
+
     /// How the attention order differs from one built afresh at its day (empty when they
     /// agree, or when the file keeps none): for tests, like `index_mismatches`.
     pub(super) fn attention_mismatches(&self) -> Result<Vec<String>, Error> {
@@ -209,13 +256,7 @@ impl Writer {
         if day <= from {
             return Ok(());
         }
-        let due: Vec<u64> = {
-            let t = self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
-            let rows = t.range(..=(day.days(), u64::MAX)).map_err(db_err)?;
-            rows.map(|r| r.map(|(k, _)| k.value().1))
-                .collect::<Result<_, _>>()
-                .map_err(db_err)?
-        };
+        let due = due_by(&self.tx.open_table(ATTENTION_DUE).map_err(db_err)?, day)?;
         let mut moved = Vec::with_capacity(due.len());
         for id in due {
             match self.stored_summary(id)? {
@@ -304,5 +345,30 @@ impl Batch {
             due.insert(key, ()).map_err(db_err)?;
         }
         Ok(())
+    }
+}
+
+/// Two attention streams, each in the asked direction, merged into one.
+struct Merge<S: Iterator<Item = Result<Entry, Error>>> {
+    stored: std::iter::Peekable<S>,
+    fresh: std::iter::Peekable<std::vec::IntoIter<Entry>>,
+    descending: bool,
+}
+
+impl<S: Iterator<Item = Result<Entry, Error>>> Iterator for Merge<S> {
+    type Item = Result<u64, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let fresh_first = match (self.stored.peek(), self.fresh.peek()) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(Err(_)), Some(_)) => false,
+            (Some(Ok(s)), Some(f)) => (f < s) != self.descending,
+        };
+        if fresh_first {
+            self.fresh.next().map(|e| Ok(e.2))
+        } else {
+            self.stored.next().map(|e| e.map(|e| e.2))
+        }
     }
 }

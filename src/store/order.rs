@@ -15,6 +15,7 @@
 
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
+use crate::domain::date::Date;
 use crate::domain::filter::{Sort, SortKey};
 use crate::domain::progress::{Progress, Ticker};
 use crate::domain::summary::{Facts, Summary};
@@ -277,10 +278,12 @@ impl Reader {
 
     /// How many customers the indexes hold, and the ids of the page `offset..offset+limit`
     /// in the given order among those `keep` accepts: a range read of one index, walking
-    /// past the ids `keep` refuses.
+    /// past the ids `keep` refuses. The attention order is for `today`; the caller checks
+    /// that the stored one is not for a later day (`attention_day`).
     pub fn ordered_ids(
         &self,
         sort: Sort,
+        today: Date,
         offset: usize,
         limit: usize,
         keep: &dyn Fn(u64) -> bool,
@@ -290,7 +293,7 @@ impl Reader {
             ($t:expr, $rows:ident($($range:tt)*), $id:expr) => {{
                 let rows = $t.$rows($($range)*).map_err(db_err)?;
                 let rows = rows.map(|row| row.map(|(k, _)| $id(k.value())).map_err(db_err));
-                let ids: Ids = if sort.descending {
+                let ids: Box<dyn Iterator<Item = Result<_, Error>>> = if sort.descending {
                     Box::new(rows.rev())
                 } else {
                     Box::new(rows)
@@ -315,8 +318,14 @@ impl Reader {
             SortKey::LastTransaction => {
                 page!(ORDER_LAST_TRANSACTION, |k: (i64, &str, u64)| k.2)
             }
-            // Only for the order's day: the caller checks `attention_day`.
-            SortKey::Attention => page!(ORDER_ATTENTION, |k: (u64, &str, u64)| k.2),
+            SortKey::Attention => {
+                let t = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
+                let total = t.len().map_err(db_err)? as usize;
+                let key = |k: (u64, &str, u64)| (k.0, k.1.to_string(), k.2);
+                let stored = ids!(t, iter(), key);
+                let page = collect(self.attention_on(today, sort.descending, stored)?)?;
+                (total, page)
+            }
             SortKey::NextExpiry => {
                 // Those with a next expiry, in the asked direction, then those without.
                 let t = self.tx.open_table(ORDER_EXPIRY).map_err(db_err)?;

@@ -288,7 +288,8 @@ impl Desk {
         let plain = filter.is_unfiltered() && view == View::All;
         let indexed = Facts::decide(filter)
             && r.has_indexes()?
-            && (filter.sort.key != SortKey::Attention || r.attention_day()? == Some(today));
+            && (filter.sort.key != SortKey::Attention
+                || r.attention_day()?.is_some_and(|day| day <= today));
         // A filter on facts (or the view "managed") keeps the ids whose facts pass, counted
         // from the facts column; without one, every id the index holds.
         let facts = if indexed && !plain { r.facts()? } else { None };
@@ -301,7 +302,8 @@ impl Desk {
                 })
             };
             // A range read of the order's index, then the shown customers' summaries.
-            let (held, ids) = r.ordered_ids(filter.sort, filter.offset, filter.limit, &keep)?;
+            let (sort, offset, limit) = (filter.sort, filter.offset, filter.limit);
+            let (held, ids) = r.ordered_ids(sort, today, offset, limit, &keep)?;
             let total = facts
                 .as_ref()
                 .map_or(held, |all| all.iter().filter(|&&f| passes(f)).count());

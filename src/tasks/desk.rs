@@ -80,14 +80,19 @@ impl Desk {
             today,
             cache: Mutex::new(ShownCache::default()),
         };
-        desk.keep_attention_current()?;
+        // An empty file keeps its attention order from its first customer on (building it
+        // costs nothing yet), so a file a bulk load fills never needs a full build.
+        if !desk.store.is_read_only() && desk.reader()?.customer_count()? == 0 {
+            desk.keep_attention_current()?;
+        }
         Ok(desk)
     }
 
-    /// Brings the stored attention order to *today* on a writable desk: built where the
-    /// file has none yet, moved forward where it is for an earlier day (re-keying only the
-    /// customers due since), left alone where it is for a later one (then the order is
-    /// derived from the summaries).
+    /// Brings the stored attention order to *today* on a writable desk, before a page in
+    /// that order (not on open, so `serve` answers at once): built where the file has none
+    /// yet, moved forward where it is for an earlier day (re-keying only the customers due
+    /// since), left alone where it is for a later one (then the order is derived from the
+    /// summaries).
     fn keep_attention_current(&self) -> Result<()> {
         if self.store.is_read_only() {
             return Ok(());
@@ -279,7 +284,6 @@ impl Desk {
             }
         }
         if filter.sort.key == SortKey::Attention {
-            // A server running past midnight moves the order on its first use of the day.
             self.keep_attention_current()?;
         }
         let r = self.reader()?;

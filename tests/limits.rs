@@ -596,10 +596,14 @@ fn core_check_reads_every_table() {
         )
         .unwrap();
         desk.set_view(ctx(&desk), View::Managed).unwrap();
+        desk.add_customer(ctx(&desk), &customer("Gamma", "acct-9", "CLP", 0))
+            .unwrap();
         assert!(desk.check().unwrap().ok);
     }
     corrupt(&path, "plans", 1);
     corrupt(&path, "audit", 1);
+    corrupt(&path, "customer_search_blocks", 0);
+    corrupt(&path, "customer_facts", 0);
     {
         let file = redb::Database::open(&path).unwrap();
         let w = file.begin_write().unwrap();
@@ -624,10 +628,12 @@ fn core_check_reads_every_table() {
             ("plans", "1"),
             ("templates", "strict, \"ü\""),
             ("audit", "1"),
+            ("customer_search_blocks", "0"),
+            ("customer_facts", "0"),
             ("meta", "settings")
         ]
     );
-    assert_eq!((report.tables, report.ok), (22, false));
+    assert_eq!((report.tables, report.ok), (24, false));
     // Whatever reads the plans names the damaged one.
     let e = desk.plans().unwrap_err().to_string();
     assert!(

@@ -12,6 +12,19 @@ pub(super) const FACTS: TableDefinition<u64, &[u8]> = TableDefinition::new("cust
 
 const BLOCK: u64 = 4096;
 
+/// Whether a stored block has the right size (for `check`).
+pub(super) fn check_block(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() == 2 * BLOCK as usize {
+        Ok(())
+    } else {
+        Err(Error::Database(format!(
+            "a facts block holds {} bytes instead of {}",
+            bytes.len(),
+            2 * BLOCK
+        )))
+    }
+}
+
 fn slot(id: u64) -> usize {
     (id % BLOCK) as usize * 2
 }

@@ -381,7 +381,8 @@ fn check_tables(
         )+};
     }
     count!(
-        CUSTOMERS, SUMMARIES, EVENTS, PLANS, TEMPLATES, FIRMWARE, OUTBOX, AUDIT, TASK_RUNS, META
+        CUSTOMERS, SUMMARIES, EVENTS, PLANS, TEMPLATES, FIRMWARE, OUTBOX, AUDIT, TASK_RUNS, META,
+        SEARCH, FACTS
     );
     let mut ticker = crate::domain::progress::Ticker::records(progress, total);
     // Reads every value of a table with its decoder; `name` maps a key to its text and the
@@ -426,6 +427,13 @@ fn check_tables(
     scan!(AUDIT, "audit", decode_audit, other);
     if optional(tx, TASK_RUNS)?.is_some() {
         scan!(TASK_RUNS, "task_runs", decode_task_run, other);
+    }
+    // The column blocks are read too: a damaged one would fail a keyword or facts filter.
+    if optional(tx, SEARCH)?.is_some() {
+        scan!(SEARCH, "customer_search_blocks", search::check_block, other);
+    }
+    if optional(tx, FACTS)?.is_some() {
+        scan!(FACTS, "customer_facts", facts::check_block, other);
     }
     // The settings record is decoded; the schema and id counters are fixed-width numbers.
     let meta = |key: &str, value: &[u8]| -> Result<(), Error> {

@@ -72,6 +72,11 @@ impl Block {
     }
 }
 
+/// Whether a stored block can be read (for `check`).
+pub(super) fn check_block(bytes: &[u8]) -> Result<(), Error> {
+    View::of(bytes).map(drop).ok_or_else(damaged)
+}
+
 fn damaged() -> Error {
     Error::Database("the search column is damaged (run `check`, or restore a backup)".into())
 }

@@ -132,6 +132,8 @@ impl Loader {
     pub fn put(&mut self, w: &Writer, s: &mut Staged, old: Option<&Customer>) -> Result<()> {
         let [customers, licenses, devices, events] = &mut self.ids;
         let c = &mut s.customer;
+        // A customer new to the store takes the bulk path: its keys cannot be stored yet.
+        let new = c.id == 0 && old.is_none();
         assign(&mut c.id, customers, w)?;
         for l in &mut c.licenses {
             assign(&mut l.id, licenses, w)?;
@@ -143,8 +145,11 @@ impl Loader {
             assign(&mut e.id, events, w)?;
             e.customer_id = c.id;
         }
-        w.save_events(&s.events)?;
         s.summary.id = c.id;
+        if new {
+            return w.add_customer(c, &s.events, &s.summary);
+        }
+        w.save_events(&s.events)?;
         w.save_customer(c, old, &s.summary)
     }
 

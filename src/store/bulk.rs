@@ -1,0 +1,246 @@
+//! New customers written in bulk: a load's new customers, summaries, events, owner entries
+//! and unique-index entries are collected and inserted one table at a time in key order, each
+//! table opened once per chunk, instead of touching a random leaf of ten tables per customer.
+//!
+//! Only customers with freshly assigned ids go through here (`Writer::add_customer`), so none
+//! of their keys can already be stored except through a clash in a unique index, which is
+//! refused when the customer is added (against the stored index and the collected entries),
+//! never at the flush. Every read of customer data in the same transaction, and every other
+//! write to the customer tables, flushes first (`Writer::settle`), so the collected entries
+//! are invisible to nothing; the unique-index look-ups answer from the collected entries
+//! without a flush, so a load can check each row's names and go on collecting.
+//!
+//! Memory is bounded by [`Bulk::CHUNK`] customers or [`Bulk::BYTES`] of encoded records,
+//! whichever comes first, never by the size of the load: a full buffer is written out and
+//! its allocations reused.
+
+use super::{
+    db_err, encode_customer, encode_event, encode_summary, Error, Writer, BY_ACCOUNT, BY_COMPANY,
+    BY_SERIAL, CUSTOMERS, DEVICE_OWNER, EVENTS, EVENT_OWNER, LICENSE_OWNER, SUMMARIES,
+};
+use crate::domain::model::{Customer, Event};
+use crate::domain::summary::{fold, Summary};
+use redb::{ReadableTable, TableDefinition};
+use std::collections::HashMap;
+
+/// A unique, case-insensitive index of customers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Unique {
+    Account,
+    Company,
+    Serial,
+}
+
+impl Unique {
+    pub(super) fn table(self) -> TableDefinition<'static, &'static str, u64> {
+        match self {
+            Unique::Account => BY_ACCOUNT,
+            Unique::Company => BY_COMPANY,
+            Unique::Serial => BY_SERIAL,
+        }
+    }
+}
+
+/// Writes of new customers not yet in their tables.
+#[derive(Default)]
+pub(super) struct Bulk {
+    customers: Vec<(u64, Vec<u8>)>,
+    summaries: Vec<(u64, Vec<u8>)>,
+    events: Vec<((u64, u64), Vec<u8>)>,
+    event_owner: Vec<(u64, u64)>,
+    license_owner: Vec<(u64, u64)>,
+    device_owner: Vec<(u64, u64)>,
+    /// Folded key → customer id, one map per unique index.
+    unique: [HashMap<String, u64>; 3],
+    /// Encoded bytes held.
+    bytes: usize,
+    /// Per unique index, the last folded key found in no customer (collected or stored) since
+    /// the index was last written, if any: a load looks a row's names up several times
+    /// (the import's row check, the customer's own check, the write), and only the first
+    /// needs to read the table.
+    /// (Whether the key holds, the key.)
+    absent: [(bool, String); 3],
+}
+
+impl Bulk {
+    /// A debug build flushes far more often, so tests of a few thousand customers cross it.
+    const CHUNK: usize = if cfg!(debug_assertions) { 700 } else { 65_536 };
+    /// Encoded records held before a flush.
+    const BYTES: usize = 48 << 20;
+
+    fn is_empty(&self) -> bool {
+        self.customers.is_empty() && self.events.is_empty()
+    }
+
+    fn full(&self) -> bool {
+        self.customers.len() >= Self::CHUNK || self.bytes >= Self::BYTES
+    }
+
+    fn map(&self, u: Unique) -> &HashMap<String, u64> {
+        &self.unique[u as usize]
+    }
+}
+
+/// The clash of a unique index, worded as the one-by-one path words it.
+fn clash(u: Unique, shown: &str, owner: u64) -> Error {
+    match u {
+        Unique::Serial => Error::conflict(
+            "serial",
+            format!("serial {shown} already belongs to customer {owner}; serials are unique"),
+        ),
+        Unique::Account | Unique::Company => {
+            let field = if u == Unique::Account {
+                "account_name"
+            } else {
+                "company"
+            };
+            Error::conflict(
+                field,
+                format!(
+                    "`{shown}` is already used by customer {owner}; {field} must be unique (ignoring case)"
+                ),
+            )
+        }
+    }
+}
+
+impl Writer {
+    /// The customer a unique index entry (a folded key) points to, collected or stored.
+    pub(super) fn unique_owner(&self, u: Unique, folded: &str) -> Result<Option<u64>, Error> {
+        {
+            let b = self.bulk.borrow();
+            if let Some(id) = b.map(u).get(folded) {
+                return Ok(Some(*id));
+            }
+            let (known, key) = &b.absent[u as usize];
+            if *known && key == folded {
+                return Ok(None);
+            }
+        }
+        let t = self.tx.open_table(u.table()).map_err(db_err)?;
+        let v = t.get(folded).map_err(db_err)?;
+        let owner = v.map(|v| v.value());
+        if owner.is_none() {
+            let (known, key) = &mut self.bulk.borrow_mut().absent[u as usize];
+            *known = true;
+            key.clear();
+            key.push_str(folded);
+        }
+        Ok(owner)
+    }
+
+    /// Forgets the keys found absent: a unique index is about to be written.
+    fn forget_absent(&self) {
+        for (known, _) in &mut self.bulk.borrow_mut().absent {
+            *known = false;
+        }
+    }
+
+    /// Adds a customer whose ids (its own, its licences', devices' and `events'`) were just
+    /// assigned, with its new events and its summary: checked against the unique indexes now,
+    /// written with the other collected customers, in key order, when the buffer is full or
+    /// before anything reads or changes customers. A clash fails as a conflict and adds
+    /// nothing.
+    pub fn add_customer(&self, c: &Customer, events: &[Event], s: &Summary) -> Result<(), Error> {
+        let id = c.id;
+        let mut keys: Vec<(Unique, String)> = Vec::with_capacity(2 + c.devices.len());
+        for (u, shown) in [
+            (Unique::Account, c.profile.account_name.as_str()),
+            (Unique::Company, c.profile.company.as_str()),
+        ]
+        .into_iter()
+        .chain(
+            c.devices
+                .iter()
+                .map(|d| (Unique::Serial, d.serial.as_str())),
+        ) {
+            let key = fold(shown);
+            if let Some(owner) = self.unique_owner(u, &key)? {
+                if owner != id {
+                    return Err(clash(u, shown, owner));
+                }
+            }
+            keys.push((u, key));
+        }
+        let customer = encode_customer(c)?;
+        let summary = encode_summary(s)?;
+        let mut encoded = Vec::with_capacity(events.len());
+        for e in events {
+            encoded.push(((e.customer_id, e.id), encode_event(e)?));
+        }
+        let full = {
+            let mut b = self.bulk.borrow_mut();
+            let b = &mut *b;
+            b.bytes += customer.len() + summary.len();
+            b.customers.push((id, customer));
+            b.summaries.push((id, summary));
+            for (key, bytes) in encoded {
+                b.bytes += bytes.len();
+                b.event_owner.push((key.1, key.0));
+                b.events.push((key, bytes));
+            }
+            b.license_owner
+                .extend(c.licenses.iter().map(|l| (l.id, id)));
+            b.device_owner.extend(c.devices.iter().map(|d| (d.id, id)));
+            for (u, key) in keys {
+                b.unique[u as usize].insert(key, id);
+            }
+            b.full()
+        };
+        self.index(s)?;
+        if full {
+            self.flush_bulk()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is collected, if anything: before a read or change of customer data in
+    /// this transaction, and before the commit.
+    pub(super) fn settle(&self) -> Result<(), Error> {
+        self.forget_absent();
+        if self.bulk.borrow().is_empty() {
+            return Ok(());
+        }
+        self.flush_bulk()
+    }
+
+    /// Inserts the collected writes, one table at a time in its key order.
+    fn flush_bulk(&self) -> Result<(), Error> {
+        self.forget_absent();
+        let mut b = std::mem::take(&mut *self.bulk.borrow_mut());
+        macro_rules! insert {
+            ($def:expr, $rows:expr, |$k:ident, $v:ident| $key:expr, $value:expr) => {{
+                $rows.sort_unstable_by_key(|($k, _)| *$k);
+                let mut t = self.tx.open_table($def).map_err(db_err)?;
+                for ($k, $v) in &$rows {
+                    t.insert($key, $value).map_err(db_err)?;
+                }
+            }};
+        }
+        insert!(CUSTOMERS, b.customers, |k, v| *k, v.as_slice());
+        insert!(SUMMARIES, b.summaries, |k, v| *k, v.as_slice());
+        insert!(EVENTS, b.events, |k, v| *k, v.as_slice());
+        insert!(EVENT_OWNER, b.event_owner, |k, v| *k, *v);
+        insert!(LICENSE_OWNER, b.license_owner, |k, v| *k, *v);
+        insert!(DEVICE_OWNER, b.device_owner, |k, v| *k, *v);
+        let mut sorted: Vec<(String, u64)> = Vec::new();
+        for u in [Unique::Account, Unique::Company, Unique::Serial] {
+            sorted.extend(b.unique[u as usize].drain());
+            sorted.sort_unstable();
+            let mut t = self.tx.open_table(u.table()).map_err(db_err)?;
+            for (key, id) in &sorted {
+                t.insert(key.as_str(), *id).map_err(db_err)?;
+            }
+            sorted.clear();
+        }
+        b.customers.clear();
+        b.summaries.clear();
+        b.events.clear();
+        b.event_owner.clear();
+        b.license_owner.clear();
+        b.device_owner.clear();
+        b.bytes = 0;
+        *self.bulk.borrow_mut() = b;
+        Ok(())
+    }
+}

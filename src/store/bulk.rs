@@ -10,9 +10,10 @@
 //! are invisible to nothing; the unique-index look-ups answer from the collected entries
 //! without a flush, so a load can check each row's names and go on collecting.
 //!
-//! Memory is bounded by [`Bulk::CHUNK`] customers or [`Bulk::BYTES`] of encoded records,
-//! whichever comes first, never by the size of the load: a full buffer is written out and
-//! its allocations reused.
+//! Memory is bounded by [`Bulk::BYTES`] of encoded records and [`Bulk::CHUNK`] entries per
+//! unique index (some 8 + 15 MiB), never by the size of the load: a full buffer is written
+//! out and its allocations reused. Records are keyed by fresh ids and only append, so their
+//! buffer is small; unique keys arrive in random order and are sorted in larger chunks.
 
 use super::{
     db_err, encode_customer, encode_event, encode_summary, Error, Writer, BY_ACCOUNT, BY_COMPANY,
@@ -63,17 +64,24 @@ pub(super) struct Bulk {
 }
 
 impl Bulk {
+    /// Unique-index entries held per index before they are inserted: their keys arrive in
+    /// random order, so the more are sorted together, the fewer leaves each pass rewrites.
     /// A debug build flushes far more often, so tests of a few thousand customers cross it.
     const CHUNK: usize = if cfg!(debug_assertions) { 700 } else { 65_536 };
-    /// Encoded records held before a flush.
-    const BYTES: usize = 48 << 20;
+    /// Encoded records held before they are inserted. Their keys are fresh ids, which only
+    /// grow, so they append to their tables whatever the chunk: it can be small.
+    const BYTES: usize = if cfg!(debug_assertions) {
+        64 << 10
+    } else {
+        8 << 20
+    };
 
     fn is_empty(&self) -> bool {
-        self.customers.is_empty() && self.events.is_empty()
+        self.customers.is_empty() && self.events.is_empty() && self.unique_len() == 0
     }
 
-    fn full(&self) -> bool {
-        self.customers.len() >= Self::CHUNK || self.bytes >= Self::BYTES
+    fn unique_len(&self) -> usize {
+        self.unique.iter().map(HashMap::len).max().unwrap_or(0)
     }
 
     fn map(&self, u: Unique) -> &HashMap<String, u64> {
@@ -185,11 +193,11 @@ impl Writer {
             for (u, key) in keys {
                 b.unique[u as usize].insert(key, id);
             }
-            b.full()
+            (b.bytes >= Bulk::BYTES, b.unique_len() >= Bulk::CHUNK)
         };
         self.index(s)?;
-        if full {
-            self.flush_bulk()?;
+        if full.0 || full.1 {
+            self.flush_bulk(full.0, full.1)?;
         }
         Ok(())
     }
@@ -201,13 +209,25 @@ impl Writer {
         if self.bulk.borrow().is_empty() {
             return Ok(());
         }
-        self.flush_bulk()
+        self.flush_bulk(true, true)
     }
 
-    /// Inserts the collected writes, one table at a time in its key order.
-    fn flush_bulk(&self) -> Result<(), Error> {
-        self.forget_absent();
+    /// Inserts the collected records and owner entries (`records`) and the unique-index
+    /// entries (`unique`), one table at a time in its key order.
+    fn flush_bulk(&self, records: bool, unique: bool) -> Result<(), Error> {
         let mut b = std::mem::take(&mut *self.bulk.borrow_mut());
+        if records {
+            self.flush_records(&mut b)?;
+        }
+        if unique {
+            self.forget_absent();
+            self.flush_unique(&mut b)?;
+        }
+        *self.bulk.borrow_mut() = b;
+        Ok(())
+    }
+
+    fn flush_records(&self, b: &mut Bulk) -> Result<(), Error> {
         macro_rules! insert {
             ($def:expr, $rows:expr, |$k:ident, $v:ident| $key:expr, $value:expr) => {{
                 $rows.sort_unstable_by_key(|($k, _)| *$k);
@@ -223,6 +243,17 @@ impl Writer {
         insert!(EVENT_OWNER, b.event_owner, |k, v| *k, *v);
         insert!(LICENSE_OWNER, b.license_owner, |k, v| *k, *v);
         insert!(DEVICE_OWNER, b.device_owner, |k, v| *k, *v);
+        b.customers.clear();
+        b.summaries.clear();
+        b.events.clear();
+        b.event_owner.clear();
+        b.license_owner.clear();
+        b.device_owner.clear();
+        b.bytes = 0;
+        Ok(())
+    }
+
+    fn flush_unique(&self, b: &mut Bulk) -> Result<(), Error> {
         let mut sorted: Vec<(String, u64)> = Vec::new();
         for u in [Unique::Account, Unique::Company, Unique::Serial] {
             sorted.extend(b.unique[u as usize].drain());
@@ -233,14 +264,6 @@ impl Writer {
             }
             sorted.clear();
         }
-        b.customers.clear();
-        b.summaries.clear();
-        b.events.clear();
-        b.event_owner.clear();
-        b.license_owner.clear();
-        b.device_owner.clear();
-        b.bytes = 0;
-        *self.bulk.borrow_mut() = b;
         Ok(())
     }
 }

@@ -7,12 +7,14 @@
 //! cost millions of counter updates; [`Loader::finish`] hands the unused rest back, so the
 //! next id follows the last one used and a load gives the same ids as one-by-one adds.
 //!
-//! A load's sort-index and search entries are not inserted customer by customer: the store
-//! collects them and inserts each index's in key order, at most `order::Pending::CHUNK`
-//! customers' at a time and before the commit. So the loader's memory is its id blocks plus
-//! that chunk (some tens of MiB), whatever the number of customers; the rest is the
-//! caller's (redb's dirty pages of the open transaction, and for an import the folded
-//! account names and companies its all-or-nothing check compares rows by).
+//! A new customer is not written table by table as it comes: the store checks its unique
+//! names at once, then collects its record, summary, events, owner and unique-index entries
+//! (`store::bulk`) and its sort-index and search entries (`store::order`), and inserts each
+//! table's in key order a chunk at a time and before the commit. So the loader's memory is
+//! its id blocks plus those chunks (some tens of MiB), whatever the number of customers; the
+//! rest is the caller's (redb's cache and dirty pages of the open transaction, and for an
+//! import the folded account names and companies its all-or-nothing check compares rows by).
+//! A replaced customer (an edit, an import row for a stored account) is written at once.
 
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Result;

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::domain::model::{Customer, Event};
 use crate::domain::summary::{fold, Summary};
-use redb::{ReadableTable, TableDefinition};
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::HashMap;
 
 /// A unique, case-insensitive index of customers.
@@ -61,6 +61,56 @@ pub(super) struct Bulk {
     /// needs to read the table.
     /// (Whether the key holds, the key.)
     absent: [(bool, String); 3],
+    /// Per unique index, the keys this transaction has added to it, when that is all it holds.
+    seen: [Seen; 3],
+}
+
+/// What a unique index holds beyond the keys this transaction's bulk path added.
+#[derive(Default)]
+enum Seen {
+    /// Not looked at yet in this transaction.
+    #[default]
+    Unknown,
+    /// Nothing else: the index was empty when first looked at, and every key since came
+    /// through `add_customer`, which sets the key's bits in this filter (a Bloom filter of
+    /// [`FILTER_BITS`] bits). A key whose bits are not all set is not in the index, so a
+    /// load into a fresh file checks its names without reading the index; a key whose bits
+    /// are set is looked up as usual.
+    Filter(Vec<u64>),
+    /// Anything: the index held keys, or was written another way in this transaction.
+    Off,
+}
+
+/// 2 MiB per index: at a million keys, one absent key in some 200 still reads the index.
+const FILTER_BITS: u64 = 1 << 24;
+
+/// The filter bits of a key: three probes by double hashing over a 64-bit FNV-1a hash,
+/// mixed (SplitMix64's finaliser) so its low bits are usable.
+fn probes(key: &str) -> [u64; 3] {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let (h1, h2) = (mix(h), mix(h ^ 0x9e37_79b9_7f4a_7c15) | 1);
+    [0, 1, 2].map(|i| h1.wrapping_add(h2.wrapping_mul(i)) % FILTER_BITS)
+}
+
+fn may_hold(bits: &[u64], key: &str) -> bool {
+    probes(key)
+        .iter()
+        .all(|&p| bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+}
+
+fn remember(bits: &mut [u64], key: &str) {
+    for p in probes(key) {
+        bits[(p / 64) as usize] |= 1 << (p % 64);
+    }
 }
 
 impl Bulk {
@@ -124,8 +174,21 @@ impl Writer {
             if *known && key == folded {
                 return Ok(None);
             }
+            if let Seen::Filter(bits) = &b.seen[u as usize] {
+                if !may_hold(bits, folded) {
+                    return Ok(None);
+                }
+            }
         }
         let t = self.tx.open_table(u.table()).map_err(db_err)?;
+        if matches!(self.bulk.borrow().seen[u as usize], Seen::Unknown) {
+            let empty = t.len().map_err(db_err)? == 0;
+            self.bulk.borrow_mut().seen[u as usize] = if empty {
+                Seen::Filter(vec![0; (FILTER_BITS / 64) as usize])
+            } else {
+                Seen::Off
+            };
+        }
         let v = t.get(folded).map_err(db_err)?;
         let owner = v.map(|v| v.value());
         if owner.is_none() {
@@ -191,6 +254,9 @@ impl Writer {
                 .extend(c.licenses.iter().map(|l| (l.id, id)));
             b.device_owner.extend(c.devices.iter().map(|d| (d.id, id)));
             for (u, key) in keys {
+                if let Seen::Filter(bits) = &mut b.seen[u as usize] {
+                    remember(bits, &key);
+                }
                 b.unique[u as usize].insert(key, id);
             }
             (b.bytes >= Bulk::BYTES, b.unique_len() >= Bulk::CHUNK)
@@ -206,6 +272,10 @@ impl Writer {
     /// this transaction, and before the commit.
     pub(super) fn settle(&self) -> Result<(), Error> {
         self.forget_absent();
+        // What follows may write the unique indexes directly: the filters stop holding.
+        for seen in &mut self.bulk.borrow_mut().seen {
+            *seen = Seen::Off;
+        }
         if self.bulk.borrow().is_empty() {
             return Ok(());
         }
@@ -215,12 +285,14 @@ impl Writer {
     /// Inserts the collected records and owner entries (`records`) and the unique-index
     /// entries (`unique`), one table at a time in its key order.
     fn flush_bulk(&self, records: bool, unique: bool) -> Result<(), Error> {
+        if unique {
+            self.forget_absent();
+        }
         let mut b = std::mem::take(&mut *self.bulk.borrow_mut());
         if records {
             self.flush_records(&mut b)?;
         }
         if unique {
-            self.forget_absent();
             self.flush_unique(&mut b)?;
         }
         *self.bulk.borrow_mut() = b;

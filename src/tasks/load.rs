@@ -286,4 +286,41 @@ mod tests {
             Err(crate::domain::error::Error::Conflict { .. })
         ));
     }
+
+    #[test]
+    fn a_clash_is_found_after_the_collected_entries_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let catalog = Catalog::default();
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        // More than a debug build's chunk of unique-index entries, so the first ones are in
+        // the index by the time the clashes come.
+        for i in 0..2_000 {
+            let mut s = Staged::new(
+                customer(&format!("acct{i}")),
+                Vec::new(),
+                OpenEvents::default(),
+                &catalog,
+            );
+            loader.put(&w, &mut s, None).unwrap();
+        }
+        for name in ["ACCT0", "acct1999"] {
+            let mut again =
+                Staged::new(customer(name), Vec::new(), OpenEvents::default(), &catalog);
+            let got = loader.put(&w, &mut again, None);
+            assert!(
+                matches!(got, Err(crate::domain::error::Error::Conflict { .. })),
+                "{name}: {got:?}"
+            );
+        }
+        assert_eq!(w.id_by_company("Acct0 LTD").unwrap(), Some(1));
+        assert_eq!(w.id_by_account("nobody").unwrap(), None);
+        loader.finish(&w).unwrap();
+        w.commit().unwrap();
+        let r = store.read().unwrap();
+        assert_eq!(r.customer_count().unwrap(), 2_000);
+        assert_eq!(r.id_by_account("acct1999").unwrap(), Some(2_000));
+        assert!(r.index_mismatches().unwrap().is_empty());
+    }
 }

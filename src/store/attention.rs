@@ -225,6 +225,7 @@ impl Writer {
     /// Builds the attention order afresh for `day` from the stored summaries; a summary
     /// that cannot be read gets no entries (`check` names it).
     pub fn build_attention(&self, day: Date) -> Result<(), Error> {
+        self.settle()?;
         self.flush_indexes()?;
         self.clear_attention()?;
         self.set_attention_day(day)?;
@@ -249,6 +250,7 @@ impl Writer {
     /// have changed since its day: those due on or before `day`. An earlier `day` is left
     /// alone (the order is derived from the summaries for it).
     pub fn roll_attention(&self, day: Date) -> Result<(), Error> {
+        self.settle()?;
         self.flush_indexes()?;
         let Some(from) = self.with_basis(|b| b.map(|b| b.day))? else {
             return self.build_attention(day);

@@ -3,6 +3,7 @@
 
 mod attention;
 mod backup;
+mod bulk;
 mod codec;
 mod codes;
 mod export_scan;
@@ -181,6 +182,7 @@ impl Store {
             pending: std::cell::RefCell::default(),
             attention: std::cell::RefCell::default(),
             rebuild_attention: std::cell::Cell::default(),
+            bulk: std::cell::RefCell::default(),
         })
     }
 
@@ -207,6 +209,21 @@ impl Store {
 
 pub struct Reader {
     tx: ReadTransaction,
+}
+
+impl Reader {
+    /// A read transaction has no collected writes (`Writer::settle`).
+    #[allow(clippy::unnecessary_wraps, clippy::unused_self)]
+    fn settle(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// The customer a unique index entry (a folded key) points to.
+    fn unique_owner(&self, u: bulk::Unique, folded: &str) -> Result<Option<u64>, Error> {
+        let t = self.tx.open_table(u.table()).map_err(db_err)?;
+        let v = t.get(folded).map_err(db_err)?;
+        Ok(v.map(|v| v.value()))
+    }
 }
 
 impl Reader {
@@ -237,6 +254,9 @@ pub struct Writer {
     /// The day to build the attention order again for before the commit (after a firmware
     /// change).
     rebuild_attention: std::cell::Cell<Option<crate::domain::date::Date>>,
+    /// New customers' records and index entries not yet in their tables (`bulk::Bulk`);
+    /// written in key order before anything reads or changes customers, and before the commit.
+    bulk: std::cell::RefCell<bulk::Bulk>,
 }
 
 /// Queries shared by read and write transactions.
@@ -484,18 +504,21 @@ macro_rules! impl_read {
     ($ty:ty) => {
         impl Read for $ty {
             fn try_customer(&self, id: u64) -> Result<Option<Result<Customer, Error>>, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 let v = t.get(id).map_err(db_err)?;
                 Ok(v.map(|v| decode_customer(v.value()).map_err(|e| damaged_customer(id, e))))
             }
 
             fn has_customer(&self, id: u64) -> Result<bool, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 let found = t.get(id).map_err(db_err)?.is_some();
                 Ok(found)
             }
 
             fn event_count(&self, customer: u64) -> Result<u64, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(EVENTS).map_err(db_err)?;
                 let range = t
                     .range((customer, 0)..=(customer, u64::MAX))
@@ -512,6 +535,7 @@ macro_rules! impl_read {
             }
 
             fn customer_count(&self) -> Result<u64, Error> {
+                self.settle()?;
                 self.tx
                     .open_table(CUSTOMERS)
                     .map_err(db_err)?
@@ -520,30 +544,26 @@ macro_rules! impl_read {
             }
 
             fn id_by_account(&self, account_name: &str) -> Result<Option<u64>, Error> {
-                let t = self.tx.open_table(BY_ACCOUNT).map_err(db_err)?;
-                let v = t.get(fold(account_name).as_str()).map_err(db_err)?;
-                Ok(v.map(|v| v.value()))
+                self.unique_owner(bulk::Unique::Account, &fold(account_name))
             }
 
             fn id_by_company(&self, company: &str) -> Result<Option<u64>, Error> {
-                let t = self.tx.open_table(BY_COMPANY).map_err(db_err)?;
-                let v = t.get(fold(company).as_str()).map_err(db_err)?;
-                Ok(v.map(|v| v.value()))
+                self.unique_owner(bulk::Unique::Company, &fold(company))
             }
 
             fn owner_of_serial(&self, serial: &str) -> Result<Option<u64>, Error> {
-                let t = self.tx.open_table(BY_SERIAL).map_err(db_err)?;
-                let v = t.get(fold(serial).as_str()).map_err(db_err)?;
-                Ok(v.map(|v| v.value()))
+                self.unique_owner(bulk::Unique::Serial, &fold(serial))
             }
 
             fn license_owner(&self, license: u64) -> Result<Option<u64>, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(LICENSE_OWNER).map_err(db_err)?;
                 let v = t.get(license).map_err(db_err)?;
                 Ok(v.map(|v| v.value()))
             }
 
             fn device_owner(&self, device: u64) -> Result<Option<u64>, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(DEVICE_OWNER).map_err(db_err)?;
                 let v = t.get(device).map_err(db_err)?;
                 Ok(v.map(|v| v.value()))
@@ -554,6 +574,7 @@ macro_rules! impl_read {
                 f: &mut dyn FnMut(Summary) -> Result<bool, Error>,
                 bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
+                self.settle()?;
                 let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
                     let (k, v) = row.map_err(db_err)?;
@@ -573,6 +594,7 @@ macro_rules! impl_read {
                 &self,
                 f: &mut dyn FnMut(Customer) -> Result<bool, Error>,
             ) -> Result<(), Error> {
+                self.settle()?;
                 let t = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 for row in t.iter().map_err(db_err)? {
                     let (k, v) = row.map_err(db_err)?;
@@ -591,6 +613,7 @@ macro_rules! impl_read {
                 f: &mut dyn FnMut(Summary, Customer) -> Result<bool, Error>,
                 bad: &mut dyn FnMut(u64),
             ) -> Result<(), Error> {
+                self.settle()?;
                 let summaries = self.tx.open_table(SUMMARIES).map_err(db_err)?;
                 let customers = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
                 let mut rows = customers.iter().map_err(db_err)?;
@@ -658,6 +681,7 @@ macro_rules! impl_read {
             }
 
             fn events(&self, customer: Option<u64>) -> Result<Vec<Event>, Error> {
+                self.settle()?;
                 let t = self.tx.open_table(EVENTS).map_err(db_err)?;
                 let range = match customer {
                     Some(c) => t.range((c, 0)..=(c, u64::MAX)),
@@ -680,6 +704,7 @@ macro_rules! impl_read {
             }
 
             fn event(&self, id: u64) -> Result<Option<Event>, Error> {
+                self.settle()?;
                 let owner = self.tx.open_table(EVENT_OWNER).map_err(db_err)?;
                 let Some(c) = owner.get(id).map_err(db_err)?.map(|v| v.value()) else {
                     return Ok(None);
@@ -854,6 +879,7 @@ impl Writer {
     }
 
     pub fn commit(self) -> Result<(), Error> {
+        self.settle()?;
         if let Some(day) = self.rebuild_attention.take() {
             self.build_attention(day)?;
         }
@@ -946,6 +972,7 @@ impl Writer {
         old: Option<&Customer>,
         summary: &Summary,
     ) -> Result<(), Error> {
+        self.settle()?;
         {
             let unique: [(_, _, ProfileText); 2] = [
                 (BY_ACCOUNT, "account_name", |p| &p.account_name),
@@ -985,6 +1012,7 @@ impl Writer {
 
     /// Writes a summary and moves its customer's entries in the sort indexes.
     pub fn save_summary(&self, s: &Summary) -> Result<(), Error> {
+        self.settle()?;
         let bytes = encode_summary(s)?;
         // The insert hands back the old summary, whose entries go: one lookup, not two.
         let old = self
@@ -1023,6 +1051,7 @@ impl Writer {
 
     /// Removes a customer, its indexes, summary and events.
     pub fn remove_customer(&self, c: &Customer) -> Result<(), Error> {
+        self.settle()?;
         self.reown(c.id, Some(c), None)?;
         let folded = [
             (BY_ACCOUNT, fold(&c.profile.account_name)),
@@ -1062,6 +1091,7 @@ impl Writer {
     /// Removes a customer whose record cannot be read: the row, its summary, every index
     /// entry that points to it and its events, all found by id without decoding anything.
     pub fn remove_unreadable_customer(&self, id: u64) -> Result<(), Error> {
+        self.settle()?;
         for def in [BY_ACCOUNT, BY_COMPANY, BY_SERIAL] {
             self.tx
                 .open_table(def)
@@ -1134,6 +1164,7 @@ impl Writer {
 
     /// Writes events, each of the two tables opened once.
     pub fn save_events(&self, events: &[Event]) -> Result<(), Error> {
+        self.settle()?;
         if events.is_empty() {
             return Ok(());
         }
@@ -1152,6 +1183,7 @@ impl Writer {
     }
 
     pub fn remove_event(&self, e: &Event) -> Result<(), Error> {
+        self.settle()?;
         self.delete(EVENTS, (e.customer_id, e.id))?;
         self.delete(EVENT_OWNER, e.id)
     }

@@ -194,6 +194,7 @@ impl Writer {
 
     /// The summary stored for `id` in this transaction; an unreadable one is the inner error.
     pub(super) fn stored_summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
+        self.settle()?;
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
         let v = t.get(id).map_err(db_err)?;
         Ok(v.map(|v| decode_summary(v.value())))

@@ -7,12 +7,14 @@
 //! cost millions of counter updates; [`Loader::finish`] hands the unused rest back, so the
 //! next id follows the last one used and a load gives the same ids as one-by-one adds.
 //!
-//! A load's sort-index and search entries are not inserted customer by customer: the store
-//! collects them and inserts each index's in key order, at most `order::Pending::CHUNK`
-//! customers' at a time and before the commit. So the loader's memory is its id blocks plus
-//! that chunk (some tens of MiB), whatever the number of customers; the rest is the
-//! caller's (redb's dirty pages of the open transaction, and for an import the folded
-//! account names and companies its all-or-nothing check compares rows by).
+//! A new customer is not written table by table as it comes: the store checks its unique
+//! names at once, then collects its record, summary, events, owner and unique-index entries
+//! (`store::bulk`) and its sort-index and search entries (`store::order`), and inserts each
+//! table's in key order a chunk at a time and before the commit. So the loader's memory is
+//! its id blocks plus those chunks (some tens of MiB), whatever the number of customers; the
+//! rest is the caller's (redb's cache and dirty pages of the open transaction, and for an
+//! import the folded account names and companies its all-or-nothing check compares rows by).
+//! A replaced customer (an edit, an import row for a stored account) is written at once.
 
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Result;
@@ -132,6 +134,8 @@ impl Loader {
     pub fn put(&mut self, w: &Writer, s: &mut Staged, old: Option<&Customer>) -> Result<()> {
         let [customers, licenses, devices, events] = &mut self.ids;
         let c = &mut s.customer;
+        // A customer new to the store takes the bulk path: its keys cannot be stored yet.
+        let new = c.id == 0 && old.is_none();
         assign(&mut c.id, customers, w)?;
         for l in &mut c.licenses {
             assign(&mut l.id, licenses, w)?;
@@ -143,8 +147,11 @@ impl Loader {
             assign(&mut e.id, events, w)?;
             e.customer_id = c.id;
         }
-        w.save_events(&s.events)?;
         s.summary.id = c.id;
+        if new {
+            return w.add_customer(c, &s.events, &s.summary);
+        }
+        w.save_events(&s.events)?;
         w.save_customer(c, old, &s.summary)
     }
 
@@ -278,5 +285,42 @@ mod tests {
             loader.put(&w, &mut again, None),
             Err(crate::domain::error::Error::Conflict { .. })
         ));
+    }
+
+    #[test]
+    fn a_clash_is_found_after_the_collected_entries_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let catalog = Catalog::default();
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        // More than a debug build's chunk of unique-index entries, so the first ones are in
+        // the index by the time the clashes come.
+        for i in 0..2_000 {
+            let mut s = Staged::new(
+                customer(&format!("acct{i}")),
+                Vec::new(),
+                OpenEvents::default(),
+                &catalog,
+            );
+            loader.put(&w, &mut s, None).unwrap();
+        }
+        for name in ["ACCT0", "acct1999"] {
+            let mut again =
+                Staged::new(customer(name), Vec::new(), OpenEvents::default(), &catalog);
+            let got = loader.put(&w, &mut again, None);
+            assert!(
+                matches!(got, Err(crate::domain::error::Error::Conflict { .. })),
+                "{name}: {got:?}"
+            );
+        }
+        assert_eq!(w.id_by_company("Acct0 LTD").unwrap(), Some(1));
+        assert_eq!(w.id_by_account("nobody").unwrap(), None);
+        loader.finish(&w).unwrap();
+        w.commit().unwrap();
+        let r = store.read().unwrap();
+        assert_eq!(r.customer_count().unwrap(), 2_000);
+        assert_eq!(r.id_by_account("acct1999").unwrap(), Some(2_000));
+        assert!(r.index_mismatches().unwrap().is_empty());
     }
 }

@@ -27,7 +27,7 @@ fn today() -> Date {
 /// Company names that collide once case is folded, sort apart only by case, or use other
 /// scripts.
 const NAMES: &[&str] = &[
-    "alpha", "Alpha", "ÄLPHA", "beta", "Beta", "東京", "zeta", "émile",
+    "alpha", "Alpha", "ÄLPHA", "beta", "Beta", "東京", "zeta", "émile", "ΟΔΟΣ",
 ];
 const PLANS: &[&str] = &["Full", "Trial"];
 const STARTS: &[&str] = &["2025-06-01", "2025-12-15", "2026-11-01", "2026-12-20"];

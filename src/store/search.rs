@@ -24,6 +24,9 @@ const BLOCK: u64 = 512;
 /// splits far smaller columns, so tests of a few thousand customers take both paths.
 const PARALLEL_FROM: u64 = if cfg!(debug_assertions) { 2 } else { 128 };
 
+/// A customer a keyword search found: its id and its folded company.
+pub type Hit = (u64, Box<str>);
+
 /// One block, decoded for a change.
 #[derive(Default)]
 struct Block {
@@ -153,7 +156,7 @@ impl<'a> View<'a> {
     fn each_match(
         &self,
         find: &mut dyn FnMut(&[u8]) -> Option<Range<usize>>,
-        hit: &mut dyn FnMut(u64),
+        hit: &mut dyn FnMut(u64, &[u8]),
     ) {
         let mut from = 0;
         while from < self.text.len() {
@@ -167,7 +170,7 @@ impl<'a> View<'a> {
                 return;
             }
             if end <= self.end(i) {
-                hit(self.id(i));
+                hit(self.id(i), self.text(i));
                 from = self.end(i) + 1;
             } else {
                 from = start + 1;
@@ -256,26 +259,31 @@ impl Writer {
 }
 
 impl Reader {
-    /// The ids whose search text `find` finds something in, in id order; `None` when the
+    /// The ids whose search text `find` finds something in, in id order, each with the
+    /// text's first field (the folded company, which `Summary` puts first); `None` when the
     /// file has no search column (an older file opened read-only). A large column is
     /// searched in two halves at once (this machine class has two cores).
     pub fn search(
         &self,
         find: &(dyn Fn(&[u8]) -> Option<Range<usize>> + Sync),
-    ) -> Result<Option<Vec<u64>>, Error> {
+    ) -> Result<Option<Vec<Hit>>, Error> {
         let Some(t) = super::optional(&self.tx, SEARCH)? else {
             return Ok(None);
         };
         let last = t.last().map_err(db_err)?.map_or(0, |(k, _)| k.value());
-        let scan = |keys: Range<u64>| -> Result<Vec<u64>, Error> {
-            let mut ids = Vec::new();
+        let scan = |keys: Range<u64>| -> Result<Vec<Hit>, Error> {
+            let mut hits = Vec::new();
             for row in t.range(keys).map_err(db_err)? {
                 let (_, v) = row.map_err(db_err)?;
-                View::of(v.value())
-                    .ok_or_else(damaged)?
-                    .each_match(&mut |text| find(text), &mut |id| ids.push(id));
+                View::of(v.value()).ok_or_else(damaged)?.each_match(
+                    &mut |text| find(text),
+                    &mut |id, text| {
+                        let first = text.split(|&b| b == 0x1f).next().unwrap_or_default();
+                        hits.push((id, String::from_utf8_lossy(first).into()));
+                    },
+                );
             }
-            Ok(ids)
+            Ok(hits)
         };
         if last < PARALLEL_FROM {
             return scan(0..last + 1).map(Some);
@@ -327,7 +335,7 @@ mod tests {
         let view = View::of(&bytes).unwrap();
         let ids = |needle: &'static [u8]| {
             let mut out = Vec::new();
-            view.each_match(&mut finder(needle), &mut |id| out.push(id));
+            view.each_match(&mut finder(needle), &mut |id, _| out.push(id));
             out
         };
         assert_eq!(ids(b"ab"), vec![5, 7]);

@@ -200,6 +200,7 @@ impl Desk {
             None
         };
         if let Some(found) = found {
+            let found: Vec<u64> = found.into_iter().map(|(id, _)| id).collect();
             r.summaries_of(&found, &mut |id, s| match s {
                 Ok(s) => keep(s),
                 Err(_) => unreadable.push(id),
@@ -296,21 +297,49 @@ impl Desk {
                 || r.attention_day()?.is_some_and(|day| day <= today));
         // A filter on facts (or the view "managed") keeps the ids whose facts pass, counted
         // from the facts column; without one, every id the index holds.
-        let facts = if indexed && !plain { r.facts()? } else { None };
-        let (total, page, mut unreadable) = if indexed && (plain || facts.is_some()) {
-            let passes = |f: Facts| f.present() && f.visible_in(view) && f.matches(filter);
-            let keep = |id: u64| {
-                facts.as_ref().is_none_or(|all| {
-                    let at = usize::try_from(id).ok();
-                    passes(at.and_then(|i| all.get(i)).copied().unwrap_or_default())
-                })
-            };
-            // A range read of the order's index, then the shown customers' summaries.
+        let facts = if indexed && !plain || keyword_by_company(filter) {
+            r.facts()?
+        } else {
+            None
+        };
+        let passes = |f: Facts| f.present() && f.visible_in(view) && f.matches(filter);
+        let fact = |all: &[Facts], id: u64| {
+            let at = usize::try_from(id).ok();
+            at.and_then(|i| all.get(i)).copied().unwrap_or_default()
+        };
+        let chosen = if indexed && (plain || facts.is_some()) {
+            let keep = |id: u64| facts.as_ref().is_none_or(|all| passes(fact(all, id)));
+            // A range read of the order's index.
             let (sort, offset, limit) = (filter.sort, filter.offset, filter.limit);
             let (held, ids) = r.ordered_ids(sort, today, offset, limit, &keep)?;
             let total = facts
                 .as_ref()
                 .map_or(held, |all| all.iter().filter(|&&f| passes(f)).count());
+            Some((total, ids))
+        } else if let (Some(all), true) = (&facts, keyword_by_company(filter)) {
+            // The search texts start with the folded company: the page is chosen from the
+            // keyword's hits without reading their summaries.
+            let q = Query::new(filter);
+            r.search(&|text| q.find_in(text))?.map(|hits| {
+                let mut rows: Vec<(Box<str>, u64)> = hits
+                    .into_iter()
+                    .filter(|(id, _)| passes(fact(all, *id)))
+                    .map(|(id, company)| (company, id))
+                    .collect();
+                let total = rows.len();
+                if filter.sort.descending {
+                    rows.sort_unstable_by(|a, b| b.cmp(a));
+                } else {
+                    rows.sort_unstable();
+                }
+                let shown = rows.iter().skip(filter.offset).take(filter.limit);
+                (total, shown.map(|r| r.1).collect())
+            })
+        } else {
+            None
+        };
+        let (total, page, mut unreadable) = if let Some((total, ids)) = chosen {
+            // The shown customers' summaries.
             let mut page = Vec::with_capacity(ids.len());
             let mut unreadable = Vec::new();
             r.summaries_of(&ids, &mut |id, s| match s {
@@ -501,6 +530,18 @@ impl Desk {
     ) -> Result<u64> {
         self.store.backup_with(to, progress)
     }
+}
+
+/// Whether a filter is a keyword, sorted by company, with no criterion but facts: its page
+/// can be chosen from the search column's texts, which start with the folded company.
+fn keyword_by_company(filter: &Filter) -> bool {
+    let rest = Filter {
+        q: None,
+        ..filter.clone()
+    };
+    filter.q.as_deref().is_some_and(|q| !q.is_empty())
+        && filter.sort.key == SortKey::Company
+        && Facts::decide(&rest)
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {

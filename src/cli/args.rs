@@ -1335,7 +1335,7 @@ with_tuning! {
         /// the access token for the API and the console (default: $CLIENTELE_TOKEN)
         #[argh(option)]
         pub token: Option<String>,
-        /// request worker threads (default: one per processor)
+        /// request worker threads (default: two per processor, at least 4, at most 16)
         #[argh(option, from_str_fn(whole_usize), arg_name = "N")]
         pub workers: Option<usize>,
     }

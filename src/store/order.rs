@@ -1,5 +1,6 @@
-//! The list's sort indexes and keyword column (schema 2), kept in step with the summaries
-//! in the same write transaction, so a page of the list is a range read and a write
+//! The list's sort indexes (since schema 2), kept in step with the summaries in the same
+//! write transaction — with the search and facts columns and the attention order, whose
+//! entries are written from here too — so a page of the list is a range read and a write
 //! touches only the entries of the customers it changes.
 //!
 //! Every sort index holds one entry per customer whose summary could be read when it was
@@ -250,8 +251,8 @@ impl Writer {
         Ok(())
     }
 
-    /// Builds the indexes from the stored summaries: a file's first writable open under
-    /// schema 2. A summary that cannot be read gets no entries (`check` names it).
+    /// Builds the indexes from the stored summaries: a schema-1 file's first writable open
+    /// under this release. A summary that cannot be read gets no entries (`check` names it).
     /// `progress` hears customers indexed of all customers.
     pub(super) fn build_indexes(&self, progress: &dyn Progress) -> Result<(), Error> {
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
@@ -271,7 +272,7 @@ impl Writer {
 }
 
 impl Reader {
-    /// Whether the file has the sort indexes (schema 2); a version-1 file opened read-only
+    /// Whether the file has the sort indexes (schema 2 on); a version-1 file opened read-only
     /// has not, and its list is computed from the summaries.
     pub fn has_indexes(&self) -> Result<bool, Error> {
         Ok(super::optional(&self.tx, ORDER_COMPANY)?.is_some())

@@ -482,7 +482,12 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                 attention: Some(true),
                 ..Filter::default()
             };
-            let filters = [Filter::default(), keyword, attention]
+            let calm = Filter {
+                attention: Some(false),
+                account_type: Some(AccountType::Lmp),
+                ..Filter::default()
+            };
+            let filters = [Filter::default(), keyword, attention, calm]
                 .into_iter()
                 .chain(facts);
             for base in filters {
@@ -522,6 +527,22 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                     },
                     0,
                     1000,
+                ),
+                (
+                    Filter {
+                        attention: Some(true),
+                        ..Filter::default()
+                    },
+                    1,
+                    1000,
+                ),
+                (
+                    Filter {
+                        attention: Some(false),
+                        ..Filter::default()
+                    },
+                    0,
+                    2,
                 ),
             ] {
                 let f = Filter {

@@ -82,12 +82,14 @@ impl Reader {
     /// stored entries (`stored`, in that direction): where the order is for an earlier
     /// day, the customers due since are taken out and merged back in with their weight on
     /// `today`, so a reader that cannot move the order forward still reads only what it
-    /// shows plus the customers due.
+    /// shows plus the customers due. With `needs_attention`, `stored` holds only weights
+    /// above (or at) zero, and so do the merged customers.
     pub(super) fn attention_on<'a>(
         &self,
         today: Date,
         descending: bool,
         stored: Box<dyn Iterator<Item = Result<Entry, Error>> + 'a>,
+        needs_attention: Option<bool>,
     ) -> Result<Box<dyn Iterator<Item = Result<u64, Error>> + 'a>, Error> {
         let day = self.attention_day()?;
         if day.is_none_or(|day| day >= today) {
@@ -101,6 +103,7 @@ impl Reader {
                 fresh.push((s.attention_weight(today, &catalog), s.company_key, id));
             }
         })?;
+        fresh.retain(|e| needs_attention.is_none_or(|needs| (e.0 > 0) == needs));
         fresh.sort_unstable();
         if descending {
             fresh.reverse();

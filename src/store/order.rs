@@ -281,14 +281,16 @@ impl Reader {
     /// How many customers the indexes hold, and the ids of the page `offset..offset+limit`
     /// in the given order among those `keep` accepts: a range read of one index, walking
     /// past the ids `keep` refuses. The attention order is for `today`; the caller checks
-    /// that the stored one is not for a later day (`attention_day`).
+    /// that the stored one is not for a later day (`attention_day`). In that order,
+    /// `needs_attention` keeps only customers with (or without) a reason: the range of
+    /// weights above (or at) zero, walked whole, so the count is of those `keep` accepts.
     pub fn ordered_ids(
         &self,
         sort: Sort,
         today: Date,
-        offset: usize,
-        limit: usize,
+        (offset, limit): (usize, usize),
         keep: &dyn Fn(u64) -> bool,
+        needs_attention: Option<bool>,
     ) -> Result<(usize, Vec<u64>), Error> {
         type Ids<'a> = Box<dyn Iterator<Item = Result<u64, Error>> + 'a>;
         macro_rules! ids {
@@ -322,11 +324,31 @@ impl Reader {
             }
             SortKey::Attention => {
                 let t = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
-                let total = t.len().map_err(db_err)? as usize;
                 let key = |k: (u64, &str, u64)| (k.0, k.1.to_string(), k.2);
-                let stored = ids!(t, iter(), key);
-                let page = collect(self.attention_on(today, sort.descending, stored)?)?;
-                (total, page)
+                let first_weighed = (1u64, "", 0u64);
+                let (stored, fresh) = match needs_attention {
+                    None => (ids!(t, iter(), key), None),
+                    Some(true) => (ids!(t, range(first_weighed..), key), Some(true)),
+                    Some(false) => (ids!(t, range(..first_weighed), key), Some(false)),
+                };
+                let ids = self.attention_on(today, sort.descending, stored, fresh)?;
+                if needs_attention.is_none() {
+                    let total = t.len().map_err(db_err)? as usize;
+                    (total, collect(ids)?)
+                } else {
+                    let mut total = 0;
+                    let mut page = Vec::with_capacity(limit.min(1000));
+                    for id in ids {
+                        let id = id?;
+                        if keep(id) {
+                            if total >= offset && page.len() < limit {
+                                page.push(id);
+                            }
+                            total += 1;
+                        }
+                    }
+                    (total, page)
+                }
             }
             SortKey::NextExpiry => {
                 // Those with a next expiry, in the asked direction, then those without.

@@ -291,7 +291,7 @@ impl Desk {
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
         let plain = filter.is_unfiltered() && view == View::All;
-        let indexed = Facts::decide(filter)
+        let indexed = (Facts::decide(filter) || attention_by_order(filter))
             && r.has_indexes()?
             && (filter.sort.key != SortKey::Attention
                 || r.attention_day()?.is_some_and(|day| day <= today));
@@ -310,11 +310,15 @@ impl Desk {
         let chosen = if indexed && (plain || facts.is_some()) {
             let keep = |id: u64| facts.as_ref().is_none_or(|all| passes(fact(all, id)));
             // A range read of the order's index.
-            let (sort, offset, limit) = (filter.sort, filter.offset, filter.limit);
-            let (held, ids) = r.ordered_ids(sort, today, offset, limit, &keep)?;
-            let total = facts
-                .as_ref()
-                .map_or(held, |all| all.iter().filter(|&&f| passes(f)).count());
+            let (sort, page) = (filter.sort, (filter.offset, filter.limit));
+            let (held, ids) = r.ordered_ids(sort, today, page, &keep, filter.attention)?;
+            // With the attention filter, the walk counted what it kept.
+            let total = match &facts {
+                Some(all) if filter.attention.is_none() => {
+                    all.iter().filter(|&&f| passes(f)).count()
+                }
+                _ => held,
+            };
             Some((total, ids))
         } else if let (Some(all), true) = (&facts, keyword_by_company(filter)) {
             // The search texts start with the folded company: the page is chosen from the
@@ -530,6 +534,16 @@ impl Desk {
     ) -> Result<u64> {
         self.store.backup_with(to, progress)
     }
+}
+
+/// Whether a filter is "needs attention" (yes or no) sorted by attention, with no other
+/// criterion but facts: its page and total come from a range of the attention order.
+fn attention_by_order(filter: &Filter) -> bool {
+    let rest = Filter {
+        attention: None,
+        ..filter.clone()
+    };
+    filter.attention.is_some() && filter.sort.key == SortKey::Attention && Facts::decide(&rest)
 }
 
 /// Whether a filter is a keyword, sorted by company, with no criterion but facts: its page

@@ -79,10 +79,10 @@ pub(super) type Entry = (u64, String, u64);
 
 impl Reader {
     /// The ids of the attention order for `today`, in the asked direction, from the
-    /// stored entries (`stored`, in that direction): where the order is for an earlier
-    /// day, the customers due since are taken out and merged back in with their weight on
-    /// `today`, so a reader that cannot move the order forward still reads only what it
-    /// shows plus the customers due. With `needs_attention`, `stored` holds only weights
+    /// stored entries (`stored`, in that direction) of an order for an earlier day: the
+    /// customers due since are taken out and merged back in with their weight on `today`,
+    /// so a reader that cannot move the order forward still reads only what it shows plus
+    /// the customers due. With `needs_attention`, `stored` holds only weights
     /// above (or at) zero, and so do the merged customers.
     pub(super) fn attention_on<'a>(
         &self,
@@ -91,10 +91,6 @@ impl Reader {
         stored: Box<dyn Iterator<Item = Result<Entry, Error>> + 'a>,
         needs_attention: Option<bool>,
     ) -> Result<Box<dyn Iterator<Item = Result<u64, Error>> + 'a>, Error> {
-        let day = self.attention_day()?;
-        if day.is_none_or(|day| day >= today) {
-            return Ok(Box::new(stored.map(|e| e.map(|e| e.2))));
-        }
         let due = due_by(&self.tx.open_table(ATTENTION_DUE).map_err(db_err)?, today)?;
         let catalog = super::Read::catalog(self)?;
         let mut fresh: Vec<Entry> = Vec::with_capacity(due.len());

@@ -324,14 +324,24 @@ impl Reader {
             }
             SortKey::Attention => {
                 let t = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
-                let key = |k: (u64, &str, u64)| (k.0, k.1.to_string(), k.2);
                 let first_weighed = (1u64, "", 0u64);
-                let (stored, fresh) = match needs_attention {
-                    None => (ids!(t, iter(), key), None),
-                    Some(true) => (ids!(t, range(first_weighed..), key), Some(true)),
-                    Some(false) => (ids!(t, range(..first_weighed), key), Some(false)),
+                macro_rules! weighed {
+                    ($key:expr) => {
+                        match needs_attention {
+                            None => ids!(t, iter(), $key),
+                            Some(true) => ids!(t, range(first_weighed..), $key),
+                            Some(false) => ids!(t, range(..first_weighed), $key),
+                        }
+                    };
+                }
+                // The stored order as it is when it is for `today`; else merged with the
+                // customers due since, which needs each entry's whole key.
+                let ids: Ids = if self.attention_day()?.is_none_or(|day| day >= today) {
+                    weighed!(|k: (u64, &str, u64)| k.2)
+                } else {
+                    let stored = weighed!(|k: (u64, &str, u64)| (k.0, k.1.to_string(), k.2));
+                    self.attention_on(today, sort.descending, stored, needs_attention)?
                 };
-                let ids = self.attention_on(today, sort.descending, stored, fresh)?;
                 if needs_attention.is_none() {
                     let total = t.len().map_err(db_err)? as usize;
                     (total, collect(ids)?)

@@ -77,6 +77,15 @@ impl Fx {
         handle(&self.app, &Request::new(Method::Get, target).unwrap())
     }
 
+    /// Imports through the console, waits (at most 60 s) for the job the answer names, and
+    /// returns its page's address.
+    fn import_done(&self, csv: &str, action: &str) -> String {
+        let to = location(&self.import(csv, action));
+        let job = self.app.imports.get(job_id(&to)).unwrap();
+        assert!(job.wait(Duration::from_secs(60)), "{to} did not finish");
+        to
+    }
+
     fn import(&self, csv: &str, action: &str) -> Response {
         let req = Request::new(Method::Post, "/import")
             .unwrap()
@@ -188,26 +197,14 @@ fn a_finished_import_shows_the_same_result_as_before() {
         "acct-0002,CLP,active,Ana,Lima,broken",
     );
     assert_ne!(bad, csv);
-    let to = location(&f.import(&bad, "import"));
-    assert!(f
-        .app
-        .imports
-        .get(job_id(&to))
-        .unwrap()
-        .wait(Duration::from_secs(60)));
+    let to = f.import_done(&bad, "import");
     let r = f.get(&to);
     assert_eq!(r.status, 422);
     let cells = texts(&doc(&r), "#import-errors tbody tr td");
     assert_eq!(cells[..3], ["3", "acct-0002", "email"], "{cells:?}");
     assert_eq!(f.app.desk.count().unwrap(), 0);
 
-    let to = location(&f.import(&csv, "dry-run"));
-    assert!(f
-        .app
-        .imports
-        .get(job_id(&to))
-        .unwrap()
-        .wait(Duration::from_secs(60)));
+    let to = f.import_done(&csv, "dry-run");
     let d = doc(&f.get(&to));
     assert_eq!(texts(&d, "[data-testid=created]"), ["2"]);
     assert_eq!(texts(&d, "#import-csv"), [csv.trim()]);

@@ -636,16 +636,7 @@ fn upgrades(sample: &str, version: u32) {
     )
     .unwrap();
     std::fs::write(&path, &sample).unwrap();
-    let schema = |path: &std::path::Path| {
-        use redb::ReadableDatabase;
-        let db = redb::Database::open(path).unwrap();
-        let r = db.begin_read().unwrap();
-        let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-        let t = r.open_table(meta).unwrap();
-        let v = t.get("schema").unwrap().unwrap();
-        u32::from_le_bytes(v.value().try_into().unwrap())
-    };
-    assert_eq!(schema(&path), version);
+    assert_eq!(common::stored_schema(&path), version);
     let sample = std::fs::read(&path).unwrap();
 
     let before = {
@@ -706,7 +697,7 @@ fn upgrades(sample: &str, version: u32) {
     compare(&w).unwrap();
     let path = w._dir.path().join("old.redb");
     drop(w.desk);
-    assert_eq!(schema(&path), 3);
+    assert_eq!(common::stored_schema(&path), 3);
 }
 
 /// The bulk paths: a demo load, an import of its export into a fresh file, and an import

@@ -9,7 +9,7 @@ mod serve;
 
 use common::Sandbox;
 use serve::Server;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -24,16 +24,6 @@ fn old_file(sb: &Sandbox) -> PathBuf {
     let path = sb.path("old.redb");
     std::fs::copy(sample, &path).unwrap();
     path
-}
-
-fn schema(path: &Path) -> u32 {
-    use redb::ReadableDatabase;
-    let db = redb::Database::open(path).unwrap();
-    let r = db.begin_read().unwrap();
-    let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-    let t = r.open_table(meta).unwrap();
-    let v = t.get("schema").unwrap().unwrap();
-    u32::from_le_bytes(v.value().try_into().unwrap())
 }
 
 /// Waits (at most 30 s) until the server's stderr holds `line`.
@@ -52,7 +42,7 @@ fn wait_for(server: &Server, line: &str) -> String {
 fn serve_prints_how_far_the_indexing_is() {
     let sb = Sandbox::new();
     let path = old_file(&sb);
-    assert_eq!(schema(&path), 1);
+    assert_eq!(common::stored_schema(&path), 1);
     let server = Server::start(&path, TODAY, &[]);
     let said = wait_for(&server, "indexing customers: 12 of 12");
     let lines: Vec<&str> = said.lines().filter(|l| l.starts_with("indexing")).collect();
@@ -68,7 +58,7 @@ fn serve_prints_how_far_the_indexing_is() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.json()["total"], 12);
     drop(server);
-    assert_eq!(schema(&path), 3);
+    assert_eq!(common::stored_schema(&path), 3);
 
     // Indexed once: the next start has nothing to say about it.
     let again = Server::start(&path, TODAY, &[]);
@@ -89,7 +79,7 @@ fn a_command_in_a_pipe_indexes_without_a_word() {
     );
     out.ok();
     assert_eq!(out.stderr, "");
-    assert_eq!(schema(&path), 3);
+    assert_eq!(common::stored_schema(&path), 3);
 }
 
 #[test]
@@ -114,7 +104,7 @@ fn a_command_on_a_terminal_draws_a_bar_while_indexing() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("indexing ["), "{text}");
     assert!(text.contains("12/12 customers ("), "{text}");
-    assert_eq!(schema(&path), 3);
+    assert_eq!(common::stored_schema(&path), 3);
 }
 
 /// The indexes built while reporting are the ones a rebuild gives, and the hook hears the

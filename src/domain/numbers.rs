@@ -24,20 +24,24 @@ pub fn required<T: FromStr>(field: &str, text: Option<&str>) -> Result<T, FieldE
     optional(field, text)?.ok_or_else(|| FieldError::new(field, "required: a whole number"))
 }
 
-/// Appends `n` in decimal digits, as `Display` writes it, without the formatting machinery
-/// (an export writes millions).
-pub fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// The decimal digits of `n`, as `Display` writes them, at the end of `digits`.
+pub fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return &digits[at..];
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// Appends `n` in decimal digits, as `Display` writes it, without the formatting machinery
+/// (an export writes millions).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    out.push_str(std::str::from_utf8(decimal(&mut digits, n)).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -373,13 +373,6 @@ impl Reader {
         })
     }
 
-    /// One customer's summary; an unreadable one is the inner error.
-    pub fn summary(&self, id: u64) -> Result<Option<Result<Summary, Error>>, Error> {
-        let mut one = None;
-        self.summaries_of(&[id], &mut |_, s| one = Some(s))?;
-        Ok(one)
-    }
-
     /// Calls `f` with the summary of each of `ids` that exists (an unreadable one as the
     /// inner error), the table opened once.
     pub fn summaries_of(

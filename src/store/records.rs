@@ -47,6 +47,20 @@ pub struct LicenseV1 {
     pub expiry: i32,
 }
 
+impl LicenseV1 {
+    /// The stored licence as the domain's, refusing a day number outside the calendar.
+    fn into_license(self) -> Result<License, Error> {
+        Ok(License {
+            id: self.id,
+            plan_id: self.plan_id,
+            units: self.units,
+            used: self.used,
+            start: date_at("licence start", self.start)?,
+            expiry: date_at("licence expiry", self.expiry)?,
+        })
+    }
+}
+
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct DeviceV1 {
     pub id: u64,
@@ -174,16 +188,7 @@ impl CustomerV1 {
             licenses: self
                 .licenses
                 .into_iter()
-                .map(|l| {
-                    Ok(License {
-                        id: l.id,
-                        plan_id: l.plan_id,
-                        units: l.units,
-                        used: l.used,
-                        start: date_at("licence start", l.start)?,
-                        expiry: date_at("licence expiry", l.expiry)?,
-                    })
-                })
+                .map(LicenseV1::into_license)
                 .collect::<Result<_, Error>>()?,
             devices: self
                 .devices
@@ -745,16 +750,7 @@ fn decode_customer_serde(bytes: &[u8]) -> Result<CustomerRef<'_>, Error> {
     }
     let licenses = std::mem::take(&mut record.licenses)
         .into_iter()
-        .map(|l| {
-            Ok(License {
-                id: l.id,
-                plan_id: l.plan_id,
-                units: l.units,
-                used: l.used,
-                start: date_at("licence start", l.start)?,
-                expiry: date_at("licence expiry", l.expiry)?,
-            })
-        })
+        .map(LicenseV1::into_license)
         .collect::<Result<_, Error>>()?;
     Ok(CustomerRef {
         account_type: stored::<AccountType>(record.account_type)?,

@@ -7,6 +7,7 @@ use crate::domain::derive::{license_of, Attention, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
 use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, View, YesNo};
+use crate::domain::numbers::decimal;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
 use crate::domain::validate::CustomerInput;
@@ -236,19 +237,6 @@ impl Dates {
             b[at + 1] = b'0' + (n % 10) as u8;
         }
         b
-    }
-}
-
-/// The decimal digits of `n`, at the end of `digits`.
-fn decimal(digits: &mut [u8; 20], mut n: u64) -> &[u8] {
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &digits[at..];
-        }
     }
 }
 

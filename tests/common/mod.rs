@@ -142,3 +142,15 @@ pub fn on_db(db: &Path, today: &str, args: &[&str]) -> Output {
     all.extend_from_slice(args);
     run(db.parent().expect("a file in a directory"), &all, None, &[])
 }
+
+/// The schema version a database file carries in its `meta` table, read with redb itself
+/// (not through clientele).
+pub fn stored_schema(path: &Path) -> u32 {
+    use redb::ReadableDatabase;
+    let db = redb::Database::open(path).unwrap();
+    let r = db.begin_read().unwrap();
+    let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    let t = r.open_table(meta).unwrap();
+    let v = t.get("schema").unwrap().unwrap();
+    u32::from_le_bytes(v.value().try_into().unwrap())
+}

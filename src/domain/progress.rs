@@ -61,7 +61,12 @@ impl<'a> Ticker<'a> {
 
     /// One more unit done.
     pub fn tick(&mut self) {
-        self.to(self.done + 1);
+        self.add(1);
+    }
+
+    /// `n` more units done.
+    pub fn add(&mut self, n: u64) {
+        self.to(self.done.saturating_add(n));
     }
 
     /// `done` units done so far (a reader's position); a smaller number than before is ignored.

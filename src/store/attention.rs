@@ -299,11 +299,17 @@ impl Writer {
     }
 
     /// The firmware catalogue changed: every entry may be stale. Entries stop being written
-    /// now, and the order is built again at its day before the commit.
+    /// now, and the order is built again at its day before the commit. Without customers no
+    /// entry can be stale: the basis is only read again, with the new catalogue (so `demo`,
+    /// which adds firmware first, writes the order as it goes instead of building it twice).
     pub(super) fn firmware_changed(&self) -> Result<(), Error> {
         let Some(day) = self.with_basis(|b| b.map(|b| b.day))? else {
             return Ok(());
         };
+        if super::Read::customer_count(self)? == 0 {
+            *self.attention.borrow_mut() = None;
+            return Ok(());
+        }
         self.flush_indexes()?;
         self.clear_attention()?;
         self.tx

@@ -1,14 +1,16 @@
-//! Every customer in id order for the CSV export, read without building a `Customer`: the
-//! summaries and customers tables are walked side by side once, each customer is read by
-//! its borrowing twin (`records::decode_customer_ref`) and, unless a filter needs the whole
-//! summary, only the summary's open event counts are read.
+//! Customers in id order for the CSV export, read without building a `Customer`: the
+//! summaries and customers tables are walked side by side over a range of ids, each customer
+//! is read by its borrowing twin (`records::decode_customer_ref`) and, unless a filter needs
+//! the whole summary, only the summary's open event counts are read. The tables are opened
+//! once and may be read from several threads, one id range each.
 
 use super::records::{decode_customer_ref, decode_summary, decode_summary_open, CustomerRef};
 use super::{db_err, out_of_step, Reader, CUSTOMERS, SUMMARIES};
 use crate::domain::derive::OpenEvents;
 use crate::domain::error::Error;
 use crate::domain::summary::Summary;
-use redb::ReadableTable;
+use redb::{ReadOnlyTable, ReadableTable};
+use std::ops::Range;
 
 /// One customer as the export reads it: the stored record (text borrowed from the file's
 /// page) and its open event counts from the summary.
@@ -17,30 +19,50 @@ pub struct ExportRow<'a> {
     pub open: OpenEvents,
 }
 
+/// The two tables an export reads, open in one read transaction.
+pub struct ExportTables {
+    summaries: ReadOnlyTable<u64, &'static [u8]>,
+    customers: ReadOnlyTable<u64, &'static [u8]>,
+}
+
 impl Reader {
-    /// Calls `row` for every customer in id order. With `judge`, each summary is decoded in
-    /// full and only the customers it accepts are read; without, every customer is. `seen`
-    /// is called once per customer looked at. A customer whose summary or record cannot be
-    /// read is handed to `bad` and left out.
-    pub fn each_export_row(
+    pub fn export_tables(&self) -> Result<ExportTables, Error> {
+        Ok(ExportTables {
+            summaries: self.tx.open_table(SUMMARIES).map_err(db_err)?,
+            customers: self.tx.open_table(CUSTOMERS).map_err(db_err)?,
+        })
+    }
+}
+
+impl ExportTables {
+    /// One past the largest customer id (0 for an empty file): every id is below it.
+    pub fn id_end(&self) -> Result<u64, Error> {
+        let last = self.summaries.last().map_err(db_err)?;
+        Ok(last.map_or(0, |(k, _)| k.value().saturating_add(1)))
+    }
+
+    /// Calls `row` for every customer with an id in `ids`, in id order, and answers how many
+    /// customers it looked at. With `judge`, each summary is decoded in full and only the
+    /// customers it accepts are read; without, every customer is. A customer whose summary
+    /// or record cannot be read is handed to `bad` and left out.
+    pub fn each_row(
         &self,
-        mut judge: Option<&mut dyn FnMut(&Summary) -> bool>,
-        seen: &mut dyn FnMut(),
-        row: &mut dyn FnMut(&ExportRow<'_>) -> Result<(), Error>,
+        ids: Range<u64>,
+        judge: Option<&dyn Fn(&Summary) -> bool>,
+        row: &mut dyn FnMut(&ExportRow<'_>),
         bad: &mut dyn FnMut(u64),
-    ) -> Result<(), Error> {
-        let summaries = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        let customers = self.tx.open_table(CUSTOMERS).map_err(db_err)?;
-        let mut rows = customers.iter().map_err(db_err)?;
-        for s in summaries.iter().map_err(db_err)? {
-            seen();
+    ) -> Result<u64, Error> {
+        let mut rows = self.customers.range(ids.clone()).map_err(db_err)?;
+        let mut seen = 0;
+        for s in self.summaries.range(ids).map_err(db_err)? {
+            seen += 1;
             let (sid, sv) = s.map_err(db_err)?;
             let (cid, cv) = rows.next().ok_or_else(out_of_step)?.map_err(db_err)?;
             let id = sid.value();
             if id != cid.value() {
                 return Err(out_of_step());
             }
-            let open = match judge.as_mut() {
+            let open = match judge {
                 Some(judge) => match decode_summary(sv.value()) {
                     Ok(summary) if judge(&summary) => summary.open,
                     Ok(_) => continue,
@@ -57,12 +79,11 @@ impl Reader {
                     }
                 },
             };
-            let bytes = cv.value();
-            match decode_customer_ref(bytes) {
-                Ok(customer) => row(&ExportRow { customer, open })?,
+            match decode_customer_ref(cv.value()) {
+                Ok(customer) => row(&ExportRow { customer, open }),
                 Err(_) => bad(id),
             }
         }
-        Ok(())
+        Ok(seen)
     }
 }

@@ -17,6 +17,7 @@ use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
 use crate::tasks::desk::{audit, Ctx, Desk};
+use crate::tasks::in_order::in_order;
 use crate::tasks::load::Loader;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -110,10 +111,10 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// CSV text as the csv crate's writer writes it (quotes only where a cell needs them, `"`
-/// doubled inside), gathered in one buffer that goes out in large writes. Cells are written
-/// straight from the stored bytes: no cell is copied into a record first.
-struct CsvOut<'a> {
-    out: &'a mut dyn Write,
+/// doubled inside), gathered in one buffer that the caller writes out in large writes. Cells
+/// are written straight from the stored bytes: no cell is copied into a record first.
+#[derive(Clone)]
+struct CsvOut {
     buf: Vec<u8>,
     terminator: &'static [u8],
     /// Whether the next cell starts a row.
@@ -122,6 +123,10 @@ struct CsvOut<'a> {
 
 /// The buffer goes out when it holds this much.
 const WRITE_AT: usize = 256 << 10;
+
+/// Customer ids per part of an export formatted on its own ([`in_order`]): about 2 MB of
+/// CSV. Small in debug builds, so tests with a few customers cut their exports in parts.
+const EXPORT_PART: u64 = if cfg!(debug_assertions) { 4 } else { 4096 };
 
 /// The bytes that make the csv crate quote a cell: the delimiter, the quote and line ends.
 const QUOTED: [bool; 256] = {
@@ -153,7 +158,7 @@ fn needs_quotes(cell: &[u8]) -> bool {
     words.remainder().iter().any(|&b| QUOTED[usize::from(b)])
 }
 
-impl CsvOut<'_> {
+impl CsvOut {
     /// One cell: `prefix` (the guard's `'`, or nothing) and `cell`.
     #[inline]
     fn cell(&mut self, prefix: &[u8], cell: &[u8]) {
@@ -179,18 +184,17 @@ impl CsvOut<'_> {
         self.buf.push(b'"');
     }
 
-    /// Ends the row; the buffer goes out when it is full enough.
-    fn end_row(&mut self) -> Result<()> {
+    fn end_row(&mut self) {
         self.buf.extend_from_slice(self.terminator);
         self.row_start = true;
-        if self.buf.len() >= WRITE_AT {
-            self.write_out()?;
-        }
-        Ok(())
     }
 
-    fn write_out(&mut self) -> Result<()> {
-        self.out.write_all(&self.buf).map_err(write_error)?;
+    /// Writes the buffer to `out` and empties it; with `full`, only once it holds [`WRITE_AT`].
+    fn write_to(&mut self, out: &mut dyn Write, full: bool) -> Result<()> {
+        if full && self.buf.len() < WRITE_AT {
+            return Ok(());
+        }
+        out.write_all(&self.buf).map_err(write_error)?;
         self.buf.clear();
         Ok(())
     }
@@ -202,6 +206,7 @@ fn write_error(e: std::io::Error) -> Error {
 
 /// Dates as `YYYY-MM-DD` bytes, remembered by day (a slot for each day of about 90 years):
 /// dates repeat across customers, so most are copied rather than formatted.
+#[derive(Clone)]
 struct Dates {
     slots: Vec<(i32, [u8; 10])>,
 }
@@ -244,8 +249,9 @@ impl Dates {
 /// from the file, never copied into a `String`); numbers, dates and the joined cells are
 /// formatted into one reused buffer, so a row allocates nothing beyond its licence list.
 /// The counts are derived as `derive_counts` derives them, without the reasons' words.
-struct RowWriter<'a> {
-    csv: CsvOut<'a>,
+#[derive(Clone)]
+struct RowWriter {
+    csv: CsvOut,
     opts: ExportOptions,
     catalog: Catalog,
     today: Date,
@@ -285,7 +291,35 @@ fn device_key(key: &mut Vec<u8>, model: &[u8], firmware: &[u8]) {
     key.extend_from_slice(firmware);
 }
 
-impl RowWriter<'_> {
+impl RowWriter {
+    fn new(opts: ExportOptions, catalog: Catalog, today: Date) -> RowWriter {
+        let mut plans = Vec::new();
+        for p in catalog.plans.values().filter(|p| p.id < PLAN_TABLE) {
+            let at = p.id as usize;
+            if plans.len() <= at {
+                plans.resize(at + 1, None);
+            }
+            plans[at] = Some(p.clone());
+        }
+        RowWriter {
+            csv: CsvOut {
+                buf: Vec::with_capacity(WRITE_AT + (64 << 10)),
+                terminator: if opts.excel { b"\r\n" } else { b"\n" },
+                row_start: true,
+            },
+            opts,
+            plans,
+            catalog,
+            today,
+            rows: 0,
+            dates: Dates::new(),
+            cell: Vec::new(),
+            products: Vec::new(),
+            outdated: HashMap::new(),
+            key: Vec::new(),
+        }
+    }
+
     /// Writes one cell, guarded unless the export is raw.
     #[inline]
     fn text(&mut self, cell: &[u8]) {
@@ -353,7 +387,7 @@ impl RowWriter<'_> {
     }
 
     /// The 31 cells of one customer, in [`HEADER`] order.
-    fn write(&mut self, row: &ExportRow<'_>) -> Result<()> {
+    fn write(&mut self, row: &ExportRow<'_>) {
         let c = &row.customer;
         let r = &c.record;
         // As `derive_counts`: open events and outdated devices, then each licence's status.
@@ -436,9 +470,8 @@ impl RowWriter<'_> {
         let at = self.dates.instant(Timestamp(r.created_at));
         self.text(&at);
         self.text(r.notes);
-        self.csv.end_row()?;
+        self.csv.end_row();
         self.rows += 1;
-        Ok(())
     }
 }
 
@@ -469,46 +502,21 @@ impl Desk {
         let today = self.today();
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
-        let mut csv = CsvOut {
-            out,
-            buf: Vec::with_capacity(WRITE_AT + (64 << 10)),
-            terminator: if opts.excel { b"\r\n" } else { b"\n" },
-            row_start: true,
-        };
+        let mut w = RowWriter::new(opts, catalog, today);
         if opts.excel {
-            csv.buf.extend_from_slice(b"\xEF\xBB\xBF");
+            w.csv.buf.extend_from_slice(b"\xEF\xBB\xBF");
         }
         for cell in HEADER {
-            csv.cell(b"", cell.as_bytes());
+            w.csv.cell(b"", cell.as_bytes());
         }
-        csv.end_row()?;
-        let mut plans = Vec::new();
-        for p in catalog.plans.values().filter(|p| p.id < PLAN_TABLE) {
-            let at = p.id as usize;
-            if plans.len() <= at {
-                plans.resize(at + 1, None);
-            }
-            plans[at] = Some(p.clone());
-        }
-        let mut w = RowWriter {
-            csv,
-            opts,
-            plans,
-            catalog,
-            today,
-            rows: 0,
-            dates: Dates::new(),
-            cell: Vec::new(),
-            products: Vec::new(),
-            outdated: HashMap::new(),
-            key: Vec::new(),
-        };
+        w.csv.end_row();
         let mut unreadable = Vec::new();
         let total = match selection {
             Selection::Ids(ids) => ids.len() as u64,
             Selection::Filter(_) => r.customer_count()?,
         };
         let mut ticker = Ticker::records(progress, total);
+        let mut rows = 0;
         match selection {
             Selection::Ids(ids) => {
                 for id in ids {
@@ -527,34 +535,65 @@ impl Desk {
                         continue;
                     };
                     let customer = CustomerRef::of(&c);
-                    w.write(&ExportRow { customer, open })?;
+                    w.write(&ExportRow { customer, open });
+                    w.csv.write_to(out, true)?;
                 }
+                rows = w.rows;
             }
             Selection::Filter(f) => {
                 let q = Query::new(f);
-                let catalog = w.catalog.clone();
-                let mut judge =
-                    |s: &Summary| s.visible_in(view) && s.matches(f, &q, today, &catalog);
+                let catalog = &w.catalog;
+                let judge = |s: &Summary| s.visible_in(view) && s.matches(f, &q, today, catalog);
                 // Every customer passes "all" unfiltered: only the summaries' open counts are read.
-                let judge: Option<&mut dyn FnMut(&Summary) -> bool> =
+                let judge: Option<&(dyn Fn(&Summary) -> bool + Sync)> =
                     if f.is_unfiltered() && view == View::All {
                         None
                     } else {
-                        Some(&mut judge)
+                        Some(&judge)
                     };
-                r.each_export_row(
-                    judge,
-                    &mut || ticker.tick(),
-                    &mut |row| w.write(row),
-                    &mut |id| unreadable.push(id),
+                w.csv.write_to(out, false)?;
+                let tables = r.export_tables()?;
+                let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+                // Emptied buffers go back to the formatting threads.
+                let spare = std::sync::Mutex::new(Vec::new());
+                in_order(
+                    tables.id_end()?.div_ceil(EXPORT_PART),
+                    threads.clamp(2, 4),
+                    || w.clone(),
+                    |w, part| {
+                        if let Some(buf) = spare.lock().ok().and_then(|mut s| s.pop()) {
+                            w.csv.buf = buf;
+                        }
+                        let mut bad = Vec::new();
+                        let start = part * EXPORT_PART;
+                        let seen = tables.each_row(
+                            start..start.saturating_add(EXPORT_PART),
+                            judge.map(|j| j as &dyn Fn(&Summary) -> bool),
+                            &mut |row| w.write(row),
+                            &mut |id| bad.push(id),
+                        )?;
+                        let rows = std::mem::take(&mut w.rows);
+                        Ok((std::mem::take(&mut w.csv.buf), rows, seen, bad))
+                    },
+                    |(mut buf, part_rows, seen, bad): (Vec<u8>, usize, u64, Vec<u64>)| {
+                        out.write_all(&buf).map_err(write_error)?;
+                        buf.clear();
+                        if let Ok(mut s) = spare.lock() {
+                            s.push(buf);
+                        }
+                        rows += part_rows;
+                        unreadable.extend(bad);
+                        ticker.add(seen);
+                        Ok(())
+                    },
                 )?;
             }
         }
-        w.csv.write_out()?;
-        w.csv.out.flush().map_err(write_error)?;
+        w.csv.write_to(out, false)?;
+        out.flush().map_err(write_error)?;
         ticker.finish();
         Ok(Exported {
-            rows: w.rows,
+            rows,
             file_name: FileName::customers_csv(today),
             unreadable,
         })
@@ -934,9 +973,7 @@ mod tests {
             crlf in any::<bool>(),
             guarded in any::<bool>(),
         ) {
-            let mut written = Vec::new();
             let mut ours = CsvOut {
-                out: &mut written,
                 buf: Vec::new(),
                 terminator: if crlf { b"\r\n" } else { b"\n" },
                 row_start: true,
@@ -957,12 +994,10 @@ mod tests {
                     ours.cell(prefix, cell);
                     theirs.write_field([prefix, cell].concat()).unwrap();
                 }
-                ours.end_row().unwrap();
+                ours.end_row();
                 theirs.write_record(None::<&[u8]>).unwrap();
             }
-            ours.write_out().unwrap();
-            drop(ours);
-            prop_assert_eq!(written, theirs.into_inner().unwrap());
+            prop_assert_eq!(ours.buf, theirs.into_inner().unwrap());
         }
     }
 }

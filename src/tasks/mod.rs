@@ -8,6 +8,7 @@ pub mod csv;
 pub mod customers;
 pub mod desk;
 pub mod holdings;
+pub mod in_order;
 pub mod load;
 pub mod outbox;
 pub mod runs;

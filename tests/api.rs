@@ -836,6 +836,7 @@ both!(
     awkward_data_round_trips_byte_exact,
     every_filter_counts_its_total,
     paging_and_sort,
+    a_page_asked_for_again_shows_each_write,
     errors_name_the_field_and_fit_the_status,
     bulk_tasks_dry_run_then_real_run,
     delete_is_refused_while_licences_remain,
@@ -1090,6 +1091,37 @@ fn paging_and_sort(api: &mut dyn Api) {
     seen.dedup();
     assert_eq!(seen.len(), 12);
     api.get("/api/customers?sort=size").error(422, Some("sort"));
+}
+
+/// The same page asked for again (which the server answers from what it kept) shows every
+/// change committed in between: an edit, a new customer, a deletion.
+fn a_page_asked_for_again_shows_each_write(api: &mut dyn Api) {
+    let ids: Vec<u64> = ["B", "C", "D"]
+        .iter()
+        .map(|c| add(api, &customer(c, &format!("acct_{c}"), "CLP", json!([]))))
+        .collect();
+    let page = "/api/customers?limit=2";
+    let shown = |api: &mut dyn Api| -> (u64, Vec<String>) {
+        let first = api.get(page).expect(200);
+        let again = api.get(page).expect(200);
+        assert_eq!(first.body, again.body);
+        let v = again.json();
+        let names = v["items"].as_array().unwrap().iter();
+        let names = names.map(|c| c["company"].as_str().unwrap().to_owned());
+        (v["total"].as_u64().unwrap(), names.collect())
+    };
+    assert_eq!(shown(api), (3, vec!["B".into(), "C".into()]));
+    api.patch(
+        &format!("/api/customers/{}", ids[0]),
+        &json!({ "company": "E" }),
+    )
+    .expect(200);
+    assert_eq!(shown(api), (3, vec!["C".into(), "D".into()]));
+    add(api, &customer("A", "acct_A", "CLP", json!([])));
+    assert_eq!(shown(api), (4, vec!["A".into(), "C".into()]));
+    api.delete(&format!("/api/customers/{}", ids[1]))
+        .expect(204);
+    assert_eq!(shown(api), (3, vec!["A".into(), "D".into()]));
 }
 
 fn errors_name_the_field_and_fit_the_status(api: &mut dyn Api) {

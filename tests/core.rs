@@ -545,10 +545,13 @@ fn list_json_is_the_serialised_list() {
             );
         }
     }
-    // A change is seen at once.
+    // A change is seen at once, on a page the desk kept too.
     f.add("Zz New", "zz-new", "CLP", &[]);
     let all = Filter::from_pairs([("limit", "1000")]).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&f.desk.list_json(&all).unwrap()).unwrap();
+    assert_eq!(v["total"], 13);
+    let kept = Filter::from_pairs([("limit", "5")]).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&f.desk.list_json(&kept).unwrap()).unwrap();
     assert_eq!(v["total"], 13);
 }
 

@@ -23,7 +23,7 @@ pub const FILTER_KEYS: &[&str] = &[
     "offset",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SortKey {
     #[default]
     Company,
@@ -53,7 +53,7 @@ impl SortKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Sort {
     pub key: SortKey,
     pub descending: bool,
@@ -81,7 +81,7 @@ impl Sort {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub q: Option<String>,
     pub account_type: Option<AccountType>,

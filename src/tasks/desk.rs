@@ -39,8 +39,21 @@ struct ShownCache {
     generation: u64,
     today: Option<Date>,
     views: std::collections::HashMap<u64, Arc<Shown>>,
-    /// Pages by their filter: the total, the ids shown and the ids found unreadable.
-    pages: std::collections::HashMap<String, (usize, Vec<u64>, Vec<u64>)>,
+    pages: std::collections::HashMap<Filter, Listed>,
+    /// The bytes of every page's JSON kept in `pages`.
+    json_bytes: usize,
+}
+
+/// A page as built for its filter.
+struct Listed {
+    total: usize,
+    /// The ids shown, in order.
+    ids: Vec<u64>,
+    /// The ids found unreadable.
+    unreadable: Vec<u64>,
+    /// The whole page as [`Desk::list_json`] writes it, once asked for: answering the same
+    /// page again is then one copy.
+    json: Option<Arc<[u8]>>,
 }
 
 /// A customer view with its JSON, built once per store generation.
@@ -53,6 +66,9 @@ struct Shown {
 const VIEW_CACHE_LIMIT: usize = 20_000;
 /// At most this many pages are kept per generation.
 const PAGE_CACHE_LIMIT: usize = 256;
+/// At most this many bytes of pages' JSON are kept per generation (a page of 1,000
+/// customers is about 1.3 MB).
+const PAGE_JSON_LIMIT: usize = 8 << 20;
 
 /// How a command names a customer: by id or by account name.
 pub fn parse_customer_ref(s: &str) -> CustomerRef {
@@ -237,6 +253,12 @@ impl Desk {
     /// Exactly `serde_json::to_vec(&self.list(filter)?)`, assembled from the JSON kept with
     /// each shown customer (the API's hot path).
     pub fn list_json(&self, filter: &Filter) -> Result<Vec<u8>> {
+        // Read before the page is, like in `page`: a commit in between leaves the page
+        // tagged older than it is, so it is never kept under the newer generation.
+        let (generation, today) = (self.store.generation(), self.today());
+        if let Some(json) = self.kept_json(filter, generation, today)? {
+            return Ok(json.to_vec());
+        }
         let (total, shown, unreadable) = self.page(filter)?;
         let mut out =
             Vec::with_capacity(64 + shown.iter().map(|s| s.json.len() + 1).sum::<usize>());
@@ -260,7 +282,44 @@ impl Desk {
             out.extend_from_slice(format!(",\"unreadable\":{ids}").as_bytes());
         }
         out.push(b'}');
+        self.keep_json(filter, generation, today, &out)?;
         Ok(out)
+    }
+
+    /// The JSON of a page kept for this generation and *today*.
+    fn kept_json(
+        &self,
+        filter: &Filter,
+        generation: u64,
+        today: Date,
+    ) -> Result<Option<Arc<[u8]>>> {
+        if self.store.is_read_only() {
+            return Ok(None);
+        }
+        let cache = self.cache.lock().map_err(poisoned)?;
+        if cache.generation != generation || cache.today != Some(today) {
+            return Ok(None);
+        }
+        Ok(cache.pages.get(filter).and_then(|p| p.json.clone()))
+    }
+
+    /// Keeps a page's JSON with the page `page` kept, if that is still of this generation
+    /// and *today* and the JSON fits.
+    fn keep_json(&self, filter: &Filter, generation: u64, today: Date, json: &[u8]) -> Result<()> {
+        let mut cache = self.cache.lock().map_err(poisoned)?;
+        if cache.generation != generation
+            || cache.today != Some(today)
+            || cache.json_bytes.saturating_add(json.len()) > PAGE_JSON_LIMIT
+        {
+            return Ok(());
+        }
+        if let Some(page) = cache.pages.get_mut(filter) {
+            if page.json.is_none() {
+                page.json = Some(json.into());
+                cache.json_bytes += json.len();
+            }
+        }
+        Ok(())
     }
 
     /// The page's customers with the total, and the ids of customers that cannot be read
@@ -270,16 +329,18 @@ impl Desk {
         // Read before the read transaction begins, so a commit in between can only make
         // the views look older than they are, never newer.
         let generation = self.store.generation();
-        let key = format!("{filter:?}");
         if !self.store.is_read_only() {
             // The same page again, with nothing committed since and the same *today*.
             let cache = self.cache.lock().map_err(poisoned)?;
             if cache.generation == generation && cache.today == Some(today) {
-                if let Some((total, ids, unreadable)) = cache.pages.get(&key) {
-                    let shown: Option<Vec<_>> =
-                        ids.iter().map(|id| cache.views.get(id).cloned()).collect();
+                if let Some(page) = cache.pages.get(filter) {
+                    let shown: Option<Vec<_>> = page
+                        .ids
+                        .iter()
+                        .map(|id| cache.views.get(id).cloned())
+                        .collect();
                     if let Some(shown) = shown {
-                        return Ok((*total, shown, unreadable.clone()));
+                        return Ok((page.total, shown, page.unreadable.clone()));
                     }
                 }
             }
@@ -408,7 +469,15 @@ impl Desk {
         unreadable.sort_unstable();
         if cached && cache.pages.len() < PAGE_CACHE_LIMIT {
             let ids = items.iter().map(|s| s.view.id).collect();
-            cache.pages.insert(key, (total, ids, unreadable.clone()));
+            let page = Listed {
+                total,
+                ids,
+                unreadable: unreadable.clone(),
+                json: None,
+            };
+            if let Some(old) = cache.pages.insert(filter.clone(), page) {
+                cache.json_bytes -= old.json.map_or(0, |j| j.len());
+            }
         }
         Ok((total, items, unreadable))
     }

@@ -109,6 +109,29 @@ where
     Ok(())
 }
 
+/// Room kept for a response head in the buffer it is written to.
+const HEAD_GUESS: usize = 1024;
+/// Largest piece of a response written at once (below glibc's mmap threshold of 128 KiB).
+const WRITE_PIECE: usize = 64 * 1024;
+
+/// Writes `pending` (the head), then the whole of `reader` appended to it, in writes of up
+/// to `WRITE_PIECE` bytes.
+fn write_in_pieces<W: Write>(
+    writer: &mut W,
+    mut pending: Vec<u8>,
+    reader: &mut dyn Read,
+) -> IoResult<()> {
+    loop {
+        let room = WRITE_PIECE.saturating_sub(pending.len()) as u64;
+        let read = (&mut *reader).take(room).read_to_end(&mut pending)?;
+        writer.write_all(&pending)?;
+        if (read as u64) < room {
+            return Ok(());
+        }
+        pending.clear();
+    }
+}
+
 fn choose_transfer_encoding(
     status_code: StatusCode,
     request_headers: &[Header],
@@ -424,34 +447,32 @@ where
             _ => (),
         };
 
-        // sending headers
+        // A body of known length leaves together with the head, in pieces of up to
+        // `WRITE_PIECE`: one write (one segment) for a typical answer instead of the head and
+        // then 8 KiB copies, each its own send on a `TCP_NODELAY` socket.
+        let identity_body = match (do_not_send_body, transfer_encoding) {
+            (false, Some(TransferEncoding::Identity)) => data_length.unwrap_or(0),
+            _ => 0,
+        };
+        let mut message = Vec::with_capacity(HEAD_GUESS + identity_body.min(WRITE_PIECE));
         write_message_header(
-            writer.by_ref(),
+            &mut message,
             &http_version,
             &self.status_code,
             &self.headers,
         )?;
+        if identity_body >= 1 {
+            return write_in_pieces(&mut writer, message, &mut reader);
+        }
+        writer.write_all(&message)?;
 
         // sending the body
         if !do_not_send_body {
-            match transfer_encoding {
-                Some(TransferEncoding::Chunked) => {
-                    use chunked_transfer::Encoder;
+            if let Some(TransferEncoding::Chunked) = transfer_encoding {
+                use chunked_transfer::Encoder;
 
-                    let mut writer = Encoder::new(writer);
-                    io::copy(&mut reader, &mut writer)?;
-                }
-
-                Some(TransferEncoding::Identity) => {
-                    assert!(data_length.is_some());
-                    let data_length = data_length.unwrap();
-
-                    if data_length >= 1 {
-                        io::copy(&mut reader, &mut writer)?;
-                    }
-                }
-
-                _ => (),
+                let mut writer = Encoder::new(writer);
+                io::copy(&mut reader, &mut writer)?;
             }
         }
 
@@ -575,5 +596,61 @@ impl Clone for Response<io::Empty> {
             data_length: self.data_length,
             chunked_threshold: self.chunked_threshold,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records each write it is given.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
+            self.0.push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> IoResult<()> {
+            Ok(())
+        }
+    }
+
+    fn printed(body: Vec<u8>, head_request: bool) -> Writes {
+        let mut out = Writes::default();
+        Response::from_data(body)
+            .with_chunked_threshold(usize::MAX)
+            .raw_print(&mut out, HTTPVersion(1, 1), &[], head_request, None)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn head_and_body_leave_in_one_write_then_in_pieces() {
+        let body: Vec<u8> = (0..30_000u32).map(|i| (i % 251) as u8).collect();
+        let out = printed(body.clone(), false);
+        assert_eq!(out.0.len(), 1, "head and a 30 kB body in one write");
+        assert!(out.0[0].ends_with(&body));
+        assert!(out.0[0].starts_with(b"HTTP/1.1 200 OK\r\n"));
+
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+        let out = printed(big.clone(), false);
+        assert!(out.0.iter().all(|w| w.len() <= WRITE_PIECE));
+        assert_eq!(out.0.len(), 4, "200 kB in pieces of 64 KiB");
+        let all = out.0.concat();
+        let head = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert!(std::str::from_utf8(&all[..head])
+            .unwrap()
+            .contains("Content-Length: 200000\r\n"));
+        assert_eq!(&all[head..], &big[..]);
+    }
+
+    #[test]
+    fn a_head_request_gets_the_head_alone() {
+        let out = printed(vec![b'x'; 100], true).0.concat();
+        assert!(out.ends_with(b"Content-Length: 100\r\n\r\n"), "{out:?}");
+        let out = printed(Vec::new(), false).0.concat();
+        assert!(out.ends_with(b"Content-Length: 0\r\n\r\n"), "{out:?}");
     }
 }

@@ -1682,3 +1682,114 @@ proptest! {
         }
     }
 }
+
+/// One import row of the repeat test: account and company from small pools (in any case),
+/// the email good or not.
+fn repeat_row() -> impl Strategy<Value = (usize, bool, usize, bool, bool)> {
+    (
+        0..5usize,
+        any::<bool>(),
+        0..6usize,
+        any::<bool>(),
+        any::<bool>(),
+    )
+}
+
+/// What an import must answer for rows over a store holding `acc0..acc2` with `co0..co2`,
+/// worked out row by row with one map per column of the names the file has used so far:
+/// for each rejected line, the field and the line the name first appeared on (for repeats).
+fn repeat_model(rows: &[(String, String, bool)]) -> Vec<(u64, String, Option<u64>)> {
+    use std::collections::HashMap;
+    let mut store: HashMap<String, String> = (0..3)
+        .map(|i| (format!("acc{i}"), format!("co{i}")))
+        .collect();
+    let (mut accounts, mut companies) = (HashMap::new(), HashMap::new());
+    let mut out = Vec::new();
+    for (i, (account, company, good_email)) in rows.iter().enumerate() {
+        let line = i as u64 + 2;
+        let (account, company) = (account.to_lowercase(), company.to_lowercase());
+        if let Some(&first) = accounts.get(&account) {
+            out.push((line, "account_name".into(), Some(first)));
+            continue;
+        }
+        accounts.insert(account.clone(), line);
+        if !company.is_empty() {
+            if let Some(&first) = companies.get(&company) {
+                out.push((line, "company".into(), Some(first)));
+                continue;
+            }
+            companies.insert(company.clone(), line);
+        }
+        if company.is_empty() {
+            out.push((line, "company".into(), None));
+        } else if !good_email {
+            out.push((line, "email".into(), None));
+        } else if store.iter().any(|(a, c)| *c == company && *a != account) {
+            out.push((line, "company".into(), None));
+        } else {
+            store.insert(account, company);
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// An account or company that appears again in one file is refused naming the line it
+    /// first appeared on — whether that row was written, left unchanged or refused — and
+    /// only repeats within the file are called repeats.
+    #[test]
+    fn import_names_the_first_line_of_a_repeated_name(
+        picks in prop::collection::vec(repeat_row(), 1..12),
+    ) {
+        let f = Fixture::new();
+        for i in 0..3 {
+            f.add(&format!("co{i}"), &format!("acc{i}"), "CLP", &[]);
+        }
+        let text = String::from_utf8(f.export_all(ExportOptions::default())).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let mut template = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(lines.next().unwrap().as_bytes());
+        let template = template.records().next().unwrap().unwrap();
+        let case = |s: String, upper: bool| if upper { s.to_uppercase() } else { s };
+        let rows: Vec<(String, String, bool)> = picks
+            .iter()
+            .map(|&(a, au, c, cu, good)| {
+                let company = if c == 5 { String::new() } else { format!("co{c}") };
+                (case(format!("acc{a}"), au), case(company, cu), good)
+            })
+            .collect();
+        let mut out = csv::Writer::from_writer(Vec::new());
+        for (account, company, good) in &rows {
+            let mut cells: Vec<String> = template.iter().map(String::from).collect();
+            cells[1] = company.clone();
+            cells[2] = account.clone();
+            cells[7] = if *good { "x@example.com".into() } else { "nope".into() };
+            out.write_record(&cells).unwrap();
+        }
+        let body = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        let file = format!("{header}\n{body}");
+        let want = repeat_model(&rows);
+        let got: Vec<(u64, String, Option<u64>)> =
+            match f.desk.import_csv(f.ctx(), &mut file.as_bytes(), ImportOptions::default()) {
+                Ok(_) => Vec::new(),
+                Err(Error::Import(rows)) => rows
+                    .iter()
+                    .map(|r| {
+                        let e = &r.errors[0];
+                        let first = e
+                            .message
+                            .split("first on line ")
+                            .nth(1)
+                            .map(|n| n.split(')').next().unwrap().parse().unwrap());
+                        (r.line, e.field.clone(), first)
+                    })
+                    .collect(),
+                Err(other) => panic!("{other}"),
+            };
+        prop_assert_eq!(got, want);
+    }
+}

@@ -65,7 +65,7 @@ pub(crate) fn dispatch(command: Command, env: &Env) -> Outcome {
         Command::Backup(a) => backup(env, &a),
         Command::Check(a) => check(env, &a),
         Command::Demo(a) => {
-            let desk = env.open(Write)?;
+            let desk = env.open_for_load()?;
             Ok(Reply::out(serve::demo(&a, &desk)?))
         }
         Command::Serve(a) => {
@@ -469,7 +469,7 @@ fn write_atomically<T>(
 }
 
 fn import(env: &Env, a: &ImportArgs) -> Outcome {
-    let desk = env.open(Write)?;
+    let desk = env.open_for_load()?;
     let ctx = desk.ctx(Actor::Cli);
     let opts = ImportOptions {
         dry_run: a.dry_run,

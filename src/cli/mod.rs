@@ -144,6 +144,13 @@ impl Env {
             Access::Read => open(),
         }?)
     }
+
+    /// Opens the database for one bulk load (`import`, `demo`), as [`Env::open`] does for
+    /// writing but with the smaller cache of `Desk::open_for_load`.
+    pub fn open_for_load(&self) -> Result<Desk, Failure> {
+        let open = || Desk::open_for_load(&self.db, self.today);
+        Ok(Store::reporting_upgrade(progress::upgrade(), open)?)
+    }
 }
 
 /// Why a command did not complete.

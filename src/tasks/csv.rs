@@ -475,6 +475,57 @@ impl RowWriter {
     }
 }
 
+/// The accounts and companies an import's earlier rows hold, to name the line a repeat
+/// first appeared on (each may appear once per file). A row that reached the store is found
+/// through the store's own unique indexes (its customer's id, then the line that wrote or
+/// kept it), so a million-row file costs one id and line per row rather than two folded
+/// names; only a refused row, which never reaches the store, keeps its folded names.
+#[derive(Default)]
+struct EarlierRows {
+    /// The line of the row that wrote (or kept unchanged) each customer.
+    lines: HashMap<u64, u64>,
+    refused_accounts: HashMap<String, u64>,
+    refused_companies: HashMap<String, u64>,
+}
+
+impl EarlierRows {
+    /// The customer holding `account` now, and the earlier line of this file that holds
+    /// the account (if any).
+    fn account(&self, w: &impl Read, account: &str) -> Result<(Option<u64>, Option<u64>)> {
+        let id = w.id_by_account(account)?;
+        let line = match self.refused_accounts.get(&fold(account)) {
+            Some(&line) => Some(line),
+            None => id.and_then(|id| self.lines.get(&id).copied()),
+        };
+        Ok((id, line))
+    }
+
+    /// The earlier line of this file that holds `company` (never for an empty one).
+    fn company(&self, w: &impl Read, company: &str) -> Result<Option<u64>> {
+        if company.is_empty() {
+            return Ok(None);
+        }
+        if let Some(&line) = self.refused_companies.get(&fold(company)) {
+            return Ok(Some(line));
+        }
+        Ok(w.id_by_company(company)?
+            .and_then(|id| self.lines.get(&id).copied()))
+    }
+
+    fn wrote(&mut self, id: u64, line: u64) {
+        self.lines.entry(id).or_insert(line);
+    }
+
+    /// A row refused after its account was checked still holds its account and company
+    /// for the rows after it.
+    fn refused(&mut self, account: &str, company: &str, line: u64) {
+        self.refused_accounts.entry(fold(account)).or_insert(line);
+        if !company.is_empty() {
+            self.refused_companies.entry(fold(company)).or_insert(line);
+        }
+    }
+}
+
 impl Desk {
     /// Writes the selected customers as CSV. A filter selection exports every match under
     /// the view setting ("Export All"), in id order. Customers whose stored record cannot be
@@ -634,8 +685,7 @@ impl Desk {
             ..ImportReport::default()
         };
         let mut record = csv::ByteRecord::new();
-        let mut seen = std::collections::HashMap::new();
-        let mut companies = std::collections::HashMap::new();
+        let mut earlier = EarlierRows::default();
         let mut header_seen = false;
         let mut touched = Vec::new();
         let mut loader = Loader::new();
@@ -660,7 +710,8 @@ impl Desk {
                 }
             };
             let account = cells[2].trim().to_string();
-            if let Some(first) = seen.insert(fold(&account), line) {
+            let (held_by, again) = earlier.account(&w, &account)?;
+            if let Some(first) = again {
                 report.reject(line, account.clone(), vec![FieldError::new(
                     "account_name",
                     format!("`{account}` appears again (first on line {first}); each account may appear once"),
@@ -670,10 +721,8 @@ impl Desk {
             // Checked here, so a clash names the line rather than the id an earlier row of
             // this (rejected) file would have been given.
             let company = cells[1].trim();
-            let again = (!company.is_empty())
-                .then(|| companies.insert(fold(company), line))
-                .flatten();
-            if let Some(first) = again {
+            if let Some(first) = earlier.company(&w, company)? {
+                earlier.refused(&account, "", line);
                 report.reject(line, account.clone(), vec![FieldError::new(
                     "company",
                     format!("`{company}` appears again (first on line {first}); each company may appear once"),
@@ -682,10 +731,11 @@ impl Desk {
             }
             let input = input_from(&cells, &mut errors);
             if !errors.is_empty() {
+                earlier.refused(&account, company, line);
                 report.reject(line, account, errors);
                 continue;
             }
-            let existing = match w.id_by_account(&account)? {
+            let existing = match held_by {
                 Some(id) => w.customer(id)?,
                 None => None,
             };
@@ -704,8 +754,15 @@ impl Desk {
                 loader.upsert(&w, c, existing.as_ref(), &catalog).map(Some)
             });
             match built {
-                Ok(None) => report.unchanged += 1,
+                Ok(None) => {
+                    // Only an existing customer is left unchanged.
+                    if let Some(c) = &existing {
+                        earlier.wrote(c.id, line);
+                    }
+                    report.unchanged += 1
+                }
                 Ok(Some(c)) => {
+                    earlier.wrote(c.id, line);
                     touched.push(c.id);
                     if existing.is_some() {
                         report.updated += 1;
@@ -713,8 +770,12 @@ impl Desk {
                         report.created += 1;
                     }
                 }
-                Err(Error::Invalid(errors)) => report.reject(line, account, errors),
+                Err(Error::Invalid(errors)) => {
+                    earlier.refused(&account, company, line);
+                    report.reject(line, account, errors)
+                }
                 Err(Error::Conflict { field, message }) => {
+                    earlier.refused(&account, company, line);
                     report.reject(line, account, vec![FieldError::new(field, message)])
                 }
                 Err(other) => return Err(other),

@@ -45,7 +45,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 pub const BATCH: u64 = 100_000;
 
 /// The most customers one demo run generates.
-pub const MAX_CUSTOMERS: u64 = 10_000_000;
+pub const MAX_CUSTOMERS: u64 = crate::domain::limits::CUSTOMERS as u64;
 
 /// What a demo run generated.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]

@@ -60,6 +60,9 @@ limits! {
     SETTING_KEY = 64, "template setting key", "characters";
     SETTING_VALUE = 1_024, "template setting value", "characters";
     FIRMWARE_MODELS = 10_000, "firmware catalogue", "models";
+    /// Customers one file holds: every index and column grows with them (about 2 GB of
+    /// file per million demo customers).
+    CUSTOMERS = 10_000_000, "customers (per file)", "customers";
     /// Customer ids one audit entry lists; a larger import lists the first ones and the count.
     AUDIT_CUSTOMERS = 100_000, "customers named by one audit entry", "ids";
     /// Ids in one selection; a filter selects any number.

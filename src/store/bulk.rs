@@ -239,6 +239,7 @@ impl Writer {
         for e in events {
             encoded.push(((e.customer_id, e.id), encode_event(e)?));
         }
+        self.count_new_customer()?;
         let full = {
             let mut b = self.bulk.borrow_mut();
             let b = &mut *b;

@@ -144,9 +144,17 @@ pub struct Store {
     generation: Arc<AtomicU64>,
     /// Set for files made before the marker existed: the next commit adds it.
     needs_marker: Arc<AtomicBool>,
+    /// The most customers the file may hold (`limits::CUSTOMERS`; lower in tests).
+    customer_limit: u64,
 }
 
 impl Store {
+    /// A lower customer limit, so tests reach it.
+    #[cfg(test)]
+    pub(crate) fn set_customer_limit(&mut self, n: u64) {
+        self.customer_limit = n;
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -183,6 +191,8 @@ impl Store {
             attention: std::cell::RefCell::default(),
             rebuild_attention: std::cell::Cell::default(),
             bulk: std::cell::RefCell::default(),
+            customers: std::cell::Cell::default(),
+            customer_limit: self.customer_limit,
         })
     }
 
@@ -257,6 +267,9 @@ pub struct Writer {
     /// New customers' records and index entries not yet in their tables (`bulk::Bulk`);
     /// written in key order before anything reads or changes customers, and before the commit.
     bulk: std::cell::RefCell<bulk::Bulk>,
+    /// The customers the file holds in this transaction, counted from the first new one on.
+    customers: std::cell::Cell<Option<u64>>,
+    customer_limit: u64,
 }
 
 /// Queries shared by read and write transactions.
@@ -1005,6 +1018,9 @@ impl Writer {
                 idx.insert(key.as_str(), c.id).map_err(db_err)?;
             }
         }
+        if old.is_none() {
+            self.count_new_customer()?;
+        }
         self.reown(c.id, old, Some(c))?;
         self.put(CUSTOMERS, c.id, encode_customer(c)?.as_slice())?;
         self.save_summary(summary)
@@ -1049,9 +1065,29 @@ impl Writer {
         Ok(())
     }
 
+    /// Counts one customer more in the file, refusing it beyond `limits::CUSTOMERS`.
+    fn count_new_customer(&self) -> Result<(), Error> {
+        let held = match self.customers.get() {
+            Some(n) => n,
+            None => Read::customer_count(self)?,
+        };
+        if held >= self.customer_limit {
+            return Err(Error::Refused(format!(
+                "the file holds {} customers, the most one file may hold (limit: customers per \
+                 file); delete customers or start another database file",
+                crate::domain::limits::n(held)
+            )));
+        }
+        self.customers.set(Some(held + 1));
+        Ok(())
+    }
+
     /// Removes a customer, its indexes, summary and events.
     pub fn remove_customer(&self, c: &Customer) -> Result<(), Error> {
         self.settle()?;
+        if let Some(n) = self.customers.get() {
+            self.customers.set(Some(n.saturating_sub(1)));
+        }
         self.reown(c.id, Some(c), None)?;
         let folded = [
             (BY_ACCOUNT, fold(&c.profile.account_name)),

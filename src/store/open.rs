@@ -113,6 +113,7 @@ impl Store {
             cache_bytes,
             generation: Arc::new(AtomicU64::new(0)),
             needs_marker: Arc::new(AtomicBool::new(false)),
+            customer_limit: crate::domain::limits::CUSTOMERS as u64,
         };
         let existed = match std::fs::metadata(path) {
             Ok(m) => Some(m.len()),

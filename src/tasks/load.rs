@@ -323,4 +323,48 @@ mod tests {
         assert_eq!(r.id_by_account("acct1999").unwrap(), Some(2_000));
         assert!(r.index_mismatches().unwrap().is_empty());
     }
+
+    #[test]
+    fn the_file_holds_at_most_the_customer_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("limit.redb"), Access::Write, 1 << 20).unwrap();
+        store.set_customer_limit(3);
+        let catalog = Catalog::default();
+        let staged = |name: &str, id: u64| {
+            let mut c = customer(name);
+            c.id = id;
+            Staged::new(c, Vec::new(), OpenEvents::default(), &catalog)
+        };
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        for name in ["a", "b"] {
+            loader.put(&w, &mut staged(name, 0), None).unwrap();
+        }
+        loader.finish(&w).unwrap();
+        w.commit().unwrap();
+        let w = store.write().unwrap();
+        let mut loader = Loader::new();
+        // A clash is not counted: the third customer still fits after it.
+        assert!(loader.put(&w, &mut staged("A", 0), None).is_err());
+        loader.put(&w, &mut staged("c", 0), None).unwrap();
+        let refused = |got: Result<()>| match got {
+            Err(crate::domain::error::Error::Refused(m)) => assert!(
+                m.contains("holds 3 customers") && m.contains("customers per file"),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        };
+        // Both paths by which a customer is new to the file: the bulk one and a stored id.
+        refused(loader.put(&w, &mut staged("d", 0), None));
+        refused(loader.put(&w, &mut staged("e", 99), None));
+        // A deleted customer makes room, in the same transaction.
+        let a = w.customer(1).unwrap().unwrap();
+        w.remove_customer(&a).unwrap();
+        loader.put(&w, &mut staged("d", 0), None).unwrap();
+        refused(loader.put(&w, &mut staged("f", 0), None));
+        loader.finish(&w).unwrap();
+        w.commit().unwrap();
+        assert_eq!(store.read().unwrap().customer_count().unwrap(), 3);
+    }
 }

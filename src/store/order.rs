@@ -288,14 +288,16 @@ impl Reader {
     /// past the ids `keep` refuses. The attention order is for `today`; the caller checks
     /// that the stored one is not for a later day (`attention_day`). In that order,
     /// `needs_attention` keeps only customers with (or without) a reason: the range of
-    /// weights above (or at) zero, walked whole, so the count is of those `keep` accepts.
+    /// weights above (or at) zero, walked whole, so the count is of those `keep` accepts —
+    /// unless `counted` (the caller counts them from the columns): then the walk stops at
+    /// the page's end and the count is 0.
     pub fn ordered_ids(
         &self,
         sort: Sort,
         today: Date,
         (offset, limit): (usize, usize),
         keep: &dyn Fn(u64) -> bool,
-        needs_attention: Option<bool>,
+        (needs_attention, counted): (Option<bool>, bool),
     ) -> Result<(usize, Vec<u64>), Error> {
         type Ids<'a> = Box<dyn Iterator<Item = Result<u64, Error>> + 'a>;
         macro_rules! ids {
@@ -350,6 +352,8 @@ impl Reader {
                 if needs_attention.is_none() {
                     let total = t.len().map_err(db_err)? as usize;
                     (total, collect(ids)?)
+                } else if counted {
+                    (0, collect(ids)?)
                 } else {
                     let mut total = 0;
                     let mut page = Vec::with_capacity(limit.min(1000));

@@ -385,10 +385,12 @@ impl Desk {
             };
             // A range read of the order's index.
             let (sort, page) = (filter.sort, (filter.offset, filter.limit));
-            let (held, ids) = r.ordered_ids(sort, today, page, &keep, filter.attention)?;
-            // With the attention filter in the attention order, the walk counted what it
-            // kept; otherwise the columns count it.
-            let walked = filter.attention.is_some() && sort.key == SortKey::Attention;
+            // With the attention filter in the attention order and no day facts, the walk
+            // of the order's range counts what it keeps; otherwise the columns count it.
+            let walked =
+                filter.attention.is_some() && sort.key == SortKey::Attention && days.is_none();
+            let attention = (filter.attention, !walked);
+            let (held, ids) = r.ordered_ids(sort, today, page, &keep, attention)?;
             let total = match &facts {
                 Some(all) if !walked => (0u64..)
                     .zip(all)

@@ -181,6 +181,9 @@ try:
     facts = "/api/customers?limit=20&account_type=clp&status=suspended&sort=next_expiry"
     rows.append(("enum filter (account type, status) right after one write",
                  f"{secs(after_write(facts))} p50 of 5", "—", "—", "≤ 50 ms"))
+    licence = "/api/customers?limit=20&license=expired"
+    rows.append(("licence status filter right after one write",
+                 f"{secs(after_write(licence))} p50 of 5", "—", "—", "≤ 50 ms"))
 
     attention = "/api/customers?limit=20&sort=attention"
     get(port, attention)

@@ -7,7 +7,9 @@ mod common;
 use clientele::domain::date::Date;
 use clientele::domain::error::Error;
 use clientele::domain::filter::{Filter, Sort, SortKey};
-use clientele::domain::model::{AccountType, Actor, CustomerStatus, Product, View};
+use clientele::domain::model::{
+    AccountType, Actor, Category, CustomerStatus, LicenseFilter, Product, View,
+};
 use clientele::domain::validate::{CustomerInput, LicenseInput};
 use clientele::domain::view::CustomerView;
 use clientele::store::Access;
@@ -384,6 +386,50 @@ fn weight(c: &CustomerView) -> u64 {
         + u64::from(c.threat_system_warning + c.license_warning)
 }
 
+fn reasons(c: &CustomerView, k: Category) -> u32 {
+    match k {
+        Category::ThreatSystemActionRequired => c.threat_system_action_required,
+        Category::ThreatSystemWarning => c.threat_system_warning,
+        Category::LicenseActionRequired => c.license_action_required,
+        Category::LicenseWarning => c.license_warning,
+    }
+}
+
+/// Filters on what changes with the days — licence status, attention, category — alone and
+/// with facts; pages of them come from the day facts column while it is for *today*.
+fn day_filters() -> Vec<Filter> {
+    vec![
+        Filter {
+            license: Some(LicenseFilter::Expired),
+            ..Filter::default()
+        },
+        Filter {
+            license: Some(LicenseFilter::ExpiringSoon),
+            account_type: Some(AccountType::Lmp),
+            ..Filter::default()
+        },
+        Filter {
+            license: Some(LicenseFilter::None),
+            ..Filter::default()
+        },
+        Filter {
+            category: Some(Category::LicenseWarning),
+            ..Filter::default()
+        },
+        Filter {
+            category: Some(Category::ThreatSystemWarning),
+            attention: Some(true),
+            status: Some(CustomerStatus::Active),
+            ..Filter::default()
+        },
+        Filter {
+            attention: Some(true),
+            products: vec![Product::Wfbss],
+            ..Filter::default()
+        },
+    ]
+}
+
 /// The page a filter should show, computed from the views alone.
 fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
     let q = f.q.as_deref().map(str::to_lowercase);
@@ -405,6 +451,8 @@ fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
             })
         })
         .filter(|c| f.attention.is_none_or(|a| a == c.needs_attention))
+        .filter(|c| f.license.is_none_or(|l| l.code() == c.license_status))
+        .filter(|c| f.category.is_none_or(|k| reasons(c, k) > 0))
         .filter(|c| f.account_type.is_none_or(|t| t == c.account_type))
         .filter(|c| f.status.is_none_or(|s| s == c.status))
         .filter(|c| f.managed.is_none_or(|m| m == c.managed))
@@ -489,7 +537,8 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
             };
             let filters = [Filter::default(), keyword, attention, calm]
                 .into_iter()
-                .chain(facts);
+                .chain(facts)
+                .chain(day_filters());
             for base in filters {
                 for (offset, limit) in [(0, 1000), (0, 3), (2, 2), (5, 4)] {
                     let f = Filter {
@@ -511,11 +560,35 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
         }
     }
     // A reader that cannot move the attention order forward (read-only, some days on):
-    // the stored order with the customers due since merged back in.
-    for days in [1, 45, 400] {
+    // the stored order, and the day facts column, with the customers due since derived
+    // anew.
+    for days in [0, 1, 45, 400] {
         let later = w.today.add_days(days).unwrap();
         let ro = Desk::open(&w.file, Access::Read, Some(later)).unwrap();
         let all = views(&ro, &w.ids);
+        let mut cases = Vec::new();
+        for sort in [
+            Sort::default(),
+            Sort {
+                key: SortKey::NextExpiry,
+                descending: true,
+            },
+            Sort {
+                key: SortKey::Attention,
+                descending: false,
+            },
+        ] {
+            for base in day_filters() {
+                for (offset, limit) in [(0, 1000), (1, 2)] {
+                    cases.push(Filter {
+                        sort,
+                        offset,
+                        limit,
+                        ..base.clone()
+                    });
+                }
+            }
+        }
         for descending in [false, true] {
             for (base, offset, limit) in [
                 (Filter::default(), 0, 1000),
@@ -545,7 +618,7 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                     2,
                 ),
             ] {
-                let f = Filter {
+                cases.push(Filter {
                     sort: Sort {
                         key: SortKey::Attention,
                         descending,
@@ -553,17 +626,19 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                     offset,
                     limit,
                     ..base
-                };
-                let page = ro.list(&f).unwrap();
-                let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
-                prop_assert_eq!(
-                    (page.total, ids),
-                    expected(&all, &f, view),
-                    "{} days on, {:?}",
-                    days,
-                    f
-                );
+                });
             }
+        }
+        for f in cases {
+            let page = ro.list(&f).unwrap();
+            let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
+            prop_assert_eq!(
+                (page.total, ids),
+                expected(&all, &f, view),
+                "read-only {} days on, {:?}",
+                days,
+                f
+            );
         }
     }
     Ok(())
@@ -608,14 +683,21 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
     let page = desk.list(&f).unwrap();
     assert!(page.total > 0);
     out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+    // Licence status and attention: the day facts column once the file has one for the
+    // day, the summaries before.
+    for f in day_filters() {
+        let page = desk.list(&f).unwrap();
+        out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+    }
     out
 }
 
 /// Files older releases wrote with
-/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes)
-/// and schema 2 (sort indexes, no attention order). Read-only each lists as it is, without a
-/// byte changed; the first writable open builds what it lacks and moves it to schema 3; both
-/// give the same pages, and later writes keep the indexes in step.
+/// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes),
+/// schema 2 (sort indexes, no attention order) and schema 3 (an attention order, no day
+/// facts). Read-only each lists as it is, without a byte changed; the first writable open
+/// builds what it lacks and moves it to the current schema; both give the same pages, and
+/// later writes keep the indexes in step.
 #[test]
 fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
     upgrades("schema-1.redb", 1);
@@ -624,6 +706,11 @@ fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() 
 #[test]
 fn a_schema_2_file_gets_its_attention_order_on_its_first_writable_open() {
     upgrades("schema-2.redb", 2);
+}
+
+#[test]
+fn a_schema_3_file_gets_its_day_facts_on_its_first_writable_open() {
+    upgrades("schema-3.redb", 3);
 }
 
 fn upgrades(sample: &str, version: u32) {
@@ -643,7 +730,8 @@ fn upgrades(sample: &str, version: u32) {
         let desk = Desk::open(&path, Access::Read, Some(today())).unwrap();
         let r = desk.store().read().unwrap();
         assert_eq!(r.has_indexes().unwrap(), version >= 2);
-        assert_eq!(r.attention_day().unwrap(), None);
+        assert_eq!(r.attention_day().unwrap(), (version >= 3).then(today));
+        assert_eq!(r.day_facts(today()).unwrap(), None, "scanned instead");
         drop(r);
         pages(&desk)
     };
@@ -656,11 +744,14 @@ fn upgrades(sample: &str, version: u32) {
     let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
     let r = desk.store().read().unwrap();
     assert!(r.has_indexes().unwrap());
+    // Schema 3's order is kept, its day facts built with it; older files get both from
+    // the first page that reads them.
     assert_eq!(
         r.attention_day().unwrap(),
-        None,
+        (version >= 3).then(today),
         "built by the first attention page"
     );
+    assert_eq!(r.day_facts(today()).unwrap().is_some(), version >= 3);
     assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
     drop(r);
     assert_eq!(pages(&desk), before);
@@ -697,7 +788,10 @@ fn upgrades(sample: &str, version: u32) {
     compare(&w).unwrap();
     let path = w._dir.path().join("old.redb");
     drop(w.desk);
-    assert_eq!(common::stored_schema(&path), 3);
+    assert_eq!(
+        common::stored_schema(&path),
+        clientele::store::SCHEMA_VERSION
+    );
 }
 
 /// The bulk paths: a demo load, an import of its export into a fresh file, and an import

@@ -604,6 +604,7 @@ fn core_check_reads_every_table() {
     corrupt(&path, "audit", 1);
     corrupt(&path, "customer_search_blocks", 0);
     corrupt(&path, "customer_facts", 0);
+    corrupt(&path, "customer_day_facts", 0);
     {
         let file = redb::Database::open(&path).unwrap();
         let w = file.begin_write().unwrap();
@@ -630,10 +631,11 @@ fn core_check_reads_every_table() {
             ("audit", "1"),
             ("customer_search_blocks", "0"),
             ("customer_facts", "0"),
+            ("customer_day_facts", "0"),
             ("meta", "settings")
         ]
     );
-    assert_eq!((report.tables, report.ok), (24, false));
+    assert_eq!((report.tables, report.ok), (25, false));
     // Whatever reads the plans names the damaged one.
     let e = desk.plans().unwrap_err().to_string();
     assert!(

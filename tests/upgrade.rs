@@ -58,7 +58,10 @@ fn serve_prints_how_far_the_indexing_is() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.json()["total"], 12);
     drop(server);
-    assert_eq!(common::stored_schema(&path), 3);
+    assert_eq!(
+        common::stored_schema(&path),
+        clientele::store::SCHEMA_VERSION
+    );
 
     // Indexed once: the next start has nothing to say about it.
     let again = Server::start(&path, TODAY, &[]);
@@ -79,7 +82,10 @@ fn a_command_in_a_pipe_indexes_without_a_word() {
     );
     out.ok();
     assert_eq!(out.stderr, "");
-    assert_eq!(common::stored_schema(&path), 3);
+    assert_eq!(
+        common::stored_schema(&path),
+        clientele::store::SCHEMA_VERSION
+    );
 }
 
 #[test]
@@ -104,7 +110,10 @@ fn a_command_on_a_terminal_draws_a_bar_while_indexing() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("indexing ["), "{text}");
     assert!(text.contains("12/12 customers ("), "{text}");
-    assert_eq!(common::stored_schema(&path), 3);
+    assert_eq!(
+        common::stored_schema(&path),
+        clientele::store::SCHEMA_VERSION
+    );
 }
 
 /// The indexes built while reporting are the ones a rebuild gives, and the hook hears the

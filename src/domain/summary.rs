@@ -123,6 +123,86 @@ impl Facts {
     }
 }
 
+/// The verdicts on a customer that move with the days — its licence status and which
+/// reason categories it has — for one *today*, in one byte, so a filter on them can be
+/// judged for a million customers from a column of one byte each (kept for the attention
+/// order's day). The layout is stored (the day facts column of the file): bits 0–2 the
+/// licence status (0 no readable customer, 1 no licence, 2 normal, 3 expiring soon,
+/// 4 exceeded allocation, 5 expired), bits 3–6 a reason of threat/system action required,
+/// threat/system warning, licence action required, licence warning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayFacts(pub u8);
+
+impl DayFacts {
+    const STATUS: u8 = 0b111;
+
+    pub fn of(s: &Summary, today: Date, catalog: &Catalog) -> DayFacts {
+        let status = match s.license_status(today) {
+            None => 1,
+            Some(LicenseStatus::Normal) => 2,
+            Some(LicenseStatus::ExpiringSoon) => 3,
+            Some(LicenseStatus::ExceededAllocation) => 4,
+            Some(LicenseStatus::Expired) => 5,
+        };
+        let counts = s.attention_counts(today, catalog);
+        let reasons = Category::ALL
+            .iter()
+            .filter(|&&c| counts.of(c) > 0)
+            .fold(0, |bits, &c| bits | DayFacts::bit(c));
+        DayFacts(status | reasons)
+    }
+
+    fn bit(c: Category) -> u8 {
+        match c {
+            Category::ThreatSystemActionRequired => 1 << 3,
+            Category::ThreatSystemWarning => 1 << 4,
+            Category::LicenseActionRequired => 1 << 5,
+            Category::LicenseWarning => 1 << 6,
+        }
+    }
+
+    pub fn present(self) -> bool {
+        self.0 & DayFacts::STATUS != 0
+    }
+
+    fn license(self) -> LicenseFilter {
+        match self.0 & DayFacts::STATUS {
+            2 => LicenseFilter::Normal,
+            3 => LicenseFilter::ExpiringSoon,
+            4 => LicenseFilter::ExceededAllocation,
+            5 => LicenseFilter::Expired,
+            _ => LicenseFilter::None,
+        }
+    }
+
+    /// Whether the customer needs attention: it has a reason of some category, which is
+    /// what makes [`Summary::attention_weight`] above zero.
+    fn needs_attention(self) -> bool {
+        Category::ALL
+            .iter()
+            .any(|&c| self.0 & DayFacts::bit(c) != 0)
+    }
+
+    /// Whether the customer passes the filter's criteria on these verdicts (licence status,
+    /// attention, category); the others are judged elsewhere.
+    pub fn matches(self, f: &Filter) -> bool {
+        f.license.is_none_or(|l| l == self.license())
+            && f.attention.is_none_or(|a| a == self.needs_attention())
+            && f.category.is_none_or(|c| self.0 & DayFacts::bit(c) != 0)
+    }
+
+    /// Whether the filter judges any of these verdicts.
+    pub fn judged(f: &Filter) -> bool {
+        f.license.is_some() || f.attention.is_some() || f.category.is_some()
+    }
+
+    /// Whether these verdicts and [`Facts`] decide the filter together: it has one of these
+    /// criteria, and no keyword and no expiry month.
+    pub fn decide(f: &Filter) -> bool {
+        DayFacts::judged(f) && f.q.as_deref().is_none_or(str::is_empty) && f.expires.is_none()
+    }
+}
+
 /// A keyword filter prepared once for a scan over many summaries.
 pub struct Query {
     finder: Option<memchr::memmem::Finder<'static>>,
@@ -264,8 +344,8 @@ impl Summary {
         u64::from(action) * 1_000_000 + u64::from(warning)
     }
 
-    /// The first day after `after` on which [`Summary::attention_weight`] may differ from
-    /// its value on `after`, as a day number (`Date::days`): a licence turns expiring-soon
+    /// The first day after `after` on which [`Summary::attention_weight`] — or the licence
+    /// status, or [`DayFacts`] — may differ from its value on `after`, as a day number (`Date::days`): a licence turns expiring-soon
     /// `notice_days` before its expiry and expired the day after it. Open events and
     /// firmware do not move with the days. `None` when no licence changes status later.
     pub fn next_attention_change(&self, after: Date) -> Option<i32> {
@@ -295,28 +375,12 @@ impl Summary {
         if !Facts::of(self).matches(f) {
             return false;
         }
-        if let Some(want) = f.license {
-            let have = match self.license_status(today) {
-                None => LicenseFilter::None,
-                Some(s) => LicenseFilter::parse(s.code()).unwrap_or(LicenseFilter::None),
-            };
-            if have != want {
-                return false;
-            }
-        }
-        if let Some(want) = f.attention {
-            if (self.attention_weight(today, catalog) > 0) != want {
-                return false;
-            }
+        if DayFacts::judged(f) && !DayFacts::of(self, today, catalog).matches(f) {
+            return false;
         }
         if let Some(month) = f.expires {
             let expiring = |l: &LicenseFacts| l.expiry >= today && month.contains(l.expiry);
             if !self.licenses.iter().any(expiring) {
-                return false;
-            }
-        }
-        if let Some(c) = f.category {
-            if self.attention_counts(today, catalog).of(c) == 0 {
                 return false;
             }
         }
@@ -373,8 +437,9 @@ mod tests {
         assert!(Query::new(&Filter::default()).finds(""));
     }
 
-    /// The weight stays what it is on `after` until the day `next_attention_change` names,
-    /// for licences that expire, turn expiring-soon, exceed their units or never change.
+    /// The weight, the day facts (licence status, reason categories) and the licence status
+    /// stay what they are on `after` until the day `next_attention_change` names, for
+    /// licences that expire, turn expiring-soon, exceed their units or never change.
     #[test]
     fn attention_weight_holds_until_the_next_change() {
         let day = |s: &str| Date::parse(s).unwrap();
@@ -407,16 +472,22 @@ mod tests {
         let mut changes = 0;
         let mut after = day("2025-10-01");
         while after < day("2026-08-01") {
-            let weight = s.attention_weight(after, &catalog);
+            // Everything the attention order and the day facts column keep for a day.
+            let kept = |d: Date| {
+                (
+                    s.attention_weight(d, &catalog),
+                    DayFacts::of(&s, d, &catalog),
+                    s.license_status(d),
+                )
+            };
+            let held = kept(after);
             let next = s.next_attention_change(after);
             let mut d = after.add_days(1).unwrap();
             while next.is_none_or(|n| d.days() < n) && d < day("2026-09-01") {
-                assert_eq!(s.attention_weight(d, &catalog), weight, "{after:?} → {d:?}");
+                assert_eq!(kept(d), held, "{after:?} → {d:?}");
                 d = d.add_days(1).unwrap();
             }
-            if next.is_some_and(|n| {
-                s.attention_weight(Date::from_days(n).unwrap(), &catalog) != weight
-            }) {
+            if next.is_some_and(|n| kept(Date::from_days(n).unwrap()) != held) {
                 changes += 1;
             }
             after = after.add_days(1).unwrap();

@@ -9,6 +9,10 @@
 //!   later day (`Writer::roll_attention`) re-keys exactly the customers due by then: nobody
 //!   else's weight can have changed, since open events and the firmware catalogue do not
 //!   move with the days.
+//! - `customer_day_facts` (`facts.rs`) holds each customer's `DayFacts` (licence status,
+//!   reason categories) on that day, written and removed with the other two, so the
+//!   licence, attention and category filters read it while the order is for *today*. They
+//!   change only on the days `attention_due` names (`Summary::next_attention_change`).
 //! - A firmware change can move the weight of any customer with a device, so it rebuilds
 //!   the order at its day before the commit (`Writer::commit`).
 //!
@@ -16,11 +20,12 @@
 //! writable open of a day) has an empty order; the desk builds it on a writable open. A
 //! reader whose *today* is not the order's day derives the order from the summaries.
 
+use super::facts::{DAY_FACTS, DAY_FACTS_COLUMN};
 use super::order::Pending;
 use super::{db_err, decode_summary, Error, Reader, Writer, META, SUMMARIES};
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
-use crate::domain::summary::Summary;
+use crate::domain::summary::{DayFacts, Summary};
 use redb::{ReadableTable, TableDefinition};
 
 pub(super) const ORDER_ATTENTION: TableDefinition<(u64, &str, u64), ()> =
@@ -36,14 +41,15 @@ pub(super) struct Basis {
     pub(super) catalog: Catalog,
 }
 
-/// A summary's two attention entries: (weight, next change day).
-pub(super) type Keys = (u64, Option<i32>);
+/// A summary's attention entries: (weight, next change day, day facts).
+pub(super) type Keys = (u64, Option<i32>, DayFacts);
 
 impl Basis {
     pub(super) fn keys(&self, s: &Summary) -> Keys {
         (
             s.attention_weight(self.day, &self.catalog),
             s.next_attention_change(self.day),
+            DayFacts::of(s, self.day, &self.catalog),
         )
     }
 }
@@ -113,6 +119,36 @@ impl Reader {
         }))
     }
 
+    /// Every customer's day facts on `today`, indexed by id (absent ids hold
+    /// `DayFacts::default()`), from the column kept for the attention order's day: on a later
+    /// day the customers due since get theirs derived anew from their summaries, as
+    /// `attention_on` does for the order. `None` when the order is for a later day or the
+    /// file has no column (an older file opened read-only): the caller scans.
+    pub fn day_facts(&self, today: Date) -> Result<Option<Vec<DayFacts>>, Error> {
+        let Some(day) = self.attention_day()?.filter(|&day| day <= today) else {
+            return Ok(None);
+        };
+        let Some(cells) = DAY_FACTS_COLUMN.read(self)? else {
+            return Ok(None);
+        };
+        let mut all: Vec<DayFacts> = cells.into_iter().map(|c| DayFacts(c as u8)).collect();
+        if day < today {
+            let mut due = due_by(&self.tx.open_table(ATTENTION_DUE).map_err(db_err)?, today)?;
+            due.sort_unstable();
+            let catalog = super::Read::catalog(self)?;
+            self.summaries_of(&due, &mut |id, s| {
+                let fresh = s.map_or_else(
+                    |_| DayFacts::default(),
+                    |s| DayFacts::of(&s, today, &catalog),
+                );
+                if let Some(cell) = usize::try_from(id).ok().and_then(|i| all.get_mut(i)) {
+                    *cell = fresh;
+                }
+            })?;
+        }
+        Ok(Some(all))
+    }
+
     /// How the attention order differs from one built afresh at its day (empty when they
     /// agree, or when the file keeps none): for tests, like `index_mismatches`.
     pub(super) fn attention_mismatches(&self) -> Result<Vec<String>, Error> {
@@ -123,7 +159,7 @@ impl Reader {
             day,
             catalog: super::Read::catalog(self)?,
         };
-        let mut want = Batch::default();
+        let (mut want, mut have) = (Batch::default(), Batch::default());
         {
             let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
             for row in t.iter().map_err(db_err)? {
@@ -135,7 +171,12 @@ impl Reader {
         }
         want.order.sort_unstable();
         want.due.sort_unstable();
-        let mut have = Batch::default();
+        let cells = DAY_FACTS_COLUMN.read(self)?.unwrap_or_default();
+        have.day = (0u64..)
+            .zip(cells)
+            .filter(|&(_, c)| c != 0)
+            .map(|(id, c)| (id, DayFacts(c as u8)))
+            .collect();
         for row in self
             .tx
             .open_table(ORDER_ATTENTION)
@@ -163,6 +204,9 @@ impl Reader {
         if want.due != have.due {
             out.push("attention_due differs from a rebuild".to_string());
         }
+        if want.day != have.day {
+            out.push("customer_day_facts differs from a rebuild".to_string());
+        }
         Ok(out)
     }
 }
@@ -188,7 +232,7 @@ impl Writer {
 
     /// Removes a customer's attention entries, keyed as `old` was written.
     pub(super) fn unindex_attention(&self, old: &Summary) -> Result<(), Error> {
-        let Some((weight, due)) = self.with_basis(|b| b.map(|b| b.keys(old)))? else {
+        let Some((weight, due, _)) = self.with_basis(|b| b.map(|b| b.keys(old)))? else {
             return Ok(());
         };
         self.tx
@@ -203,7 +247,7 @@ impl Writer {
                 .remove((day, old.id))
                 .map_err(db_err)?;
         }
-        Ok(())
+        self.put_day_facts(std::iter::once((old.id, DayFacts::default())))
     }
 
     /// Removes every attention entry of `id`, whose summary cannot be read.
@@ -218,7 +262,7 @@ impl Writer {
             .map_err(db_err)?
             .retain(|k, _| k.1 != id)
             .map_err(db_err)?;
-        Ok(())
+        self.put_day_facts(std::iter::once((id, DayFacts::default())))
     }
 
     /// Builds the attention order afresh for `day` from the stored summaries; a summary
@@ -243,6 +287,15 @@ impl Writer {
             }
             batch.write(self)
         })?
+    }
+
+    /// Builds the attention order (and the day facts with it) again at its day, if the
+    /// file keeps one: a schema-3 file's first writable open.
+    pub(super) fn rebuild_attention(&self) -> Result<(), Error> {
+        match self.with_basis(|b| b.map(|b| b.day))? {
+            Some(day) => self.build_attention(day),
+            None => Ok(()),
+        }
     }
 
     /// Moves the attention order forward to `day`, re-keying the customers whose weight may
@@ -282,8 +335,10 @@ impl Writer {
     fn clear_attention(&self) -> Result<(), Error> {
         self.tx.delete_table(ORDER_ATTENTION).map_err(db_err)?;
         self.tx.delete_table(ATTENTION_DUE).map_err(db_err)?;
+        self.tx.delete_table(DAY_FACTS).map_err(db_err)?;
         self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
         self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
+        self.tx.open_table(DAY_FACTS).map_err(db_err)?;
         Ok(())
     }
 
@@ -328,11 +383,13 @@ impl Writer {
 struct Batch {
     order: Vec<(u64, String, u64)>,
     due: Vec<(i32, u64)>,
+    day: Vec<(u64, DayFacts)>,
 }
 
 impl Batch {
-    fn push(&mut self, s: &Summary, (weight, due): Keys) {
+    fn push(&mut self, s: &Summary, (weight, due, day): Keys) {
         self.order.push((weight, s.company_key.clone(), s.id));
+        self.day.push((s.id, day));
         if let Some(day) = due {
             self.due.push((day, s.id));
         }
@@ -351,7 +408,8 @@ impl Batch {
         for key in self.due.drain(..) {
             due.insert(key, ()).map_err(db_err)?;
         }
-        Ok(())
+        self.day.sort_unstable_by_key(|&(id, _)| id);
+        w.put_day_facts(self.day.drain(..))
     }
 }
 

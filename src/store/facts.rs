@@ -1,57 +1,83 @@
-//! The facts column (schema 3): every customer's [`Facts`] — account type, status,
-//! products, managed — two bytes per id, in blocks of [`BLOCK`] consecutive ids (key:
-//! id / `BLOCK`; a slot of 0 holds no customer). A filter on these facts, and the view
-//! setting "managed", reads this column (about 2 MiB for a million customers) and a sort
-//! index instead of every summary; the total is counted from the same column.
+//! The facts columns (schema 3 and 4): per customer a few bytes, in blocks of [`BLOCK`]
+//! consecutive ids (key: id / `BLOCK`; a slot of 0 holds no customer), so a filter on them
+//! reads about a byte or two per customer instead of every summary, and counts its total
+//! from the same column.
+//!
+//! - `customer_facts` (schema 3): every customer's [`Facts`] — account type, status,
+//!   products, managed — in two bytes: a filter on these facts, and the view setting
+//!   "managed", read it (about 2 MiB for a million customers) and a sort index.
+//! - `customer_day_facts` (schema 4): every customer's [`DayFacts`] — licence status and
+//!   reason categories — in one byte, valid for the attention order's day and written
+//!   wherever its attention entries are (`attention.rs`), so it is exactly as fresh.
 
 use super::{db_err, Error, Reader, Writer};
-use crate::domain::summary::Facts;
+use crate::domain::summary::{DayFacts, Facts};
 use redb::{ReadableTable, TableDefinition};
 
-pub(super) const FACTS: TableDefinition<u64, &[u8]> = TableDefinition::new("customer_facts");
+type Def = TableDefinition<'static, u64, &'static [u8]>;
+
+pub(super) const FACTS: Def = TableDefinition::new("customer_facts");
+pub(super) const DAY_FACTS: Def = TableDefinition::new("customer_day_facts");
 
 const BLOCK: u64 = 4096;
 
-/// Whether a stored block has the right size (for `check`).
-pub(super) fn check_block(bytes: &[u8]) -> Result<(), Error> {
-    if bytes.len() == 2 * BLOCK as usize {
-        Ok(())
-    } else {
-        Err(Error::Database(format!(
-            "a facts block holds {} bytes instead of {}",
-            bytes.len(),
-            2 * BLOCK
-        )))
+/// A column of `width`-byte little-endian cells, one per id.
+pub(super) struct Column {
+    def: Def,
+    width: usize,
+    name: &'static str,
+}
+
+pub(super) const FACTS_COLUMN: Column = Column {
+    def: FACTS,
+    width: 2,
+    name: "facts",
+};
+pub(super) const DAY_FACTS_COLUMN: Column = Column {
+    def: DAY_FACTS,
+    width: 1,
+    name: "day facts",
+};
+
+impl Column {
+    fn block_len(&self) -> usize {
+        self.width * BLOCK as usize
     }
-}
 
-fn slot(id: u64) -> usize {
-    (id % BLOCK) as usize * 2
-}
+    /// Whether a stored block has the right size (for `check`).
+    pub(super) fn check_block(&self, bytes: &[u8]) -> Result<(), Error> {
+        if bytes.len() == self.block_len() {
+            Ok(())
+        } else {
+            Err(Error::Database(format!(
+                "a {} block holds {} bytes instead of {}",
+                self.name,
+                bytes.len(),
+                self.block_len()
+            )))
+        }
+    }
 
-impl Writer {
-    /// Stores the facts of `entries` (ids ascending), one block rewrite per block.
-    pub(super) fn put_facts(
-        &self,
-        entries: impl Iterator<Item = (u64, Facts)>,
-    ) -> Result<(), Error> {
-        let mut t = self.tx.open_table(FACTS).map_err(db_err)?;
+    /// Stores the cells of `entries` (ids ascending), one block rewrite per block.
+    fn put(&self, w: &Writer, entries: impl Iterator<Item = (u64, u16)>) -> Result<(), Error> {
+        let mut t = w.tx.open_table(self.def).map_err(db_err)?;
         let mut current: Option<(u64, Vec<u8>)> = None;
-        for (id, facts) in entries {
+        for (id, cell) in entries {
             let key = id / BLOCK;
             if current.as_ref().is_none_or(|(k, _)| *k != key) {
                 if let Some((k, block)) = current.take() {
                     t.insert(k, block.as_slice()).map_err(db_err)?;
                 }
                 let block = match t.get(key).map_err(db_err)? {
-                    Some(v) if v.value().len() == 2 * BLOCK as usize => v.value().to_vec(),
-                    // A damaged block loses only its own facts; `build_facts` restores them.
-                    _ => vec![0; 2 * BLOCK as usize],
+                    Some(v) if v.value().len() == self.block_len() => v.value().to_vec(),
+                    // A damaged block loses only its own cells; a rebuild restores them.
+                    _ => vec![0; self.block_len()],
                 };
                 current = Some((key, block));
             }
             if let Some((_, block)) = current.as_mut() {
-                block[slot(id)..slot(id) + 2].copy_from_slice(&facts.0.to_le_bytes());
+                let at = (id % BLOCK) as usize * self.width;
+                block[at..at + self.width].copy_from_slice(&cell.to_le_bytes()[..self.width]);
             }
         }
         if let Some((k, block)) = current {
@@ -60,9 +86,52 @@ impl Writer {
         Ok(())
     }
 
+    /// Every id's cell (absent ids hold 0); `None` when the file has no such column.
+    pub(super) fn read(&self, r: &Reader) -> Result<Option<Vec<u16>>, Error> {
+        let Some(t) = super::optional(&r.tx, self.def)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for row in t.iter().map_err(db_err)? {
+            let (k, v) = row.map_err(db_err)?;
+            let first = usize::try_from(k.value().saturating_mul(BLOCK))
+                .map_err(|_| Error::Database(format!("the {} column is damaged", self.name)))?;
+            out.resize(first, 0);
+            out.extend(
+                v.value()
+                    .chunks_exact(self.width)
+                    .take(BLOCK as usize)
+                    .map(|b| {
+                        let mut cell = [0; 2];
+                        cell[..self.width].copy_from_slice(b);
+                        u16::from_le_bytes(cell)
+                    }),
+            );
+        }
+        Ok(Some(out))
+    }
+}
+
+impl Writer {
+    /// Stores the facts of `entries` (ids ascending).
+    pub(super) fn put_facts(
+        &self,
+        entries: impl Iterator<Item = (u64, Facts)>,
+    ) -> Result<(), Error> {
+        FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, f.0)))
+    }
+
     /// Clears a customer's facts.
     pub(super) fn clear_facts(&self, id: u64) -> Result<(), Error> {
         self.put_facts(std::iter::once((id, Facts::default())))
+    }
+
+    /// Stores the day facts of `entries` (ids ascending).
+    pub(super) fn put_day_facts(
+        &self,
+        entries: impl Iterator<Item = (u64, DayFacts)>,
+    ) -> Result<(), Error> {
+        DAY_FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, u16::from(f.0))))
     }
 
     /// Builds the column from the stored summaries (a schema-2 file's first writable open);
@@ -86,22 +155,8 @@ impl Reader {
     /// Every customer's facts, indexed by id (absent ids hold `Facts::default()`); `None`
     /// when the file has no facts column (an older file opened read-only).
     pub fn facts(&self) -> Result<Option<Vec<Facts>>, Error> {
-        let Some(t) = super::optional(&self.tx, FACTS)? else {
-            return Ok(None);
-        };
-        let mut out = Vec::new();
-        for row in t.iter().map_err(db_err)? {
-            let (k, v) = row.map_err(db_err)?;
-            let first = usize::try_from(k.value().saturating_mul(BLOCK))
-                .map_err(|_| Error::Database("the facts column is damaged".into()))?;
-            out.resize(first, Facts::default());
-            out.extend(
-                v.value()
-                    .chunks_exact(2)
-                    .take(BLOCK as usize)
-                    .map(|b| Facts(u16::from_le_bytes([b[0], b[1]]))),
-            );
-        }
-        Ok(Some(out))
+        Ok(FACTS_COLUMN
+            .read(self)?
+            .map(|cells| cells.into_iter().map(Facts).collect()))
     }
 }

@@ -24,7 +24,7 @@ use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
 use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 pub use export_scan::ExportRow;
-use facts::FACTS;
+use facts::{DAY_FACTS, FACTS};
 use file::Fault;
 use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// The schema files written before the sort indexes have: opened for writing, they get
 /// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
 /// computed from the summaries as before.
@@ -93,7 +93,8 @@ macro_rules! with_tables {
             SEARCH,
             FACTS,
             ORDER_ATTENTION,
-            ATTENTION_DUE
+            ATTENTION_DUE,
+            DAY_FACTS
         )
     };
 }
@@ -415,7 +416,7 @@ fn check_tables(
     }
     count!(
         CUSTOMERS, SUMMARIES, EVENTS, PLANS, TEMPLATES, FIRMWARE, OUTBOX, AUDIT, TASK_RUNS, META,
-        SEARCH, FACTS
+        SEARCH, FACTS, DAY_FACTS
     );
     let mut ticker = crate::domain::progress::Ticker::records(progress, total);
     // Reads every value of a table with its decoder; `name` maps a key to its text and the
@@ -461,12 +462,18 @@ fn check_tables(
     if optional(tx, TASK_RUNS)?.is_some() {
         scan!(TASK_RUNS, "task_runs", decode_task_run, other);
     }
-    // The column blocks are read too: a damaged one would fail a keyword or facts filter.
+    // The column blocks are read too: a damaged one would fail a keyword, facts or
+    // licence/attention/category filter.
     if optional(tx, SEARCH)?.is_some() {
         scan!(SEARCH, "customer_search_blocks", search::check_block, other);
     }
     if optional(tx, FACTS)?.is_some() {
-        scan!(FACTS, "customer_facts", facts::check_block, other);
+        let check = |b: &[u8]| facts::FACTS_COLUMN.check_block(b);
+        scan!(FACTS, "customer_facts", check, other);
+    }
+    if optional(tx, DAY_FACTS)?.is_some() {
+        let check = |b: &[u8]| facts::DAY_FACTS_COLUMN.check_block(b);
+        scan!(DAY_FACTS, "customer_day_facts", check, other);
     }
     // The settings record is decoded; the schema and id counters are fixed-width numbers.
     let meta = |key: &str, value: &[u8]| -> Result<(), Error> {

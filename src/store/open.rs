@@ -170,6 +170,9 @@ impl Store {
                         w.drop_search_v2()?;
                         w.build_search()?;
                         w.build_facts()?;
+                    } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 2) {
+                        // Schema 3 kept no day facts: built once with the attention order.
+                        w.rebuild_attention()?;
                     }
                     if upgrade {
                         w.tx.open_table(META)

@@ -9,10 +9,11 @@
 //! read backwards. Customers without a next expiry sort last in either direction, so that
 //! index starts with a flag (0: has one, 1: has none) and is read in two parts.
 //!
-//! Only facts are indexed here. The attention order depends on *today*; it is kept for one
-//! day at a time and moved forward by the customers whose weight changes (`attention.rs`).
-//! Filters that depend on *today* (licence status, attention) are judged at read time from
-//! the summaries' facts (expiry dates, units, notice days, open events).
+//! Only facts are indexed here. The attention order and the day facts column depend on
+//! *today*; they are kept for one day at a time and moved forward by the customers whose
+//! weight or verdicts change (`attention.rs`). On any other day the filters that depend on
+//! *today* (licence status, attention, category) are judged at read time from the
+//! summaries' facts (expiry dates, units, notice days, open events).
 
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
@@ -151,7 +152,7 @@ impl Writer {
                 e.id
             ));
             insert!(ORDER_LAST_TRANSACTION, |e| (e.last, t(&e.company), e.id));
-            let weighed = |e: &Entry| e.attention.map(|(weight, due)| (weight, due, e.id));
+            let weighed = |e: &Entry| e.attention.map(|(weight, due, _)| (weight, due, e.id));
             let mut attention: Vec<_> = entries.iter().filter_map(weighed).collect();
             if !attention.is_empty() {
                 entries.sort_unstable_by(|a, b| {
@@ -160,7 +161,7 @@ impl Writer {
                 });
                 let mut order = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
                 for e in &entries {
-                    if let Some((weight, _)) = e.attention {
+                    if let Some((weight, ..)) = e.attention {
                         order
                             .insert((weight, t(&e.company), e.id), ())
                             .map_err(db_err)?;
@@ -177,6 +178,10 @@ impl Writer {
             entries.sort_unstable_by_key(|e| e.id);
             self.put_search(entries.iter().map(|e| (e.id, t(&e.haystack).as_bytes())))?;
             self.put_facts(entries.iter().map(|e| (e.id, e.facts)))?;
+            if entries.iter().any(|e| e.attention.is_some()) {
+                let day = |e: &Entry| e.attention.map(|(.., day)| (e.id, day));
+                self.put_day_facts(entries.iter().filter_map(day))?;
+            }
         }
         text.clear();
         entries.clear();
@@ -283,14 +288,16 @@ impl Reader {
     /// past the ids `keep` refuses. The attention order is for `today`; the caller checks
     /// that the stored one is not for a later day (`attention_day`). In that order,
     /// `needs_attention` keeps only customers with (or without) a reason: the range of
-    /// weights above (or at) zero, walked whole, so the count is of those `keep` accepts.
+    /// weights above (or at) zero, walked whole, so the count is of those `keep` accepts —
+    /// unless `counted` (the caller counts them from the columns): then the walk stops at
+    /// the page's end and the count is 0.
     pub fn ordered_ids(
         &self,
         sort: Sort,
         today: Date,
         (offset, limit): (usize, usize),
         keep: &dyn Fn(u64) -> bool,
-        needs_attention: Option<bool>,
+        (needs_attention, counted): (Option<bool>, bool),
     ) -> Result<(usize, Vec<u64>), Error> {
         type Ids<'a> = Box<dyn Iterator<Item = Result<u64, Error>> + 'a>;
         macro_rules! ids {
@@ -345,6 +352,8 @@ impl Reader {
                 if needs_attention.is_none() {
                     let total = t.len().map_err(db_err)? as usize;
                     (total, collect(ids)?)
+                } else if counted {
+                    (0, collect(ids)?)
                 } else {
                     let mut total = 0;
                     let mut page = Vec::with_capacity(limit.min(1000));

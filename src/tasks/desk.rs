@@ -9,7 +9,7 @@ use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::filter::{Filter, SortKey};
 use crate::domain::model::*;
 use crate::domain::runway::{self, Runway};
-use crate::domain::summary::{Facts, Query, Summary};
+use crate::domain::summary::{DayFacts, Facts, Query, Summary};
 use crate::domain::view::*;
 use crate::store::{Access, Read, Reader, Store, Writer};
 use std::path::Path;
@@ -121,8 +121,9 @@ impl Desk {
         Ok(desk)
     }
 
-    /// Brings the stored attention order to *today* on a writable desk, before a page in
-    /// that order (not on open, so `serve` answers at once): built where the file has none
+    /// Brings the stored attention order (and the day facts with it) to *today* on a
+    /// writable desk, before a page in that order or on licence status, attention or
+    /// category (not on open, so `serve` answers at once): built where the file has none
     /// yet, moved forward where it is for an earlier day (re-keying only the customers due
     /// since), left alone where it is for a later one (then the order is derived from the
     /// summaries).
@@ -362,14 +363,24 @@ impl Desk {
                 }
             }
         }
-        if filter.sort.key == SortKey::Attention {
+        // The day facts column is kept with the attention order, for its day.
+        let by_day = DayFacts::decide(filter);
+        if filter.sort.key == SortKey::Attention || by_day {
             self.keep_attention_current()?;
         }
         let r = self.reader()?;
         let catalog = r.catalog()?;
         let view = r.settings()?.view;
         let plain = filter.is_unfiltered() && view == View::All;
-        let indexed = (Facts::decide(filter) || attention_by_order(filter))
+        // Licence status, attention and category judged from the day facts column (kept
+        // for the attention order's day; on a later day, read-only, with the customers due
+        // since derived anew); for an earlier day, or an older file read-only, a scan.
+        let days = if by_day && r.has_indexes()? {
+            r.day_facts(today)?
+        } else {
+            None
+        };
+        let indexed = (Facts::decide(filter) || attention_by_order(filter) || days.is_some())
             && r.has_indexes()?
             && (filter.sort.key != SortKey::Attention
                 || r.attention_day()?.is_some_and(|day| day <= today));
@@ -381,20 +392,27 @@ impl Desk {
             None
         };
         let passes = |f: Facts| f.present() && f.visible_in(view) && f.matches(filter);
-        let fact = |all: &[Facts], id: u64| {
-            let at = usize::try_from(id).ok();
-            at.and_then(|i| all.get(i)).copied().unwrap_or_default()
+        let day_passes = |id: u64| {
+            days.as_deref()
+                .is_none_or(|all| cell(all, id).present() && cell(all, id).matches(filter))
         };
         let chosen = if indexed && (plain || facts.is_some()) {
-            let keep = |id: u64| facts.as_ref().is_none_or(|all| passes(fact(all, id)));
+            let keep = |id: u64| {
+                facts.as_deref().is_none_or(|all| passes(cell(all, id))) && day_passes(id)
+            };
             // A range read of the order's index.
             let (sort, page) = (filter.sort, (filter.offset, filter.limit));
-            let (held, ids) = r.ordered_ids(sort, today, page, &keep, filter.attention)?;
-            // With the attention filter, the walk counted what it kept.
+            // With the attention filter in the attention order and no day facts, the walk
+            // of the order's range counts what it keeps; otherwise the columns count it.
+            let walked =
+                filter.attention.is_some() && sort.key == SortKey::Attention && days.is_none();
+            let attention = (filter.attention, !walked);
+            let (held, ids) = r.ordered_ids(sort, today, page, &keep, attention)?;
             let total = match &facts {
-                Some(all) if filter.attention.is_none() => {
-                    all.iter().filter(|&&f| passes(f)).count()
-                }
+                Some(all) if !walked => (0u64..)
+                    .zip(all)
+                    .filter(|&(id, &f)| passes(f) && day_passes(id))
+                    .count(),
                 _ => held,
             };
             Some((total, ids))
@@ -405,7 +423,7 @@ impl Desk {
             r.search(&|text| q.find_in(text))?.map(|hits| {
                 let mut rows: Vec<(Box<str>, u64)> = hits
                     .into_iter()
-                    .filter(|(id, _)| passes(fact(all, *id)))
+                    .filter(|(id, _)| passes(cell(all, *id)))
                     .map(|(id, company)| (company, id))
                     .collect();
                 let total = rows.len();
@@ -620,6 +638,12 @@ impl Desk {
     ) -> Result<u64> {
         self.store.backup_with(to, progress)
     }
+}
+
+/// The cell of `id` in a column read by id (the default past its end).
+fn cell<T: Copy + Default>(all: &[T], id: u64) -> T {
+    let at = usize::try_from(id).ok();
+    at.and_then(|i| all.get(i)).copied().unwrap_or_default()
 }
 
 /// Whether a filter is "needs attention" (yes or no) sorted by attention, with no other

@@ -4,6 +4,7 @@
 mod attention;
 mod backup;
 mod bulk;
+mod changes;
 mod codec;
 mod codes;
 mod export_scan;
@@ -32,6 +33,7 @@ use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
     ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
 };
+pub use search::Hit;
 use search::SEARCH;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -147,6 +149,8 @@ pub struct Store {
     needs_marker: Arc<AtomicBool>,
     /// The most customers the file may hold (`limits::CUSTOMERS`; lower in tests).
     customer_limit: u64,
+    /// The customers whose search text recent commits changed (`changes.rs`).
+    changes: Arc<std::sync::Mutex<changes::ChangeLog>>,
 }
 
 impl Store {
@@ -162,6 +166,16 @@ impl Store {
 
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// The customers whose search text changed in the commits after generation `from`,
+    /// sorted (commits in progress may be included); `None` when that is not known.
+    pub fn search_changed_since(&self, from: u64) -> Option<Vec<u64>> {
+        let log = self
+            .changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.since(from, self.generation())
     }
 
     pub fn is_read_only(&self) -> bool {
@@ -194,6 +208,8 @@ impl Store {
             bulk: std::cell::RefCell::default(),
             customers: std::cell::Cell::default(),
             customer_limit: self.customer_limit,
+            changes: self.changes.clone(),
+            searched: std::cell::RefCell::new(Some(Vec::new())),
         })
     }
 
@@ -271,6 +287,10 @@ pub struct Writer {
     /// The customers the file holds in this transaction, counted from the first new one on.
     customers: std::cell::Cell<Option<u64>>,
     customer_limit: u64,
+    changes: Arc<std::sync::Mutex<changes::ChangeLog>>,
+    /// The customers whose search text this transaction wrote or removed; `None` past
+    /// `changes::IDS` (the log then says "unknown").
+    searched: std::cell::RefCell<Option<Vec<u64>>>,
 }
 
 /// Queries shared by read and write transactions.
@@ -912,6 +932,12 @@ impl Writer {
                 .insert(MARKER_KEY, MARKER)
                 .map_err(db_err)?;
         }
+        // Logged before the commit, so a reader sees every commit its snapshot holds listed.
+        let searched = self.searched.take();
+        self.changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(self.generation.load(Ordering::Acquire) + 1, searched);
         self.tx.commit().map_err(db_err)?;
         self.needs_marker.store(false, Ordering::Release);
         self.generation.fetch_add(1, Ordering::AcqRel);

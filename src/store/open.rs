@@ -114,6 +114,7 @@ impl Store {
             generation: Arc::new(AtomicU64::new(0)),
             needs_marker: Arc::new(AtomicBool::new(false)),
             customer_limit: crate::domain::limits::CUSTOMERS as u64,
+            changes: Arc::default(),
         };
         let existed = match std::fs::metadata(path) {
             Ok(m) => Some(m.len()),
@@ -278,6 +279,11 @@ impl Store {
                 Ok(h) => {
                     // The file may hold less than the old handle showed (a commit that failed
                     // half-way is rolled back): caches built before are stale.
+                    let next = self.generation.load(Ordering::Acquire) + 1;
+                    self.changes
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(next, None);
                     self.generation.fetch_add(1, Ordering::AcqRel);
                     return Ok(h);
                 }

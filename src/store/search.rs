@@ -27,6 +27,12 @@ const PARALLEL_FROM: u64 = if cfg!(debug_assertions) { 2 } else { 128 };
 /// A customer a keyword search found: its id and its folded company.
 pub type Hit = (u64, Box<str>);
 
+/// The hit for a customer whose text matched: its id and the text's first field.
+fn hit(id: u64, text: &[u8]) -> Hit {
+    let first = text.split(|&b| b == 0x1f).next().unwrap_or_default();
+    (id, String::from_utf8_lossy(first).into())
+}
+
 /// One block, decoded for a change.
 #[derive(Default)]
 struct Block {
@@ -202,6 +208,7 @@ impl Writer {
             if let Some((_, block)) = current.as_mut() {
                 block.put(id, text);
             }
+            self.searched(id);
         }
         if let Some((k, block)) = current {
             t.insert(k, block.encode().as_slice()).map_err(db_err)?;
@@ -211,6 +218,7 @@ impl Writer {
 
     /// Removes a customer's search text.
     pub(super) fn remove_search(&self, id: u64) -> Result<(), Error> {
+        self.searched(id);
         let mut t = self.tx.open_table(SEARCH).map_err(db_err)?;
         let key = id / BLOCK;
         let block = match t.get(key).map_err(db_err)? {
@@ -226,6 +234,17 @@ impl Writer {
             t.insert(key, block.encode().as_slice()).map_err(db_err)?;
         }
         Ok(())
+    }
+
+    /// Notes that a customer's search text changed in this transaction (`changes.rs`).
+    fn searched(&self, id: u64) {
+        let mut searched = self.searched.borrow_mut();
+        if let Some(ids) = searched.as_mut() {
+            ids.push(id);
+            if ids.len() > super::changes::IDS {
+                *searched = None;
+            }
+        }
     }
 
     /// Builds the column from the stored summaries (a schema-2 file's first writable open);
@@ -275,13 +294,11 @@ impl Reader {
             let mut hits = Vec::new();
             for row in t.range(keys).map_err(db_err)? {
                 let (_, v) = row.map_err(db_err)?;
-                View::of(v.value()).ok_or_else(damaged)?.each_match(
-                    &mut |text| find(text),
-                    &mut |id, text| {
-                        let first = text.split(|&b| b == 0x1f).next().unwrap_or_default();
-                        hits.push((id, String::from_utf8_lossy(first).into()));
-                    },
-                );
+                View::of(v.value())
+                    .ok_or_else(damaged)?
+                    .each_match(&mut |text| find(text), &mut |id, text| {
+                        hits.push(hit(id, text))
+                    });
             }
             Ok(hits)
         };
@@ -296,6 +313,38 @@ impl Reader {
         let mut ids = lower?;
         ids.extend(upper.map_err(|_| Error::Internal("a search thread failed".into()))??);
         Ok(Some(ids))
+    }
+
+    /// Those of `ids` (ascending) whose search text `find` finds something in, as
+    /// [`Reader::search`] gives them; `None` when the file has no search column.
+    pub fn search_in(
+        &self,
+        ids: &[u64],
+        find: &dyn Fn(&[u8]) -> Option<Range<usize>>,
+    ) -> Result<Option<Vec<Hit>>, Error> {
+        let Some(t) = super::optional(&self.tx, SEARCH)? else {
+            return Ok(None);
+        };
+        let mut hits = Vec::new();
+        for same_block in ids.chunk_by(|a, b| a / BLOCK == b / BLOCK) {
+            let Some(v) = t.get(same_block[0] / BLOCK).map_err(db_err)? else {
+                continue;
+            };
+            let view = View::of(v.value()).ok_or_else(damaged)?;
+            let mut i = 0;
+            for &id in same_block {
+                while i < view.len() && view.id(i) < id {
+                    i += 1;
+                }
+                if i < view.len() && view.id(i) == id {
+                    let text = view.text(i);
+                    if find(text).is_some() {
+                        hits.push(hit(id, text));
+                    }
+                }
+            }
+        }
+        Ok(Some(hits))
     }
 
     /// Every stored search text, in id order (for comparing with a rebuild).

@@ -31,6 +31,8 @@ pub struct Desk {
     /// built for. Kept only by a writable desk: it sees every commit, so the tag is exact.
     /// A commit empties it; nothing else is kept between requests, so nothing is rebuilt.
     cache: Mutex<ShownCache>,
+    /// Keyword hits, brought up to date by the customers each commit changed.
+    hits: crate::tasks::hits::KeptHits,
 }
 
 /// The customer views and pages a writable desk has built since its last commit.
@@ -112,6 +114,7 @@ impl Desk {
             store: Store::open(path, access, cache)?,
             today,
             cache: Mutex::new(ShownCache::default()),
+            hits: Default::default(),
         };
         // An empty file keeps its attention order from its first customer on (building it
         // costs nothing yet), so a file a bulk load fills never needs a full build.
@@ -206,7 +209,7 @@ impl Desk {
     /// summaries are held at a time.
     fn scan(
         &self,
-        r: &Reader,
+        (r, generation): (&Reader, u64),
         filter: &Filter,
         today: Date,
         best: usize,
@@ -228,13 +231,12 @@ impl Desk {
                 }
             }
         };
-        let found = if q.is_some() {
-            r.search(&|text| q.find_in(text))?
-        } else {
-            None
+        let found = match filter.q.as_deref() {
+            Some(word) if q.is_some() => self.keyword_hits(r, word, &q, generation)?,
+            _ => None,
         };
         if let Some(found) = found {
-            let found: Vec<u64> = found.into_iter().map(|(id, _)| id).collect();
+            let found: Vec<u64> = found.iter().map(|(id, _)| *id).collect();
             r.summaries_of(&found, &mut |id, s| match s {
                 Ok(s) => keep(s),
                 Err(_) => unreadable.push(id),
@@ -420,11 +422,12 @@ impl Desk {
             // The search texts start with the folded company: the page is chosen from the
             // keyword's hits without reading their summaries.
             let q = Query::new(filter);
-            r.search(&|text| q.find_in(text))?.map(|hits| {
-                let mut rows: Vec<(Box<str>, u64)> = hits
-                    .into_iter()
+            let word = filter.q.as_deref().unwrap_or_default();
+            self.keyword_hits(&r, word, &q, generation)?.map(|hits| {
+                let mut rows: Vec<(&str, u64)> = hits
+                    .iter()
                     .filter(|(id, _)| passes(cell(all, *id)))
-                    .map(|(id, company)| (company, id))
+                    .map(|(id, company)| (&**company, *id))
                     .collect();
                 let total = rows.len();
                 if filter.sort.descending {
@@ -449,7 +452,8 @@ impl Desk {
             (total, page, unreadable)
         } else {
             let end = filter.offset.saturating_add(filter.limit);
-            let (total, mut matches, unreadable) = self.scan(&r, filter, today, end)?;
+            let (total, mut matches, unreadable) =
+                self.scan((&r, generation), filter, today, end)?;
             let start = filter.offset.min(matches.len());
             (total, matches.split_off(start), unreadable)
         };
@@ -535,10 +539,26 @@ impl Desk {
         Ok(runway::runway(shown.iter(), today, &catalog))
     }
 
+    /// The customers whose search text holds `word` (`q` finds it), in id order, from the
+    /// kept hits brought up to date where this desk writes; `None` without a search column.
+    fn keyword_hits(
+        &self,
+        r: &Reader,
+        word: &str,
+        q: &Query,
+        generation: u64,
+    ) -> Result<Option<Arc<[crate::store::Hit]>>> {
+        let folded = crate::domain::summary::fold(word);
+        self.hits.find(&self.store, r, &folded, q, generation)
+    }
+
     /// The ids of every customer a filter selects (no paging), in the filter's order.
     pub fn select_ids(&self, filter: &Filter) -> Result<Vec<u64>> {
         let today = self.today();
-        let (_, matches, _) = self.scan(&self.reader()?, filter, today, usize::MAX)?;
+        // Read before the read transaction begins (see `KeptHits::find`).
+        let generation = self.store.generation();
+        let r = self.reader()?;
+        let (_, matches, _) = self.scan((&r, generation), filter, today, usize::MAX)?;
         Ok(matches.into_iter().map(|s| s.id).collect())
     }
 

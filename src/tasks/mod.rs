@@ -7,6 +7,7 @@ pub mod check;
 pub mod csv;
 pub mod customers;
 pub mod desk;
+pub mod hits;
 pub mod holdings;
 pub mod in_order;
 pub mod load;

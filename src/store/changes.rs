@@ -10,6 +10,8 @@
 //! the reader searches afresh.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Commits remembered.
 pub const COMMITS: usize = 64;
@@ -21,6 +23,15 @@ pub struct ChangeLog {
     /// (the generation the commit makes, its customers; `None`: unknown), oldest first.
     entries: VecDeque<(u64, Option<Vec<u64>>)>,
     ids: usize,
+}
+
+/// Logs `ids` (`None`: unknown) for the commit that will make the next generation; called
+/// before that generation is counted.
+pub fn log_next(log: &Mutex<ChangeLog>, generation: &AtomicU64, ids: Option<Vec<u64>>) {
+    let next = generation.load(Ordering::Acquire) + 1;
+    log.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(next, ids);
 }
 
 impl ChangeLog {

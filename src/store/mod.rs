@@ -933,11 +933,7 @@ impl Writer {
                 .map_err(db_err)?;
         }
         // Logged before the commit, so a reader sees every commit its snapshot holds listed.
-        let searched = self.searched.take();
-        self.changes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(self.generation.load(Ordering::Acquire) + 1, searched);
+        changes::log_next(&self.changes, &self.generation, self.searched.take());
         self.tx.commit().map_err(db_err)?;
         self.needs_marker.store(false, Ordering::Release);
         self.generation.fetch_add(1, Ordering::AcqRel);

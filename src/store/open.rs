@@ -279,11 +279,7 @@ impl Store {
                 Ok(h) => {
                     // The file may hold less than the old handle showed (a commit that failed
                     // half-way is rolled back): caches built before are stale.
-                    let next = self.generation.load(Ordering::Acquire) + 1;
-                    self.changes
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(next, None);
+                    changes::log_next(&self.changes, &self.generation, None);
                     self.generation.fetch_add(1, Ordering::AcqRel);
                     return Ok(h);
                 }

@@ -40,21 +40,21 @@ impl KeptHits {
             return Ok(r.search(&find)?.map(Arc::from));
         }
         let kept = self.lock().get(word).cloned();
-        let hits: Arc<[Hit]> = match kept {
+        let patched: Option<Arc<[Hit]>> = match kept {
             // Hits kept from a later snapshot than `r` are not used for it.
             Some((at, hits)) if at <= generation => match store.search_changed_since(at) {
-                Some(changed) if changed.is_empty() => hits,
-                Some(changed) => match r.search_in(&changed, &find)? {
-                    Some(fresh) => merge(&hits, &changed, fresh).into(),
-                    None => return Ok(None),
-                },
-                None => match r.search(&find)? {
-                    Some(all) => all.into(),
-                    None => return Ok(None),
-                },
+                Some(changed) if changed.is_empty() => Some(hits),
+                Some(changed) => r
+                    .search_in(&changed, &find)?
+                    .map(|fresh| merge(&hits, &changed, fresh).into()),
+                None => None,
             },
-            _ => match r.search(&find)? {
-                Some(all) => all.into(),
+            _ => None,
+        };
+        let hits = match patched {
+            Some(hits) => hits,
+            None => match r.search(&find)? {
+                Some(all) => Arc::from(all),
                 None => return Ok(None),
             },
         };
@@ -109,6 +109,27 @@ mod tests {
         ids.iter()
             .map(|&id| (id, format!("c{id}").into()))
             .collect()
+    }
+
+    #[test]
+    fn at_most_the_bounds_are_kept() {
+        let kept = KeptHits::default();
+        let few: Arc<[Hit]> = hits(&[1, 2]).into();
+        for w in 0..WORDS {
+            kept.keep(&format!("w{w}"), 7, &few);
+        }
+        assert_eq!(kept.lock().len(), WORDS);
+        // One keyword more starts afresh rather than growing past the bound.
+        kept.keep("more", 7, &few);
+        assert_eq!(kept.lock().keys().collect::<Vec<_>>(), ["more"]);
+        // A keyword with more hits than all may hold is not kept; one at the bound is.
+        let ids: Vec<u64> = (0..HITS as u64).collect();
+        let at_bound: Arc<[Hit]> = hits(&ids).into();
+        kept.keep("all", 7, &at_bound);
+        assert_eq!(kept.lock().get("all").map(|(_, h)| h.len()), Some(HITS));
+        let past: Arc<[Hit]> = hits(&(0..=HITS as u64).collect::<Vec<_>>()).into();
+        kept.keep("past", 7, &past);
+        assert!(kept.lock().get("past").is_none());
     }
 
     #[test]

@@ -228,6 +228,13 @@ mod tests {
         }
     }
 
+    /// A writable store on a new file, with the directory that holds it.
+    fn fresh_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        (dir, store)
+    }
+
     fn event(severity: Severity, resolved: bool) -> Event {
         let time = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
         Event {
@@ -244,8 +251,7 @@ mod tests {
 
     #[test]
     fn a_load_assigns_consecutive_ids_and_counts_open_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let (_dir, store) = fresh_store();
         let catalog = Catalog::default();
         let w = store.write().unwrap();
         let mut loader = Loader::new();
@@ -289,8 +295,7 @@ mod tests {
 
     #[test]
     fn a_clash_is_found_after_the_collected_entries_were_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("load.redb"), Access::Write, 1 << 20).unwrap();
+        let (_dir, store) = fresh_store();
         let catalog = Catalog::default();
         let w = store.write().unwrap();
         let mut loader = Loader::new();
@@ -326,9 +331,7 @@ mod tests {
 
     #[test]
     fn the_file_holds_at_most_the_customer_limit() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("limit.redb"), Access::Write, 1 << 20).unwrap();
+        let (_dir, mut store) = fresh_store();
         store.set_customer_limit(3);
         let catalog = Catalog::default();
         let staged = |name: &str, id: u64| {

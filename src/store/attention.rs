@@ -285,8 +285,9 @@ impl Writer {
                     }
                 }
             }
-            batch.write(self)
-        })?
+            Ok(())
+        })??;
+        batch.finish(self)
     }
 
     /// Builds the attention order (and the day facts with it) again at its day, if the
@@ -329,7 +330,7 @@ impl Writer {
                 batch.push(s, basis.keys(s));
             }
         })?;
-        batch.write(self)
+        batch.finish(self)
     }
 
     fn clear_attention(&self) -> Result<(), Error> {
@@ -395,21 +396,26 @@ impl Batch {
         }
     }
 
+    /// Hands the entries on: the order's to be sorted (`Writer::sort_into`), the day facts
+    /// into their column.
     fn write(&mut self, w: &Writer) -> Result<(), Error> {
-        self.order.sort_unstable();
-        self.due.sort_unstable();
-        let mut order = w.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
-        for (weight, company, id) in self.order.drain(..) {
-            order
-                .insert((weight, company.as_str(), id), ())
-                .map_err(db_err)?;
-        }
-        let mut due = w.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
-        for key in self.due.drain(..) {
-            due.insert(key, ()).map_err(db_err)?;
-        }
+        let order = self
+            .order
+            .iter()
+            .map(|(weight, company, id)| ((*weight, company.as_str(), *id), ()));
+        w.sort_into(ORDER_ATTENTION, order)?;
+        w.sort_into(ATTENTION_DUE, self.due.iter().map(|&key| (key, ())))?;
+        self.order.clear();
+        self.due.clear();
         self.day.sort_unstable_by_key(|&(id, _)| id);
         w.put_day_facts(self.day.drain(..))
+    }
+
+    /// Writes what is left and inserts the order's entries, in key order.
+    fn finish(mut self, w: &Writer) -> Result<(), Error> {
+        self.write(w)?;
+        w.merge_sorted(ORDER_ATTENTION)?;
+        w.merge_sorted(ATTENTION_DUE)
     }
 }
 

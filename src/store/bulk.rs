@@ -1,6 +1,7 @@
-//! New customers written in bulk: a load's new customers, summaries, events, owner entries
-//! and unique-index entries are collected and inserted one table at a time in key order, each
-//! table opened once per chunk, instead of touching a random leaf of ten tables per customer.
+//! New customers written in bulk: a load's new customers, summaries, events and owner
+//! entries are collected and inserted one table at a time in key order, each table opened
+//! once per chunk, instead of touching a random leaf of ten tables per customer; their
+//! unique-index entries are collected in `Writer::sorted` and inserted in key order too.
 //!
 //! Only customers with freshly assigned ids go through here (`Writer::add_customer`), so none
 //! of their keys can already be stored except through a clash in a unique index, which is
@@ -10,11 +11,9 @@
 //! are invisible to nothing; the unique-index look-ups answer from the collected entries
 //! without a flush, so a load can check each row's names and go on collecting.
 //!
-//! Memory is bounded by [`Bulk::BYTES`] of encoded records and [`Bulk::CHUNK`] entries per
-//! unique index (some 8 + 15 MiB), never by the size of the load: a full buffer is written
-//! out and its allocations reused. Records are keyed by fresh ids and only append, so their
-//! buffer is small; unique keys arrive in random order and are sorted in larger chunks.
-
+//! Memory is bounded by [`Bulk::BYTES`] of encoded records, a full buffer being written out
+//! and its allocations reused, plus 16 bytes per collected unique key (a hash and an id, some
+//! 40 MiB per million customers): what a load needs to refuse a repeated name at once.
 use super::{
     db_err, encode_customer, encode_event, encode_summary, Error, Writer, BY_ACCOUNT, BY_COMPANY,
     BY_SERIAL, CUSTOMERS, DEVICE_OWNER, EVENTS, EVENT_OWNER, LICENSE_OWNER, SUMMARIES,
@@ -23,6 +22,7 @@ use crate::domain::model::{Customer, Event};
 use crate::domain::summary::{fold, Summary};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 /// A unique, case-insensitive index of customers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,73 +51,46 @@ pub(super) struct Bulk {
     event_owner: Vec<(u64, u64)>,
     license_owner: Vec<(u64, u64)>,
     device_owner: Vec<(u64, u64)>,
-    /// Folded key → customer id, one map per unique index.
-    unique: [HashMap<String, u64>; 3],
     /// Encoded bytes held.
     bytes: usize,
+    /// Per unique index, the keys collected for it (in `Writer::sorted`) and not yet in its
+    /// table: a keyed hash of each folded key → the customer's id. A look-up that finds its
+    /// hash here puts the collected keys in the table and asks the table, so a clash of two
+    /// hashes costs time, never a wrong answer.
+    unique: [HashMap<u64, u64, BuildHasherDefault<Prehashed>>; 3],
+    hasher: RandomState,
+    /// Per unique index, whether its table held no key when first looked at in this
+    /// transaction and has not been written since (`None`: not looked at since it was).
+    empty: [Option<bool>; 3],
     /// Per unique index, the last folded key found in no customer (collected or stored) since
     /// the index was last written, if any: a load looks a row's names up several times
     /// (the import's row check, the customer's own check, the write), and only the first
     /// needs to read the table.
     /// (Whether the key holds, the key.)
     absent: [(bool, String); 3],
-    /// Per unique index, the keys this transaction has added to it, when that is all it holds.
-    seen: [Seen; 3],
 }
 
-/// What a unique index holds beyond the keys this transaction's bulk path added.
+/// The identity hash of keys that are hashes already.
 #[derive(Default)]
-enum Seen {
-    /// Not looked at yet in this transaction.
-    #[default]
-    Unknown,
-    /// Nothing else: the index was empty when first looked at, and every key since came
-    /// through `add_customer`, which sets the key's bits in this filter (a Bloom filter of
-    /// [`FILTER_BITS`] bits). A key whose bits are not all set is not in the index, so a
-    /// load into a fresh file checks its names without reading the index; a key whose bits
-    /// are set is looked up as usual.
-    Filter(Vec<u64>),
-    /// Anything: the index held keys, or was written another way in this transaction.
-    Off,
-}
+pub(super) struct Prehashed(u64);
 
-/// 2 MiB per index: at a million keys, one absent key in some 200 still reads the index.
-const FILTER_BITS: u64 = 1 << 24;
-
-/// The filter bits of a key: three probes by double hashing over a 64-bit FNV-1a hash,
-/// mixed (SplitMix64's finaliser) so its low bits are usable.
-fn probes(key: &str) -> [u64; 3] {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    let mix = |mut z: u64| {
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let (h1, h2) = (mix(h), mix(h ^ 0x9e37_79b9_7f4a_7c15) | 1);
-    [0, 1, 2].map(|i| h1.wrapping_add(h2.wrapping_mul(i)) % FILTER_BITS)
-}
 
-fn may_hold(bits: &[u64], key: &str) -> bool {
-    probes(key)
-        .iter()
-        .all(|&p| bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
-}
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
 
-fn remember(bits: &mut [u64], key: &str) {
-    for p in probes(key) {
-        bits[(p / 64) as usize] |= 1 << (p % 64);
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
 impl Bulk {
-    /// Unique-index entries held per index before they are inserted: their keys arrive in
-    /// random order, so the more are sorted together, the fewer leaves each pass rewrites.
-    /// A debug build flushes far more often, so tests of a few thousand customers cross it.
-    const CHUNK: usize = if cfg!(debug_assertions) { 700 } else { 65_536 };
     /// Encoded records held before they are inserted. Their keys are fresh ids, which only
     /// grow, so they append to their tables whatever the chunk: it can be small.
     const BYTES: usize = if cfg!(debug_assertions) {
@@ -127,15 +100,7 @@ impl Bulk {
     };
 
     fn is_empty(&self) -> bool {
-        self.customers.is_empty() && self.events.is_empty() && self.unique_len() == 0
-    }
-
-    fn unique_len(&self) -> usize {
-        self.unique.iter().map(HashMap::len).max().unwrap_or(0)
-    }
-
-    fn map(&self, u: Unique) -> &HashMap<String, u64> {
-        &self.unique[u as usize]
+        self.customers.is_empty() && self.events.is_empty()
     }
 }
 
@@ -165,29 +130,24 @@ fn clash(u: Unique, shown: &str, owner: u64) -> Error {
 impl Writer {
     /// The customer a unique index entry (a folded key) points to, collected or stored.
     pub(super) fn unique_owner(&self, u: Unique, folded: &str) -> Result<Option<u64>, Error> {
-        {
+        let collected = {
             let b = self.bulk.borrow();
-            if let Some(id) = b.map(u).get(folded) {
-                return Ok(Some(*id));
-            }
+            let hash = b.hasher.hash_one(folded);
+            let collected = b.unique[u as usize].contains_key(&hash);
             let (known, key) = &b.absent[u as usize];
-            if *known && key == folded {
+            if !collected && ((*known && key == folded) || b.empty[u as usize] == Some(true)) {
                 return Ok(None);
             }
-            if let Seen::Filter(bits) = &b.seen[u as usize] {
-                if !may_hold(bits, folded) {
-                    return Ok(None);
-                }
-            }
+            collected
+        };
+        if collected {
+            // This key was collected, or another with the same hash: the table knows which.
+            self.merge_unique(u)?;
         }
         let t = self.tx.open_table(u.table()).map_err(db_err)?;
-        if matches!(self.bulk.borrow().seen[u as usize], Seen::Unknown) {
+        if self.bulk.borrow().empty[u as usize].is_none() {
             let empty = t.len().map_err(db_err)? == 0;
-            self.bulk.borrow_mut().seen[u as usize] = if empty {
-                Seen::Filter(vec![0; (FILTER_BITS / 64) as usize])
-            } else {
-                Seen::Off
-            };
+            self.bulk.borrow_mut().empty[u as usize] = Some(empty);
         }
         let v = t.get(folded).map_err(db_err)?;
         let owner = v.map(|v| v.value());
@@ -200,11 +160,15 @@ impl Writer {
         Ok(owner)
     }
 
-    /// Forgets the keys found absent: a unique index is about to be written.
-    fn forget_absent(&self) {
-        for (known, _) in &mut self.bulk.borrow_mut().absent {
-            *known = false;
+    /// Puts the keys collected for a unique index in its table, in key order.
+    fn merge_unique(&self, u: Unique) -> Result<(), Error> {
+        {
+            let mut b = self.bulk.borrow_mut();
+            b.unique[u as usize].clear();
+            b.empty[u as usize] = None;
+            b.absent[u as usize].0 = false;
         }
+        self.merge_sorted(u.table())
     }
 
     /// Adds a customer whose ids (its own, its licences', devices' and `events'`) were just
@@ -254,17 +218,18 @@ impl Writer {
             b.license_owner
                 .extend(c.licenses.iter().map(|l| (l.id, id)));
             b.device_owner.extend(c.devices.iter().map(|d| (d.id, id)));
-            for (u, key) in keys {
-                if let Seen::Filter(bits) = &mut b.seen[u as usize] {
-                    remember(bits, &key);
-                }
-                b.unique[u as usize].insert(key, id);
+            for (u, key) in &keys {
+                let hash = b.hasher.hash_one(key.as_str());
+                b.unique[*u as usize].insert(hash, id);
             }
-            (b.bytes >= Bulk::BYTES, b.unique_len() >= Bulk::CHUNK)
+            b.bytes >= Bulk::BYTES
         };
+        for (u, key) in &keys {
+            self.sort_into(u.table(), [(key.as_str(), id)])?;
+        }
         self.index(s)?;
-        if full.0 || full.1 {
-            self.flush_bulk(full.0, full.1)?;
+        if full {
+            self.flush_records()?;
         }
         Ok(())
     }
@@ -272,42 +237,23 @@ impl Writer {
     /// Writes what is collected, if anything: before a read or change of customer data in
     /// this transaction, and before the commit.
     pub(super) fn settle(&self) -> Result<(), Error> {
-        self.forget_absent();
-        // What follows may write the unique indexes directly: the filters stop holding.
-        for seen in &mut self.bulk.borrow_mut().seen {
-            *seen = Seen::Off;
+        // What follows may write the unique indexes directly.
+        for u in [Unique::Account, Unique::Company, Unique::Serial] {
+            self.merge_unique(u)?;
         }
         if self.bulk.borrow().is_empty() {
             return Ok(());
         }
-        self.flush_bulk(true, true)
+        self.flush_records()
     }
 
-    /// Inserts the collected records and owner entries (`records`) and the unique-index
-    /// entries (`unique`), one table at a time in its key order.
-    fn flush_bulk(&self, records: bool, unique: bool) -> Result<(), Error> {
-        if unique {
-            self.forget_absent();
-        }
+    /// Inserts the collected records and owner entries, one table at a time in key order.
+    fn flush_records(&self) -> Result<(), Error> {
         let mut b = std::mem::take(&mut *self.bulk.borrow_mut());
-        if records {
-            self.flush_records(&mut b)?;
-        }
-        if unique {
-            self.flush_unique(&mut b)?;
-        }
-        *self.bulk.borrow_mut() = b;
-        Ok(())
-    }
-
-    fn flush_records(&self, b: &mut Bulk) -> Result<(), Error> {
         macro_rules! insert {
             ($def:expr, $rows:expr, |$k:ident, $v:ident| $key:expr, $value:expr) => {{
                 $rows.sort_unstable_by_key(|($k, _)| *$k);
-                let mut t = self.tx.open_table($def).map_err(db_err)?;
-                for ($k, $v) in &$rows {
-                    t.insert($key, $value).map_err(db_err)?;
-                }
+                self.insert_ascending($def, $rows.iter().map(|($k, $v)| ($key, $value)))?;
             }};
         }
         insert!(CUSTOMERS, b.customers, |k, v| *k, v.as_slice());
@@ -323,20 +269,7 @@ impl Writer {
         b.license_owner.clear();
         b.device_owner.clear();
         b.bytes = 0;
-        Ok(())
-    }
-
-    fn flush_unique(&self, b: &mut Bulk) -> Result<(), Error> {
-        let mut sorted: Vec<(String, u64)> = Vec::new();
-        for u in [Unique::Account, Unique::Company, Unique::Serial] {
-            sorted.extend(b.unique[u as usize].drain());
-            sorted.sort_unstable();
-            let mut t = self.tx.open_table(u.table()).map_err(db_err)?;
-            for (key, id) in &sorted {
-                t.insert(key.as_str(), *id).map_err(db_err)?;
-            }
-            sorted.clear();
-        }
+        *self.bulk.borrow_mut() = b;
         Ok(())
     }
 }

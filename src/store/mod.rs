@@ -16,6 +16,7 @@ mod open;
 mod order;
 pub mod records;
 mod search;
+mod sorted;
 
 use crate::domain::audit::AuditMatch;
 use crate::domain::check::{CheckReport, Unreadable};
@@ -210,6 +211,7 @@ impl Store {
             customer_limit: self.customer_limit,
             changes: self.changes.clone(),
             searched: std::cell::RefCell::new(Some(Vec::new())),
+            sorted: std::cell::RefCell::new(sorted::Sorted::new(&self.path)),
         })
     }
 
@@ -291,6 +293,8 @@ pub struct Writer {
     /// The customers whose search text this transaction wrote or removed; `None` past
     /// `changes::IDS` (the log then says "unknown").
     searched: std::cell::RefCell<Option<Vec<u64>>>,
+    /// Index entries waiting to be inserted in key order (`sorted.rs`).
+    sorted: std::cell::RefCell<sorted::Sorted>,
 }
 
 /// Queries shared by read and write transactions.
@@ -924,6 +928,7 @@ impl Writer {
             self.build_attention(day)?;
         }
         self.flush_indexes()?;
+        self.sorted.borrow().left_over()?;
         failpoint::hit("before-commit");
         if self.needs_marker.load(Ordering::Acquire) {
             self.tx

@@ -120,8 +120,21 @@ impl Pending {
 }
 
 impl Writer {
-    /// Inserts the collected index entries, one index at a time in its key order.
+    /// Puts every collected index entry in its table: the sort and attention indexes in key
+    /// order (`sorted.rs`), the columns by id.
     pub(super) fn flush_indexes(&self) -> Result<(), Error> {
+        self.stage_indexes()?;
+        self.merge_sorted(ORDER_COMPANY)?;
+        self.merge_sorted(ORDER_ACCOUNT)?;
+        self.merge_sorted(ORDER_EXPIRY)?;
+        self.merge_sorted(ORDER_LAST_TRANSACTION)?;
+        self.merge_sorted(ORDER_ATTENTION)?;
+        self.merge_sorted(ATTENTION_DUE)
+    }
+
+    /// Moves the collected entries on: the sort and attention index entries to be sorted
+    /// (`Writer::sort_into`), the search, facts and day-facts entries into their columns.
+    fn stage_indexes(&self) -> Result<(), Error> {
         let Pending {
             mut text,
             mut entries,
@@ -131,50 +144,35 @@ impl Writer {
         }
         {
             let t = |r: &Range<usize>| &text[r.clone()];
-            macro_rules! insert {
-                ($def:expr, |$e:ident| $key:expr) => {{
-                    entries.sort_unstable_by(|a, b| {
-                        let key = |$e: &Entry| $key;
-                        key(a).cmp(&key(b))
-                    });
-                    let mut table = self.tx.open_table($def).map_err(db_err)?;
-                    for $e in &entries {
-                        table.insert($key, ()).map_err(db_err)?;
-                    }
-                }};
+            let all = || entries.iter();
+            self.sort_into(ORDER_COMPANY, all().map(|e| ((t(&e.company), e.id), ())))?;
+            self.sort_into(
+                ORDER_ACCOUNT,
+                all().map(|e| ((t(&e.account), t(&e.company), e.id), ())),
+            )?;
+            self.sort_into(
+                ORDER_EXPIRY,
+                all().map(|e| ((e.expiry.0, e.expiry.1, t(&e.company), e.id), ())),
+            )?;
+            self.sort_into(
+                ORDER_LAST_TRANSACTION,
+                all().map(|e| ((e.last, t(&e.company), e.id), ())),
+            )?;
+            fn weighed(e: &Entry) -> Option<(Keys, &Entry)> {
+                e.attention.map(|keys| (keys, e))
             }
-            insert!(ORDER_COMPANY, |e| (t(&e.company), e.id));
-            insert!(ORDER_ACCOUNT, |e| (t(&e.account), t(&e.company), e.id));
-            insert!(ORDER_EXPIRY, |e| (
-                e.expiry.0,
-                e.expiry.1,
-                t(&e.company),
-                e.id
-            ));
-            insert!(ORDER_LAST_TRANSACTION, |e| (e.last, t(&e.company), e.id));
-            let weighed = |e: &Entry| e.attention.map(|(weight, due, _)| (weight, due, e.id));
-            let mut attention: Vec<_> = entries.iter().filter_map(weighed).collect();
-            if !attention.is_empty() {
-                entries.sort_unstable_by(|a, b| {
-                    let key = |e: &Entry| (e.attention.map(|a| a.0), t(&e.company), e.id);
-                    key(a).cmp(&key(b))
-                });
-                let mut order = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
-                for e in &entries {
-                    if let Some((weight, ..)) = e.attention {
-                        order
-                            .insert((weight, t(&e.company), e.id), ())
-                            .map_err(db_err)?;
-                    }
-                }
-                attention.sort_unstable_by_key(|&(_, due, id)| (due, id));
-                let mut due = self.tx.open_table(ATTENTION_DUE).map_err(db_err)?;
-                for (_, day, id) in attention {
-                    if let Some(day) = day {
-                        due.insert((day, id), ()).map_err(db_err)?;
-                    }
-                }
-            }
+            self.sort_into(
+                ORDER_ATTENTION,
+                all()
+                    .filter_map(weighed)
+                    .map(|((weight, ..), e)| ((weight, t(&e.company), e.id), ())),
+            )?;
+            self.sort_into(
+                ATTENTION_DUE,
+                all()
+                    .filter_map(weighed)
+                    .filter_map(|((_, due, _), e)| due.map(|day| ((day, e.id), ()))),
+            )?;
             entries.sort_unstable_by_key(|e| e.id);
             self.put_search(entries.iter().map(|e| (e.id, t(&e.haystack).as_bytes())))?;
             self.put_facts(entries.iter().map(|e| (e.id, e.facts)))?;
@@ -251,7 +249,7 @@ impl Writer {
             p.entries.len() >= Pending::CHUNK
         };
         if full {
-            self.flush_indexes()?;
+            self.stage_indexes()?;
         }
         Ok(())
     }

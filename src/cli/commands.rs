@@ -476,7 +476,7 @@ fn import(env: &Env, a: &ImportArgs) -> Outcome {
         raw: a.raw,
     };
     let report = if super::is_stdin(&a.file) {
-        desk.import_csv(ctx, &mut std::io::stdin().lock(), opts)?
+        desk.import_csv(ctx, &mut std::io::stdin(), opts)?
     } else {
         let cannot = |why: String| usage(format!("cannot read {}: {why}", a.file.display()));
         if a.file.is_dir() {

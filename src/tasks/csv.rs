@@ -6,17 +6,17 @@ use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::{license_of, Attention, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
+use crate::domain::limits;
 use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, View, YesNo};
 use crate::domain::numbers::decimal;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
-use crate::domain::validate::CustomerInput;
-use crate::domain::{licence_entries, limits};
 use crate::store::records::CustomerRef;
 use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
 use crate::tasks::customers::{build, Assign};
 use crate::tasks::desk::{audit, Ctx, Desk};
+use crate::tasks::import_rows::{self, Parsed, Row};
 use crate::tasks::in_order::in_order;
 use crate::tasks::load::Loader;
 use serde::Serialize;
@@ -483,7 +483,7 @@ impl RowWriter {
 #[derive(Default)]
 struct EarlierRows {
     /// The line of the row that wrote (or kept unchanged) each customer.
-    lines: HashMap<u64, u64>,
+    lines: Lines,
     refused_accounts: HashMap<String, u64>,
     refused_companies: HashMap<String, u64>,
 }
@@ -495,7 +495,7 @@ impl EarlierRows {
         let id = w.id_by_account(account)?;
         let line = match self.refused_accounts.get(&fold(account)) {
             Some(&line) => Some(line),
-            None => id.and_then(|id| self.lines.get(&id).copied()),
+            None => id.and_then(|id| self.lines.get(id)),
         };
         Ok((id, line))
     }
@@ -508,12 +508,11 @@ impl EarlierRows {
         if let Some(&line) = self.refused_companies.get(&fold(company)) {
             return Ok(Some(line));
         }
-        Ok(w.id_by_company(company)?
-            .and_then(|id| self.lines.get(&id).copied()))
+        Ok(w.id_by_company(company)?.and_then(|id| self.lines.get(id)))
     }
 
     fn wrote(&mut self, id: u64, line: u64) {
-        self.lines.entry(id).or_insert(line);
+        self.lines.insert(id, line);
     }
 
     /// A row refused after its account was checked still holds its account and company
@@ -522,6 +521,35 @@ impl EarlierRows {
         self.refused_accounts.entry(fold(account)).or_insert(line);
         if !company.is_empty() {
             self.refused_companies.entry(fold(company)).or_insert(line);
+        }
+    }
+}
+
+/// Customer id → line, keeping the first line given for an id. New customers' ids are given
+/// in ascending order, so they go in a sorted list at 16 bytes each (a hash map takes twice
+/// that and more); an existing customer's id, which may come in any order, in a map.
+#[derive(Default)]
+struct Lines {
+    ascending: Vec<(u64, u64)>,
+    other: HashMap<u64, u64>,
+}
+
+impl Lines {
+    fn get(&self, id: u64) -> Option<u64> {
+        match self.ascending.binary_search_by_key(&id, |&(id, _)| id) {
+            Ok(i) => Some(self.ascending[i].1),
+            Err(_) => self.other.get(&id).copied(),
+        }
+    }
+
+    fn insert(&mut self, id: u64, line: u64) {
+        if self.get(id).is_some() {
+            return;
+        }
+        if self.ascending.last().is_none_or(|&(last, _)| last < id) {
+            self.ascending.push((id, line));
+        } else {
+            self.other.insert(id, line);
         }
     }
 }
@@ -656,7 +684,7 @@ impl Desk {
     pub fn import_csv(
         &self,
         ctx: Ctx,
-        input: &mut dyn std::io::Read,
+        input: &mut (dyn std::io::Read + Send),
         opts: ImportOptions,
     ) -> Result<ImportReport> {
         self.import_csv_with(ctx, input, opts, 0, &Quiet)
@@ -667,126 +695,110 @@ impl Desk {
     pub fn import_csv_with(
         &self,
         ctx: Ctx,
-        input: &mut dyn std::io::Read,
+        input: &mut (dyn std::io::Read + Send),
         opts: ImportOptions,
         size: u64,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
         let mut ticker = Ticker::bytes(progress, size);
         let dry_run = opts.dry_run;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(input);
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let mut report = ImportReport {
             dry_run,
             ..ImportReport::default()
         };
-        let mut record = csv::ByteRecord::new();
         let mut earlier = EarlierRows::default();
-        let mut header_seen = false;
         let mut touched = Vec::new();
         let mut loader = Loader::new();
-        loop {
-            let more = reader.read_byte_record(&mut record).map_err(read_error)?;
-            if !more {
-                break;
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            ticker.to(reader.position().byte());
-            if !header_seen {
-                check_header(&record)?;
-                header_seen = true;
-                continue;
-            }
-            let mut errors = Vec::new();
-            let cells = match cells(&record, opts.raw) {
-                Ok(c) => c,
-                Err(e) => {
-                    report.reject(line, String::new(), vec![e]);
+        import_rows::each_batch(input, opts.raw, |batch| {
+            for row in batch.rows {
+                let row = match row {
+                    Parsed::Row(row) => row,
+                    Parsed::Bad { line, error } => {
+                        report.reject(line, String::new(), vec![error]);
+                        continue;
+                    }
+                };
+                let Row {
+                    line,
+                    account,
+                    company,
+                    input,
+                    errors,
+                } = *row;
+                let (held_by, again) = earlier.account(&w, &account)?;
+                if let Some(first) = again {
+                    report.reject(line, account.clone(), vec![FieldError::new(
+                        "account_name",
+                        format!("`{account}` appears again (first on line {first}); each account may appear once"),
+                    )]);
                     continue;
                 }
-            };
-            let account = cells[2].trim().to_string();
-            let (held_by, again) = earlier.account(&w, &account)?;
-            if let Some(first) = again {
-                report.reject(line, account.clone(), vec![FieldError::new(
-                    "account_name",
-                    format!("`{account}` appears again (first on line {first}); each account may appear once"),
-                )]);
-                continue;
-            }
-            // Checked here, so a clash names the line rather than the id an earlier row of
-            // this (rejected) file would have been given.
-            let company = cells[1].trim();
-            if let Some(first) = earlier.company(&w, company)? {
-                earlier.refused(&account, "", line);
-                report.reject(line, account.clone(), vec![FieldError::new(
-                    "company",
-                    format!("`{company}` appears again (first on line {first}); each company may appear once"),
-                )]);
-                continue;
-            }
-            let input = input_from(&cells, &mut errors);
-            if !errors.is_empty() {
-                earlier.refused(&account, company, line);
-                report.reject(line, account, errors);
-                continue;
-            }
-            let existing = match held_by {
-                Some(id) => w.customer(id)?,
-                None => None,
-            };
-            let built = build(
-                &w,
-                ctx,
-                &catalog,
-                existing.as_ref(),
-                &input,
-                Assign::Restore,
-            )
-            .and_then(|c| {
-                if existing.as_ref().is_some_and(|o| same(o, &c)) {
-                    return Ok(None);
+                // Checked here, so a clash names the line rather than the id an earlier row
+                // of this (rejected) file would have been given.
+                if let Some(first) = earlier.company(&w, &company)? {
+                    earlier.refused(&account, "", line);
+                    report.reject(line, account, vec![FieldError::new(
+                        "company",
+                        format!("`{company}` appears again (first on line {first}); each company may appear once"),
+                    )]);
+                    continue;
                 }
-                loader.upsert(&w, c, existing.as_ref(), &catalog).map(Some)
-            });
-            match built {
-                Ok(None) => {
-                    // Only an existing customer is left unchanged.
-                    if let Some(c) = &existing {
+                if !errors.is_empty() {
+                    earlier.refused(&account, &company, line);
+                    report.reject(line, account, errors);
+                    continue;
+                }
+                let existing = match held_by {
+                    Some(id) => w.customer(id)?,
+                    None => None,
+                };
+                let built = build(
+                    &w,
+                    ctx,
+                    &catalog,
+                    existing.as_ref(),
+                    &input,
+                    Assign::Restore,
+                )
+                .and_then(|c| {
+                    if existing.as_ref().is_some_and(|o| same(o, &c)) {
+                        return Ok(None);
+                    }
+                    loader.upsert(&w, c, existing.as_ref(), &catalog).map(Some)
+                });
+                match built {
+                    Ok(None) => {
+                        // Only an existing customer is left unchanged.
+                        if let Some(c) = &existing {
+                            earlier.wrote(c.id, line);
+                        }
+                        report.unchanged += 1
+                    }
+                    Ok(Some(c)) => {
                         earlier.wrote(c.id, line);
+                        touched.push(c.id);
+                        if existing.is_some() {
+                            report.updated += 1;
+                        } else {
+                            report.created += 1;
+                        }
                     }
-                    report.unchanged += 1
-                }
-                Ok(Some(c)) => {
-                    earlier.wrote(c.id, line);
-                    touched.push(c.id);
-                    if existing.is_some() {
-                        report.updated += 1;
-                    } else {
-                        report.created += 1;
+                    Err(Error::Invalid(errors)) => {
+                        earlier.refused(&account, &company, line);
+                        report.reject(line, account, errors)
                     }
+                    Err(Error::Conflict { field, message }) => {
+                        earlier.refused(&account, &company, line);
+                        report.reject(line, account, vec![FieldError::new(field, message)])
+                    }
+                    Err(other) => return Err(other),
                 }
-                Err(Error::Invalid(errors)) => {
-                    earlier.refused(&account, company, line);
-                    report.reject(line, account, errors)
-                }
-                Err(Error::Conflict { field, message }) => {
-                    earlier.refused(&account, company, line);
-                    report.reject(line, account, vec![FieldError::new(field, message)])
-                }
-                Err(other) => return Err(other),
             }
-        }
-        if !header_seen {
-            return Err(Error::Csv(format!(
-                "the CSV is empty; it needs the header row: {}",
-                HEADER.join(",")
-            )));
-        }
+            ticker.to(batch.read);
+            Ok(())
+        })?;
         if !report.errors.is_empty() {
             if dry_run {
                 ticker.finish();
@@ -881,110 +893,6 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-fn check_header(record: &csv::ByteRecord) -> Result<()> {
-    let got: Vec<String> = record
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let s = String::from_utf8_lossy(f).into_owned();
-            if i == 0 {
-                s.trim_start_matches('\u{feff}').to_string()
-            } else {
-                s
-            }
-        })
-        .collect();
-    if got.iter().map(|s| s.trim()).eq(HEADER.iter().copied()) {
-        return Ok(());
-    }
-    let at = HEADER
-        .iter()
-        .zip(got.iter())
-        .position(|(want, have)| want != &have.trim())
-        .unwrap_or(got.len().min(HEADER.len()));
-    let problem = match (HEADER.get(at), got.get(at)) {
-        (Some(want), Some(have)) => format!("column {} is `{have}` but must be `{want}`", at + 1),
-        (Some(want), None) => format!("column {} `{want}` is missing", at + 1),
-        (None, Some(have)) => format!("column {} `{have}` is not expected", at + 1),
-        (None, None) => String::new(),
-    };
-    Err(Error::Csv(format!(
-        "line 1: the header row does not match ({problem}); it must be exactly: {}",
-        HEADER.join(",")
-    )))
-}
-
-/// Why the CSV stopped: the input could not be read at all, or a line is malformed.
-fn read_error(e: csv::Error) -> Error {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        return Error::Io(match io.raw_os_error() {
-            Some(libc::EISDIR) => "the input is a directory; give a CSV file".to_string(),
-            _ => format!("the CSV cannot be read: {io}"),
-        });
-    }
-    let line = e.position().map_or(1, |p| p.line());
-    Error::Csv(format!(
-        "line {line}: the CSV cannot be read ({e}); check the quoting"
-    ))
-}
-
-fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>, FieldError> {
-    if record.len() != HEADER.len() {
-        return Err(FieldError::new(
-            "row",
-            format!(
-                "has {} cells but the header has {}; check commas and quotes",
-                record.len(),
-                HEADER.len()
-            ),
-        ));
-    }
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            std::str::from_utf8(f)
-                .map(|s| if raw { s } else { unguard(s) }.to_string())
-                .map_err(|_| {
-                    FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
-                })
-        })
-        .collect()
-}
-
-fn input_from(c: &[String], errors: &mut Vec<FieldError>) -> CustomerInput {
-    let s = |i: usize| Some(c[i].clone());
-    let licenses = match licence_entries::parse_list(&c[17]) {
-        Ok(l) => Some(l),
-        Err(m) => {
-            errors.push(FieldError::new("licenses", m));
-            None
-        }
-    };
-    CustomerInput {
-        company: s(1),
-        account_name: s(2),
-        account_type: s(3),
-        status: s(4),
-        contact_first_name: s(5),
-        contact_last_name: s(6),
-        email: s(7),
-        phone: s(8),
-        address: s(9),
-        city: s(10),
-        state: s(11),
-        postal_code: s(12),
-        country: s(13),
-        time_zone: s(14),
-        language: s(15),
-        licenses,
-        wfbs_template: s(26),
-        cloud_edge_template: s(27),
-        notes: s(30),
-        ..CustomerInput::default()
-    }
-}
-
 /// Whether an imported row leaves a customer as it was (timestamps and licence ids aside).
 fn same(old: &Customer, new: &Customer) -> bool {
     let facts = |l: &[License]| -> Vec<(u64, u32, u32, Date, Date)> {
@@ -1026,6 +934,27 @@ mod tests {
     }
 
     proptest! {
+        /// `Lines` answers as a map that keeps the first line per id, whether the ids come
+        /// ascending (new customers), in any order (existing ones), or both.
+        #[test]
+        fn lines_keep_the_first_line_per_id(
+            ids in vec(prop_oneof![0u64..40, 1_000u64..1_040], 0..200),
+            ascending in any::<bool>(),
+        ) {
+            let mut ids = ids;
+            if ascending {
+                ids.sort_unstable();
+            }
+            let (mut lines, mut model) = (Lines::default(), HashMap::new());
+            for (line, &id) in ids.iter().enumerate() {
+                lines.insert(id, line as u64);
+                model.entry(id).or_insert(line as u64);
+            }
+            for id in (0..40).chain(1_000..1_040) {
+                prop_assert_eq!(lines.get(id), model.get(&id).copied());
+            }
+        }
+
         /// `CsvOut` writes exactly what the csv crate's writer writes, for any cells and both
         /// line ends, with and without the guard's prefix.
         #[test]

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod desk;
 pub mod hits;
 pub mod holdings;
+mod import_rows;
 pub mod in_order;
 pub mod load;
 pub mod outbox;

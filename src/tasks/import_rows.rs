@@ -1,0 +1,352 @@
+//! The rows of an import file, read and parsed on a thread of their own while the import
+//! checks and stores the rows before them: reading, splitting and decoding a million rows
+//! takes about as long as storing them, and the two need not wait for each other.
+//!
+//! Rows travel in batches of [`ROWS`] through a queue of [`QUEUED`] batches, so the parser
+//! runs at most that far ahead and memory stays bounded whatever the file's size. If the
+//! thread cannot be started, the rows are parsed on the caller's thread instead.
+
+use crate::domain::error::{Error, FieldError, Result};
+use crate::domain::licence_entries;
+use crate::domain::validate::CustomerInput;
+use crate::tasks::csv::{unguard, HEADER};
+use std::io::Read;
+
+/// Rows per batch handed from the parser to the import.
+const ROWS: usize = 256;
+
+/// Batches the parser may have waiting.
+const QUEUED: usize = 8;
+
+/// The reader's buffer: fewer, larger reads than the csv crate's 8 KiB default.
+const READ_BUFFER: usize = 64 << 10;
+
+/// A data row as the import needs it.
+pub(super) struct Row {
+    /// Its line in the file (a quoted cell may span several; this is where it starts).
+    pub line: u64,
+    pub account: String,
+    pub company: String,
+    pub input: CustomerInput,
+    /// What is wrong with its cells on their own (the licence list's syntax).
+    pub errors: Vec<FieldError>,
+}
+
+pub(super) enum Parsed {
+    Row(Box<Row>),
+    /// A row that cannot be read as cells: the wrong number, or bytes that are not UTF-8.
+    Bad {
+        line: u64,
+        error: FieldError,
+    },
+}
+
+pub(super) struct Batch {
+    pub rows: Vec<Parsed>,
+    /// Bytes of the input read up to the end of the batch's last row.
+    pub read: u64,
+}
+
+/// Reads the CSV `input` (a header row, then data rows), handing its rows in order to
+/// `take`, a batch at a time. A row that cannot be split into cells stops everything (the
+/// input is not CSV past that point); so does an error from `take`, which is returned.
+/// `raw` keeps a leading `'` that guards a cell (see [`unguard`]).
+pub(super) fn each_batch(
+    input: &mut (dyn Read + Send),
+    raw: bool,
+    mut take: impl FnMut(Batch) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUED);
+        let parser = std::thread::Builder::new()
+            .name("import-rows".into())
+            .spawn_scoped(scope, move || {
+                parse(input, raw, &mut |batch| {
+                    tx.send(batch)
+                        .map_err(|_| Error::Internal("the import stopped reading rows".into()))
+                })
+            });
+        let parser = match parser {
+            Ok(p) => p,
+            // No thread to be had: the closure (and with it `input`) was dropped unrun.
+            Err(_) => return Err(Error::Internal(thread_refused())),
+        };
+        let taken = rx.iter().try_for_each(&mut take);
+        // A sender waiting on a full queue wakes with an error and stops.
+        drop(rx);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the import's row reader failed".into())));
+        // The import's own error comes first: the parser's is then only that it was stopped.
+        taken.and(parsed)
+    })
+}
+
+fn thread_refused() -> String {
+    "the system refused a thread to read the import's rows; close other programs and try again"
+        .into()
+}
+
+/// Parses `input`, handing each full batch (and the last, partial one) to `send`.
+fn parse(
+    input: &mut (dyn Read + Send),
+    raw: bool,
+    send: &mut dyn FnMut(Batch) -> Result<()>,
+) -> Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(READ_BUFFER)
+        .from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).map_err(read_error)? {
+        return Err(Error::Csv(format!(
+            "the CSV is empty; it needs the header row: {}",
+            HEADER.join(",")
+        )));
+    }
+    check_header(&record)?;
+    let mut rows = Vec::with_capacity(ROWS);
+    while reader.read_byte_record(&mut record).map_err(read_error)? {
+        let line = record.position().map_or(0, |p| p.line());
+        rows.push(match cells(&record, raw) {
+            Ok(cells) => Parsed::Row(Box::new(row(line, cells))),
+            Err(error) => Parsed::Bad { line, error },
+        });
+        if rows.len() == ROWS {
+            let read = reader.position().byte();
+            send(Batch {
+                rows: std::mem::replace(&mut rows, Vec::with_capacity(ROWS)),
+                read,
+            })?;
+        }
+    }
+    let read = reader.position().byte();
+    send(Batch { rows, read })
+}
+
+fn check_header(record: &csv::ByteRecord) -> Result<()> {
+    let got: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let s = String::from_utf8_lossy(f).into_owned();
+            if i == 0 {
+                s.trim_start_matches('\u{feff}').to_string()
+            } else {
+                s
+            }
+        })
+        .collect();
+    if got.iter().map(|s| s.trim()).eq(HEADER.iter().copied()) {
+        return Ok(());
+    }
+    let at = HEADER
+        .iter()
+        .zip(got.iter())
+        .position(|(want, have)| want != &have.trim())
+        .unwrap_or(got.len().min(HEADER.len()));
+    let problem = match (HEADER.get(at), got.get(at)) {
+        (Some(want), Some(have)) => format!("column {} is `{have}` but must be `{want}`", at + 1),
+        (Some(want), None) => format!("column {} `{want}` is missing", at + 1),
+        (None, Some(have)) => format!("column {} `{have}` is not expected", at + 1),
+        (None, None) => String::new(),
+    };
+    Err(Error::Csv(format!(
+        "line 1: the header row does not match ({problem}); it must be exactly: {}",
+        HEADER.join(",")
+    )))
+}
+
+/// Why the CSV stopped: the input could not be read at all, or a line is malformed.
+fn read_error(e: csv::Error) -> Error {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return Error::Io(match io.raw_os_error() {
+            Some(libc::EISDIR) => "the input is a directory; give a CSV file".to_string(),
+            _ => format!("the CSV cannot be read: {io}"),
+        });
+    }
+    let line = e.position().map_or(1, |p| p.line());
+    Error::Csv(format!(
+        "line {line}: the CSV cannot be read ({e}); check the quoting"
+    ))
+}
+
+fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>, FieldError> {
+    if record.len() != HEADER.len() {
+        return Err(FieldError::new(
+            "row",
+            format!(
+                "has {} cells but the header has {}; check commas and quotes",
+                record.len(),
+                HEADER.len()
+            ),
+        ));
+    }
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f)
+                .map(|s| if raw { s } else { unguard(s) }.to_string())
+                .map_err(|_| {
+                    FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
+                })
+        })
+        .collect()
+}
+
+/// The row of `cells`, which are as many as [`HEADER`] has: the columns an import reads
+/// move into the input; the others (derived on export) are ignored.
+fn row(line: u64, mut cells: Vec<String>) -> Row {
+    let mut errors = Vec::new();
+    let licenses = match licence_entries::parse_list(&cells[17]) {
+        Ok(l) => Some(l),
+        Err(m) => {
+            errors.push(FieldError::new("licenses", m));
+            None
+        }
+    };
+    let mut s = |i: usize| Some(std::mem::take(&mut cells[i]));
+    let input = CustomerInput {
+        company: s(1),
+        account_name: s(2),
+        account_type: s(3),
+        status: s(4),
+        contact_first_name: s(5),
+        contact_last_name: s(6),
+        email: s(7),
+        phone: s(8),
+        address: s(9),
+        city: s(10),
+        state: s(11),
+        postal_code: s(12),
+        country: s(13),
+        time_zone: s(14),
+        language: s(15),
+        licenses,
+        wfbs_template: s(26),
+        cloud_edge_template: s(27),
+        notes: s(30),
+        ..CustomerInput::default()
+    };
+    let trimmed = |s: &Option<String>| s.as_deref().unwrap_or_default().trim().to_string();
+    Row {
+        line,
+        account: trimmed(&input.account_name),
+        company: trimmed(&input.company),
+        input,
+        errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CSV of `rows` data rows whose company is `Firma {i}` and account `acct-{i}`.
+    fn csv(rows: usize) -> Vec<u8> {
+        let mut out = HEADER.join(",").into_bytes();
+        for i in 0..rows {
+            let mut cells = vec![String::new(); HEADER.len()];
+            cells[1] = format!("\"Firma, {i}\"");
+            cells[2] = format!(" acct-{i} ");
+            out.extend(format!("\n{}", cells.join(",")).bytes());
+        }
+        out
+    }
+
+    fn lines_of(input: &[u8]) -> Result<Vec<(u64, String)>> {
+        let mut seen = Vec::new();
+        let mut last_read = 0;
+        each_batch(&mut &input[..], false, |batch| {
+            assert!(batch.read > last_read, "the bytes read only grow");
+            last_read = batch.read;
+            for row in batch.rows {
+                match row {
+                    Parsed::Row(r) => seen.push((r.line, r.account)),
+                    Parsed::Bad { line, error } => seen.push((line, error.field)),
+                }
+            }
+            Ok(())
+        })?;
+        assert_eq!(last_read, input.len() as u64);
+        Ok(seen)
+    }
+
+    #[test]
+    fn rows_arrive_in_order_across_many_batches() {
+        let n = ROWS * (QUEUED + 3) + 7;
+        let seen = lines_of(&csv(n)).unwrap();
+        let want: Vec<_> = (0..n)
+            .map(|i| (i as u64 + 2, format!("acct-{i}")))
+            .collect();
+        assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn a_bad_row_is_reported_in_its_place_and_the_rest_go_on() {
+        let mut input = csv(3);
+        input.extend(b"\nonly,three,cells");
+        input.extend(b"\n\xff");
+        input.extend(&csv(1)[HEADER.join(",").len()..]);
+        let seen = lines_of(&input).unwrap();
+        let fields: Vec<_> = seen.iter().map(|(l, f)| (*l, f.as_str())).collect();
+        assert_eq!(
+            fields,
+            [
+                (2, "acct-0"),
+                (3, "acct-1"),
+                (4, "acct-2"),
+                (5, "row"),
+                (6, "row"),
+                (7, "acct-0")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_input_and_a_wrong_header_are_refused() {
+        let empty = lines_of(b"").unwrap_err().to_string();
+        assert!(empty.contains("the CSV is empty"), "{empty}");
+        let header = lines_of(b"company,id\n1,2").unwrap_err().to_string();
+        assert!(header.contains("column 1 is `company`"), "{header}");
+    }
+
+    /// The import's own error stops the parser, even one far ahead with a full queue.
+    #[test]
+    fn an_error_of_the_import_stops_the_parser() {
+        let input = csv(ROWS * QUEUED * 4);
+        let mut batches = 0;
+        let err = each_batch(&mut &input[..], false, |_| {
+            batches += 1;
+            Err(Error::Internal("the store failed".into()))
+        })
+        .unwrap_err();
+        assert_eq!(batches, 1);
+        assert!(err.to_string().contains("the store failed"), "{err}");
+    }
+
+    /// An input that fails part way: the full batches before it arrive, then its error.
+    #[test]
+    fn a_read_error_comes_after_the_rows_before_it() {
+        struct Failing(std::io::Cursor<Vec<u8>>);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.read(buf)? {
+                    0 => Err(std::io::Error::other("the disk went away")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let mut input = Failing(std::io::Cursor::new(csv(ROWS + 5)));
+        let mut rows = 0;
+        let err = each_batch(&mut input, false, |b| {
+            rows += b.rows.len();
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("the disk went away"), "{err}");
+        assert_eq!(rows, ROWS);
+    }
+}

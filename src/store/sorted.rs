@@ -95,6 +95,8 @@ pub(super) struct Sorted {
     /// Where the next run goes in the file.
     end: u64,
     sorters: Vec<Sorter>,
+    /// A run as it is written, kept for the next one.
+    out: Vec<u8>,
 }
 
 impl Sorted {
@@ -109,6 +111,7 @@ impl Sorted {
             file: None,
             end: 0,
             sorters: Vec::new(),
+            out: Vec::new(),
         }
     }
 
@@ -133,9 +136,14 @@ impl Sorted {
                 self.sorters.len() - 1
             }
         };
+        let (k, v) = (len32(key)?, len32(value)?);
+        // Spilled before it would pass the bound, so the buffer never grows past it.
+        let s = &self.sorters[i];
+        if !s.slots.is_empty() && s.bytes.len() + key.len() + value.len() > RUN_BYTES {
+            self.spill(i)?;
+        }
         let s = &mut self.sorters[i];
         let start = u32::try_from(s.bytes.len()).map_err(|_| too_long())?;
-        let (k, v) = (len32(key)?, len32(value)?);
         s.bytes.extend_from_slice(key);
         s.bytes.extend_from_slice(value);
         s.slots.push(Slot {
@@ -143,9 +151,6 @@ impl Sorted {
             key: k,
             value: v,
         });
-        if s.bytes.len() >= RUN_BYTES {
-            self.spill(i)?;
-        }
         Ok(())
     }
 
@@ -179,7 +184,8 @@ impl Sorted {
         }
         let s = &mut self.sorters[i];
         s.sort();
-        let mut out = Vec::with_capacity(s.bytes.len() + 8 * s.slots.len());
+        let out = &mut self.out;
+        out.clear();
         for &slot in &s.slots {
             out.extend_from_slice(&slot.key.to_le_bytes());
             out.extend_from_slice(&slot.value.to_le_bytes());
@@ -188,7 +194,7 @@ impl Sorted {
             out.extend_from_slice(v);
         }
         let file = self.file.as_ref().expect("created above");
-        file.write_all_at(&out, self.end)
+        file.write_all_at(out, self.end)
             .map_err(|e| spill_err(&self.dir, &e))?;
         s.runs.push(Run {
             offset: self.end,
@@ -610,6 +616,8 @@ mod tests {
             let mut sorted = Sorted::new(&dir.path().join("db.redb"));
             for (k, v) in &entries {
                 sorted.push("t", bytes_order, k, v).unwrap();
+                // A run is spilled before it would pass its bound, not after.
+                prop_assert!(sorted.sorters[0].bytes.len() <= RUN_BYTES);
             }
             let mut want: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
             for (k, v) in &entries {

@@ -93,7 +93,7 @@ const READ_CACHE: usize = 16 << 20;
 const WRITE_CACHE: usize = 256 << 20;
 /// For a bulk load (CLI `import` and `demo`): its writes stream through once, so a larger
 /// cache only holds memory (measured: the same speed at 32, 64 and 256 MiB).
-const LOAD_CACHE: usize = 64 << 20;
+const LOAD_CACHE: usize = 32 << 20;
 
 impl Desk {
     pub fn open(path: &Path, access: Access, today: Option<Date>) -> Result<Desk> {

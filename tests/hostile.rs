@@ -526,6 +526,19 @@ fn running_out_of_descriptors_is_survived() {
     assert!(server.alive());
 }
 
+/// The process never takes transparent huge pages, whatever the system's setting, so its
+/// memory is what the limits say.
+#[test]
+fn the_server_takes_no_huge_pages() {
+    let server = Server::start(&[], None);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let thp = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"));
+    // Kernels before 5.0 do not report it.
+    if let Some(thp) = thp {
+        assert_eq!(thp.trim(), "0", "{status}");
+    }
+}
+
 #[test]
 fn memory_goes_back_after_large_bodies() {
     let server = Server::start(&["--token", TOKEN], None);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use clientele::domain::date::Date;
+use clientele::domain::date::{Date, Month};
 use clientele::domain::error::Error;
 use clientele::domain::filter::{Filter, Sort, SortKey};
 use clientele::domain::model::{
@@ -427,12 +427,24 @@ fn day_filters() -> Vec<Filter> {
             products: vec![Product::Wfbss],
             ..Filter::default()
         },
+        // An expiry month: its index, then each found customer judged for *today*.
+        Filter {
+            expires: Some(Month::of(today())),
+            ..Filter::default()
+        },
+        Filter {
+            expires: Month::of(today()).next(),
+            q: Some("e".into()),
+            ..Filter::default()
+        },
     ]
 }
 
 /// The page a filter should show, computed from the views alone.
-fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
+fn expected(all: &[CustomerView], f: &Filter, view: View, today: Date) -> (usize, Vec<u64>) {
     let q = f.q.as_deref().map(str::to_lowercase);
+    // A licence not expired yet (its last day is today or later) that ends in the month.
+    let (today, month) = (today.to_string(), f.expires.map(|m| m.to_string()));
     let mut rows: Vec<&CustomerView> = all
         .iter()
         .filter(|c| view == View::All || c.account_type.code() == "CLP" || c.managed)
@@ -448,6 +460,13 @@ fn expected(all: &[CustomerView], f: &Filter, view: View) -> (usize, Vec<u64>) {
                 ]
                 .iter()
                 .any(|t| t.to_lowercase().contains(q))
+            })
+        })
+        .filter(|c| {
+            month.as_deref().is_none_or(|m| {
+                c.licenses
+                    .iter()
+                    .any(|l| l.expiry >= today && l.expiry.starts_with(m))
             })
         })
         .filter(|c| f.attention.is_none_or(|a| a == c.needs_attention))
@@ -510,7 +529,12 @@ fn keywords(w: &World) -> Result<(), TestCaseError> {
             };
             let page = w.desk.list(&f).unwrap();
             let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
-            prop_assert_eq!((page.total, ids), expected(&all, &f, view), "{:?}", f);
+            prop_assert_eq!(
+                (page.total, ids),
+                expected(&all, &f, view, w.today),
+                "{:?}",
+                f
+            );
         }
     }
     Ok(())
@@ -570,7 +594,12 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
                     };
                     let page = w.desk.list(&f).unwrap();
                     let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
-                    prop_assert_eq!((page.total, ids), expected(&all, &f, view), "{:?}", f);
+                    prop_assert_eq!(
+                        (page.total, ids),
+                        expected(&all, &f, view, w.today),
+                        "{:?}",
+                        f
+                    );
                     prop_assert!(page.unreadable.is_empty());
                     // Asked again with nothing committed in between: the kept page.
                     let again = w.desk.list(&f).unwrap();
@@ -655,7 +684,7 @@ fn compare(w: &World) -> Result<(), TestCaseError> {
             let ids: Vec<u64> = page.items.iter().map(|c| c.id).collect();
             prop_assert_eq!(
                 (page.total, ids),
-                expected(&all, &f, view),
+                expected(&all, &f, view, later),
                 "read-only {} days on, {:?}",
                 days,
                 f
@@ -705,6 +734,25 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
     let page = desk.list(&f).unwrap();
     assert!(page.total > 0);
     out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+    // Expiry months: their index once the file has one, the summaries before; alone and
+    // with a keyword.
+    let mut expiring = 0;
+    for month in [
+        "2026-10", "2026-11", "2026-12", "2027-01", "2027-03", "2027-11", "2028-11",
+    ] {
+        for q in [None, Some("E")] {
+            let f = Filter {
+                expires: Some(Month::parse(month).unwrap()),
+                q: q.map(Into::into),
+                limit: 100,
+                ..Filter::default()
+            };
+            let page = desk.list(&f).unwrap();
+            expiring += page.total;
+            out.push((page.total, page.items.iter().map(|c| c.id).collect()));
+        }
+    }
+    assert!(expiring > 0, "no expiry month found a customer");
     // Licence status and attention: the day facts column once the file has one for the
     // day, the summaries before.
     for f in day_filters() {
@@ -716,8 +764,8 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
 
 /// Files older releases wrote with
 /// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes),
-/// schema 2 (sort indexes, no attention order) and schema 3 (an attention order, no day
-/// facts). Read-only each lists as it is, without a byte changed; the first writable open
+/// schema 2 (sort indexes, no attention order), schema 3 (an attention order, no day
+/// facts) and schema 4 (day facts, no expiry-month index). Read-only each lists as it is, without a byte changed; the first writable open
 /// builds what it lacks and moves it to the current schema; both give the same pages, and
 /// later writes keep the indexes in step.
 #[test]
@@ -733,6 +781,11 @@ fn a_schema_2_file_gets_its_attention_order_on_its_first_writable_open() {
 #[test]
 fn a_schema_3_file_gets_its_day_facts_on_its_first_writable_open() {
     upgrades("schema-3.redb", 3);
+}
+
+#[test]
+fn a_schema_4_file_gets_its_expiry_months_on_its_first_writable_open() {
+    upgrades("schema-4.redb", 4);
 }
 
 fn upgrades(sample: &str, version: u32) {
@@ -753,7 +806,9 @@ fn upgrades(sample: &str, version: u32) {
         let r = desk.store().read().unwrap();
         assert_eq!(r.has_indexes().unwrap(), version >= 2);
         assert_eq!(r.attention_day().unwrap(), (version >= 3).then(today));
-        assert_eq!(r.day_facts(today()).unwrap(), None, "scanned instead");
+        // Schema 4 has day facts for its day; older files are scanned.
+        assert_eq!(r.day_facts(today()).unwrap().is_some(), version >= 4);
+        assert_eq!(r.expiring_in(Month::of(today())).unwrap(), None, "scanned");
         drop(r);
         pages(&desk)
     };

@@ -157,6 +157,11 @@ impl Month {
     pub fn contains(self, d: Date) -> bool {
         Month::of(d) == self
     }
+
+    /// Months since year 0, so that later months are larger numbers: an index key.
+    pub fn number(self) -> i32 {
+        self.year * 12 + self.month as i32 - 1
+    }
 }
 
 impl fmt::Display for Month {

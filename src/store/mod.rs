@@ -28,7 +28,7 @@ use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 pub use export_scan::ExportRow;
 use facts::{DAY_FACTS, FACTS};
 use file::Fault;
-use order::{ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
+use order::{EXPIRY_MONTHS, ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
 use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 /// The schema files written before the sort indexes have: opened for writing, they get
 /// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
 /// computed from the summaries as before.
@@ -93,6 +93,7 @@ macro_rules! with_tables {
             ORDER_ACCOUNT,
             ORDER_EXPIRY,
             ORDER_LAST_TRANSACTION,
+            EXPIRY_MONTHS,
             SEARCH,
             FACTS,
             ORDER_ATTENTION,

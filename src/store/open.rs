@@ -175,6 +175,10 @@ impl Store {
                         // Schema 3 kept no day facts: built once with the attention order.
                         w.rebuild_attention()?;
                     }
+                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) {
+                        // Schemas 2 to 4 kept no expiry months (schema 1 got them above).
+                        w.build_expiry_months()?;
+                    }
                     if upgrade {
                         w.tx.open_table(META)
                             .map_err(db_err)?

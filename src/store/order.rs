@@ -17,7 +17,7 @@
 
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
-use crate::domain::date::Date;
+use crate::domain::date::{Date, Month};
 use crate::domain::filter::{Sort, SortKey};
 use crate::domain::progress::{Progress, Ticker};
 use crate::domain::summary::{Facts, Summary};
@@ -33,6 +33,23 @@ pub(super) const ORDER_EXPIRY: TableDefinition<(u8, i32, &str, u64), ()> =
     TableDefinition::new("order_next_expiry");
 pub(super) const ORDER_LAST_TRANSACTION: TableDefinition<(i64, &str, u64), ()> =
     TableDefinition::new("order_last_transaction");
+/// (month number, id) for each month in which a customer holds a licence that expires
+/// (schema 5): the customers an expiry-month filter (`expires`) looks at. Facts only — the
+/// filter's "not expired yet" is judged at read time from those customers' summaries.
+pub(super) const EXPIRY_MONTHS: TableDefinition<(i32, u64), ()> =
+    TableDefinition::new("expiry_months");
+
+/// The months (as [`Month::number`]) in which a summary's licences expire, each once.
+fn expiry_months(s: &Summary) -> Vec<i32> {
+    let mut months: Vec<i32> = s
+        .licenses
+        .iter()
+        .map(|l| Month::of(l.expiry).number())
+        .collect();
+    months.sort_unstable();
+    months.dedup();
+    months
+}
 
 /// The entries one summary has in the indexes, removed at once.
 fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
@@ -50,6 +67,9 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
     entry!(ORDER_ACCOUNT, (s.account_key.as_str(), company, id));
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
+    for month in expiry_months(s) {
+        entry!(EXPIRY_MONTHS, (month, id));
+    }
     w.remove_search(id)?;
     w.clear_facts(id)?;
     w.unindex_attention(s)
@@ -75,6 +95,8 @@ fn expiry_key(s: &Summary) -> (u8, i32) {
 pub(super) struct Pending {
     text: String,
     entries: Vec<Entry>,
+    /// (month number, id) of the entries' expiry months.
+    months: Vec<(i32, u64)>,
 }
 
 struct Entry {
@@ -106,6 +128,8 @@ impl Pending {
         let company = put(&s.company_key);
         let account = put(&s.account_key);
         let haystack = put(&s.haystack);
+        self.months
+            .extend(expiry_months(s).into_iter().map(|m| (m, s.id)));
         self.entries.push(Entry {
             id: s.id,
             company,
@@ -128,6 +152,7 @@ impl Writer {
         self.merge_sorted(ORDER_ACCOUNT)?;
         self.merge_sorted(ORDER_EXPIRY)?;
         self.merge_sorted(ORDER_LAST_TRANSACTION)?;
+        self.merge_sorted(EXPIRY_MONTHS)?;
         self.merge_sorted(ORDER_ATTENTION)?;
         self.merge_sorted(ATTENTION_DUE)
     }
@@ -138,6 +163,7 @@ impl Writer {
         let Pending {
             mut text,
             mut entries,
+            mut months,
         } = std::mem::take(&mut *self.pending.borrow_mut());
         if entries.is_empty() {
             return Ok(());
@@ -158,6 +184,7 @@ impl Writer {
                 ORDER_LAST_TRANSACTION,
                 all().map(|e| ((e.last, t(&e.company), e.id), ())),
             )?;
+            self.sort_into(EXPIRY_MONTHS, months.iter().map(|&key| (key, ())))?;
             fn weighed(e: &Entry) -> Option<(Keys, &Entry)> {
                 e.attention.map(|keys| (keys, e))
             }
@@ -183,7 +210,12 @@ impl Writer {
         }
         text.clear();
         entries.clear();
-        *self.pending.borrow_mut() = Pending { text, entries };
+        months.clear();
+        *self.pending.borrow_mut() = Pending {
+            text,
+            entries,
+            months,
+        };
         Ok(())
     }
 }
@@ -232,6 +264,7 @@ impl Writer {
                 purge!(ORDER_ACCOUNT, |k, _| k.2 != id);
                 purge!(ORDER_EXPIRY, |k, _| k.3 != id);
                 purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
+                purge!(EXPIRY_MONTHS, |k, _| k.1 != id);
                 self.remove_search(id)?;
                 self.clear_facts(id)?;
                 self.purge_attention(id)
@@ -274,7 +307,40 @@ impl Writer {
     }
 }
 
+impl Writer {
+    /// Builds the expiry-month index from the stored summaries: the first writable open of
+    /// a schema 2–4 file (a schema-1 file gets it with the other indexes). A summary that
+    /// cannot be read gets no entries (`check` names it).
+    pub(super) fn build_expiry_months(&self) -> Result<(), Error> {
+        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let mut months = Vec::new();
+        for row in t.iter().map_err(db_err)? {
+            let (_, v) = row.map_err(db_err)?;
+            if let Ok(s) = decode_summary(v.value()) {
+                months.extend(expiry_months(&s).into_iter().map(|m| ((m, s.id), ())));
+            }
+        }
+        drop(t);
+        self.sort_into(EXPIRY_MONTHS, months)?;
+        self.merge_sorted(EXPIRY_MONTHS)
+    }
+}
+
 impl Reader {
+    /// The customers holding a licence that expires in `month`, in id order; `None` when
+    /// the file has no expiry-month index (before schema 5, opened read-only).
+    pub fn expiring_in(&self, month: Month) -> Result<Option<Vec<u64>>, Error> {
+        let Some(t) = super::optional(&self.tx, EXPIRY_MONTHS)? else {
+            return Ok(None);
+        };
+        let m = month.number();
+        let mut ids = Vec::new();
+        for row in t.range((m, 0)..=(m, u64::MAX)).map_err(db_err)? {
+            ids.push(row.map_err(db_err)?.0.value().1);
+        }
+        Ok(Some(ids))
+    }
+
     /// Whether the file has the sort indexes (schema 2 on); a version-1 file opened read-only
     /// has not, and its list is computed from the summaries.
     pub fn has_indexes(&self) -> Result<bool, Error> {
@@ -410,6 +476,7 @@ impl Reader {
             Vec<(i64, String, u64)>,
             Vec<(u64, Vec<u8>)>,
             Vec<(u64, u16)>,
+            Vec<(i32, u64)>,
         );
         let mut want: Keys = Default::default();
         {
@@ -426,6 +493,8 @@ impl Reader {
                 want.2.push((flag, day, c.clone(), s.id));
                 want.3.push((s.last_transaction.0, c, s.id));
                 want.5.push((s.id, Facts::of(&s).0));
+                want.6
+                    .extend(expiry_months(&s).into_iter().map(|m| (m, s.id)));
                 want.4.push((s.id, s.haystack.into_bytes()));
             }
         }
@@ -433,6 +502,7 @@ impl Reader {
         want.1.sort();
         want.2.sort();
         want.3.sort();
+        want.6.sort();
         let mut have: Keys = Default::default();
         macro_rules! read {
             ($def:expr, $into:expr, $own:expr) => {
@@ -468,6 +538,9 @@ impl Reader {
             k.1.to_string(),
             k.2
         ));
+        if super::optional(&self.tx, EXPIRY_MONTHS)?.is_some() {
+            read!(EXPIRY_MONTHS, have.6, |k: (i32, u64), _| k);
+        }
         have.4 = self.search_texts()?;
         let facts = self.facts()?.unwrap_or_default();
         have.5 = (0u64..)
@@ -487,6 +560,7 @@ impl Reader {
         differ("order_last_transaction", want.3 == have.3);
         differ("customer_search_blocks", want.4 == have.4);
         differ("customer_facts", want.5 == have.5);
+        differ("expiry_months", want.6 == have.6);
         out.extend(self.attention_mismatches()?);
         Ok(out)
     }

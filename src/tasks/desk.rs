@@ -203,8 +203,9 @@ impl Desk {
 
     /// How many customers a filter keeps under the view setting, the first `best` of them in
     /// the filter's order, and the ids of those whose summary cannot be read. The keyword is
-    /// looked up in the search column first (where the file has one), so only the summaries
-    /// of customers it finds are decoded; any other filter, and the orders that depend on
+    /// looked up in the search column first (where the file has one), and an expiry month in
+    /// its index (schema 5), so only the summaries of customers they find are decoded; any
+    /// other filter, and the orders that depend on
     /// *today*, read every summary and judge it at read time. At most about twice `best`
     /// summaries are held at a time.
     fn scan(
@@ -231,12 +232,21 @@ impl Desk {
                 }
             }
         };
-        let found = match filter.q.as_deref() {
+        let hits = match filter.q.as_deref() {
             Some(word) if q.is_some() => self.keyword_hits(r, word, &q, generation)?,
             _ => None,
         };
+        let hits = hits.map(|h| h.iter().map(|(id, _)| *id).collect::<Vec<u64>>());
+        // An expiry month looks only at the customers with a licence expiring in it.
+        let expiring = match filter.expires {
+            Some(month) => r.expiring_in(month)?,
+            None => None,
+        };
+        let found = match (hits, expiring) {
+            (Some(hits), Some(expiring)) => Some(both(&hits, &expiring)),
+            (hits, expiring) => hits.or(expiring),
+        };
         if let Some(found) = found {
-            let found: Vec<u64> = found.iter().map(|(id, _)| *id).collect();
             r.summaries_of(&found, &mut |id, s| match s {
                 Ok(s) => keep(s),
                 Err(_) => unreadable.push(id),
@@ -661,6 +671,22 @@ impl Desk {
 }
 
 /// The cell of `id` in a column read by id (the default past its end).
+/// The ids in both ascending lists.
+fn both(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                (i, j) = (i + 1, j + 1);
+            }
+        }
+    }
+    out
+}
+
 fn cell<T: Copy + Default>(all: &[T], id: u64) -> T {
     let at = usize::try_from(id).ok();
     at.and_then(|i| all.get(i)).copied().unwrap_or_default()

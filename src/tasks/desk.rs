@@ -3,7 +3,7 @@
 
 use crate::domain::audit::{AuditCustomer, AuditFilter, AuditMatch};
 use crate::domain::changes::change;
-use crate::domain::date::{Date, Timestamp};
+use crate::domain::date::{Date, Month, Timestamp};
 use crate::domain::derive::Catalog;
 use crate::domain::error::{Error, FieldError, Key, Result, Thing};
 use crate::domain::filter::{Filter, SortKey};
@@ -237,8 +237,10 @@ impl Desk {
             _ => None,
         };
         let hits = hits.map(|h| h.iter().map(|(id, _)| *id).collect::<Vec<u64>>());
-        // An expiry month looks only at the customers with a licence expiring in it.
+        // An expiry month looks only at the customers with a licence expiring in it; in a
+        // month gone by, every such licence has expired.
         let expiring = match filter.expires {
+            Some(month) if month.number() < Month::of(today).number() => Some(Vec::new()),
             Some(month) => r.expiring_in(month)?,
             None => None,
         };

@@ -12,7 +12,3 @@ pub mod web;
 
 #[doc(hidden)]
 pub mod fuzzing;
-
-/// The allocator of the executable and of every test: mimalloc (see Cargo.toml for why).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

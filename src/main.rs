@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc (see Cargo.toml for why). Set here, not in the library, so that the fuzz targets
+/// keep the allocator their sanitizer watches.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     no_huge_pages();
     // args_os: a file name that is not UTF-8 gets a clear message instead of a panic.

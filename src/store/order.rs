@@ -39,16 +39,17 @@ pub(super) const ORDER_LAST_TRANSACTION: TableDefinition<(i64, &str, u64), ()> =
 pub(super) const EXPIRY_MONTHS: TableDefinition<(i32, u64), ()> =
     TableDefinition::new("expiry_months");
 
-/// The months (as [`Month::number`]) in which a summary's licences expire, each once.
-fn expiry_months(s: &Summary) -> Vec<i32> {
-    let mut months: Vec<i32> = s
+/// A summary's keys in [`EXPIRY_MONTHS`]: (month number, id) for each month in which one of
+/// its licences expires, each once.
+fn expiry_months(s: &Summary) -> Vec<(i32, u64)> {
+    let mut keys: Vec<(i32, u64)> = s
         .licenses
         .iter()
-        .map(|l| Month::of(l.expiry).number())
+        .map(|l| (Month::of(l.expiry).number(), s.id))
         .collect();
-    months.sort_unstable();
-    months.dedup();
-    months
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// The entries one summary has in the indexes, removed at once.
@@ -67,8 +68,8 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
     entry!(ORDER_ACCOUNT, (s.account_key.as_str(), company, id));
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
-    for month in expiry_months(s) {
-        entry!(EXPIRY_MONTHS, (month, id));
+    for key in expiry_months(s) {
+        entry!(EXPIRY_MONTHS, key);
     }
     w.remove_search(id)?;
     w.clear_facts(id)?;
@@ -128,8 +129,7 @@ impl Pending {
         let company = put(&s.company_key);
         let account = put(&s.account_key);
         let haystack = put(&s.haystack);
-        self.months
-            .extend(expiry_months(s).into_iter().map(|m| (m, s.id)));
+        self.months.extend(expiry_months(s));
         self.entries.push(Entry {
             id: s.id,
             company,
@@ -313,15 +313,16 @@ impl Writer {
     /// cannot be read gets no entries (`check` names it).
     pub(super) fn build_expiry_months(&self) -> Result<(), Error> {
         let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        let mut months = Vec::new();
         for row in t.iter().map_err(db_err)? {
             let (_, v) = row.map_err(db_err)?;
             if let Ok(s) = decode_summary(v.value()) {
-                months.extend(expiry_months(&s).into_iter().map(|m| ((m, s.id), ())));
+                self.sort_into(
+                    EXPIRY_MONTHS,
+                    expiry_months(&s).into_iter().map(|k| (k, ())),
+                )?;
             }
         }
         drop(t);
-        self.sort_into(EXPIRY_MONTHS, months)?;
         self.merge_sorted(EXPIRY_MONTHS)
     }
 }
@@ -493,8 +494,7 @@ impl Reader {
                 want.2.push((flag, day, c.clone(), s.id));
                 want.3.push((s.last_transaction.0, c, s.id));
                 want.5.push((s.id, Facts::of(&s).0));
-                want.6
-                    .extend(expiry_months(&s).into_iter().map(|m| (m, s.id)));
+                want.6.extend(expiry_months(&s));
                 want.4.push((s.id, s.haystack.into_bytes()));
             }
         }

@@ -240,7 +240,7 @@ impl Desk {
         // An expiry month looks only at the customers with a licence expiring in it; in a
         // month gone by, every such licence has expired.
         let expiring = match filter.expires {
-            Some(month) if month.number() < Month::of(today).number() => Some(Vec::new()),
+            Some(month) if month < Month::of(today) => Some(Vec::new()),
             Some(month) => r.expiring_in(month)?,
             None => None,
         };
@@ -672,7 +672,6 @@ impl Desk {
     }
 }
 
-/// The cell of `id` in a column read by id (the default past its end).
 /// The ids in both ascending lists.
 fn both(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
@@ -689,6 +688,7 @@ fn both(a: &[u64], b: &[u64]) -> Vec<u64> {
     out
 }
 
+/// The cell of `id` in a column read by id (the default past its end).
 fn cell<T: Copy + Default>(all: &[T], id: u64) -> T {
     let at = usize::try_from(id).ok();
     at.and_then(|i| all.get(i)).copied().unwrap_or_default()

@@ -120,8 +120,8 @@ pub fn serve_command(db: &Path, today: Option<Date>, opts: ServeOptions) -> Resu
     Ok(())
 }
 
-/// mimalloc returns freed memory to the system a few milliseconds after the next allocation
-/// that notices it; a server that goes idle after a burst of large request bodies would keep
+/// mimalloc (the executable's allocator, `src/main.rs`) returns freed memory to the system a
+/// few milliseconds after the next allocation that notices it; a server that goes idle after a burst of large request bodies would keep
 /// it. Purged at once instead (a one-shot command keeps the delay: it is faster and its
 /// memory goes back when it exits).
 fn return_freed_memory() {

@@ -3,8 +3,10 @@
 //! redb reports a full disk as a bare `io::Error` deep inside whatever call hit it, without
 //! the file's name. `File` wraps redb's own file backend and tags ENOSPC/EDQUOT with the path
 //! the user knows, so `classify` can turn any redb error that carries it into
-//! `Error::DiskFull(path)`, wherever in a task it surfaces.
+//! `Error::DiskFull(path)`, wherever in a task it surfaces. Its writes go through a
+//! [`WriteBehind`], so the thread building B-trees does not wait for the system's copies.
 
+use super::write_behind::WriteBehind;
 use crate::domain::error::Error;
 use redb::backends::FileBackend;
 use redb::{BackendError, StorageBackend, StorageError};
@@ -14,18 +16,26 @@ use std::io;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
-/// redb's file backend, with disk-full errors tagged by `shown` (the name to report).
+/// redb's file backend, with disk-full errors tagged by `shown` (the name to report) and
+/// writes landed by a thread of their own. Every call that redb orders after its writes
+/// (sync, length, close) first waits for them to land.
 #[derive(Debug)]
 pub struct File {
+    /// Dropped first: it lands what is queued while `inner` still holds the file's lock.
+    behind: WriteBehind,
     inner: FileBackend,
     shown: PathBuf,
 }
 
 impl File {
     pub fn new(file: std::fs::File, shown: &Path) -> Result<File, Error> {
-        let inner = FileBackend::new(file)
-            .map_err(|e| Error::Database(format!("{} cannot be opened: {e}", shown.display())))?;
+        let cannot = |e: &dyn fmt::Display| {
+            Error::Database(format!("{} cannot be opened: {e}", shown.display()))
+        };
+        let behind = WriteBehind::new(file.try_clone().map_err(|e| cannot(&e))?);
+        let inner = FileBackend::new(file).map_err(|e| cannot(&e))?;
         Ok(File {
+            behind,
             inner,
             shown: shown.to_path_buf(),
         })
@@ -61,21 +71,34 @@ impl std::error::Error for DiskFull {}
 
 impl StorageBackend for File {
     fn len(&self) -> io::Result<u64> {
+        self.tag(self.behind.drain())?;
         self.inner.len()
     }
     fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
-        self.inner.read(offset, out)
+        match self
+            .behind
+            .read(offset, out, |buf| self.inner.read(offset, buf))
+        {
+            // redb sets the length before it writes past the end, so this is not expected;
+            // should a queued write reach past the end, the read waits for it to land.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.tag(self.behind.drain())?;
+                self.inner.read(offset, out)
+            }
+            r => r,
+        }
     }
     fn set_len(&self, len: u64) -> io::Result<()> {
-        self.tag(self.inner.set_len(len))
+        self.tag(self.behind.drain().and_then(|()| self.inner.set_len(len)))
     }
     fn sync_data(&self) -> io::Result<()> {
-        self.tag(self.inner.sync_data())
+        self.tag(self.behind.drain().and_then(|()| self.inner.sync_data()))
     }
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        self.tag(self.inner.write(offset, data))
+        self.tag(self.behind.write(offset, data))
     }
     fn close(&self) -> io::Result<()> {
+        self.tag(self.behind.drain())?;
         self.inner.close()
     }
     fn try_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, BackendError> {

@@ -17,6 +17,7 @@ mod order;
 pub mod records;
 mod search;
 mod sorted;
+mod write_behind;
 
 use crate::domain::audit::AuditMatch;
 use crate::domain::check::{CheckReport, Unreadable};

@@ -12,6 +12,7 @@
 //! once (some 60 bytes) and disappears when the transaction ends, even on a crash. A write
 //! whose entries fit one run, such as every single-customer task, never creates it.
 
+use super::write_behind::WriteBehind;
 use super::{db_err, Error, Writer};
 use redb::{CursorError, Key, ReadableTable, TableDefinition, TableHandle, Value};
 use std::cmp::Ordering;
@@ -91,10 +92,11 @@ impl Sorter {
     }
 }
 
-/// Every table's collected entries in one write transaction, and the file their runs spill to.
+/// Every table's collected entries in one write transaction, and the file their runs spill
+/// to: written from a thread of its own while the next run fills, read once they landed.
 pub(super) struct Sorted {
     dir: PathBuf,
-    file: Option<File>,
+    file: Option<(File, WriteBehind)>,
     /// Where the next run goes in the file.
     end: u64,
     sorters: Vec<Sorter>,
@@ -183,7 +185,9 @@ impl Sorted {
     /// Sorts sorter `i`'s entries and writes them to the file as a run.
     fn spill(&mut self, i: usize) -> Result<(), Error> {
         if self.file.is_none() {
-            self.file = Some(temporary(&self.dir)?);
+            let file = temporary(&self.dir)?;
+            let behind = file.try_clone().map_err(|e| spill_err(&self.dir, &e))?;
+            self.file = Some((file, WriteBehind::new(behind)));
         }
         let s = &mut self.sorters[i];
         s.sort();
@@ -196,8 +200,9 @@ impl Sorted {
             out.extend_from_slice(k);
             out.extend_from_slice(v);
         }
-        let file = self.file.as_ref().expect("created above");
-        file.write_all_at(out, self.end)
+        let (_, behind) = self.file.as_ref().expect("created above");
+        behind
+            .write(self.end, out)
             .map_err(|e| spill_err(&self.dir, &e))?;
         s.runs.push(Run {
             offset: self.end,
@@ -220,8 +225,16 @@ impl Sorted {
             return Ok(());
         };
         self.sorters[i].sort();
-        let result = Merged::new(self.file.as_ref(), &self.dir, &self.sorters[i])
-            .and_then(|mut m| f(&mut m));
+        // The runs are read once every write of them has landed.
+        let result = match &self.file {
+            Some((file, behind)) => behind
+                .drain()
+                .map(|()| Some(file))
+                .map_err(|e| spill_err(&self.dir, &e)),
+            None => Ok(None),
+        }
+        .and_then(|file| Merged::new(file, &self.dir, &self.sorters[i]))
+        .and_then(|mut m| f(&mut m));
         self.sorters[i].clear();
         if self.sorters.iter().all(|s| s.runs.is_empty()) {
             self.end = 0;

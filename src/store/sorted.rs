@@ -20,6 +20,7 @@ use std::fs::File;
 use std::ops::Bound;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// An entry as its table encodes it: key and value.
 pub(super) type Encoded<'a> = (&'a [u8], &'a [u8]);
@@ -215,11 +216,13 @@ impl Sorted {
     }
 
     /// Hands `table`'s entries to `f` as one stream in key order ([`Merged`]), then forgets
-    /// them.
+    /// them. Runs spilled to the file are merged on a thread of their own, a batch ahead of
+    /// `f` ([`Batches`]): the merge's comparisons and reads then cost the inserting thread
+    /// nothing.
     pub(super) fn drain(
         &mut self,
         table: &str,
-        f: &mut dyn FnMut(&mut Merged) -> Result<(), Error>,
+        f: &mut dyn FnMut(&mut dyn Stream) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let Some(i) = self.sorters.iter().position(|s| s.table == table) else {
             return Ok(());
@@ -234,7 +237,13 @@ impl Sorted {
             None => Ok(None),
         }
         .and_then(|file| Merged::new(file, &self.dir, &self.sorters[i]))
-        .and_then(|mut m| f(&mut m));
+        .and_then(|mut m| {
+            if self.sorters[i].runs.is_empty() {
+                f(&mut m)
+            } else {
+                Batches::run(m, f)
+            }
+        });
         self.sorters[i].clear();
         if self.sorters.iter().all(|s| s.runs.is_empty()) {
             self.end = 0;
@@ -573,9 +582,16 @@ impl<'a> Merged<'a> {
         self.sift_down(0);
         Ok(true)
     }
+}
 
-    /// The next entry in key order, or `None` at the end.
-    pub(super) fn next(&mut self) -> Result<Option<Encoded<'_>>, Error> {
+/// Entries in key order, one at a time.
+pub(super) trait Stream {
+    /// The next entry, or `None` at the end.
+    fn next(&mut self) -> Result<Option<Encoded<'_>>, Error>;
+}
+
+impl Stream for Merged<'_> {
+    fn next(&mut self) -> Result<Option<Encoded<'_>>, Error> {
         if !self.held {
             if !self.take()? {
                 return Ok(None);
@@ -593,6 +609,117 @@ impl<'a> Merged<'a> {
             std::mem::swap(&mut self.out, &mut self.next);
         }
         Ok(Some((&self.out.0, &self.out.1)))
+    }
+}
+
+/// Bytes of entries the merging thread packs into one batch for the inserting one.
+const BATCH_BYTES: usize = if cfg!(debug_assertions) {
+    512
+} else {
+    64 << 10
+};
+
+/// Batches the merging thread may hold ready, so the two threads stay at most this far apart.
+const BATCHES_AHEAD: usize = 4;
+
+/// What the merging thread hands over.
+enum Handed {
+    /// Entries, each as key length, value length (u32, little-endian), key, value.
+    Batch(Vec<u8>),
+    /// Every entry has been handed over.
+    End,
+    Failed(Error),
+}
+
+/// A merge's entries, as the merging thread hands them over in batches.
+struct Batches {
+    from: Receiver<Handed>,
+    /// Read batches, back to the merging thread to be filled again.
+    back: SyncSender<Vec<u8>>,
+    batch: Vec<u8>,
+    /// Where the next entry starts in `batch` (never empty once received).
+    at: usize,
+    ended: bool,
+}
+
+impl Batches {
+    /// Merges `m` on a new thread and hands its entries to `f` as they come.
+    fn run(
+        mut m: Merged<'_>,
+        f: &mut dyn FnMut(&mut dyn Stream) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (to, from) = sync_channel(BATCHES_AHEAD);
+        let (back, spare) = sync_channel::<Vec<u8>>(BATCHES_AHEAD + 1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH_BYTES);
+                loop {
+                    let handed = match m.next() {
+                        Ok(Some((k, v))) => {
+                            // Lengths fit u32: `Sorted::push` took only such entries.
+                            batch.extend_from_slice(&(k.len() as u32).to_le_bytes());
+                            batch.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                            batch.extend_from_slice(k);
+                            batch.extend_from_slice(v);
+                            if batch.len() < BATCH_BYTES {
+                                continue;
+                            }
+                            let next = spare.try_recv().unwrap_or_default();
+                            Handed::Batch(std::mem::replace(&mut batch, next))
+                        }
+                        Ok(None) if batch.is_empty() => Handed::End,
+                        Ok(None) => Handed::Batch(std::mem::take(&mut batch)),
+                        Err(e) => Handed::Failed(e),
+                    };
+                    let last = matches!(handed, Handed::End | Handed::Failed(_));
+                    // A closed channel means the inserting side stopped: so does this one.
+                    if to.send(handed).is_err() || last {
+                        return;
+                    }
+                }
+            });
+            f(&mut Batches {
+                from,
+                back,
+                batch: Vec::new(),
+                at: 0,
+                ended: false,
+            })
+        })
+    }
+}
+
+impl Stream for Batches {
+    fn next(&mut self) -> Result<Option<Encoded<'_>>, Error> {
+        if self.at == self.batch.len() {
+            if self.ended {
+                return Ok(None);
+            }
+            match self.from.recv() {
+                Ok(Handed::Batch(b)) => {
+                    let mut read = std::mem::replace(&mut self.batch, b);
+                    read.clear();
+                    let _ = self.back.try_send(read);
+                    self.at = 0;
+                }
+                Ok(Handed::End) => {
+                    self.ended = true;
+                    return Ok(None);
+                }
+                Ok(Handed::Failed(e)) => return Err(e),
+                Err(_) => {
+                    return Err(Error::Internal(
+                        "the merge of sorted index entries stopped; nothing was changed".into(),
+                    ))
+                }
+            }
+        }
+        let word = |at: usize| {
+            u32::from_le_bytes(self.batch[at..at + 4].try_into().expect("4 bytes")) as usize
+        };
+        let (s, k, v) = (self.at + 8, word(self.at), word(self.at + 4));
+        self.at = s + k + v;
+        Ok(Some((&self.batch[s..s + k], &self.batch[s + k..s + k + v])))
     }
 }
 
@@ -672,5 +799,34 @@ mod tests {
         assert_eq!(b.len(), 2000);
         assert!(b.iter().all(|(_, v)| v == b"y"));
         assert_eq!(sorted.end, 0, "the file is reused once every run is merged");
+    }
+
+    #[test]
+    fn an_insert_that_fails_stops_the_merging_thread_and_is_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sorted = Sorted::new(&dir.path().join("db.redb"));
+        for i in 0..20_000u32 {
+            sorted
+                .push("a", bytes_order, &i.to_le_bytes(), b"value")
+                .unwrap();
+        }
+        assert!(
+            sorted.sorters[0].runs.len() > 1,
+            "the merge runs on its own thread"
+        );
+        let mut seen = 0;
+        let e = sorted
+            .drain("a", &mut |m| {
+                while m.next()?.is_some() {
+                    seen += 1;
+                    if seen == 3 {
+                        return Err(Error::Internal("the insert failed".into()));
+                    }
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("the insert failed"), "{e}");
+        assert!(!sorted.holds("a"), "the entries are forgotten");
     }
 }

@@ -124,13 +124,11 @@ fn catalogue_of(source: &Path, target: &Path) {
     }
 }
 
-/// An import is one transaction: killed right before its commit nothing of it is there,
-/// right after it all of it is.
-#[test]
-fn a_killed_import_leaves_all_or_nothing() {
-    let sb = Sandbox::new();
+/// 300 demo customers of `seed` exported to a CSV file, and a database holding their plans
+/// and templates and no customers: (the CSV, the database).
+fn export_and_catalogue(sb: &Sandbox, seed: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let source = sb.path("source.redb");
-    ok(&source, &["demo", "--customers", "300", "--seed", "5"]);
+    ok(&source, &["demo", "--customers", "300", "--seed", seed]);
     let csv = sb.path("all.csv");
     ok(
         &source,
@@ -138,6 +136,15 @@ fn a_killed_import_leaves_all_or_nothing() {
     );
     let target = sb.path("target.redb");
     catalogue_of(&source, &target);
+    (csv, target)
+}
+
+/// An import is one transaction: killed right before its commit nothing of it is there,
+/// right after it all of it is.
+#[test]
+fn a_killed_import_leaves_all_or_nothing() {
+    let sb = Sandbox::new();
+    let (csv, target) = export_and_catalogue(&sb, "5");
     let import = ["import", csv.to_str().unwrap()];
 
     let empty = export(&target);
@@ -155,6 +162,37 @@ fn a_killed_import_leaves_all_or_nothing() {
     ok(&target, &import);
     assert_eq!(export(&target), imported);
     assert_eq!(total(&target), 300);
+}
+
+/// Killed while its commit's pages are being written (some queued for the writing thread,
+/// some in the file, the header not), an import leaves the file as it was, and the same
+/// import then runs to the end.
+#[test]
+fn an_import_killed_among_its_writes_leaves_the_file_as_it_was() {
+    let sb = Sandbox::new();
+    let (csv, target) = export_and_catalogue(&sb, "6");
+    let contact = [
+        ("--contact-first-name", "Zoë"),
+        ("--contact-last-name", "=SUM(1)"),
+        ("--email", "zoe@example.com"),
+        ("--city", "東京"),
+        ("--state", "Tōkyō"),
+        ("--country", "JP"),
+    ];
+    ok(
+        &target,
+        &common::add_args("Before, \"the\" import 🚀", "before", &contact),
+    );
+    let before = export(&target);
+    let import = ["import", csv.to_str().unwrap()];
+
+    crash_at(&target, &import, "write-queued");
+    assert_eq!(total(&target), 1);
+    assert_eq!(export(&target), before);
+    ok(&target, &["check"]);
+
+    ok(&target, &import);
+    assert_eq!(total(&target), 301);
 }
 
 /// A bulk task commits once: killed right before the commit nothing is deleted, right

@@ -1,5 +1,5 @@
 //! Crash points for tests: with `CLIENTELE_FAILPOINT=NAME` a debug build aborts the process
-//! at the point called NAME (`before-commit`, `after-commit`), so a crash test knows where
+//! at the point called NAME (`before-commit`, `after-commit`, `write-queued`), so a crash test knows where
 //! its crash landed. Release builds compile the check away.
 
 /// Aborts the process if the failpoint `name` is switched on (debug builds only). A line

@@ -15,6 +15,7 @@ use std::fmt;
 use std::io;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// redb's file backend, with disk-full errors tagged by `shown` (the name to report) and
 /// writes landed by a thread of their own. Every call that redb orders after its writes
@@ -25,7 +26,14 @@ pub struct File {
     behind: WriteBehind,
     inner: FileBackend,
     shown: PathBuf,
+    /// Writes since the last sync, for the failpoint `write-queued`.
+    unsynced: AtomicU64,
 }
+
+/// The write since the last sync at which the failpoint `write-queued` aborts: only a
+/// commit of many pages (a load's) gets there, and it dies with part of its pages queued
+/// or written and its header not.
+const CRASH_AT_WRITE: u64 = 40;
 
 impl File {
     pub fn new(file: std::fs::File, shown: &Path) -> Result<File, Error> {
@@ -38,6 +46,7 @@ impl File {
             behind,
             inner,
             shown: shown.to_path_buf(),
+            unsynced: AtomicU64::new(0),
         })
     }
 
@@ -92,10 +101,16 @@ impl StorageBackend for File {
         self.tag(self.behind.drain().and_then(|()| self.inner.set_len(len)))
     }
     fn sync_data(&self) -> io::Result<()> {
+        self.unsynced.store(0, Ordering::Relaxed);
         self.tag(self.behind.drain().and_then(|()| self.inner.sync_data()))
     }
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        self.tag(self.behind.write(offset, data))
+        self.tag(self.behind.write(offset, data))?;
+        if cfg!(debug_assertions) && self.unsynced.fetch_add(1, Ordering::Relaxed) == CRASH_AT_WRITE
+        {
+            super::failpoint::hit("write-queued");
+        }
+        Ok(())
     }
     fn close(&self) -> io::Result<()> {
         self.tag(self.behind.drain())?;

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -55,6 +56,9 @@ struct State {
 struct Shared {
     file: File,
     state: Mutex<State>,
+    /// Writes not yet landed, as `State::pending` holds them: a read finds none without the
+    /// lock (always, on a handle only read, which several threads may read at once).
+    unlanded: AtomicUsize,
     /// Signalled when a write is queued or the queue closes.
     work: Condvar,
     /// Signalled when a write has landed.
@@ -87,6 +91,7 @@ impl WriteBehind {
             shared: Arc::new(Shared {
                 file,
                 state: Mutex::new(State::default()),
+                unlanded: AtomicUsize::new(0),
                 work: Condvar::new(),
                 landed: Condvar::new(),
             }),
@@ -110,6 +115,9 @@ impl WriteBehind {
         s.bytes += data.len();
         s.longest = s.longest.max(data.len());
         s.pending.insert((offset, seq), Arc::clone(&data));
+        self.shared
+            .unlanded
+            .store(s.pending.len(), Ordering::Release);
         s.queue.push_back(Queued { offset, seq, data });
         drop(s);
         self.shared.work.notify_one();
@@ -126,6 +134,9 @@ impl WriteBehind {
         out: &mut [u8],
         read_file: impl FnOnce(&mut [u8]) -> io::Result<()>,
     ) -> io::Result<()> {
+        if self.shared.unlanded.load(Ordering::Acquire) == 0 {
+            return read_file(out);
+        }
         let end = offset + out.len() as u64;
         let mut hits: Vec<(u64, u64, Arc<[u8]>)> = {
             let s = self.shared.lock();
@@ -225,6 +236,7 @@ fn land(shared: &Shared) {
             s.pending.clear();
             s.bytes = 0;
         }
+        shared.unlanded.store(s.pending.len(), Ordering::Release);
         shared.landed.notify_all();
     }
 }

@@ -493,8 +493,8 @@ impl EarlierRows {
     /// the account (if any).
     fn account(&self, w: &impl Read, account: &str) -> Result<(Option<u64>, Option<u64>)> {
         let id = w.id_by_account(account)?;
-        let line = match self.refused_accounts.get(&fold(account)) {
-            Some(&line) => Some(line),
+        let line = match refused(&self.refused_accounts, account) {
+            Some(line) => Some(line),
             None => id.and_then(|id| self.lines.get(id)),
         };
         Ok((id, line))
@@ -505,7 +505,7 @@ impl EarlierRows {
         if company.is_empty() {
             return Ok(None);
         }
-        if let Some(&line) = self.refused_companies.get(&fold(company)) {
+        if let Some(line) = refused(&self.refused_companies, company) {
             return Ok(Some(line));
         }
         Ok(w.id_by_company(company)?.and_then(|id| self.lines.get(id)))
@@ -523,6 +523,15 @@ impl EarlierRows {
             self.refused_companies.entry(fold(company)).or_insert(line);
         }
     }
+}
+
+/// The line of the refused row that holds `name` (folded), without folding it when no row
+/// was refused (as in every import that goes in).
+fn refused(lines: &HashMap<String, u64>, name: &str) -> Option<u64> {
+    if lines.is_empty() {
+        return None;
+    }
+    lines.get(&fold(name)).copied()
 }
 
 /// Customer id → line, keeping the first line given for an id. New customers' ids are given

@@ -110,7 +110,7 @@ fn parse(
     while reader.read_byte_record(&mut record).map_err(read_error)? {
         let line = record.position().map_or(0, |p| p.line());
         rows.push(match cells(&record, raw) {
-            Ok(cells) => Parsed::Row(Box::new(row(line, cells))),
+            Ok(cells) => Parsed::Row(Box::new(row(line, &cells))),
             Err(error) => Parsed::Bad { line, error },
         });
         if rows.len() == ROWS {
@@ -172,7 +172,12 @@ fn read_error(e: csv::Error) -> Error {
     ))
 }
 
-fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>, FieldError> {
+/// The row's cells as text (each checked to be UTF-8, the columns an import ignores too),
+/// borrowed from `record`.
+fn cells(
+    record: &csv::ByteRecord,
+    raw: bool,
+) -> std::result::Result<[&str; HEADER.len()], FieldError> {
     if record.len() != HEADER.len() {
         return Err(FieldError::new(
             "row",
@@ -183,31 +188,28 @@ fn cells(record: &csv::ByteRecord, raw: bool) -> std::result::Result<Vec<String>
             ),
         ));
     }
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            std::str::from_utf8(f)
-                .map(|s| if raw { s } else { unguard(s) }.to_string())
-                .map_err(|_| {
-                    FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
-                })
-        })
-        .collect()
+    let mut cells = [""; HEADER.len()];
+    for (i, (cell, f)) in cells.iter_mut().zip(record.iter()).enumerate() {
+        let s = std::str::from_utf8(f).map_err(|_| {
+            FieldError::new(HEADER[i], "is not valid UTF-8; save the file as UTF-8")
+        })?;
+        *cell = if raw { s } else { unguard(s) };
+    }
+    Ok(cells)
 }
 
-/// The row of `cells`, which are as many as [`HEADER`] has: the columns an import reads
-/// move into the input; the others (derived on export) are ignored.
-fn row(line: u64, mut cells: Vec<String>) -> Row {
+/// The row of `cells`: the columns an import reads are copied into the input; the others
+/// (derived on export) are ignored.
+fn row(line: u64, cells: &[&str; HEADER.len()]) -> Row {
     let mut errors = Vec::new();
-    let licenses = match licence_entries::parse_list(&cells[17]) {
+    let licenses = match licence_entries::parse_list(cells[17]) {
         Ok(l) => Some(l),
         Err(m) => {
             errors.push(FieldError::new("licenses", m));
             None
         }
     };
-    let mut s = |i: usize| Some(std::mem::take(&mut cells[i]));
+    let s = |i: usize| Some(cells[i].to_string());
     let input = CustomerInput {
         company: s(1),
         account_name: s(2),
@@ -230,11 +232,10 @@ fn row(line: u64, mut cells: Vec<String>) -> Row {
         notes: s(30),
         ..CustomerInput::default()
     };
-    let trimmed = |s: &Option<String>| s.as_deref().unwrap_or_default().trim().to_string();
     Row {
         line,
-        account: trimmed(&input.account_name),
-        company: trimmed(&input.company),
+        account: cells[2].trim().to_string(),
+        company: cells[1].trim().to_string(),
         input,
         errors,
     }

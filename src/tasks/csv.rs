@@ -725,20 +725,20 @@ impl Desk {
                 let row = match row {
                     Parsed::Row(row) => row,
                     Parsed::Bad { line, error } => {
-                        report.reject(line, String::new(), vec![error]);
+                        report.reject(line, "", vec![error]);
                         continue;
                     }
                 };
                 let Row {
                     line,
-                    account,
-                    company,
                     input,
                     errors,
                 } = *row;
-                let (held_by, again) = earlier.account(&w, &account)?;
+                let account = input.account_name.as_deref().unwrap_or_default().trim();
+                let company = input.company.as_deref().unwrap_or_default().trim();
+                let (held_by, again) = earlier.account(&w, account)?;
                 if let Some(first) = again {
-                    report.reject(line, account.clone(), vec![FieldError::new(
+                    report.reject(line, account, vec![FieldError::new(
                         "account_name",
                         format!("`{account}` appears again (first on line {first}); each account may appear once"),
                     )]);
@@ -746,8 +746,8 @@ impl Desk {
                 }
                 // Checked here, so a clash names the line rather than the id an earlier row
                 // of this (rejected) file would have been given.
-                if let Some(first) = earlier.company(&w, &company)? {
-                    earlier.refused(&account, "", line);
+                if let Some(first) = earlier.company(&w, company)? {
+                    earlier.refused(account, "", line);
                     report.reject(line, account, vec![FieldError::new(
                         "company",
                         format!("`{company}` appears again (first on line {first}); each company may appear once"),
@@ -755,7 +755,7 @@ impl Desk {
                     continue;
                 }
                 if !errors.is_empty() {
-                    earlier.refused(&account, &company, line);
+                    earlier.refused(account, company, line);
                     report.reject(line, account, errors);
                     continue;
                 }
@@ -795,11 +795,11 @@ impl Desk {
                         }
                     }
                     Err(Error::Invalid(errors)) => {
-                        earlier.refused(&account, &company, line);
+                        earlier.refused(account, company, line);
                         report.reject(line, account, errors)
                     }
                     Err(Error::Conflict { field, message }) => {
-                        earlier.refused(&account, &company, line);
+                        earlier.refused(account, company, line);
                         report.reject(line, account, vec![FieldError::new(field, message)])
                     }
                     Err(other) => return Err(other),
@@ -863,13 +863,13 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    fn reject(&mut self, line: u64, account_name: String, errors: Vec<FieldError>) {
+    fn reject(&mut self, line: u64, account_name: &str, errors: Vec<FieldError>) {
         self.rejected += 1;
         let mut listed = ImportErrors {
             rows: std::mem::take(&mut self.errors),
             omitted: self.omitted,
         };
-        listed.push(line, account_name, errors);
+        listed.push(line, account_name.to_string(), errors);
         self.errors = listed.rows;
         self.omitted = listed.omitted;
     }

@@ -25,8 +25,6 @@ const READ_BUFFER: usize = 64 << 10;
 pub(super) struct Row {
     /// Its line in the file (a quoted cell may span several; this is where it starts).
     pub line: u64,
-    pub account: String,
-    pub company: String,
     pub input: CustomerInput,
     /// What is wrong with its cells on their own (the licence list's syntax).
     pub errors: Vec<FieldError>,
@@ -234,8 +232,6 @@ fn row(line: u64, cells: &[&str; HEADER.len()]) -> Row {
     };
     Row {
         line,
-        account: cells[2].trim().to_string(),
-        company: cells[1].trim().to_string(),
         input,
         errors,
     }
@@ -265,7 +261,10 @@ mod tests {
             last_read = batch.read;
             for row in batch.rows {
                 match row {
-                    Parsed::Row(r) => seen.push((r.line, r.account)),
+                    Parsed::Row(r) => {
+                        let account = r.input.account_name.unwrap_or_default();
+                        seen.push((r.line, account.trim().to_string()))
+                    }
                     Parsed::Bad { line, error } => seen.push((line, error.field)),
                 }
             }

@@ -63,17 +63,21 @@ impl Fixture {
                 )
                 .unwrap();
         }
-        f.desk
+        f.add_template("Strict", "wfbss");
+        f
+    }
+
+    fn add_template(&self, name: &str, product: &str) {
+        self.desk
             .add_template(
-                f.ctx(),
+                self.ctx(),
                 &TemplateInput {
-                    name: Some("Strict".into()),
-                    product: Some("wfbss".into()),
+                    name: Some(name.into()),
+                    product: Some(product.into()),
                     settings: None,
                 },
             )
             .unwrap();
-        f
     }
 
     fn ctx(&self) -> Ctx {
@@ -642,6 +646,97 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("line 1"), "{e}");
+}
+
+/// An import names templates in any case and with spaces around, stores each under its own
+/// name, and refuses per row a template of the other product or of no template at all.
+#[test]
+fn import_names_templates_in_any_case_and_refuses_wrong_ones() {
+    let f = Fixture::new();
+    f.add_template("Edge 東京 \"=1\"", "cloud-edge");
+    f.add("Shape", "shape-co", "LMP", &[("WFBS-S Full", 1, TODAY)]);
+    let exported = f.export_all(ExportOptions::default());
+    let mut reader = csv::Reader::from_reader(exported.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let shape = reader.records().next().unwrap().unwrap();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let file = |rows: &[(&str, &str, &str)]| {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&header).unwrap();
+        for (account, company, template) in rows {
+            let mut cells: Vec<String> = shape.iter().map(str::to_string).collect();
+            cells[at("id")] = String::new();
+            cells[at("account_name")] = account.to_string();
+            cells[at("company")] = company.to_string();
+            cells[at("wfbs_template")] = template.to_string();
+            w.write_record(&cells).unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    let good = file(&[
+        ("tpl-a", "Tpl, A", "strict"),
+        ("tpl-b", "Tpl \"B\"", "  STRICT "),
+        ("tpl-c", "Tpl C", "Strict"),
+    ]);
+    let report = f
+        .desk
+        .import_csv(f.ctx(), &mut good.as_slice(), ImportOptions::default())
+        .unwrap();
+    assert_eq!((report.created, report.rejected), (3, 0));
+    for account in ["tpl-a", "tpl-b", "tpl-c"] {
+        let c = f
+            .desk
+            .customer(&CustomerRef::Account(account.into()))
+            .unwrap();
+        assert_eq!(c.wfbs_template.as_deref(), Some("Strict"), "{account}");
+    }
+    let bad = file(&[
+        ("tpl-d", "Tpl D", "strict"),
+        ("tpl-e", "Tpl E", "edge 東京 \"=1\""),
+        ("tpl-f", "Tpl F", "Nope"),
+        ("tpl-g", "Tpl G", "EDGE 東京 \"=1\""),
+    ]);
+    let Error::Import(rows) = f
+        .desk
+        .import_csv(f.ctx(), &mut bad.as_slice(), ImportOptions::default())
+        .unwrap_err()
+    else {
+        panic!("expected the import to be refused")
+    };
+    let got: Vec<(u64, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.line,
+                r.errors[0].field.as_str(),
+                r.errors[0].message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                3,
+                "wfbs_template",
+                "template `Edge 東京 \"=1\"` is for cloud-edge, not wfbss"
+            ),
+            (
+                4,
+                "wfbs_template",
+                "there is no template `Nope`; choose one of the templates that exist"
+            ),
+            (
+                5,
+                "wfbs_template",
+                "template `Edge 東京 \"=1\"` is for cloud-edge, not wfbss"
+            ),
+        ]
+    );
+    assert!(f
+        .desk
+        .customer(&CustomerRef::Account("tpl-d".into()))
+        .is_err());
 }
 
 /// The grammars people type (template settings, licence entries) and "nothing to change"

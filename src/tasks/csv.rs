@@ -14,7 +14,7 @@ use crate::domain::summary::{fold, Query, Summary};
 use crate::store::records::CustomerRef;
 use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
-use crate::tasks::customers::{build, Assign};
+use crate::tasks::customers::{build, Assign, Templates};
 use crate::tasks::desk::{audit, Ctx, Desk};
 use crate::tasks::import_rows::{self, Parsed, Row};
 use crate::tasks::in_order::in_order;
@@ -720,6 +720,8 @@ impl Desk {
         let mut earlier = EarlierRows::default();
         let mut touched = Vec::new();
         let mut loader = Loader::new();
+        // No template changes during an import: each is read once.
+        let templates = Templates::default();
         import_rows::each_batch(input, opts.raw, |batch| {
             for row in batch.rows {
                 let row = match row {
@@ -767,6 +769,7 @@ impl Desk {
                     &w,
                     ctx,
                     &catalog,
+                    &templates,
                     existing.as_ref(),
                     &input,
                     Assign::Restore,

@@ -12,6 +12,7 @@ use crate::domain::validate::{self, CustomerInput, LicenseInput};
 use crate::domain::view::CustomerView;
 use crate::domain::{fields, licence_entries, limits};
 use crate::store::{Read, Writer};
+use std::collections::HashMap;
 
 /// How strictly plan assignments are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +27,15 @@ impl Desk {
     pub fn add_customer(&self, ctx: Ctx, input: &CustomerInput) -> Result<CustomerView> {
         let w = self.writer()?;
         let catalog = w.catalog()?;
-        let c = build(&w, ctx, &catalog, None, input, Assign::New)?;
+        let c = build(
+            &w,
+            ctx,
+            &catalog,
+            &Templates::default(),
+            None,
+            input,
+            Assign::New,
+        )?;
         let mut loader = Loader::new();
         let c = loader.upsert(&w, c, None, &catalog)?;
         loader.finish(&w)?;
@@ -50,7 +59,15 @@ impl Desk {
         let w = self.writer()?;
         let catalog = w.catalog()?;
         let old = load(&w, id)?;
-        let new = build(&w, ctx, &catalog, Some(&old), input, Assign::New)?;
+        let new = build(
+            &w,
+            ctx,
+            &catalog,
+            &Templates::default(),
+            Some(&old),
+            input,
+            Assign::New,
+        )?;
         let changes = diff(&old, &new, &catalog);
         let open = w.open_events(id)?;
         if changes.is_empty() {
@@ -97,6 +114,7 @@ pub(crate) fn build(
     w: &Writer,
     ctx: Ctx,
     catalog: &Catalog,
+    templates: &Templates,
     old: Option<&Customer>,
     input: &CustomerInput,
     assign: Assign,
@@ -130,6 +148,7 @@ pub(crate) fn build(
     };
     let wfbs_template = template_field(
         w,
+        templates,
         "wfbs_template",
         &input.wfbs_template,
         old.and_then(|o| o.wfbs_template.clone()),
@@ -145,6 +164,7 @@ pub(crate) fn build(
     let old_ce = old.and_then(|o| o.cloud_edge_template.clone());
     let cloud_edge_template = template_field(
         w,
+        templates,
         "cloud_edge_template",
         &input.cloud_edge_template,
         old_ce.clone(),
@@ -227,8 +247,29 @@ pub(crate) fn build(
     })
 }
 
+/// The templates a write transaction has found by name (as given, trimmed): their name and
+/// product, read from the store once. An import names the same few on most of its rows.
+/// Names of no template are not kept, so a file naming many costs no memory; the found ones
+/// are at most every template there is.
+#[derive(Default)]
+pub(crate) struct Templates(std::cell::RefCell<HashMap<String, (String, Product)>>);
+
+impl Templates {
+    fn get(&self, r: &impl Read, name: &str) -> Result<Option<(String, Product)>> {
+        if let Some(t) = self.0.borrow().get(name) {
+            return Ok(Some(t.clone()));
+        }
+        let found = r.template(name)?.map(|t| (t.name, t.product));
+        if let Some(t) = &found {
+            self.0.borrow_mut().insert(name.to_string(), t.clone());
+        }
+        Ok(found)
+    }
+}
+
 fn template_field(
     r: &impl Read,
+    templates: &Templates,
     field: &str,
     given: &Option<String>,
     old: Option<String>,
@@ -240,15 +281,14 @@ fn template_field(
         Some(n) if n.trim().is_empty() => return Ok(None),
         Some(n) => n.trim(),
     };
-    match r.template(name)? {
-        Some(t) if t.product == product => Ok(Some(t.name)),
-        Some(t) => {
+    match templates.get(r, name)? {
+        Some((name, p)) if p == product => Ok(Some(name)),
+        Some((name, p)) => {
             errors.push(FieldError::new(
                 field,
                 format!(
-                    "template `{}` is for {}, not {}",
-                    t.name,
-                    t.product.code(),
+                    "template `{name}` is for {}, not {}",
+                    p.code(),
                     product.code()
                 ),
             ));

@@ -195,11 +195,8 @@ impl Sorted {
         let out = &mut self.out;
         out.clear();
         for &slot in &s.slots {
-            out.extend_from_slice(&slot.key.to_le_bytes());
-            out.extend_from_slice(&slot.value.to_le_bytes());
             let (k, v) = s.entry(slot);
-            out.extend_from_slice(k);
-            out.extend_from_slice(v);
+            put_framed(out, k, v);
         }
         let (_, behind) = self.file.as_ref().expect("created above");
         behind
@@ -366,6 +363,21 @@ fn too_long() -> Error {
     Error::Internal("an index entry is longer than 4 GiB".into())
 }
 
+/// Appends an entry as runs and merge batches hold it: key length and value length (u32,
+/// little-endian), key, value. The lengths fit: `Sorted::push` takes no longer entry.
+fn put_framed(out: &mut Vec<u8>, k: &[u8], v: &[u8]) {
+    out.extend_from_slice(&(k.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+    out.extend_from_slice(k);
+    out.extend_from_slice(v);
+}
+
+/// The key and value lengths of the entry framed at `at` in `buf` ([`put_framed`]).
+fn framed_lengths(buf: &[u8], at: usize) -> (usize, usize) {
+    let word = |i: usize| u32::from_le_bytes(buf[i..i + 4].try_into().expect("4 bytes")) as usize;
+    (word(at), word(at + 4))
+}
+
 /// An unnamed file in `dir` (the system's temporary directory if `dir` refuses one), gone
 /// when closed.
 fn temporary(dir: &Path) -> Result<File, Error> {
@@ -430,9 +442,7 @@ impl<'f> Reader<'f> {
         if !self.fill(8)? {
             return Ok(false);
         }
-        let word = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
-        let k = word(&self.buf[self.rest..self.rest + 4]);
-        let v = word(&self.buf[self.rest + 4..self.rest + 8]);
+        let (k, v) = framed_lengths(&self.buf, self.rest);
         if !self.fill(8 + k + v)? {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
@@ -624,7 +634,7 @@ const BATCHES_AHEAD: usize = 4;
 
 /// What the merging thread hands over.
 enum Handed {
-    /// Entries, each as key length, value length (u32, little-endian), key, value.
+    /// Entries framed as in a run ([`put_framed`]).
     Batch(Vec<u8>),
     /// Every entry has been handed over.
     End,
@@ -656,11 +666,7 @@ impl Batches {
                 loop {
                     let handed = match m.next() {
                         Ok(Some((k, v))) => {
-                            // Lengths fit u32: `Sorted::push` took only such entries.
-                            batch.extend_from_slice(&(k.len() as u32).to_le_bytes());
-                            batch.extend_from_slice(&(v.len() as u32).to_le_bytes());
-                            batch.extend_from_slice(k);
-                            batch.extend_from_slice(v);
+                            put_framed(&mut batch, k, v);
                             if batch.len() < BATCH_BYTES {
                                 continue;
                             }
@@ -714,10 +720,8 @@ impl Stream for Batches {
                 }
             }
         }
-        let word = |at: usize| {
-            u32::from_le_bytes(self.batch[at..at + 4].try_into().expect("4 bytes")) as usize
-        };
-        let (s, k, v) = (self.at + 8, word(self.at), word(self.at + 4));
+        let (k, v) = framed_lengths(&self.batch, self.at);
+        let s = self.at + 8;
         self.at = s + k + v;
         Ok(Some((&self.batch[s..s + k], &self.batch[s + k..s + k + v])))
     }

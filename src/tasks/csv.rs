@@ -6,11 +6,11 @@ use crate::domain::date::{Date, Timestamp};
 use crate::domain::derive::{license_of, Attention, Catalog};
 use crate::domain::error::{Error, FieldError, ImportErrors, Result, RowError};
 use crate::domain::file_name::FileName;
-use crate::domain::limits;
-use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, View, YesNo};
+use crate::domain::model::{Customer, License, LicenseStatus, Plan, Product, Profile, View, YesNo};
 use crate::domain::numbers::decimal;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::{fold, Query, Summary};
+use crate::domain::{limits, validate};
 use crate::store::records::CustomerRef;
 use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
@@ -723,11 +723,12 @@ impl Desk {
         // No template changes during an import: each is read once.
         let templates = Templates::default();
         import_rows::each_batch(input, opts.raw, |batch| {
-            for row in batch.rows {
-                let row = match row {
+            // The rows are read in place and left in the batch: the parser frees them.
+            for parsed in &mut batch.rows {
+                let row = match parsed {
                     Parsed::Row(row) => row,
                     Parsed::Bad { line, error } => {
-                        report.reject(line, "", vec![error]);
+                        report.reject(*line, "", vec![error.clone()]);
                         continue;
                     }
                 };
@@ -735,7 +736,9 @@ impl Desk {
                     line,
                     input,
                     errors,
-                } = *row;
+                    profile,
+                } = &mut **row;
+                let line = *line;
                 let account = input.account_name.as_deref().unwrap_or_default().trim();
                 let company = input.company.as_deref().unwrap_or_default().trim();
                 let (held_by, again) = earlier.account(&w, account)?;
@@ -758,12 +761,16 @@ impl Desk {
                 }
                 if !errors.is_empty() {
                     earlier.refused(account, company, line);
-                    report.reject(line, account, errors);
+                    report.reject(line, account, std::mem::take(errors));
                     continue;
                 }
                 let existing = match held_by {
                     Some(id) => w.customer(id)?,
                     None => None,
+                };
+                let profile = match &existing {
+                    None => std::mem::replace(profile, Ok(Profile::default())),
+                    Some(old) => validate::profile(input, Some(&old.profile)),
                 };
                 let built = build(
                     &w,
@@ -771,7 +778,8 @@ impl Desk {
                     &catalog,
                     &templates,
                     existing.as_ref(),
-                    &input,
+                    input,
+                    profile,
                     Assign::Restore,
                 )
                 .and_then(|c| {
@@ -796,6 +804,7 @@ impl Desk {
                         } else {
                             report.created += 1;
                         }
+                        batch.spent.push(c);
                     }
                     Err(Error::Invalid(errors)) => {
                         earlier.refused(account, company, line);

@@ -34,6 +34,7 @@ impl Desk {
             &Templates::default(),
             None,
             input,
+            validate::profile(input, None),
             Assign::New,
         )?;
         let mut loader = Loader::new();
@@ -66,6 +67,7 @@ impl Desk {
             &Templates::default(),
             Some(&old),
             input,
+            validate::profile(input, Some(&old.profile)),
             Assign::New,
         )?;
         let changes = diff(&old, &new, &catalog);
@@ -108,8 +110,11 @@ fn names_a_field(i: &CustomerInput) -> bool {
     profile || others.iter().any(|f| f.is_some()) || i.licenses.is_some()
 }
 
-/// Builds the customer an input describes, over `old` when editing. Every field error is
-/// collected; uniqueness clashes are reported as conflicts. New ids stay 0: `load::Loader` assigns them.
+/// Builds the customer an input describes, over `old` when editing, from its `profile` as
+/// `validate::profile` checked it against `old` (an import checks a new row's profile on its
+/// reading thread, beside the storing one). Every field error is collected; uniqueness
+/// clashes are reported as conflicts. New ids stay 0: `load::Loader` assigns them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
     w: &Writer,
     ctx: Ctx,
@@ -117,9 +122,10 @@ pub(crate) fn build(
     templates: &Templates,
     old: Option<&Customer>,
     input: &CustomerInput,
+    profile: std::result::Result<Profile, Vec<FieldError>>,
     assign: Assign,
 ) -> Result<Customer> {
-    let (profile, mut errors) = match validate::profile(input, old.map(|o| &o.profile)) {
+    let (profile, mut errors) = match profile {
         Ok(p) => (p, Vec::new()),
         Err(e) => (Profile::default(), e),
     };

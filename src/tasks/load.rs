@@ -201,13 +201,14 @@ pub(crate) fn firmware(w: &Writer, f: &Firmware) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::date::Timestamp;
     use crate::domain::model::{CustomerStatus, EventKind, Profile, Severity};
     use crate::store::{Access, Store};
 
-    fn customer(name: &str) -> Customer {
+    /// A new customer (id 0) named `name`, with nothing but its names.
+    pub(in crate::tasks) fn customer(name: &str) -> Customer {
         let now = Timestamp::parse("2026-11-27T08:00:00Z").unwrap();
         Customer {
             id: 0,

@@ -765,9 +765,10 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
 /// Files older releases wrote with
 /// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes),
 /// schema 2 (sort indexes, no attention order), schema 3 (an attention order, no day
-/// facts) and schema 4 (day facts, no expiry-month index). Read-only each lists as it is, without a byte changed; the first writable open
-/// builds what it lacks and moves it to the current schema; both give the same pages, and
-/// later writes keep the indexes in step.
+/// facts), schema 4 (day facts, no expiry-month index) and schema 5 (orders by company and
+/// account name of their own). Read-only each lists as it is, without a byte changed; the
+/// first writable open builds what it lacks, drops what is retired and moves it to the
+/// current schema; both give the same pages, and later writes keep the indexes in step.
 #[test]
 fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
     upgrades("schema-1.redb", 1);
@@ -786,6 +787,11 @@ fn a_schema_3_file_gets_its_day_facts_on_its_first_writable_open() {
 #[test]
 fn a_schema_4_file_gets_its_expiry_months_on_its_first_writable_open() {
     upgrades("schema-4.redb", 4);
+}
+
+#[test]
+fn a_schema_5_file_drops_its_orders_by_name_on_its_first_writable_open() {
+    upgrades("schema-5.redb", 5);
 }
 
 fn upgrades(sample: &str, version: u32) {
@@ -808,7 +814,8 @@ fn upgrades(sample: &str, version: u32) {
         assert_eq!(r.attention_day().unwrap(), (version >= 3).then(today));
         // Schema 4 has day facts for its day; older files are scanned.
         assert_eq!(r.day_facts(today()).unwrap().is_some(), version >= 4);
-        assert_eq!(r.expiring_in(Month::of(today())).unwrap(), None, "scanned");
+        let months = r.expiring_in(Month::of(today())).unwrap();
+        assert_eq!(months.is_some(), version >= 5, "scanned before schema 5");
         drop(r);
         pages(&desk)
     };
@@ -869,6 +876,12 @@ fn upgrades(sample: &str, version: u32) {
         common::stored_schema(&path),
         clientele::store::SCHEMA_VERSION
     );
+    // The orders by name of schemas 2 to 5 are gone; the uniqueness tables give them.
+    let tables = common::table_names(&path);
+    for retired in ["order_company", "order_account_name"] {
+        assert!(!tables.iter().any(|t| t == retired), "{retired} is left");
+    }
+    assert!(tables.iter().any(|t| t == "customers_by_company"));
 }
 
 /// The bulk paths: a demo load, an import of its export into a fresh file, and an import

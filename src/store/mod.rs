@@ -29,7 +29,7 @@ use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 pub use export_scan::ExportRow;
 use facts::{DAY_FACTS, FACTS};
 use file::Fault;
-use order::{EXPIRY_MONTHS, ORDER_ACCOUNT, ORDER_COMPANY, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
+use order::{EXPIRY_MONTHS, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
 use redb::{
     Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
@@ -42,7 +42,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// The schema files written before the sort indexes have: opened for writing, they get
 /// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
 /// computed from the summaries as before.
@@ -90,8 +90,6 @@ macro_rules! with_tables {
             AUDIT,
             TASK_RUNS,
             RUN_KEYS,
-            ORDER_COMPANY,
-            ORDER_ACCOUNT,
             ORDER_EXPIRY,
             ORDER_LAST_TRANSACTION,
             EXPIRY_MONTHS,
@@ -537,11 +535,27 @@ fn check_tables(
             });
         }
     }
-    // The index tables hold plain numbers, which always read: counted, not decoded.
-    // The sort indexes and search column hold copies of the summaries' facts (schema 2).
-    report.tables += 6
-        + usize::from(optional(tx, RUN_KEYS)?.is_some())
-        + 5 * usize::from(optional(tx, ORDER_COMPANY)?.is_some());
+    // The index tables hold names and numbers, which always read: counted, not decoded
+    // (each is in the file from the schema that added it on).
+    macro_rules! present {
+        ($($def:expr),+) => {$(
+            report.tables += usize::from(optional(tx, $def)?.is_some());
+        )+};
+    }
+    present!(
+        BY_ACCOUNT,
+        BY_COMPANY,
+        BY_SERIAL,
+        EVENT_OWNER,
+        LICENSE_OWNER,
+        DEVICE_OWNER,
+        RUN_KEYS,
+        ORDER_EXPIRY,
+        ORDER_LAST_TRANSACTION,
+        EXPIRY_MONTHS,
+        ORDER_ATTENTION,
+        ATTENTION_DUE
+    );
     ticker.finish();
     Ok(report)
 }

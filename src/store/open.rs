@@ -2,6 +2,7 @@
 //! a byte changed), recovering a file a crash left behind, and opening again after redb
 //! reports an I/O error.
 
+use super::order::{RETIRED_ORDER_ACCOUNT, RETIRED_ORDER_COMPANY};
 use super::*;
 use crate::domain::error::Unusable;
 use crate::domain::progress::Progress;
@@ -62,9 +63,10 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
         ($($def:expr),+) => { [$($def.name()),+] };
     }
     let ours = with_tables!(names);
+    let retired = [RETIRED_ORDER_COMPANY.name(), RETIRED_ORDER_ACCOUNT.name()];
     let unmarked = multimaps == 0
         && meta.get("schema").map_err(db_err)?.is_some()
-        && tables.iter().all(|t| ours.contains(&t.as_str()));
+        && (tables.iter()).all(|t| ours.contains(&t.as_str()) || retired.contains(&t.as_str()));
     Ok(if unmarked {
         Kind::Unmarked
     } else {
@@ -175,9 +177,14 @@ impl Store {
                         // Schema 3 kept no day facts: built once with the attention order.
                         w.rebuild_attention()?;
                     }
-                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) {
+                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) && schema < Some(5) {
                         // Schemas 2 to 4 kept no expiry months (schema 1 got them above).
                         w.build_expiry_months()?;
+                    }
+                    if upgrade {
+                        // Schemas 2 to 5 kept the orders by name the uniqueness tables give.
+                        w.tx.delete_table(RETIRED_ORDER_COMPANY).map_err(db_err)?;
+                        w.tx.delete_table(RETIRED_ORDER_ACCOUNT).map_err(db_err)?;
                     }
                     if upgrade {
                         w.tx.open_table(META)

@@ -9,6 +9,11 @@
 //! read backwards. Customers without a next expiry sort last in either direction, so that
 //! index starts with a flag (0: has one, 1: has none) and is read in two parts.
 //!
+//! The orders by company and by account name need no index of their own (since schema 6):
+//! both names are unique once folded, so the uniqueness tables (`customers_by_company`,
+//! `customers_by_account_name`: folded name → id) already hold every customer in that
+//! order, ties impossible.
+//!
 //! Only facts are indexed here. The attention order and the day facts column depend on
 //! *today*; they are kept for one day at a time and moved forward by the customers whose
 //! weight or verdicts change (`attention.rs`). On any other day the filters that depend on
@@ -16,7 +21,7 @@
 //! summaries' facts (expiry dates, units, notice days, open events).
 
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
-use super::{db_err, decode_summary, Error, Reader, Writer, SUMMARIES};
+use super::{db_err, decode_summary, Error, Reader, Writer, BY_ACCOUNT, BY_COMPANY, SUMMARIES};
 use crate::domain::date::{Date, Month};
 use crate::domain::filter::{Sort, SortKey};
 use crate::domain::progress::{Progress, Ticker};
@@ -24,9 +29,11 @@ use crate::domain::summary::{Facts, Summary};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::ops::Range;
 
-pub(super) const ORDER_COMPANY: TableDefinition<(&str, u64), ()> =
+/// The orders by company and by account name up to schema 5, which the uniqueness tables
+/// give as they are: deleted on a file's first writable open under schema 6.
+pub(super) const RETIRED_ORDER_COMPANY: TableDefinition<(&str, u64), ()> =
     TableDefinition::new("order_company");
-pub(super) const ORDER_ACCOUNT: TableDefinition<(&str, &str, u64), ()> =
+pub(super) const RETIRED_ORDER_ACCOUNT: TableDefinition<(&str, &str, u64), ()> =
     TableDefinition::new("order_account_name");
 /// (0 with a next expiry / 1 without, the expiry's day number, company, id).
 pub(super) const ORDER_EXPIRY: TableDefinition<(u8, i32, &str, u64), ()> =
@@ -64,8 +71,6 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
                 .map_err(db_err)?
         };
     }
-    entry!(ORDER_COMPANY, (company, id));
-    entry!(ORDER_ACCOUNT, (s.account_key.as_str(), company, id));
     entry!(ORDER_EXPIRY, (expiry.0, expiry.1, company, id));
     entry!(ORDER_LAST_TRANSACTION, (s.last_transaction.0, company, id));
     for key in expiry_months(s) {
@@ -89,8 +94,7 @@ fn expiry_key(s: &Summary) -> (u8, i32) {
 /// which keeps the B-tree's pages in cache and full instead of touching a random leaf of five
 /// tables per customer. The texts live in one buffer, so an entry costs no allocation.
 ///
-/// Memory is proportional to [`Pending::CHUNK`] entries, each its company, account name and
-/// search text (a few hundred bytes; some 20–40 MiB in all), never to the size of the load:
+/// Memory is proportional to [`Pending::CHUNK`] entries, each its company and search text (a few hundred bytes; some 20–40 MiB in all), never to the size of the load:
 /// a full buffer is written out and reused.
 #[derive(Default)]
 pub(super) struct Pending {
@@ -103,7 +107,6 @@ pub(super) struct Pending {
 struct Entry {
     id: u64,
     company: Range<usize>,
-    account: Range<usize>,
     haystack: Range<usize>,
     expiry: (u8, i32),
     last: i64,
@@ -127,13 +130,11 @@ impl Pending {
             start..self.text.len()
         };
         let company = put(&s.company_key);
-        let account = put(&s.account_key);
         let haystack = put(&s.haystack);
         self.months.extend(expiry_months(s));
         self.entries.push(Entry {
             id: s.id,
             company,
-            account,
             haystack,
             expiry: expiry_key(s),
             last: s.last_transaction.0,
@@ -148,8 +149,6 @@ impl Writer {
     /// order (`sorted.rs`), the columns by id.
     pub(super) fn flush_indexes(&self) -> Result<(), Error> {
         self.stage_indexes()?;
-        self.merge_sorted(ORDER_COMPANY)?;
-        self.merge_sorted(ORDER_ACCOUNT)?;
         self.merge_sorted(ORDER_EXPIRY)?;
         self.merge_sorted(ORDER_LAST_TRANSACTION)?;
         self.merge_sorted(EXPIRY_MONTHS)?;
@@ -171,11 +170,6 @@ impl Writer {
         {
             let t = |r: &Range<usize>| &text[r.clone()];
             let all = || entries.iter();
-            self.sort_into(ORDER_COMPANY, all().map(|e| ((t(&e.company), e.id), ())))?;
-            self.sort_into(
-                ORDER_ACCOUNT,
-                all().map(|e| ((t(&e.account), t(&e.company), e.id), ())),
-            )?;
             self.sort_into(
                 ORDER_EXPIRY,
                 all().map(|e| ((e.expiry.0, e.expiry.1, t(&e.company), e.id), ())),
@@ -260,8 +254,6 @@ impl Writer {
                             .map_err(db_err)?
                     };
                 }
-                purge!(ORDER_COMPANY, |k, _| k.1 != id);
-                purge!(ORDER_ACCOUNT, |k, _| k.2 != id);
                 purge!(ORDER_EXPIRY, |k, _| k.3 != id);
                 purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
                 purge!(EXPIRY_MONTHS, |k, _| k.1 != id);
@@ -345,7 +337,7 @@ impl Reader {
     /// Whether the file has the sort indexes (schema 2 on); a version-1 file opened read-only
     /// has not, and its list is computed from the summaries.
     pub fn has_indexes(&self) -> Result<bool, Error> {
-        Ok(super::optional(&self.tx, ORDER_COMPANY)?.is_some())
+        Ok(super::optional(&self.tx, ORDER_LAST_TRANSACTION)?.is_some())
     }
 
     /// How many customers the indexes hold, and the ids of the page `offset..offset+limit`
@@ -368,7 +360,7 @@ impl Reader {
         macro_rules! ids {
             ($t:expr, $rows:ident($($range:tt)*), $id:expr) => {{
                 let rows = $t.$rows($($range)*).map_err(db_err)?;
-                let rows = rows.map(|row| row.map(|(k, _)| $id(k.value())).map_err(db_err));
+                let rows = rows.map(|row| row.map(|(k, v)| $id(k.value(), v.value())).map_err(db_err));
                 let ids: Box<dyn Iterator<Item = Result<_, Error>>> = if sort.descending {
                     Box::new(rows.rev())
                 } else {
@@ -389,10 +381,11 @@ impl Reader {
             }};
         }
         Ok(match sort.key {
-            SortKey::Company => page!(ORDER_COMPANY, |k: (&str, u64)| k.1),
-            SortKey::AccountName => page!(ORDER_ACCOUNT, |k: (&str, &str, u64)| k.2),
+            // Folded name → id: unique names, so the table's order is the list's.
+            SortKey::Company => page!(BY_COMPANY, |_, id: u64| id),
+            SortKey::AccountName => page!(BY_ACCOUNT, |_, id: u64| id),
             SortKey::LastTransaction => {
-                page!(ORDER_LAST_TRANSACTION, |k: (i64, &str, u64)| k.2)
+                page!(ORDER_LAST_TRANSACTION, |k: (i64, &str, u64), _| k.2)
             }
             SortKey::Attention => {
                 let t = self.tx.open_table(ORDER_ATTENTION).map_err(db_err)?;
@@ -400,9 +393,9 @@ impl Reader {
                 macro_rules! weighed {
                     ($key:expr) => {
                         match needs_attention {
-                            None => ids!(t, iter(), $key),
-                            Some(true) => ids!(t, range(first_weighed..), $key),
-                            Some(false) => ids!(t, range(..first_weighed), $key),
+                            None => ids!(t, iter(), |k, _| $key(k)),
+                            Some(true) => ids!(t, range(first_weighed..), |k, _| $key(k)),
+                            Some(false) => ids!(t, range(..first_weighed), |k, _| $key(k)),
                         }
                     };
                 }
@@ -437,7 +430,7 @@ impl Reader {
             SortKey::NextExpiry => {
                 // Those with a next expiry, in the asked direction, then those without.
                 let t = self.tx.open_table(ORDER_EXPIRY).map_err(db_err)?;
-                let id = |k: (u8, i32, &str, u64)| k.3;
+                let id = |k: (u8, i32, &str, u64), _| k.3;
                 let split = (1u8, i32::MIN, "", 0u64);
                 let dated = ids!(t, range(..split), id);
                 let undated = ids!(t, range(split..), id);
@@ -472,7 +465,7 @@ impl Reader {
     pub fn index_mismatches(&self) -> Result<Vec<String>, Error> {
         type Keys = (
             Vec<(String, u64)>,
-            Vec<(String, String, u64)>,
+            Vec<(String, u64)>,
             Vec<(u8, i32, String, u64)>,
             Vec<(i64, String, u64)>,
             Vec<(u64, Vec<u8>)>,
@@ -490,7 +483,7 @@ impl Reader {
                 let c = s.company_key.clone();
                 let (flag, day) = s.next_expiry().map_or((1, 0), |d| (0, d.days()));
                 want.0.push((c.clone(), s.id));
-                want.1.push((s.account_key.clone(), c.clone(), s.id));
+                want.1.push((s.account_key.clone(), s.id));
                 want.2.push((flag, day, c.clone(), s.id));
                 want.3.push((s.last_transaction.0, c, s.id));
                 want.5.push((s.id, Facts::of(&s).0));
@@ -518,15 +511,8 @@ impl Reader {
                 }
             };
         }
-        read!(ORDER_COMPANY, have.0, |k: (&str, u64), _| (
-            k.0.to_string(),
-            k.1
-        ));
-        read!(ORDER_ACCOUNT, have.1, |k: (&str, &str, u64), _| (
-            k.0.to_string(),
-            k.1.to_string(),
-            k.2
-        ));
+        read!(BY_COMPANY, have.0, |k: &str, id| (k.to_string(), id));
+        read!(BY_ACCOUNT, have.1, |k: &str, id| (k.to_string(), id));
         read!(ORDER_EXPIRY, have.2, |k: (u8, i32, &str, u64), _| (
             k.0,
             k.1,
@@ -554,8 +540,8 @@ impl Reader {
                 out.push(format!("{name} differs from a rebuild"));
             }
         };
-        differ("order_company", want.0 == have.0);
-        differ("order_account_name", want.1 == have.1);
+        differ("customers_by_company", want.0 == have.0);
+        differ("customers_by_account_name", want.1 == have.1);
         differ("order_next_expiry", want.2 == have.2);
         differ("order_last_transaction", want.3 == have.3);
         differ("customer_search_blocks", want.4 == have.4);

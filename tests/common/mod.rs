@@ -145,6 +145,15 @@ pub fn on_db(db: &Path, today: &str, args: &[&str]) -> Output {
 
 /// The schema version a database file carries in its `meta` table, read with redb itself
 /// (not through clientele).
+/// The names of the tables in the redb file at `path`.
+pub fn table_names(path: &Path) -> Vec<String> {
+    use redb::{ReadableDatabase, TableHandle};
+    let db = redb::Database::open(path).unwrap();
+    let r = db.begin_read().unwrap();
+    let names = r.list_tables().unwrap().map(|t| t.name().to_string());
+    names.collect()
+}
+
 pub fn stored_schema(path: &Path) -> u32 {
     use redb::ReadableDatabase;
     let db = redb::Database::open(path).unwrap();

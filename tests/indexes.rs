@@ -824,6 +824,15 @@ fn upgrades(sample: &str, version: u32) {
         std::fs::read(&path).unwrap() == sample,
         "a read-only open wrote"
     );
+    // A backup of the file as it is holds every table it has, the retired ones too, so
+    // the release that wrote it can open the copy.
+    let copy = dir.path().join("copy.redb");
+    Desk::open(&path, Access::Read, Some(today()))
+        .unwrap()
+        .backup(&copy)
+        .unwrap();
+    assert_eq!(common::table_names(&copy), common::table_names(&path));
+    assert_eq!(common::stored_schema(&copy), version);
 
     let desk = Desk::open(&path, Access::Write, Some(today())).unwrap();
     let r = desk.store().read().unwrap();

@@ -74,6 +74,7 @@ impl Store {
             )+};
         }
         with_tables!(count);
+        with_retired_tables!(count);
         let mut ticker = Ticker::records(progress, rows);
         macro_rules! copy {
             ($($def:expr),+) => {$(
@@ -89,6 +90,7 @@ impl Store {
             )+};
         }
         with_tables!(copy);
+        with_retired_tables!(copy);
         w.commit().map_err(db_err)?;
         drop(target);
         ticker.finish();

@@ -103,6 +103,21 @@ macro_rules! with_tables {
 }
 use with_tables;
 
+/// Expands `$apply!(…)` over the tables of earlier schemas that this one no longer has
+/// (schema 2's search column, schemas 2–5's orders by name): a file keeps them until its
+/// first writable open moves it on (`open.rs`); until then they are clientele's own, and a
+/// backup copies them, so the copy is of the file's schema and its release opens it.
+macro_rules! with_retired_tables {
+    ($apply:ident) => {
+        $apply!(
+            search::SEARCH_V2,
+            order::RETIRED_ORDER_COMPANY,
+            order::RETIRED_ORDER_ACCOUNT
+        )
+    };
+}
+use with_retired_tables;
+
 /// The `meta` key and value that mark a file as clientele's, written with the schema
 /// version in a new file's first transaction.
 const MARKER_KEY: &str = "application";

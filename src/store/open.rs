@@ -63,7 +63,7 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
         ($($def:expr),+) => { [$($def.name()),+] };
     }
     let ours = with_tables!(names);
-    let retired = [RETIRED_ORDER_COMPANY.name(), RETIRED_ORDER_ACCOUNT.name()];
+    let retired = with_retired_tables!(names);
     let unmarked = multimaps == 0
         && meta.get("schema").map_err(db_err)?.is_some()
         && (tables.iter()).all(|t| ours.contains(&t.as_str()) || retired.contains(&t.as_str()));

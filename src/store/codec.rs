@@ -13,19 +13,22 @@ fn config() -> impl bincode::config::Config {
 }
 
 /// A `Vec` that refuses to grow past `LIMIT` bytes, so an oversized record fails while it
-/// is encoded instead of after it has been built in full.
-struct Bounded(Vec<u8>);
+/// is encoded instead of after it has been built in full. bincode's own writer trait, not
+/// `std::io::Write`: a record is some forty small writes, each through one call.
+struct Bounded {
+    bytes: Vec<u8>,
+    /// Whether a write was refused for passing `LIMIT`.
+    over: bool,
+}
 
-impl std::io::Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.0.len() + buf.len() > LIMIT {
-            return Err(std::io::Error::other("too large"));
+impl bincode::enc::write::Writer for Bounded {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> Result<(), bincode::error::EncodeError> {
+        if self.bytes.len() + buf.len() > LIMIT {
+            self.over = true;
+            return Err(bincode::error::EncodeError::Other("too large"));
         }
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
+        self.bytes.extend_from_slice(buf);
         Ok(())
     }
 }
@@ -38,11 +41,14 @@ pub fn encode<T: Serialize + DeserializeOwned>(
     record: &T,
     what: &str,
 ) -> Result<Vec<u8>, Error> {
-    let mut out = Bounded(Vec::with_capacity(256));
-    out.0.push(version);
-    match bincode::serde::encode_into_std_write(record, &mut out, config()) {
-        Ok(_) => {}
-        Err(bincode::error::EncodeError::Io { .. }) => return Err(too_large(what)),
+    let mut out = Bounded {
+        bytes: Vec::with_capacity(256),
+        over: false,
+    };
+    out.bytes.push(version);
+    match bincode::serde::encode_into_writer(record, &mut out, config()) {
+        Ok(()) => {}
+        Err(_) if out.over => return Err(too_large(what)),
         Err(e) => {
             return Err(Error::Internal(format!(
                 "cannot encode a {what} record: {e}"
@@ -52,13 +58,14 @@ pub fn encode<T: Serialize + DeserializeOwned>(
     // Decoding counts each number at its width in memory (a u64 as 8 bytes however short
     // its encoding), so a large record is decoded once here to prove it reads back. Small
     // ones cannot reach the limit: nothing claims more than 24 times its encoded size.
-    if out.0.len() > LIMIT / 32 {
-        let read: Result<(T, usize), _> = bincode::serde::decode_from_slice(&out.0[1..], config());
+    if out.bytes.len() > LIMIT / 32 {
+        let read: Result<(T, usize), _> =
+            bincode::serde::decode_from_slice(&out.bytes[1..], config());
         if read.is_err() {
             return Err(too_large(what));
         }
     }
-    Ok(out.0)
+    Ok(out.bytes)
 }
 
 fn too_large(what: &str) -> Error {

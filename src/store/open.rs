@@ -66,7 +66,9 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
     let retired = with_retired_tables!(names);
     let unmarked = multimaps == 0
         && meta.get("schema").map_err(db_err)?.is_some()
-        && (tables.iter()).all(|t| ours.contains(&t.as_str()) || retired.contains(&t.as_str()));
+        && tables
+            .iter()
+            .all(|t| ours.contains(&t.as_str()) || retired.contains(&t.as_str()));
     Ok(if unmarked {
         Kind::Unmarked
     } else {
@@ -185,8 +187,6 @@ impl Store {
                         // Schemas 2 to 5 kept the orders by name the uniqueness tables give.
                         w.tx.delete_table(RETIRED_ORDER_COMPANY).map_err(db_err)?;
                         w.tx.delete_table(RETIRED_ORDER_ACCOUNT).map_err(db_err)?;
-                    }
-                    if upgrade {
                         w.tx.open_table(META)
                             .map_err(db_err)?
                             .insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())

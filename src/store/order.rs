@@ -94,8 +94,9 @@ fn expiry_key(s: &Summary) -> (u8, i32) {
 /// which keeps the B-tree's pages in cache and full instead of touching a random leaf of five
 /// tables per customer. The texts live in one buffer, so an entry costs no allocation.
 ///
-/// Memory is proportional to [`Pending::CHUNK`] entries, each its company and search text (a few hundred bytes; some 20–40 MiB in all), never to the size of the load:
-/// a full buffer is written out and reused.
+/// Memory is proportional to [`Pending::CHUNK`] entries, each its company and search text
+/// (a few hundred bytes; some 20–40 MiB in all), never to the size of the load: a full
+/// buffer is written out and reused.
 #[derive(Default)]
 pub(super) struct Pending {
     text: String,
@@ -393,18 +394,18 @@ impl Reader {
                 macro_rules! weighed {
                     ($key:expr) => {
                         match needs_attention {
-                            None => ids!(t, iter(), |k, _| $key(k)),
-                            Some(true) => ids!(t, range(first_weighed..), |k, _| $key(k)),
-                            Some(false) => ids!(t, range(..first_weighed), |k, _| $key(k)),
+                            None => ids!(t, iter(), $key),
+                            Some(true) => ids!(t, range(first_weighed..), $key),
+                            Some(false) => ids!(t, range(..first_weighed), $key),
                         }
                     };
                 }
                 // The stored order as it is when it is for `today`; else merged with the
                 // customers due since, which needs each entry's whole key.
                 let ids: Ids = if self.attention_day()?.is_none_or(|day| day >= today) {
-                    weighed!(|k: (u64, &str, u64)| k.2)
+                    weighed!(|k: (u64, &str, u64), _| k.2)
                 } else {
-                    let stored = weighed!(|k: (u64, &str, u64)| (k.0, k.1.to_string(), k.2));
+                    let stored = weighed!(|k: (u64, &str, u64), _| (k.0, k.1.to_string(), k.2));
                     self.attention_on(today, sort.descending, stored, needs_attention)?
                 };
                 if needs_attention.is_none() {

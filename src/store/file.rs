@@ -106,6 +106,12 @@ impl StorageBackend for File {
     }
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         self.tag(self.behind.write(offset, data))?;
+        if offset == 0 {
+            // The header: another process reads it as soon as redb lets go of its lock on
+            // it, and a reader beside a running server takes the commit it names from there.
+            // So it is on the file before this returns, after every write queued before it.
+            self.tag(self.behind.drain())?;
+        }
         if cfg!(debug_assertions) && self.unsynced.fetch_add(1, Ordering::Relaxed) == CRASH_AT_WRITE
         {
             super::failpoint::hit("write-queued");
@@ -189,6 +195,7 @@ fn storage_error<E: 'static>(e: &E) -> Option<&StorageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn tagged(path: &str) -> StorageError {
         let enospc = io::Error::from_raw_os_error(libc::ENOSPC);
@@ -197,6 +204,36 @@ mod tests {
             io::ErrorKind::StorageFull,
             DiskFull(PathBuf::from(path), enospc),
         ))
+    }
+
+    #[test]
+    fn the_header_is_on_the_file_when_its_write_returns_and_pages_may_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.redb");
+        let file = std::fs::File::create_new(&path).unwrap();
+        let f = File::new(file, &path).unwrap();
+        f.behind.land_slowly_for_test(Duration::from_millis(300));
+        let peer = std::fs::File::open(&path).unwrap();
+        let on_file = |offset: u64| {
+            let mut b = [0u8; 4];
+            let n = std::os::unix::fs::FileExt::read_at(&peer, &mut b, offset).unwrap();
+            b[n..].fill(0);
+            b
+        };
+        f.write(8192, b"page").unwrap();
+        f.write(0, b"head").unwrap();
+        // What the header names was written before it, so it is there as well.
+        assert_eq!(on_file(0), *b"head");
+        assert_eq!(on_file(8192), *b"page");
+        let start = std::time::Instant::now();
+        f.write(4096, b"next").unwrap();
+        assert!(
+            start.elapsed() < Duration::from_millis(300),
+            "a page is queued"
+        );
+        assert_eq!(on_file(4096), [0; 4], "a page lands behind the caller");
+        f.sync_data().unwrap();
+        assert_eq!(on_file(4096), *b"next");
     }
 
     #[test]

@@ -51,6 +51,8 @@ struct State {
     /// The first failed write: every later call reports it.
     failed: Option<(io::ErrorKind, Option<i32>, String)>,
     closing: bool,
+    #[cfg(test)]
+    delay: std::time::Duration,
 }
 
 struct Shared {
@@ -170,6 +172,13 @@ impl WriteBehind {
         }
     }
 
+    /// Makes the writing thread wait `delay` before each write, so a test can tell a write
+    /// that landed from one still queued.
+    #[cfg(test)]
+    pub fn land_slowly_for_test(&self, delay: std::time::Duration) {
+        self.shared.lock().delay = delay;
+    }
+
     fn start(&self) -> io::Result<()> {
         let mut t = self.thread.lock().unwrap_or_else(|p| p.into_inner());
         if t.is_none() {
@@ -222,7 +231,11 @@ fn land(shared: &Shared) {
             continue;
         };
         s.writing = true;
+        #[cfg(test)]
+        let delay = s.delay;
         drop(s);
+        #[cfg(test)]
+        std::thread::sleep(delay);
         let result = write_at(&shared.file, &w.data, w.offset);
         s = shared.lock();
         s.writing = false;

@@ -816,6 +816,12 @@ impl OwnedEntryBuffer {
         self.pairs.len()
     }
 
+    // Empties the buffer and keeps its memory, for the next run to fill.
+    pub(super) fn clear(&mut self) {
+        self.pairs.clear();
+        self.data.clear();
+    }
+
     pub(super) fn total_bytes(&self) -> usize {
         self.data.len()
     }

@@ -684,6 +684,10 @@ pub(super) struct CursorState {
     // moves on. Never set by the removal-oriented cursor users. Boxed to keep
     // the state small for those users.
     insert_run: Option<Box<InsertRun>>,
+    // The buffer of the last spliced run, emptied: the next run fills it again, so a long
+    // series of runs reuses one allocation instead of growing a new one (and faulting in
+    // its pages) each time.
+    spare_entries: OwnedEntryBuffer,
 }
 
 enum LeafCloseOutcome {
@@ -1457,7 +1461,13 @@ impl<K: Key + 'static, V: Value + 'static> CursorMut<'_, '_, K, V> {
             return Ok(false);
         }
         run.entries.push_back(key, value);
-        run.previous_key = Some(key.to_vec());
+        match &mut run.previous_key {
+            Some(previous) => {
+                previous.clear();
+                previous.extend_from_slice(key);
+            }
+            None => run.previous_key = Some(key.to_vec()),
+        }
         run.inserted_pairs += 1;
         if run.entries.total_bytes() >= INSERT_FLUSH_BYTES {
             self.flush_insert_run(true)?;
@@ -1518,7 +1528,7 @@ impl<K: Key + 'static, V: Value + 'static> CursorMut<'_, '_, K, V> {
         assert!(self.state.insert_run.is_none());
         let opening_next_key = self.peek_next()?.map(|entry| entry.key_bytes().to_vec());
         let previous_key = self.peek_prev()?.map(|entry| entry.key_bytes().to_vec());
-        let mut entries = OwnedEntryBuffer::default();
+        let mut entries = std::mem::take(&mut self.state.spare_entries);
         // A descending run's buffer only ever grows at the front, so the
         // leaf's entries before the gap join at the flush instead of here.
         if direction == RunDirection::Ascending
@@ -1600,6 +1610,8 @@ impl<K: Key + 'static, V: Value + 'static> CursorMut<'_, '_, K, V> {
             self.poison();
         }
         result?;
+        entries.clear();
+        self.state.spare_entries = entries;
         if reseek {
             if let Some(key) = &resume_before {
                 self.seek_to(Position::Before(key))?;

@@ -765,10 +765,11 @@ fn pages(desk: &Desk) -> Vec<(usize, Vec<u64>)> {
 /// Files older releases wrote with
 /// `clientele --today 2026-11-27 demo --customers 12 --seed 3`: schema 1 (no sort indexes),
 /// schema 2 (sort indexes, no attention order), schema 3 (an attention order, no day
-/// facts), schema 4 (day facts, no expiry-month index) and schema 5 (orders by company and
-/// account name of their own). Read-only each lists as it is, without a byte changed; the
-/// first writable open builds what it lacks, drops what is retired and moves it to the
-/// current schema; both give the same pages, and later writes keep the indexes in step.
+/// facts), schema 4 (day facts, no expiry-month index), schema 5 (orders by company and
+/// account name of their own) and schema 6 (no open-events column). Read-only each lists
+/// and exports as it is, without a byte changed; the first writable open builds what it
+/// lacks, drops what is retired and moves it to the current schema; both give the same
+/// pages and export, and later writes keep the indexes in step.
 #[test]
 fn a_schema_1_file_is_listed_read_only_and_indexed_on_its_first_writable_open() {
     upgrades("schema-1.redb", 1);
@@ -794,6 +795,23 @@ fn a_schema_5_file_drops_its_orders_by_name_on_its_first_writable_open() {
     upgrades("schema-5.redb", 5);
 }
 
+#[test]
+fn a_schema_6_file_gets_its_open_events_column_on_its_first_writable_open() {
+    upgrades("schema-6.redb", 6);
+}
+
+/// Every customer as an unfiltered export writes it: open event counts from the summaries
+/// in a file without the open-events column, from the column in one with it.
+fn export_all(desk: &Desk) -> Vec<u8> {
+    let mut out = Vec::new();
+    let all = Selection::Filter(Filter::default());
+    let done = desk
+        .export_csv(&all, ExportOptions::default(), &mut out)
+        .unwrap();
+    assert!(done.unreadable.is_empty());
+    out
+}
+
 fn upgrades(sample: &str, version: u32) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.redb");
@@ -817,13 +835,20 @@ fn upgrades(sample: &str, version: u32) {
         let months = r.expiring_in(Month::of(today())).unwrap();
         assert_eq!(months.is_some(), version >= 5, "scanned before schema 5");
         drop(r);
-        pages(&desk)
+        (pages(&desk), export_all(&desk))
     };
+    let (before, exported) = before;
     assert_eq!(before[0].0, 12);
+    let open_column = |path: &std::path::Path| {
+        common::table_names(path)
+            .iter()
+            .any(|t| t == "customer_open_events")
+    };
     assert!(
         std::fs::read(&path).unwrap() == sample,
         "a read-only open wrote"
     );
+    assert_eq!(open_column(&path), version >= 7);
     // A backup of the file as it is holds every table it has, the retired ones too, so
     // the release that wrote it can open the copy.
     let copy = dir.path().join("copy.redb");
@@ -848,6 +873,12 @@ fn upgrades(sample: &str, version: u32) {
     assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
     drop(r);
     assert_eq!(pages(&desk), before);
+    // The column gives every customer's open events as the summaries did.
+    assert_eq!(
+        export_all(&desk),
+        exported,
+        "the export changed with the upgrade"
+    );
     let r = desk.store().read().unwrap();
     assert_eq!(r.attention_day().unwrap(), Some(today()));
     assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
@@ -891,6 +922,7 @@ fn upgrades(sample: &str, version: u32) {
         assert!(!tables.iter().any(|t| t == retired), "{retired} is left");
     }
     assert!(tables.iter().any(|t| t == "customers_by_company"));
+    assert!(open_column(&path));
 }
 
 /// The bulk paths: a demo load, an import of its export into a fresh file, and an import

@@ -509,10 +509,9 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
     let done = desk
         .export_csv(&all, ExportOptions::default(), &mut out)
         .unwrap();
-    assert_eq!(
-        (done.rows, done.unreadable.clone()),
-        (2, vec![ids[1], ids[2]])
-    );
+    // Exporting every customer reads the records and the open-events column, not the
+    // summaries: a customer whose summary is damaged is exported, as by its id.
+    assert_eq!((done.rows, done.unreadable.clone()), (3, vec![ids[1]]));
     let done = desk
         .export_csv(
             &Selection::Ids(ids.clone()),
@@ -579,6 +578,60 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
         .unwrap();
 }
 
+/// The open event counts an export of every customer writes come from the open-events
+/// column; where a block of it is damaged, from the summaries, so the counts stay right.
+#[test]
+fn export_takes_open_events_from_the_summaries_where_their_column_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.redb");
+    let id = {
+        let desk = open(&path);
+        let id = desk
+            .add_customer(
+                ctx(&desk),
+                &customer("Événement, \"E\"", "acct-e", "CLP", 0),
+            )
+            .unwrap()
+            .id;
+        for severity in ["warning", "warning", "action_required"] {
+            let input = EventInput {
+                kind: "threat".into(),
+                severity: severity.into(),
+                category: "spam".into(),
+                message: "=cmd|' /C calc'!A0, 東京 🚀".into(),
+                time: None,
+            };
+            desk.add_event(ctx(&desk), id, &input).unwrap();
+        }
+        id
+    };
+    let counts = |desk: &Desk| {
+        let mut out = Vec::new();
+        let all = Selection::Filter(Default::default());
+        let done = desk
+            .export_csv(&all, ExportOptions::default(), &mut out)
+            .unwrap();
+        assert_eq!((done.rows, done.unreadable), (1, vec![]));
+        let mut rows = csv::Reader::from_reader(out.as_slice());
+        let header = rows.headers().unwrap().clone();
+        let row = rows.records().next().unwrap().unwrap();
+        let cell = |name: &str| row[header.iter().position(|h| h == name).unwrap()].to_string();
+        (
+            cell("threat_system_action_required"),
+            cell("threat_system_warning"),
+        )
+    };
+    let want = ("1".to_string(), "2".to_string());
+    assert_eq!(counts(&open(&path)), want, "from the column");
+    corrupt(&path, "customer_open_events", id / 4096);
+    assert_eq!(counts(&open(&path)), want, "from the summaries");
+    let report = open(&path).check().unwrap();
+    assert!(report
+        .unreadable
+        .iter()
+        .any(|u| u.table == "customer_open_events"));
+}
+
 #[test]
 fn core_check_reads_every_table() {
     let dir = tempfile::tempdir().unwrap();
@@ -605,6 +658,7 @@ fn core_check_reads_every_table() {
     corrupt(&path, "customer_search_blocks", 0);
     corrupt(&path, "customer_facts", 0);
     corrupt(&path, "customer_day_facts", 0);
+    corrupt(&path, "customer_open_events", 0);
     {
         let file = redb::Database::open(&path).unwrap();
         let w = file.begin_write().unwrap();
@@ -634,11 +688,12 @@ fn core_check_reads_every_table() {
             ("customer_search_blocks", "0"),
             ("customer_facts", "0"),
             ("customer_day_facts", "0"),
+            ("customer_open_events", "0"),
             ("meta", "settings")
         ]
     );
     assert_eq!((report.tables, report.ok), (tables, false));
-    assert_eq!(tables, 25);
+    assert_eq!(tables, 26);
     // Whatever reads the plans names the damaged one.
     let e = desk.plans().unwrap_err().to_string();
     assert!(
@@ -785,10 +840,17 @@ fn cli_lists_exports_and_checks_around_an_unreadable_customer() {
     let v: Value = serde_json::from_str(&out.ok().stdout).unwrap();
     assert_eq!(v["unreadable"], serde_json::json!([2, 3]));
 
+    // Exporting every customer reads records and the open-events column, not summaries:
+    // customer 3, whose summary is damaged, is exported; 2, whose record is, is named.
     let out = cli.run(&["export", "--all"]);
     out.ok();
-    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
-    assert!(out.stderr.contains("customer(s) 2, 3"), "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+    assert!(out.stdout.contains("Gamma 🚀"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("customer(s) 2 ") && !out.stderr.contains("2, 3"),
+        "{}",
+        out.stderr
+    );
 
     cli.run(&["show", "1"]).ok();
     let out = cli.run(&["show", "2"]);
@@ -928,10 +990,11 @@ fn api_over_http_names_unreadable_records_and_deletes_them() {
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     assert_eq!(v["unreadable"], serde_json::json!([ids[1], ids[2]]));
 
+    // The export of every customer leaves out only the one whose record is damaged.
     let (status, head, body) = server.send("GET", "/api/customers.csv", "");
     assert_eq!(status, 200);
-    assert_eq!(body.matches(",acct-").count(), 2, "{body}");
-    assert!(head.contains("x-clientele-unreadable: 2"), "{head}");
+    assert_eq!(body.matches(",acct-").count(), 3, "{body}");
+    assert!(head.contains("x-clientele-unreadable: 1"), "{head}");
 
     let (status, _, body) = server.send("GET", &format!("/api/customers/{}", ids[0]), "");
     assert_eq!(status, 200, "{body}");
@@ -1009,11 +1072,12 @@ fn console_warns_about_unreadable_records_and_offers_their_removal() {
     assert!(html.contains(&format!("customer(s) {}, {}", ids[1], ids[2])));
     assert!(html.contains("Alpha, &quot;A&quot;") && !html.contains("Beta"));
 
+    // Only the customer whose record is damaged is left out of an export of every one.
     let (status, _, headers) = get("/export.csv");
     assert_eq!(status, 200);
     assert!(headers
         .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("x-clientele-unreadable") && v == "2"));
+        .any(|(n, v)| n.eq_ignore_ascii_case("x-clientele-unreadable") && v == "1"));
 
     let (status, html, _) = get("/check");
     assert_eq!(status, 200);

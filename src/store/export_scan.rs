@@ -1,11 +1,13 @@
 //! Customers in id order for the CSV export, read without building a `Customer`: the
-//! summaries and customers tables are walked side by side over a range of ids, each customer
-//! is read by its borrowing twin (`records::decode_customer_ref`) and, unless a filter needs
-//! the whole summary, only the summary's open event counts are read. The tables are opened
-//! once and may be read from several threads, one id range each.
+//! customers table is walked over a range of ids and each customer read by its borrowing
+//! twin (`records::decode_customer_ref`). Unless a filter needs the whole summary, its open
+//! event counts come from the open-events column (a schema-7 file; an older one opened
+//! read-only has none, and only the counts of each summary are read instead). With a
+//! filter, the summaries are walked beside the customers. The tables are opened once and
+//! may be read from several threads, one id range each.
 
 use super::records::{decode_customer_ref, decode_summary, decode_summary_open, CustomerRef};
-use super::{db_err, out_of_step, Reader, CUSTOMERS, SUMMARIES};
+use super::{db_err, out_of_step, OpenColumn, Reader, CUSTOMERS, SUMMARIES};
 use crate::domain::derive::OpenEvents;
 use crate::domain::error::Error;
 use crate::domain::summary::Summary;
@@ -23,6 +25,7 @@ pub struct ExportRow<'a> {
 pub struct ExportTables {
     summaries: ReadOnlyTable<u64, &'static [u8]>,
     customers: ReadOnlyTable<u64, &'static [u8]>,
+    open: Option<OpenColumn>,
 }
 
 impl Reader {
@@ -30,6 +33,7 @@ impl Reader {
         Ok(ExportTables {
             summaries: self.tx.open_table(SUMMARIES).map_err(db_err)?,
             customers: self.tx.open_table(CUSTOMERS).map_err(db_err)?,
+            open: self.open_column()?,
         })
     }
 }
@@ -52,6 +56,11 @@ impl ExportTables {
         row: &mut dyn FnMut(&ExportRow<'_>),
         bad: &mut dyn FnMut(u64),
     ) -> Result<u64, Error> {
+        if let (None, Some(column)) = (judge, &self.open) {
+            if let Some(open) = column.of(ids.clone())? {
+                return self.each_row_with_open(ids, &open, row, bad);
+            }
+        }
         let mut rows = self.customers.range(ids.clone()).map_err(db_err)?;
         let mut seen = 0;
         for s in self.summaries.range(ids).map_err(db_err)? {
@@ -79,6 +88,32 @@ impl ExportTables {
                     }
                 },
             };
+            match decode_customer_ref(cv.value()) {
+                Ok(customer) => row(&ExportRow { customer, open }),
+                Err(_) => bad(id),
+            }
+        }
+        Ok(seen)
+    }
+
+    /// [`ExportTables::each_row`] without a filter, given the open event counts of `ids`
+    /// from their column: the summaries are not read at all.
+    fn each_row_with_open(
+        &self,
+        ids: Range<u64>,
+        open: &[OpenEvents],
+        row: &mut dyn FnMut(&ExportRow<'_>),
+        bad: &mut dyn FnMut(u64),
+    ) -> Result<u64, Error> {
+        let mut seen = 0;
+        for c in self.customers.range(ids.clone()).map_err(db_err)? {
+            seen += 1;
+            let (id, cv) = c.map_err(db_err)?;
+            let id = id.value();
+            let open = usize::try_from(id - ids.start)
+                .ok()
+                .and_then(|at| open.get(at).copied())
+                .ok_or_else(out_of_step)?;
             match decode_customer_ref(cv.value()) {
                 Ok(customer) => row(&ExportRow { customer, open }),
                 Err(_) => bad(id),

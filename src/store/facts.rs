@@ -9,15 +9,21 @@
 //! - `customer_day_facts` (schema 4): every customer's [`DayFacts`] — licence status and
 //!   reason categories — in one byte, valid for the attention order's day and written
 //!   wherever its attention entries are (`attention.rs`), so it is exactly as fresh.
+//! - `customer_open_events` (schema 7): every customer's open event counts (action required,
+//!   warning) in eight bytes, written with its summary: an unfiltered export reads them
+//!   here (8 MiB for a million customers) instead of every summary (some 200 MiB).
 
 use super::{db_err, Error, Reader, Writer};
+use crate::domain::derive::OpenEvents;
 use crate::domain::summary::{DayFacts, Facts};
-use redb::{ReadableTable, TableDefinition};
+use redb::{ReadOnlyTable, ReadableTable, TableDefinition};
+use std::ops::Range;
 
 type Def = TableDefinition<'static, u64, &'static [u8]>;
 
 pub(super) const FACTS: Def = TableDefinition::new("customer_facts");
 pub(super) const DAY_FACTS: Def = TableDefinition::new("customer_day_facts");
+pub(super) const OPEN: Def = TableDefinition::new("customer_open_events");
 
 const BLOCK: u64 = 4096;
 
@@ -38,6 +44,23 @@ pub(super) const DAY_FACTS_COLUMN: Column = Column {
     width: 1,
     name: "day facts",
 };
+pub(super) const OPEN_COLUMN: Column = Column {
+    def: OPEN,
+    width: 8,
+    name: "open events",
+};
+
+/// An open-events cell: action required in the low half, warning in the high one.
+fn open_cell(o: OpenEvents) -> u64 {
+    u64::from(o.action_required) | u64::from(o.warning) << 32
+}
+
+fn open_of(cell: u64) -> OpenEvents {
+    OpenEvents {
+        action_required: cell as u32,
+        warning: (cell >> 32) as u32,
+    }
+}
 
 impl Column {
     fn block_len(&self) -> usize {
@@ -59,7 +82,7 @@ impl Column {
     }
 
     /// Stores the cells of `entries` (ids ascending), one block rewrite per block.
-    fn put(&self, w: &Writer, entries: impl Iterator<Item = (u64, u16)>) -> Result<(), Error> {
+    fn put(&self, w: &Writer, entries: impl Iterator<Item = (u64, u64)>) -> Result<(), Error> {
         let mut t = w.tx.open_table(self.def).map_err(db_err)?;
         let mut current: Option<(u64, Vec<u8>)> = None;
         for (id, cell) in entries {
@@ -86,8 +109,44 @@ impl Column {
         Ok(())
     }
 
-    /// Every id's cell (absent ids hold 0); `None` when the file has no such column.
+    /// The cells of the ids in `ids`, in order, from the column's table `t`; `None` when
+    /// a block they fall in is missing or damaged (the caller reads what the column holds
+    /// elsewhere).
+    fn cells(
+        &self,
+        t: &ReadOnlyTable<u64, &'static [u8]>,
+        ids: Range<u64>,
+    ) -> Result<Option<Vec<u64>>, Error> {
+        let mut out = Vec::with_capacity(usize::try_from(ids.end - ids.start).unwrap_or(0));
+        let mut id = ids.start;
+        while id < ids.end {
+            let key = id / BLOCK;
+            let upto = ids.end.min((key + 1).saturating_mul(BLOCK));
+            match t.get(key).map_err(db_err)? {
+                Some(block) if self.check_block(block.value()).is_ok() => {
+                    out.extend((id..upto).map(|i| self.cell_at(block.value(), i)));
+                }
+                _ => return Ok(None),
+            }
+            id = upto;
+        }
+        Ok(Some(out))
+    }
+
+    /// The cell of id `i` in its block (0 where the block is short).
+    fn cell_at(&self, block: &[u8], i: u64) -> u64 {
+        let at = (i % BLOCK) as usize * self.width;
+        let mut cell = [0u8; 8];
+        if let Some(b) = block.get(at..at + self.width) {
+            cell[..self.width].copy_from_slice(b);
+        }
+        u64::from_le_bytes(cell)
+    }
+
+    /// Every id's cell (absent ids hold 0); `None` when the file has no such column. For
+    /// the columns of one or two bytes.
     pub(super) fn read(&self, r: &Reader) -> Result<Option<Vec<u16>>, Error> {
+        debug_assert!(self.width <= 2);
         let Some(t) = super::optional(&r.tx, self.def)? else {
             return Ok(None);
         };
@@ -120,12 +179,21 @@ impl Writer {
         &self,
         entries: impl Iterator<Item = (u64, Facts)>,
     ) -> Result<(), Error> {
-        FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, f.0)))
+        FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, u64::from(f.0))))
     }
 
-    /// Clears a customer's facts.
-    pub(super) fn clear_facts(&self, id: u64) -> Result<(), Error> {
-        self.put_facts(std::iter::once((id, Facts::default())))
+    /// Stores the open event counts of `entries` (ids ascending).
+    pub(super) fn put_open(
+        &self,
+        entries: impl Iterator<Item = (u64, OpenEvents)>,
+    ) -> Result<(), Error> {
+        OPEN_COLUMN.put(self, entries.map(|(id, o)| (id, open_cell(o))))
+    }
+
+    /// Clears a customer's cells in the facts and open-events columns.
+    pub(super) fn clear_columns(&self, id: u64) -> Result<(), Error> {
+        self.put_facts(std::iter::once((id, Facts::default())))?;
+        self.put_open(std::iter::once((id, OpenEvents::default())))
     }
 
     /// Stores the day facts of `entries` (ids ascending).
@@ -133,7 +201,7 @@ impl Writer {
         &self,
         entries: impl Iterator<Item = (u64, DayFacts)>,
     ) -> Result<(), Error> {
-        DAY_FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, u16::from(f.0))))
+        DAY_FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, u64::from(f.0))))
     }
 
     /// Builds the column from the stored summaries (a schema-2 file's first writable open);
@@ -151,9 +219,64 @@ impl Writer {
         }
         self.put_facts(all.into_iter())
     }
+
+    /// Builds the open-events column from the stored summaries (the first writable open of
+    /// a file of schema 2 to 6); a summary that cannot be read gets none (`check` names it).
+    pub(super) fn build_open(&self) -> Result<(), Error> {
+        let mut all = Vec::new();
+        {
+            let t = self.tx.open_table(super::SUMMARIES).map_err(db_err)?;
+            for row in t.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                if let Ok(open) = super::records::decode_summary_open(v.value()) {
+                    all.push((k.value(), open));
+                }
+            }
+        }
+        self.put_open(all.into_iter())
+    }
+}
+
+/// The open-events column of a read transaction, when the file has one (schema 7).
+pub struct OpenColumn(ReadOnlyTable<u64, &'static [u8]>);
+
+impl OpenColumn {
+    /// The open event counts of the ids in `ids`, in order (none for an id without a
+    /// customer); `None` when a block of them is missing or damaged.
+    pub fn of(&self, ids: Range<u64>) -> Result<Option<Vec<OpenEvents>>, Error> {
+        Ok(OPEN_COLUMN
+            .cells(&self.0, ids)?
+            .map(|cells| cells.into_iter().map(open_of).collect()))
+    }
 }
 
 impl Reader {
+    /// The open-events column; `None` when the file has none (an older file opened
+    /// read-only).
+    pub(super) fn open_column(&self) -> Result<Option<OpenColumn>, Error> {
+        Ok(super::optional(&self.tx, OPEN)?.map(OpenColumn))
+    }
+
+    /// Every customer's open event counts from the column, by id, those of none left out
+    /// (for `index_mismatches`).
+    pub(super) fn open_cells(&self) -> Result<Vec<(u64, OpenEvents)>, Error> {
+        let Some(t) = super::optional(&self.tx, OPEN)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for row in t.iter().map_err(db_err)? {
+            let (k, v) = row.map_err(db_err)?;
+            let first = k.value().saturating_mul(BLOCK);
+            out.extend(
+                (first..first.saturating_add(BLOCK))
+                    .map(|id| (id, OPEN_COLUMN.cell_at(v.value(), id)))
+                    .filter(|&(_, c)| c != 0)
+                    .map(|(id, c)| (id, open_of(c))),
+            );
+        }
+        Ok(out)
+    }
+
     /// Every customer's facts, indexed by id (absent ids hold `Facts::default()`); `None`
     /// when the file has no facts column (an older file opened read-only).
     pub fn facts(&self) -> Result<Option<Vec<Facts>>, Error> {

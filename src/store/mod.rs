@@ -27,7 +27,8 @@ use crate::domain::model::*;
 use crate::domain::summary::{fold, Summary};
 use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 pub use export_scan::ExportRow;
-use facts::{DAY_FACTS, FACTS};
+pub use facts::OpenColumn;
+use facts::{DAY_FACTS, FACTS, OPEN};
 use file::Fault;
 use order::{EXPIRY_MONTHS, ORDER_EXPIRY, ORDER_LAST_TRANSACTION};
 use records::*;
@@ -42,7 +43,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The file's schema: bumped when tables change shape. Record formats version themselves.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 /// The schema files written before the sort indexes have: opened for writing, they get
 /// their indexes built once and move to `SCHEMA_VERSION`; opened read-only, their list is
 /// computed from the summaries as before.
@@ -97,7 +98,8 @@ macro_rules! with_tables {
             FACTS,
             ORDER_ATTENTION,
             ATTENTION_DUE,
-            DAY_FACTS
+            DAY_FACTS,
+            OPEN
         )
     };
 }
@@ -455,7 +457,7 @@ fn check_tables(
     }
     count!(
         CUSTOMERS, SUMMARIES, EVENTS, PLANS, TEMPLATES, FIRMWARE, OUTBOX, AUDIT, TASK_RUNS, META,
-        SEARCH, FACTS, DAY_FACTS
+        SEARCH, FACTS, DAY_FACTS, OPEN
     );
     let mut ticker = crate::domain::progress::Ticker::records(progress, total);
     // Reads every value of a table with its decoder; `name` maps a key to its text and the
@@ -502,7 +504,7 @@ fn check_tables(
         scan!(TASK_RUNS, "task_runs", decode_task_run, other);
     }
     // The column blocks are read too: a damaged one would fail a keyword, facts or
-    // licence/attention/category filter.
+    // licence/attention/category filter, or give an export wrong open event counts.
     if optional(tx, SEARCH)?.is_some() {
         scan!(SEARCH, "customer_search_blocks", search::check_block, other);
     }
@@ -513,6 +515,10 @@ fn check_tables(
     if optional(tx, DAY_FACTS)?.is_some() {
         let check = |b: &[u8]| facts::DAY_FACTS_COLUMN.check_block(b);
         scan!(DAY_FACTS, "customer_day_facts", check, other);
+    }
+    if optional(tx, OPEN)?.is_some() {
+        let check = |b: &[u8]| facts::OPEN_COLUMN.check_block(b);
+        scan!(OPEN, "customer_open_events", check, other);
     }
     // The settings record is decoded; the schema and id counters are fixed-width numbers.
     let meta = |key: &str, value: &[u8]| -> Result<(), Error> {

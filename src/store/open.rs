@@ -183,6 +183,10 @@ impl Store {
                         // Schemas 2 to 4 kept no expiry months (schema 1 got them above).
                         w.build_expiry_months()?;
                     }
+                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) {
+                        // Schemas 2 to 6 kept no open-events column (schema 1 got it above).
+                        w.build_open()?;
+                    }
                     if upgrade {
                         // Schemas 2 to 5 kept the orders by name the uniqueness tables give.
                         w.tx.delete_table(RETIRED_ORDER_COMPANY).map_err(db_err)?;

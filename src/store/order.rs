@@ -23,6 +23,7 @@
 use super::attention::{Keys, ATTENTION_DUE, ORDER_ATTENTION};
 use super::{db_err, decode_summary, Error, Reader, Writer, BY_ACCOUNT, BY_COMPANY, SUMMARIES};
 use crate::domain::date::{Date, Month};
+use crate::domain::derive::OpenEvents;
 use crate::domain::filter::{Sort, SortKey};
 use crate::domain::progress::{Progress, Ticker};
 use crate::domain::summary::{Facts, Summary};
@@ -77,7 +78,7 @@ fn remove(w: &Writer, s: &Summary) -> Result<(), Error> {
         entry!(EXPIRY_MONTHS, key);
     }
     w.remove_search(id)?;
-    w.clear_facts(id)?;
+    w.clear_columns(id)?;
     w.unindex_attention(s)
 }
 
@@ -114,6 +115,7 @@ struct Entry {
     /// Its attention entries, when the file keeps an attention order.
     attention: Option<Keys>,
     facts: Facts,
+    open: OpenEvents,
 }
 
 impl Pending {
@@ -141,6 +143,7 @@ impl Pending {
             last: s.last_transaction.0,
             attention,
             facts: Facts::of(s),
+            open: s.open,
         });
     }
 }
@@ -198,6 +201,7 @@ impl Writer {
             entries.sort_unstable_by_key(|e| e.id);
             self.put_search(entries.iter().map(|e| (e.id, t(&e.haystack).as_bytes())))?;
             self.put_facts(entries.iter().map(|e| (e.id, e.facts)))?;
+            self.put_open(entries.iter().map(|e| (e.id, e.open)))?;
             if entries.iter().any(|e| e.attention.is_some()) {
                 let day = |e: &Entry| e.attention.map(|(.., day)| (e.id, day));
                 self.put_day_facts(entries.iter().filter_map(day))?;
@@ -259,7 +263,7 @@ impl Writer {
                 purge!(ORDER_LAST_TRANSACTION, |k, _| k.2 != id);
                 purge!(EXPIRY_MONTHS, |k, _| k.1 != id);
                 self.remove_search(id)?;
-                self.clear_facts(id)?;
+                self.clear_columns(id)?;
                 self.purge_attention(id)
             }
         }
@@ -472,6 +476,7 @@ impl Reader {
             Vec<(u64, Vec<u8>)>,
             Vec<(u64, u16)>,
             Vec<(i32, u64)>,
+            Vec<(u64, OpenEvents)>,
         );
         let mut want: Keys = Default::default();
         {
@@ -489,6 +494,9 @@ impl Reader {
                 want.3.push((s.last_transaction.0, c, s.id));
                 want.5.push((s.id, Facts::of(&s).0));
                 want.6.extend(expiry_months(&s));
+                if s.open != OpenEvents::default() {
+                    want.7.push((s.id, s.open));
+                }
                 want.4.push((s.id, s.haystack.into_bytes()));
             }
         }
@@ -535,6 +543,7 @@ impl Reader {
             .filter(|(_, f)| f.0 != 0)
             .map(|(id, f)| (id, f.0))
             .collect();
+        have.7 = self.open_cells()?;
         let mut out = Vec::new();
         let mut differ = |name: &str, same: bool| {
             if !same {
@@ -548,6 +557,7 @@ impl Reader {
         differ("customer_search_blocks", want.4 == have.4);
         differ("customer_facts", want.5 == have.5);
         differ("expiry_months", want.6 == have.6);
+        differ("customer_open_events", want.7 == have.7);
         out.extend(self.attention_mismatches()?);
         Ok(out)
     }

@@ -453,11 +453,12 @@ fn write_atomically<T>(
         .create_new(true)
         .open(&tmp)
         .map_err(cannot)?;
-    let mut w = std::io::BufWriter::with_capacity(256 << 10, file);
+    let mut w =
+        std::io::BufWriter::with_capacity(256 << 10, super::writing_back::WritingBack::new(file));
     let result = fill(&mut w)
         .map_err(Failure::from)
         .and_then(|v| {
-            let file = w.into_inner().map_err(|e| cannot(e.into_error()))?;
+            let file = w.into_inner().map_err(|e| cannot(e.into_error()))?.file;
             file.sync_all().map_err(cannot)?;
             Ok(v)
         })

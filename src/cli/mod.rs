@@ -10,6 +10,7 @@ mod commands;
 mod output;
 mod progress;
 pub mod serve;
+mod writing_back;
 
 use crate::domain::date::Date;
 use crate::domain::error::{either, Error, Key, Thing, Unusable};

@@ -212,7 +212,9 @@ mod tests {
         let path = dir.path().join("h.redb");
         let file = std::fs::File::create_new(&path).unwrap();
         let f = File::new(file, &path).unwrap();
-        f.behind.land_slowly_for_test(Duration::from_millis(300));
+        // Each write lands two seconds after it is taken: far longer than this test takes
+        // between a write and the read after it, however busy the machine.
+        f.behind.land_slowly_for_test(Duration::from_secs(2));
         let peer = std::fs::File::open(&path).unwrap();
         let on_file = |offset: u64| {
             let mut b = [0u8; 4];
@@ -221,19 +223,11 @@ mod tests {
             b
         };
         f.write(8192, b"page").unwrap();
+        assert_eq!(on_file(8192), [0; 4], "a page lands behind the caller");
         f.write(0, b"head").unwrap();
         // What the header names was written before it, so it is there as well.
         assert_eq!(on_file(0), *b"head");
         assert_eq!(on_file(8192), *b"page");
-        let start = std::time::Instant::now();
-        f.write(4096, b"next").unwrap();
-        assert!(
-            start.elapsed() < Duration::from_millis(300),
-            "a page is queued"
-        );
-        assert_eq!(on_file(4096), [0; 4], "a page lands behind the caller");
-        f.sync_data().unwrap();
-        assert_eq!(on_file(4096), *b"next");
     }
 
     #[test]

@@ -579,7 +579,9 @@ fn core_skips_and_names_unreadable_records_and_deletes_them_by_id() {
 }
 
 /// The open event counts an export of every customer writes come from the open-events
-/// column; where a block of it is damaged, from the summaries, so the counts stay right.
+/// column; where a block of it is damaged, from the summaries, so the counts stay right;
+/// and the next write to a damaged block of it, or of the facts column, builds the block
+/// again from the summaries.
 #[test]
 fn export_takes_open_events_from_the_summaries_where_their_column_is_damaged() {
     let dir = tempfile::tempdir().unwrap();
@@ -624,12 +626,35 @@ fn export_takes_open_events_from_the_summaries_where_their_column_is_damaged() {
     let want = ("1".to_string(), "2".to_string());
     assert_eq!(counts(&open(&path)), want, "from the column");
     corrupt(&path, "customer_open_events", id / 4096);
+    corrupt(&path, "customer_facts", id / 4096);
     assert_eq!(counts(&open(&path)), want, "from the summaries");
     let report = open(&path).check().unwrap();
-    assert!(report
-        .unreadable
+    let damaged: Vec<&str> = report.unreadable.iter().map(|u| u.table.as_str()).collect();
+    assert_eq!(damaged, ["customer_facts", "customer_open_events"]);
+    // The next write to the block builds it again from the summaries: a new customer's
+    // cells and the first one's, which its write did not touch.
+    {
+        let desk = open(&path);
+        desk.add_customer(ctx(&desk), &customer("Zweite", "acct-z", "LMP", 0))
+            .unwrap();
+        let report = desk.check().unwrap();
+        assert!(report.ok, "{:?}", report.unreadable);
+        let r = desk.store().read().unwrap();
+        assert_eq!(r.index_mismatches().unwrap(), Vec::<String>::new());
+    }
+    let desk = open(&path);
+    let mut out = Vec::new();
+    let all = Selection::Filter(Default::default());
+    desk.export_csv(&all, ExportOptions::default(), &mut out)
+        .unwrap();
+    let mut rows = csv::Reader::from_reader(out.as_slice());
+    let header = rows.headers().unwrap().clone();
+    let warning = header
         .iter()
-        .any(|u| u.table == "customer_open_events"));
+        .position(|h| h == "threat_system_warning")
+        .unwrap();
+    let first = rows.records().next().unwrap().unwrap();
+    assert_eq!(&first[warning], "2", "kept through the rebuilt block");
 }
 
 #[test]

@@ -27,27 +27,41 @@ pub(super) const OPEN: Def = TableDefinition::new("customer_open_events");
 
 const BLOCK: u64 = 4096;
 
+/// A customer's cell of a column, from its stored summary (`None` if it cannot be read).
+type OfSummary = fn(&[u8]) -> Option<u64>;
+
 /// A column of `width`-byte little-endian cells, one per id.
 pub(super) struct Column {
     def: Def,
     width: usize,
     name: &'static str,
+    /// A customer's cell from its stored summary, for the columns that follow from the
+    /// summary alone: a damaged block is built again from the summaries when next written.
+    of_summary: Option<OfSummary>,
 }
 
 pub(super) const FACTS_COLUMN: Column = Column {
     def: FACTS,
     width: 2,
     name: "facts",
+    of_summary: Some(|v| {
+        let s = super::decode_summary(v).ok()?;
+        Some(u64::from(Facts::of(&s).0))
+    }),
 };
 pub(super) const DAY_FACTS_COLUMN: Column = Column {
     def: DAY_FACTS,
     width: 1,
     name: "day facts",
+    // They are for the attention order's day: a damaged block's cells read as none until
+    // the order is built again.
+    of_summary: None,
 };
 pub(super) const OPEN_COLUMN: Column = Column {
     def: OPEN,
     width: 8,
     name: "open events",
+    of_summary: Some(|v| super::records::decode_summary_open(v).ok().map(open_cell)),
 };
 
 /// An open-events cell: action required in the low half, warning in the high one.
@@ -93,20 +107,41 @@ impl Column {
                 }
                 let block = match t.get(key).map_err(db_err)? {
                     Some(v) if v.value().len() == self.block_len() => v.value().to_vec(),
-                    // A damaged block loses only its own cells; a rebuild restores them.
-                    _ => vec![0; self.block_len()],
+                    Some(_) => self.rebuilt(w, key)?,
+                    None => vec![0; self.block_len()],
                 };
                 current = Some((key, block));
             }
             if let Some((_, block)) = current.as_mut() {
-                let at = (id % BLOCK) as usize * self.width;
-                block[at..at + self.width].copy_from_slice(&cell.to_le_bytes()[..self.width]);
+                self.set(block, id, cell);
             }
         }
         if let Some((k, block)) = current {
             t.insert(k, block.as_slice()).map_err(db_err)?;
         }
         Ok(())
+    }
+
+    /// Block `key` built again from the stored summaries of its ids, for a damaged one
+    /// about to be written; a column that does not follow from the summaries gets an empty
+    /// block (its other cells lost, as they were).
+    fn rebuilt(&self, w: &Writer, key: u64) -> Result<Vec<u8>, Error> {
+        let mut block = vec![0; self.block_len()];
+        let Some(of_summary) = self.of_summary else {
+            return Ok(block);
+        };
+        let first = key.saturating_mul(BLOCK);
+        let t = w.tx.open_table(super::SUMMARIES).map_err(db_err)?;
+        for row in t
+            .range(first..first.saturating_add(BLOCK))
+            .map_err(db_err)?
+        {
+            let (id, v) = row.map_err(db_err)?;
+            if let Some(cell) = of_summary(v.value()) {
+                self.set(&mut block, id.value(), cell);
+            }
+        }
+        Ok(block)
     }
 
     /// The cells of the ids in `ids`, in order, from the column's table `t`; `None` when
@@ -131,6 +166,12 @@ impl Column {
             id = upto;
         }
         Ok(Some(out))
+    }
+
+    /// Sets id `i`'s cell in its block.
+    fn set(&self, block: &mut [u8], i: u64, cell: u64) {
+        let at = (i % BLOCK) as usize * self.width;
+        block[at..at + self.width].copy_from_slice(&cell.to_le_bytes()[..self.width]);
     }
 
     /// The cell of id `i` in its block (0 where the block is short).

@@ -152,6 +152,86 @@ pub(super) struct UntypedBtreeMut {
     value_width: Option<usize>,
 }
 
+// The checksums of a tree's dirty pages, computed from the leaves up at commit. The root's
+// dirty children are split between this thread and a second one when it has more than one
+// (a transaction that changed one entry has one), so a large commit checksums on two
+// processors.
+struct ChecksumWalk<'a> {
+    page_allocator: &'a PageAllocator,
+    key_width: Option<usize>,
+    value_width: Option<usize>,
+}
+
+// Dirty children the root must have before they are checksummed on two threads.
+const PARALLEL_CHILDREN: usize = 2;
+
+impl ChecksumWalk<'_> {
+    // The checksum of a dirty page, after filling in those of its dirty children (if a
+    // branch); `split` lets it share the children with a second thread.
+    fn dirty_page(&self, page_number: PageNumber, split: bool) -> Result<Checksum> {
+        assert!(self.page_allocator.uncommitted(page_number));
+        let mut page = self.page_allocator.get_page_mut(page_number)?;
+
+        match page.memory()[0] {
+            LEAF => leaf_checksum(&page, self.key_width, self.value_width),
+            BRANCH => {
+                let accessor = BranchAccessor::new(&page, self.key_width);
+                let dirty: Vec<(usize, PageNumber)> = (0..accessor.count_children())
+                    .map(|i| (i, accessor.child_page(i).unwrap()))
+                    .filter(|(_, child)| self.page_allocator.uncommitted(*child))
+                    .collect();
+                let checksums = if split && dirty.len() >= PARALLEL_CHILDREN {
+                    self.split_children(&dirty)?
+                } else {
+                    self.children(&dirty)?
+                };
+
+                let mut mutator = BranchMutator::new(page.memory_mut());
+                for ((child_index, child_page), child_checksum) in dirty.into_iter().zip(checksums)
+                {
+                    mutator.write_child_page(child_index, child_page, child_checksum);
+                }
+
+                branch_checksum(&page, self.key_width)
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn children(&self, dirty: &[(usize, PageNumber)]) -> Result<Vec<Checksum>> {
+        dirty
+            .iter()
+            .map(|(_, child)| self.dirty_child(*child))
+            .collect()
+    }
+
+    // [`Self::children`], the second half on a thread of its own.
+    fn split_children(&self, dirty: &[(usize, PageNumber)]) -> Result<Vec<Checksum>> {
+        let (first, second) = dirty.split_at(dirty.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| self.children(second));
+            let mut checksums = self.children(first)?;
+            let rest = other
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload))?;
+            checksums.extend(rest);
+            Ok(checksums)
+        })
+    }
+
+    // The checksum of an uncommitted child of a dirty branch. A leaf is only read: taken
+    // with get_page_mut, one that the write buffer already wrote out would be read back as
+    // dirty and written a second time, which doubles the writes of a large transaction.
+    fn dirty_child(&self, page_number: PageNumber) -> Result<Checksum> {
+        let page = self.page_allocator.get_page(page_number, PageHint::None)?;
+        if page.memory()[0] == LEAF {
+            return leaf_checksum(&page, self.key_width, self.value_width);
+        }
+        drop(page);
+        self.dirty_page(page_number, false)
+    }
+}
+
 impl UntypedBtreeMut {
     pub(super) fn new(
         root: Option<BtreeHeader>,
@@ -187,55 +267,16 @@ impl UntypedBtreeMut {
                 return Ok(root);
             }
 
-            *checksum = self.finalize_dirty_checksums_helper(*p)?;
+            let walk = ChecksumWalk {
+                page_allocator: &self.page_allocator,
+                key_width: self.key_width,
+                value_width: self.value_width,
+            };
+            *checksum = walk.dirty_page(*p, true)?;
             self.root = root;
         }
 
         Ok(root)
-    }
-
-    fn finalize_dirty_checksums_helper(&mut self, page_number: PageNumber) -> Result<Checksum> {
-        assert!(self.page_allocator.uncommitted(page_number));
-        let mut page = self.page_allocator.get_page_mut(page_number)?;
-
-        match page.memory()[0] {
-            LEAF => leaf_checksum(&page, self.key_width, self.value_width),
-            BRANCH => {
-                let accessor = BranchAccessor::new(&page, self.key_width);
-                let mut new_children = vec![];
-                for i in 0..accessor.count_children() {
-                    let child_page = accessor.child_page(i).unwrap();
-                    if self.page_allocator.uncommitted(child_page) {
-                        let new_checksum = self.dirty_child_checksum(child_page)?;
-                        new_children.push(Some((i, child_page, new_checksum)));
-                    } else {
-                        // Child is clean, skip it
-                        new_children.push(None);
-                    }
-                }
-
-                let mut mutator = BranchMutator::new(page.memory_mut());
-                for (child_index, child_page, child_checksum) in new_children.into_iter().flatten()
-                {
-                    mutator.write_child_page(child_index, child_page, child_checksum);
-                }
-
-                branch_checksum(&page, self.key_width)
-            }
-            _ => unreachable!(),
-        }
-    }
-
-    // The checksum of an uncommitted child of a dirty branch. A leaf is only read: taken
-    // with get_page_mut, one that the write buffer already wrote out would be read back as
-    // dirty and written a second time, which doubles the writes of a large transaction.
-    fn dirty_child_checksum(&mut self, page_number: PageNumber) -> Result<Checksum> {
-        let page = self.page_allocator.get_page(page_number, PageHint::None)?;
-        if page.memory()[0] == LEAF {
-            return leaf_checksum(&page, self.key_width, self.value_width);
-        }
-        drop(page);
-        self.finalize_dirty_checksums_helper(page_number)
     }
 
     // Applies visitor to all dirty leaf pages in the tree

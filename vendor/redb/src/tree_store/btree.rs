@@ -205,11 +205,17 @@ impl ChecksumWalk<'_> {
             .collect()
     }
 
-    // [`Self::children`], the second half on a thread of its own.
+    // [`Self::children`], the second half on a thread of its own (on this one as well when
+    // no thread can be started).
     fn split_children(&self, dirty: &[(usize, PageNumber)]) -> Result<Vec<Checksum>> {
         let (first, second) = dirty.split_at(dirty.len() / 2);
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| self.children(second));
+            let Ok(other) = std::thread::Builder::new()
+                .name("redb-checksum".into())
+                .spawn_scoped(scope, || self.children(second))
+            else {
+                return self.children(dirty);
+            };
             let mut checksums = self.children(first)?;
             let rest = other
                 .join()

@@ -33,6 +33,7 @@ use crate::domain::limits::n as thousands;
 use crate::domain::model::*;
 use crate::domain::progress::{Progress, Quiet, Ticker};
 use crate::domain::summary::fold;
+use crate::domain::threads;
 use crate::store::{Read, Writer};
 use crate::tasks::desk::{audit, Ctx, Desk};
 use crate::tasks::load::{self, Loader, Staged};
@@ -145,7 +146,9 @@ pub fn generate_with(
     std::thread::scope(|scope| {
         let (items, received) = mpsc::sync_channel(QUEUE);
         let (recycle, recycled) = mpsc::channel();
-        scope.spawn(move || maker.run(customers, catalog, items, recycled));
+        threads::scoped(scope, "demo-maker", move || {
+            maker.run(customers, catalog, items, recycled)
+        })?;
         // On an error `received` is dropped, which stops the generator; the scope joins it.
         let mut ticker = Ticker::records(progress, customers);
         store_all(

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod runway;
 pub mod summary;
 pub mod template_settings;
+pub mod threads;
 pub mod time_zones;
 pub mod validate;
 pub mod view;

@@ -14,6 +14,7 @@
 
 use super::write_behind::WriteBehind;
 use super::{db_err, Error, Writer};
+use crate::domain::threads;
 use redb::{CursorError, Key, ReadableTable, TableDefinition, TableHandle, Value};
 use std::cmp::Ordering;
 use std::fs::File;
@@ -661,7 +662,7 @@ impl Batches {
         let (to, from) = sync_channel(BATCHES_AHEAD);
         let (back, spare) = sync_channel::<Vec<u8>>(BATCHES_AHEAD + 1);
         std::thread::scope(|scope| {
-            scope.spawn(move || {
+            threads::scoped(scope, "index-merge", move || {
                 let mut batch = Vec::with_capacity(BATCH_BYTES);
                 loop {
                     let handed = match m.next() {
@@ -683,7 +684,7 @@ impl Batches {
                         return;
                     }
                 }
-            });
+            })?;
             f(&mut Batches {
                 from,
                 back,

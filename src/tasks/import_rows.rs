@@ -12,6 +12,7 @@
 use crate::domain::error::{Error, FieldError, Result};
 use crate::domain::licence_entries;
 use crate::domain::model::{Customer, Profile};
+use crate::domain::threads;
 use crate::domain::validate::{self, CustomerInput};
 use crate::tasks::csv::{unguard, HEADER};
 use std::io::Read;
@@ -77,28 +78,22 @@ pub(super) fn each_batch(
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUED);
         let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUED);
-        let parser = std::thread::Builder::new()
-            .name("import-rows".into())
-            .spawn_scoped(scope, move || {
-                let mut send = |batch| {
-                    tx.send(batch)
-                        .map_err(|_| Error::Internal("the import stopped reading rows".into()))
-                };
-                // Frees the batches the import is done with here, keeping one's room for rows.
-                let mut next = || {
-                    let room = done_rx.try_iter().last().map(|mut b| {
-                        b.rows.clear();
-                        b.rows
-                    });
-                    room.unwrap_or_else(|| Vec::with_capacity(ROWS))
-                };
-                parse(input, raw, &mut send, &mut next)
-            });
-        let parser = match parser {
-            Ok(p) => p,
-            // No thread to be had: the closure (and with it `input`) was dropped unrun.
-            Err(_) => return Err(Error::Internal(thread_refused())),
-        };
+        // On a refused thread the closure (and with it `input`) is dropped unrun.
+        let parser = threads::scoped(scope, "import-rows", move || {
+            let mut send = |batch| {
+                tx.send(batch)
+                    .map_err(|_| Error::Internal("the import stopped reading rows".into()))
+            };
+            // Frees the batches the import is done with here, keeping one's room for rows.
+            let mut next = || {
+                let room = done_rx.try_iter().last().map(|mut b| {
+                    b.rows.clear();
+                    b.rows
+                });
+                room.unwrap_or_else(|| Vec::with_capacity(ROWS))
+            };
+            parse(input, raw, &mut send, &mut next)
+        })?;
         let taken = rx.iter().try_for_each(|mut batch| {
             take(&mut batch)?;
             // Never waits: with the way back full, this batch is freed here.
@@ -113,11 +108,6 @@ pub(super) fn each_batch(
         // The import's own error comes first: the parser's is then only that it was stopped.
         taken.and(parsed)
     })
-}
-
-fn thread_refused() -> String {
-    "the system refused a thread to read the import's rows; close other programs and try again"
-        .into()
 }
 
 /// Parses `input`, handing each full batch (and the last, partial one) to `send`; `room`

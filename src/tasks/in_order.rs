@@ -4,6 +4,7 @@
 //! being handed back, so the parts held at once are bounded whatever the size of the work.
 
 use crate::domain::error::{Error, Result};
+use crate::domain::threads;
 use std::sync::mpsc::sync_channel;
 
 /// Finished parts a thread may hold while it waits for its turn.
@@ -29,23 +30,23 @@ pub fn in_order<S, T: Send>(
     }
     let (state, work) = (&state, &work);
     std::thread::scope(|scope| {
-        let done: Vec<_> = (0..threads as u64)
-            .map(|first| {
-                let (tx, rx) = sync_channel(AHEAD);
-                scope.spawn(move || {
-                    let mut s = state();
-                    for part in (first..parts).step_by(threads) {
-                        let result = work(&mut s, part);
-                        let failed = result.is_err();
-                        // A closed channel means the caller stopped: so does this thread.
-                        if tx.send(result).is_err() || failed {
-                            return;
-                        }
+        // On a refused thread the receivers are dropped: the threads started stop.
+        let mut done = Vec::with_capacity(threads);
+        for first in 0..threads as u64 {
+            let (tx, rx) = sync_channel(AHEAD);
+            threads::scoped(scope, "in-order", move || {
+                let mut s = state();
+                for part in (first..parts).step_by(threads) {
+                    let result = work(&mut s, part);
+                    let failed = result.is_err();
+                    // A closed channel means the caller stopped: so does this thread.
+                    if tx.send(result).is_err() || failed {
+                        return;
                     }
-                });
-                rx
-            })
-            .collect();
+                }
+            })?;
+            done.push(rx);
+        }
         for part in 0..parts {
             let result = done[(part % threads as u64) as usize]
                 .recv()

@@ -17,7 +17,7 @@ use super::{db_err, Error, Reader, Writer};
 use crate::domain::derive::OpenEvents;
 use crate::domain::summary::{DayFacts, Facts};
 use redb::{ReadOnlyTable, ReadableTable, TableDefinition};
-use std::ops::Range;
+use std::ops::{Range, RangeBounds};
 
 type Def = TableDefinition<'static, u64, &'static [u8]>;
 
@@ -122,26 +122,45 @@ impl Column {
         Ok(())
     }
 
+    /// The cells of the customers whose ids fall in `ids`, from their stored summaries (a
+    /// customer whose summary cannot be read gets none; `check` names it); none at all for
+    /// a column that does not follow from the summaries.
+    fn cells_of_summaries(
+        &self,
+        w: &Writer,
+        ids: impl RangeBounds<u64>,
+    ) -> Result<Vec<(u64, u64)>, Error> {
+        let Some(of_summary) = self.of_summary else {
+            return Ok(Vec::new());
+        };
+        let t = w.tx.open_table(super::SUMMARIES).map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in t.range(ids).map_err(db_err)? {
+            let (id, v) = row.map_err(db_err)?;
+            if let Some(cell) = of_summary(v.value()) {
+                out.push((id.value(), cell));
+            }
+        }
+        Ok(out)
+    }
+
     /// Block `key` built again from the stored summaries of its ids, for a damaged one
     /// about to be written; a column that does not follow from the summaries gets an empty
     /// block (its other cells lost, as they were).
     fn rebuilt(&self, w: &Writer, key: u64) -> Result<Vec<u8>, Error> {
         let mut block = vec![0; self.block_len()];
-        let Some(of_summary) = self.of_summary else {
-            return Ok(block);
-        };
         let first = key.saturating_mul(BLOCK);
-        let t = w.tx.open_table(super::SUMMARIES).map_err(db_err)?;
-        for row in t
-            .range(first..first.saturating_add(BLOCK))
-            .map_err(db_err)?
-        {
-            let (id, v) = row.map_err(db_err)?;
-            if let Some(cell) = of_summary(v.value()) {
-                self.set(&mut block, id.value(), cell);
-            }
+        for (id, cell) in self.cells_of_summaries(w, first..first.saturating_add(BLOCK))? {
+            self.set(&mut block, id, cell);
         }
         Ok(block)
+    }
+
+    /// Builds the whole column from the stored summaries (a file's first writable open
+    /// under the schema that added it).
+    fn build(&self, w: &Writer) -> Result<(), Error> {
+        let all = self.cells_of_summaries(w, ..)?;
+        self.put(w, all.into_iter())
     }
 
     /// The cells of the ids in `ids`, in order, from the column's table `t`; `None` when
@@ -245,36 +264,16 @@ impl Writer {
         DAY_FACTS_COLUMN.put(self, entries.map(|(id, f)| (id, u64::from(f.0))))
     }
 
-    /// Builds the column from the stored summaries (a schema-2 file's first writable open);
-    /// a summary that cannot be read gets no facts (`check` names it).
+    /// Builds the facts column from the stored summaries (a schema-2 file's first writable
+    /// open).
     pub(super) fn build_facts(&self) -> Result<(), Error> {
-        let mut all = Vec::new();
-        {
-            let t = self.tx.open_table(super::SUMMARIES).map_err(db_err)?;
-            for row in t.iter().map_err(db_err)? {
-                let (_, v) = row.map_err(db_err)?;
-                if let Ok(s) = super::decode_summary(v.value()) {
-                    all.push((s.id, Facts::of(&s)));
-                }
-            }
-        }
-        self.put_facts(all.into_iter())
+        FACTS_COLUMN.build(self)
     }
 
     /// Builds the open-events column from the stored summaries (the first writable open of
-    /// a file of schema 2 to 6); a summary that cannot be read gets none (`check` names it).
+    /// a file of schema 2 to 6).
     pub(super) fn build_open(&self) -> Result<(), Error> {
-        let mut all = Vec::new();
-        {
-            let t = self.tx.open_table(super::SUMMARIES).map_err(db_err)?;
-            for row in t.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                if let Ok(open) = super::records::decode_summary_open(v.value()) {
-                    all.push((k.value(), open));
-                }
-            }
-        }
-        self.put_open(all.into_iter())
+        OPEN_COLUMN.build(self)
     }
 }
 

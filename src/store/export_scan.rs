@@ -88,10 +88,7 @@ impl ExportTables {
                     }
                 },
             };
-            match decode_customer_ref(cv.value()) {
-                Ok(customer) => row(&ExportRow { customer, open }),
-                Err(_) => bad(id),
-            }
+            emit(id, cv.value(), open, row, bad);
         }
         Ok(seen)
     }
@@ -114,11 +111,23 @@ impl ExportTables {
                 .ok()
                 .and_then(|at| open.get(at).copied())
                 .ok_or_else(out_of_step)?;
-            match decode_customer_ref(cv.value()) {
-                Ok(customer) => row(&ExportRow { customer, open }),
-                Err(_) => bad(id),
-            }
+            emit(id, cv.value(), open, row, bad);
         }
         Ok(seen)
+    }
+}
+
+/// Hands customer `id` (its stored `record`, with its `open` event counts) to `row`, or its
+/// id to `bad` when the record cannot be read.
+fn emit(
+    id: u64,
+    record: &[u8],
+    open: OpenEvents,
+    row: &mut dyn FnMut(&ExportRow<'_>),
+    bad: &mut dyn FnMut(u64),
+) {
+    match decode_customer_ref(record) {
+        Ok(customer) => row(&ExportRow { customer, open }),
+        Err(_) => bad(id),
     }
 }

@@ -25,6 +25,7 @@ use super::order::Pending;
 use super::{db_err, decode_summary, Error, Reader, Writer, META, SUMMARIES};
 use crate::domain::date::Date;
 use crate::domain::derive::Catalog;
+use crate::domain::progress::{Progress, Quiet};
 use crate::domain::summary::{DayFacts, Summary};
 use redb::{ReadableTable, TableDefinition};
 
@@ -268,33 +269,36 @@ impl Writer {
     /// Builds the attention order afresh for `day` from the stored summaries; a summary
     /// that cannot be read gets no entries (`check` names it).
     pub fn build_attention(&self, day: Date) -> Result<(), Error> {
+        self.build_attention_reporting(day, &Quiet)
+    }
+
+    /// [`Writer::build_attention`], reporting summaries read of all summaries to `progress`.
+    fn build_attention_reporting(&self, day: Date, progress: &dyn Progress) -> Result<(), Error> {
         self.settle()?;
         self.flush_indexes()?;
         self.clear_attention()?;
         self.set_attention_day(day)?;
         let mut batch = Batch::default();
-        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        self.with_basis(|basis| -> Result<(), Error> {
+        let ticker = self.with_basis(|basis| {
             let basis = basis.expect("the day was just set");
-            for row in t.iter().map_err(db_err)? {
-                let (_, v) = row.map_err(db_err)?;
-                if let Ok(s) = decode_summary(v.value()) {
-                    batch.push(&s, basis.keys(&s));
-                    if batch.order.len() >= Pending::CHUNK {
-                        batch.write(self)?;
-                    }
+            self.walk_summaries(progress, |s| {
+                batch.push(&s, basis.keys(&s));
+                if batch.order.len() >= Pending::CHUNK {
+                    batch.write(self)?;
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })??;
-        batch.finish(self)
+        batch.finish(self)?;
+        ticker.finish();
+        Ok(())
     }
 
     /// Builds the attention order (and the day facts with it) again at its day, if the
     /// file keeps one: a schema-3 file's first writable open.
-    pub(super) fn rebuild_attention(&self) -> Result<(), Error> {
+    pub(super) fn rebuild_attention(&self, progress: &dyn Progress) -> Result<(), Error> {
         match self.with_basis(|b| b.map(|b| b.day))? {
-            Some(day) => self.build_attention(day),
+            Some(day) => self.build_attention_reporting(day, progress),
             None => Ok(()),
         }
     }

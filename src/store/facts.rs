@@ -15,6 +15,7 @@
 
 use super::{db_err, Error, Reader, Writer};
 use crate::domain::derive::OpenEvents;
+use crate::domain::progress::{Progress, Quiet};
 use crate::domain::summary::{DayFacts, Facts};
 use redb::{ReadOnlyTable, ReadableTable, TableDefinition};
 use std::ops::{Range, RangeBounds};
@@ -125,22 +126,22 @@ impl Column {
     /// The cells of the customers whose ids fall in `ids`, from their stored summaries (a
     /// customer whose summary cannot be read gets none; `check` names it); none at all for
     /// a column that does not follow from the summaries.
+    /// `progress` hears summaries read of all summaries.
     fn cells_of_summaries(
         &self,
         w: &Writer,
         ids: impl RangeBounds<u64>,
+        progress: &dyn Progress,
     ) -> Result<Vec<(u64, u64)>, Error> {
         let Some(of_summary) = self.of_summary else {
             return Ok(Vec::new());
         };
-        let t = w.tx.open_table(super::SUMMARIES).map_err(db_err)?;
         let mut out = Vec::new();
-        for row in t.range(ids).map_err(db_err)? {
-            let (id, v) = row.map_err(db_err)?;
-            if let Some(cell) = of_summary(v.value()) {
-                out.push((id.value(), cell));
-            }
-        }
+        let ticker = w.walk_summary_bytes(ids, progress, |id, v| {
+            out.extend(of_summary(v).map(|cell| (id, cell)));
+            Ok(())
+        })?;
+        ticker.finish();
         Ok(out)
     }
 
@@ -150,7 +151,7 @@ impl Column {
     fn rebuilt(&self, w: &Writer, key: u64) -> Result<Vec<u8>, Error> {
         let mut block = vec![0; self.block_len()];
         let first = key.saturating_mul(BLOCK);
-        for (id, cell) in self.cells_of_summaries(w, first..first.saturating_add(BLOCK))? {
+        for (id, cell) in self.cells_of_summaries(w, first..first.saturating_add(BLOCK), &Quiet)? {
             self.set(&mut block, id, cell);
         }
         Ok(block)
@@ -158,8 +159,8 @@ impl Column {
 
     /// Builds the whole column from the stored summaries (a file's first writable open
     /// under the schema that added it).
-    fn build(&self, w: &Writer) -> Result<(), Error> {
-        let all = self.cells_of_summaries(w, ..)?;
+    fn build(&self, w: &Writer, progress: &dyn Progress) -> Result<(), Error> {
+        let all = self.cells_of_summaries(w, .., progress)?;
         self.put(w, all.into_iter())
     }
 
@@ -266,14 +267,14 @@ impl Writer {
 
     /// Builds the facts column from the stored summaries (a schema-2 file's first writable
     /// open).
-    pub(super) fn build_facts(&self) -> Result<(), Error> {
-        FACTS_COLUMN.build(self)
+    pub(super) fn build_facts(&self, progress: &dyn Progress) -> Result<(), Error> {
+        FACTS_COLUMN.build(self, progress)
     }
 
     /// Builds the open-events column from the stored summaries (the first writable open of
     /// a file of schema 2 to 6).
-    pub(super) fn build_open(&self) -> Result<(), Error> {
-        OPEN_COLUMN.build(self)
+    pub(super) fn build_open(&self, progress: &dyn Progress) -> Result<(), Error> {
+        OPEN_COLUMN.build(self, progress)
     }
 }
 

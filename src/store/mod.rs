@@ -24,6 +24,7 @@ use crate::domain::check::{CheckReport, Unreadable};
 use crate::domain::derive::{Catalog, OpenEvents};
 use crate::domain::error::Error;
 use crate::domain::model::*;
+use crate::domain::progress::{Progress, Ticker};
 use crate::domain::summary::{fold, Summary};
 use attention::{ATTENTION_DUE, ORDER_ATTENTION};
 pub use export_scan::ExportRow;
@@ -901,6 +902,37 @@ impl Reader {
 }
 
 impl Writer {
+    /// Hands the stored summaries of the ids in `ids` to `f` as their stored bytes, in id
+    /// order, counting each on a ticker over all summaries that reports to `progress`; the
+    /// caller finishes the ticker once its work is done (an upgrade's walks report so).
+    pub(super) fn walk_summary_bytes<'p>(
+        &self,
+        ids: impl std::ops::RangeBounds<u64>,
+        progress: &'p dyn Progress,
+        mut f: impl FnMut(u64, &[u8]) -> Result<(), Error>,
+    ) -> Result<Ticker<'p>, Error> {
+        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
+        let mut ticker = Ticker::records(progress, t.len().map_err(db_err)?);
+        for row in t.range(ids).map_err(db_err)? {
+            let (id, v) = row.map_err(db_err)?;
+            f(id.value(), v.value())?;
+            ticker.tick();
+        }
+        Ok(ticker)
+    }
+
+    /// [`Writer::walk_summary_bytes`] over every summary, decoded; one that cannot be read
+    /// is passed over (`check` names it).
+    pub(super) fn walk_summaries<'p>(
+        &self,
+        progress: &'p dyn Progress,
+        mut f: impl FnMut(Summary) -> Result<(), Error>,
+    ) -> Result<Ticker<'p>, Error> {
+        self.walk_summary_bytes(.., progress, |_, v| match decode_summary(v) {
+            Ok(s) => f(s),
+            Err(_) => Ok(()),
+        })
+    }
     /// Stores a run, assigning its id, and its idempotency key if it has one.
     pub fn save_task_run(&self, mut run: TaskRun) -> Result<u64, Error> {
         run.id = self.next_id("task_run")?;

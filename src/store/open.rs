@@ -5,7 +5,7 @@
 use super::order::{RETIRED_ORDER_ACCOUNT, RETIRED_ORDER_COMPANY};
 use super::*;
 use crate::domain::error::Unusable;
-use crate::domain::progress::Progress;
+use crate::domain::progress::{Progress, Quiet};
 use redb::{Builder, ConcurrencyMode, DatabaseError, TableError, TableHandle};
 use std::cell::RefCell;
 use std::sync::{PoisonError, Weak};
@@ -77,24 +77,78 @@ fn identify(tx: &ReadTransaction) -> Result<Kind, Error> {
 }
 
 thread_local! {
-    /// Where a schema-1 upgrade on this thread reports its progress (`Store::reporting_upgrade`).
+    /// Where an upgrade on this thread reports its progress (`Store::reporting_upgrade`).
     static UPGRADE_PROGRESS: RefCell<Option<Box<dyn Progress>>> = const { RefCell::new(None) };
 }
 
-/// Builds a version-1 file's sort indexes from its summaries (as `Writer::build_indexes`
-/// does), reporting the summaries read of all summaries to the hook this thread set, if any.
-/// A summary that cannot be read gets no entries (`check` names it).
-fn build_indexes_reporting(w: &Writer) -> Result<(), Error> {
-    UPGRADE_PROGRESS.with(|hook| match hook.borrow().as_deref() {
-        Some(progress) => w.build_indexes(progress),
-        None => w.build_indexes(&crate::domain::progress::Quiet),
+/// One walk of an upgrade over the stored summaries, building what an older schema lacks.
+/// A summary that cannot be read gets nothing (`check` names it).
+type Step = fn(&Writer, &dyn Progress) -> Result<(), Error>;
+
+/// The walks that bring a file of the older `schema` up to this release's, in order.
+fn upgrade_steps(schema: u32) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    match schema {
+        // A version-1 file gets every index at once.
+        SCHEMA_WITHOUT_INDEXES => steps.push(|w, p| w.build_indexes(p)),
+        // Schema 2 kept one search entry per customer; 3 keeps blocks, and facts.
+        2 => {
+            steps.push(|w, p| {
+                w.drop_search_v2()?;
+                w.build_search(p)
+            });
+            steps.push(|w, p| w.build_facts(p));
+        }
+        // Schema 3 kept no day facts: built once with the attention order.
+        3 => steps.push(|w, p| w.rebuild_attention(p)),
+        _ => {}
+    }
+    if (2..=4).contains(&schema) {
+        // Schemas 2 to 4 kept no expiry months.
+        steps.push(|w, p| w.build_expiry_months(p));
+    }
+    if schema > SCHEMA_WITHOUT_INDEXES {
+        // Schemas 2 to 6 kept no open-events column.
+        steps.push(|w, p| w.build_open(p));
+    }
+    steps
+}
+
+/// Step `k` of an upgrade's `n`, reporting to the one hook of the whole upgrade: its
+/// summaries read count as a share of all, so the hook hears customers of all customers,
+/// never going down, and the end only once, at the end of the last step.
+struct Share<'a> {
+    to: &'a dyn Progress,
+    k: u64,
+    n: u64,
+}
+
+impl Progress for Share<'_> {
+    fn update(&self, done: u64, total: u64) {
+        let whole = (self.k * total + done.min(total)) / self.n;
+        if whole < total || self.k + 1 == self.n {
+            self.to.update(whole, total);
+        }
+    }
+}
+
+/// Runs `steps` on `w`, reporting to the hook this thread set (`Store::reporting_upgrade`).
+fn run_upgrade(w: &Writer, steps: &[Step]) -> Result<(), Error> {
+    UPGRADE_PROGRESS.with(|hook| {
+        let to = hook.borrow();
+        let to = to.as_deref().unwrap_or(&Quiet);
+        let n = steps.len() as u64;
+        (0..n)
+            .zip(steps)
+            .try_for_each(|(k, step)| step(w, &Share { to, k, n }))
     })
 }
 
 impl Store {
-    /// Runs `open` with `progress` receiving how far the one-time upgrade of a schema-1 file
-    /// is (customers indexed of all customers) when a writable open on this thread upgrades
-    /// one; any other open reports nothing. The hook is dropped when `open` returns.
+    /// Runs `open` with `progress` receiving how far the one-time upgrade of an older file
+    /// is (its walks over the customers, as one count of customers of all customers) when a
+    /// writable open on this thread upgrades one; any other open reports nothing. The hook
+    /// is dropped when `open` returns.
     pub fn reporting_upgrade<T>(progress: Box<dyn Progress>, open: impl FnOnce() -> T) -> T {
         struct Reset;
         impl Drop for Reset {
@@ -164,28 +218,12 @@ impl Store {
                 if self.access == Access::Write {
                     let w = self.write()?;
                     let added = w.add_missing_tables()?;
-                    // A version-1 file gets its sort indexes once, in one transaction; a
-                    // version-2 one has them, and the desk builds its attention order.
+                    // An older file gets what its schema lacks once, in one transaction;
+                    // the desk builds a missing attention order when it is first needed.
                     let schema = self.schema()?;
                     let upgrade = schema < Some(SCHEMA_VERSION);
-                    if schema == Some(SCHEMA_WITHOUT_INDEXES) {
-                        build_indexes_reporting(&w)?;
-                    } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 1) {
-                        // Schema 2 kept one search entry per customer; 3 keeps blocks, and facts.
-                        w.drop_search_v2()?;
-                        w.build_search()?;
-                        w.build_facts()?;
-                    } else if schema == Some(SCHEMA_WITHOUT_INDEXES + 2) {
-                        // Schema 3 kept no day facts: built once with the attention order.
-                        w.rebuild_attention()?;
-                    }
-                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) && schema < Some(5) {
-                        // Schemas 2 to 4 kept no expiry months (schema 1 got them above).
-                        w.build_expiry_months()?;
-                    }
-                    if upgrade && schema > Some(SCHEMA_WITHOUT_INDEXES) {
-                        // Schemas 2 to 6 kept no open-events column (schema 1 got it above).
-                        w.build_open()?;
+                    if let Some(old) = schema.filter(|_| upgrade) {
+                        run_upgrade(&w, &upgrade_steps(old))?;
                     }
                     if upgrade {
                         // Schemas 2 to 5 kept the orders by name the uniqueness tables give.
@@ -384,5 +422,34 @@ impl Store {
             path: self.path.clone(),
             why,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Progress, Share};
+    use std::cell::RefCell;
+
+    /// What three steps over `total` customers, each reporting its start and end, make
+    /// the upgrade's hook hear.
+    fn heard(total: u64) -> Vec<(u64, u64)> {
+        let calls = RefCell::new(Vec::new());
+        let hook = |done, total| calls.borrow_mut().push((done, total));
+        for k in 0..3 {
+            let step = Share { to: &hook, k, n: 3 };
+            step.update(0, total);
+            step.update(total, total);
+        }
+        calls.into_inner()
+    }
+
+    #[test]
+    fn steps_add_up_to_one_count_that_ends_once() {
+        assert_eq!(
+            heard(30),
+            [(0, 30), (10, 30), (10, 30), (20, 30), (20, 30), (30, 30)]
+        );
+        // A file without customers: only the last step's end is the upgrade's.
+        assert_eq!(heard(0), [(0, 0), (0, 0)]);
     }
 }

@@ -25,7 +25,7 @@ use super::{db_err, decode_summary, Error, Reader, Writer, BY_ACCOUNT, BY_COMPAN
 use crate::domain::date::{Date, Month};
 use crate::domain::derive::OpenEvents;
 use crate::domain::filter::{Sort, SortKey};
-use crate::domain::progress::{Progress, Ticker};
+use crate::domain::progress::Progress;
 use crate::domain::summary::{Facts, Summary};
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::ops::Range;
@@ -288,16 +288,7 @@ impl Writer {
     /// under this release. A summary that cannot be read gets no entries (`check` names it).
     /// `progress` hears customers indexed of all customers.
     pub(super) fn build_indexes(&self, progress: &dyn Progress) -> Result<(), Error> {
-        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        let mut ticker = Ticker::records(progress, t.len().map_err(db_err)?);
-        for row in t.iter().map_err(db_err)? {
-            let (_, v) = row.map_err(db_err)?;
-            if let Ok(s) = decode_summary(v.value()) {
-                self.index(&s)?;
-            }
-            ticker.tick();
-        }
-        drop(t);
+        let ticker = self.walk_summaries(progress, |s| self.index(&s))?;
         self.flush_indexes()?;
         ticker.finish();
         Ok(())
@@ -308,19 +299,16 @@ impl Writer {
     /// Builds the expiry-month index from the stored summaries: the first writable open of
     /// a schema 2–4 file (a schema-1 file gets it with the other indexes). A summary that
     /// cannot be read gets no entries (`check` names it).
-    pub(super) fn build_expiry_months(&self) -> Result<(), Error> {
-        let t = self.tx.open_table(SUMMARIES).map_err(db_err)?;
-        for row in t.iter().map_err(db_err)? {
-            let (_, v) = row.map_err(db_err)?;
-            if let Ok(s) = decode_summary(v.value()) {
-                self.sort_into(
-                    EXPIRY_MONTHS,
-                    expiry_months(&s).into_iter().map(|k| (k, ())),
-                )?;
-            }
-        }
-        drop(t);
-        self.merge_sorted(EXPIRY_MONTHS)
+    pub(super) fn build_expiry_months(&self, progress: &dyn Progress) -> Result<(), Error> {
+        let ticker = self.walk_summaries(progress, |s| {
+            self.sort_into(
+                EXPIRY_MONTHS,
+                expiry_months(&s).into_iter().map(|k| (k, ())),
+            )
+        })?;
+        self.merge_sorted(EXPIRY_MONTHS)?;
+        ticker.finish();
+        Ok(())
     }
 }
 

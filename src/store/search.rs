@@ -8,6 +8,7 @@
 //! ids ascending. A write rewrites the one block of each customer it changes.
 
 use super::{db_err, Error, Reader, Writer};
+use crate::domain::progress::Progress;
 use redb::{ReadableTable, TableDefinition};
 use std::ops::Range;
 
@@ -249,25 +250,23 @@ impl Writer {
 
     /// Builds the column from the stored summaries (a schema-2 file's first writable open);
     /// a summary that cannot be read gets no text (`check` names it).
-    pub(super) fn build_search(&self) -> Result<(), Error> {
-        let summaries = self.tx.open_table(super::SUMMARIES).map_err(db_err)?;
+    pub(super) fn build_search(&self, progress: &dyn Progress) -> Result<(), Error> {
         let mut chunk: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut rows = summaries.iter().map_err(db_err)?;
-        loop {
-            let row = rows.next().transpose().map_err(db_err)?;
-            if let Some((_, v)) = &row {
-                if let Ok(s) = super::decode_summary(v.value()) {
-                    chunk.push((s.id, s.haystack.into_bytes()));
-                }
+        let put = |chunk: &mut Vec<(u64, Vec<u8>)>| {
+            let put = self.put_search(chunk.iter().map(|(id, t)| (*id, t.as_slice())));
+            chunk.clear();
+            put
+        };
+        let ticker = self.walk_summaries(progress, |s| {
+            chunk.push((s.id, s.haystack.into_bytes()));
+            if chunk.len() >= 65_536 {
+                put(&mut chunk)?;
             }
-            if row.is_none() || chunk.len() >= 65_536 {
-                self.put_search(chunk.iter().map(|(id, t)| (*id, t.as_slice())))?;
-                chunk.clear();
-            }
-            if row.is_none() {
-                return Ok(());
-            }
-        }
+            Ok(())
+        })?;
+        put(&mut chunk)?;
+        ticker.finish();
+        Ok(())
     }
 
     /// Drops the schema-2 column (one entry per customer), whose texts the blocks replace.

@@ -4,7 +4,8 @@
 #   demo, CSV export and import (against sqlite3), the first answer of `serve`, the keyword
 #   filter (against sqlite3 LIKE), a page right after a write, a page sorted by attention,
 #   the memory of `serve`, a one-shot `list`, and requests/s on 10,000 customers (against
-#   examples/bare_http).
+#   examples/bare_http), and the least the same rows cost unchecked in one redb table
+#   (examples/import_floor).
 # Prints a table — work | clientele | reference | ratio | target — with the date and machine.
 # Not part of .ci/run: at N=1,000,000 it takes minutes and needs a few GiB of disk.
 # Usage: bench/scale.sh [N=1000000]
@@ -15,13 +16,14 @@ OUT=bench/out/scale
 mkdir -p "$OUT"
 . bench/tools.sh
 need_tools wrk sqlite3 python3
-cargo build --release --bin clientele --example bare_http 2>&1 | tail -1
+cargo build --release --bin clientele --example bare_http --example import_floor 2>&1 | tail -1
 export CLIENTELE_TODAY=2026-11-27
-exec python3 - "$N" "$OUT" target/release/clientele target/release/examples/bare_http <<'PY'
+exec python3 - "$N" "$OUT" target/release/clientele target/release/examples/bare_http \
+    target/release/examples/import_floor <<'PY'
 import datetime, http.client, json, os, platform, re, shutil, socket, statistics
 import subprocess, sys, time
 
-N, OUT, BIN, BARE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+N, OUT, BIN, BARE, FLOOR = int(sys.argv[1]), sys.argv[2], *sys.argv[3:6]
 DB, CSV = f"{OUT}/demo.redb", f"{OUT}/export.csv"
 rows = []  # (work, clientele, reference, ratio, target)
 
@@ -133,8 +135,13 @@ sqi_s, _ = timed(["sqlite3", f"{OUT}/sqi.db", ".mode csv", f".import {CSV} custo
 rows.append(("import that CSV into a fresh file", f"{secs(im_s)}, {im_m:.0f} MiB peak",
              f"sqlite3 `.import`: {secs(sqi_s)}", ratio(im_s, sqi_s),
              "≤ 0.5× sqlite3, ≤ 256 MiB"))
-os.remove(FRESH)
-os.remove(f"{OUT}/sqi.db")
+# The least the same rows cost through the csv crate and redb: no checks, no indexes.
+fl_s, fl_m = timed([FLOOR, CSV, f"{OUT}/floor.redb"])
+rows.append(("the same rows, unchecked, into one redb table (examples/import_floor)",
+             f"{secs(fl_s)}, {fl_m:.0f} MiB peak", f"sqlite3 `.import`: {secs(sqi_s)}",
+             ratio(fl_s, sqi_s), "— (the least an import costs)"))
+for f in (FRESH, f"{OUT}/sqi.db", f"{OUT}/floor.redb"):
+    os.remove(f)
 
 # -- the server on the demo file
 say("serve")

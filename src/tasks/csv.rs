@@ -14,7 +14,7 @@ use crate::domain::{limits, validate};
 use crate::store::records::CustomerRef;
 use crate::store::{ExportRow, Read};
 use crate::tasks::bulk::Selection;
-use crate::tasks::customers::{build, Assign, Templates};
+use crate::tasks::customers::{build, Assign, Known, Templates};
 use crate::tasks::desk::{audit, Ctx, Desk};
 use crate::tasks::import_rows::{self, Parsed, Row};
 use crate::tasks::in_order::in_order;
@@ -500,15 +500,19 @@ impl EarlierRows {
         Ok((id, line))
     }
 
-    /// The earlier line of this file that holds `company` (never for an empty one).
-    fn company(&self, w: &impl Read, company: &str) -> Result<Option<u64>> {
+    /// Whether an earlier line of this file holds `company`, or else who holds it now.
+    fn company(&self, w: &impl Read, company: &str) -> Result<Company> {
         if company.is_empty() {
-            return Ok(None);
+            return Ok(Company::Unchecked);
         }
         if let Some(line) = refused(&self.refused_companies, company) {
-            return Ok(Some(line));
+            return Ok(Company::Earlier(line));
         }
-        Ok(w.id_by_company(company)?.and_then(|id| self.lines.get(id)))
+        let holder = w.id_by_company(company)?;
+        Ok(match holder.and_then(|id| self.lines.get(id)) {
+            Some(line) => Company::Earlier(line),
+            None => Company::Held(holder),
+        })
     }
 
     fn wrote(&mut self, id: u64, line: u64) {
@@ -523,6 +527,16 @@ impl EarlierRows {
             self.refused_companies.entry(fold(company)).or_insert(line);
         }
     }
+}
+
+/// What the rows before a row say of its company.
+enum Company {
+    /// It is empty: nothing was looked up.
+    Unchecked,
+    /// The line of an earlier row that holds it.
+    Earlier(u64),
+    /// No earlier row holds it; the customer that holds it now, if any.
+    Held(Option<u64>),
 }
 
 /// The line of the refused row that holds `name` (folded), without folding it when no row
@@ -552,12 +566,11 @@ impl Lines {
     }
 
     fn insert(&mut self, id: u64, line: u64) {
-        if self.get(id).is_some() {
-            return;
-        }
-        if self.ascending.last().is_none_or(|&(last, _)| last < id) {
+        // An id past the sorted list's last is not in it: no search (a new customer's).
+        let past = self.ascending.last().is_none_or(|&(last, _)| last < id);
+        if past && !self.other.contains_key(&id) {
             self.ascending.push((id, line));
-        } else {
+        } else if !past && self.get(id).is_none() {
             self.other.insert(id, line);
         }
     }
@@ -751,14 +764,18 @@ impl Desk {
                 }
                 // Checked here, so a clash names the line rather than the id an earlier row
                 // of this (rejected) file would have been given.
-                if let Some(first) = earlier.company(&w, company)? {
-                    earlier.refused(account, "", line);
-                    report.reject(line, account, vec![FieldError::new(
-                        "company",
-                        format!("`{company}` appears again (first on line {first}); each company may appear once"),
-                    )]);
-                    continue;
-                }
+                let known_company = match earlier.company(&w, company)? {
+                    Company::Earlier(first) => {
+                        earlier.refused(account, "", line);
+                        report.reject(line, account, vec![FieldError::new(
+                            "company",
+                            format!("`{company}` appears again (first on line {first}); each company may appear once"),
+                        )]);
+                        continue;
+                    }
+                    Company::Held(holder) => Some((company, holder)),
+                    Company::Unchecked => None,
+                };
                 if !errors.is_empty() {
                     earlier.refused(account, company, line);
                     report.reject(line, account, std::mem::take(errors));
@@ -781,6 +798,10 @@ impl Desk {
                     input,
                     profile,
                     Assign::Restore,
+                    Known {
+                        account: Some((account, held_by)),
+                        company: known_company,
+                    },
                 )
                 .and_then(|c| {
                     if existing.as_ref().is_some_and(|o| same(o, &c)) {

@@ -36,6 +36,7 @@ impl Desk {
             input,
             validate::profile(input, None),
             Assign::New,
+            Known::default(),
         )?;
         let mut loader = Loader::new();
         let c = loader.upsert(&w, c, None, &catalog)?;
@@ -69,6 +70,7 @@ impl Desk {
             input,
             validate::profile(input, Some(&old.profile)),
             Assign::New,
+            Known::default(),
         )?;
         let changes = diff(&old, &new, &catalog);
         let open = w.open_events(id)?;
@@ -110,6 +112,15 @@ fn names_a_field(i: &CustomerInput) -> bool {
     profile || others.iter().any(|f| f.is_some()) || i.licenses.is_some()
 }
 
+/// Names the caller has looked up in this transaction already, each with the customer that
+/// holds it (an import checks every row's against the rows before it first), so that
+/// [`build`] need not fold and look them up again.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Known<'a> {
+    pub account: Option<(&'a str, Option<u64>)>,
+    pub company: Option<(&'a str, Option<u64>)>,
+}
+
 /// Builds the customer an input describes, over `old` when editing, from its `profile` as
 /// `validate::profile` checked it against `old` (an import checks a new row's profile on its
 /// reading thread, beside the storing one). Every field error is collected; uniqueness
@@ -124,6 +135,7 @@ pub(crate) fn build(
     input: &CustomerInput,
     profile: std::result::Result<Profile, Vec<FieldError>>,
     assign: Assign,
+    known: Known,
 ) -> Result<Customer> {
     let (profile, mut errors) = match profile {
         Ok(p) => (p, Vec::new()),
@@ -214,8 +226,10 @@ pub(crate) fn build(
         if value.is_empty() || errors.iter().any(|e| e.field == field) {
             continue;
         }
-        let found = match field {
-            "account_name" => w.id_by_account(&value)?,
+        let found = match (field, known.account, known.company) {
+            ("account_name", Some((name, holder)), _) if name == value => holder,
+            ("company", _, Some((name, holder))) if name == value => holder,
+            ("account_name", ..) => w.id_by_account(&value)?,
             _ => w.id_by_company(&value)?,
         };
         if let Some(other) = found.filter(|other| *other != id) {

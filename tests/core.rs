@@ -637,6 +637,29 @@ fn import_rejects_the_whole_file_and_names_each_bad_line() {
         message.contains("first on line 2") && !message.contains("customer"),
         "{message}"
     );
+    // A stored customer's company on a row that is wrong besides: both are named.
+    let taken = bad2.replace("Bad2", "Keep");
+    let file = format!("{header}\n{taken}\n");
+    let Error::Import(rows) = f
+        .desk
+        .import_csv(f.ctx(), &mut file.as_bytes(), ImportOptions::default())
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    let fields: Vec<&str> = rows.rows[0]
+        .errors
+        .iter()
+        .map(|e| e.field.as_str())
+        .collect();
+    assert_eq!(fields, ["email", "company"]);
+    assert!(
+        rows.rows[0].errors[1]
+            .message
+            .contains("already used by customer 1"),
+        "{:?}",
+        rows.rows[0].errors
+    );
     let e = f
         .desk
         .import_csv(
